@@ -1,0 +1,41 @@
+# Alongside — set-up, run and test. `make run` and `make test` are all a new machine needs.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app app
+PORT ?= 5000
+STAMP := $(VENV)/.installed
+
+.PHONY: run test lint unit-tests browser-tests postgres-tests bench install clean
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+run: $(STAMP)
+	$(FLASK) db upgrade
+	$(FLASK) courses sync
+	$(FLASK) demo
+	@echo "Alongside is at http://127.0.0.1:$(PORT)/ (Ctrl+C to stop)"
+	$(FLASK) run --host 127.0.0.1 --port $(PORT)
+
+lint: $(STAMP)
+	$(BIN)/ruff check lms tests migrations app.py
+	$(FLASK) courses check
+
+# Everything CI checks: linters, the curriculum, the suite on SQLite (with real-browser
+# journeys), and the suite again on PostgreSQL when a server is available.
+test: lint
+	$(BIN)/python -m pytest -q -p no:cacheprovider
+	@bash scripts/test-postgres.sh
+
+bench: $(STAMP)
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) .pytest_cache

@@ -1,0 +1,1 @@
+"""Accounts and organisations: people, sign-in, sessions, organisations and their members."""

@@ -1,0 +1,178 @@
+"""Organisations and their members: the franchisor's administration and coordinators' pages."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from lms.accounts import home as _home_sections  # noqa: F401 - registers home sections
+from lms.accounts import operations, queries
+from lms.accounts.authentication import make_reset_token
+from lms.accounts.forms import EmptyForm, MemberForm, OrganisationForm, role_choices
+from lms.accounts.models import Organisation
+from lms.accounts.roles import Role
+from lms.errors import DomainError
+from lms.extensions import db
+from lms.mail import send_mail
+from lms.permissions import ROLES_A_COORDINATOR_GRANTS, admin_franchisor_ids, authorize, can
+
+blueprint = Blueprint("organisations", __name__)
+
+
+def send_invitation(user, organisation: Organisation) -> None:
+    token = make_reset_token(current_app.config["SECRET_KEY"], user)
+    send_mail(
+        user.email,
+        f"You are invited to Alongside by {organisation.name}",
+        "invitation",
+        user=user,
+        organisation=organisation,
+        link=url_for("accounts.reset_password", token=token, _external=True),
+        hours=current_app.config["PASSWORD_RESET_HOURS"],
+    )
+
+
+@blueprint.route("/admin/")
+@login_required
+def admin_home():
+    authorize(current_user, "admin.access")
+    return render_template(
+        "accounts/admin_home.html",
+        organisations=queries.organisations_for_admin(db.session, current_user),
+        form=OrganisationForm(),
+    )
+
+
+@blueprint.route("/admin/organisations", methods=["POST"])
+@login_required
+def create_partner():
+    authorize(current_user, "organisation.create")
+    form = OrganisationForm()
+    if form.validate_on_submit():
+        franchisor = db.session.get(Organisation, min(admin_franchisor_ids(current_user)))
+        try:
+            partner = operations.create_organisation(
+                db.session, form.slug.data, form.name.data, franchisor=franchisor
+            )
+        except DomainError as error:
+            getattr(form, error.field or "name").errors.append(error.message)
+        else:
+            db.session.commit()
+            flash(f"{partner.name} has been added as a partner organisation.", "success")
+            return redirect(url_for("organisations.members", slug=partner.slug))
+    return render_template(
+        "accounts/admin_home.html",
+        organisations=queries.organisations_for_admin(db.session, current_user),
+        form=form,
+    ), 400
+
+
+@blueprint.route("/admin/audit")
+@login_required
+def audit_log():
+    authorize(current_user, "audit.view")
+    prefix = request.args.get("action", "").strip()[:80]
+    return render_template(
+        "accounts/audit.html",
+        events=queries.recent_audit_events(db.session, current_user, action_prefix=prefix),
+        action=prefix,
+    )
+
+
+def _member_form(organisation: Organisation) -> MemberForm:
+    form = MemberForm()
+    grantable = [
+        role for role in Role if can(current_user, "organisation.grant_role", (organisation, role))
+    ]
+    if not organisation.is_franchisor:
+        grantable = [role for role in grantable if role != Role.ADMIN]
+    form.roles.choices = role_choices(grantable)
+    return form
+
+
+@blueprint.route("/organisations/<slug>/members", methods=["GET", "POST"])
+@login_required
+def members(slug: str):
+    organisation = queries.organisation_by_slug(db.session, slug)
+    authorize(current_user, "organisation.manage_members", organisation)
+    form = _member_form(organisation)
+    status = 200
+    if form.validate_on_submit():
+        roles = [Role(value) for value in form.roles.data]
+        for role in roles:
+            authorize(current_user, "organisation.grant_role", (organisation, role))
+        try:
+            user, created = operations.add_member(
+                db.session, organisation, form.email.data, form.display_name.data, roles
+            )
+        except DomainError as error:
+            db.session.rollback()
+            getattr(form, error.field or "email").errors.append(error.message)
+            status = 400
+        else:
+            if created:
+                send_invitation(user, organisation)
+            db.session.commit()
+            flash(
+                f"{user.display_name} has been added."
+                + (" We have e-mailed them a link to set their password." if created else ""),
+                "success",
+            )
+            return redirect(url_for("organisations.members", slug=slug))
+    elif request.method == "POST":
+        status = 400
+    return render_template(
+        "accounts/members.html",
+        organisation=organisation,
+        members=queries.members_of(db.session, organisation),
+        form=form,
+        button_form=EmptyForm(),
+        coordinator_roles=ROLES_A_COORDINATOR_GRANTS,
+    ), status
+
+
+@blueprint.route(
+    "/organisations/<slug>/members/<int:user_id>/roles/<role>/remove", methods=["POST"]
+)
+@login_required
+def remove_role(slug: str, user_id: int, role: str):
+    organisation = queries.organisation_by_slug(db.session, slug)
+    authorize(current_user, "organisation.manage_members", organisation)
+    person = queries.member_of(db.session, organisation, user_id)
+    try:
+        role = Role(role)
+    except ValueError:
+        raise DomainError("That is not a role.") from None
+    authorize(current_user, "organisation.grant_role", (organisation, role))
+    operations.revoke_role(db.session, person, organisation, role)
+    db.session.commit()
+    flash(f"{person.display_name} is no longer {role.label.lower()} here.", "success")
+    return redirect(url_for("organisations.members", slug=slug))
+
+
+@blueprint.route("/organisations/<slug>/members/<int:user_id>/invite", methods=["POST"])
+@login_required
+def resend_invitation(slug: str, user_id: int):
+    organisation = queries.organisation_by_slug(db.session, slug)
+    authorize(current_user, "organisation.manage_members", organisation)
+    person = queries.member_of(db.session, organisation, user_id)
+    send_invitation(person, organisation)
+    flash(f"We have sent {person.display_name} a new link to set their password.", "success")
+    return redirect(url_for("organisations.members", slug=slug))
+
+
+@blueprint.route("/organisations/<slug>/members/<int:user_id>/access", methods=["POST"])
+@login_required
+def set_access(slug: str, user_id: int):
+    organisation = queries.organisation_by_slug(db.session, slug)
+    person = queries.member_of(db.session, organisation, user_id)
+    authorize(current_user, "user.disable", person)
+    disable = request.form.get("disable") == "1"
+    operations.set_account_disabled(db.session, person, disable)
+    db.session.commit()
+    flash(
+        f"{person.display_name}'s account is now "
+        + ("disabled, and they have been signed out everywhere." if disable else "enabled."),
+        "success",
+    )
+    return redirect(url_for("organisations.members", slug=slug))

@@ -1,0 +1,64 @@
+from flask import url_for
+
+from lms.core.home import Link, Section, home_sections
+from lms.permissions import can
+
+
+@home_sections(order=70)
+def organisation_sections(user) -> list[Section]:
+    sections = []
+    if can(user, "admin.access"):
+        sections.append(
+            Section(
+                "Administration",
+                [
+                    Link(
+                        "Organisations",
+                        url_for("organisations.admin_home"),
+                        "Partner organisations, their members and roles.",
+                    ),
+                    Link(
+                        "Audit log",
+                        url_for("organisations.audit_log"),
+                        "Sign-ins, role changes and every access to evidence.",
+                    ),
+                ],
+            )
+        )
+    managed = {
+        m.organisation
+        for m in user.memberships
+        if can(user, "organisation.manage_members", m.organisation)
+    }
+    if managed:
+        sections.append(
+            Section(
+                "Your organisation",
+                [
+                    Link(
+                        f"Members of {org.name}",
+                        url_for("organisations.members", slug=org.slug),
+                        "Add people, give them roles and re-send invitations.",
+                    )
+                    for org in sorted(managed, key=lambda o: o.name)
+                ],
+            )
+        )
+    return sections
+
+
+@home_sections(order=90)
+def account_section(user) -> list[Section]:
+    return [
+        Section(
+            "Your account",
+            [
+                Link(
+                    "Account and devices",
+                    url_for("accounts.account"),
+                    "Where you are signed in, and signing out everywhere.",
+                ),
+                Link("Change your password", url_for("accounts.change_password")),
+            ],
+        )
+    ]

@@ -1,0 +1,151 @@
+"""Changing people, organisations and memberships. Functions flush; the caller commits."""
+
+from __future__ import annotations
+
+import re
+
+from email_validator import EmailNotValidError, validate_email
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from lms.accounts.models import Membership, Organisation, User
+from lms.accounts.passwords import check_password_strength, hash_password
+from lms.accounts.roles import OrganisationKind, Role
+from lms.audit.operations import record
+from lms.db import utcnow
+from lms.errors import DomainError
+
+SLUG_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,58}[a-z0-9])?$")
+
+
+def normalise_email(email: str) -> str:
+    try:
+        return validate_email(email.strip(), check_deliverability=False).normalized.lower()
+    except EmailNotValidError as error:
+        raise DomainError(
+            f"That email address does not look right: {error}", field="email"
+        ) from None
+
+
+def find_user_by_email(session: Session, email: str) -> User | None:
+    return session.scalar(select(User).where(User.email == email.strip().lower()))
+
+
+def create_user(
+    session: Session, email: str, display_name: str, password: str | None = None
+) -> User:
+    email = normalise_email(email)
+    display_name = display_name.strip()
+    if not display_name:
+        raise DomainError("Please give a name.", field="display_name")
+    if find_user_by_email(session, email) is not None:
+        raise DomainError("Someone already has an account with that email address.", field="email")
+    user = User(email=email, display_name=display_name)
+    if password is not None:
+        check_password_strength(password, email=email, name=display_name)
+        user.password_hash = hash_password(password)
+        user.password_changed_at = utcnow()
+    session.add(user)
+    session.flush()
+    record(session, "user.created", obj=user, email=email)
+    return user
+
+
+def create_organisation(
+    session: Session, slug: str, name: str, *, franchisor: Organisation | None = None
+) -> Organisation:
+    slug = slug.strip().lower()
+    if not SLUG_PATTERN.match(slug):
+        raise DomainError(
+            "A short name uses lowercase letters, digits and hyphens "
+            "(for example northside-women).",
+            field="slug",
+        )
+    if not name.strip():
+        raise DomainError("Please give the organisation's name.", field="name")
+    if session.scalar(select(Organisation.id).where(Organisation.slug == slug)) is not None:
+        raise DomainError(f"An organisation called '{slug}' already exists.", field="slug")
+    if franchisor is not None and not franchisor.is_franchisor:
+        raise DomainError(
+            f"'{franchisor.slug}' is a partner, not a franchisor.", field="franchisor"
+        )
+    organisation = Organisation(
+        slug=slug,
+        name=name.strip(),
+        kind=OrganisationKind.PARTNER if franchisor else OrganisationKind.FRANCHISOR,
+        franchisor=franchisor,
+    )
+    session.add(organisation)
+    session.flush()
+    record(session, "organisation.created", organisation_id=organisation.id, obj=organisation)
+    return organisation
+
+
+def grant_role(session: Session, user: User, organisation: Organisation, role: Role) -> Membership:
+    """Give a person a role in an organisation; granting a role they hold changes nothing."""
+    role = Role(role)
+    if role == Role.ADMIN and not organisation.is_franchisor:
+        raise DomainError("Administrators belong to the franchisor organisation.", field="role")
+    for membership in user.memberships:
+        if membership.organisation_id == organisation.id and membership.role == role:
+            return membership
+    membership = Membership(user=user, organisation=organisation, role=role)
+    session.add(membership)
+    session.flush()
+    record(
+        session, "membership.granted", organisation_id=organisation.id, obj=user, role=role.value
+    )
+    return membership
+
+
+def revoke_role(session: Session, user: User, organisation: Organisation, role: Role) -> None:
+    for membership in list(user.memberships):
+        if membership.organisation_id == organisation.id and membership.role == role:
+            user.memberships.remove(membership)
+            session.flush()
+            record(
+                session,
+                "membership.revoked",
+                organisation_id=organisation.id,
+                obj=user,
+                role=Role(role).value,
+            )
+            return
+    raise DomainError("That person does not hold that role here.")
+
+
+def set_account_disabled(session: Session, user: User, disabled: bool) -> None:
+    from lms.accounts.sessions import revoke_all_sessions
+
+    user.is_disabled = disabled
+    if disabled:
+        revoke_all_sessions(session, user, reason="account disabled")
+    session.flush()
+    record(session, "user.disabled" if disabled else "user.enabled", obj=user)
+
+
+def add_member(
+    session: Session,
+    organisation: Organisation,
+    email: str,
+    display_name: str | None,
+    roles: list[Role],
+) -> tuple[User, bool]:
+    """Give a person (found by email, or created without a password) roles in an organisation.
+
+    Returns the person and whether a new account was made (and so needs an invitation).
+    """
+    if not roles:
+        raise DomainError("Choose at least one role.", field="roles")
+    user = find_user_by_email(session, normalise_email(email))
+    created = user is None
+    if created:
+        if not (display_name or "").strip():
+            raise DomainError(
+                "This person does not have an account yet: please give their name.",
+                field="display_name",
+            )
+        user = create_user(session, email, display_name)
+    for role in roles:
+        grant_role(session, user, organisation, Role(role))
+    return user, created

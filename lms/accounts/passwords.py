@@ -1,0 +1,93 @@
+"""Password hashing (argon2id) and the password policy."""
+
+from __future__ import annotations
+
+from contextlib import suppress
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from lms.errors import DomainError
+
+_hasher = PasswordHasher()
+# Verifying against this when the email is unknown keeps the timing of both answers alike.
+_DUMMY_HASH = _hasher.hash("not-a-real-password-only-for-timing")
+
+MIN_LENGTH = 10
+MAX_LENGTH = 256
+_COMMON = frozenset(
+    {
+        "password",
+        "password1",
+        "password123",
+        "passw0rd",
+        "qwerty123",
+        "1234567890",
+        "12345678910",
+        "iloveyou123",
+        "letmein123",
+        "welcome123",
+        "abc1234567",
+        "qwertyuiop",
+        "football123",
+        "monkey1234",
+        "sunshine12",
+        "princess12",
+        "mentoring1",
+        "alongside1",
+        "changeme123",
+        "administrator",
+    }
+)
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def verify_password(password_hash: str | None, password: str) -> bool:
+    if not password_hash:
+        _burn_time(password)
+        return False
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def _burn_time(password: str) -> None:
+    with suppress(VerificationError):
+        _hasher.verify(_DUMMY_HASH, password)
+
+
+def burn_time_for_unknown_user(password: str) -> None:
+    _burn_time(password)
+
+
+def needs_rehash(password_hash: str) -> bool:
+    return _hasher.check_needs_rehash(password_hash)
+
+
+def check_password_strength(password: str, *, email: str = "", name: str = "") -> None:
+    """Raise DomainError explaining what to change when a password is too weak."""
+    if len(password) < MIN_LENGTH:
+        raise DomainError(
+            f"Choose a password of at least {MIN_LENGTH} characters. "
+            "A few unrelated words together work well.",
+            field="password",
+        )
+    if len(password) > MAX_LENGTH:
+        raise DomainError(f"Passwords can be at most {MAX_LENGTH} characters.", field="password")
+    lowered = password.lower()
+    if lowered in _COMMON or len(set(lowered)) < 4:
+        raise DomainError(
+            "That password is too easy to guess. Try a few unrelated words together.",
+            field="password",
+        )
+    local_part = email.split("@")[0].lower()
+    if (local_part and len(local_part) >= 4 and local_part in lowered) or (
+        name and len(name) >= 4 and name.lower().replace(" ", "") in lowered.replace(" ", "")
+    ):
+        raise DomainError(
+            "Your password should not contain your name or email address.", field="password"
+        )

@@ -1,0 +1,76 @@
+"""Read-side queries for accounts and organisations, eager-loaded for the pages that use them."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
+
+from lms.accounts.models import Membership, Organisation, User
+from lms.audit.models import AuditEvent
+from lms.errors import NotFound
+from lms.permissions import organisation_ids_where
+
+
+def organisation_by_slug(session: Session, slug: str) -> Organisation:
+    organisation = session.scalar(select(Organisation).where(Organisation.slug == slug))
+    if organisation is None:
+        raise NotFound()
+    return organisation
+
+
+def organisations_for_admin(session: Session, user: User) -> list[tuple[Organisation, int]]:
+    """Organisations the user administers, with how many people belong to each."""
+    visible = organisation_ids_where(user, [])
+    member_count = (
+        select(func.count(func.distinct(Membership.user_id)))
+        .where(Membership.organisation_id == Organisation.id)
+        .scalar_subquery()
+    )
+    rows = session.execute(
+        select(Organisation, member_count)
+        .where(Organisation.id.in_(visible))
+        .order_by(Organisation.kind, Organisation.name)
+    )
+    return [(organisation, count) for organisation, count in rows]
+
+
+def members_of(session: Session, organisation: Organisation) -> list[User]:
+    return list(
+        session.scalars(
+            select(User)
+            .join(Membership, Membership.user_id == User.id)
+            .where(Membership.organisation_id == organisation.id)
+            .options(selectinload(User.memberships))
+            .distinct()
+            .order_by(User.display_name)
+        )
+    )
+
+
+def member_of(session: Session, organisation: Organisation, user_id: int) -> User:
+    """A person, found only through the organisation: an id from elsewhere is not found."""
+    user = session.scalar(
+        select(User)
+        .join(Membership, Membership.user_id == User.id)
+        .where(Membership.organisation_id == organisation.id, User.id == user_id)
+        .limit(1)
+    )
+    if user is None:
+        raise NotFound()
+    return user
+
+
+def recent_audit_events(
+    session: Session, user: User, *, action_prefix: str = "", limit: int = 200
+) -> list[AuditEvent]:
+    visible = organisation_ids_where(user, [])
+    statement = (
+        select(AuditEvent)
+        .where((AuditEvent.organisation_id.in_(visible)) | (AuditEvent.organisation_id.is_(None)))
+        .options(selectinload(AuditEvent.actor), selectinload(AuditEvent.organisation))
+        .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
+        .limit(limit)
+    )
+    if action_prefix:
+        statement = statement.where(AuditEvent.action.startswith(action_prefix))
+    return list(session.scalars(statement))

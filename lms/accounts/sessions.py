@@ -1,0 +1,122 @@
+"""Server-side sign-in sessions.
+
+The browser holds only a random token (inside Flask's signed cookie, or Flask-Login's
+remember-me cookie). The `AuthSession` row decides whether it is still good, so signing out,
+changing a password or disabling an account can end every session at once, and an old cookie
+replayed later is refused.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from lms.accounts.models import AuthSession, User
+from lms.db import utcnow
+
+# Writing last_seen on every request would turn each page view into a write.
+_TOUCH_INTERVAL = timedelta(minutes=1)
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def start_session(
+    session: Session,
+    user: User,
+    *,
+    remember: bool,
+    idle_minutes: int,
+    remember_days: int,
+    ip_address: str | None = None,
+    user_agent: str | None = None,
+) -> str:
+    """Create a session for `user` and return its token (shown to the browser once)."""
+    token = secrets.token_urlsafe(32)
+    now = utcnow()
+    lifetime = timedelta(days=remember_days) if remember else timedelta(minutes=idle_minutes)
+    session.add(
+        AuthSession(
+            token_hash=_hash(token),
+            user=user,
+            created_at=now,
+            last_seen_at=now,
+            expires_at=now + lifetime,
+            remember=remember,
+            ip_address=ip_address,
+            user_agent=(user_agent or "")[:300] or None,
+        )
+    )
+    session.flush()
+    user.current_session_token = token
+    return token
+
+
+def load_session_user(
+    session: Session, token: str, *, idle_minutes: int, now: datetime | None = None
+) -> User | None:
+    """The user a token belongs to, or None when it is unknown, revoked, expired or idle."""
+    now = now or utcnow()
+    auth_session = session.scalar(select(AuthSession).where(AuthSession.token_hash == _hash(token)))
+    if auth_session is None or auth_session.revoked_at is not None:
+        return None
+    if auth_session.expires_at <= now:
+        return None
+    if not auth_session.remember and now - auth_session.last_seen_at > timedelta(
+        minutes=idle_minutes
+    ):
+        return None
+    user = auth_session.user
+    if user.is_disabled:
+        return None
+    if now - auth_session.last_seen_at > _TOUCH_INTERVAL:
+        auth_session.last_seen_at = now
+        if not auth_session.remember:
+            auth_session.expires_at = now + timedelta(minutes=idle_minutes)
+    user.current_session_token = token
+    return user
+
+
+def revoke_session(session: Session, token: str, reason: str = "signed out") -> None:
+    session.execute(
+        update(AuthSession)
+        .where(AuthSession.token_hash == _hash(token), AuthSession.revoked_at.is_(None))
+        .values(revoked_at=utcnow(), revoked_reason=reason)
+    )
+
+
+def revoke_all_sessions(
+    session: Session, user: User, *, reason: str, except_token: str | None = None
+) -> int:
+    statement = (
+        update(AuthSession)
+        .where(AuthSession.user_id == user.id, AuthSession.revoked_at.is_(None))
+        .values(revoked_at=utcnow(), revoked_reason=reason)
+    )
+    if except_token is not None:
+        statement = statement.where(AuthSession.token_hash != _hash(except_token))
+    return session.execute(statement).rowcount
+
+
+def active_sessions(session: Session, user: User) -> list[AuthSession]:
+    now = utcnow()
+    return list(
+        session.scalars(
+            select(AuthSession)
+            .where(
+                AuthSession.user_id == user.id,
+                AuthSession.revoked_at.is_(None),
+                AuthSession.expires_at > now,
+            )
+            .order_by(AuthSession.last_seen_at.desc())
+        )
+    )
+
+
+def is_current(auth_session: AuthSession, token: str | None) -> bool:
+    return token is not None and auth_session.token_hash == _hash(token)

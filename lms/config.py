@@ -1,0 +1,103 @@
+"""Configuration read from the environment, with safe defaults for a single-machine install."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+DEFAULT_SECRET_MARKER = "change-me"  # noqa: S105 - a marker, refused in production
+
+
+class ConfigError(RuntimeError):
+    """The configuration is unsafe or incomplete; the message says what to set."""
+
+
+def _bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value not in (None, "") else default
+
+
+def _secret_key(instance_path: Path) -> str:
+    """Use SECRET_KEY when set; otherwise generate one once into instance/ (never committed)."""
+    if key := os.environ.get("SECRET_KEY"):
+        return key
+    key_file = instance_path / "secret_key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    instance_path.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key)
+    return key
+
+
+def _database_url(instance_path: Path) -> str:
+    url = os.environ.get("DATABASE_URL")
+    if not url:
+        return f"sqlite:///{instance_path / 'alongside.sqlite3'}"
+    # Accept the common short forms and use the psycopg 3 driver.
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url.removeprefix("postgres://")
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    return url
+
+
+def load_config(instance_path: Path) -> dict:
+    """Everything the application reads from its environment, in one place."""
+    environment = os.environ.get("ALONGSIDE_ENV", "development")
+    production = environment == "production"
+    secret_key = _secret_key(instance_path)
+    if production and (len(secret_key) < 32 or DEFAULT_SECRET_MARKER in secret_key):
+        raise ConfigError(
+            "SECRET_KEY must be set to a long random value in production "
+            "(for example: python -c 'import secrets; print(secrets.token_urlsafe(48))')."
+        )
+    return {
+        "ENVIRONMENT": environment,
+        "SECRET_KEY": secret_key,
+        "SQLALCHEMY_ENGINES": {"default": _database_url(instance_path)},
+        "EVIDENCE_STORAGE_PATH": os.environ.get(
+            "EVIDENCE_STORAGE_PATH", str(instance_path / "evidence")
+        ),
+        "MAX_CONTENT_LENGTH": _int("UPLOAD_MAX_BYTES", 50 * 1024 * 1024),
+        "EVIDENCE_QUOTA_BYTES": _int("EVIDENCE_QUOTA_BYTES", 500 * 1024 * 1024),
+        "COURSES_PATH": os.environ.get("COURSES_PATH", "courses"),
+        "ASSESSMENTS_PATH": os.environ.get("ASSESSMENTS_PATH", "assessments"),
+        # Mail: SMTP when MAIL_SERVER is set; otherwise printed and written to instance/outbox.
+        "MAIL_SERVER": os.environ.get("MAIL_SERVER", ""),
+        "MAIL_PORT": _int("MAIL_PORT", 587),
+        "MAIL_USERNAME": os.environ.get("MAIL_USERNAME", ""),
+        "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD", ""),
+        "MAIL_USE_TLS": _bool("MAIL_USE_TLS", True),
+        "MAIL_USE_SSL": _bool("MAIL_USE_SSL", False),
+        "MAIL_DEFAULT_SENDER": os.environ.get(
+            "MAIL_DEFAULT_SENDER", "Alongside <no-reply@localhost>"
+        ),
+        "MAIL_OUTBOX_PATH": os.environ.get("MAIL_OUTBOX_PATH", str(instance_path / "outbox")),
+        "QUICK_EXIT_URL": os.environ.get("QUICK_EXIT_URL", "https://www.bbc.co.uk/weather"),
+        "SESSION_IDLE_MINUTES": _int("SESSION_IDLE_MINUTES", 60 * 8),
+        "REMEMBER_DAYS": _int("REMEMBER_DAYS", 14),
+        "LOGIN_MAX_FAILURES": _int("LOGIN_MAX_FAILURES", 5),
+        "LOGIN_LOCKOUT_MINUTES": _int("LOGIN_LOCKOUT_MINUTES", 15),
+        "PASSWORD_RESET_HOURS": _int("PASSWORD_RESET_HOURS", 2),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": production,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": production,
+        "PREFERRED_URL_SCHEME": "https" if production else "http",
+        "BABEL_DEFAULT_LOCALE": "en",
+        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_HEADERS_ENABLED": True,
+    }

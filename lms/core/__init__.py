@@ -1,0 +1,1 @@
+"""What belongs to no single capability: the home page, health check and set-up commands."""

@@ -1,0 +1,26 @@
+from __future__ import annotations
+
+from flask import Blueprint, render_template
+from flask_login import current_user
+from sqlalchemy import text
+
+from lms.core.home import sections_for
+from lms.extensions import db
+
+blueprint = Blueprint("core", __name__)
+
+
+@blueprint.route("/")
+def home():
+    if not current_user.is_authenticated:
+        return render_template("core/welcome.html")
+    return render_template("core/home.html", sections=sections_for(current_user))
+
+
+@blueprint.route("/healthz")
+def healthz():
+    try:
+        db.session.execute(text("SELECT 1"))
+    except Exception as error:
+        return {"status": "error", "database": "unavailable", "detail": type(error).__name__}, 503
+    return {"status": "ok", "database": "ok", "dialect": db.engine.dialect.name}

@@ -1,0 +1,24 @@
+"""Errors the domain raises. Their messages are written for the person using the product."""
+
+
+class DomainError(Exception):
+    """A request that cannot be carried out as asked; the message says why, plainly."""
+
+    def __init__(self, message: str, *, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class PermissionDenied(DomainError):
+    def __init__(self, message: str = "You do not have permission to do that."):
+        super().__init__(message)
+
+
+class NotFound(DomainError):
+    def __init__(self, message: str = "We could not find that."):
+        super().__init__(message)
+
+
+class Conflict(DomainError):
+    """Someone else changed the same thing first."""

@@ -1,0 +1,133 @@
+"""The one place that decides who may see or change what.
+
+Every rule is a named predicate, `can(user, "organisation.manage_members", organisation)`.
+Views, templates and the API ask it; nothing else re-implements a rule. Where a list must be
+filtered, the same rule has a query form (`*_ids_where` / `scope_*`) so filtering happens in SQL.
+Anything not allowed by a rule is refused; an unknown action is a programming error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from sqlalchemy import Select, or_, select
+
+from lms.accounts.models import Organisation, User
+from lms.accounts.roles import Role
+from lms.errors import PermissionDenied
+
+Rule = Callable[[User, Any], bool]
+_RULES: dict[str, Rule] = {}
+
+
+def rule(action: str) -> Callable[[Rule], Rule]:
+    def register(predicate: Rule) -> Rule:
+        if action in _RULES:
+            raise RuntimeError(f"permission rule {action!r} defined twice")
+        _RULES[action] = predicate
+        return predicate
+
+    return register
+
+
+def can(user: User | None, action: str, target: Any = None) -> bool:
+    try:
+        predicate = _RULES[action]
+    except KeyError:
+        raise LookupError(f"no permission rule named {action!r}") from None
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    return bool(predicate(user, target))
+
+
+def authorize(user: User | None, action: str, target: Any = None) -> None:
+    if not can(user, action, target):
+        raise PermissionDenied()
+
+
+def known_actions() -> list[str]:
+    return sorted(_RULES)
+
+
+# --- building blocks --------------------------------------------------------------------------
+
+
+def has_role(user: User, organisation_id: int | None, *roles: Role) -> bool:
+    return any(m.organisation_id == organisation_id and m.role in roles for m in user.memberships)
+
+
+def admin_franchisor_ids(user: User) -> set[int]:
+    return {m.organisation_id for m in user.memberships if m.role == Role.ADMIN}
+
+
+def is_admin(user: User) -> bool:
+    return bool(admin_franchisor_ids(user))
+
+
+def administers(user: User, organisation: Organisation) -> bool:
+    """Administrators of a franchisor act for it and for every partner under it."""
+    admin_of = admin_franchisor_ids(user)
+    return organisation.id in admin_of or organisation.franchisor_id in admin_of
+
+
+def organisation_ids_where(user: User, roles: Iterable[Role], *, admins: bool = True) -> Select:
+    """A SELECT of the ids of organisations where `user` holds one of `roles`
+    (and, with `admins`, every organisation under a franchisor the user administers)."""
+    roles = set(roles)
+    own = [m.organisation_id for m in user.memberships if m.role in roles]
+    conditions = [Organisation.id.in_(own)]
+    if admins and (admin_of := admin_franchisor_ids(user)):
+        conditions += [Organisation.id.in_(admin_of), Organisation.franchisor_id.in_(admin_of)]
+    return select(Organisation.id).where(or_(*conditions))
+
+
+STAFF = (Role.COORDINATOR, Role.ASSESSOR, Role.IQA, Role.ADMIN)
+ROLES_A_COORDINATOR_GRANTS = frozenset({Role.TRAINEE, Role.ASSESSOR, Role.IQA, Role.COORDINATOR})
+
+
+# --- accounts and organisations -----------------------------------------------------------------
+
+
+@rule("admin.access")
+def _admin_access(user: User, _: None) -> bool:
+    return is_admin(user)
+
+
+@rule("organisation.create")
+def _create_organisation(user: User, _: None) -> bool:
+    return is_admin(user)
+
+
+@rule("organisation.view")
+def _view_organisation(user: User, organisation: Organisation) -> bool:
+    return administers(user, organisation) or has_role(user, organisation.id, *STAFF)
+
+
+@rule("organisation.manage_members")
+def _manage_members(user: User, organisation: Organisation) -> bool:
+    return administers(user, organisation) or has_role(user, organisation.id, Role.COORDINATOR)
+
+
+@rule("organisation.grant_role")
+def _grant_role(user: User, target: tuple[Organisation, Role]) -> bool:
+    organisation, role = target
+    if administers(user, organisation):
+        return True
+    return has_role(user, organisation.id, Role.COORDINATOR) and role in ROLES_A_COORDINATOR_GRANTS
+
+
+@rule("user.disable")
+def _disable_user(user: User, person: User) -> bool:
+    if person.id == user.id:
+        return False
+    admin_of = admin_franchisor_ids(user)
+    return bool(admin_of) and all(
+        m.organisation_id in admin_of or m.organisation.franchisor_id in admin_of
+        for m in person.memberships
+    )
+
+
+@rule("audit.view")
+def _view_audit(user: User, _: None) -> bool:
+    return is_admin(user)

@@ -1,0 +1,234 @@
+"""Shared fixtures: an app per test on a clean database, isolated HTTP clients, factories,
+sign-in helpers and a query counter.
+
+Set TEST_DATABASE_URL to run the suite on PostgreSQL (scripts/test-postgres.sh does this).
+"""
+
+from __future__ import annotations
+
+import contextvars
+import os
+import re
+from contextlib import contextmanager
+
+import pytest
+from flask.ctx import _cv_app, _cv_request
+from flask.testing import FlaskClient
+from sqlalchemy import create_engine, event, text
+
+import lms.models  # noqa: F401 - the whole schema
+from lms import create_app
+from lms.db import Base
+from lms.extensions import db
+from tests.factories import ALL_FACTORIES
+
+DEMO_PASSWORD = "correct horse battery"
+
+
+class IsolatedClient(FlaskClient):
+    """A test client whose requests never share the test's application context.
+
+    pytest-flask keeps a request context pushed for the whole test; without this, every
+    request would reuse the test's `g` and database session and hide real-world bugs.
+    """
+
+    def open(self, *args, **kwargs):
+        def run():
+            _cv_app.set(None)
+            _cv_request.set(None)
+            return FlaskClient.open(self, *args, **kwargs)
+
+        return contextvars.copy_context().run(run)
+
+
+def _database_url(tmp_path_factory) -> str:
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
+        return url.replace("postgresql://", "postgresql+psycopg://", 1)
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    url = _database_url(tmp_path_factory)
+    engine = create_engine(url)
+    Base.metadata.drop_all(engine)
+    Base.metadata.create_all(engine)
+    engine.dispose()
+    return url
+
+
+def _empty_all_tables(url: str) -> None:
+    from flask import has_app_context
+
+    if has_app_context():
+        db.session.close()  # an open read transaction would block TRUNCATE on PostgreSQL
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            connection.execute(text("SET LOCAL lock_timeout = '20s'"))
+            names = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+            connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in reversed(Base.metadata.sorted_tables):
+                connection.execute(table.delete())
+    engine.dispose()
+
+
+@pytest.fixture
+def config_overrides():
+    """Override in a test module to change configuration for its tests."""
+    return {}
+
+
+@pytest.fixture
+def app(database_url, tmp_path, config_overrides):
+    config = {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key-that-is-long-enough-for-tests",
+        "SQLALCHEMY_ENGINES": {"default": database_url},
+        "WTF_CSRF_ENABLED": False,
+        "RATELIMIT_ENABLED": False,
+        "MAIL_BACKEND": "locmem",
+        "EVIDENCE_STORAGE_PATH": str(tmp_path / "evidence"),
+        "MAIL_OUTBOX_PATH": str(tmp_path / "outbox"),
+        "SERVER_NAME": "alongside.test",
+    }
+    config.update(config_overrides)
+    application = create_app(config)
+    application.test_client_class = IsolatedClient
+    yield application
+    with application.app_context():
+        db.session.close()
+        for engine in db.engines.values():
+            engine.dispose()
+    _empty_all_tables(database_url)
+
+
+@pytest.fixture
+def client(app):
+    """Overrides pytest-flask's client, which preserves request contexts across requests."""
+    return app.test_client()
+
+
+@pytest.fixture
+def session(app):
+    """The test's own database session (separate from the sessions of HTTP requests)."""
+    return db.session
+
+
+@pytest.fixture(autouse=True)
+def _bind_factories(request):
+    if "app" in request.fixturenames:
+        request.getfixturevalue("app")
+        for factory in ALL_FACTORIES:
+            factory._meta.sqlalchemy_session_factory = lambda: db.session
+
+
+@pytest.fixture
+def outbox(app):
+    """Messages sent during the test (the locmem backend collects them here)."""
+    import flask_mailman
+
+    flask_mailman.outbox = []
+    return flask_mailman.outbox
+
+
+@pytest.fixture(autouse=True)
+def _no_real_mail(monkeypatch):
+    """No test ever talks to a real mail server."""
+    import smtplib
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("a test tried to send real e-mail")
+
+    monkeypatch.setattr(smtplib.SMTP, "connect", refuse)
+
+
+class Auth:
+    """Signs a test client in and out through the real sign-in form."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def login(self, user_or_email, password: str = DEMO_PASSWORD, remember: bool = False):
+        email = getattr(user_or_email, "email", user_or_email)
+        data = {"email": email, "password": password}
+        if remember:
+            data["remember"] = "y"
+        return self.client.post("/login", data=data)
+
+    def logout(self):
+        return self.client.post("/logout")
+
+
+@pytest.fixture
+def auth(client):
+    return Auth(client)
+
+
+@pytest.fixture
+def login(app):
+    """`login(user)` returns a new client signed in as `user`."""
+
+    def make(user, password: str = DEMO_PASSWORD):
+        client = app.test_client()
+        response = Auth(client).login(user, password)
+        assert response.status_code == 302, "sign-in failed in test set-up"
+        return client
+
+    return make
+
+
+class QueryCounter:
+    def __init__(self):
+        self.statements: list[str] = []
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
+
+
+@pytest.fixture
+def count_queries(app):
+    """`with count_queries() as counter:` counts SQL statements sent by any session."""
+
+    @contextmanager
+    def counting():
+        counter = QueryCounter()
+        with app.app_context():
+            engine = db.engine
+
+        def before_cursor_execute(conn, cursor, statement, *args):
+            if not re.match(r"\s*(SAVEPOINT|RELEASE|ROLLBACK|PRAGMA)", statement, re.I):
+                counter.statements.append(statement)
+
+        event.listen(engine, "before_cursor_execute", before_cursor_execute)
+        try:
+            yield counter
+        finally:
+            event.remove(engine, "before_cursor_execute", before_cursor_execute)
+
+    return counting
+
+
+@pytest.fixture
+def signed_in(app):
+    """`signed_in(user)` returns a new client with a server-side session for `user`, made
+    directly (no password check), for tests that sign in many times."""
+    from lms.accounts.sessions import start_session
+
+    def make(user):
+        with app.app_context():
+            person = db.session.merge(user)
+            token = start_session(
+                db.session, person, remember=False, idle_minutes=60, remember_days=1
+            )
+            db.session.commit()
+        client = app.test_client()
+        with client.session_transaction() as flask_session:
+            flask_session["_user_id"] = token
+            flask_session["_fresh"] = True
+        return client
+
+    return make

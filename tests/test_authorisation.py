@@ -1,0 +1,111 @@
+"""Every route, every kind of person, own or foreign organisation, through HTTP.
+
+The table lives in tests/routes/. A route in the app that the table does not list fails here,
+so nothing reaches users without a decision about who may use it.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from lms.accounts.roles import Role
+from tests.conftest import _empty_all_tables
+from tests.factories import FranchisorFactory, PartnerFactory, member
+from tests.routes import SUBJECTS, World, all_routes, build_world
+
+ROUTES = all_routes()
+SUBJECT_ROLES = {
+    "trainee": Role.TRAINEE,
+    "other_trainee": Role.TRAINEE,
+    "assessor": Role.ASSESSOR,
+    "iqa": Role.IQA,
+    "coordinator": Role.COORDINATOR,
+    "eqa": Role.EQA,
+}
+STATE_CHANGING = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+def make_world() -> World:
+    franchisor = FranchisorFactory(slug="franchisor-f", name="Franchisor F")
+    partner_a = PartnerFactory(slug="partner-a", name="Partner A", franchisor=franchisor)
+    partner_b = PartnerFactory(slug="partner-b", name="Partner B", franchisor=franchisor)
+    other_franchisor = FranchisorFactory(slug="franchisor-g", name="Franchisor G")
+    partner_c = PartnerFactory(slug="partner-c", name="Partner C", franchisor=other_franchisor)
+    people = {
+        subject: member(partner_a, role, display_name=subject.replace("_", " ").title())
+        for subject, role in SUBJECT_ROLES.items()
+    }
+    people["admin"] = member(franchisor, Role.ADMIN, display_name="Admin")
+    people["foreign_trainee"] = member(partner_c, Role.TRAINEE, display_name="Foreign Trainee")
+    people["foreign_coordinator"] = member(partner_c, Role.COORDINATOR)
+    people["foreign_assessor"] = member(partner_c, Role.ASSESSOR)
+    orgs = {"F": franchisor, "A": partner_a, "B": partner_b, "G": other_franchisor, "C": partner_c}
+    return build_world(World(orgs=orgs, people=people))
+
+
+def app_routes(app) -> dict[str, set[str]]:
+    methods: dict[str, set[str]] = {}
+    for rule in app.url_map.iter_rules():
+        methods.setdefault(rule.endpoint, set()).update(rule.methods - {"HEAD", "OPTIONS"})
+    return methods
+
+
+def test_every_route_has_a_rule(app):
+    missing = sorted(set(app_routes(app)) - set(ROUTES))
+    assert not missing, f"routes with no authorisation rule in tests/routes/: {missing}"
+    stale = sorted(set(ROUTES) - set(app_routes(app)))
+    assert not stale, f"rules for routes that no longer exist: {stale}"
+
+
+def _is_denied(response, subject: str) -> bool:
+    if subject == "anonymous":
+        if response.status_code == 401:
+            return True
+        return response.status_code == 302 and "/login" in response.headers.get("Location", "")
+    return response.status_code in (403, 404)
+
+
+def _is_allowed(response, route) -> bool:
+    if response.status_code in route.allowed_statuses:
+        return True
+    to_login = "/login" in response.headers.get("Location", "")
+    return 200 <= response.status_code < 400 and (route.signs_out or not to_login)
+
+
+@pytest.mark.parametrize("endpoint", sorted(ROUTES))
+def test_route_authorisation(app, database_url, signed_in, endpoint):
+    route = ROUTES[endpoint]
+    methods = app_routes(app).get(endpoint, set())
+    scopes = ("own", "foreign") if route.url_args else ("own",)
+    world = make_world()
+
+    cases = []
+    for method in sorted(methods):
+        for scope in scopes:
+            for subject in SUBJECTS:
+                allowed_set = route.allowed if scope == "own" else route.foreign_allowed
+                allowed = route.public or subject in allowed_set
+                cases.append((allowed, method, scope, subject))
+    # Refusals change nothing, so they run first on one world; each permitted state-changing
+    # request gets a fresh world.
+    cases.sort(key=lambda case: case[0])
+
+    failures = []
+    for allowed, method, scope, subject in cases:
+        if allowed and method in STATE_CHANGING:
+            _empty_all_tables(database_url)
+            world = make_world()
+        with app.test_request_context():
+            from flask import url_for
+
+            url = url_for(endpoint, **(route.url_args(world, scope) if route.url_args else {}))
+        client = app.test_client() if subject == "anonymous" else signed_in(world.people[subject])
+        response = client.open(url, method=method, data=route.form if method != "GET" else None)
+        ok = _is_allowed(response, route) if allowed else _is_denied(response, subject)
+        response.close()
+        if not ok:
+            failures.append(
+                f"{method} {url} as {subject} ({scope}): expected "
+                f"{'allowed' if allowed else 'denied'}, got {response.status_code}"
+            )
+    assert not failures, "\n".join(failures)
