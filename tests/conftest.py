@@ -128,10 +128,9 @@ def _bind_factories(request):
 @pytest.fixture
 def outbox(app):
     """Messages sent during the test (the locmem backend collects them here)."""
-    import flask_mailman
-
-    flask_mailman.outbox = []
-    return flask_mailman.outbox
+    state = app.extensions["mailman"]
+    state.outbox = []
+    return state.outbox
 
 
 @pytest.fixture(autouse=True)
