@@ -112,6 +112,12 @@ def client(app):
 
 
 @pytest.fixture
+def runner(app):
+    """Runs `flask --app app ...` commands against the test app."""
+    return app.test_cli_runner()
+
+
+@pytest.fixture
 def session(app):
     """The test's own database session (separate from the sessions of HTTP requests)."""
     return db.session
