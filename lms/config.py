@@ -84,6 +84,8 @@ def load_config(instance_path: Path) -> dict:
             "MAIL_DEFAULT_SENDER", "Alongside <no-reply@localhost>"
         ),
         "MAIL_OUTBOX_PATH": os.environ.get("MAIL_OUTBOX_PATH", str(instance_path / "outbox")),
+        # Where the public can reach this site; printed on certificates and in credentials.
+        "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL", "").rstrip("/"),
         "QUICK_EXIT_URL": os.environ.get("QUICK_EXIT_URL", "https://www.bbc.co.uk/weather"),
         "SESSION_IDLE_MINUTES": _int("SESSION_IDLE_MINUTES", 60 * 8),
         "REMEMBER_DAYS": _int("REMEMBER_DAYS", 14),

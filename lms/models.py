@@ -4,6 +4,17 @@ Alembic's env.py and the test suite import this; each capability adds its models
 """
 
 from lms.accounts.models import AuthSession, Membership, Organisation, User  # noqa: F401
+from lms.accreditation.models import (  # noqa: F401
+    Certificate,
+    CertificationClaim,
+    ClaimLine,
+    IssuedCredential,
+    OrganisationSigningKey,
+    QualificationAward,
+    Revocation,
+    StatusList,
+    UnitAchievement,
+)
 from lms.audit.models import AuditEvent  # noqa: F401
 from lms.curriculum.models import (  # noqa: F401
     AssessmentCriterion,

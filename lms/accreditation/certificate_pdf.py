@@ -65,7 +65,7 @@ class CertificateDetails:
 
 
 @cache
-def _fonts() -> tuple[str, str]:
+def certificate_fonts() -> tuple[str, str]:
     for regular, bold in _FONT_CANDIDATES:
         if regular.exists() and bold.exists():
             pdfmetrics.registerFont(TTFont("Certificate", str(regular)))
@@ -118,8 +118,8 @@ def _draw_qr(canvas: Canvas, url: str, x: float, y: float, size: float) -> None:
                 )
 
 
-def _units_table(canvas: Canvas, details: CertificateDetails, fonts, top: float) -> None:
-    regular, bold = fonts
+def _units_table(canvas: Canvas, details: CertificateDetails, font_pair, top: float) -> None:
+    regular, bold = font_pair
     x = 30 * mm
     canvas.setFillColor(MUTED)
     canvas.setFont(bold, 8.5)
@@ -136,7 +136,7 @@ def _units_table(canvas: Canvas, details: CertificateDetails, fonts, top: float)
 
 def render_certificate(details: CertificateDetails) -> bytes:
     buffer = io.BytesIO()
-    fonts = regular, bold = _fonts()
+    font_pair = regular, bold = certificate_fonts()
     canvas = Canvas(buffer, pagesize=PAGE, pageCompression=1)
     canvas.setTitle(f"{details.qualification_title} — {details.trainee_name}")
     canvas.setAuthor(details.issuer_name)
@@ -178,7 +178,7 @@ def render_certificate(details: CertificateDetails) -> bytes:
         )
 
     if details.units:
-        _units_table(canvas, details, fonts, height - 152 * mm)
+        _units_table(canvas, details, font_pair, height - 152 * mm)
 
     qr_size = 34 * mm
     qr_x, qr_y = width - 30 * mm - qr_size, 24 * mm

@@ -1,0 +1,268 @@
+"""Certification claims: what an organisation asks the awarding body to certificate.
+
+A unit achievement or an award is claimed at most once. The unique constraints on
+`ClaimLine` enforce it in the database, so two exports started at the same moment cannot
+both claim the same thing: the second is refused and claims nothing.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, joinedload
+
+from lms.accounts.models import Organisation, User
+from lms.accreditation.models import (
+    CertificationClaim,
+    ClaimLine,
+    QualificationAward,
+    Revocation,
+    UnitAchievement,
+)
+from lms.audit.operations import record
+from lms.curriculum.models import Course, Enrolment, Unit
+from lms.errors import Conflict, DomainError, NotFound
+
+MAX_PERIOD_DAYS = 3 * 366
+COLUMNS = [
+    "Record",
+    "Learner name",
+    "Date of birth",
+    "Learner reference",
+    "Centre",
+    "Qualification code",
+    "Qualification",
+    "Unit code",
+    "Unit title",
+    "Level",
+    "Credits",
+    "Achieved on",
+    "Assessor",
+    "Signed off on",
+    "Internal quality assurer",
+    "Countersigned on",
+]
+# A cell a spreadsheet would read as a formula starts with one of these.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
+
+
+@dataclass
+class Claimable:
+    units: list[UnitAchievement]
+    awards: list[QualificationAward]
+
+    def __bool__(self) -> bool:
+        return bool(self.units or self.awards)
+
+
+def _bounds(start: date, end: date) -> tuple[datetime, datetime]:
+    if start is None or end is None:
+        raise DomainError("Please give the first and last day of the period.", field="period_end")
+    if end < start:
+        raise DomainError("The period must end on or after the day it starts.", field="period_end")
+    if (end - start).days > MAX_PERIOD_DAYS:
+        raise DomainError("Please choose a period of three years or less.", field="period_start")
+    return (
+        datetime.combine(start, time.min, UTC),
+        datetime.combine(end + timedelta(days=1), time.min, UTC),
+    )
+
+
+def claimable(session: Session, organisation: Organisation, start: date, end: date) -> Claimable:
+    """Achievements of the period not yet claimed. Units count by sign-off date; revoked
+    awards are never claimed."""
+    begin, finish = _bounds(start, end)
+    claimed_units = select(ClaimLine.unit_achievement_id).where(
+        ClaimLine.unit_achievement_id.is_not(None)
+    )
+    claimed_awards = select(ClaimLine.award_id).where(ClaimLine.award_id.is_not(None))
+    units = session.scalars(
+        select(UnitAchievement)
+        .where(
+            UnitAchievement.organisation_id == organisation.id,
+            UnitAchievement.signed_off_at >= begin,
+            UnitAchievement.signed_off_at < finish,
+            UnitAchievement.id.not_in(claimed_units),
+        )
+        .order_by(UnitAchievement.user_id, UnitAchievement.unit_code)
+    ).all()
+    awards = session.scalars(
+        select(QualificationAward)
+        .outerjoin(Revocation, Revocation.award_id == QualificationAward.id)
+        .where(
+            QualificationAward.organisation_id == organisation.id,
+            QualificationAward.awarded_at >= begin,
+            QualificationAward.awarded_at < finish,
+            QualificationAward.id.not_in(claimed_awards),
+            Revocation.id.is_(None),
+        )
+        .order_by(QualificationAward.user_id)
+    ).all()
+    return Claimable(list(units), list(awards))
+
+
+def create_claim(
+    session: Session,
+    organisation: Organisation,
+    start: date,
+    end: date,
+    *,
+    claimed_by: User | None,
+    items: Claimable | None = None,
+) -> CertificationClaim:
+    """Claim everything ready in the period (or exactly `items`, found earlier)."""
+    items = items if items is not None else claimable(session, organisation, start, end)
+    if not items:
+        raise DomainError(
+            "Nothing is ready to claim for that period: there are no achievements in it, or "
+            "every one has been claimed already.",
+            field="period_start",
+        )
+    claim = CertificationClaim(
+        organisation_id=organisation.id,
+        period_start=start,
+        period_end=end,
+        created_by_id=claimed_by.id if claimed_by else None,
+    )
+    try:
+        with session.begin_nested():
+            session.add(claim)
+            session.flush()
+            session.add_all(
+                [ClaimLine(claim_id=claim.id, unit_achievement_id=a.id) for a in items.units]
+                + [ClaimLine(claim_id=claim.id, award_id=a.id) for a in items.awards]
+            )
+            session.flush()
+    except IntegrityError:
+        raise Conflict(
+            "Some of these achievements were claimed by another export a moment ago, so "
+            "nothing was claimed this time. Please export again: you will get what is left."
+        ) from None
+    record(
+        session,
+        "accreditation.claimed",
+        obj=claim,
+        organisation_id=organisation.id,
+        units=len(items.units),
+        awards=len(items.awards),
+        period=f"{start.isoformat()}..{end.isoformat()}",
+    )
+    return claim
+
+
+def claims_of(session: Session, organisation: Organisation) -> list[CertificationClaim]:
+    return list(
+        session.scalars(
+            select(CertificationClaim)
+            .options(joinedload(CertificationClaim.created_by))
+            .where(CertificationClaim.organisation_id == organisation.id)
+            .order_by(CertificationClaim.created_at.desc(), CertificationClaim.id.desc())
+        )
+    )
+
+
+def claim_for(session: Session, organisation: Organisation, claim_id: int) -> CertificationClaim:
+    claim = session.scalar(
+        select(CertificationClaim).where(
+            CertificationClaim.id == claim_id,
+            CertificationClaim.organisation_id == organisation.id,
+        )
+    )
+    if claim is None:
+        raise NotFound()
+    return claim
+
+
+def safe_cell(value: object) -> str:
+    """A CSV cell a spreadsheet will show as text, never run as a formula."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(_FORMULA_STARTS) else text
+
+
+def _day(moment: datetime | None) -> str:
+    return moment.date().isoformat() if moment else ""
+
+
+def claim_rows(session: Session, claim: CertificationClaim) -> list[list[str]]:
+    organisation = session.get(Organisation, claim.organisation_id)
+    lines = session.scalars(
+        select(ClaimLine)
+        .options(
+            joinedload(ClaimLine.unit_achievement).joinedload(UnitAchievement.user),
+            joinedload(ClaimLine.unit_achievement).joinedload(UnitAchievement.unit),
+            joinedload(ClaimLine.unit_achievement).joinedload(UnitAchievement.signed_off_by),
+            joinedload(ClaimLine.unit_achievement).joinedload(UnitAchievement.countersigned_by),
+            joinedload(ClaimLine.unit_achievement)
+            .joinedload(UnitAchievement.enrolment)
+            .joinedload(Enrolment.course),
+            joinedload(ClaimLine.award).joinedload(QualificationAward.user),
+            joinedload(ClaimLine.award).joinedload(QualificationAward.course),
+        )
+        .where(ClaimLine.claim_id == claim.id)
+        .order_by(ClaimLine.id)
+    ).all()
+    rows = []
+    for line in lines:
+        if (achievement := line.unit_achievement) is not None:
+            person: User = achievement.user
+            course: Course = achievement.enrolment.course
+            unit: Unit = achievement.unit
+            rows.append(
+                [
+                    "Unit",
+                    person.display_name,
+                    person.date_of_birth or "",
+                    f"L{person.id:06d}",
+                    organisation.name,
+                    course.code,
+                    course.title,
+                    unit.code,
+                    unit.title,
+                    achievement.level or "",
+                    str(achievement.credits),
+                    achievement.achieved_on.isoformat(),
+                    achievement.signed_off_by.display_name,
+                    _day(achievement.signed_off_at),
+                    achievement.countersigned_by.display_name
+                    if achievement.countersigned_by
+                    else "",
+                    _day(achievement.countersigned_at),
+                ]
+            )
+        elif (award := line.award) is not None:
+            person = award.user
+            rows.append(
+                [
+                    "Qualification",
+                    person.display_name,
+                    person.date_of_birth or "",
+                    f"L{person.id:06d}",
+                    organisation.name,
+                    award.course.code,
+                    award.course.title,
+                    "",
+                    "",
+                    award.course.level or "",
+                    str(award.credits),
+                    _day(award.awarded_at),
+                    "",
+                    "",
+                    "",
+                    "",
+                ]
+            )
+    return rows
+
+
+def claim_csv(session: Session, claim: CertificationClaim) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(COLUMNS)
+    for row in claim_rows(session, claim):
+        writer.writerow([safe_cell(cell) for cell in row])
+    return buffer.getvalue()

@@ -1,0 +1,65 @@
+"""Files people take away: certificate PDFs (one, or a cohort's in one archive), credentials
+and the learner record."""
+
+from __future__ import annotations
+
+import re
+import tempfile
+import unicodedata
+import zipfile
+from typing import IO
+
+from lms.accreditation.certificate_pdf import CertificateDetails, UnitLine, render_certificate
+from lms.accreditation.issuing import IssuingContext
+from lms.accreditation.models import Certificate
+
+
+def certificate_details(certificate: Certificate, context: IssuingContext) -> CertificateDetails:
+    return CertificateDetails(
+        trainee_name=certificate.trainee_name,
+        qualification_title=certificate.qualification_title,
+        qualification_code=certificate.qualification_code,
+        level=certificate.level or "",
+        credits=certificate.credits,
+        awarded_on=certificate.awarded_on,
+        issuer_name=certificate.issuer_name,
+        franchisor_name=certificate.franchisor_name,
+        verification_code=certificate.verification_code,
+        verify_url=context.verify_url(certificate.verification_code),
+        awarding_body=certificate.awarding_body,
+        units=tuple(UnitLine(u["code"], u["title"], u["credits"]) for u in certificate.units),
+    )
+
+
+def certificate_pdf(certificate: Certificate, context: IssuingContext) -> bytes:
+    return render_certificate(certificate_details(certificate, context))
+
+
+def safe_filename(*parts: str) -> str:
+    """ASCII letters, digits and hyphens only: safe in any archive and any browser."""
+    text = "-".join(parts)
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    text = re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-")
+    return text[:100] or "certificate"
+
+
+def certificate_filename(certificate: Certificate) -> str:
+    return (
+        safe_filename(
+            certificate.trainee_name, certificate.qualification_code, certificate.verification_code
+        )
+        + ".pdf"
+    )
+
+
+def cohort_archive(certificates: list[Certificate], context: IssuingContext) -> IO[bytes]:
+    """A ZIP of the certificates, written to a temporary file (kept in memory while small),
+    rewound and ready to send."""
+    spooled = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 - sent, then closed by the response
+    with zipfile.ZipFile(spooled, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for certificate in certificates:
+            archive.writestr(
+                certificate_filename(certificate), certificate_pdf(certificate, context)
+            )
+    spooled.seek(0)
+    return spooled

@@ -1,0 +1,49 @@
+from flask import url_for
+
+from lms.accounts.roles import Role
+from lms.core.home import Link, Section, home_sections
+from lms.permissions import can
+
+
+@home_sections(order=20)
+def achievement_sections(user) -> list[Section]:
+    sections = []
+    if Role.TRAINEE in user.roles:
+        sections.append(
+            Section(
+                "Your achievements",
+                [
+                    Link(
+                        "Units, qualifications and certificates",
+                        url_for("accreditation.my_achievements"),
+                        "What you have achieved so far, what is still to do, and your "
+                        "certificates and digital badges to download.",
+                    )
+                ],
+            )
+        )
+    organisations = {
+        m.organisation
+        for m in user.memberships
+        if can(user, "accreditation.list_records", m.organisation)
+    }
+    links = []
+    for organisation in sorted(organisations, key=lambda o: o.name):
+        links.append(
+            Link(
+                f"Learner records at {organisation.name}",
+                url_for("accreditation.organisation_records", slug=organisation.slug),
+                "Each trainee's units, credits, sign-offs and awards; cohort certificates.",
+            )
+        )
+        if can(user, "accreditation.claim", organisation):
+            links.append(
+                Link(
+                    f"Certification claims for {organisation.name}",
+                    url_for("accreditation.claims_page", slug=organisation.slug),
+                    "Export achievements for the awarding body; nothing is claimed twice.",
+                )
+            )
+    if links:
+        sections.append(Section("Records and awards", links))
+    return sections

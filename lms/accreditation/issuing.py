@@ -1,0 +1,266 @@
+"""Signing keys, status lists and credentials, stored. Functions flush; the caller commits.
+
+`IssuingContext` carries the two things issuing needs from the running site: the public
+address that credentials and certificates point at, and the secret that unlocks keys.
+"""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from lms.accounts.models import Organisation, User
+from lms.accreditation import keys, openbadges
+from lms.accreditation.models import (
+    IssuedCredential,
+    OrganisationSigningKey,
+    QualificationAward,
+    Revocation,
+    StatusList,
+    UnitAchievement,
+)
+from lms.accreditation.statuslist import MINIMUM_BITS, Bitstring, status_entry
+from lms.audit.operations import record
+from lms.db import utcnow
+from lms.errors import Conflict
+
+# A list is closed for new credentials when half full, so a random free index is quick to
+# find and an index says little about when a credential was issued.
+LIST_FILL_LIMIT = MINIMUM_BITS // 2
+
+
+@dataclass(frozen=True)
+class IssuingContext:
+    base_url: str
+    secret_key: str
+
+    def issuer_url(self, organisation: Organisation) -> str:
+        return f"{self.base_url}/issuers/{organisation.slug}"
+
+    def jwks_url(self, organisation: Organisation) -> str:
+        return f"{self.issuer_url(organisation)}/jwks.json"
+
+    def status_list_url(self, status_list_id: int) -> str:
+        return f"{self.base_url}/status-lists/{status_list_id}"
+
+    def verify_url(self, code: str) -> str:
+        return f"{self.base_url}/verify/{code}"
+
+    def achievement_url(self, code: str, version: int) -> str:
+        return f"{self.base_url}/achievements/{code}/{version}"
+
+    def issuer(self, organisation: Organisation) -> openbadges.Issuer:
+        parent = organisation.franchisor
+        return openbadges.Issuer(
+            id=self.issuer_url(organisation),
+            name=organisation.name,
+            parent=self.issuer(parent) if parent is not None else None,
+        )
+
+    @classmethod
+    def from_app(cls) -> IssuingContext:
+        """The context of the running Flask application (the one place issuing reads it)."""
+        from flask import current_app, has_request_context, request
+
+        config = current_app.config
+        base = config.get("PUBLIC_BASE_URL") or ""
+        if not base and config.get("SERVER_NAME"):
+            base = f"{config.get('PREFERRED_URL_SCHEME', 'http')}://{config['SERVER_NAME']}"
+        if not base and has_request_context():
+            base = request.host_url
+        return cls(
+            base_url=(base or "http://localhost:5000").rstrip("/"), secret_key=config["SECRET_KEY"]
+        )
+
+
+# --- keys -------------------------------------------------------------------------------------
+
+
+def _active_key(session: Session, organisation: Organisation) -> OrganisationSigningKey | None:
+    return session.scalar(
+        select(OrganisationSigningKey).where(
+            OrganisationSigningKey.organisation_id == organisation.id,
+            OrganisationSigningKey.retired_at.is_(None),
+        )
+    )
+
+
+def signing_key(
+    session: Session, organisation: Organisation, context: IssuingContext
+) -> tuple[OrganisationSigningKey, keys.Ed25519PrivateKey]:
+    """The organisation's key in use, made on first use."""
+    stored = _active_key(session, organisation)
+    if stored is None:
+        private = keys.generate_private_key()
+        kid = openbadges.key_id(
+            context.issuer_url(organisation), keys.thumbprint(private.public_key())
+        )
+        candidate = OrganisationSigningKey(
+            organisation_id=organisation.id,
+            kid=kid,
+            public_jwk=keys.public_jwk(private.public_key(), kid),
+            private_key_encrypted=keys.encrypt_private_key(private, context.secret_key),
+        )
+        try:
+            with session.begin_nested():
+                session.add(candidate)
+                session.flush()
+        except IntegrityError:
+            # Another request made the key a moment ago: use that one.
+            stored = _active_key(session, organisation)
+        else:
+            record(
+                session,
+                "accreditation.key_created",
+                obj=candidate,
+                organisation_id=organisation.id,
+                kid=kid,
+            )
+            return candidate, private
+    return stored, keys.decrypt_private_key(stored.private_key_encrypted, context.secret_key)
+
+
+def published_keys(session: Session, organisation: Organisation) -> list[OrganisationSigningKey]:
+    """Every key the organisation has used, retired ones too: old credentials still verify."""
+    return list(
+        session.scalars(
+            select(OrganisationSigningKey)
+            .where(OrganisationSigningKey.organisation_id == organisation.id)
+            .order_by(OrganisationSigningKey.id)
+        )
+    )
+
+
+# --- status lists -----------------------------------------------------------------------------
+
+
+def _open_status_list(session: Session, organisation: Organisation) -> StatusList:
+    latest = session.scalar(
+        select(StatusList)
+        .where(StatusList.organisation_id == organisation.id)
+        .order_by(StatusList.id.desc())
+        .limit(1)
+    )
+    if latest is not None:
+        used = session.scalar(
+            select(func.count(IssuedCredential.id)).where(
+                IssuedCredential.status_list_id == latest.id
+            )
+        )
+        if used < LIST_FILL_LIMIT:
+            return latest
+    status_list = StatusList(organisation_id=organisation.id, size_bits=MINIMUM_BITS)
+    session.add(status_list)
+    session.flush()
+    return status_list
+
+
+def _free_index(session: Session, status_list: StatusList) -> int:
+    used = set(
+        session.scalars(
+            select(IssuedCredential.status_index).where(
+                IssuedCredential.status_list_id == status_list.id
+            )
+        )
+    )
+    while True:
+        index = secrets.randbelow(status_list.size_bits)
+        if index not in used:
+            return index
+
+
+def revoked_indexes(session: Session, status_list: StatusList) -> list[int]:
+    return list(
+        session.scalars(
+            select(IssuedCredential.status_index)
+            .join(Revocation, Revocation.award_id == IssuedCredential.award_id)
+            .where(IssuedCredential.status_list_id == status_list.id)
+        )
+    )
+
+
+def status_bitstring(session: Session, status_list: StatusList) -> Bitstring:
+    bits = Bitstring(status_list.size_bits)
+    for index in revoked_indexes(session, status_list):
+        bits.set(index)
+    return bits
+
+
+# --- credentials ------------------------------------------------------------------------------
+
+
+def issue_credential(
+    session: Session,
+    context: IssuingContext,
+    *,
+    organisation: Organisation,
+    holder: User,
+    achievement: openbadges.Achievement,
+    awarded_at: datetime,
+    credits_earned: int | None,
+    award: QualificationAward | None = None,
+    unit_achievement: UnitAchievement | None = None,
+) -> IssuedCredential:
+    """Sign and store an OpenBadgeCredential for an award or a unit achievement."""
+    stored_key, private = signing_key(session, organisation, context)
+    status_list = _open_status_list(session, organisation)
+    for _attempt in range(3):
+        index = _free_index(session, status_list)
+        credential_uuid = str(uuid.uuid4())
+        credential = openbadges.build_credential(
+            credential_id=f"urn:uuid:{credential_uuid}",
+            issuer=context.issuer(organisation),
+            achievement=achievement,
+            recipient_name=holder.display_name,
+            awarded_at=awarded_at,
+            credits_earned=credits_earned,
+            status=status_entry(context.status_list_url(status_list.id), index),
+        )
+        issued = IssuedCredential(
+            uuid=credential_uuid,
+            organisation_id=organisation.id,
+            user_id=holder.id,
+            award_id=award.id if award else None,
+            unit_achievement_id=unit_achievement.id if unit_achievement else None,
+            name=achievement.name,
+            status_list_id=status_list.id,
+            status_index=index,
+            kid=stored_key.kid,
+            credential=credential,
+            jwt=openbadges.sign_credential(credential, private, stored_key.kid),
+            issued_at=utcnow(),
+        )
+        try:
+            with session.begin_nested():
+                session.add(issued)
+                session.flush()
+        except IntegrityError:
+            if award is not None or unit_achievement is not None:
+                already = session.scalar(
+                    select(IssuedCredential.id).where(
+                        (IssuedCredential.award_id == award.id)
+                        if award is not None
+                        else (IssuedCredential.unit_achievement_id == unit_achievement.id)
+                    )
+                )
+                if already is not None:
+                    raise Conflict(
+                        "This credential has just been issued by someone else."
+                    ) from None
+            continue
+        record(
+            session,
+            "accreditation.credential_issued",
+            obj=issued,
+            organisation_id=organisation.id,
+            user_id=holder.id,
+            name=achievement.name,
+        )
+        return issued
+    raise Conflict("The credential could not be issued just now. Please try again.")

@@ -1,0 +1,360 @@
+"""Recording achievements, awarding qualifications and revoking awards.
+Functions flush; the caller commits.
+
+The assessment track calls `record_unit_achievement` when a unit is signed off (and
+countersigned, where the IQA sampled it). Everything after that is automatic: a unit badge,
+the rules of combination, and, once they are met, the award with its certificate and
+credential.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from lms.accounts.models import Organisation, User
+from lms.accreditation import codes, descriptions
+from lms.accreditation.issuing import IssuingContext, issue_credential
+from lms.accreditation.models import (
+    Certificate,
+    QualificationAward,
+    Revocation,
+    UnitAchievement,
+)
+from lms.accreditation.vc import long_date
+from lms.audit.operations import record
+from lms.curriculum.models import (
+    Course,
+    CourseUnit,
+    Enrolment,
+    EnrolmentStatus,
+    LearningOutcome,
+    Unit,
+)
+from lms.curriculum.rules import AchievedUnit, RulesResult, evaluate
+from lms.db import utcnow
+from lms.errors import Conflict, DomainError
+
+REASON_MIN_LENGTH = 10
+_FUTURE_TOLERANCE = timedelta(minutes=5)
+
+
+def _when(moment: datetime | None, what: str) -> None:
+    if moment is None:
+        return
+    if moment.tzinfo is None:
+        raise DomainError(f"The {what} date must include a time zone.")
+    if moment > utcnow() + _FUTURE_TOLERANCE:
+        raise DomainError(f"The {what} date cannot be in the future.")
+
+
+def achievements_of(session: Session, enrolment: Enrolment) -> list[UnitAchievement]:
+    return list(
+        session.scalars(
+            select(UnitAchievement)
+            .where(UnitAchievement.enrolment_id == enrolment.id)
+            .order_by(UnitAchievement.unit_code)
+        )
+    )
+
+
+def evaluate_enrolment(
+    session: Session, enrolment: Enrolment, course: Course | None = None
+) -> RulesResult:
+    """The qualification's rules of combination applied to this trainee's achievements."""
+    course = course or session.get(Course, enrolment.course_id)
+    achieved = [
+        AchievedUnit(code=a.unit_code, credits=a.credits, level=a.level)
+        for a in achievements_of(session, enrolment)
+    ]
+    return evaluate(course.rules_of_combination, achieved)
+
+
+def award_for(session: Session, enrolment: Enrolment) -> QualificationAward | None:
+    return session.scalar(
+        select(QualificationAward).where(QualificationAward.enrolment_id == enrolment.id)
+    )
+
+
+def _course_unit_codes(session: Session, course: Course) -> set[str]:
+    return set(
+        session.scalars(
+            select(Unit.code)
+            .join(CourseUnit, CourseUnit.unit_id == Unit.id)
+            .where(CourseUnit.course_id == course.id)
+        )
+    )
+
+
+def outcomes_by_unit(session: Session, unit_ids: list[int]) -> dict[int, list[LearningOutcome]]:
+    grouped: dict[int, list[LearningOutcome]] = defaultdict(list)
+    for outcome in session.scalars(
+        select(LearningOutcome)
+        .where(LearningOutcome.unit_id.in_(unit_ids))
+        .order_by(LearningOutcome.unit_id, LearningOutcome.position, LearningOutcome.number)
+    ):
+        grouped[outcome.unit_id].append(outcome)
+    return grouped
+
+
+def record_unit_achievement(
+    session: Session,
+    enrolment: Enrolment,
+    unit: Unit,
+    *,
+    signed_off_by: User,
+    signed_off_at: datetime,
+    countersigned_by: User | None = None,
+    countersigned_at: datetime | None = None,
+    evidence_summary: str = "",
+    context: IssuingContext | None = None,
+) -> UnitAchievement:
+    """Record that `unit` was achieved on `enrolment`, issue its badge, and award the
+    qualification when its rules are met. Recording the same unit again returns the
+    achievement already recorded."""
+    if not enrolment.is_active:
+        raise DomainError("This enrolment has been withdrawn, so nothing more can be recorded.")
+    course = session.get(Course, enrolment.course_id)
+    if unit.code not in _course_unit_codes(session, course):
+        raise DomainError(f"Unit {unit.code} is not part of {course.title}.")
+    if (countersigned_by is None) != (countersigned_at is None):
+        raise DomainError("A countersignature needs both the quality assurer and the date.")
+    _when(signed_off_at, "sign-off")
+    _when(countersigned_at, "countersignature")
+    if countersigned_at is not None and countersigned_at < signed_off_at:
+        raise DomainError("A unit cannot be countersigned before it was signed off.")
+    if signed_off_by.id == enrolment.user_id or (
+        countersigned_by is not None and countersigned_by.id == enrolment.user_id
+    ):
+        raise DomainError("A trainee cannot sign off or countersign her own unit.")
+
+    existing = session.scalar(
+        select(UnitAchievement).where(
+            UnitAchievement.enrolment_id == enrolment.id, UnitAchievement.unit_code == unit.code
+        )
+    )
+    if existing is not None:
+        return existing
+
+    achievement = UnitAchievement(
+        enrolment_id=enrolment.id,
+        user_id=enrolment.user_id,
+        organisation_id=enrolment.organisation_id,
+        unit_id=unit.id,
+        unit_code=unit.code,
+        credits=unit.credits,
+        level=unit.level,
+        signed_off_by_id=signed_off_by.id,
+        signed_off_at=signed_off_at,
+        countersigned_by_id=countersigned_by.id if countersigned_by else None,
+        countersigned_at=countersigned_at,
+        evidence_summary=evidence_summary.strip(),
+    )
+    try:
+        with session.begin_nested():
+            session.add(achievement)
+            session.flush()
+    except IntegrityError:
+        raise Conflict(f"Unit {unit.code} has just been recorded by someone else.") from None
+    record(
+        session,
+        "accreditation.unit_recorded",
+        obj=achievement,
+        organisation_id=enrolment.organisation_id,
+        user_id=enrolment.user_id,
+        unit=unit.code,
+        credits=unit.credits,
+    )
+
+    context = context or IssuingContext.from_app()
+    organisation = session.get(Organisation, enrolment.organisation_id)
+    holder = session.get(User, enrolment.user_id)
+    issue_credential(
+        session,
+        context,
+        organisation=organisation,
+        holder=holder,
+        achievement=descriptions.unit_achievement(
+            context, unit, outcomes_by_unit(session, [unit.id]).get(unit.id, []), course
+        ),
+        awarded_at=countersigned_at or signed_off_at,
+        credits_earned=unit.credits,
+        unit_achievement=achievement,
+    )
+    if (
+        course.is_qualification
+        and award_for(session, enrolment) is None
+        and evaluate_enrolment(session, enrolment, course).met
+    ):
+        issue_award(session, enrolment, context=context)
+    return achievement
+
+
+def issue_award(
+    session: Session,
+    enrolment: Enrolment,
+    *,
+    awarded_by: User | None = None,
+    context: IssuingContext | None = None,
+) -> QualificationAward:
+    """Award the qualification, with its certificate and Open Badges credential. Refused,
+    with what is still needed, when the record does not yet meet the rules."""
+    course = session.get(Course, enrolment.course_id)
+    if not course.is_qualification:
+        raise DomainError(f"{course.title} is a short course: there is no qualification to award.")
+    if not enrolment.is_active:
+        raise DomainError("This enrolment has been withdrawn, so it cannot be awarded.")
+    if (existing := award_for(session, enrolment)) is not None:
+        raise DomainError(
+            f"This qualification was already awarded on {long_date(existing.awarded_at)}."
+        )
+    result = evaluate_enrolment(session, enrolment, course)
+    if not result.met:
+        raise DomainError(
+            "The record does not yet meet the qualification's rules, so it cannot be awarded. "
+            "Still needed: " + "; ".join(result.still_needed) + "."
+        )
+
+    achievements = achievements_of(session, enrolment)
+    award = QualificationAward(
+        enrolment_id=enrolment.id,
+        user_id=enrolment.user_id,
+        course_id=course.id,
+        organisation_id=enrolment.organisation_id,
+        awarded_at=utcnow(),
+        credits=result.credits,
+        unit_codes=[a.unit_code for a in achievements],
+        awarded_by_id=awarded_by.id if awarded_by else None,
+    )
+    try:
+        with session.begin_nested():
+            session.add(award)
+            session.flush()
+    except IntegrityError:
+        raise Conflict("This qualification has just been awarded by someone else.") from None
+
+    context = context or IssuingContext.from_app()
+    organisation = session.get(Organisation, enrolment.organisation_id)
+    holder = session.get(User, enrolment.user_id)
+    units = {
+        unit.id: unit
+        for unit in session.scalars(
+            select(Unit).where(Unit.id.in_([a.unit_id for a in achievements]))
+        )
+    }
+    certificate = _issue_certificate(
+        session, award, course, organisation, holder, achievements, units
+    )
+    issue_credential(
+        session,
+        context,
+        organisation=organisation,
+        holder=holder,
+        achievement=descriptions.qualification_achievement(
+            context,
+            course,
+            [units[a.unit_id] for a in achievements],
+            outcomes_by_unit(session, list(units)),
+        ),
+        awarded_at=award.awarded_at,
+        credits_earned=award.credits,
+        award=award,
+    )
+    enrolment.status = EnrolmentStatus.ACHIEVED
+    session.flush()
+    record(
+        session,
+        "accreditation.awarded",
+        obj=award,
+        organisation_id=organisation.id,
+        user_id=holder.id,
+        course=course.code,
+        credits=award.credits,
+        certificate=certificate.verification_code,
+    )
+    return award
+
+
+def _issue_certificate(
+    session: Session,
+    award: QualificationAward,
+    course: Course,
+    organisation: Organisation,
+    holder: User,
+    achievements: list[UnitAchievement],
+    units: dict[int, Unit],
+) -> Certificate:
+    franchisor = organisation.franchisor
+    for _attempt in range(5):
+        code = codes.new_code()
+        if session.scalar(select(Certificate.id).where(Certificate.verification_code == code)):
+            continue
+        certificate = Certificate(
+            award_id=award.id,
+            verification_code=code,
+            trainee_name=holder.display_name,
+            qualification_title=course.title,
+            qualification_code=course.code,
+            level=course.level,
+            credits=award.credits,
+            awarded_on=award.awarded_at.date(),
+            issuer_name=organisation.name,
+            franchisor_name=franchisor.name if franchisor else None,
+            awarding_body=course.awarding_body,
+            units=[
+                {"code": a.unit_code, "title": units[a.unit_id].title, "credits": a.credits}
+                for a in achievements
+            ],
+        )
+        session.add(certificate)
+        session.flush()
+        record(
+            session,
+            "accreditation.certificate_issued",
+            obj=certificate,
+            organisation_id=organisation.id,
+            user_id=holder.id,
+            code=code,
+        )
+        return certificate
+    raise Conflict("A certificate could not be issued just now. Please try again.")
+
+
+def revoke_award(
+    session: Session, award: QualificationAward, *, revoked_by: User, reason: str
+) -> Revocation:
+    """Withdraw an award: its certificate and credential stop verifying. Said once only."""
+    reason = (reason or "").strip()
+    if (
+        existing := session.scalar(select(Revocation).where(Revocation.award_id == award.id))
+    ) is not None:
+        raise DomainError(
+            f"This award was already revoked on {long_date(existing.revoked_at)}. "
+            "Nothing has changed."
+        )
+    if len(reason) < REASON_MIN_LENGTH:
+        raise DomainError(
+            "Please give the reason for revoking, in a sentence or two. It is kept for the "
+            "awarding body and is never shown publicly.",
+            field="reason",
+        )
+    revocation = Revocation(award_id=award.id, revoked_by_id=revoked_by.id, reason=reason)
+    try:
+        with session.begin_nested():
+            session.add(revocation)
+            session.flush()
+    except IntegrityError:
+        raise DomainError("This award has just been revoked by someone else.") from None
+    record(
+        session,
+        "accreditation.revoked",
+        obj=award,
+        organisation_id=award.organisation_id,
+        user_id=award.user_id,
+        reason=reason,
+    )
+    return revocation

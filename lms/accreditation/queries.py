@@ -1,0 +1,403 @@
+"""Read-side queries: verification, published keys and lists, records and downloads."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, joinedload, selectinload
+
+from lms.accounts.models import Organisation, User
+from lms.accreditation import descriptions, keys, verification
+from lms.accreditation.issuing import IssuingContext, published_keys, status_bitstring
+from lms.accreditation.models import (
+    Certificate,
+    IssuedCredential,
+    QualificationAward,
+    Revocation,
+    StatusList,
+    UnitAchievement,
+)
+from lms.accreditation.operations import outcomes_by_unit
+from lms.accreditation.record_details import CriterionEvidence, details_for
+from lms.accreditation.statuslist import StatusListError, status_list_credential
+from lms.curriculum.models import (
+    Cohort,
+    Course,
+    CourseUnit,
+    Enrolment,
+    LearningOutcome,
+    Unit,
+)
+from lms.curriculum.rules import AchievedUnit, RulesResult, evaluate
+from lms.db import utcnow
+from lms.errors import NotFound
+
+# --- public verification ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CertificateCheck:
+    certificate: Certificate
+    revoked_at: datetime | None
+
+
+def check_certificate(session: Session, code: str) -> CertificateCheck | None:
+    """The certificate with this (normalised) verification code and whether it was revoked."""
+    certificate = session.scalar(select(Certificate).where(Certificate.verification_code == code))
+    if certificate is None:
+        return None
+    revoked_at = session.scalar(
+        select(Revocation.revoked_at).where(Revocation.award_id == certificate.award_id)
+    )
+    return CertificateCheck(certificate, revoked_at)
+
+
+def organisation_by_slug(session: Session, slug: str) -> Organisation:
+    organisation = session.scalar(select(Organisation).where(Organisation.slug == slug))
+    if organisation is None:
+        raise NotFound()
+    return organisation
+
+
+def _organisation_for_issuer(
+    session: Session, context: IssuingContext, issuer_id: str
+) -> Organisation | None:
+    prefix = f"{context.base_url}/issuers/"
+    if not issuer_id.startswith(prefix):
+        return None
+    slug = issuer_id.removeprefix(prefix)
+    if not slug or "/" in slug:
+        return None
+    return session.scalar(select(Organisation).where(Organisation.slug == slug))
+
+
+def verify_submission(
+    session: Session, submitted: str | bytes, context: IssuingContext, now: datetime | None = None
+) -> verification.Verdict:
+    """Check a pasted or uploaded credential against this site's issuers and status lists."""
+
+    def keys_for_issuer(issuer_id: str):
+        organisation = _organisation_for_issuer(session, context, issuer_id)
+        if organisation is None:
+            return []
+        found = []
+        for stored in published_keys(session, organisation):
+            try:
+                found.append((stored.kid, keys.public_key_from_jwk(stored.public_jwk)))
+            except keys.SigningKeyError:
+                continue
+        return found
+
+    def status_bit(url: str, index: int, purpose: str) -> bool:
+        prefix = f"{context.base_url}/status-lists/"
+        list_id = url.removeprefix(prefix) if url.startswith(prefix) else ""
+        status_list = session.get(StatusList, int(list_id)) if list_id.isdigit() else None
+        if status_list is None or purpose != status_list.purpose:
+            raise StatusListError("it points at a status list this service does not publish.")
+        if index >= status_list.size_bits:
+            raise StatusListError("its entry is outside the status list.")
+        return status_bitstring(session, status_list).get(index)
+
+    return verification.verify(
+        submitted,
+        keys_for_issuer=keys_for_issuer,
+        status_bit=status_bit,
+        now=now or utcnow(),
+    )
+
+
+def issuer_profile(context: IssuingContext, organisation: Organisation) -> dict:
+    profile = context.issuer(organisation).profile()
+    profile["@context"] = [
+        "https://www.w3.org/ns/credentials/v2",
+        "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
+    ]
+    return profile
+
+
+def jwks(session: Session, organisation: Organisation) -> dict:
+    return {"keys": [stored.public_jwk for stored in published_keys(session, organisation)]}
+
+
+def status_list_document(session: Session, context: IssuingContext, list_id: int) -> dict:
+    status_list = session.get(StatusList, list_id)
+    if status_list is None:
+        raise NotFound()
+    organisation = session.get(Organisation, status_list.organisation_id)
+    return status_list_credential(
+        list_url=context.status_list_url(status_list.id),
+        issuer=context.issuer(organisation).profile(),
+        bitstring=status_bitstring(session, status_list),
+        valid_from=status_list.created_at,
+        purpose=status_list.purpose,
+    )
+
+
+def achievement_description(session: Session, context: IssuingContext, code: str, version: int):
+    """The published description of a qualification or unit version, for its Achievement id."""
+    course = session.scalar(select(Course).where(Course.code == code))
+    if course is not None and course.version == version and course.is_qualification:
+        units = list(
+            session.scalars(
+                select(Unit)
+                .join(CourseUnit, CourseUnit.unit_id == Unit.id)
+                .where(CourseUnit.course_id == course.id)
+                .order_by(CourseUnit.position)
+            )
+        )
+        outcomes = outcomes_by_unit(session, [unit.id for unit in units])
+        return descriptions.qualification_achievement(context, course, units, outcomes).to_json()
+    unit = session.scalar(select(Unit).where(Unit.code == code, Unit.version == version))
+    if unit is None:
+        raise NotFound()
+    course = session.scalar(
+        select(Course)
+        .join(CourseUnit, CourseUnit.course_id == Course.id)
+        .join(Unit, Unit.id == CourseUnit.unit_id)
+        .where(Unit.code == code)
+        .order_by(Course.id)
+        .limit(1)
+    )
+    if course is None:
+        raise NotFound()
+    outcomes = outcomes_by_unit(session, [unit.id]).get(unit.id, [])
+    return descriptions.unit_achievement(context, unit, outcomes, course).to_json()
+
+
+# --- the learner record -----------------------------------------------------------------------
+
+
+@dataclass
+class UnitRecord:
+    unit: Unit
+    mandatory: bool
+    group_id: str | None
+    outcomes: list[LearningOutcome]
+    achievement: UnitAchievement | None = None
+
+
+@dataclass
+class LearnerRecord:
+    enrolment: Enrolment
+    trainee: User
+    course: Course
+    organisation: Organisation
+    units: list[UnitRecord]
+    result: RulesResult
+    award: QualificationAward | None
+    certificate: Certificate | None
+    revocation: Revocation | None
+    credentials: list[IssuedCredential]
+    evidence: dict[int, list[CriterionEvidence]] = field(default_factory=dict)
+
+    @property
+    def achieved_credits(self) -> int:
+        return self.result.credits
+
+    @property
+    def required_credits(self) -> int:
+        return int((self.course.rules_of_combination or {}).get("minimum_credits") or 0)
+
+    def credential_for_unit(self, achievement_id: int) -> IssuedCredential | None:
+        return next((c for c in self.credentials if c.unit_achievement_id == achievement_id), None)
+
+    @property
+    def award_credential(self) -> IssuedCredential | None:
+        return next((c for c in self.credentials if c.award_id is not None), None)
+
+
+def enrolment_by_id(session: Session, enrolment_id: int) -> Enrolment:
+    enrolment = session.scalar(
+        select(Enrolment)
+        .options(joinedload(Enrolment.user), joinedload(Enrolment.organisation))
+        .where(Enrolment.id == enrolment_id)
+    )
+    if enrolment is None:
+        raise NotFound()
+    return enrolment
+
+
+def learner_record(session: Session, enrolment: Enrolment) -> LearnerRecord:
+    """Everything an external verifier asks to see, in a fixed number of queries."""
+    course = session.scalar(
+        select(Course)
+        .options(
+            selectinload(Course.course_units)
+            .joinedload(CourseUnit.unit)
+            .selectinload(Unit.outcomes)
+            .selectinload(LearningOutcome.criteria)
+        )
+        .where(Course.id == enrolment.course_id)
+    )
+    achievements = {
+        a.unit_code: a
+        for a in session.scalars(
+            select(UnitAchievement)
+            .options(
+                joinedload(UnitAchievement.signed_off_by),
+                joinedload(UnitAchievement.countersigned_by),
+                joinedload(UnitAchievement.unit),
+            )
+            .where(UnitAchievement.enrolment_id == enrolment.id)
+        )
+    }
+    units = [
+        UnitRecord(
+            unit=cu.unit,
+            mandatory=cu.mandatory,
+            group_id=cu.group_id,
+            outcomes=list(cu.unit.outcomes),
+            achievement=achievements.get(cu.unit.code),
+        )
+        for cu in course.course_units
+    ]
+    award = session.scalar(
+        select(QualificationAward)
+        .options(
+            joinedload(QualificationAward.organisation),
+            selectinload(QualificationAward.certificate),
+            selectinload(QualificationAward.revocation).joinedload(Revocation.revoked_by),
+        )
+        .where(QualificationAward.enrolment_id == enrolment.id)
+    )
+    credentials: list[IssuedCredential] = []
+    if achievements or award:
+        belongs = IssuedCredential.unit_achievement_id.in_([a.id for a in achievements.values()])
+        if award is not None:
+            belongs = belongs | (IssuedCredential.award_id == award.id)
+        credentials = list(
+            session.scalars(
+                select(IssuedCredential)
+                .options(joinedload(IssuedCredential.organisation))
+                .where(IssuedCredential.user_id == enrolment.user_id, belongs)
+                .order_by(IssuedCredential.id)
+            )
+        )
+    result = evaluate(
+        course.rules_of_combination,
+        [AchievedUnit(a.unit_code, a.credits, a.level) for a in achievements.values()],
+    )
+    criterion_ids = [
+        criterion.id for u in units for outcome in u.outcomes for criterion in outcome.criteria
+    ]
+    return LearnerRecord(
+        enrolment=enrolment,
+        trainee=enrolment.user,
+        course=course,
+        organisation=enrolment.organisation,
+        units=units,
+        result=result,
+        award=award,
+        certificate=award.certificate if award else None,
+        revocation=award.revocation if award else None,
+        credentials=credentials,
+        evidence=details_for(session, enrolment, criterion_ids),
+    )
+
+
+def records_for_organisation(session: Session, organisation: Organisation) -> list[dict]:
+    """Each enrolment of the organisation with its credits so far and its award, for the
+    coordinators' list. Three queries, however many trainees."""
+    enrolments = list(
+        session.scalars(
+            select(Enrolment)
+            .options(joinedload(Enrolment.user), joinedload(Enrolment.course))
+            .where(Enrolment.organisation_id == organisation.id)
+            .order_by(Enrolment.id)
+        )
+    )
+    ids = [e.id for e in enrolments]
+    credits: dict[int, int] = defaultdict(int)
+    for enrolment_id, unit_credits in session.execute(
+        select(UnitAchievement.enrolment_id, UnitAchievement.credits).where(
+            UnitAchievement.enrolment_id.in_(ids)
+        )
+    ):
+        credits[enrolment_id] += unit_credits
+    awards = (
+        {
+            award.enrolment_id: award
+            for award in session.scalars(
+                select(QualificationAward)
+                .options(
+                    selectinload(QualificationAward.revocation),
+                    selectinload(QualificationAward.certificate),
+                )
+                .where(QualificationAward.enrolment_id.in_(ids))
+            )
+        }
+        if ids
+        else {}
+    )
+    rows = [
+        {"enrolment": e, "credits": credits[e.id], "award": awards.get(e.id)} for e in enrolments
+    ]
+    rows.sort(key=lambda row: (row["enrolment"].user.display_name.lower(), row["enrolment"].id))
+    return rows
+
+
+def awards_of_user(session: Session, user: User) -> list[QualificationAward]:
+    return list(
+        session.scalars(
+            select(QualificationAward)
+            .options(
+                joinedload(QualificationAward.course),
+                selectinload(QualificationAward.certificate),
+                selectinload(QualificationAward.revocation),
+            )
+            .where(QualificationAward.user_id == user.id)
+            .order_by(QualificationAward.awarded_at.desc())
+        )
+    )
+
+
+def award_by_id(session: Session, award_id: int) -> QualificationAward:
+    award = session.scalar(
+        select(QualificationAward)
+        .options(
+            joinedload(QualificationAward.organisation),
+            selectinload(QualificationAward.certificate),
+            selectinload(QualificationAward.revocation),
+        )
+        .where(QualificationAward.id == award_id)
+    )
+    if award is None:
+        raise NotFound()
+    return award
+
+
+def credential_by_id(session: Session, credential_id: int) -> IssuedCredential:
+    issued = session.scalar(
+        select(IssuedCredential)
+        .options(joinedload(IssuedCredential.organisation))
+        .where(IssuedCredential.id == credential_id)
+    )
+    if issued is None:
+        raise NotFound()
+    return issued
+
+
+def cohort_by_id(session: Session, cohort_id: int) -> Cohort:
+    cohort = session.scalar(
+        select(Cohort).options(joinedload(Cohort.organisation)).where(Cohort.id == cohort_id)
+    )
+    if cohort is None:
+        raise NotFound()
+    return cohort
+
+
+def cohort_certificates(session: Session, cohort: Cohort) -> list[Certificate]:
+    """The certificates of a cohort's trainees that still stand (revoked ones are left out)."""
+    return list(
+        session.scalars(
+            select(Certificate)
+            .join(QualificationAward, QualificationAward.id == Certificate.award_id)
+            .join(Enrolment, Enrolment.id == QualificationAward.enrolment_id)
+            .outerjoin(Revocation, Revocation.award_id == QualificationAward.id)
+            .where(Enrolment.cohort_id == cohort.id, Revocation.id.is_(None))
+            .order_by(Certificate.trainee_name, Certificate.id)
+        )
+    )

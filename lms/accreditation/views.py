@@ -1,0 +1,376 @@
+"""Learner records, awards, certificates and credentials, public verification and claims."""
+
+from __future__ import annotations
+
+import io
+import json
+
+from flask import (
+    Blueprint,
+    Response,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from lms.accreditation import claims, downloads, queries
+from lms.accreditation import home as _home_sections  # noqa: F401 - registers home sections
+from lms.accreditation.codes import display_code, normalise_code
+from lms.accreditation.forms import ClaimForm, CodeForm, CredentialForm, EmptyForm, RevokeForm
+from lms.accreditation.issuing import IssuingContext
+from lms.accreditation.operations import issue_award, revoke_award
+from lms.accreditation.record_pdf import render_record
+from lms.accreditation.vc import JWT_MEDIA_TYPE, enveloped, long_date
+from lms.audit.operations import record as record_audit
+from lms.curriculum.models import Cohort, Enrolment
+from lms.errors import DomainError
+from lms.extensions import csrf, db, limiter
+from lms.permissions import authorize
+
+blueprint = Blueprint("accreditation", __name__)
+blueprint.add_app_template_filter(long_date, "long_date")
+blueprint.add_app_template_filter(display_code, "display_code")
+
+MAX_CREDENTIAL_BYTES = 512 * 1024
+
+
+def _public_json(document: dict) -> Response:
+    """Published documents (profiles, keys, status lists) any verifier may fetch."""
+    response = Response(json.dumps(document, indent=2), mimetype="application/json")
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.headers["Cache-Control"] = "public, max-age=300"
+    return response
+
+
+# --- public: verification and published documents ---------------------------------------------
+
+
+@blueprint.route("/verify")
+@limiter.limit("60 per minute")
+def verify_form():
+    form = CodeForm(request.args)
+    if "code" in request.args and form.validate():
+        code = normalise_code(form.code.data)
+        if code is not None:
+            return redirect(url_for("accreditation.verify_certificate", code=code))
+        form.code.errors.append(
+            "That is not a verification code. Codes have 12 letters and numbers, "
+            "such as ABCD-2345-EFGH."
+        )
+    return render_template("accreditation/verify_form.html", form=form)
+
+
+@blueprint.route("/verify/<code>")
+@limiter.limit("60 per minute")
+def verify_certificate(code: str):
+    normalised = normalise_code(code)
+    check = queries.check_certificate(db.session, normalised) if normalised else None
+    if check is None:
+        return render_template(
+            "accreditation/verify_unknown.html", code=code[:40], form=CodeForm(formdata=None)
+        ), 404
+    if normalised != code:
+        return redirect(url_for("accreditation.verify_certificate", code=normalised))
+    return render_template(
+        "accreditation/verify_certificate.html",
+        certificate=check.certificate,
+        revoked_at=check.revoked_at,
+        code=display_code(normalised),
+    )
+
+
+def _submitted_credential(form: CredentialForm) -> str | bytes:
+    upload = form.upload.data
+    if upload and getattr(upload, "filename", ""):
+        data = upload.read(MAX_CREDENTIAL_BYTES + 1)
+        if len(data) > MAX_CREDENTIAL_BYTES:
+            raise DomainError("That file is too large to be a credential.", field="upload")
+        return data
+    return form.credential.data or ""
+
+
+@blueprint.route("/credentials/verify", methods=["GET", "POST"])
+@limiter.limit("30 per minute", methods=["POST"])
+def verify_credential():
+    form = CredentialForm()
+    verdict = None
+    if form.validate_on_submit():
+        try:
+            submitted = _submitted_credential(form)
+        except DomainError as error:
+            form.upload.errors.append(error.message)
+        else:
+            verdict = queries.verify_submission(db.session, submitted, IssuingContext.from_app())
+    status = 400 if form.errors else 200
+    return render_template(
+        "accreditation/verify_credential.html", form=form, verdict=verdict
+    ), status
+
+
+@blueprint.route("/api/credentials/verify", methods=["POST"])
+@csrf.exempt  # a public check that changes nothing and reads no cookie-bound data
+@limiter.limit("30 per minute")
+def verify_credential_api():
+    body = request.get_data(cache=False)[: MAX_CREDENTIAL_BYTES + 1]
+    if len(body) > MAX_CREDENTIAL_BYTES:
+        return {"verified": False, "problems": ["This is too large to be a credential."]}, 413
+    verdict = queries.verify_submission(db.session, body, IssuingContext.from_app())
+    return {
+        "verified": verdict.verified,
+        "revoked": verdict.revoked,
+        "problems": verdict.problems,
+        "credential": {
+            "id": verdict.credential_id,
+            "name": verdict.achievement_name,
+            "issuer": verdict.issuer_name,
+            "recipient": verdict.recipient_name,
+            "validFrom": verdict.valid_from.isoformat() if verdict.valid_from else None,
+        }
+        if verdict.signature_checked
+        else None,
+    }
+
+
+@blueprint.route("/issuers/<slug>")
+def issuer_profile(slug: str):
+    organisation = queries.organisation_by_slug(db.session, slug)
+    return _public_json(queries.issuer_profile(IssuingContext.from_app(), organisation))
+
+
+@blueprint.route("/issuers/<slug>/jwks.json")
+def issuer_keys(slug: str):
+    organisation = queries.organisation_by_slug(db.session, slug)
+    return _public_json(queries.jwks(db.session, organisation))
+
+
+@blueprint.route("/status-lists/<int:list_id>")
+def status_list(list_id: int):
+    document = queries.status_list_document(db.session, IssuingContext.from_app(), list_id)
+    response = _public_json(document)
+    response.headers["Cache-Control"] = "no-cache"  # a revocation must show at once
+    return response
+
+
+@blueprint.route("/achievements/<code>/<int:version>")
+def achievement(code: str, version: int):
+    return _public_json(
+        queries.achievement_description(db.session, IssuingContext.from_app(), code, version)
+    )
+
+
+# --- signed in: records, awards and downloads -------------------------------------------------
+
+
+@blueprint.route("/my/achievements")
+@login_required
+def my_achievements():
+    authorize(current_user, "accreditation.view_own")
+    enrolments = db.session.scalars(
+        select(Enrolment)
+        .options(joinedload(Enrolment.course), joinedload(Enrolment.organisation))
+        .where(Enrolment.user_id == current_user.id)
+        .order_by(Enrolment.enrolled_at.desc())
+    ).all()
+    return render_template(
+        "accreditation/my_achievements.html",
+        enrolments=enrolments,
+        awards=queries.awards_of_user(db.session, current_user),
+    )
+
+
+@blueprint.route("/records/<int:enrolment_id>")
+@login_required
+def record(enrolment_id: int):
+    enrolment = queries.enrolment_by_id(db.session, enrolment_id)
+    authorize(current_user, "accreditation.view_record", enrolment)
+    return render_template(
+        "accreditation/record.html",
+        record=queries.learner_record(db.session, enrolment),
+        form=EmptyForm(),
+    )
+
+
+@blueprint.route("/records/<int:enrolment_id>/record.pdf")
+@login_required
+def record_pdf(enrolment_id: int):
+    enrolment = queries.enrolment_by_id(db.session, enrolment_id)
+    authorize(current_user, "accreditation.view_record", enrolment)
+    pdf = render_record(queries.learner_record(db.session, enrolment))
+    return _attachment(
+        pdf,
+        "application/pdf",
+        downloads.safe_filename("learner-record", enrolment.user.display_name) + ".pdf",
+    )
+
+
+@blueprint.route("/records/<int:enrolment_id>/award", methods=["POST"])
+@login_required
+def award(enrolment_id: int):
+    enrolment = queries.enrolment_by_id(db.session, enrolment_id)
+    authorize(current_user, "accreditation.award", enrolment)
+    if EmptyForm().validate_on_submit():
+        try:
+            issue_award(db.session, enrolment, awarded_by=current_user)
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+        else:
+            db.session.commit()
+            flash("The qualification has been awarded, with its certificate.", "success")
+    return redirect(url_for("accreditation.record", enrolment_id=enrolment_id), code=303)
+
+
+def _attachment(data, mimetype: str, filename: str) -> Response:
+    stream = data if hasattr(data, "read") else io.BytesIO(data)
+    response = send_file(stream, mimetype=mimetype, as_attachment=True, download_name=filename)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@blueprint.route("/awards/<int:award_id>/certificate.pdf")
+@login_required
+def certificate_pdf(award_id: int):
+    award_row = queries.award_by_id(db.session, award_id)
+    authorize(current_user, "accreditation.download_certificate", award_row)
+    if award_row.certificate is None:
+        raise DomainError("This award has no certificate.")
+    certificate = award_row.certificate
+    return _attachment(
+        downloads.certificate_pdf(certificate, IssuingContext.from_app()),
+        "application/pdf",
+        downloads.certificate_filename(certificate),
+    )
+
+
+@blueprint.route("/credentials/<int:credential_id>.<any(json, jwt):kind>")
+@login_required
+def credential_download(credential_id: int, kind: str):
+    issued = queries.credential_by_id(db.session, credential_id)
+    authorize(current_user, "accreditation.download_credential", issued)
+    name = downloads.safe_filename(issued.name, "credential")
+    if kind == "jwt":
+        return _attachment(issued.jwt.encode("ascii"), JWT_MEDIA_TYPE, f"{name}.jwt")
+    document = json.dumps(enveloped(issued.jwt), indent=2).encode("utf-8")
+    return _attachment(document, "application/json", f"{name}.json")
+
+
+@blueprint.route("/awards/<int:award_id>/revoke", methods=["GET", "POST"])
+@login_required
+def revoke(award_id: int):
+    award_row = queries.award_by_id(db.session, award_id)
+    authorize(current_user, "accreditation.revoke", award_row)
+    form = RevokeForm()
+    status = 200
+    if award_row.revocation is None and form.validate_on_submit():
+        try:
+            revoke_award(db.session, award_row, revoked_by=current_user, reason=form.reason.data)
+        except DomainError as error:
+            db.session.rollback()
+            form.reason.errors.append(error.message)
+        else:
+            db.session.commit()
+            flash(
+                "The award has been revoked. Its certificate and credential no longer verify.",
+                "success",
+            )
+            return redirect(
+                url_for("accreditation.record", enrolment_id=award_row.enrolment_id), code=303
+            )
+    if form.errors or (request.method == "POST" and award_row.revocation is not None):
+        status = 400
+    return render_template("accreditation/revoke.html", award=award_row, form=form), status
+
+
+@blueprint.route("/cohorts/<int:cohort_id>/certificates.zip")
+@login_required
+def cohort_certificates(cohort_id: int):
+    cohort: Cohort = queries.cohort_by_id(db.session, cohort_id)
+    authorize(current_user, "accreditation.download_cohort", cohort)
+    certificates = queries.cohort_certificates(db.session, cohort)
+    filename = downloads.safe_filename("certificates", cohort.organisation.name, cohort.name)
+    record_audit(
+        db.session,
+        "accreditation.cohort_certificates_downloaded",
+        obj=cohort,
+        organisation_id=cohort.organisation_id,
+        certificates=len(certificates),
+    )
+    archive = downloads.cohort_archive(certificates, IssuingContext.from_app())
+    db.session.commit()
+    return _attachment(archive, "application/zip", f"{filename}.zip")
+
+
+@blueprint.route("/organisations/<slug>/records")
+@login_required
+def organisation_records(slug: str):
+    organisation = queries.organisation_by_slug(db.session, slug)
+    authorize(current_user, "accreditation.list_records", organisation)
+    cohorts = db.session.scalars(
+        select(Cohort)
+        .options(joinedload(Cohort.organisation))
+        .where(Cohort.organisation_id == organisation.id)
+        .order_by(Cohort.name)
+    ).all()
+    return render_template(
+        "accreditation/organisation_records.html",
+        organisation=organisation,
+        rows=queries.records_for_organisation(db.session, organisation),
+        cohorts=cohorts,
+    )
+
+
+@blueprint.route("/organisations/<slug>/claims", methods=["GET", "POST"])
+@login_required
+def claims_page(slug: str):
+    organisation = queries.organisation_by_slug(db.session, slug)
+    authorize(current_user, "accreditation.claim", organisation)
+    form = ClaimForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            claim = claims.create_claim(
+                db.session,
+                organisation,
+                form.period_start.data,
+                form.period_end.data,
+                claimed_by=current_user,
+            )
+        except DomainError as error:
+            db.session.rollback()
+            getattr(form, error.field or "period_start").errors.append(error.message)
+        else:
+            db.session.commit()
+            flash(
+                "The claim is ready. Download it below and send it to the awarding body; "
+                "everything in it is now marked as claimed.",
+                "success",
+            )
+            return redirect(url_for("accreditation.claims_page", slug=slug, new=claim.id), code=303)
+    if form.errors:
+        status = 400
+    return render_template(
+        "accreditation/claims.html",
+        organisation=organisation,
+        form=form,
+        claims=claims.claims_of(db.session, organisation),
+        new_claim=request.args.get("new", type=int),
+    ), status
+
+
+@blueprint.route("/organisations/<slug>/claims/<int:claim_id>.csv")
+@login_required
+def claim_csv(slug: str, claim_id: int):
+    organisation = queries.organisation_by_slug(db.session, slug)
+    authorize(current_user, "accreditation.claim", organisation)
+    claim = claims.claim_for(db.session, organisation, claim_id)
+    text = claims.claim_csv(db.session, claim)
+    filename = downloads.safe_filename(
+        "claim", organisation.slug, claim.period_start.isoformat(), claim.period_end.isoformat()
+    )
+    return _attachment(text.encode("utf-8-sig"), "text/csv", f"{filename}.csv")
