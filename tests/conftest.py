@@ -112,6 +112,24 @@ def client(app):
 
 
 @pytest.fixture
+def make_app(app):
+    """`make_app(**config)`: another app on the test database, closed after the test."""
+    made = []
+
+    def make(**overrides):
+        extra = create_app({**app.config, **overrides})
+        extra.test_client_class = IsolatedClient
+        made.append(extra)
+        return extra
+
+    yield make
+    for extra in made:
+        with extra.app_context():
+            for engine in db.engines.values():
+                engine.dispose()
+
+
+@pytest.fixture
 def runner(app):
     """Runs `flask --app app ...` commands against the test app."""
     return app.test_cli_runner()
