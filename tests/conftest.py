@@ -91,6 +91,9 @@ def app(database_url, tmp_path, config_overrides):
         "EVIDENCE_STORAGE_PATH": str(tmp_path / "evidence"),
         "MAIL_OUTBOX_PATH": str(tmp_path / "outbox"),
         "SERVER_NAME": "alongside.test",
+        # Password hashing is deliberately slow; tests need it correct, not slow.
+        "ARGON2_TIME_COST": 1,
+        "ARGON2_MEMORY_COST_KIB": 1024,
     }
     config.update(config_overrides)
     application = create_app(config)
