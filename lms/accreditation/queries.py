@@ -258,8 +258,8 @@ def learner_record(session: Session, enrolment: Enrolment) -> LearnerRecord:
         select(QualificationAward)
         .options(
             joinedload(QualificationAward.organisation),
-            selectinload(QualificationAward.certificate),
-            selectinload(QualificationAward.revocation).joinedload(Revocation.revoked_by),
+            joinedload(QualificationAward.certificate),
+            joinedload(QualificationAward.revocation).joinedload(Revocation.revoked_by),
         )
         .where(QualificationAward.enrolment_id == enrolment.id)
     )

@@ -33,7 +33,10 @@ TRAINEE_NAMES = {
 }
 
 # Later capabilities append "module:function" paths; each takes (session, DemoWorld).
-DEMO_STEPS: list[str] = []
+DEMO_STEPS: list[str] = [
+    # accreditation: one trainee with the whole qualification, certificate and badge
+    "lms.accreditation.demo:give_demo_trainee_the_qualification",
+]
 
 
 @dataclass
