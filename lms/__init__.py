@@ -21,6 +21,7 @@ CLI_GROUPS = [
     "lms.core.cli:demo_command",
     "lms.accounts.cli:orgs_cli",
     "lms.accounts.cli:users_cli",
+    "lms.curriculum.cli:courses_cli",
 ]
 
 
