@@ -13,6 +13,7 @@ BLUEPRINTS = [
     "lms.core.views:blueprint",
     "lms.accounts.views:blueprint",
     "lms.accounts.admin_views:blueprint",
+    "lms.curriculum.views:blueprint",
 ]
 
 # Command groups for `flask --app app ...`.

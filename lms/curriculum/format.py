@@ -378,9 +378,7 @@ GROUP_KEYS = {"id", "title", "units", "minimum_credits", "minimum_units"}
 AT_LEVEL_KEYS = {"level", "credits"}
 
 
-def _read_rules(
-    data: YamlMap, path: Path, problems: list[Problem], rules_line: int
-) -> RulesSpec:
+def _read_rules(data: YamlMap, path: Path, problems: list[Problem], rules_line: int) -> RulesSpec:
     fields = _Fields(data, path, problems, RULES_KEYS, "rules_of_combination")
     minimum = fields.integer("minimum_credits", required=False) or 0
     at_level = None

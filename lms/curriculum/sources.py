@@ -108,8 +108,10 @@ def parse_yaml(
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
-        if mark is not None and error.context_mark is not None and mark.line >= len(
-            text.splitlines()
+        if (
+            mark is not None
+            and error.context_mark is not None
+            and mark.line >= len(text.splitlines())
         ):
             mark = error.context_mark  # "end of file" helps less than where the value began
         line = (mark.line + 1 if mark else 1) + line_offset
