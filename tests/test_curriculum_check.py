@@ -378,3 +378,17 @@ def test_the_complete_example_in_the_readme_is_valid(tmp_path):
     image.write_bytes(tiny_png())
     _, found = check_paths(tmp_path / "courses", None)
     assert found == []
+
+
+def test_a_link_whose_text_runs_over_two_lines_is_checked(files):
+    files.append(f"{T102}/01-boundaries.md", "\nSee [the lesson on\nlistening](01-listening.md).\n")
+    assert only(files, f"{T102}/01-boundaries.md") == [
+        (6, "broken link: 01-listening.md does not exist")
+    ]
+
+
+def test_reference_style_links_are_checked(files):
+    files.append(f"{T102}/01-boundaries.md", "\nSee [the welcome][w].\n\n[w]: 01-welcome.md\n")
+    assert only(files, f"{T102}/01-boundaries.md") == [
+        (6, "broken link: 01-welcome.md does not exist")
+    ]

@@ -84,44 +84,52 @@ class Construct:
     line: int
 
 
+def _blank(match: re.Match) -> str:
+    return re.sub(r"[^\n]", " ", match.group(0))
+
+
 def scan(body: str, first_line: int) -> tuple[list[Reference], list[Construct]]:
     """Links, images, raw HTML, callouts and headings in a Markdown text, with file lines
     (`first_line` is the file line of the text's first line). Fenced code and inline code are
-    skipped; indented text is scanned, since callouts are indented too."""
+    skipped; indented text is scanned, since callouts are indented too. Link text may run
+    over several lines."""
+    kept, in_fence = [], False
+    for raw_line in body.splitlines():
+        if _FENCE.match(raw_line):
+            in_fence = not in_fence
+            kept.append("")
+        else:
+            kept.append("" if in_fence else raw_line)
+    text = _INLINE_CODE.sub(_blank, "\n".join(kept))
+
+    def line_at(position: int) -> int:
+        return first_line + text.count("\n", 0, position)
+
     references: list[Reference] = []
     constructs: list[Construct] = []
     definitions: dict[str, tuple[str, int]] = {}
-    uses: list[tuple[str, str, int]] = []
-    in_fence = False
-    for offset, raw_line in enumerate(body.splitlines()):
+    for offset, line_text in enumerate(text.split("\n")):
         line = first_line + offset
-        if _FENCE.match(raw_line):
-            in_fence = not in_fence
-            continue
-        if in_fence:
-            continue
-        text = _INLINE_CODE.sub("", raw_line)
-        if match := _REFERENCE_DEFINITION.match(text):
+        if match := _REFERENCE_DEFINITION.match(line_text):
             definitions[match.group(1).strip().lower()] = (match.group(2), line)
-            continue
-        for match in _INLINE_LINK.finditer(text):
-            kind = "image" if match.group(1) else "link"
-            references.append(Reference(kind, match.group(3), line))
-        for match in _REFERENCE_USE.finditer(text):
-            label = (match.group(3) or match.group(2)).strip().lower()
-            uses.append(("image" if match.group(1) else "link", label, line))
-        for match in _RAW_HTML.finditer(text):
-            constructs.append(Construct("html", match.group(2).lower(), line))
-        if match := _CALLOUT.match(text):
+        if match := _CALLOUT.match(line_text):
             constructs.append(Construct("callout", match.group(1), line))
-        if match := _HEADING.match(text):
+        if match := _HEADING.match(line_text):
             constructs.append(Construct("heading", match.group(1), line))
-    for kind, label, line in uses:
+    for match in _INLINE_LINK.finditer(text):
+        kind = "image" if match.group(1) else "link"
+        references.append(Reference(kind, match.group(3), line_at(match.start())))
+    for match in _REFERENCE_USE.finditer(text):
+        label = (match.group(3) or match.group(2)).strip().lower()
         if label in definitions:
-            references.append(Reference(kind, definitions[label][0], line))
+            kind = "image" if match.group(1) else "link"
+            references.append(Reference(kind, definitions[label][0], line_at(match.start())))
     for target, line in definitions.values():
         if not any(ref.target == target for ref in references):
             references.append(Reference("link", target, line))
+    for match in _RAW_HTML.finditer(text):
+        constructs.append(Construct("html", match.group(2).lower(), line_at(match.start())))
+    constructs.sort(key=lambda construct: construct.line)
     return references, constructs
 
 

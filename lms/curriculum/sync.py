@@ -78,9 +78,11 @@ class SyncReport:
     @property
     def changed(self) -> bool:
         return any(
-            count for actions in self.counts.values() for a, count in actions.items()
-            if a != "unchanged"
-        )  # fmt: skip
+            actions[action]
+            for actions in self.counts.values()
+            for action in ACTIONS
+            if action != "unchanged"
+        )
 
     def lines(self) -> list[str]:
         lines = list(self.details)
