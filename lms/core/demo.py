@@ -33,7 +33,9 @@ TRAINEE_NAMES = {
 }
 
 # Later capabilities append "module:function" paths; each takes (session, DemoWorld).
-DEMO_STEPS: list[str] = []
+DEMO_STEPS: list[str] = [
+    "lms.curriculum.demo:enrol_demo_trainees",
+]
 
 
 @dataclass
