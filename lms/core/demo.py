@@ -34,6 +34,7 @@ TRAINEE_NAMES = {
 
 # Later capabilities append "module:function" paths; each takes (session, DemoWorld).
 DEMO_STEPS: list[str] = [
+    "lms.curriculum.demo:enrol_demo_trainees",
     # accreditation: one trainee with the whole qualification, certificate and badge
     "lms.accreditation.demo:give_demo_trainee_the_qualification",
 ]
