@@ -27,6 +27,7 @@ from lms.accreditation.models import (
 )
 from lms.accreditation.statuslist import MINIMUM_BITS, Bitstring, status_entry
 from lms.audit.operations import record
+from lms.config import ConfigError
 from lms.db import utcnow
 from lms.errors import Conflict
 
@@ -72,6 +73,12 @@ class IssuingContext:
         base = config.get("PUBLIC_BASE_URL") or ""
         if not base and config.get("SERVER_NAME"):
             base = f"{config.get('PREFERRED_URL_SCHEME', 'http')}://{config['SERVER_NAME']}"
+        if not base and config.get("ENVIRONMENT") == "production":
+            # Never trust the request's Host header for what is printed on certificates.
+            raise ConfigError(
+                "PUBLIC_BASE_URL must be set in production (for example "
+                "https://alongside.example.org): certificates and credentials carry it."
+            )
         if not base and has_request_context():
             base = request.host_url
         return cls(

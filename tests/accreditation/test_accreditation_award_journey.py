@@ -204,3 +204,18 @@ def test_awards_cannot_be_edited(session, setting):
     with pytest.raises(AppendOnlyError):
         session.flush()
     session.rollback()
+
+
+def test_production_needs_a_public_address_for_certificates(app):
+    from lms.config import ConfigError
+
+    app.config.update(ENVIRONMENT="production", SERVER_NAME=None, PUBLIC_BASE_URL="")
+    with (
+        app.test_request_context(base_url="http://evil.example"),
+        pytest.raises(ConfigError, match="PUBLIC_BASE_URL"),
+    ):
+        IssuingContext.from_app()
+    app.config["PUBLIC_BASE_URL"] = "https://alongside.example.org"
+    with app.app_context():
+        context = IssuingContext.from_app()
+    assert context.verify_url("ABCD2345EFGH") == "https://alongside.example.org/verify/ABCD2345EFGH"
