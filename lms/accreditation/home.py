@@ -1,8 +1,27 @@
 from flask import url_for
+from sqlalchemy import select
 
+from lms.accounts.models import Organisation
 from lms.accounts.roles import Role
 from lms.core.home import Link, Section, home_sections
-from lms.permissions import can
+from lms.extensions import db
+from lms.permissions import admin_franchisor_ids, can
+
+
+def _organisations_with_records(user) -> list[Organisation]:
+    """Partner organisations whose records the person may read (administrators: every
+    partner of their franchisor)."""
+    organisations = {
+        m.organisation
+        for m in user.memberships
+        if not m.organisation.is_franchisor
+        and can(user, "accreditation.list_records", m.organisation)
+    }
+    if admin_of := admin_franchisor_ids(user):
+        organisations.update(
+            db.session.scalars(select(Organisation).where(Organisation.franchisor_id.in_(admin_of)))
+        )
+    return sorted(organisations, key=lambda organisation: organisation.name)
 
 
 @home_sections(order=20)
@@ -22,13 +41,8 @@ def achievement_sections(user) -> list[Section]:
                 ],
             )
         )
-    organisations = {
-        m.organisation
-        for m in user.memberships
-        if can(user, "accreditation.list_records", m.organisation)
-    }
     links = []
-    for organisation in sorted(organisations, key=lambda o: o.name):
+    for organisation in _organisations_with_records(user):
         links.append(
             Link(
                 f"Learner records at {organisation.name}",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import timedelta
 
 import pytest
@@ -219,3 +220,29 @@ def test_production_needs_a_public_address_for_certificates(app):
     with app.app_context():
         context = IssuingContext.from_app()
     assert context.verify_url("ABCD2345EFGH") == "https://alongside.example.org/verify/ABCD2345EFGH"
+
+
+SUBSETS = [
+    codes for size in range(5) for codes in itertools.combinations(("A1", "A2", "B1", "B2"), size)
+]
+
+
+@pytest.mark.parametrize("codes", SUBSETS, ids=lambda codes: "+".join(codes) or "none")
+def test_an_award_is_made_exactly_when_the_rules_are_met(session, codes):
+    partner = PartnerFactory()
+    qualification = make_qualification()
+    staff = staff_for(partner)
+    enrolment = enrol_trainee(qualification, partner)
+    for code in codes:
+        achieve(session, enrolment, qualification.units[code], staff)
+    # Both mandatory units, and either optional unit (B2 is level 2, but 6 level-3 credits
+    # from the mandatory units are enough).
+    expected = {"A1", "A2"} <= set(codes) and bool({"B1", "B2"} & set(codes))
+    awarded = session.scalar(
+        select(QualificationAward).where(QualificationAward.enrolment_id == enrolment.id)
+    )
+    assert (awarded is not None) == expected == evaluate_enrolment(session, enrolment).met
+    if awarded is not None:
+        # Awarded the moment the rules were met: a unit recorded later is not in the award.
+        assert awarded.credits == 8
+        assert len(awarded.unit_codes) == 3

@@ -369,3 +369,14 @@ def test_the_trainee_sees_her_achievements(signed_in, awarded):
     assert "Download your certificate" in html
     home = signed_in(awarded["trainee"]).get("/").get_data(as_text=True)
     assert "Your achievements" in home
+
+
+def test_staff_find_records_and_claims_from_the_home_page(signed_in, awarded):
+    coordinator_home = signed_in(awarded["coordinator"]).get("/").get_data(as_text=True)
+    assert "Learner records at Northside Women&#39;s Centre" in coordinator_home
+    assert "Certification claims for Northside" in coordinator_home
+    admin_home = signed_in(awarded["admin"]).get("/").get_data(as_text=True)
+    assert "Learner records at Northside Women&#39;s Centre" in admin_home
+    assessor_home = signed_in(awarded["staff"].assessor).get("/").get_data(as_text=True)
+    assert "Learner records at Northside" in assessor_home
+    assert "Certification claims" not in assessor_home
