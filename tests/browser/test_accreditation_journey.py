@@ -1,0 +1,59 @@
+"""Someone checks a certificate by its code; an administrator revokes the award; the check
+says so. The pages involved pass axe's WCAG checks."""
+
+from sqlalchemy import select
+
+from lms.accounts.roles import Role
+from lms.accreditation.codes import display_code
+from lms.accreditation.models import Certificate, QualificationAward
+from tests.browser.conftest import accessibility_violations, sign_in
+from tests.factories import PartnerFactory, member
+from tests.factories.accreditation import complete, enrol_trainee, make_qualification, staff_for
+
+
+def test_check_a_certificate_then_revoke_it(page, app, session):
+    partner = PartnerFactory(name="Northside Women's Centre")
+    qualification = make_qualification()
+    enrolment = enrol_trainee(qualification, partner, display_name="Amira Hassan")
+    complete(session, qualification, enrolment, staff_for(partner))
+    admin = member(partner.franchisor, Role.ADMIN, email="admin@example.org")
+    code = session.scalar(select(Certificate.verification_code))
+
+    page.goto("/verify")
+    assert accessibility_violations(page) == []
+    page.get_by_label("Verification code").fill(display_code(code).lower())
+    page.get_by_role("button", name="Check").click()
+    assert page.get_by_text("This certificate is genuine and current").is_visible()
+    assert page.get_by_text("Amira Hassan").is_visible()
+    assert accessibility_violations(page) == []
+
+    sign_in(page, admin.email)
+    page.goto(f"/records/{enrolment.id}")
+    assert page.get_by_role("heading", name="Learner record: Amira Hassan").is_visible()
+    assert accessibility_violations(page) == []
+    page.get_by_role("link", name="Revoke this award").click()
+    page.get_by_role("button", name="Revoke the award").click()
+    assert page.get_by_role("alert").is_visible()  # the reason is needed
+    page.get_by_label("Reason for revoking").fill(
+        "The evidence for one unit was found not to be her own work."
+    )
+    assert accessibility_violations(page) == []
+    page.get_by_role("button", name="Revoke the award").click()
+    assert page.get_by_text("The award has been revoked").is_visible()
+
+    page.goto(f"/verify/{code}")
+    assert page.get_by_text("This certificate has been revoked").is_visible()
+    assert page.get_by_text("her own work").count() == 0
+    assert session.scalar(select(QualificationAward.id)) is not None
+
+
+def test_the_record_works_on_a_phone(phone, session):
+    partner = PartnerFactory()
+    qualification = make_qualification()
+    enrolment = enrol_trainee(qualification, partner, email="amira@example.org")
+    complete(session, qualification, enrolment, staff_for(partner))
+    sign_in(phone, "amira@example.org")
+    phone.goto(f"/records/{enrolment.id}")
+    assert phone.get_by_role("heading", name="Your record").is_visible()
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 375
+    assert accessibility_violations(phone) == []
