@@ -3,6 +3,7 @@ headers, error pages and template helpers."""
 
 from __future__ import annotations
 
+import inspect
 from datetime import timedelta
 
 from flask import Flask, g, render_template, request
@@ -42,6 +43,11 @@ def init_web(app: Flask) -> None:
     app.config["REMEMBER_COOKIE_DURATION"] = timedelta(days=app.config["REMEMBER_DAYS"])
 
     db.init_app(app)
+    # No async engines are used; flask-sqlalchemy-lite's async teardown would otherwise start
+    # an event loop (through asgiref) at the end of every request.
+    app.teardown_appcontext_funcs[:] = [
+        func for func in app.teardown_appcontext_funcs if not inspect.iscoroutinefunction(func)
+    ]
     csrf.init_app(app)
     babel.init_app(app, locale_selector=_select_locale)
     mail.init_app(app)
