@@ -13,6 +13,7 @@ BLUEPRINTS = [
     "lms.core.views:blueprint",
     "lms.accounts.views:blueprint",
     "lms.accounts.admin_views:blueprint",
+    "lms.quizzes.views:blueprint",
 ]
 
 # Command groups for `flask --app app ...`.

@@ -35,6 +35,8 @@ SCHEMA_VERSION = 1
 
 # Identifiers end up in URLs and form field names, so they are kept to plain characters.
 ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,79}")
+# Quiz pages live at /quizzes/<quiz-id>, beside these pages.
+RESERVED_QUIZ_IDS = frozenset({"history", "results", "attempts"})
 CRITERION_PATTERN = re.compile(r"[1-9][0-9]*\.[1-9][0-9]*")
 
 MAX_FILE_BYTES = 1024 * 1024
@@ -768,6 +770,10 @@ class _Reader:
 
         if "id" in fields:
             quiz_id = self.identifier(fields["id"], "the quiz id")
+            if quiz_id in RESERVED_QUIZ_IDS:
+                self.problem(
+                    fields["id"], f'"{quiz_id}" is a page of the site; choose another quiz id'
+                )
             if quiz_id is not None and expected_id is not None and quiz_id != expected_id:
                 self.problem(
                     fields["id"],

@@ -81,3 +81,47 @@ SCENARIO = {
     ],
 }
 ALL_TYPES = [SINGLE, MULTIPLE, TRUE_FALSE, SHORT, MATCHING, ORDERING, SCENARIO]
+
+# Answers (in the quiz's own terms) to ALL_TYPES: every one right, and every one wrong.
+ALL_RIGHT = {
+    "purpose": "a",
+    "signs": ["nights", "own-story", "rescue"],
+    "secrets": False,
+    "supervision-word": "Supervision",
+    "services": {"1": "1", "2": "2", "3": "3", "4": "1"},
+    "disclosure-steps": {"1": 1, "2": 2, "3": 3, "4": 4},
+    "late-first-step": "a",
+    "late-boundary": True,
+}
+ALL_WRONG = {
+    "purpose": "b",
+    "signs": ["on-time"],
+    "secrets": True,
+    "supervision-word": "friendship",
+    "services": {"1": "4", "2": "4", "3": "4", "4": "4"},
+    "disclosure-steps": {"1": 4, "2": 3, "3": 2, "4": 1},
+    "late-first-step": "b",
+    "late-boundary": False,
+}
+
+
+def form_for(definition, key, question_id: str, answers: dict):
+    """The form a page would post for top-level `question_id`, giving `answers`."""
+    from werkzeug.datastructures import MultiDict
+
+    from lms.quizzes.answers import page_values
+
+    question = definition.find(question_id)
+    leaves = getattr(question, "questions", (question,))
+    values = page_values(definition, key, {q.id: answers[q.id] for q in leaves if q.id in answers})
+    form = MultiDict()
+    for leaf_id, value in values.items():
+        if isinstance(value, str):
+            form.add(leaf_id, value)
+        elif isinstance(value, set):
+            for token in sorted(value):
+                form.add(leaf_id, token)
+        else:
+            for row, choice in value.items():
+                form.add(f"{leaf_id}.{row}", str(choice))
+    return form

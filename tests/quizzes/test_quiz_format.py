@@ -361,6 +361,12 @@ def test_id_must_match_the_file_name(tmp_path):
     ]
 
 
+def test_id_that_is_a_page_of_the_site():
+    assert_problem(
+        HEADER.replace("id: test-quiz", "id: history"), 1, '"history" is a page of the site'
+    )
+
+
 def test_id_with_odd_characters():
     assert_problem(HEADER.replace("id: test-quiz", "id: test quiz!"), 1, "may only use letters")
 

@@ -21,6 +21,7 @@ from lms.quizzes.grading import (
 )
 from tests.quizzes.conftest import quiz_yaml
 from tests.quizzes.samples import (
+    ALL_RIGHT,
     ALL_TYPES,
     MATCHING,
     MULTIPLE,
@@ -239,16 +240,6 @@ def quiz(make_quiz):
     return make_quiz(ALL_TYPES, pass_mark=70)
 
 
-ALL_RIGHT = {
-    "purpose": "a",
-    "signs": ["nights", "own-story", "rescue"],
-    "secrets": False,
-    "supervision-word": "Supervision",
-    "services": {"1": "1", "2": "2", "3": "3", "4": "1"},
-    "disclosure-steps": {"1": 1, "2": 2, "3": 3, "4": 4},
-    "late-first-step": "a",
-    "late-boundary": True,
-}
 TOP_LEVEL = [
     "purpose",
     "signs",
