@@ -242,10 +242,8 @@ def test_idle_session_expires(app, client, auth, trainee, session):
 
 
 @pytest.fixture
-def limited_app(app, database_url):
-    from lms import create_app
-
-    limited = create_app({**app.config, "RATELIMIT_ENABLED": True})
+def limited_app(make_app):
+    limited = make_app(RATELIMIT_ENABLED=True)
     for limiter in limited.extensions["limiter"]:
         limiter.reset()
     return limited
