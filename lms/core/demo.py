@@ -33,7 +33,10 @@ TRAINEE_NAMES = {
 }
 
 # Later capabilities append "module:function" paths; each takes (session, DemoWorld).
-DEMO_STEPS: list[str] = []
+DEMO_STEPS: list[str] = [
+    # quizzes: after the curriculum's step, which enrols the demo trainees
+    "lms.quizzes.demo:demo_quiz_attempts",
+]
 
 
 @dataclass

@@ -174,3 +174,21 @@ def page_values(quiz: Quiz, key: Mapping[str, Any], answers: Mapping[str, Any]) 
                 if item in token_of["items"]
             }
     return values
+
+
+def form_for_answers(
+    quiz: Quiz, key: Mapping[str, Any], question_id: str, answers: Mapping[str, Any]
+) -> list[tuple[str, str]]:
+    """The fields a page would post for top-level `question_id` to give `answers` (the inverse
+    of `read_question_form`), as (name, value) pairs."""
+    leaves = leaf_questions_of(quiz, key, question_id)
+    own = {leaf.id: answers[leaf.id] for leaf in leaves if answers.get(leaf.id) is not None}
+    fields: list[tuple[str, str]] = []
+    for leaf_id, value in page_values(quiz, key, own).items():
+        if isinstance(value, str):
+            fields.append((leaf_id, value))
+        elif isinstance(value, set):
+            fields.extend((leaf_id, token) for token in sorted(value))
+        else:
+            fields.extend((f"{leaf_id}.{row}", str(choice)) for row, choice in value.items())
+    return fields

@@ -286,3 +286,20 @@ def grade_attempt(quiz: Quiz, question_ids: Sequence[str], answers: Mapping[str,
         pass_mark=quiz.pass_mark,
         questions=grades,
     )
+
+
+def model_answer(question: LeafQuestion) -> Any:
+    """An answer earning full marks (for demonstrations and checks of a quiz's key)."""
+    if isinstance(question, SingleChoice):
+        return question.correct_option.id
+    if isinstance(question, MultipleResponse):
+        return sorted(question.correct_ids)
+    if isinstance(question, TrueFalse):
+        return question.answer
+    if isinstance(question, ShortAnswer):
+        return question.accept[0]
+    if isinstance(question, Matching):
+        return question.answer_key
+    if isinstance(question, Ordering):
+        return {key: int(key) for key, _ in question.keyed_items}
+    raise TypeError(f"no model answer for {type(question).__name__}")

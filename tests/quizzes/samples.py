@@ -109,19 +109,6 @@ def form_for(definition, key, question_id: str, answers: dict):
     """The form a page would post for top-level `question_id`, giving `answers`."""
     from werkzeug.datastructures import MultiDict
 
-    from lms.quizzes.answers import page_values
+    from lms.quizzes.answers import form_for_answers
 
-    question = definition.find(question_id)
-    leaves = getattr(question, "questions", (question,))
-    values = page_values(definition, key, {q.id: answers[q.id] for q in leaves if q.id in answers})
-    form = MultiDict()
-    for leaf_id, value in values.items():
-        if isinstance(value, str):
-            form.add(leaf_id, value)
-        elif isinstance(value, set):
-            for token in sorted(value):
-                form.add(leaf_id, token)
-        else:
-            for row, choice in value.items():
-                form.add(f"{leaf_id}.{row}", str(choice))
-    return form
+    return MultiDict(form_for_answers(definition, key, question_id, answers))
