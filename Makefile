@@ -19,12 +19,14 @@ install: $(STAMP)
 
 run: $(STAMP)
 	$(FLASK) db upgrade
+	$(FLASK) courses sync
 	$(FLASK) demo
 	@echo "Alongside is at http://127.0.0.1:$(PORT)/ (Ctrl+C to stop)"
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)
 
 lint: $(STAMP)
 	$(BIN)/ruff check lms tests bench migrations app.py
+	$(FLASK) courses check
 
 # Everything CI checks: linters, the curriculum, the suite on SQLite (with real-browser
 # journeys), and the suite again on PostgreSQL when a server is available.

@@ -34,6 +34,7 @@ TRAINEE_NAMES = {
 
 # Later capabilities append "module:function" paths; each takes (session, DemoWorld).
 DEMO_STEPS: list[str] = [
+    "lms.curriculum.demo:enrol_demo_trainees",
     # quizzes: after the curriculum's step, which enrols the demo trainees
     "lms.quizzes.demo:demo_quiz_attempts",
 ]

@@ -950,9 +950,9 @@ class _Reader:
             )
             return None
         if kind not in QUESTION_TYPES:
-            self.problem(
-                type_node, f'unknown question type "{kind}" (use {_choices(QUESTION_TYPES)})'
-            )
+            hint = difflib.get_close_matches(str(kind), list(QUESTION_TYPES), n=1)
+            advice = f'did you mean "{hint[0]}"?' if hint else f"use {_choices(QUESTION_TYPES)}"
+            self.problem(type_node, f'unknown question type "{kind}" ({advice})')
             return None
         before = len(self.problems)
         if kind == "scenario":

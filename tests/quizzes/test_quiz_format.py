@@ -682,6 +682,14 @@ MALFORMED_QUESTIONS = [
         'unknown question type "essay" (use single_choice, multiple_response',
     ),
     (
+        "misspelt question type",
+        """\
+        - {id: q, type: single_choise, prompt: P}
+        """,
+        8,
+        'unknown question type "single_choise" (did you mean "single_choice"?)',
+    ),
+    (
         "question without a type",
         """\
         - {id: q, prompt: P}
