@@ -78,10 +78,12 @@ def _attempt_for(attempt_id: int, action: str):
 def _close_if_expired(attempt, now: datetime) -> bool:
     if operations.close_if_expired(db.session, attempt, now=now):
         db.session.commit()
-        flash(
-            "The time for this attempt ran out, so we have marked the answers you saved in time.",
-            "info",
-        )
+        if attempt.user_id == current_user.id:
+            flash(
+                "The time for this attempt ran out, so we have marked the answers you saved "
+                "in time.",
+                "info",
+            )
         return True
     return False
 

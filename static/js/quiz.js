@@ -30,7 +30,8 @@
           "X-CSRFToken": token ? token.value : ""
         }
       }).then(function (response) {
-        return response.json().then(function (data) {
+        // A page instead of JSON (signed out, say) is "not saved", not a lost connection.
+        return response.json().catch(function () { return {}; }).then(function (data) {
           if (response.ok && data.saved) {
             setStatus(form, data.message || "Saved", false);
           } else if (data.closed) {
