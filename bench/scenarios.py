@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import insert
+from sqlalchemy import insert, select
 
 from lms.accounts import operations
 from lms.accounts.models import Membership, User
@@ -75,7 +75,56 @@ def build(session, app, *, trainees: int, workdir) -> World:
             [{"user_id": uid, "organisation_id": partner.id, "role": Role.TRAINEE} for uid in ids],
         )
         world.trainees += len(ids)
+        world.extra.setdefault("trainee_ids", {})[partner.slug] = ids
+    _curriculum(session, app, world, partners)
     return world
+
+
+def _curriculum(session, app, world: World, partners) -> None:
+    """The shipped curriculum, every trainee enrolled on the Level 3 course, and progress for
+    each trainee through the first units."""
+    from lms.curriculum.format import load_catalogue
+    from lms.curriculum.models import Course, Enrolment, Lesson, LessonProgress
+    from lms.curriculum.sync import sync_catalogue
+    from lms.db import utcnow
+
+    sync_catalogue(
+        session, load_catalogue(app.config["COURSES_PATH"], app.config["ASSESSMENTS_PATH"])
+    )
+    course = session.scalar(select(Course).where(Course.code == "ALRM3"))
+    lessons = session.scalars(select(Lesson.id).order_by(Lesson.id)).all()
+    now = utcnow()
+    for partner in partners:
+        ids = world.extra["trainee_ids"][partner.slug]
+        enrolments = session.scalars(
+            insert(Enrolment).returning(Enrolment.id),
+            [
+                {
+                    "user_id": uid,
+                    "course_id": course.id,
+                    "organisation_id": partner.id,
+                    "status": "in_progress",
+                    "enrolled_at": now,
+                }
+                for uid in ids
+            ],
+        ).all()
+        session.execute(
+            insert(LessonProgress),
+            [
+                {
+                    "enrolment_id": eid,
+                    "lesson_id": lesson,
+                    "first_viewed_at": now,
+                    "last_viewed_at": now,
+                    "completed_at": now,
+                }
+                for n, eid in enumerate(enrolments)
+                for lesson in lessons[: n % 12]
+            ],
+        )
+        world.extra.setdefault("enrolments", []).append((ids[5], enrolments[5]))
+    world.extra["course"] = course.code
 
 
 def pages(world: World) -> list[Page]:
@@ -92,6 +141,25 @@ def pages(world: World) -> list[Page]:
         ),
         Page("administration (franchisor)", "/admin/", world.admin),
         Page("audit log", "/admin/audit", world.admin),
+        *_learning_pages(world),
+    ]
+
+
+def _learning_pages(world: World) -> list[Page]:
+    trainee, enrolment = world.extra["enrolments"][0]
+    base = f"/learning/{enrolment}"
+    return [
+        Page("learning dashboard (trainee)", "/learning", trainee),
+        Page("course page, 8 units (trainee)", base, trainee),
+        Page("unit page (trainee)", f"{base}/units/RM302", trainee),
+        Page(
+            "lesson page (trainee)", f"{base}/units/RM301/lessons/what-peer-mentoring-is", trainee
+        ),
+        Page(
+            "course preview (coordinator)",
+            f"/courses/{world.extra['course']}",
+            world.coordinators[0],
+        ),
     ]
 
 
