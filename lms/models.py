@@ -30,3 +30,4 @@ from lms.curriculum.models import (  # noqa: F401
     LessonProgress,
     Unit,
 )
+from lms.quizzes.models import Quiz, QuizAnswer, QuizAttempt  # noqa: F401

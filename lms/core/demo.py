@@ -35,6 +35,8 @@ TRAINEE_NAMES = {
 # Later capabilities append "module:function" paths; each takes (session, DemoWorld).
 DEMO_STEPS: list[str] = [
     "lms.curriculum.demo:enrol_demo_trainees",
+    # quizzes: after the curriculum's step, which enrols the demo trainees
+    "lms.quizzes.demo:demo_quiz_attempts",
     # accreditation: one trainee with the whole qualification, certificate and badge
     "lms.accreditation.demo:give_demo_trainee_the_qualification",
 ]

@@ -1,7 +1,7 @@
 """accreditation: achievements, awards, certificates, credentials, revocations, claims
 
 Revision ID: c04757739e2c
-Revises: 97b909c5bea2
+Revises: fea5a04afc34
 Create Date: 2026-11-21 20:44:00.218794
 """
 
@@ -14,7 +14,7 @@ import lms.db
 
 
 revision: str = 'c04757739e2c'
-down_revision: str | None = '97b909c5bea2'
+down_revision: str | None = 'fea5a04afc34'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -18,6 +18,7 @@ from tests.factories.curriculum import (
     UnitFactory,
     course_with_content,
 )
+from tests.factories.quizzes import QuizFactory, quiz_definition, quiz_for_unit
 
 ALL_FACTORIES = [
     FranchisorFactory,
@@ -33,6 +34,8 @@ ALL_FACTORIES = [
     LessonFactory,
     CohortFactory,
     EnrolmentFactory,
+    # quizzes
+    QuizFactory,
 ]
 
 __all__ = [
@@ -47,8 +50,11 @@ __all__ = [
     "LessonFactory",
     "MembershipFactory",
     "PartnerFactory",
+    "QuizFactory",
     "UnitFactory",
     "UserFactory",
     "course_with_content",
     "member",
+    "quiz_definition",
+    "quiz_for_unit",
 ]
