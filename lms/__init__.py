@@ -13,6 +13,10 @@ BLUEPRINTS = [
     "lms.core.views:blueprint",
     "lms.accounts.views:blueprint",
     "lms.accounts.admin_views:blueprint",
+    # franchise and the partners' API
+    "lms.franchise.views:blueprint",
+    "lms.api.token_views:blueprint",
+    "lms.api.views:blueprint",
 ]
 
 # Command groups for `flask --app app ...`.

@@ -151,6 +151,7 @@ def test_every_bad_row_is_reported_by_line_and_nothing_is_planned():
     assert "no cohort called \u201cSummer 2030\u201d" in by_line[7]
     assert "Open cohorts: Autumn 2027, Spring 2027, Taster." in by_line[7]
     assert by_line[8] == "The cohort Winter 2026 is closed."
+    assert [p.conflict for p in problems] == [False, False, False, False, True, False]
     assert "4 values but there are 3 columns" in by_line[10]
 
 
@@ -225,7 +226,7 @@ def test_rows_with_other_problems_do_not_take_seats():
 def test_people_already_on_the_qualification_are_reported():
     context = ImportContext(cohorts=(SPRING,), already_enrolled={("a@example.org", "l3")})
     (problem,) = problems_of("email,name,cohort\nA@example.org,A,Spring 2027\n", context)
-    assert problem == Problem(2, f"a@example.org is already enrolled on {L3}.")
+    assert problem == Problem(2, f"a@example.org is already enrolled on {L3}.", conflict=True)
 
 
 def test_two_cohorts_with_one_name_are_not_guessed_between():

@@ -116,6 +116,9 @@ class Problem:
 
     line: int | None
     message: str
+    # True when the row is fine in itself but clashes with how things stand (already enrolled,
+    # no seats left, a closed cohort or a licence not in force); the API answers 409 for these.
+    conflict: bool = False
 
     def __str__(self) -> str:
         return f"Line {self.line}: {self.message}" if self.line else self.message
@@ -284,23 +287,83 @@ def _cohort_finder(cohorts: Sequence[CohortChoice]):
     else:
         hint = "See the cohorts page for their names."
 
-    def find(value: str) -> tuple[CohortChoice | None, str | None]:
+    def find(value: str) -> tuple[CohortChoice | None, str | None, bool]:
         if not value.strip():
-            return None, "The cohort is missing."
+            return None, "The cohort is missing.", False
         found = by_name.get(_cohort_key(value), [])
         if not found:
-            return None, f"There is no cohort called \u201c{value.strip()}\u201d. {hint}"
+            return None, f"There is no cohort called \u201c{value.strip()}\u201d. {hint}", False
         if len(found) > 1:
-            return None, (
-                f"More than one cohort is called \u201c{value.strip()}\u201d: please rename "
-                "one of them so that each name is used once."
+            return (
+                None,
+                (
+                    f"More than one cohort is called \u201c{value.strip()}\u201d: please rename "
+                    "one of them so that each name is used once."
+                ),
+                False,
             )
         cohort = found[0]
         if cohort.refusal:
-            return None, cohort.refusal
-        return cohort, None
+            return None, cohort.refusal, True
+        return cohort, None, False
 
     return find
+
+
+# --- rows, from a file or from the API ------------------------------------------------------------
+
+
+class RowChecker:
+    """Checks rows one at a time (`add`), then the seats they need together (`finish`).
+
+    `line` is whatever locates a row for the person reading the problems: a line of the file,
+    or an item's position in an API request.
+    """
+
+    def __init__(self, context: ImportContext, today: date):
+        self.context = context
+        self.today = today
+        self.find_cohort = _cohort_finder(context.cohorts)
+        self.problems: list[Problem] = []
+        self.good: list[PlannedEnrolment] = []
+        self.first_line_of: dict[str, int] = {}
+        # How problems name a row and the whole: "line" of this "file", or "item" of a "request".
+        self.where, self.whole = "line", "file"
+
+    def add(self, line: int, values: Mapping[str, str]) -> None:
+        email, email_problem = _email(values.get("email", ""))
+        name, name_problem = _name(values.get("name", ""))
+        cohort, cohort_problem, refused = self.find_cohort(values.get("cohort", ""))
+        born, born_problem = _date_of_birth(values.get("date_of_birth", ""), self.today)
+        for reason in (email_problem, name_problem, born_problem):
+            if reason:
+                self.problems.append(Problem(line, reason))
+        if cohort_problem:
+            self.problems.append(Problem(line, cohort_problem, conflict=refused))
+        if email is None or name is None or cohort is None or born_problem:
+            return
+        if email in self.first_line_of:
+            self.problems.append(
+                Problem(
+                    line,
+                    f"{email} is also on {self.where} {self.first_line_of[email]}: "
+                    "each person should be listed once.",
+                )
+            )
+            return
+        self.first_line_of[email] = line
+        if (email, cohort.pool) in self.context.already_enrolled:
+            self.problems.append(
+                Problem(line, f"{email} is already enrolled on {cohort.qualification}.", True)
+            )
+            return
+        self.good.append(PlannedEnrolment(line, email, name, cohort, born))
+
+    def finish(self) -> ImportPlan:
+        problems = self.problems + _seat_problems(self.good, self.context.seats_left, self.whole)
+        if problems:
+            raise ImportRejected(problems)
+        return ImportPlan(tuple(self.good))
 
 
 # --- the whole file ---------------------------------------------------------------------------
@@ -313,12 +376,9 @@ def check_enrolment_csv(
     text = decode_csv_bytes(data)
     first_line = text.lstrip("\r\n").split("\n", 1)[0]
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(first_line))
-    find_cohort = _cohort_finder(context.cohorts)
+    checker = RowChecker(context, today)
 
     columns: list[str] | None = None
-    problems: list[Problem] = []
-    good: list[PlannedEnrolment] = []
-    first_line_of: dict[str, int] = {}
     row_count = 0
     previous_end = 0
     try:
@@ -333,7 +393,7 @@ def check_enrolment_csv(
             if row_count > max_rows:
                 continue
             if len(cells) > len(columns) and any(c.strip() for c in cells[len(columns) :]):
-                problems.append(
+                checker.problems.append(
                     Problem(
                         line,
                         f"This line has {len(cells)} values but there are {len(columns)} "
@@ -341,29 +401,11 @@ def check_enrolment_csv(
                     )
                 )
                 continue
-            values = dict(zip(columns, [c.strip() for c in cells], strict=False))
-            row, row_problems = _check_row(line, values, find_cohort, today)
-            problems += row_problems
-            if row is None:
-                continue
-            if row.email in first_line_of:
-                problems.append(
-                    Problem(
-                        line,
-                        f"{row.email} is also on line {first_line_of[row.email]}: "
-                        "each person should be listed once.",
-                    )
-                )
-                continue
-            first_line_of[row.email] = line
-            if (row.email, row.cohort.pool) in context.already_enrolled:
-                problems.append(
-                    Problem(line, f"{row.email} is already enrolled on {row.cohort.qualification}.")
-                )
-                continue
-            good.append(row)
+            checker.add(line, dict(zip(columns, [c.strip() for c in cells], strict=False)))
     except csv.Error as error:
-        problems.append(Problem(previous_end or 1, f"This line cannot be read as CSV ({error})."))
+        checker.problems.append(
+            Problem(previous_end or 1, f"This line cannot be read as CSV ({error}).")
+        )
 
     if columns is None:
         raise ImportRejected([Problem(None, "The file has no header line and no trainees.")])
@@ -379,27 +421,11 @@ def check_enrolment_csv(
         )
     if row_count == 0:
         raise ImportRejected([Problem(None, "The file has a header line but no trainees.")])
-    problems += _seat_problems(good, context.seats_left)
-    if problems:
-        raise ImportRejected(problems)
-    return ImportPlan(tuple(good))
-
-
-def _check_row(
-    line: int, values: dict[str, str], find_cohort, today: date
-) -> tuple[PlannedEnrolment | None, list[Problem]]:
-    email, email_problem = _email(values.get("email", ""))
-    name, name_problem = _name(values.get("name", ""))
-    cohort, cohort_problem = find_cohort(values.get("cohort", ""))
-    born, born_problem = _date_of_birth(values.get("date_of_birth", ""), today)
-    reasons = [r for r in (email_problem, name_problem, cohort_problem, born_problem) if r]
-    if reasons or email is None or name is None or cohort is None:
-        return None, [Problem(line, reason) for reason in reasons]
-    return PlannedEnrolment(line, email, name, cohort, born), []
+    return checker.finish()
 
 
 def _seat_problems(
-    rows: Sequence[PlannedEnrolment], seats_left: Mapping[Hashable, int]
+    rows: Sequence[PlannedEnrolment], seats_left: Mapping[Hashable, int], whole: str
 ) -> list[Problem]:
     problems = []
     taken: dict[Hashable, int] = {}
@@ -415,7 +441,8 @@ def _seat_problems(
                     row.line,
                     f"There are not enough seats: the licence for {row.cohort.qualification} "
                     f"has {free} {'seat' if free == 1 else 'seats'} left, and this is trainee "
-                    f"number {taken[pool]} for it in this file.",
+                    f"number {taken[pool]} for it in this {whole}.",
+                    conflict=True,
                 )
             )
     return problems

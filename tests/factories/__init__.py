@@ -18,6 +18,12 @@ from tests.factories.curriculum import (
     UnitFactory,
     course_with_content,
 )
+from tests.factories.franchise import (
+    LicenceFactory,
+    LicenceUnitFactory,
+    api_token,
+    expired_api_token,
+)
 
 ALL_FACTORIES = [
     FranchisorFactory,
@@ -33,6 +39,9 @@ ALL_FACTORIES = [
     LessonFactory,
     CohortFactory,
     EnrolmentFactory,
+    # franchise
+    LicenceFactory,
+    LicenceUnitFactory,
 ]
 
 __all__ = [
@@ -45,10 +54,14 @@ __all__ = [
     "FranchisorFactory",
     "LearningOutcomeFactory",
     "LessonFactory",
+    "LicenceFactory",
+    "LicenceUnitFactory",
     "MembershipFactory",
     "PartnerFactory",
     "UnitFactory",
     "UserFactory",
+    "api_token",
     "course_with_content",
+    "expired_api_token",
     "member",
 ]
