@@ -19,7 +19,7 @@ from lms.accounts.operations import create_user, find_user_by_email, grant_role,
 from lms.accounts.roles import Role
 from lms.audit.operations import record
 from lms.curriculum import operations as curriculum
-from lms.curriculum.models import Cohort, CohortStatus, Enrolment, EnrolmentStatus
+from lms.curriculum.models import Cohort, CohortStatus, Course, Enrolment, EnrolmentStatus
 from lms.errors import DomainError
 from lms.franchise.csv_import import (
     CohortChoice,
@@ -39,12 +39,17 @@ class Enrolled:
     new_account: bool
 
 
+def _organisation_and_course(session: Session, cohort: Cohort) -> tuple[Organisation, Course]:
+    return session.get(Organisation, cohort.organisation_id), session.get(Course, cohort.course_id)
+
+
 def _check_cohort_accepts(session: Session, cohort: Cohort, today: date, extra: int = 1) -> None:
     if cohort.status == CohortStatus.CLOSED:
         raise DomainError(
             f"The cohort {cohort.name} is closed, so nobody new can join it.", field="cohort"
         )
-    check_can_enrol(session, cohort.organisation, cohort.course, today, extra=extra)
+    organisation, course = _organisation_and_course(session, cohort)
+    check_can_enrol(session, organisation, course, today, extra=extra)
 
 
 def enrol_person(
@@ -57,9 +62,9 @@ def enrol_person(
     today: date,
 ) -> Enrolled:
     """Enrol the person with `email` (made a trainee of the cohort's organisation, and given an
-    account without a password when she has none) into `cohort`. `cohort.organisation` and
-    `cohort.course` must be loaded."""
+    account without a password when she has none) into `cohort`."""
     _check_cohort_accepts(session, cohort, today)
+    organisation, course = _organisation_and_course(session, cohort)
     email = normalise_email(email)
     person = find_user_by_email(session, email)
     new_account = person is None
@@ -78,8 +83,8 @@ def enrol_person(
         )
     if date_of_birth is not None and not person.date_of_birth:
         person.date_of_birth = date_of_birth.isoformat()
-    grant_role(session, person, cohort.organisation, Role.TRAINEE)
-    enrolment = curriculum.enrol(session, person, cohort.course, cohort.organisation, cohort)
+    grant_role(session, person, organisation, Role.TRAINEE)
+    enrolment = curriculum.enrol(session, person, course, organisation, cohort)
     return Enrolled(enrolment, person, new_account)
 
 

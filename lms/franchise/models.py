@@ -66,11 +66,12 @@ class Licence(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
+    # Licences are few and always read with their qualification and units.
     organisation: Mapped[Organisation] = relationship(lazy="raise")
-    course: Mapped[Course] = relationship(lazy="raise")
+    course: Mapped[Course] = relationship(lazy="joined")
     units: Mapped[list[LicenceUnit]] = relationship(
         back_populates="licence",
-        lazy="raise",
+        lazy="selectin",
         cascade="all, delete-orphan",
         order_by="LicenceUnit.unit_code",
     )

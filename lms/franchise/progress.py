@@ -17,9 +17,10 @@ from urllib.parse import urlencode
 from sqlalchemy import Select, case, func, or_, select
 from sqlalchemy.orm import Session
 
-from lms.accounts.models import User
+from lms.accounts.models import Organisation, User
 from lms.curriculum.models import (
     Cohort,
+    Course,
     CourseUnit,
     Enrolment,
     EnrolmentStatus,
@@ -250,7 +251,8 @@ def unit_columns(session: Session, cohort: Cohort) -> list[UnitColumn]:
         .order_by(CourseUnit.position)
     ).all()
     licensed: set[str] | None = None
-    if needs_licence(cohort.organisation, cohort.course):
+    organisation = session.get(Organisation, cohort.organisation_id)
+    if needs_licence(organisation, session.get(Course, cohort.course_id)):
         licensed = set(
             session.scalars(
                 select(LicenceUnit.unit_code)
@@ -353,7 +355,7 @@ def _fill(session: Session, statement: Select, units: Sequence[UnitColumn]) -> l
 
 
 def cohort_progress(session: Session, cohort: Cohort, filters: ProgressFilters) -> CohortProgress:
-    """The whole report for one cohort; `cohort.organisation` and `cohort.course` loaded."""
+    """The whole report for one cohort."""
     units = unit_columns(session, cohort)
     statement = trainees_select(cohort, filters, [u.unit_id for u in units])
     return CohortProgress(

@@ -501,13 +501,14 @@ def withdraw(slug: str, enrolment_id: int):
 @login_required
 def resend_invitation(slug: str, enrolment_id: int):
     organisation, item = _load_enrolment(slug, enrolment_id)
-    if item.user.password_hash is not None:
-        flash(f"{item.user.display_name} has already set her password.", "info")
+    person = item.user
+    if person.password_hash is not None:
+        flash(f"{person.display_name} has already set her password.", "info")
     else:
-        send_invitation(item.user, organisation)
-        record(db.session, "invitation.sent", obj=item.user, organisation_id=organisation.id)
+        send_invitation(person, organisation)
+        record(db.session, "invitation.sent", obj=person, organisation_id=organisation.id)
         db.session.commit()
-        flash(f"We have sent {item.user.display_name} a new invitation.", "success")
+        flash(f"We have sent {person.display_name} a new invitation.", "success")
     return redirect(_back_to(organisation, item))
 
 

@@ -23,6 +23,7 @@ from tests.factories.franchise import (
     LicenceUnitFactory,
     api_token,
     expired_api_token,
+    licensed_partner,
 )
 
 ALL_FACTORIES = [
@@ -63,5 +64,6 @@ __all__ = [
     "api_token",
     "course_with_content",
     "expired_api_token",
+    "licensed_partner",
     "member",
 ]
