@@ -13,6 +13,7 @@ from werkzeug.exceptions import HTTPException
 
 from lms.accounts.invitations import send_invitation
 from lms.accounts.models import Organisation
+from lms.accounts.operations import find_user_by_email
 from lms.api import records, tokens
 from lms.api.openapi import openapi_document
 from lms.audit.context import Actor, reset_actor, set_actor
@@ -239,9 +240,12 @@ def enrol_trainees():
                 Problem(position, "`cohort_id` is not a cohort of your organisation.")
             )
             continue
+        email, name = str(item.get("email") or ""), str(item.get("name") or "")
+        if not name.strip() and (known := find_user_by_email(db.session, email)) is not None:
+            name = known.display_name  # her name is needed only when she has no account yet
         values = {
-            "email": str(item.get("email") or ""),
-            "name": str(item.get("name") or ""),
+            "email": email,
+            "name": name,
             "cohort": cohort.name,
             "date_of_birth": str(item.get("date_of_birth") or ""),
         }
