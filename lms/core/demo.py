@@ -33,7 +33,10 @@ TRAINEE_NAMES = {
 }
 
 # Later capabilities append "module:function" paths; each takes (session, DemoWorld).
-DEMO_STEPS: list[str] = []
+DEMO_STEPS: list[str] = [
+    # franchise: licences for both partners (one near its seat limit), cohorts and enrolments
+    "lms.franchise.demo:load_franchise_demo",
+]
 
 
 @dataclass
