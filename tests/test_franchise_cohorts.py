@@ -103,7 +103,10 @@ def test_staff_are_assigned_from_people_holding_the_role(session, login, world):
     assert "Asha Assessor" in page
     assert "Tia Trainee" not in page.split("Trainees</h2>")[0]
     url = f"/organisations/northside/cohorts/{world.cohort.id}/staff"
-    assert browser.post(url, data={"user": trainee.id, "role": "assessor"}).status_code == 400
+    refused = browser.post(url, data={"user": trainee.id, "role": "assessor"})
+    assert refused.status_code == 302
+    assert "is not an assessor here" in browser.get(refused.location).get_data(as_text=True)
+    assert count(session, CohortStaff) == 0
     assert browser.post(url, data={"user": assessor.id, "role": "assessor"}).status_code == 302
     assert count(session, CohortStaff) == 1
     response = browser.post(f"{url}/{assessor.id}/assessor/remove")

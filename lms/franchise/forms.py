@@ -55,7 +55,7 @@ class CohortForm(FlaskForm):
 
 
 class StaffForm(FlaskForm):
-    user = SelectField("Person", coerce=int)
+    user = SelectField("Person", coerce=int, validate_choice=False)  # the view checks the role
     role = SelectField(
         "Role in this cohort",
         choices=options([(CohortRole.ASSESSOR.value, "Assessor"), (CohortRole.IQA.value, "IQA")]),

@@ -315,16 +315,27 @@ def close_cohort(slug: str, cohort_id: int):
 def assign_staff(slug: str, cohort_id: int):
     _, cohort = _load_cohort(slug, cohort_id, "cohort.manage")
     form = _staff_form(cohort)
+    back = url_for("franchise.cohort", slug=slug, cohort_id=cohort.id)
     if not form.validate_on_submit():
-        raise DomainError("Please choose a person and a role.")
-    candidates = queries.staff_candidates(db.session, cohort, Role(form.role.data))
+        flash("Please choose a person and a role.", "error")
+        return redirect(back)
+    role = CohortRole(form.role.data)
+    candidates = queries.staff_candidates(db.session, cohort, Role(role.value))
     person = next((p for p in candidates if p.id == form.user.data), None)
-    if person is None:
-        raise DomainError("That person does not hold that role in this organisation.")
-    cohort_ops.assign_staff(db.session, cohort, person, CohortRole(form.role.data))
+    try:
+        if person is None:
+            raise DomainError(
+                f"That person is not {'an assessor' if role == CohortRole.ASSESSOR else 'an IQA'} "
+                "here: give them the role on the members page first."
+            )
+        cohort_ops.assign_staff(db.session, cohort, person, role)
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(back)
     db.session.commit()
     flash(f"{person.display_name} is now assigned to {cohort.name}.", "success")
-    return redirect(url_for("franchise.cohort", slug=slug, cohort_id=cohort.id))
+    return redirect(back)
 
 
 @blueprint.route(
