@@ -26,15 +26,15 @@ def test_demo_licenses_both_partners_and_shows_both_warnings(session):
         for u in usages_for(session, [o.id for o in partners.values()], utcnow().date())
     }
     northside, harbour = usages[partners["northside"].id], usages[partners["harbour"].id]
-    assert (northside.seats_used, northside.licence.seats) == (9, 10)
+    assert (northside.seats_used, northside.licence.seats) == (5, 6)
     assert northside.warnings() == [
-        f"9 of 10 seats on the licence for {course.title} are taken: 1 left."
+        f"5 of 6 seats on the licence for {course.title} are taken: 1 left."
     ]
     assert harbour.seats_used == 4
     assert "(in 25 days)" in harbour.warnings()[0]
     assert session.scalar(select(func.count()).select_from(Cohort)) == 2
     assert session.scalar(select(func.count()).select_from(CohortStaff)) == 4
-    assert session.scalar(select(func.count()).select_from(Enrolment)) == 13
+    assert session.scalar(select(func.count()).select_from(Enrolment)) == 9
 
 
 def test_demo_without_a_qualification_adds_no_licences(session):

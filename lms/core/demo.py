@@ -34,6 +34,7 @@ TRAINEE_NAMES = {
 
 # Later capabilities append "module:function" paths; each takes (session, DemoWorld).
 DEMO_STEPS: list[str] = [
+    "lms.curriculum.demo:enrol_demo_trainees",
     # franchise: licences for both partners (one near its seat limit), cohorts and enrolments
     "lms.franchise.demo:load_franchise_demo",
 ]

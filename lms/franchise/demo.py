@@ -1,6 +1,7 @@
-"""Demo data for the franchise: a licence for each demo partner, a cohort each with staff and
-trainees, and some progress. Northside is one seat from its limit and Harbour's licence ends
-within the month, so both warnings show. Safe to run again."""
+"""Demo data for the franchise: a licence for each demo partner, a cohort each (the
+curriculum's demo cohort when there is one) with staff and trainees, and some progress.
+Northside is one seat from its limit and Harbour's licence ends within the month, so both
+warnings show. Safe to run again."""
 
 from __future__ import annotations
 
@@ -9,9 +10,8 @@ from datetime import timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from lms.accounts import operations as accounts
 from lms.accounts.roles import Role
-from lms.core.demo import DEMO_PASSWORD, DemoWorld
+from lms.core.demo import DemoWorld
 from lms.curriculum import operations as curriculum
 from lms.curriculum.models import (
     Cohort,
@@ -27,10 +27,9 @@ from lms.db import utcnow
 from lms.franchise import licences
 from lms.franchise.enrolment import enrol_person
 
-EXTRA_NORTHSIDE_TRAINEES = ["Jess Parker", "Kemi Adeyemi", "Lena Novak", "Maya Shah"]
 PLAN = {
     # slug: (seats, days until the licence ends, cohort name)
-    "northside": (10, 365, "Northside spring cohort"),
+    "northside": (6, 365, "Northside spring cohort"),
     "harbour": (20, 25, "Harbour first cohort"),
 }
 
@@ -40,15 +39,6 @@ def _qualification(session: Session) -> Course | None:
         select(Course).where(Course.kind == CourseKind.QUALIFICATION).order_by(Course.id)
     ).all()
     return next((c for c in courses if c.code == "ALRM3"), courses[0] if courses else None)
-
-
-def _trainee(session: Session, partner, name: str):
-    email = f"{name.split()[0].lower()}@{partner.slug}.example"
-    person = accounts.find_user_by_email(session, email)
-    if person is None:
-        person = accounts.create_user(session, email, name, DEMO_PASSWORD)
-    accounts.grant_role(session, person, partner, Role.TRAINEE)
-    return person
 
 
 def load_franchise_demo(session: Session, world: DemoWorld) -> None:
@@ -76,8 +66,12 @@ def load_franchise_demo(session: Session, world: DemoWorld) -> None:
                 units=unit_codes,
                 notes="Demo licence.",
             )
+        # The curriculum's demo may have made the partner a cohort already: use it.
         cohort = session.scalar(
-            select(Cohort).where(Cohort.organisation_id == partner.id, Cohort.name == cohort_name)
+            select(Cohort)
+            .where(Cohort.organisation_id == partner.id, Cohort.course_id == course.id)
+            .order_by(Cohort.id)
+            .limit(1)
         ) or curriculum.create_cohort(
             session, partner, course, cohort_name, starts_on=today - timedelta(days=45)
         )
@@ -90,16 +84,13 @@ def load_franchise_demo(session: Session, world: DemoWorld) -> None:
             )
             if assigned is None:
                 curriculum.assign_staff(session, cohort, person, role)
-        people = list(world.trainees[partner.slug])
-        if partner.slug == "northside":
-            people += [_trainee(session, partner, name) for name in EXTRA_NORTHSIDE_TRAINEES]
-        for index, person in enumerate(people):
+        for index, person in enumerate(world.trainees[partner.slug]):
             enrolment = curriculum.active_enrolment(session, person, course)
             if enrolment is None:
                 enrolment = enrol_person(session, cohort, person.email, today=today).enrolment
             elif enrolment.cohort_id is None and enrolment.organisation_id == partner.id:
                 enrolment.cohort_id = cohort.id
-            if enrolment.status == EnrolmentStatus.ENROLLED and index % 3 != 2:
+            if enrolment.status == EnrolmentStatus.ENROLLED and index % 3 == 1:
                 for lesson in lessons[: (index * 4) % (len(lessons) + 1)]:
                     curriculum.mark_lesson_complete(session, enrolment, lesson)
     session.flush()

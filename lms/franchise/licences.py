@@ -16,7 +16,8 @@ from lms.curriculum.models import Course, CourseUnit, Enrolment, EnrolmentStatus
 from lms.errors import DomainError, NotFound
 from lms.franchise.models import Licence, LicenceStatus, LicenceUnit
 
-SEAT_WARNING_SHARE = 0.9  # warn once 90% of the seats are taken
+SEAT_WARNING_SHARE = 0.9  # warn once 90% of the seats are taken,
+SEAT_WARNING_LEFT = 1  # or when only one is left (on a small licence that comes sooner)
 EXPIRY_WARNING_DAYS = 30  # and from 30 days before the licence ends
 
 
@@ -87,7 +88,7 @@ class LicenceUsage:
                 f"All {self.licence.seats} seats on the licence for {title} are taken: "
                 "nobody else can be enrolled until the franchisor adds seats."
             )
-        elif self.share_used >= SEAT_WARNING_SHARE:
+        elif self.share_used >= SEAT_WARNING_SHARE or self.seats_left <= SEAT_WARNING_LEFT:
             found.append(
                 f"{self.seats_used} of {self.licence.seats} seats on the licence for {title} "
                 f"are taken: {self.seats_left} left."
