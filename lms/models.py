@@ -4,6 +4,7 @@ Alembic's env.py and the test suite import this; each capability adds its models
 """
 
 from lms.accounts.models import AuthSession, Membership, Organisation, User  # noqa: F401
+from lms.api.models import PersonalAccessToken  # noqa: F401
 from lms.audit.models import AuditEvent  # noqa: F401
 from lms.curriculum.models import (  # noqa: F401
     AssessmentCriterion,
@@ -19,4 +20,5 @@ from lms.curriculum.models import (  # noqa: F401
     LessonProgress,
     Unit,
 )
+from lms.franchise.models import Licence, LicenceUnit  # noqa: F401
 from lms.quizzes.models import Quiz, QuizAnswer, QuizAttempt  # noqa: F401
