@@ -15,6 +15,10 @@ BLUEPRINTS = [
     "lms.accounts.admin_views:blueprint",
     "lms.curriculum.views:blueprint",
     "lms.quizzes.views:blueprint",
+    # franchise and the partners' API
+    "lms.franchise.views:blueprint",
+    "lms.api.token_views:blueprint",
+    "lms.api.views:blueprint",
     "lms.accreditation.views:blueprint",
 ]
 

@@ -15,6 +15,7 @@ from lms.accreditation.models import (  # noqa: F401
     StatusList,
     UnitAchievement,
 )
+from lms.api.models import PersonalAccessToken  # noqa: F401
 from lms.audit.models import AuditEvent  # noqa: F401
 from lms.curriculum.models import (  # noqa: F401
     AssessmentCriterion,
@@ -30,4 +31,5 @@ from lms.curriculum.models import (  # noqa: F401
     LessonProgress,
     Unit,
 )
+from lms.franchise.models import Licence, LicenceUnit  # noqa: F401
 from lms.quizzes.models import Quiz, QuizAnswer, QuizAttempt  # noqa: F401

@@ -11,10 +11,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import ColumnElement, Select, or_, select
 
-from lms.accounts.models import Organisation, User
-from lms.accounts.roles import Role
+from lms.accounts.models import Membership, Organisation, User
+from lms.accounts.roles import OrganisationKind, Role
 from lms.errors import PermissionDenied
 
 Rule = Callable[[User, Any], bool]
@@ -164,9 +164,7 @@ def _view_enrolment(user: User, enrolment) -> bool:
     if enrolment.user_id == user.id:
         return True
     organisation = enrolment.organisation
-    return administers(user, organisation) or has_role(
-        user, organisation.id, *ENROLMENT_VIEWERS
-    )
+    return administers(user, organisation) or has_role(user, organisation.id, *ENROLMENT_VIEWERS)
 
 
 @rule("curriculum.enrolment.progress")
@@ -263,6 +261,101 @@ def _view_quiz_results(user: User, _: None) -> bool:
 @rule("quiz.analyse")
 def _analyse_quiz(user: User, _: None) -> bool:
     return is_admin(user) or any(m.role == Role.COORDINATOR for m in user.memberships)
+# --- franchise: licences, cohorts, enrolment, reports and API tokens ---------------------------
+# Imported here, not at the top, so that this block merges cleanly with other capabilities'.
+from lms.curriculum.models import Cohort, CohortStaff  # noqa: E402
+
+
+def coordinates(user: User, organisation: Organisation) -> bool:
+    """Runs the organisation's training: its coordinators, and the franchisor's administrators."""
+    return administers(user, organisation) or has_role(user, organisation.id, Role.COORDINATOR)
+
+
+def _assigned_to(user: User, cohort: Cohort) -> bool:
+    organisation = cohort.organisation
+    staff_roles = {Role.ASSESSOR, Role.IQA}
+    holds = any(
+        m.role in staff_roles and m.organisation_id in (organisation.id, organisation.franchisor_id)
+        for m in user.memberships
+    )
+    return holds and any(assignment.user_id == user.id for assignment in cohort.staff)
+
+
+@rule("franchise.overview")
+def _franchise_overview(user: User, _: None) -> bool:
+    return is_admin(user)
+
+
+@rule("licence.manage")
+def _manage_licences(user: User, organisation: Organisation) -> bool:
+    return not organisation.is_franchisor and administers(user, organisation)
+
+
+@rule("licence.view")
+def _view_licences(user: User, organisation: Organisation) -> bool:
+    return coordinates(user, organisation)
+
+
+@rule("partner.report")
+def _partner_report(user: User, organisation: Organisation) -> bool:
+    return coordinates(user, organisation)
+
+
+@rule("cohort.list")
+def _list_cohorts(user: User, organisation: Organisation) -> bool:
+    return coordinates(user, organisation) or has_role(
+        user, organisation.id, Role.ASSESSOR, Role.IQA
+    )
+
+
+@rule("cohort.manage")
+def _manage_cohorts(user: User, organisation: Organisation) -> bool:
+    return coordinates(user, organisation)
+
+
+@rule("cohort.view")
+def _view_cohort(user: User, cohort: Cohort) -> bool:
+    """Needs `cohort.organisation` and `cohort.staff` loaded."""
+    return coordinates(user, cohort.organisation) or _assigned_to(user, cohort)
+
+
+@rule("enrolment.manage")
+def _manage_enrolment(user: User, organisation: Organisation) -> bool:
+    return coordinates(user, organisation)
+
+
+@rule("trainee.view_record")
+def _view_trainee_record(user: User, organisation: Organisation) -> bool:
+    return coordinates(user, organisation)
+
+
+@rule("api_token.create")
+def _create_api_token(user: User, membership: Membership) -> bool:
+    return membership.user_id == user.id and membership.role == Role.COORDINATOR
+
+
+@rule("api.use")
+def _use_api(user: User, organisation: Organisation) -> bool:
+    """The API speaks for a coordinator's organisation (the token's principal holds only the
+    token's membership, so another organisation is never reachable)."""
+    return has_role(user, organisation.id, Role.COORDINATOR)
+
+
+def scope_cohorts(user: User) -> ColumnElement[bool]:
+    """The SQL form of "cohort.view": cohorts of organisations the user coordinates (or
+    administers), and cohorts she is assigned to as assessor or IQA."""
+    assigned = select(CohortStaff.cohort_id).where(CohortStaff.user_id == user.id)
+    conditions = [Cohort.organisation_id.in_(organisation_ids_where(user, [Role.COORDINATOR]))]
+    if any(m.role in (Role.ASSESSOR, Role.IQA) for m in user.memberships):
+        conditions.append(Cohort.id.in_(assigned))
+    return or_(*conditions)
+
+
+def partner_ids_where(user: User) -> Select:
+    """Partner organisations the user administers (for the franchisor's overview)."""
+    return organisation_ids_where(user, [], admins=True).where(
+        Organisation.kind == OrganisationKind.PARTNER
+    )
 
 
 # --- accreditation: learner records, awards, certificates, claims -----------------------------

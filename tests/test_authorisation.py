@@ -99,8 +99,17 @@ def test_route_authorisation(app, database_url, signed_in, endpoint):
             from flask import url_for
 
             url = url_for(endpoint, **(route.url_args(world, scope) if route.url_args else {}))
-        client = app.test_client() if subject == "anonymous" else signed_in(world.people[subject])
-        response = client.open(url, method=method, data=route.form if method != "GET" else None)
+        headers = {}
+        if subject == "anonymous":
+            client = app.test_client()
+        elif route.bearer:
+            client = app.test_client()
+            headers["Authorization"] = f"Bearer {world.objects['api_tokens'][subject]}"
+        else:
+            client = signed_in(world.people[subject])
+        response = client.open(
+            url, method=method, data=route.form if method != "GET" else None, headers=headers
+        )
         ok = _is_allowed(response, route) if allowed else _is_denied(response, subject)
         response.close()
         if not ok:

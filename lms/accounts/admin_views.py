@@ -2,34 +2,20 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from lms.accounts import home as _home_sections  # noqa: F401 - registers home sections
 from lms.accounts import operations, queries
-from lms.accounts.authentication import make_reset_token
 from lms.accounts.forms import EmptyForm, MemberForm, OrganisationForm, role_choices
+from lms.accounts.invitations import send_invitation
 from lms.accounts.models import Organisation
 from lms.accounts.roles import Role
 from lms.errors import DomainError
 from lms.extensions import db
-from lms.mail import send_mail
 from lms.permissions import ROLES_A_COORDINATOR_GRANTS, admin_franchisor_ids, authorize, can
 
 blueprint = Blueprint("organisations", __name__)
-
-
-def send_invitation(user, organisation: Organisation) -> None:
-    token = make_reset_token(current_app.config["SECRET_KEY"], user)
-    send_mail(
-        user.email,
-        f"You are invited to Alongside by {organisation.name}",
-        "invitation",
-        user=user,
-        organisation=organisation,
-        link=url_for("accounts.reset_password", token=token, _external=True),
-        hours=current_app.config["PASSWORD_RESET_HOURS"],
-    )
 
 
 @blueprint.route("/admin/")

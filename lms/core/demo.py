@@ -37,6 +37,8 @@ DEMO_STEPS: list[str] = [
     "lms.curriculum.demo:enrol_demo_trainees",
     # quizzes: after the curriculum's step, which enrols the demo trainees
     "lms.quizzes.demo:demo_quiz_attempts",
+    # franchise: licences for both partners (one near its seat limit), cohorts and enrolments
+    "lms.franchise.demo:load_franchise_demo",
     # accreditation: one trainee with the whole qualification, certificate and badge
     "lms.accreditation.demo:give_demo_trainee_the_qualification",
 ]

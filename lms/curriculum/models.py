@@ -262,6 +262,8 @@ class Cohort(Base):
         _enum(CohortStatus, "cohort_status"), default=CohortStatus.OPEN
     )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # franchise: when the coordinator closed the cohort (it then takes no new trainees).
+    closed_at: Mapped[datetime | None]
 
     organisation: Mapped[Organisation] = relationship(lazy="raise")
     course: Mapped[Course] = relationship(lazy="raise")
@@ -313,6 +315,10 @@ class Enrolment(Base):
     )
     enrolled_at: Mapped[datetime] = mapped_column(default=utcnow)
     withdrawn_at: Mapped[datetime | None]
+    # franchise: why a trainee was withdrawn (kept for the record), and when she achieved the
+    # course (the date reports measure time to award from).
+    withdrawal_reason: Mapped[str | None] = mapped_column(Text)
+    achieved_at: Mapped[datetime | None]
     # "Continue where you left off".
     last_lesson_id: Mapped[int | None] = mapped_column(ForeignKey("lesson.id", ondelete="SET NULL"))
     last_viewed_at: Mapped[datetime | None]

@@ -1,7 +1,7 @@
 """quizzes: versions, attempts and saved answers
 
 Revision ID: fea5a04afc34
-Revises: 97b909c5bea2
+Revises: bb9ffd38df8e
 Create Date: 2026-11-21 20:46:46.720411
 """
 
@@ -14,7 +14,7 @@ import lms.db
 
 
 revision: str = 'fea5a04afc34'
-down_revision: str | None = '97b909c5bea2'
+down_revision: str | None = 'bb9ffd38df8e'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

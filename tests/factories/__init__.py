@@ -18,6 +18,13 @@ from tests.factories.curriculum import (
     UnitFactory,
     course_with_content,
 )
+from tests.factories.franchise import (
+    LicenceFactory,
+    LicenceUnitFactory,
+    api_token,
+    expired_api_token,
+    licensed_partner,
+)
 from tests.factories.quizzes import QuizFactory, quiz_definition, quiz_for_unit
 
 ALL_FACTORIES = [
@@ -36,6 +43,9 @@ ALL_FACTORIES = [
     EnrolmentFactory,
     # quizzes
     QuizFactory,
+    # franchise
+    LicenceFactory,
+    LicenceUnitFactory,
 ]
 
 __all__ = [
@@ -48,12 +58,17 @@ __all__ = [
     "FranchisorFactory",
     "LearningOutcomeFactory",
     "LessonFactory",
+    "LicenceFactory",
+    "LicenceUnitFactory",
     "MembershipFactory",
     "PartnerFactory",
     "QuizFactory",
     "UnitFactory",
     "UserFactory",
+    "api_token",
     "course_with_content",
+    "expired_api_token",
+    "licensed_partner",
     "member",
     "quiz_definition",
     "quiz_for_unit",

@@ -60,6 +60,10 @@ class Route:
     allowed_statuses: frozenset[int] = frozenset({400, 409, 422})
     # The route ends the session, so its success is a redirect to the sign-in page.
     signs_out: bool = False
+    # The route is authenticated by a bearer token (the API), not by the session: each
+    # subject calls it with a token made for her role in her organisation
+    # (`world.objects["api_tokens"]`), and anonymous callers get a 401 JSON answer.
+    bearer: bool = False
 
 
 def all_modules():

@@ -1,0 +1,276 @@
+"""The partners' JSON API, version 1, under /api/v1. Described by /api/v1/openapi.json.
+
+Requests are authenticated only by a personal access token (`Authorization: Bearer ...`);
+session cookies are ignored here, so a request from another site cannot ride on a signed-in
+browser, and these routes need no CSRF token. Each request acts as the token's owner holding
+only the token's role in the token's organisation (`TokenPrincipal`).
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, g, jsonify, request, url_for
+from werkzeug.exceptions import HTTPException
+
+from lms.accounts.invitations import send_invitation
+from lms.accounts.models import Organisation
+from lms.accounts.operations import find_user_by_email
+from lms.api import records, tokens
+from lms.api.openapi import openapi_document
+from lms.audit.context import Actor, reset_actor, set_actor
+from lms.db import utcnow
+from lms.errors import Conflict, DomainError, NotFound, PermissionDenied
+from lms.extensions import csrf, db
+from lms.franchise.csv_import import ImportRejected, Problem, RowChecker
+from lms.franchise.enrolment import cohorts_of, enrol_person, import_context
+from lms.permissions import authorize
+
+blueprint = Blueprint("api", __name__, url_prefix="/api/v1")
+csrf.exempt(blueprint)
+
+MAX_ENROL_ITEMS = 100
+TITLES = {
+    400: "Bad request",
+    401: "Unauthorised",
+    403: "Forbidden",
+    404: "Not found",
+    405: "Method not allowed",
+    409: "Conflict",
+    422: "Unprocessable content",
+}
+
+
+def error_response(status: int, message: str, *, problems=None, headers=None):
+    body = {"error": {"status": status, "title": TITLES.get(status, "Error"), "message": message}}
+    if problems is not None:
+        body["error"]["problems"] = problems
+    response = jsonify(body)
+    response.status_code = status
+    for key, value in (headers or {}).items():
+        response.headers[key] = value
+    return response
+
+
+class Unauthorised(Exception):
+    def __init__(self, message: str):
+        self.message = message
+
+
+@blueprint.before_request
+def _authenticate():
+    if request.endpoint == "api.openapi":
+        return None
+    header = request.headers.get("Authorization", "")
+    scheme, _, raw = header.partition(" ")
+    if scheme.lower() != "bearer" or not raw.strip():
+        raise Unauthorised(
+            "Send a personal access token as `Authorization: Bearer <token>`. "
+            "Tokens are made on your account page."
+        )
+    found = tokens.authenticate(db.session, raw.strip(), utcnow())
+    if found is None:
+        raise Unauthorised("This token is not valid: it may be mistyped, expired or revoked.")
+    token, user, membership = found
+    db.session.commit()  # last-used time
+    g.api_token = token
+    g.principal = tokens.TokenPrincipal(user, membership)
+    g.api_actor_token = set_actor(Actor(user.id, request.remote_addr))
+    return None
+
+
+@blueprint.after_request
+def _no_store(response):
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@blueprint.teardown_request
+def _forget_api_actor(_exc):
+    token = g.pop("api_actor_token", None)
+    if token is not None:
+        reset_actor(token)
+
+
+@blueprint.errorhandler(Unauthorised)
+def _unauthorised(error: Unauthorised):
+    return error_response(401, error.message, headers={"WWW-Authenticate": 'Bearer realm="api"'})
+
+
+@blueprint.errorhandler(PermissionDenied)
+def _forbidden(error: PermissionDenied):
+    db.session.rollback()
+    return error_response(
+        403, "This token's role does not allow that. The API is for coordinators' tokens."
+    )
+
+
+@blueprint.errorhandler(NotFound)
+def _not_found(error: NotFound):
+    db.session.rollback()
+    return error_response(404, error.message)
+
+
+@blueprint.errorhandler(ImportRejected)
+def _rejected(error: ImportRejected):
+    db.session.rollback()
+    problems = [{"item": p.line, "message": p.message} for p in error.problems]
+    status = 409 if all(p.conflict for p in error.problems) else 422
+    message = "Nobody has been enrolled: " + (
+        "some trainees cannot be enrolled as things stand."
+        if status == 409
+        else "some items need putting right."
+    )
+    return error_response(status, message, problems=problems)
+
+
+@blueprint.errorhandler(Conflict)
+def _conflict(error: Conflict):
+    db.session.rollback()
+    return error_response(409, error.message)
+
+
+@blueprint.errorhandler(DomainError)
+def _domain_error(error: DomainError):
+    db.session.rollback()
+    return error_response(422, error.message)
+
+
+@blueprint.errorhandler(HTTPException)
+def _http_error(error: HTTPException):
+    return error_response(error.code or 500, error.description or TITLES.get(error.code, "Error"))
+
+
+def _organisation() -> Organisation:
+    organisation = db.session.get(Organisation, g.principal.organisation_id)
+    authorize(g.principal, "api.use", organisation)
+    return organisation
+
+
+def _list(items, next_id, endpoint: str, **params):
+    links = {"self": request.url, "next": None}
+    if next_id is not None:
+        links["next"] = url_for(
+            endpoint,
+            _external=True,
+            **{k: v for k, v in params.items() if v is not None},
+            cursor=records.encode_cursor(next_id),
+        )
+    return jsonify({"data": items, "links": links})
+
+
+def _int_param(name: str) -> int | None:
+    value = request.args.get(name)
+    if value in (None, ""):
+        return None
+    if not value.isdigit():
+        raise records.BadRequest(f"`{name}` must be a whole number.", field=name)
+    return int(value)
+
+
+@blueprint.route("/openapi.json")
+def openapi():
+    return jsonify(openapi_document(url_for("api.openapi", _external=True).rsplit("/", 1)[0]))
+
+
+@blueprint.route("/cohorts")
+def list_cohorts():
+    organisation = _organisation()
+    limit = records.parse_limit(request.args.get("limit"))
+    after = records.decode_cursor(request.args.get("cursor"))
+    items, next_id = records.cohort_page(db.session, g.principal, organisation.id, limit, after)
+    return _list(items, next_id, "api.list_cohorts", limit=limit)
+
+
+@blueprint.route("/trainees")
+def list_trainees():
+    organisation = _organisation()
+    authorize(g.principal, "trainee.view_record", organisation)
+    limit = records.parse_limit(request.args.get("limit"))
+    after = records.decode_cursor(request.args.get("cursor"))
+    cohort_id = _int_param("cohort_id")
+    status = request.args.get("status") or None
+    items, next_id = records.trainee_page(
+        db.session, organisation.id, limit, after, cohort_id=cohort_id, status=status
+    )
+    return _list(
+        items, next_id, "api.list_trainees", limit=limit, cohort_id=cohort_id, status=status
+    )
+
+
+@blueprint.route("/trainees/<int:trainee_id>")
+def trainee(trainee_id: int):
+    organisation = _organisation()
+    authorize(g.principal, "trainee.view_record", organisation)
+    return jsonify({"data": records.trainee_record(db.session, organisation.id, trainee_id)})
+
+
+def _enrol_body() -> list[dict]:
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict) or not isinstance(body.get("trainees"), list):
+        raise records.BadRequest(
+            'Send a JSON object like {"trainees": [{"email": ..., "name": ..., '
+            '"cohort_id": ...}]} with the header Content-Type: application/json.'
+        )
+    items = body["trainees"]
+    if not 1 <= len(items) <= MAX_ENROL_ITEMS:
+        raise records.BadRequest(f"Send from 1 to {MAX_ENROL_ITEMS} trainees at a time.")
+    return items
+
+
+@blueprint.route("/trainees", methods=["POST"])
+def enrol_trainees():
+    """Enrol every trainee in the request, or nobody."""
+    organisation = _organisation()
+    authorize(g.principal, "enrolment.manage", organisation)
+    items = _enrol_body()
+    today = utcnow().date()
+    cohorts = {cohort.id: cohort for cohort in cohorts_of(db.session, organisation)}
+    checker = RowChecker(
+        import_context(db.session, organisation, list(cohorts.values()), today), today
+    )
+    checker.where, checker.whole = "item", "request"
+    for position, item in enumerate(items, start=1):
+        if not isinstance(item, dict):
+            checker.problems.append(Problem(position, "Each trainee must be an object."))
+            continue
+        cohort = (
+            cohorts.get(item.get("cohort_id")) if isinstance(item.get("cohort_id"), int) else None
+        )
+        if cohort is None:
+            checker.problems.append(
+                Problem(position, "`cohort_id` is not a cohort of your organisation.")
+            )
+            continue
+        email, name = str(item.get("email") or ""), str(item.get("name") or "")
+        if not name.strip() and (known := find_user_by_email(db.session, email)) is not None:
+            name = known.display_name  # her name is needed only when she has no account yet
+        values = {
+            "email": email,
+            "name": name,
+            "cohort": cohort.name,
+            "date_of_birth": str(item.get("date_of_birth") or ""),
+        }
+        checker.add(position, values)
+    plan = checker.finish()
+    created = []
+    for row in plan.rows:
+        try:
+            done = enrol_person(
+                db.session,
+                cohorts[row.cohort.id],
+                row.email,
+                row.name,
+                date_of_birth=row.date_of_birth,
+                today=today,
+            )
+        except DomainError as error:
+            raise ImportRejected([Problem(row.line, error.message, conflict=True)]) from None
+        created.append(done)
+    db.session.commit()
+    for done in created:
+        if done.new_account:
+            send_invitation(done.person, organisation)
+    response = jsonify(
+        {"data": records.enrolment_items(db.session, [d.enrolment.id for d in created])}
+    )
+    response.status_code = 201
+    return response

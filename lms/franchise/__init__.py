@@ -1,0 +1,1 @@
+"""Franchise partners: licences, cohorts, enrolment, progress reports and the partners' API."""

@@ -1,0 +1,165 @@
+"""Cohorts as a partner's coordinator runs them: open, edit, close, staff them, move and
+withdraw trainees. Built on the curriculum's cohort and enrolment functions. Functions flush;
+the caller commits."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from lms.accounts.models import Organisation, User
+from lms.audit.operations import record
+from lms.curriculum import operations as curriculum
+from lms.curriculum.models import (
+    Cohort,
+    CohortRole,
+    CohortStaff,
+    CohortStatus,
+    Course,
+    Enrolment,
+    EnrolmentStatus,
+)
+from lms.db import utcnow
+from lms.errors import DomainError
+from lms.franchise.licences import check_can_enrol
+
+REASON_MAX_LENGTH = 500
+
+
+def _check_dates(starts_on: date | None, ends_on: date | None) -> None:
+    if starts_on and ends_on and ends_on < starts_on:
+        raise DomainError("The end date must be on or after the start date.", field="ends_on")
+
+
+def open_cohort(
+    session: Session,
+    organisation: Organisation,
+    course: Course,
+    name: str,
+    *,
+    starts_on: date | None,
+    ends_on: date | None,
+    today: date,
+) -> Cohort:
+    """A new cohort, for a qualification the partner is licensed to deliver."""
+    check_can_enrol(session, organisation, course, today, extra=0)
+    return curriculum.create_cohort(
+        session, organisation, course, name, starts_on=starts_on, ends_on=ends_on
+    )
+
+
+def edit_cohort(
+    session: Session, cohort: Cohort, name: str, *, starts_on: date | None, ends_on: date | None
+) -> Cohort:
+    name = " ".join(name.split())
+    if not name:
+        raise DomainError("Please give the cohort a name.", field="name")
+    _check_dates(starts_on, ends_on)
+    taken = session.scalar(
+        select(Cohort.id).where(
+            Cohort.organisation_id == cohort.organisation_id,
+            Cohort.name == name,
+            Cohort.id != cohort.id,
+        )
+    )
+    if taken is not None:
+        raise DomainError(f"There is already a cohort called \u201c{name}\u201d.", field="name")
+    changes = {}
+    for field, value in (("name", name), ("starts_on", starts_on), ("ends_on", ends_on)):
+        old = getattr(cohort, field)
+        if old != value:
+            changes[field] = [str(old) if old else None, str(value) if value else None]
+            setattr(cohort, field, value)
+    session.flush()
+    if changes:
+        record(
+            session, "cohort.changed", obj=cohort, organisation_id=cohort.organisation_id, **changes
+        )
+    return cohort
+
+
+def close_cohort(session: Session, cohort: Cohort) -> Cohort:
+    """A closed cohort keeps its trainees and records but takes no one new."""
+    if cohort.status == CohortStatus.CLOSED:
+        raise DomainError("This cohort is already closed.")
+    cohort.status = CohortStatus.CLOSED
+    cohort.closed_at = utcnow()
+    session.flush()
+    record(session, "cohort.closed", obj=cohort, organisation_id=cohort.organisation_id)
+    return cohort
+
+
+def assign_staff(session: Session, cohort: Cohort, user: User, role: CohortRole) -> CohortStaff:
+    return curriculum.assign_staff(session, cohort, user, role)
+
+
+def remove_staff(session: Session, cohort: Cohort, user_id: int, role: CohortRole) -> None:
+    assignment = session.scalar(
+        select(CohortStaff).where(
+            CohortStaff.cohort_id == cohort.id,
+            CohortStaff.user_id == user_id,
+            CohortStaff.role == CohortRole(role),
+        )
+    )
+    if assignment is None:
+        raise DomainError("That person is not assigned to this cohort in that role.")
+    session.delete(assignment)
+    session.flush()
+    record(
+        session,
+        "cohort.staff_removed",
+        obj=cohort,
+        organisation_id=cohort.organisation_id,
+        user_id=user_id,
+        role=CohortRole(role).value,
+    )
+
+
+def move_enrolment(session: Session, enrolment: Enrolment, target: Cohort) -> Enrolment:
+    """Move a trainee to another cohort of the same organisation and qualification; her
+    progress and records move with her."""
+    if not enrolment.is_active:
+        raise DomainError("This trainee has been withdrawn, so she cannot be moved.")
+    if target.id == enrolment.cohort_id:
+        raise DomainError("She is already in that cohort.", field="cohort")
+    if target.organisation_id != enrolment.organisation_id or target.course_id != (
+        enrolment.course_id
+    ):
+        raise DomainError(
+            "A trainee can only move to a cohort of the same organisation and qualification.",
+            field="cohort",
+        )
+    if target.status == CohortStatus.CLOSED:
+        raise DomainError(f"The cohort {target.name} is closed.", field="cohort")
+    previous = enrolment.cohort_id
+    enrolment.cohort_id = target.id
+    session.flush()
+    record(
+        session,
+        "enrolment.moved",
+        obj=enrolment,
+        organisation_id=enrolment.organisation_id,
+        user_id=enrolment.user_id,
+        from_cohort=previous,
+        to_cohort=target.id,
+    )
+    return enrolment
+
+
+def withdraw_enrolment(session: Session, enrolment: Enrolment, reason: str) -> Enrolment:
+    """Withdraw a trainee. The enrolment and everything she did stay, with the reason."""
+    reason = reason.strip()
+    if not reason:
+        raise DomainError("Please say briefly why she is being withdrawn.", field="reason")
+    if len(reason) > REASON_MAX_LENGTH:
+        raise DomainError(
+            f"Please keep the reason under {REASON_MAX_LENGTH} characters.", field="reason"
+        )
+    if enrolment.status == EnrolmentStatus.ACHIEVED:
+        raise DomainError("She has achieved the qualification, so she cannot be withdrawn.")
+    curriculum.withdraw(session, enrolment)
+    enrolment.withdrawal_reason = reason
+    session.flush()
+    return enrolment

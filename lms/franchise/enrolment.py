@@ -1,0 +1,181 @@
+"""Enrolling trainees into a partner's cohorts: one by one, from a CSV file, or through the API.
+
+Every path ends in `enrol_person`, which checks the cohort and the partner's licence (seats,
+dates, status) before anything is created. Functions flush; the caller commits, and sends
+invitations to the people created only after the commit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from lms.accounts.models import Organisation, User
+from lms.accounts.operations import create_user, find_user_by_email, grant_role, normalise_email
+from lms.accounts.roles import Role
+from lms.audit.operations import record
+from lms.curriculum import operations as curriculum
+from lms.curriculum.models import Cohort, CohortStatus, Course, Enrolment, EnrolmentStatus
+from lms.errors import DomainError
+from lms.franchise.csv_import import (
+    CohortChoice,
+    ImportContext,
+    ImportPlan,
+    ImportRejected,
+    Problem,
+    check_enrolment_csv,
+)
+from lms.franchise.licences import check_can_enrol, needs_licence, usages_for
+
+
+@dataclass(frozen=True)
+class Enrolled:
+    enrolment: Enrolment
+    person: User
+    new_account: bool
+
+
+def _organisation_and_course(session: Session, cohort: Cohort) -> tuple[Organisation, Course]:
+    return session.get(Organisation, cohort.organisation_id), session.get(Course, cohort.course_id)
+
+
+def _check_cohort_accepts(session: Session, cohort: Cohort, today: date, extra: int = 1) -> None:
+    if cohort.status == CohortStatus.CLOSED:
+        raise DomainError(
+            f"The cohort {cohort.name} is closed, so nobody new can join it.", field="cohort"
+        )
+    organisation, course = _organisation_and_course(session, cohort)
+    check_can_enrol(session, organisation, course, today, extra=extra)
+
+
+def enrol_person(
+    session: Session,
+    cohort: Cohort,
+    email: str,
+    name: str | None = None,
+    *,
+    date_of_birth: date | None = None,
+    today: date,
+) -> Enrolled:
+    """Enrol the person with `email` (made a trainee of the cohort's organisation, and given an
+    account without a password when she has none) into `cohort`."""
+    _check_cohort_accepts(session, cohort, today)
+    organisation, course = _organisation_and_course(session, cohort)
+    email = normalise_email(email)
+    person = find_user_by_email(session, email)
+    new_account = person is None
+    if person is None:
+        if not (name or "").strip():
+            raise DomainError(
+                "This person does not have an account yet: please give her name.",
+                field="display_name",
+            )
+        person = create_user(session, email, name or "")
+    elif person.is_disabled:
+        raise DomainError(
+            f"The account of {person.email} is disabled. Please ask the franchisor's "
+            "administrator about it.",
+            field="email",
+        )
+    if date_of_birth is not None and not person.date_of_birth:
+        person.date_of_birth = date_of_birth.isoformat()
+    grant_role(session, person, organisation, Role.TRAINEE)
+    enrolment = curriculum.enrol(session, person, course, organisation, cohort)
+    return Enrolled(enrolment, person, new_account)
+
+
+# --- importing a CSV file ----------------------------------------------------------------------
+
+
+def cohorts_of(session: Session, organisation: Organisation) -> list[Cohort]:
+    """Every cohort of the organisation, with its course and organisation loaded."""
+    return list(
+        session.scalars(
+            select(Cohort)
+            .where(Cohort.organisation_id == organisation.id)
+            .options(selectinload(Cohort.course), selectinload(Cohort.organisation))
+            .order_by(Cohort.name)
+        )
+    )
+
+
+def import_context(
+    session: Session, organisation: Organisation, cohorts: Sequence[Cohort], today: date
+) -> ImportContext:
+    """What the CSV check needs to know: the cohorts (and why any is closed to newcomers),
+    the seats left on each licence, and who is already enrolled."""
+    usages = {u.licence.course_id: u for u in usages_for(session, [organisation.id], today)}
+    choices = []
+    for cohort in cohorts:
+        refusal = None
+        usage = usages.get(cohort.course_id)
+        if cohort.status == CohortStatus.CLOSED:
+            refusal = f"The cohort {cohort.name} is closed, so nobody new can join it."
+        elif needs_licence(organisation, cohort.course):
+            refusal = (
+                usage.refusal()
+                if usage
+                else f"{organisation.name} has no licence to deliver {cohort.course.title}."
+            )
+        choices.append(
+            CohortChoice(cohort.id, cohort.name, cohort.course.title, cohort.course_id, refusal)
+        )
+    seats_left = {
+        course_id: usage.seats_left
+        for course_id, usage in usages.items()
+        if needs_licence(organisation, usage.licence.course)
+    }
+    course_ids = {cohort.course_id for cohort in cohorts}
+    enrolled = session.execute(
+        select(User.email, Enrolment.course_id)
+        .join(Enrolment, Enrolment.user_id == User.id)
+        .where(Enrolment.course_id.in_(course_ids), Enrolment.status != EnrolmentStatus.WITHDRAWN)
+    )
+    return ImportContext(
+        tuple(choices), seats_left, frozenset((email, course) for email, course in enrolled)
+    )
+
+
+def check_import(
+    session: Session, organisation: Organisation, data: bytes, today: date
+) -> tuple[ImportPlan, dict[int, Cohort]]:
+    """The checked plan for a CSV file; raises `ImportRejected` listing every problem."""
+    cohorts = cohorts_of(session, organisation)
+    context = import_context(session, organisation, cohorts, today)
+    plan = check_enrolment_csv(data, context, today=today)
+    return plan, {cohort.id: cohort for cohort in cohorts}
+
+
+def import_enrolments(
+    session: Session, organisation: Organisation, data: bytes, today: date
+) -> list[Enrolled]:
+    """Enrol everyone in the file, or nobody: a problem anywhere raises `ImportRejected` and
+    the caller rolls back whatever was flushed."""
+    plan, cohorts = check_import(session, organisation, data, today)
+    done = []
+    for row in plan.rows:
+        try:
+            done.append(
+                enrol_person(
+                    session,
+                    cohorts[row.cohort.id],
+                    row.email,
+                    row.name,
+                    date_of_birth=row.date_of_birth,
+                    today=today,
+                )
+            )
+        except DomainError as error:
+            raise ImportRejected([Problem(row.line, error.message)]) from None
+    record(
+        session,
+        "enrolment.imported",
+        organisation_id=organisation.id,
+        count=len(done),
+        new_accounts=sum(1 for item in done if item.new_account),
+    )
+    return done

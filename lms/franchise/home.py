@@ -1,0 +1,70 @@
+from flask import url_for
+
+from lms.core.home import Link, Section, home_sections
+from lms.extensions import db
+from lms.franchise.queries import assigned_cohorts
+from lms.permissions import can
+
+
+@home_sections(order=30)
+def franchise_sections(user) -> list[Section]:
+    sections = []
+    if can(user, "franchise.overview"):
+        sections.append(
+            Section(
+                "Franchise",
+                [
+                    Link(
+                        "Partners overview",
+                        url_for("franchise.overview_page"),
+                        "Licences, cohorts, trainees and achievements across every partner.",
+                    )
+                ],
+            )
+        )
+    coordinated = sorted(
+        {
+            m.organisation
+            for m in user.memberships
+            if not m.organisation.is_franchisor and can(user, "partner.report", m.organisation)
+        },
+        key=lambda organisation: organisation.name,
+    )
+    for organisation in coordinated:
+        sections.append(
+            Section(
+                f"Training at {organisation.name}",
+                [
+                    Link(
+                        "Cohorts and licences",
+                        url_for("franchise.partner", slug=organisation.slug),
+                        "Your cohorts, their trainees and progress, and your licences.",
+                    ),
+                    Link(
+                        "Enrol trainees from a CSV file",
+                        url_for("franchise.import_enrolments", slug=organisation.slug),
+                        "Add many trainees at once from a spreadsheet.",
+                    ),
+                ],
+            )
+        )
+    cohorts = assigned_cohorts(db.session, user)
+    if cohorts:
+        sections.append(
+            Section(
+                "Cohorts you are assigned to",
+                [
+                    Link(
+                        cohort.name,
+                        url_for(
+                            "franchise.cohort_progress",
+                            slug=cohort.organisation.slug,
+                            cohort_id=cohort.id,
+                        ),
+                        cohort.organisation.name,
+                    )
+                    for cohort in cohorts
+                ],
+            )
+        )
+    return sections

@@ -1,0 +1,314 @@
+"""Licences: issuing and changing them, counting seats, warning ahead of limits, and the check
+every enrolment passes. Functions flush; the caller commits."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
+
+from lms.accounts.models import Organisation
+from lms.audit.operations import record
+from lms.curriculum.models import Course, CourseUnit, Enrolment, EnrolmentStatus, Unit
+from lms.errors import DomainError, NotFound
+from lms.franchise.models import Licence, LicenceStatus, LicenceUnit
+
+SEAT_WARNING_SHARE = 0.9  # warn once 90% of the seats are taken,
+SEAT_WARNING_LEFT = 1  # or when only one is left (on a small licence that comes sooner)
+EXPIRY_WARNING_DAYS = 30  # and from 30 days before the licence ends
+
+
+def needs_licence(organisation: Organisation, course: Course) -> bool:
+    """Partners need a licence for a qualification; short courses and the franchisor's own
+    delivery do not."""
+    return not organisation.is_franchisor and course.is_qualification
+
+
+def effective_status(licence: Licence, today: date) -> LicenceStatus:
+    if licence.status == LicenceStatus.SUSPENDED:
+        return LicenceStatus.SUSPENDED
+    if licence.status == LicenceStatus.EXPIRED or today > licence.expires_on:
+        return LicenceStatus.EXPIRED
+    return LicenceStatus.ACTIVE
+
+
+def _long(day: date) -> str:
+    return f"{day.day} {day:%B %Y}"
+
+
+@dataclass(frozen=True)
+class LicenceUsage:
+    """A licence with the seats its partner has used, as of `today`."""
+
+    licence: Licence
+    seats_used: int
+    today: date
+
+    @property
+    def seats_left(self) -> int:
+        return max(self.licence.seats - self.seats_used, 0)
+
+    @property
+    def status(self) -> LicenceStatus:
+        return effective_status(self.licence, self.today)
+
+    @property
+    def share_used(self) -> float:
+        return self.seats_used / self.licence.seats if self.licence.seats else 1.0
+
+    @property
+    def days_left(self) -> int:
+        return (self.licence.expires_on - self.today).days
+
+    def refusal(self) -> str | None:
+        """Why nobody can be enrolled under this licence now, if that is so."""
+        licence, title = self.licence, self.licence.course.title
+        if self.status == LicenceStatus.SUSPENDED:
+            return f"The licence for {title} is suspended, so nobody can be enrolled on it."
+        if self.status == LicenceStatus.EXPIRED:
+            return (
+                f"The licence for {title} ended on {_long(licence.expires_on)}, so nobody can "
+                "be enrolled on it. Please ask the franchisor about renewing it."
+            )
+        if self.today < licence.starts_on:
+            return f"The licence for {title} starts on {_long(licence.starts_on)}."
+        return None
+
+    def warnings(self) -> list[str]:
+        """What a coordinator should know before she reaches a limit."""
+        if (refusal := self.refusal()) is not None:
+            return [refusal]
+        title = self.licence.course.title
+        found = []
+        if self.seats_left == 0:
+            found.append(
+                f"All {self.licence.seats} seats on the licence for {title} are taken: "
+                "nobody else can be enrolled until the franchisor adds seats."
+            )
+        elif self.share_used >= SEAT_WARNING_SHARE or self.seats_left <= SEAT_WARNING_LEFT:
+            found.append(
+                f"{self.seats_used} of {self.licence.seats} seats on the licence for {title} "
+                f"are taken: {self.seats_left} left."
+            )
+        if self.days_left <= EXPIRY_WARNING_DAYS:
+            when = "today" if self.days_left == 0 else f"in {self.days_left} days"
+            found.append(
+                f"The licence for {title} ends on {_long(self.licence.expires_on)} ({when})."
+            )
+        return found
+
+
+# --- reading ----------------------------------------------------------------------------------
+
+
+def seats_used(session: Session, organisation_ids: Iterable[int]) -> dict[tuple[int, int], int]:
+    """Seats taken per (organisation, course): enrolments not withdrawn. One query."""
+    rows = session.execute(
+        select(Enrolment.organisation_id, Enrolment.course_id, func.count())
+        .where(
+            Enrolment.organisation_id.in_(list(organisation_ids)),
+            Enrolment.status != EnrolmentStatus.WITHDRAWN,
+        )
+        .group_by(Enrolment.organisation_id, Enrolment.course_id)
+    )
+    return {(org, course): count for org, course, count in rows}
+
+
+def usages_for(
+    session: Session, organisation_ids: Sequence[int], today: date
+) -> list[LicenceUsage]:
+    """Every licence of these organisations with its usage, in two queries (plus eager loads)."""
+    if not organisation_ids:
+        return []
+    licences = session.scalars(
+        select(Licence)
+        .where(Licence.organisation_id.in_(organisation_ids))
+        .options(selectinload(Licence.course), selectinload(Licence.units))
+        .order_by(Licence.organisation_id, Licence.expires_on)
+    ).all()
+    used = seats_used(session, organisation_ids)
+    return [
+        LicenceUsage(licence, used.get((licence.organisation_id, licence.course_id), 0), today)
+        for licence in licences
+    ]
+
+
+def licence_for(session: Session, organisation: Organisation, course: Course) -> Licence | None:
+    return session.scalar(
+        select(Licence)
+        .where(Licence.organisation_id == organisation.id, Licence.course_id == course.id)
+        .options(selectinload(Licence.course), selectinload(Licence.units))
+    )
+
+
+def licence_of_partner(session: Session, partner: Organisation, licence_id: int) -> Licence:
+    licence = session.scalar(
+        select(Licence)
+        .where(Licence.id == licence_id, Licence.organisation_id == partner.id)
+        .options(selectinload(Licence.course), selectinload(Licence.units))
+    )
+    if licence is None:
+        raise NotFound()
+    return licence
+
+
+def course_unit_codes(session: Session, course: Course) -> list[tuple[str, str]]:
+    """(code, title) of the course's units, in course order."""
+    rows = session.execute(
+        select(Unit.code, Unit.title)
+        .join(CourseUnit, CourseUnit.unit_id == Unit.id)
+        .where(CourseUnit.course_id == course.id)
+        .order_by(CourseUnit.position)
+    )
+    return [(code, title) for code, title in rows]
+
+
+# --- the check every enrolment passes ------------------------------------------------------------
+
+
+def check_can_enrol(
+    session: Session, organisation: Organisation, course: Course, today: date, *, extra: int = 1
+) -> None:
+    """Refuse, with the reason, an enrolment of `extra` more trainees that the partner's
+    licence does not allow. Locks the licence row (on PostgreSQL) so that two enrolments at
+    once cannot both take the last seat."""
+    if not needs_licence(organisation, course):
+        return
+    licence = session.scalar(
+        select(Licence)
+        .where(Licence.organisation_id == organisation.id, Licence.course_id == course.id)
+        .options(selectinload(Licence.course))
+        .with_for_update()
+    )
+    if licence is None:
+        raise DomainError(
+            f"{organisation.name} has no licence to deliver {course.title}. "
+            "The franchisor can add one.",
+            field="cohort",
+        )
+    used = seats_used(session, [organisation.id]).get((organisation.id, course.id), 0)
+    usage = LicenceUsage(licence, used, today)
+    if (refusal := usage.refusal()) is not None:
+        raise DomainError(refusal, field="cohort")
+    if used + extra > licence.seats:
+        raise DomainError(
+            f"There are not enough seats: the licence for {course.title} has "
+            f"{usage.seats_left} of {licence.seats} seats left. The franchisor can add seats.",
+            field="cohort",
+        )
+
+
+# --- changing ---------------------------------------------------------------------------------
+
+
+def _check_fields(
+    session: Session, course: Course, seats: int, starts_on: date, expires_on: date, units
+) -> set[str]:
+    if seats < 0:
+        raise DomainError("The number of seats cannot be below zero.", field="seats")
+    if expires_on < starts_on:
+        raise DomainError("The licence must end on or after the day it starts.", field="expires_on")
+    known = {code for code, _ in course_unit_codes(session, course)}
+    chosen = set(units)
+    if not chosen:
+        raise DomainError("Choose at least one unit the partner may deliver.", field="units")
+    if unknown := chosen - known:
+        raise DomainError(
+            f"{', '.join(sorted(unknown))} {'is' if len(unknown) == 1 else 'are'} not part of "
+            f"{course.title}.",
+            field="units",
+        )
+    return chosen
+
+
+def issue_licence(
+    session: Session,
+    partner: Organisation,
+    course: Course,
+    *,
+    seats: int,
+    starts_on: date,
+    expires_on: date,
+    units: Iterable[str],
+    notes: str = "",
+) -> Licence:
+    if partner.is_franchisor:
+        raise DomainError("Licences are for partner organisations.", field="organisation")
+    if not course.is_qualification:
+        raise DomainError(
+            "Short courses need no licence: partners may run them freely.", field="course"
+        )
+    codes = _check_fields(session, course, seats, starts_on, expires_on, units)
+    if licence_for(session, partner, course) is not None:
+        raise DomainError(
+            f"{partner.name} already has a licence for {course.title}: change that one instead.",
+            field="course",
+        )
+    licence = Licence(
+        organisation_id=partner.id,
+        course_id=course.id,
+        seats=seats,
+        starts_on=starts_on,
+        expires_on=expires_on,
+        status=LicenceStatus.ACTIVE,
+        notes=notes.strip(),
+        units=[LicenceUnit(unit_code=code) for code in sorted(codes)],
+    )
+    session.add(licence)
+    session.flush()
+    record(
+        session,
+        "licence.issued",
+        obj=licence,
+        organisation_id=partner.id,
+        course=course.code,
+        seats=seats,
+        starts_on=starts_on.isoformat(),
+        expires_on=expires_on.isoformat(),
+    )
+    return licence
+
+
+def change_licence(
+    session: Session,
+    licence: Licence,
+    *,
+    seats: int,
+    starts_on: date,
+    expires_on: date,
+    units: Iterable[str],
+    status: LicenceStatus,
+    notes: str = "",
+) -> Licence:
+    codes = _check_fields(session, licence.course, seats, starts_on, expires_on, units)
+    before = {
+        "seats": licence.seats,
+        "starts_on": licence.starts_on.isoformat(),
+        "expires_on": licence.expires_on.isoformat(),
+        "status": licence.status.value,
+        "units": sorted(licence.unit_codes),
+    }
+    licence.seats = seats
+    licence.starts_on = starts_on
+    licence.expires_on = expires_on
+    licence.status = LicenceStatus(status)
+    licence.notes = notes.strip()
+    kept = [unit for unit in licence.units if unit.unit_code in codes]
+    added = [LicenceUnit(unit_code=code) for code in sorted(codes - licence.unit_codes)]
+    licence.units = kept + added
+    session.flush()
+    after = {
+        "seats": seats,
+        "starts_on": starts_on.isoformat(),
+        "expires_on": expires_on.isoformat(),
+        "status": licence.status.value,
+        "units": sorted(codes),
+    }
+    changed = {key: [before[key], after[key]] for key in after if before[key] != after[key]}
+    record(
+        session, "licence.changed", obj=licence, organisation_id=licence.organisation_id, **changed
+    )
+    return licence

@@ -1,0 +1,206 @@
+"""The franchisor's overview of its partners, and the drill-down to one partner.
+
+Every figure for every partner comes from a fixed number of grouped queries, so the page costs
+the same whatever the number of trainees. Figures that belong to capabilities not yet in use
+(assessment backlog, IQA coverage) are registered by them as `PartnerMetric`s; until then the
+page says they are not available yet.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
+
+from lms.accounts.models import Organisation, User
+from lms.curriculum.models import Cohort, CohortStatus, Enrolment, EnrolmentStatus
+from lms.franchise.licences import LicenceUsage, usages_for
+from lms.franchise.progress import achievements_per_month
+from lms.permissions import partner_ids_where
+from lms.reporting.charts import Chart, achievements_chart, bar_chart
+
+MetricLoader = Callable[[Session, Sequence[int]], Mapping[int, str]]
+
+
+@dataclass(frozen=True)
+class PartnerMetric:
+    """`load(session, organisation_ids)` → {organisation id: short text}, in one query."""
+
+    key: str
+    label: str
+    load: MetricLoader
+
+
+PENDING_METRICS = {
+    "assessment_backlog": "Assessment backlog (and the oldest waiting)",
+    "iqa_coverage": "IQA coverage",
+}
+_METRICS: dict[str, PartnerMetric] = {}
+
+
+def register_metric(metric: PartnerMetric) -> PartnerMetric:
+    _METRICS[metric.key] = metric
+    return metric
+
+
+def unregister_metric(key: str) -> None:
+    _METRICS.pop(key, None)
+
+
+@dataclass
+class PartnerSummary:
+    organisation: Organisation
+    active_cohorts: int = 0
+    by_status: dict[EnrolmentStatus, int] = field(
+        default_factory=lambda: dict.fromkeys(EnrolmentStatus, 0)
+    )
+    days_to_award: list[float] = field(default_factory=list)
+    licences: list[LicenceUsage] = field(default_factory=list)
+    metrics: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def trainees(self) -> int:
+        return sum(self.by_status.values())
+
+    @property
+    def achieved(self) -> int:
+        return self.by_status[EnrolmentStatus.ACHIEVED]
+
+    @property
+    def completion_rate(self) -> int | None:
+        """Achieved, as a percentage of everyone ever enrolled (withdrawn included)."""
+        return round(100 * self.achieved / self.trainees) if self.trainees else None
+
+    @property
+    def median_days_to_award(self) -> float | None:
+        return statistics.median(self.days_to_award) if self.days_to_award else None
+
+    @property
+    def warnings(self) -> list[str]:
+        return [warning for usage in self.licences for warning in usage.warnings()]
+
+
+@dataclass
+class Overview:
+    partners: list[PartnerSummary]
+    metric_labels: dict[str, str]
+    pending_metrics: list[str]
+
+
+def _summaries(
+    session: Session, organisations: Sequence[Organisation], today: date
+) -> list[PartnerSummary]:
+    ids = [organisation.id for organisation in organisations]
+    summaries = {o.id: PartnerSummary(o) for o in organisations}
+    if not ids:
+        return []
+    for organisation_id, count in session.execute(
+        select(Cohort.organisation_id, func.count())
+        .where(Cohort.organisation_id.in_(ids), Cohort.status == CohortStatus.OPEN)
+        .group_by(Cohort.organisation_id)
+    ):
+        summaries[organisation_id].active_cohorts = count
+    for organisation_id, status, count in session.execute(
+        select(Enrolment.organisation_id, Enrolment.status, func.count())
+        .where(Enrolment.organisation_id.in_(ids))
+        .group_by(Enrolment.organisation_id, Enrolment.status)
+    ):
+        summaries[organisation_id].by_status[EnrolmentStatus(status)] = count
+    for organisation_id, enrolled_at, achieved_at in session.execute(
+        select(Enrolment.organisation_id, Enrolment.enrolled_at, Enrolment.achieved_at).where(
+            Enrolment.organisation_id.in_(ids),
+            Enrolment.status == EnrolmentStatus.ACHIEVED,
+            Enrolment.achieved_at.is_not(None),
+        )
+    ):
+        days = (achieved_at - enrolled_at).total_seconds() / 86400
+        summaries[organisation_id].days_to_award.append(max(days, 0))
+    for usage in usages_for(session, ids, today):
+        summaries[usage.licence.organisation_id].licences.append(usage)
+    for metric in _METRICS.values():
+        for organisation_id, text in metric.load(session, ids).items():
+            summaries[organisation_id].metrics[metric.key] = text
+    return [summaries[i] for i in ids]
+
+
+def _overview(summaries: list[PartnerSummary]) -> Overview:
+    return Overview(
+        summaries,
+        {key: metric.label for key, metric in _METRICS.items()},
+        [label for key, label in PENDING_METRICS.items() if key not in _METRICS],
+    )
+
+
+def franchise_overview(session: Session, user: User, today: date) -> Overview:
+    """Every partner the user administers, with its figures."""
+    partners = session.scalars(
+        select(Organisation)
+        .where(Organisation.id.in_(partner_ids_where(user)))
+        .order_by(Organisation.name)
+    ).all()
+    return _overview(_summaries(session, partners, today))
+
+
+def partner_overview(session: Session, partner: Organisation, today: date) -> Overview:
+    return _overview(_summaries(session, [partner], today))
+
+
+@dataclass(frozen=True)
+class CohortLine:
+    cohort: Cohort
+    by_status: dict[EnrolmentStatus, int]
+
+    @property
+    def active(self) -> int:
+        return sum(n for s, n in self.by_status.items() if s != EnrolmentStatus.WITHDRAWN)
+
+
+def partner_cohorts(session: Session, partner: Organisation, scope=None) -> list[CohortLine]:
+    """The partner's cohorts (open first) with trainees by status: two queries."""
+    statement = (
+        select(Cohort)
+        .where(Cohort.organisation_id == partner.id)
+        .options(selectinload(Cohort.course))
+        .order_by(Cohort.status, Cohort.starts_on.desc(), Cohort.name)
+    )
+    if scope is not None:
+        statement = statement.where(scope)
+    cohorts = session.scalars(statement).all()
+    counts: dict[int, dict[EnrolmentStatus, int]] = {
+        c.id: dict.fromkeys(EnrolmentStatus, 0) for c in cohorts
+    }
+    if cohorts:
+        for cohort_id, status, count in session.execute(
+            select(Enrolment.cohort_id, Enrolment.status, func.count())
+            .where(Enrolment.cohort_id.in_(list(counts)))
+            .group_by(Enrolment.cohort_id, Enrolment.status)
+        ):
+            counts[cohort_id][EnrolmentStatus(status)] = count
+    return [CohortLine(cohort, counts[cohort.id]) for cohort in cohorts]
+
+
+def partner_charts(session: Session, summary: PartnerSummary) -> list[Chart]:
+    partner = summary.organisation
+    achieved: list[datetime | None] = list(
+        session.scalars(
+            select(Enrolment.achieved_at).where(
+                Enrolment.organisation_id == partner.id,
+                Enrolment.status == EnrolmentStatus.ACHIEVED,
+            )
+        )
+    )
+    return [
+        bar_chart(
+            f"partner-{partner.id}-status",
+            "Trainees by status",
+            f"Number of trainees of {partner.name} at each stage.",
+            [(status.label, summary.by_status[status]) for status in EnrolmentStatus],
+            x_label="Status",
+            y_label="Trainees",
+        ),
+        achievements_chart(f"partner-{partner.id}-achieved", achievements_per_month(achieved)),
+    ]

@@ -1,0 +1,143 @@
+"""Loading a partner's cohorts, enrolments and staff for the pages that use them. Children are
+found through their organisation, so an id from elsewhere is not found."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from lms.accounts.models import Membership, Organisation, User
+from lms.accounts.roles import Role
+from lms.curriculum.models import (
+    Cohort,
+    CohortStaff,
+    CohortStatus,
+    Course,
+    CourseKind,
+    Enrolment,
+)
+from lms.errors import NotFound
+from lms.franchise.licences import usages_for
+from lms.permissions import scope_cohorts
+
+
+def cohort_for_org(session: Session, organisation: Organisation, cohort_id: int) -> Cohort:
+    cohort = session.scalar(
+        select(Cohort)
+        .where(Cohort.id == cohort_id, Cohort.organisation_id == organisation.id)
+        .options(
+            selectinload(Cohort.organisation),
+            selectinload(Cohort.course),
+            selectinload(Cohort.staff).selectinload(CohortStaff.user),
+        )
+    )
+    if cohort is None:
+        raise NotFound()
+    return cohort
+
+
+def enrolment_for_org(session: Session, organisation: Organisation, enrolment_id: int) -> Enrolment:
+    enrolment = session.scalar(
+        select(Enrolment)
+        .where(Enrolment.id == enrolment_id, Enrolment.organisation_id == organisation.id)
+        .options(
+            selectinload(Enrolment.user),
+            selectinload(Enrolment.cohort),
+            selectinload(Enrolment.course),
+        )
+    )
+    if enrolment is None:
+        raise NotFound()
+    return enrolment
+
+
+def cohort_enrolments(session: Session, cohort: Cohort) -> list[Enrolment]:
+    return list(
+        session.scalars(
+            select(Enrolment)
+            .join(User, User.id == Enrolment.user_id)
+            .where(Enrolment.cohort_id == cohort.id)
+            .options(selectinload(Enrolment.user))
+            .order_by(Enrolment.status == "withdrawn", User.display_name, Enrolment.id)
+        )
+    )
+
+
+def sibling_cohorts(session: Session, cohort: Cohort) -> list[Cohort]:
+    """Open cohorts a trainee of `cohort` could move to."""
+    return list(
+        session.scalars(
+            select(Cohort)
+            .where(
+                Cohort.organisation_id == cohort.organisation_id,
+                Cohort.course_id == cohort.course_id,
+                Cohort.status == CohortStatus.OPEN,
+                Cohort.id != cohort.id,
+            )
+            .order_by(Cohort.name)
+        )
+    )
+
+
+def staff_candidates(session: Session, cohort: Cohort, role: Role) -> list[User]:
+    """People holding `role` in the cohort's organisation or its franchisor."""
+    organisation = cohort.organisation
+    return list(
+        session.scalars(
+            select(User)
+            .join(Membership, Membership.user_id == User.id)
+            .where(
+                Membership.role == role,
+                Membership.organisation_id.in_(
+                    [organisation.id, organisation.franchisor_id or organisation.id]
+                ),
+                User.is_disabled.is_(False),
+            )
+            .distinct()
+            .order_by(User.display_name)
+        )
+    )
+
+
+def courses_for_new_cohort(
+    session: Session, organisation: Organisation, today: date
+) -> list[Course]:
+    """Short courses, and the qualifications the partner holds a usable licence for."""
+    licensed = {
+        usage.licence.course_id
+        for usage in usages_for(session, [organisation.id], today)
+        if usage.refusal() is None
+    }
+    courses = session.scalars(select(Course).order_by(Course.title)).all()
+    if organisation.is_franchisor:
+        return list(courses)
+    return [c for c in courses if c.kind == CourseKind.SHORT_COURSE or c.id in licensed]
+
+
+def visible_cohorts(session: Session, user: User, organisation: Organisation | None = None):
+    """Cohorts the user may see (coordinated, administered or assigned), open first."""
+    statement = (
+        select(Cohort)
+        .where(scope_cohorts(user))
+        .options(selectinload(Cohort.organisation), selectinload(Cohort.course))
+        .order_by(Cohort.status, Cohort.name)
+    )
+    if organisation is not None:
+        statement = statement.where(Cohort.organisation_id == organisation.id)
+    return list(session.scalars(statement))
+
+
+def assigned_cohorts(session: Session, user: User) -> list[Cohort]:
+    """Open cohorts a person is assigned to as assessor or IQA."""
+    return list(
+        session.scalars(
+            select(Cohort)
+            .join(CohortStaff, CohortStaff.cohort_id == Cohort.id)
+            .where(CohortStaff.user_id == user.id, Cohort.status == CohortStatus.OPEN)
+            .options(selectinload(Cohort.organisation))
+            .distinct()
+            .order_by(Cohort.name)
+        )
+    )

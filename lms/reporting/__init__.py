@@ -1,0 +1,1 @@
+"""Reports shared by capabilities: spreadsheet-safe exports and server-rendered charts."""

@@ -1,0 +1,398 @@
+"""The partners' API: tokens, authorisation across organisations, pagination, enrolment,
+errors, and an OpenAPI document that matches what the API really does."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+import pytest
+from jsonschema import Draft202012Validator, FormatChecker
+from sqlalchemy import func, select
+
+from lms.accounts.operations import revoke_role, set_account_disabled
+from lms.accounts.roles import Role
+from lms.api.models import PersonalAccessToken
+from lms.api.tokens import hash_token
+from lms.curriculum import operations as curriculum
+from lms.curriculum.models import Enrolment
+from lms.db import utcnow
+from lms.franchise.enrolment import enrol_person
+from tests.factories import api_token, expired_api_token, licensed_partner, member
+
+TODAY = utcnow().date()
+
+
+@pytest.fixture
+def world(session):
+    world = licensed_partner(session, seats=10)
+    for index in range(5):
+        enrol_person(
+            session, world.cohort, f"t{index}@example.org", f"Trainee {index}", today=TODAY
+        )
+    curriculum.create_cohort(session, world.elsewhere, world.course, "Their cohort")
+    # The foreign partner's trainee is enrolled directly (its franchisor licenses nothing here).
+    outsider = member(world.elsewhere, Role.TRAINEE, email="outsider@example.org")
+    curriculum.enrol(session, outsider, world.course, world.elsewhere)
+    session.commit()
+    world.outsider = outsider
+    return world
+
+
+@pytest.fixture
+def token(session, world):
+    return api_token(session, world.coordinator, world.partner, Role.COORDINATOR)
+
+
+def call(client, method, url, token=None, **kwargs):
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    return client.open(url, method=method, headers=headers, **kwargs)
+
+
+# --- authentication ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("header", [None, "Bearer", "Bearer nope", "Basic abc", "Bearer alg_x"])
+def test_no_good_token_gets_401_json(client, world, header):
+    headers = {"Authorization": header} if header else {}
+    response = client.get("/api/v1/cohorts", headers=headers)
+    assert response.status_code == 401
+    assert response.headers["WWW-Authenticate"].startswith("Bearer")
+    assert response.json["error"]["status"] == 401
+    assert response.json["error"]["message"]
+
+
+def test_a_signed_in_browser_is_not_enough(login, world):
+    assert login(world.coordinator).get("/api/v1/cohorts").status_code == 401
+
+
+def test_expired_revoked_and_outdated_tokens_stop_working(session, client, world, token):
+    assert call(client, "GET", "/api/v1/cohorts", token).status_code == 200
+    old = expired_api_token(session, world.coordinator, world.partner, Role.COORDINATOR)
+    assert call(client, "GET", "/api/v1/cohorts", old).status_code == 401
+    revoke_role(session, world.coordinator, world.partner, Role.COORDINATOR)
+    session.commit()
+    assert call(client, "GET", "/api/v1/cohorts", token).status_code == 401
+
+
+def test_a_disabled_account_s_token_stops_working(session, client, world, token):
+    set_account_disabled(session, world.coordinator, True)
+    session.commit()
+    assert call(client, "GET", "/api/v1/cohorts", token).status_code == 401
+
+
+def test_last_use_is_recorded(session, client, world, token):
+    call(client, "GET", "/api/v1/cohorts", token)
+    session.expire_all()
+    stored = session.scalar(select(PersonalAccessToken))
+    assert stored.last_used_at is not None
+    assert stored.token_hash == hash_token(token)
+    assert token not in {stored.token_hash, stored.prefix}
+
+
+def test_a_trainee_s_token_is_forbidden(session, client, world):
+    trainee = member(world.partner, Role.TRAINEE)
+    token = api_token(session, trainee, world.partner, Role.TRAINEE)
+    response = call(client, "GET", "/api/v1/cohorts", token)
+    assert response.status_code == 403
+    assert "coordinators" in response.json["error"]["message"]
+
+
+# --- across organisations ------------------------------------------------------------------------
+
+
+def test_a_token_from_another_organisation_gets_nothing_of_ours(session, client, world):
+    theirs = api_token(session, world.stranger, world.elsewhere, Role.COORDINATOR)
+    cohorts = call(client, "GET", "/api/v1/cohorts", theirs).json["data"]
+    assert [c["name"] for c in cohorts] == ["Their cohort"]
+    trainees = call(client, "GET", "/api/v1/trainees", theirs).json["data"]
+    assert [t["trainee"]["email"] for t in trainees] == ["outsider@example.org"]
+    ours = session.scalars(select(Enrolment.user_id)).first()
+    assert call(client, "GET", f"/api/v1/trainees/{ours}", theirs).status_code == 404
+    response = call(
+        client,
+        "POST",
+        "/api/v1/trainees",
+        theirs,
+        json={"trainees": [{"email": "x@example.org", "name": "X", "cohort_id": world.cohort.id}]},
+    )
+    assert response.status_code == 422
+    assert "not a cohort of your organisation" in response.json["error"]["problems"][0]["message"]
+
+
+def test_a_coordinator_of_two_organisations_reaches_only_the_token_s(session, client, world, token):
+    member_elsewhere = world.coordinator
+    from lms.accounts.operations import grant_role
+
+    grant_role(session, member_elsewhere, world.elsewhere, Role.COORDINATOR)
+    session.commit()
+    names = [c["name"] for c in call(client, "GET", "/api/v1/cohorts", token).json["data"]]
+    assert names == ["Spring 2027"]
+    response = call(client, "GET", f"/api/v1/trainees/{world.outsider.id}", token)
+    assert response.status_code == 404
+
+
+# --- reading ------------------------------------------------------------------------------------
+
+
+def test_trainees_are_paginated_with_links(client, world, token):
+    seen, url, pages = [], "/api/v1/trainees?limit=2", 0
+    while url:
+        body = call(client, "GET", url, token).json
+        seen += [item["trainee"]["email"] for item in body["data"]]
+        url = body["links"]["next"]
+        pages += 1
+    assert pages == 3
+    assert seen == [f"t{i}@example.org" for i in range(5)]
+
+
+@pytest.mark.parametrize(
+    "query", ["limit=0", "limit=101", "limit=x", "cursor=bogus", "status=dancing", "cohort_id=a"]
+)
+def test_bad_parameters_get_422_with_a_reason(client, world, token, query):
+    response = call(client, "GET", f"/api/v1/trainees?{query}", token)
+    assert response.status_code == 422
+    assert response.json["error"]["message"]
+
+
+def test_a_trainee_record_shows_progress_unit_by_unit(session, client, world, token):
+    enrolment = session.scalars(select(Enrolment).order_by(Enrolment.id)).first()
+    from lms.curriculum.models import Lesson
+
+    lesson = session.scalars(select(Lesson).order_by(Lesson.id)).first()
+    curriculum.mark_lesson_complete(session, enrolment, lesson)
+    session.commit()
+    record = call(client, "GET", f"/api/v1/trainees/{enrolment.user_id}", token).json["data"]
+    (only,) = record["enrolments"]
+    assert only["progress"] == {"lessons_completed": 1, "lessons_total": 4, "percent": 25}
+    assert [u["progress"]["lessons_completed"] for u in only["units"]] == [1, 0]
+    assert only["accreditation"] == {"status": "in_progress", "achieved_at": None}
+    assert call(client, "GET", "/api/v1/trainees/999999", token).status_code == 404
+
+
+# --- enrolling ----------------------------------------------------------------------------------
+
+
+def enrolments(session) -> int:
+    session.expire_all()
+    return session.scalar(select(func.count()).select_from(Enrolment))
+
+
+def test_enrol_trainees_all_at_once(session, client, world, token, outbox):
+    response = call(
+        client,
+        "POST",
+        "/api/v1/trainees",
+        token,
+        json={
+            "trainees": [
+                {
+                    "email": "new1@example.org",
+                    "name": "New One",
+                    "cohort_id": world.cohort.id,
+                    "date_of_birth": "1990-02-28",
+                },
+                {"email": "t0@example.org", "cohort_id": world.cohort.id, "name": "ignored"},
+            ]
+        },
+    )
+    assert response.status_code == 409  # t0 is already enrolled
+    assert enrolments(session) == 6
+    response = call(
+        client,
+        "POST",
+        "/api/v1/trainees",
+        token,
+        json={
+            "trainees": [
+                {"email": "new1@example.org", "name": "New One", "cohort_id": world.cohort.id},
+                {"email": "new2@example.org", "name": "New Two", "cohort_id": world.cohort.id},
+            ]
+        },
+    )
+    assert response.status_code == 201
+    assert [i["trainee"]["email"] for i in response.json["data"]] == [
+        "new1@example.org",
+        "new2@example.org",
+    ]
+    assert enrolments(session) == 8
+    assert len(outbox) == 2
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ({}, "Send a JSON object"),
+        ({"trainees": []}, "from 1 to 100"),
+        ({"trainees": ["x"]}, "must be an object"),
+        ({"trainees": [{"email": "bad", "name": "B", "cohort_id": None}]}, "not a cohort"),
+    ],
+)
+def test_malformed_requests_get_422(session, client, world, token, body, message):
+    response = call(client, "POST", "/api/v1/trainees", token, json=body)
+    assert response.status_code == 422
+    assert message in response.get_data(as_text=True)
+    assert enrolments(session) == 6
+
+
+def test_every_bad_item_is_reported_and_nobody_is_enrolled(session, client, world, token):
+    cohort = world.cohort.id
+    response = call(
+        client,
+        "POST",
+        "/api/v1/trainees",
+        token,
+        json={
+            "trainees": [
+                {"email": "ok@example.org", "name": "Fine", "cohort_id": cohort},
+                {"email": "not-an-email", "name": "Bad", "cohort_id": cohort},
+                {"email": "ok@example.org", "name": "Twice", "cohort_id": cohort},
+            ]
+        },
+    )
+    assert response.status_code == 422
+    problems = response.json["error"]["problems"]
+    assert [p["item"] for p in problems] == [2, 3]
+    assert "is also on item 1" in problems[1]["message"]
+    assert enrolments(session) == 6
+
+
+def test_seats_run_out_across_the_request(session, client, world, token):
+    items = [
+        {"email": f"n{i}@example.org", "name": f"N {i}", "cohort_id": world.cohort.id}
+        for i in range(6)
+    ]
+    response = call(client, "POST", "/api/v1/trainees", token, json={"trainees": items})
+    assert response.status_code == 409
+    assert [p["item"] for p in response.json["error"]["problems"]] == [6]
+    assert enrolments(session) == 6
+
+
+# --- tokens on the account page ---------------------------------------------------------------
+
+
+def test_a_coordinator_makes_a_token_that_is_shown_once_then_revokes_it(
+    session, login, client, world
+):
+    browser = login(world.coordinator)
+    membership = next(m for m in world.coordinator.memberships if m.role == Role.COORDINATOR)
+    page = browser.get("/account/api-tokens").get_data(as_text=True)
+    assert "Coordinator, Northside" in page
+    response = browser.post(
+        "/account/api-tokens",
+        data={"name": "Case system", "membership": membership.id, "expires_in": "30"},
+    )
+    assert response.status_code == 200
+    raw = response.get_data(as_text=True).split('<p class="token-once">')[1].split("</p>")[0]
+    assert raw.startswith("alg_")
+    assert raw not in browser.get("/account/api-tokens").get_data(as_text=True)
+    stored = session.scalar(select(PersonalAccessToken))
+    assert stored.expires_at - utcnow() > timedelta(days=29)
+    assert call(client, "GET", "/api/v1/cohorts", raw).status_code == 200
+    assert browser.post(f"/account/api-tokens/{stored.id}/revoke").status_code == 302
+    assert call(client, "GET", "/api/v1/cohorts", raw).status_code == 401
+
+
+def test_tokens_are_only_for_one_s_own_coordinator_roles(session, login, world):
+    trainee = member(world.partner, Role.TRAINEE)
+    browser = login(trainee)
+    assert "Tokens are for coordinators" in browser.get("/account/api-tokens").get_data(
+        as_text=True
+    )
+    membership = next(m for m in world.coordinator.memberships)
+    response = browser.post(
+        "/account/api-tokens", data={"name": "Mine", "membership": membership.id}
+    )
+    assert response.status_code == 400
+    assert session.scalar(select(func.count()).select_from(PersonalAccessToken)) == 0
+
+
+def test_someone_else_s_token_cannot_be_revoked(session, login, world, token):
+    stored = session.scalar(select(PersonalAccessToken))
+    assert login(world.admin).post(f"/account/api-tokens/{stored.id}/revoke").status_code == 404
+
+
+# --- the OpenAPI document ---------------------------------------------------------------------
+
+
+@pytest.fixture
+def document(client):
+    response = client.get("/api/v1/openapi.json")
+    assert response.status_code == 200
+    return response.json
+
+
+def test_the_document_is_openapi_3_1_and_lists_every_api_route(app, document):
+    assert document["openapi"].startswith("3.1")
+    documented = {
+        (path, method.upper())
+        for path, operations in document["paths"].items()
+        for method in operations
+    }
+    routed = set()
+    for rule in app.url_map.iter_rules():
+        if rule.rule.startswith("/api/v1/"):
+            path = rule.rule.removeprefix("/api/v1").replace("<int:", "{").replace(">", "}")
+            for method in rule.methods - {"HEAD", "OPTIONS"}:
+                routed.add((path, method))
+    assert documented == routed
+    Draft202012Validator.check_schema({"$defs": document["components"]["schemas"]})
+
+
+def operation_for(document, request) -> dict:
+    for path, item in document["paths"].items():
+        pattern = "/api/v1" + re.sub(r"\{[^}]+\}", "[^/]+", path)
+        if re.fullmatch(pattern, request.path):
+            return item[request.method.lower()]
+    raise AssertionError(f"{request.path} is not documented")
+
+
+def validate(document, response):
+    operation = operation_for(document, response.request)
+    status = str(response.status_code)
+    assert status in operation["responses"], f"{status} is not documented"
+    schema = operation["responses"][status]["content"]["application/json"]["schema"]
+    validator = Draft202012Validator(
+        {**schema, "components": document["components"]}, format_checker=FormatChecker()
+    )
+    errors = list(validator.iter_errors(response.json))
+    assert not errors, [e.message for e in errors]
+
+
+def test_real_responses_match_the_documented_schemas(session, client, world, token, document):
+    theirs = api_token(session, member(world.partner, Role.TRAINEE), world.partner, Role.TRAINEE)
+    user_id = session.scalars(select(Enrolment.user_id)).first()
+    responses = [
+        call(client, "GET", "/api/v1/cohorts", token),
+        call(client, "GET", "/api/v1/cohorts?limit=0", token),
+        call(client, "GET", "/api/v1/cohorts", None),
+        call(client, "GET", "/api/v1/cohorts", theirs),
+        call(client, "GET", "/api/v1/trainees?limit=2", token),
+        call(client, "GET", "/api/v1/trainees?status=enrolled", token),
+        call(client, "GET", "/api/v1/trainees?cursor=zzz", token),
+        call(client, "GET", f"/api/v1/trainees/{user_id}", token),
+        call(client, "GET", "/api/v1/trainees/424242", token),
+        call(client, "POST", "/api/v1/trainees", token, json={"trainees": [{"email": "x"}]}),
+        call(
+            client,
+            "POST",
+            "/api/v1/trainees",
+            token,
+            json={"trainees": [{"email": "t0@example.org", "cohort_id": world.cohort.id}]},
+        ),
+        call(
+            client,
+            "POST",
+            "/api/v1/trainees",
+            token,
+            json={
+                "trainees": [
+                    {"email": "fresh@example.org", "name": "Fresh", "cohort_id": world.cohort.id}
+                ]
+            },
+        ),
+    ]
+    statuses = sorted({r.status_code for r in responses})
+    assert statuses == [200, 201, 401, 403, 404, 409, 422]
+    for response in responses:
+        validate(document, response)

@@ -1,0 +1,299 @@
+"""Coordinators run cohorts and enrol trainees: one by one, from a CSV file, re-inviting."""
+
+from __future__ import annotations
+
+import codecs
+import io
+
+import pytest
+from sqlalchemy import func, select
+
+from lms.accounts.models import User
+from lms.accounts.roles import Role
+from lms.audit.models import AuditEvent
+from lms.curriculum import operations as curriculum
+from lms.curriculum.models import Cohort, CohortStaff, CohortStatus, Enrolment, EnrolmentStatus
+from lms.db import utcnow
+from lms.errors import DomainError
+from lms.franchise import cohorts as cohort_ops
+from lms.franchise.enrolment import enrol_person
+from tests.factories import CourseFactory, licensed_partner, member
+
+TODAY = utcnow().date()
+
+
+@pytest.fixture
+def world(session):
+    return licensed_partner(session, seats=10)
+
+
+def count(session, model, *where) -> int:
+    session.expire_all()
+    return session.scalar(select(func.count()).select_from(model).where(*where))
+
+
+def test_coordinator_starts_a_cohort_for_a_licensed_qualification_only(session, login, world):
+    browser = login(world.coordinator)
+    unlicensed = CourseFactory(title="Not licensed here")
+    page = browser.get("/organisations/northside/cohorts/new").get_data(as_text=True)
+    assert world.course.title in page
+    assert "Not licensed here" not in page
+    response = browser.post(
+        "/organisations/northside/cohorts/new",
+        data={
+            "name": "Autumn 2027",
+            "course": world.course.id,
+            "starts_on": "2027-09-01",
+            "ends_on": "2028-03-31",
+        },
+    )
+    assert response.status_code == 302
+    cohort = session.scalar(select(Cohort).where(Cohort.name == "Autumn 2027"))
+    assert str(cohort.starts_on) == "2027-09-01"
+    response = browser.post(
+        "/organisations/northside/cohorts/new",
+        data={"name": "Sneaky", "course": unlicensed.id},
+    )
+    assert response.status_code == 400
+    assert count(session, Cohort, Cohort.name == "Sneaky") == 0
+
+
+def test_edit_keeps_names_unique_and_dates_in_order(session, login, world):
+    curriculum.create_cohort(session, world.partner, world.course, "Autumn")
+    session.commit()
+    browser = login(world.coordinator)
+    url = f"/organisations/northside/cohorts/{world.cohort.id}/edit"
+    response = browser.post(url, data={"name": "Autumn"})
+    assert response.status_code == 400
+    assert "already a cohort called" in response.get_data(as_text=True)
+    response = browser.post(
+        url, data={"name": "Spring", "starts_on": "2027-05-01", "ends_on": "2027-04-01"}
+    )
+    assert response.status_code == 400
+    assert "end date must be on or after" in response.get_data(as_text=True)
+    assert browser.post(url, data={"name": " Spring   2027 (renamed) "}).status_code == 302
+    session.expire_all()
+    assert world.cohort.name == "Spring 2027 (renamed)"
+
+
+def test_a_closed_cohort_keeps_its_trainees_and_takes_no_one_new(session, login, world):
+    enrol_person(session, world.cohort, "amira@example.org", "Amira", today=TODAY)
+    session.commit()
+    browser = login(world.coordinator)
+    assert (
+        browser.post(f"/organisations/northside/cohorts/{world.cohort.id}/close").status_code == 302
+    )
+    session.expire_all()
+    assert world.cohort.status == CohortStatus.CLOSED
+    assert world.cohort.closed_at is not None
+    assert count(session, Enrolment) == 1
+    response = browser.post(
+        f"/organisations/northside/cohorts/{world.cohort.id}/enrol",
+        data={"email": "new@example.org", "display_name": "New"},
+    )
+    assert response.status_code == 400
+    assert "is closed" in response.get_data(as_text=True)
+
+
+def test_staff_are_assigned_from_people_holding_the_role(session, login, world):
+    assessor = member(world.partner, Role.ASSESSOR, display_name="Asha Assessor")
+    trainee = member(world.partner, Role.TRAINEE, display_name="Tia Trainee")
+    browser = login(world.coordinator)
+    page = browser.get(f"/organisations/northside/cohorts/{world.cohort.id}").get_data(as_text=True)
+    assert "Asha Assessor" in page
+    assert "Tia Trainee" not in page.split("Trainees</h2>")[0]
+    url = f"/organisations/northside/cohorts/{world.cohort.id}/staff"
+    refused = browser.post(url, data={"user": trainee.id, "role": "assessor"})
+    assert refused.status_code == 302
+    assert "is not an assessor here" in browser.get(refused.location).get_data(as_text=True)
+    assert count(session, CohortStaff) == 0
+    assert browser.post(url, data={"user": assessor.id, "role": "assessor"}).status_code == 302
+    assert count(session, CohortStaff) == 1
+    response = browser.post(f"{url}/{assessor.id}/assessor/remove")
+    assert response.status_code == 302
+    assert count(session, CohortStaff) == 0
+
+
+def test_an_assigned_assessor_sees_the_cohort_and_another_does_not(session, login, world):
+    assigned = member(world.partner, Role.ASSESSOR)
+    other = member(world.partner, Role.ASSESSOR)
+    cohort_ops.assign_staff(session, world.cohort, assigned, "assessor")
+    session.commit()
+    url = f"/organisations/northside/cohorts/{world.cohort.id}/progress"
+    assert login(assigned).get(url).status_code == 200
+    assert login(other).get(url).status_code == 403
+    assert "Spring 2027" in login(assigned).get("/").get_data(as_text=True)
+
+
+def test_move_a_trainee_between_cohorts_of_one_qualification(session, login, world):
+    autumn = curriculum.create_cohort(session, world.partner, world.course, "Autumn")
+    elsewhere = curriculum.create_cohort(session, world.partner, CourseFactory(), "Other course")
+    done = enrol_person(session, world.cohort, "amira@example.org", "Amira", today=TODAY)
+    session.commit()
+    browser = login(world.coordinator)
+    url = f"/organisations/northside/enrolments/{done.enrolment.id}/move"
+    with pytest.raises(DomainError, match="same organisation and qualification"):
+        cohort_ops.move_enrolment(session, done.enrolment, elsewhere)
+    session.rollback()
+    assert browser.post(url, data={"cohort": autumn.id}).status_code == 302
+    session.expire_all()
+    assert done.enrolment.cohort_id == autumn.id
+    foreign = curriculum.create_cohort(session, world.elsewhere, world.course, "Theirs")
+    session.commit()
+    assert browser.post(url, data={"cohort": foreign.id}).status_code == 404
+
+
+def test_withdrawal_keeps_the_record_and_the_reason(session, login, world):
+    done = enrol_person(session, world.cohort, "amira@example.org", "Amira", today=TODAY)
+    session.commit()
+    browser = login(world.coordinator)
+    url = f"/organisations/northside/enrolments/{done.enrolment.id}/withdraw"
+    response = browser.post(url, data={"reason": ""})
+    assert response.status_code == 400
+    assert browser.post(url, data={"reason": "Moved to another city."}).status_code == 302
+    session.expire_all()
+    enrolment = session.get(Enrolment, done.enrolment.id)
+    assert enrolment.status == EnrolmentStatus.WITHDRAWN
+    assert enrolment.withdrawal_reason == "Moved to another city."
+    assert enrolment.withdrawn_at is not None
+    page = browser.get(f"/organisations/northside/cohorts/{world.cohort.id}").get_data(as_text=True)
+    assert "Moved to another city." in page
+
+
+# --- enrolment one by one ---------------------------------------------------------------------
+
+
+def test_a_new_person_is_enrolled_and_invited(session, login, world, outbox):
+    browser = login(world.coordinator)
+    response = browser.post(
+        f"/organisations/northside/cohorts/{world.cohort.id}/enrol",
+        data={
+            "email": "Zoe@Example.org",
+            "display_name": "Zoë Adams",
+            "date_of_birth": "1990-02-28",
+        },
+    )
+    assert response.status_code == 302
+    zoe = session.scalar(select(User).where(User.email == "zoe@example.org"))
+    assert zoe.password_hash is None
+    assert zoe.date_of_birth == "1990-02-28"
+    assert zoe.roles_in(world.partner.id) == {Role.TRAINEE}
+    assert len(outbox) == 1
+    assert "/password/reset/" in outbox[0].body
+
+
+def test_an_existing_person_needs_only_her_email_and_is_not_invited(session, login, world, outbox):
+    existing = member(world.partner, Role.TRAINEE, email="amira@example.org")
+    response = login(world.coordinator).post(
+        f"/organisations/northside/cohorts/{world.cohort.id}/enrol",
+        data={"email": "amira@example.org"},
+    )
+    assert response.status_code == 302
+    assert count(session, Enrolment, Enrolment.user_id == existing.id) == 1
+    assert outbox == []
+
+
+def test_a_new_person_without_a_name_is_asked_for_it(session, login, world):
+    response = login(world.coordinator).post(
+        f"/organisations/northside/cohorts/{world.cohort.id}/enrol",
+        data={"email": "nobody@example.org"},
+    )
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "please give her name" in page
+    assert 'value="nobody@example.org"' in page
+
+
+def test_resend_invitation_to_someone_who_has_not_set_a_password(session, login, world, outbox):
+    done = enrol_person(session, world.cohort, "zoe@example.org", "Zoe", today=TODAY)
+    session.commit()
+    response = login(world.coordinator).post(
+        f"/organisations/northside/enrolments/{done.enrolment.id}/invite"
+    )
+    assert response.status_code == 302
+    assert len(outbox) == 1
+    assert outbox[0].to == ["zoe@example.org"]
+    assert count(session, AuditEvent, AuditEvent.action == "invitation.sent") == 1
+
+
+# --- CSV import -------------------------------------------------------------------------------
+
+
+def upload(browser, text: str | bytes):
+    data = text.encode("utf-8") if isinstance(text, str) else text
+    return browser.post(
+        "/organisations/northside/enrolments/import",
+        data={"file": (io.BytesIO(data), "trainees.csv")},
+    )
+
+
+def test_a_good_file_enrols_everyone_and_invites_new_people(session, login, world, outbox):
+    member(world.partner, Role.TRAINEE, email="amira@example.org")
+    text = (
+        "email,name,cohort,date_of_birth\n"
+        "amira@example.org,Amira Hassan,Spring 2027,\n"
+        "bethany@example.org,Bethany Cole,spring 2027,28/02/1990\n"
+    )
+    response = upload(login(world.coordinator), codecs.BOM_UTF8 + text.encode())
+    assert response.status_code == 302
+    assert count(session, Enrolment) == 2
+    assert [m.to for m in outbox] == [["bethany@example.org"]]
+    assert count(session, AuditEvent, AuditEvent.action == "enrolment.imported") == 1
+
+
+def test_one_bad_row_imports_nothing_and_every_problem_is_shown(session, login, world, outbox):
+    text = (
+        "email,name,cohort\n"
+        "amira@example.org,Amira Hassan,Spring 2027\n"
+        "not-an-email,Bethany Cole,Spring 2027\n"
+        "chloe@example.org,Chloe Mensah,Spring 2030\n"
+        "amira@example.org,Amira Again,Spring 2027\n"
+    )
+    response = upload(login(world.coordinator), text)
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "We have not imported anything: 3 rows need putting right first." in page
+    for line, text in (
+        (3, "does not look like an email"),
+        (4, "no cohort called"),
+        (5, "is also on line 2"),
+    ):
+        assert f'<th scope="row">{line}</th><td>' in page
+        assert text in page
+    assert count(session, Enrolment) == 0
+    assert count(session, User) == 3  # the coordinator, the admin and the stranger
+    assert outbox == []
+
+
+def test_a_problem_found_while_importing_undoes_the_rows_before_it(session, world):
+    from lms.franchise.csv_import import ImportRejected
+    from lms.franchise.enrolment import import_enrolments
+
+    disabled = member(world.partner, Role.TRAINEE, email="gone@example.org", is_disabled=True)
+    data = (
+        b"email,name,cohort\n"
+        b"first@example.org,First,Spring 2027\n"
+        b"gone@example.org,Gone,Spring 2027\n"
+    )
+    with pytest.raises(ImportRejected) as caught:
+        import_enrolments(session, world.partner, data, TODAY)
+    session.rollback()
+    assert caught.value.problems[0].line == 3
+    assert "disabled" in caught.value.problems[0].message
+    assert count(session, Enrolment) == 0
+    assert disabled.id is not None
+
+
+def test_wrong_encoding_is_explained_on_the_page(login, world):
+    data = "email,name,cohort\nzoe@example.org,Zoë,Spring 2027\n".encode("cp1252")
+    response = upload(login(world.coordinator), data)
+    assert response.status_code == 400
+    assert "Windows-1252" in response.get_data(as_text=True)
+
+
+def test_the_example_file_is_a_csv_that_imports(login, world):
+    response = login(world.coordinator).get(
+        "/organisations/northside/enrolments/import/example.csv"
+    )
+    assert response.headers["Content-Disposition"].startswith("attachment")
+    assert response.get_data(as_text=True).startswith("\ufeffemail,name,cohort,date_of_birth")
