@@ -1,0 +1,47 @@
+"""Quiz results in the cohort progress table: one query for the whole cohort."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import Select, case, func, select
+from sqlalchemy.orm import Session
+
+from lms.curriculum.models import Unit
+from lms.franchise.progress import UnitMeasure, register_measure
+from lms.quizzes.models import Quiz, QuizAttempt
+
+
+def quiz_results(
+    session: Session, enrolment_ids: Select, unit_ids: Sequence[int]
+) -> dict[tuple[int, int], str]:
+    """{(enrolment id, unit id): "Passed, 85%" | "Not passed yet (2 tries, best 60%)"}."""
+    rows = session.execute(
+        select(
+            QuizAttempt.enrolment_id,
+            Unit.id,
+            func.max(case((QuizAttempt.passed.is_(True), 1), else_=0)),
+            func.max(QuizAttempt.score_percent),
+            func.count(QuizAttempt.id),
+        )
+        .join(Quiz, Quiz.id == QuizAttempt.quiz_id)
+        .join(Unit, Unit.code == Quiz.unit_code)
+        .where(
+            QuizAttempt.enrolment_id.in_(enrolment_ids),
+            QuizAttempt.submitted_at.is_not(None),
+            Unit.id.in_(unit_ids),
+        )
+        .group_by(QuizAttempt.enrolment_id, Unit.id)
+    )
+    results = {}
+    for enrolment_id, unit_id, passed, best, tries in rows:
+        best_text = f"{int(best)}%" if best is not None else "not graded"
+        if passed:
+            results[(enrolment_id, unit_id)] = f"Passed, best {best_text}"
+        else:
+            noun = "try" if tries == 1 else "tries"
+            results[(enrolment_id, unit_id)] = f"Not passed yet ({tries} {noun}, best {best_text})"
+    return results
+
+
+register_measure(UnitMeasure(key="quiz", label="Quiz results", load=quiz_results))
