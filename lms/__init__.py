@@ -21,6 +21,8 @@ CLI_GROUPS = [
     "lms.core.cli:demo_command",
     "lms.accounts.cli:orgs_cli",
     "lms.accounts.cli:users_cli",
+    # Portfolio and assessment
+    "lms.portfolio.cli:evidence_cli",
 ]
 
 
