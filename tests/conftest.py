@@ -112,6 +112,12 @@ def client(app):
 
 
 @pytest.fixture
+def runner(app):
+    """Runs `flask --app app ...` commands against the test app."""
+    return app.test_cli_runner()
+
+
+@pytest.fixture
 def session(app):
     """The test's own database session (separate from the sessions of HTTP requests)."""
     return db.session
@@ -128,10 +134,9 @@ def _bind_factories(request):
 @pytest.fixture
 def outbox(app):
     """Messages sent during the test (the locmem backend collects them here)."""
-    import flask_mailman
-
-    flask_mailman.outbox = []
-    return flask_mailman.outbox
+    state = app.extensions["mailman"]
+    state.outbox = []
+    return state.outbox
 
 
 @pytest.fixture(autouse=True)

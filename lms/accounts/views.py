@@ -170,7 +170,7 @@ def change_password():
             getattr(form, error.field or "password").errors.append(error.message)
         else:
             # Every other session has ended; this browser continues with a fresh one.
-            begin_session(current_user, remember=False)
+            begin_session(current_user._get_current_object(), remember=False)
             db.session.commit()
             flash(
                 "Your password has been changed. You have been signed out everywhere else.",

@@ -7,14 +7,48 @@ from tests.factories.accounts import (
     UserFactory,
     member,
 )
+from tests.factories.curriculum import (
+    AssessmentCriterionFactory,
+    CohortFactory,
+    CourseFactory,
+    CourseUnitFactory,
+    EnrolmentFactory,
+    LearningOutcomeFactory,
+    LessonFactory,
+    UnitFactory,
+    course_with_content,
+)
 
-ALL_FACTORIES = [FranchisorFactory, PartnerFactory, UserFactory, MembershipFactory]
+ALL_FACTORIES = [
+    FranchisorFactory,
+    PartnerFactory,
+    UserFactory,
+    MembershipFactory,
+    # curriculum
+    CourseFactory,
+    UnitFactory,
+    CourseUnitFactory,
+    LearningOutcomeFactory,
+    AssessmentCriterionFactory,
+    LessonFactory,
+    CohortFactory,
+    EnrolmentFactory,
+]
 
 __all__ = [
     "ALL_FACTORIES",
+    "AssessmentCriterionFactory",
+    "CohortFactory",
+    "CourseFactory",
+    "CourseUnitFactory",
+    "EnrolmentFactory",
     "FranchisorFactory",
+    "LearningOutcomeFactory",
+    "LessonFactory",
     "MembershipFactory",
     "PartnerFactory",
+    "UnitFactory",
     "UserFactory",
+    "course_with_content",
     "member",
 ]

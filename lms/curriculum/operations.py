@@ -1,0 +1,238 @@
+"""Changing enrolments, cohorts and progress. Functions flush; the caller commits."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from lms.accounts.models import Organisation, User
+from lms.accounts.roles import Role
+from lms.audit.operations import record
+from lms.curriculum.models import (
+    Cohort,
+    CohortRole,
+    CohortStaff,
+    CohortStatus,
+    ContentNoteAcknowledgement,
+    Course,
+    Enrolment,
+    EnrolmentStatus,
+    Lesson,
+    LessonProgress,
+)
+from lms.db import utcnow
+from lms.errors import DomainError
+
+# --- cohorts ----------------------------------------------------------------------------------
+
+
+def create_cohort(
+    session: Session,
+    organisation: Organisation,
+    course: Course,
+    name: str,
+    *,
+    starts_on: date | None = None,
+    ends_on: date | None = None,
+) -> Cohort:
+    name = name.strip()
+    if not name:
+        raise DomainError("Please give the cohort a name.", field="name")
+    if starts_on and ends_on and ends_on < starts_on:
+        raise DomainError("The end date must be on or after the start date.", field="ends_on")
+    taken = session.scalar(
+        select(Cohort.id).where(Cohort.organisation_id == organisation.id, Cohort.name == name)
+    )
+    if taken is not None:
+        raise DomainError(
+            f"{organisation.name} already has a cohort called “{name}”.", field="name"
+        )
+    cohort = Cohort(
+        organisation_id=organisation.id,
+        course_id=course.id,
+        name=name,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        status=CohortStatus.OPEN,
+    )
+    session.add(cohort)
+    session.flush()
+    record(
+        session, "cohort.created", obj=cohort, organisation_id=organisation.id, course=course.code
+    )
+    return cohort
+
+
+def _holds_role_for(user: User, organisation_id: int, franchisor_id: int | None, role: Role):
+    return any(
+        m.role == role and m.organisation_id in (organisation_id, franchisor_id)
+        for m in user.memberships
+    )
+
+
+def assign_staff(session: Session, cohort: Cohort, user: User, role: CohortRole) -> CohortStaff:
+    """Assign an assessor or IQA to a cohort. They must hold that role in the cohort's
+    organisation (or in its franchisor)."""
+    role = CohortRole(role)
+    organisation = session.get(Organisation, cohort.organisation_id)
+    if not _holds_role_for(user, organisation.id, organisation.franchisor_id, Role(role.value)):
+        raise DomainError(
+            f"{user.display_name} is not an {Role(role.value).label.lower()} "
+            f"for {organisation.name}.",
+            field="user",
+        )
+    existing = session.scalar(
+        select(CohortStaff).where(
+            CohortStaff.cohort_id == cohort.id,
+            CohortStaff.user_id == user.id,
+            CohortStaff.role == role,
+        )
+    )
+    if existing is not None:
+        raise DomainError(f"{user.display_name} is already assigned to this cohort.", field="user")
+    assignment = CohortStaff(cohort_id=cohort.id, user_id=user.id, role=role)
+    session.add(assignment)
+    session.flush()
+    record(
+        session,
+        "cohort.staff_assigned",
+        obj=cohort,
+        organisation_id=cohort.organisation_id,
+        user_id=user.id,
+        role=role.value,
+    )
+    return assignment
+
+
+# --- enrolment --------------------------------------------------------------------------------
+
+
+def active_enrolment(session: Session, user: User, course: Course) -> Enrolment | None:
+    return session.scalar(
+        select(Enrolment).where(
+            Enrolment.user_id == user.id,
+            Enrolment.course_id == course.id,
+            Enrolment.status != EnrolmentStatus.WITHDRAWN,
+        )
+    )
+
+
+def enrol(
+    session: Session,
+    user: User,
+    course: Course,
+    organisation: Organisation,
+    cohort: Cohort | None = None,
+) -> Enrolment:
+    """Enrol a trainee of `organisation` on `course` (at most one active enrolment each)."""
+    if Role.TRAINEE not in user.roles_in(organisation.id):
+        raise DomainError(
+            f"{user.display_name} is not a trainee of {organisation.name}.", field="user"
+        )
+    if cohort is not None and (
+        cohort.organisation_id != organisation.id or cohort.course_id != course.id
+    ):
+        raise DomainError(
+            "That cohort belongs to another organisation or course.", field="cohort"
+        )
+    if active_enrolment(session, user, course) is not None:
+        raise DomainError(
+            f"{user.display_name} is already enrolled on {course.title}.", field="user"
+        )
+    enrolment = Enrolment(
+        user_id=user.id,
+        course_id=course.id,
+        organisation_id=organisation.id,
+        cohort_id=cohort.id if cohort else None,
+        status=EnrolmentStatus.ENROLLED,
+    )
+    session.add(enrolment)
+    session.flush()
+    record(
+        session,
+        "enrolment.created",
+        obj=enrolment,
+        organisation_id=organisation.id,
+        user_id=user.id,
+        course=course.code,
+    )
+    return enrolment
+
+
+def withdraw(session: Session, enrolment: Enrolment) -> Enrolment:
+    if enrolment.status == EnrolmentStatus.WITHDRAWN:
+        raise DomainError("This enrolment has already been withdrawn.")
+    enrolment.status = EnrolmentStatus.WITHDRAWN
+    enrolment.withdrawn_at = utcnow()
+    session.flush()
+    record(
+        session,
+        "enrolment.withdrawn",
+        obj=enrolment,
+        organisation_id=enrolment.organisation_id,
+        user_id=enrolment.user_id,
+    )
+    return enrolment
+
+
+# --- progress ---------------------------------------------------------------------------------
+
+
+def _progress(session: Session, enrolment: Enrolment, lesson: Lesson) -> LessonProgress:
+    progress = session.scalar(
+        select(LessonProgress).where(
+            LessonProgress.enrolment_id == enrolment.id, LessonProgress.lesson_id == lesson.id
+        )
+    )
+    if progress is None:
+        now = utcnow()
+        progress = LessonProgress(
+            enrolment_id=enrolment.id, lesson_id=lesson.id, first_viewed_at=now, last_viewed_at=now
+        )
+        session.add(progress)
+    return progress
+
+
+def record_lesson_view(session: Session, enrolment: Enrolment, lesson: Lesson) -> LessonProgress:
+    """Remember that the trainee opened `lesson`, for "continue where you left off"."""
+    now = utcnow()
+    progress = _progress(session, enrolment, lesson)
+    progress.last_viewed_at = now
+    enrolment.last_lesson_id = lesson.id
+    enrolment.last_viewed_at = now
+    if enrolment.status == EnrolmentStatus.ENROLLED:
+        enrolment.status = EnrolmentStatus.IN_PROGRESS
+    session.flush()
+    return progress
+
+
+def mark_lesson_complete(
+    session: Session, enrolment: Enrolment, lesson: Lesson, *, complete: bool = True
+) -> LessonProgress:
+    if not enrolment.is_active:
+        raise DomainError("This enrolment has been withdrawn, so progress cannot change.")
+    progress = _progress(session, enrolment, lesson)
+    progress.completed_at = (progress.completed_at or utcnow()) if complete else None
+    if enrolment.status == EnrolmentStatus.ENROLLED:
+        enrolment.status = EnrolmentStatus.IN_PROGRESS
+    session.flush()
+    return progress
+
+
+def acknowledge_content_note(
+    session: Session, user: User, lesson: Lesson
+) -> ContentNoteAcknowledgement:
+    existing = session.scalar(
+        select(ContentNoteAcknowledgement).where(
+            ContentNoteAcknowledgement.user_id == user.id,
+            ContentNoteAcknowledgement.lesson_id == lesson.id,
+        )
+    )
+    if existing is not None:
+        return existing
+    acknowledgement = ContentNoteAcknowledgement(user_id=user.id, lesson_id=lesson.id)
+    session.add(acknowledgement)
+    session.flush()
+    return acknowledgement

@@ -1,0 +1,165 @@
+"""Organisations and members, as administrators and coordinators manage them."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from lms.accounts.models import Membership, Organisation, User
+from lms.accounts.roles import Role
+from tests.factories import FranchisorFactory, PartnerFactory, member
+
+
+@pytest.fixture
+def franchise():
+    franchisor = FranchisorFactory(slug="trust", name="The Trust")
+    northside = PartnerFactory(slug="northside", name="Northside", franchisor=franchisor)
+    harbour = PartnerFactory(slug="harbour", name="Harbour", franchisor=franchisor)
+    return franchisor, northside, harbour
+
+
+def count(session, model) -> int:
+    session.expire_all()
+    return session.scalar(select(func.count()).select_from(model))
+
+
+def test_coordinator_adds_a_new_trainee_who_is_invited(login, franchise, outbox, session):
+    _, northside, _ = franchise
+    coordinator = member(northside, Role.COORDINATOR)
+    browser = login(coordinator)
+
+    response = browser.post(
+        "/organisations/northside/members",
+        data={"email": "Sam@Example.org", "display_name": "Sam Jones", "roles": ["trainee"]},
+    )
+    assert response.status_code == 302
+    sam = session.scalar(select(User).where(User.email == "sam@example.org"))
+    assert sam.password_hash is None
+    assert sam.roles_in(northside.id) == {Role.TRAINEE}
+    assert len(outbox) == 1
+    assert "/password/reset/" in outbox[0].body
+    assert "Northside" in outbox[0].subject
+
+    page = browser.get("/organisations/northside/members").get_data(as_text=True)
+    assert "Sam Jones" in page
+    assert "Invited" in page
+
+
+def test_adding_someone_without_a_name_keeps_what_was_typed(login, franchise, session):
+    _, northside, _ = franchise
+    browser = login(member(northside, Role.COORDINATOR))
+    before = count(session, User)
+    response = browser.post(
+        "/organisations/northside/members", data={"email": "new@example.org", "roles": ["assessor"]}
+    )
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "please give their name" in page
+    assert 'value="new@example.org"' in page
+    assert count(session, User) == before
+
+
+def test_coordinator_cannot_grant_admin_or_manage_another_partner(login, franchise, session):
+    _, northside, _harbour = franchise
+    browser = login(member(northside, Role.COORDINATOR))
+    memberships = count(session, Membership)
+
+    response = browser.post(
+        "/organisations/northside/members",
+        data={"email": "x@example.org", "display_name": "X", "roles": ["admin"]},
+    )
+    assert response.status_code == 400  # not a choice offered to coordinators
+    response = browser.post(
+        "/organisations/harbour/members",
+        data={"email": "x@example.org", "display_name": "X", "roles": ["trainee"]},
+    )
+    assert response.status_code == 403
+    assert count(session, Membership) == memberships
+
+
+def test_existing_person_gets_another_role_without_invitation(login, franchise, outbox, session):
+    _, northside, harbour = franchise
+    person = member(harbour, Role.ASSESSOR, email="kim@example.org")
+    browser = login(member(northside, Role.COORDINATOR))
+    browser.post(
+        "/organisations/northside/members", data={"email": "kim@example.org", "roles": ["iqa"]}
+    )
+    session.expire_all()
+    assert session.get(User, person.id).roles == {Role.ASSESSOR, Role.IQA}
+    assert outbox == []
+
+
+def test_removing_a_role(login, franchise, session):
+    _, northside, _ = franchise
+    trainee = member(northside, Role.TRAINEE, Role.ASSESSOR)
+    browser = login(member(northside, Role.COORDINATOR))
+    response = browser.post(f"/organisations/northside/members/{trainee.id}/roles/assessor/remove")
+    assert response.status_code == 302
+    session.expire_all()
+    assert session.get(User, trainee.id).roles == {Role.TRAINEE}
+
+
+def test_person_from_another_organisation_is_not_found(login, franchise):
+    _, northside, harbour = franchise
+    outsider = member(harbour, Role.TRAINEE)
+    browser = login(member(northside, Role.COORDINATOR))
+    response = browser.post(f"/organisations/northside/members/{outsider.id}/invite")
+    assert response.status_code == 404
+
+
+def test_admin_creates_a_partner(login, franchise, session):
+    franchisor, _, _ = franchise
+    browser = login(member(franchisor, Role.ADMIN))
+    response = browser.post(
+        "/admin/organisations", data={"name": "Riverside Women", "slug": "riverside"}
+    )
+    assert response.status_code == 302
+    riverside = session.scalar(select(Organisation).where(Organisation.slug == "riverside"))
+    assert riverside.franchisor_id == franchisor.id
+
+    again = browser.post("/admin/organisations", data={"name": "Again", "slug": "riverside"})
+    assert again.status_code == 400
+    assert "already exists" in again.get_data(as_text=True)
+    assert 'value="Again"' in again.get_data(as_text=True)
+
+
+def test_admin_sees_only_their_own_franchise(login, franchise):
+    franchisor, _, _ = franchise
+    other = FranchisorFactory(slug="other", name="Other Trust")
+    PartnerFactory(slug="elsewhere", name="Elsewhere", franchisor=other)
+    page = login(member(franchisor, Role.ADMIN)).get("/admin/").get_data(as_text=True)
+    assert "Northside" in page
+    assert "Harbour" in page
+    assert "Elsewhere" not in page
+    assert "Other Trust" not in page
+
+
+def test_audit_log_shows_role_changes(login, franchise):
+    franchisor, northside, _ = franchise
+    coordinator = login(member(northside, Role.COORDINATOR))
+    coordinator.post(
+        "/organisations/northside/members",
+        data={"email": "ana@example.org", "display_name": "Ana", "roles": ["trainee"]},
+    )
+    page = (
+        login(member(franchisor, Role.ADMIN))
+        .get("/admin/audit?action=membership")
+        .get_data(as_text=True)
+    )
+    assert "membership.granted" in page
+    assert "login.succeeded" not in page
+
+
+def test_members_page_query_count_does_not_grow(login, franchise, count_queries):
+    _, northside, _ = franchise
+    browser = login(member(northside, Role.COORDINATOR))
+
+    def measure():
+        with count_queries() as counter:
+            assert browser.get("/organisations/northside/members").status_code == 200
+        return counter.count
+
+    small = measure()
+    for _ in range(25):
+        member(northside, Role.TRAINEE)
+    assert measure() == small
