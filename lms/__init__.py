@@ -13,6 +13,10 @@ BLUEPRINTS = [
     "lms.core.views:blueprint",
     "lms.accounts.views:blueprint",
     "lms.accounts.admin_views:blueprint",
+    # Portfolio, assessment and notifications
+    "lms.portfolio.views:blueprint",
+    "lms.assessment.views:blueprint",
+    "lms.notifications.views:blueprint",
 ]
 
 # Command groups for `flask --app app ...`.

@@ -18,6 +18,7 @@ from tests.factories.curriculum import (
     UnitFactory,
     course_with_content,
 )
+from tests.factories.portfolio import CohortStaffFactory, add_evidence, assessment_setting
 
 ALL_FACTORIES = [
     FranchisorFactory,
@@ -33,12 +34,15 @@ ALL_FACTORIES = [
     LessonFactory,
     CohortFactory,
     EnrolmentFactory,
+    # portfolio and assessment
+    CohortStaffFactory,
 ]
 
 __all__ = [
     "ALL_FACTORIES",
     "AssessmentCriterionFactory",
     "CohortFactory",
+    "CohortStaffFactory",
     "CourseFactory",
     "CourseUnitFactory",
     "EnrolmentFactory",
@@ -49,6 +53,8 @@ __all__ = [
     "PartnerFactory",
     "UnitFactory",
     "UserFactory",
+    "add_evidence",
+    "assessment_setting",
     "course_with_content",
     "member",
 ]
