@@ -134,7 +134,9 @@ def enrol(
     if cohort is not None and (
         cohort.organisation_id != organisation.id or cohort.course_id != course.id
     ):
-        raise DomainError("That cohort belongs to another organisation or course.", field="cohort")
+        raise DomainError(
+            "That cohort belongs to another organisation or course.", field="cohort"
+        )
     if active_enrolment(session, user, course) is not None:
         raise DomainError(
             f"{user.display_name} is already enrolled on {course.title}.", field="user"
