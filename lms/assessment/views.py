@@ -130,8 +130,6 @@ def judge(submission_id: int):
     if request.method == "GET":
         form.state_version.data = submission.state_version
     if form.validate_on_submit():
-        if submission.status != SubmissionStatus.SUBMITTED:
-            raise Conflict(operations.ALREADY_JUDGED)
         history = queries.decision_history(db.session, submission)
         try:
             operations.judge(
@@ -144,8 +142,11 @@ def judge(submission_id: int):
                 feedback=form.feedback.data or "",
                 actions=form.actions.data or "",
             )
-        except Conflict:
-            raise
+        except Conflict as error:
+            db.session.rollback()
+            return _judge_page(
+                submission, JudgeForm(formdata=None), ReviewForm(), 409, error.message
+            )
         except DomainError as error:
             db.session.rollback()
             return _judge_page(submission, form, ReviewForm(), 400, error.message)
@@ -179,8 +180,9 @@ def countersign(decision_id: int):
             agrees=form.agrees.data == "yes",
             comments=form.comments.data or "",
         )
-    except Conflict:
-        raise
+    except Conflict as error:
+        db.session.rollback()
+        return _judge_page(submission, JudgeForm(formdata=None), form, 409, error.message)
     except DomainError as error:
         db.session.rollback()
         return _judge_page(submission, JudgeForm(), form, 400, error.message)
@@ -255,8 +257,6 @@ def review(sample_id: int):
                 agrees=form.agrees.data == "yes",
                 comments=form.comments.data or "",
             )
-        except Conflict:
-            raise
         except DomainError as problem:
             db.session.rollback()
             error = problem.message

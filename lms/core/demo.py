@@ -33,7 +33,10 @@ TRAINEE_NAMES = {
 }
 
 # Later capabilities append "module:function" paths; each takes (session, DemoWorld).
-DEMO_STEPS: list[str] = []
+DEMO_STEPS: list[str] = [
+    # Portfolio and assessment
+    "lms.assessment.demo:load_portfolio_demo",
+]
 
 
 @dataclass
