@@ -256,3 +256,23 @@ def decision_history(session: Session, submission: Submission) -> History:
         for d in decisions
     ]
     return History(unit=unit, criteria=criteria, decisions=views, people=people)
+
+
+def assessors_with_standing(session: Session, organisation_id: int) -> list[tuple[User, bool]]:
+    """The organisation's assessors, each with whether they are still qualifying."""
+    from lms.accounts.models import Membership
+    from lms.accounts.roles import Role
+    from lms.assessment.models import AssessorStanding
+
+    rows = session.execute(
+        select(User, AssessorStanding.is_trainee_assessor)
+        .join(Membership, Membership.user_id == User.id)
+        .outerjoin(
+            AssessorStanding,
+            (AssessorStanding.user_id == User.id)
+            & (AssessorStanding.organisation_id == organisation_id),
+        )
+        .where(Membership.organisation_id == organisation_id, Membership.role == Role.ASSESSOR)
+        .order_by(User.display_name)
+    )
+    return [(user, bool(trainee)) for user, trainee in rows]

@@ -340,7 +340,34 @@ def report(slug: str):
         "assessment/report.html",
         organisation=organisation,
         rows=queries.iqa_report(db.session, ids),
+        assessors=queries.assessors_with_standing(db.session, organisation.id),
+        button_form=ButtonForm(),
     )
+
+
+@blueprint.route("/iqa/<slug>/assessors/<int:user_id>/standing", methods=["POST"])
+@login_required
+def assessor_standing(slug: str, user_id: int):
+    organisation = _organisation(slug, "iqa.manage")
+    assessor = db.session.scalar(
+        select(User).where(
+            User.id == user_id,
+            User.memberships.any(role=Role.ASSESSOR, organisation_id=organisation.id),
+        )
+    )
+    if assessor is None:
+        raise NotFound()
+    if ButtonForm().validate_on_submit():
+        trainee = request.form.get("trainee") == "1"
+        operations.set_trainee_assessor(db.session, assessor, organisation.id, trainee=trainee)
+        db.session.commit()
+        flash(
+            f"{assessor.display_name}'s sign-offs now need a countersignature."
+            if trainee
+            else f"{assessor.display_name} is recorded as a qualified assessor.",
+            "success",
+        )
+    return redirect(url_for("assessment.report", slug=slug))
 
 
 # --- standardisation ----------------------------------------------------------------------------

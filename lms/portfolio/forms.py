@@ -48,7 +48,8 @@ class EvidenceForm(FlaskForm):
     file = FileField(
         "File (optional)",
         description="PDF, Word, OpenDocument, text, a photo, or an audio or video recording. "
-        "Photos are saved without their location or other hidden details.",
+        "Photos are saved without their location or other hidden details. Recordings are kept "
+        "as they are: if your phone adds its location to videos, please turn that off first.",
         render_kw={"accept": ACCEPT},
     )
 
@@ -63,7 +64,9 @@ class RecordedEvidenceForm(EvidenceForm):
 class FileForm(FlaskForm):
     file = FileField(
         "Add a file",
-        description="Photos are saved without their location or other hidden details.",
+        description="Photos are saved without their location or other hidden details. "
+        "Recordings are kept as they are: if your phone adds its location to videos, please "
+        "turn that off first.",
         render_kw={"accept": ACCEPT},
     )
 

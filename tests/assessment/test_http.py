@@ -329,3 +329,18 @@ def test_notifications_are_listed_and_can_be_marked_read(setting, signed_in):
         select(func.count()).select_from(Notification).where(Notification.read_at.is_(None))
     )
     assert unread == 0
+
+
+def test_an_iqa_records_that_an_assessor_is_still_qualifying(setting, signed_in):
+    client = signed_in(setting.iqa)
+    slug = setting.organisation.slug
+    response = client.post(
+        f"/iqa/{slug}/assessors/{setting.assessor.id}/standing",
+        data={"trainee": "1"},
+        follow_redirects=True,
+    )
+    assert b"now need a countersignature" in response.data
+    assert b"still qualifying" in response.data
+    from lms.assessment.operations import is_trainee_assessor
+
+    assert is_trainee_assessor(db.session, setting.assessor.id, setting.organisation.id)

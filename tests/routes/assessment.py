@@ -25,6 +25,11 @@ def _organisation(world, scope):
     return {"slug": _objects(world, scope)["organisation"].slug}
 
 
+def _assessor(world, scope):
+    person = world.people["assessor" if scope == "own" else "foreign_assessor"]
+    return {**_organisation(world, scope), "user_id": person.id}
+
+
 def _exercise(world, scope):
     return {"exercise_id": _objects(world, scope)["exercise"].id}
 
@@ -41,6 +46,12 @@ ROUTES = [
     Route("assessment.pick_sample", allowed=IQA, url_args=_decision),
     Route("assessment.sampling_plan", allowed=IQA, url_args=_organisation),
     Route("assessment.report", allowed=IQA, url_args=_organisation),
+    Route(
+        "assessment.assessor_standing",
+        allowed=IQA,
+        url_args=_assessor,
+        form={"trainee": "1"},
+    ),
     Route("assessment.new_standardisation", allowed=IQA, url_args=_organisation),
     Route(
         "assessment.standardisation",
