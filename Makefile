@@ -25,7 +25,7 @@ run: $(STAMP)
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)
 
 lint: $(STAMP)
-	$(BIN)/ruff check lms tests migrations app.py
+	$(BIN)/ruff check lms tests bench migrations app.py
 	$(FLASK) courses check
 
 # Everything CI checks: linters, the curriculum, the suite on SQLite (with real-browser

@@ -13,6 +13,7 @@ BLUEPRINTS = [
     "lms.core.views:blueprint",
     "lms.accounts.views:blueprint",
     "lms.accounts.admin_views:blueprint",
+    "lms.curriculum.views:blueprint",
     # Portfolio, assessment and notifications
     "lms.portfolio.views:blueprint",
     "lms.assessment.views:blueprint",
@@ -25,6 +26,7 @@ CLI_GROUPS = [
     "lms.core.cli:demo_command",
     "lms.accounts.cli:orgs_cli",
     "lms.accounts.cli:users_cli",
+    "lms.curriculum.cli:courses_cli",
     # Portfolio and assessment
     "lms.portfolio.cli:evidence_cli",
 ]

@@ -87,6 +87,8 @@ def load_config(instance_path: Path) -> dict:
         "QUICK_EXIT_URL": os.environ.get("QUICK_EXIT_URL", "https://www.bbc.co.uk/weather"),
         "SESSION_IDLE_MINUTES": _int("SESSION_IDLE_MINUTES", 60 * 8),
         "REMEMBER_DAYS": _int("REMEMBER_DAYS", 14),
+        "ARGON2_TIME_COST": _int("ARGON2_TIME_COST", 3),
+        "ARGON2_MEMORY_COST_KIB": _int("ARGON2_MEMORY_COST_KIB", 65536),
         "LOGIN_MAX_FAILURES": _int("LOGIN_MAX_FAILURES", 5),
         "LOGIN_LOCKOUT_MINUTES": _int("LOGIN_LOCKOUT_MINUTES", 15),
         "PASSWORD_RESET_HOURS": _int("PASSWORD_RESET_HOURS", 2),

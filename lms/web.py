@@ -3,6 +3,7 @@ headers, error pages and template helpers."""
 
 from __future__ import annotations
 
+import inspect
 from datetime import timedelta
 
 from flask import Flask, g, render_template, request
@@ -10,6 +11,7 @@ from flask_login import current_user
 from werkzeug.exceptions import HTTPException
 
 from lms import permissions
+from lms.accounts.passwords import configure_hasher
 from lms.accounts.sessions import load_session_user
 from lms.audit.context import Actor, reset_actor, set_actor
 from lms.errors import DomainError, NotFound, PermissionDenied
@@ -41,7 +43,15 @@ def init_web(app: Flask) -> None:
     app.config.setdefault("MAIL_FILE_PATH", app.config["MAIL_OUTBOX_PATH"])
     app.config["REMEMBER_COOKIE_DURATION"] = timedelta(days=app.config["REMEMBER_DAYS"])
 
+    configure_hasher(
+        time_cost=app.config["ARGON2_TIME_COST"], memory_cost=app.config["ARGON2_MEMORY_COST_KIB"]
+    )
     db.init_app(app)
+    # No async engines are used; flask-sqlalchemy-lite's async teardown would otherwise start
+    # an event loop (through asgiref) at the end of every request.
+    app.teardown_appcontext_funcs[:] = [
+        func for func in app.teardown_appcontext_funcs if not inspect.iscoroutinefunction(func)
+    ]
     csrf.init_app(app)
     babel.init_app(app, locale_selector=_select_locale)
     mail.init_app(app)

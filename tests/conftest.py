@@ -67,11 +67,9 @@ def _empty_all_tables(url: str) -> None:
     with engine.begin() as connection:
         if connection.dialect.name == "postgresql":
             connection.execute(text("SET LOCAL lock_timeout = '20s'"))
-            names = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
-            connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-        else:
-            for table in reversed(Base.metadata.sorted_tables):
-                connection.execute(table.delete())
+        # DELETE in dependency order: on small test data it is far quicker than TRUNCATE.
+        for table in reversed(Base.metadata.sorted_tables):
+            connection.execute(table.delete())
     engine.dispose()
 
 
@@ -93,6 +91,9 @@ def app(database_url, tmp_path, config_overrides):
         "EVIDENCE_STORAGE_PATH": str(tmp_path / "evidence"),
         "MAIL_OUTBOX_PATH": str(tmp_path / "outbox"),
         "SERVER_NAME": "alongside.test",
+        # Password hashing is deliberately slow; tests need it correct, not slow.
+        "ARGON2_TIME_COST": 1,
+        "ARGON2_MEMORY_COST_KIB": 1024,
     }
     config.update(config_overrides)
     application = create_app(config)
@@ -109,6 +110,24 @@ def app(database_url, tmp_path, config_overrides):
 def client(app):
     """Overrides pytest-flask's client, which preserves request contexts across requests."""
     return app.test_client()
+
+
+@pytest.fixture
+def make_app(app):
+    """`make_app(**config)`: another app on the test database, closed after the test."""
+    made = []
+
+    def make(**overrides):
+        extra = create_app({**app.config, **overrides})
+        extra.test_client_class = IsolatedClient
+        made.append(extra)
+        return extra
+
+    yield make
+    for extra in made:
+        with extra.app_context():
+            for engine in db.engines.values():
+                engine.dispose()
 
 
 @pytest.fixture

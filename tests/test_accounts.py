@@ -239,3 +239,22 @@ def test_idle_session_expires(app, client, auth, trainee, session):
     auth_session.last_seen_at = utcnow() - timedelta(minutes=app.config["SESSION_IDLE_MINUTES"] + 1)
     session.commit()
     assert client.get("/account").status_code == 302
+
+
+@pytest.fixture
+def limited_app(make_app):
+    limited = make_app(RATELIMIT_ENABLED=True)
+    for limiter in limited.extensions["limiter"]:
+        limiter.reset()
+    return limited
+
+
+def test_sign_in_attempts_from_one_address_are_throttled(limited_app):
+    browser = limited_app.test_client()
+    statuses = [
+        browser.post("/login", data={"email": f"x{n}@example.org", "password": "guess"}).status_code
+        for n in range(21)
+    ]
+    assert statuses[:20] == [200] * 20
+    assert statuses[20] == 429
+    assert "too many attempts" in browser.post("/login", data={}).get_data(as_text=True)

@@ -45,9 +45,7 @@ def test_the_database_refuses_two_active_enrolments(session, partner):
     course = CourseFactory()
     trainee = member(partner, Role.TRAINEE)
     for _ in range(2):
-        session.add(
-            Enrolment(user_id=trainee.id, course_id=course.id, organisation_id=partner.id)
-        )
+        session.add(Enrolment(user_id=trainee.id, course_id=course.id, organisation_id=partner.id))
     with pytest.raises(IntegrityError):
         session.flush()
     session.rollback()

@@ -163,3 +163,19 @@ def test_members_page_query_count_does_not_grow(login, franchise, count_queries)
     for _ in range(25):
         member(northside, Role.TRAINEE)
     assert measure() == small
+
+
+def test_members_are_paged_and_searchable(login, franchise):
+    _, northside, _ = franchise
+    browser = login(member(northside, Role.COORDINATOR, display_name="Aaron Coordinator"))
+    for n in range(60):
+        member(northside, Role.TRAINEE, display_name=f"Trainee {n:02d}", email=f"t{n}@example.org")
+    first = browser.get("/organisations/northside/members").get_data(as_text=True)
+    assert "61 people" in first
+    assert "Page 1 of 2" in first
+    second = browser.get("/organisations/northside/members?page=2").get_data(as_text=True)
+    assert "Trainee 59" in second
+    assert "Trainee 59" not in first
+    found = browser.get("/organisations/northside/members?q=t42@").get_data(as_text=True)
+    assert "1 person" in found
+    assert "Trainee 42" in found

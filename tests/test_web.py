@@ -45,18 +45,8 @@ def test_not_found_page_is_plain(client):
 
 
 @pytest.fixture
-def error_app(database_url, tmp_path):
-    app = create_app(
-        {
-            "TESTING": True,
-            "SHOW_ERROR_PAGES": True,
-            "SECRET_KEY": "x" * 40,
-            "SQLALCHEMY_ENGINES": {"default": database_url},
-            "MAIL_BACKEND": "locmem",
-            "MAX_CONTENT_LENGTH": 1000,
-            "WTF_CSRF_ENABLED": False,
-        }
-    )
+def error_app(make_app):
+    app = make_app(SHOW_ERROR_PAGES=True, MAX_CONTENT_LENGTH=1000, SERVER_NAME=None)
     broken = Blueprint("broken", __name__)
 
     @broken.route("/explode")
@@ -157,14 +147,10 @@ def test_audit_records_actor_and_address_from_the_request(app, client, session):
     assert logout.ip_address == "203.0.113.7"
 
 
-def test_health_check_fails_clearly_without_a_database(tmp_path):
-    app = create_app(
-        {
-            "TESTING": True,
-            "SECRET_KEY": "x" * 40,
-            "SQLALCHEMY_ENGINES": {"default": f"sqlite:///{tmp_path}/missing/dir/db.sqlite3"},
-            "MAIL_BACKEND": "locmem",
-        }
+def test_health_check_fails_clearly_without_a_database(make_app, tmp_path):
+    app = make_app(
+        SQLALCHEMY_ENGINES={"default": f"sqlite:///{tmp_path}/missing/dir/db.sqlite3"},
+        SERVER_NAME=None,
     )
     response = app.test_client().get("/healthz")
     assert response.status_code == 503

@@ -124,7 +124,13 @@ def members(slug: str):
     return render_template(
         "accounts/members.html",
         organisation=organisation,
-        members=queries.members_of(db.session, organisation),
+        members=queries.members_of(
+            db.session,
+            organisation,
+            search=request.args.get("q", "")[:100],
+            page=request.args.get("page", 1, type=int),
+        ),
+        search=request.args.get("q", "")[:100],
         form=form,
         button_form=EmptyForm(),
         coordinator_roles=ROLES_A_COORDINATOR_GRANTS,

@@ -13,6 +13,15 @@ _hasher = PasswordHasher()
 # Verifying against this when the email is unknown keeps the timing of both answers alike.
 _DUMMY_HASH = _hasher.hash("not-a-real-password-only-for-timing")
 
+
+def configure_hasher(*, time_cost: int, memory_cost: int) -> None:
+    """Set argon2id's cost (ARGON2_TIME_COST, ARGON2_MEMORY_COST_KIB). Lower it only for tests."""
+    global _hasher, _DUMMY_HASH
+    if (_hasher.time_cost, _hasher.memory_cost) == (time_cost, memory_cost):
+        return
+    _hasher = PasswordHasher(time_cost=time_cost, memory_cost=memory_cost)
+    _DUMMY_HASH = _hasher.hash("not-a-real-password-only-for-timing")
+
 MIN_LENGTH = 10
 MAX_LENGTH = 256
 _COMMON = frozenset(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
@@ -34,17 +36,43 @@ def organisations_for_admin(session: Session, user: User) -> list[tuple[Organisa
     return [(organisation, count) for organisation, count in rows]
 
 
-def members_of(session: Session, organisation: Organisation) -> list[User]:
-    return list(
-        session.scalars(
-            select(User)
-            .join(Membership, Membership.user_id == User.id)
-            .where(Membership.organisation_id == organisation.id)
-            .options(selectinload(User.memberships))
-            .distinct()
-            .order_by(User.display_name)
-        )
+@dataclass
+class MemberPage:
+    people: list[User]
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+
+def members_of(
+    session: Session,
+    organisation: Organisation,
+    *,
+    search: str = "",
+    page: int = 1,
+    per_page: int = 50,
+) -> MemberPage:
+    """One page of an organisation's people, optionally filtered by name or email."""
+    member_ids = select(Membership.user_id).where(Membership.organisation_id == organisation.id)
+    condition = User.id.in_(member_ids)
+    if search := search.strip():
+        pattern = f"%{search.lower()}%"
+        condition &= func.lower(User.display_name).like(pattern) | User.email.like(pattern)
+    total = session.scalar(select(func.count()).select_from(User).where(condition))
+    page = max(1, page)
+    people = session.scalars(
+        select(User)
+        .where(condition)
+        .options(selectinload(User.memberships))
+        .order_by(User.display_name, User.id)
+        .limit(per_page)
+        .offset((page - 1) * per_page)
     )
+    return MemberPage(list(people), total, page, per_page)
 
 
 def member_of(session: Session, organisation: Organisation, user_id: int) -> User:

@@ -34,6 +34,7 @@ TRAINEE_NAMES = {
 
 # Later capabilities append "module:function" paths; each takes (session, DemoWorld).
 DEMO_STEPS: list[str] = [
+    "lms.curriculum.demo:enrol_demo_trainees",
     # Portfolio and assessment
     "lms.assessment.demo:load_portfolio_demo",
 ]

@@ -158,9 +158,7 @@ class CourseUnit(Base):
     __table_args__ = (UniqueConstraint("course_id", "unit_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    course_id: Mapped[int] = mapped_column(
-        ForeignKey("course.id", ondelete="CASCADE"), index=True
-    )
+    course_id: Mapped[int] = mapped_column(ForeignKey("course.id", ondelete="CASCADE"), index=True)
     unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
     position: Mapped[int] = mapped_column(default=0)
     mandatory: Mapped[bool] = mapped_column(default=False)
@@ -190,7 +188,7 @@ class LearningOutcome(Base):
 
 
 class AssessmentCriterion(Base):
-    """"The learner can: 1.2 …". Evidence and decisions point here; rows are never rewritten
+    """ "The learner can: 1.2 …". Evidence and decisions point here; rows are never rewritten
     once in use (a changed unit gets a new version with new criteria)."""
 
     __tablename__ = "assessment_criterion"
@@ -279,9 +277,7 @@ class CohortStaff(Base):
     __table_args__ = (UniqueConstraint("cohort_id", "user_id", "role"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    cohort_id: Mapped[int] = mapped_column(
-        ForeignKey("cohort.id", ondelete="CASCADE"), index=True
-    )
+    cohort_id: Mapped[int] = mapped_column(ForeignKey("cohort.id", ondelete="CASCADE"), index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
     role: Mapped[CohortRole] = mapped_column(_enum(CohortRole, "cohort_role"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -318,9 +314,7 @@ class Enrolment(Base):
     enrolled_at: Mapped[datetime] = mapped_column(default=utcnow)
     withdrawn_at: Mapped[datetime | None]
     # "Continue where you left off".
-    last_lesson_id: Mapped[int | None] = mapped_column(
-        ForeignKey("lesson.id", ondelete="SET NULL")
-    )
+    last_lesson_id: Mapped[int | None] = mapped_column(ForeignKey("lesson.id", ondelete="SET NULL"))
     last_viewed_at: Mapped[datetime | None]
 
     user: Mapped[User] = relationship(lazy="raise")
@@ -344,9 +338,7 @@ class LessonProgress(Base):
     enrolment_id: Mapped[int] = mapped_column(
         ForeignKey("enrolment.id", ondelete="CASCADE"), index=True
     )
-    lesson_id: Mapped[int] = mapped_column(
-        ForeignKey("lesson.id", ondelete="CASCADE"), index=True
-    )
+    lesson_id: Mapped[int] = mapped_column(ForeignKey("lesson.id", ondelete="CASCADE"), index=True)
     first_viewed_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_viewed_at: Mapped[datetime] = mapped_column(default=utcnow)
     completed_at: Mapped[datetime | None]
@@ -365,7 +357,5 @@ class ContentNoteAcknowledgement(Base):
     user_id: Mapped[int] = mapped_column(
         ForeignKey("user_account.id", ondelete="CASCADE"), index=True
     )
-    lesson_id: Mapped[int] = mapped_column(
-        ForeignKey("lesson.id", ondelete="CASCADE"), index=True
-    )
+    lesson_id: Mapped[int] = mapped_column(ForeignKey("lesson.id", ondelete="CASCADE"), index=True)
     acknowledged_at: Mapped[datetime] = mapped_column(default=utcnow)

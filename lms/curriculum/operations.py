@@ -134,9 +134,7 @@ def enrol(
     if cohort is not None and (
         cohort.organisation_id != organisation.id or cohort.course_id != course.id
     ):
-        raise DomainError(
-            "That cohort belongs to another organisation or course.", field="cohort"
-        )
+        raise DomainError("That cohort belongs to another organisation or course.", field="cohort")
     if active_enrolment(session, user, course) is not None:
         raise DomainError(
             f"{user.display_name} is already enrolled on {course.title}.", field="user"
@@ -195,10 +193,16 @@ def _progress(session: Session, enrolment: Enrolment, lesson: Lesson) -> LessonP
     return progress
 
 
-def record_lesson_view(session: Session, enrolment: Enrolment, lesson: Lesson) -> LessonProgress:
-    """Remember that the trainee opened `lesson`, for "continue where you left off"."""
+def record_lesson_view(
+    session: Session,
+    enrolment: Enrolment,
+    lesson: Lesson,
+    progress: LessonProgress | None = None,
+) -> LessonProgress:
+    """Remember that the trainee opened `lesson`, for "continue where you left off".
+    `progress` is her progress on it when the caller has already loaded it."""
     now = utcnow()
-    progress = _progress(session, enrolment, lesson)
+    progress = progress or _progress(session, enrolment, lesson)
     progress.last_viewed_at = now
     enrolment.last_lesson_id = lesson.id
     enrolment.last_viewed_at = now

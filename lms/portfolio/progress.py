@@ -163,3 +163,56 @@ def portfolio_progress(
             )
         )
     return result
+
+
+@dataclass
+class UnitSummary:
+    total: int
+    with_evidence: int
+    met: int
+    latest_submission: Submission | None
+
+
+def unit_summary(session: Session, enrolment: Enrolment, unit: Unit) -> UnitSummary | None:
+    """Counts for one unit in at most three queries (for the unit's learning page)."""
+    from sqlalchemy import func
+
+    covering = session.execute(
+        select(AssessmentCriterion.id, func.count(Evidence.id))
+        .outerjoin(EvidenceCriterion, EvidenceCriterion.criterion_id == AssessmentCriterion.id)
+        .outerjoin(
+            Evidence,
+            (Evidence.id == EvidenceCriterion.evidence_id)
+            & (Evidence.enrolment_id == enrolment.id),
+        )
+        .where(AssessmentCriterion.unit_id == unit.id)
+        .group_by(AssessmentCriterion.id)
+    ).all()
+    if not covering:
+        return None
+    submission = session.scalar(
+        select(Submission)
+        .where(Submission.enrolment_id == enrolment.id, Submission.unit_id == unit.id)
+        .order_by(Submission.number.desc())
+        .limit(1)
+    )
+    met = 0
+    if submission is not None and submission.status != SubmissionStatus.SUBMITTED:
+        latest = (
+            select(Decision.id)
+            .where(Decision.submission_id == submission.id)
+            .order_by(Decision.decided_at.desc(), Decision.id.desc())
+            .limit(1)
+            .scalar_subquery()
+        )
+        met = session.scalar(
+            select(func.count())
+            .select_from(CriterionJudgement)
+            .where(CriterionJudgement.decision_id == latest, CriterionJudgement.met.is_(True))
+        )
+    return UnitSummary(
+        total=len(covering),
+        with_evidence=sum(1 for _, count in covering if count),
+        met=met,
+        latest_submission=submission,
+    )

@@ -344,3 +344,39 @@ def test_an_iqa_records_that_an_assessor_is_still_qualifying(setting, signed_in)
     from lms.assessment.operations import is_trainee_assessor
 
     assert is_trainee_assessor(db.session, setting.assessor.id, setting.organisation.id)
+
+
+def test_the_unit_learning_page_shows_the_portfolio(setting, signed_in):
+    add_evidence(setting, setting.criteria()[:1])
+    page = signed_in(setting.trainee).get(
+        f"/learning/{setting.enrolment.id}/units/{setting.unit.code}"
+    )
+    assert page.status_code == 200
+    assert b"Your evidence for this unit" in page.data
+    assert f"/portfolio/{setting.enrolment.id}/units/{setting.unit.id}".encode() in page.data
+
+
+def test_the_unit_learning_page_counts_criteria_met(setting, signed_in):
+    from lms.assessment import operations
+    from lms.assessment.models import Outcome
+    from lms.assessment.operations import Verdict
+    from lms.portfolio import operations as portfolio
+
+    add_evidence(setting, setting.criteria())
+    submission = portfolio.submit_unit(
+        db.session, setting.enrolment, setting.unit, declaration_confirmed=True
+    )
+    operations.judge(
+        db.session,
+        submission,
+        setting.assessor,
+        expected_version=1,
+        outcome=Outcome.SIGNED_OFF,
+        verdicts={c.id: Verdict(True) for c in setting.criteria()},
+    )
+    db.session.commit()
+    page = signed_in(setting.assessor).get(
+        f"/learning/{setting.enrolment.id}/units/{setting.unit.code}"
+    )
+    assert b"4 of 4 criteria met" in page.data
+    assert b"Evidence for this unit" in page.data

@@ -1,0 +1,336 @@
+"""Reads for the curriculum pages. Each page makes a fixed, small number of queries whatever
+the size of the course or the number of trainees: lists are loaded in one go and progress is
+counted in SQL."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import and_, func, literal, select
+from sqlalchemy.orm import Session, joinedload, load_only, selectinload
+
+from lms.accounts.models import User
+from lms.curriculum.models import (
+    ContentNoteAcknowledgement,
+    Course,
+    CourseAsset,
+    CourseUnit,
+    Enrolment,
+    EnrolmentStatus,
+    LearningOutcome,
+    Lesson,
+    LessonProgress,
+    Unit,
+)
+from lms.errors import NotFound
+from lms.permissions import scope_enrolments
+
+
+@dataclass
+class Progress:
+    done: int = 0
+    total: int = 0
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.done / self.total) if self.total else 0
+
+    @property
+    def complete(self) -> bool:
+        return self.total > 0 and self.done >= self.total
+
+
+@dataclass
+class EnrolmentSummary:
+    enrolment: Enrolment
+    progress: Progress
+
+
+@dataclass
+class UnitRow:
+    course_unit: CourseUnit
+    unit: Unit
+    progress: Progress
+
+
+@dataclass
+class CourseOutline:
+    course: Course
+    units: list[UnitRow]
+    progress: Progress = field(default_factory=Progress)
+
+
+@dataclass
+class LessonRow:
+    id: int
+    slug: str
+    title: str
+    minutes: int | None
+    position: int
+    completed_at: datetime | None = None
+    viewed: bool = False
+
+
+@dataclass
+class LessonPage:
+    lesson: Lesson
+    lessons: list[LessonRow]
+    index: int
+    progress: LessonProgress | None
+    acknowledged: bool
+
+    @property
+    def previous(self) -> LessonRow | None:
+        return self.lessons[self.index - 1] if self.index > 0 else None
+
+    @property
+    def next(self) -> LessonRow | None:
+        return self.lessons[self.index + 1] if self.index + 1 < len(self.lessons) else None
+
+
+# --- enrolments -------------------------------------------------------------------------------
+
+
+def _with_enrolment_details(statement):
+    return statement.options(
+        joinedload(Enrolment.course),
+        joinedload(Enrolment.organisation),
+        joinedload(Enrolment.user).lazyload(User.memberships),
+        joinedload(Enrolment.last_lesson)
+        .load_only(Lesson.id, Lesson.slug, Lesson.title, Lesson.unit_id)
+        .joinedload(Lesson.unit)
+        .load_only(Unit.id, Unit.code),
+    )
+
+
+def enrolment_for(session: Session, user: User, enrolment_id: int) -> Enrolment:
+    """An enrolment the person may look at; any other id is not found."""
+    enrolment = session.scalar(
+        scope_enrolments(
+            user,
+            _with_enrolment_details(select(Enrolment)).where(Enrolment.id == enrolment_id),
+        )
+    )
+    if enrolment is None:
+        raise NotFound()
+    return enrolment
+
+
+def _lesson_counts(session: Session, course_ids: list[int]) -> dict[int, int]:
+    rows = session.execute(
+        select(CourseUnit.course_id, func.count(Lesson.id))
+        .join(Lesson, Lesson.unit_id == CourseUnit.unit_id)
+        .where(CourseUnit.course_id.in_(course_ids))
+        .group_by(CourseUnit.course_id)
+    )
+    return dict(rows.all())
+
+
+def _completed_counts(session: Session, enrolments: list[Enrolment]) -> dict[int, int]:
+    rows = session.execute(
+        select(LessonProgress.enrolment_id, func.count(LessonProgress.id))
+        .join(Lesson, Lesson.id == LessonProgress.lesson_id)
+        .join(Enrolment, Enrolment.id == LessonProgress.enrolment_id)
+        .join(
+            CourseUnit,
+            and_(CourseUnit.unit_id == Lesson.unit_id, CourseUnit.course_id == Enrolment.course_id),
+        )
+        .where(
+            LessonProgress.enrolment_id.in_([e.id for e in enrolments]),
+            LessonProgress.completed_at.is_not(None),
+        )
+        .group_by(LessonProgress.enrolment_id)
+    )
+    return dict(rows.all())
+
+
+def dashboard(session: Session, user: User) -> list[EnrolmentSummary]:
+    """The person's own enrolments (withdrawn ones last), with lesson progress."""
+    enrolments = list(
+        session.scalars(
+            _with_enrolment_details(select(Enrolment))
+            .where(Enrolment.user_id == user.id)
+            .order_by(
+                (Enrolment.status == EnrolmentStatus.WITHDRAWN).asc(),
+                Enrolment.enrolled_at.desc(),
+                Enrolment.id.desc(),
+            )
+        ).unique()
+    )
+    if not enrolments:
+        return []
+    totals = _lesson_counts(session, list({e.course_id for e in enrolments}))
+    done = _completed_counts(session, enrolments)
+    return [
+        EnrolmentSummary(e, Progress(done.get(e.id, 0), totals.get(e.course_id, 0)))
+        for e in enrolments
+    ]
+
+
+def active_enrolments(session: Session, user: User) -> list[Enrolment]:
+    return list(
+        session.scalars(
+            select(Enrolment)
+            .where(Enrolment.user_id == user.id, Enrolment.status != EnrolmentStatus.WITHDRAWN)
+            .options(joinedload(Enrolment.course))
+            .order_by(Enrolment.enrolled_at.desc())
+        )
+    )
+
+
+# --- courses and units ------------------------------------------------------------------------
+
+
+def all_courses(session: Session) -> list[Course]:
+    """Every course with its units, for the staff catalogue."""
+    return list(
+        session.scalars(
+            select(Course)
+            .options(selectinload(Course.course_units).selectinload(CourseUnit.unit))
+            .order_by(Course.kind, Course.title)
+        )
+    )
+
+
+def course_by_code(session: Session, code: str) -> Course:
+    course = session.scalar(select(Course).where(Course.code == code))
+    if course is None:
+        raise NotFound()
+    return course
+
+
+def course_outline(
+    session: Session, course: Course, enrolment: Enrolment | None = None, *, criteria=False
+) -> CourseOutline:
+    """The course's units in order, with lesson progress for `enrolment` (if any); with
+    `criteria`, each unit's outcomes and criteria too."""
+    unit_loader = selectinload(CourseUnit.unit)
+    if criteria:
+        unit_loader = unit_loader.selectinload(Unit.outcomes).selectinload(LearningOutcome.criteria)
+    course_units = list(
+        session.scalars(
+            select(CourseUnit)
+            .where(CourseUnit.course_id == course.id)
+            .options(unit_loader)
+            .order_by(CourseUnit.position)
+        )
+    )
+    unit_ids = [cu.unit_id for cu in course_units]
+    if enrolment is None:
+        statement = select(Lesson.unit_id, func.count(Lesson.id), literal(0))
+    else:
+        statement = select(
+            Lesson.unit_id, func.count(Lesson.id), func.count(LessonProgress.completed_at)
+        ).outerjoin(
+            LessonProgress,
+            and_(
+                LessonProgress.lesson_id == Lesson.id,
+                LessonProgress.enrolment_id == enrolment.id,
+            ),
+        )
+    statement = statement.where(Lesson.unit_id.in_(unit_ids)).group_by(Lesson.unit_id)
+    counts = {unit_id: (total, done) for unit_id, total, done in session.execute(statement)}
+    rows = []
+    overall = Progress()
+    for course_unit in course_units:
+        total, done = counts.get(course_unit.unit_id, (0, 0))
+        rows.append(UnitRow(course_unit, course_unit.unit, Progress(done, total)))
+        overall.done += done
+        overall.total += total
+    return CourseOutline(course, rows, overall)
+
+
+def unit_in_course(
+    session: Session, course: Course, code: str, *, with_criteria: bool = True
+) -> Unit:
+    """The current version of a unit of `course` (with its outcomes and criteria)."""
+    statement = (
+        select(Unit)
+        .join(CourseUnit, CourseUnit.unit_id == Unit.id)
+        .where(CourseUnit.course_id == course.id, Unit.code == code)
+    )
+    if with_criteria:
+        statement = statement.options(
+            selectinload(Unit.outcomes).selectinload(LearningOutcome.criteria)
+        )
+    unit = session.scalar(statement)
+    if unit is None:
+        raise NotFound()
+    return unit
+
+
+def unit_lessons(session: Session, unit: Unit, enrolment: Enrolment | None) -> list[LessonRow]:
+    """The unit's lessons in order (without their text), with the enrolment's progress."""
+    columns = [Lesson.id, Lesson.slug, Lesson.title, Lesson.minutes, Lesson.position]
+    if enrolment is None:
+        rows = session.execute(
+            select(*columns).where(Lesson.unit_id == unit.id).order_by(Lesson.position)
+        )
+        return [LessonRow(*row) for row in rows]
+    rows = session.execute(
+        select(*columns, LessonProgress.completed_at, LessonProgress.id.is_not(None))
+        .outerjoin(
+            LessonProgress,
+            and_(
+                LessonProgress.lesson_id == Lesson.id,
+                LessonProgress.enrolment_id == enrolment.id,
+            ),
+        )
+        .where(Lesson.unit_id == unit.id)
+        .order_by(Lesson.position)
+    )
+    return [LessonRow(*row) for row in rows]
+
+
+def lesson_page(
+    session: Session, unit: Unit, slug: str, enrolment: Enrolment | None, user: User
+) -> LessonPage:
+    lessons = unit_lessons(session, unit, enrolment)
+    index = next((i for i, row in enumerate(lessons) if row.slug == slug), None)
+    if index is None:
+        raise NotFound()
+    # Not session.get: the identity map may hold this lesson partly loaded (as someone's
+    # "last lesson"), and its text would then be fetched column by column.
+    lesson = session.scalar(
+        select(Lesson)
+        .where(Lesson.id == lessons[index].id)
+        .execution_options(populate_existing=True)
+    )
+    progress = None
+    acknowledged = False
+    if enrolment is not None:
+        progress = session.scalar(
+            select(LessonProgress).where(
+                LessonProgress.enrolment_id == enrolment.id,
+                LessonProgress.lesson_id == lesson.id,
+            )
+        )
+        acknowledged = (
+            session.scalar(
+                select(ContentNoteAcknowledgement.id).where(
+                    ContentNoteAcknowledgement.user_id == user.id,
+                    ContentNoteAcknowledgement.lesson_id == lesson.id,
+                )
+            )
+            is not None
+        )
+    return LessonPage(lesson, lessons, index, progress, acknowledged)
+
+
+def lesson_in_unit(session: Session, unit: Unit, slug: str) -> Lesson:
+    lesson = session.scalar(
+        select(Lesson)
+        .where(Lesson.unit_id == unit.id, Lesson.slug == slug)
+        .options(load_only(Lesson.id, Lesson.slug, Lesson.title, Lesson.unit_id))
+    )
+    if lesson is None:
+        raise NotFound()
+    return lesson
+
+
+def course_asset(session: Session, sha256: str) -> CourseAsset:
+    asset = session.scalar(select(CourseAsset).where(CourseAsset.sha256 == sha256))
+    if asset is None:
+        raise NotFound()
+    return asset
