@@ -48,8 +48,8 @@ class EvidenceForm(FlaskForm):
     file = FileField(
         "File (optional)",
         description="PDF, Word, OpenDocument, text, a photo, or an audio or video recording. "
-        "Photos are saved without their location or other hidden details. Recordings are kept "
-        "as they are: if your phone adds its location to videos, please turn that off first.",
+        "Photos are saved without their location or other hidden details, and phone videos "
+        "without the place they were recorded.",
         render_kw={"accept": ACCEPT},
     )
 
@@ -64,9 +64,8 @@ class RecordedEvidenceForm(EvidenceForm):
 class FileForm(FlaskForm):
     file = FileField(
         "Add a file",
-        description="Photos are saved without their location or other hidden details. "
-        "Recordings are kept as they are: if your phone adds its location to videos, please "
-        "turn that off first.",
+        description="Photos are saved without their location or other hidden details, and "
+        "phone videos without the place they were recorded.",
         render_kw={"accept": ACCEPT},
     )
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import BinaryIO
 
-from lms.portfolio import filetypes, images
+from lms.portfolio import filetypes, images, media
 from lms.portfolio.filetypes import FileRefused
-from lms.portfolio.storage import EvidenceStorage, TooLarge, receive
+from lms.portfolio.storage import EvidenceStorage, TooLarge, adopt, receive
 
 
 @dataclass(frozen=True)
@@ -64,6 +64,10 @@ def accept_upload(
     with staged:
         kind = filetypes.identify(staged.path, name)
         name = filetypes.name_for(name, kind)
+        if kind.key == "isomedia" and media.strip_location(staged.path):
+            # The same file, now without its location: its fingerprint has changed.
+            fresh = adopt(staged.path)
+            staged.sha256, staged.size = fresh.sha256, fresh.size
         if not kind.is_image:
             storage.keep(staged)
             return AcceptedFile(

@@ -150,3 +150,30 @@ LINUX_PROGRAM = b"\x7fELF\x02\x01\x01" + bytes(200)
 SCRIPT = b"#!/bin/sh\nrm -rf ~\n"
 WEB_PAGE = b"<!DOCTYPE html><html><script>alert(1)</script></html>"
 SVG = b'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg"><script/></svg>'
+
+
+def _box(kind: bytes, payload: bytes) -> bytes:
+    import struct
+
+    return struct.pack(">I", 8 + len(payload)) + kind + payload
+
+
+PLACE = b"+51.5074-000.1278/"
+
+
+def video_with_location() -> bytes:
+    """An MP4 whose user data, Apple metadata and XMP packet all say where it was made."""
+    xmp_uuid = bytes.fromhex("be7acfcb97a942e89c71999491e3afac")
+    moov = _box(
+        b"moov",
+        _box(b"mvhd", bytes(100))
+        + _box(b"trak", _box(b"tkhd", bytes(84)) + _box(b"udta", _box(b"\xa9xyz", PLACE)))
+        + _box(b"udta", _box(b"\xa9xyz", b"\x00\x12\x15\xc7" + PLACE))
+        + _box(b"meta", _box(b"keys", b"com.apple.quicktime.location.ISO6709") + PLACE),
+    )
+    return (
+        _box(b"ftyp", b"qt  \x00\x00\x00\x00qt  ")
+        + moov
+        + _box(b"uuid", xmp_uuid + b"<x:xmpmeta>exif:GPSLatitude=51,30.4N</x:xmpmeta>")
+        + _box(b"mdat", b"\x00\x01" * 500)
+    )
