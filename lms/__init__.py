@@ -14,6 +14,7 @@ BLUEPRINTS = [
     "lms.accounts.views:blueprint",
     "lms.accounts.admin_views:blueprint",
     "lms.curriculum.views:blueprint",
+    "lms.quizzes.views:blueprint",
     # Portfolio, assessment and notifications
     "lms.portfolio.views:blueprint",
     "lms.assessment.views:blueprint",

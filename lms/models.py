@@ -40,3 +40,4 @@ from lms.portfolio.models import (  # noqa: F401
     Submission,
     SubmittedEvidence,
 )
+from lms.quizzes.models import Quiz, QuizAnswer, QuizAttempt  # noqa: F401

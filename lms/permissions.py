@@ -185,6 +185,86 @@ def _view_course_asset(user: User, _: None) -> bool:
     return True  # any signed-in person; the address is the picture's SHA-256
 
 
+# --- quizzes -------------------------------------------------------------------------------------
+# A trainee takes and sees her own attempts. Her quiz results are seen by the coordinators of
+# her organisation, the assessors assigned to her cohort (while they are assessors there) and
+# the franchisor's administrators. Item analysis is for curriculum owners (the franchisor's
+# administrators, across their partners) and for coordinators (their own trainees only).
+
+
+def scope_quiz_results(user: User):
+    """SQL condition on `Enrolment`: enrolments whose quiz results `user` may see."""
+    from lms.curriculum.models import Cohort, CohortRole, CohortStaff, Enrolment
+
+    conditions = [
+        Enrolment.user_id == user.id,
+        Enrolment.organisation_id.in_(organisation_ids_where(user, [Role.COORDINATOR])),
+    ]
+    assessor_of = [m.organisation_id for m in user.memberships if m.role == Role.ASSESSOR]
+    if assessor_of:
+        cohorts = (
+            select(CohortStaff.cohort_id)
+            .join(Cohort, Cohort.id == CohortStaff.cohort_id)
+            .join(Organisation, Organisation.id == Cohort.organisation_id)
+            .where(
+                CohortStaff.user_id == user.id,
+                CohortStaff.role == CohortRole.ASSESSOR,
+                or_(
+                    Organisation.id.in_(assessor_of), Organisation.franchisor_id.in_(assessor_of)
+                ),
+            )
+        )
+        conditions.append(Enrolment.cohort_id.in_(cohorts))
+    return or_(*conditions)
+
+
+def quiz_analysis_organisation_ids(user: User) -> Select:
+    """Organisations whose trainees' attempts `user` may analyse."""
+    return organisation_ids_where(user, [Role.COORDINATOR])
+
+
+@rule("quiz.take")
+def _take_quiz(user: User, enrolment) -> bool:
+    return (
+        enrolment.user_id == user.id
+        and enrolment.is_active
+        and Role.TRAINEE in user.roles_in(enrolment.organisation_id)
+    )
+
+
+@rule("quiz.answer")
+def _answer_quiz(user: User, attempt) -> bool:
+    """Needs `attempt.enrolment` loaded."""
+    return attempt.user_id == user.id and attempt.enrolment.is_active
+
+
+@rule("quiz.view_attempt")
+def _view_quiz_attempt(user: User, attempt) -> bool:
+    if attempt.user_id == user.id:
+        return True
+    from sqlalchemy.orm import object_session
+
+    from lms.curriculum.models import Enrolment
+
+    session = object_session(attempt)
+    visible = select(Enrolment.id).where(
+        Enrolment.id == attempt.enrolment_id, scope_quiz_results(user)
+    )
+    return session.scalar(visible) is not None
+
+
+@rule("quiz.view_results")
+def _view_quiz_results(user: User, _: None) -> bool:
+    return is_admin(user) or any(
+        m.role in (Role.COORDINATOR, Role.ASSESSOR) for m in user.memberships
+    )
+
+
+@rule("quiz.analyse")
+def _analyse_quiz(user: User, _: None) -> bool:
+    return is_admin(user) or any(m.role == Role.COORDINATOR for m in user.memberships)
+
+
 # --- portfolio, assessment, quality assurance ---------------------------------------------------
 # Evidence is among the most sensitive things Alongside holds: a survivor's reflections. It is
 # seen by the trainee herself, the assessors of her cohort, the IQAs of her organisation or

@@ -6,10 +6,10 @@ None. Whoever needs to act on an achievement (the accreditation record, for inst
 a listener with `on_unit_achieved`; listeners are called, in the same transaction, at the
 moment a unit becomes achieved.
 
-The unit's quiz: a unit with a quiz can be signed off only once the quiz is passed. That is
-answered by `lms.quizzes.quiz_passed(session, enrolment, unit)` when the quizzes capability
-provides it; until then (see `quiz_check_available`) only units without a quiz are checked
-and units with one are not held back.
+The unit's quiz: a unit with a quiz (its `quiz_ref`, or a quiz written for its code) can be
+signed off only once the quiz is passed, as `lms.quizzes.queries.quiz_passed(session,
+enrolment, unit)` answers. Without the quizzes capability (see `quiz_check_available`) units
+are not held back.
 """
 
 from __future__ import annotations
@@ -62,19 +62,34 @@ def remove_listener(listener: AchievementListener) -> None:
 
 
 def _quiz_function():
-    try:
-        module = importlib.import_module("lms.quizzes")
-    except ImportError:
-        return None
-    return getattr(module, "quiz_passed", None)
+    """The quizzes capability's `quiz_passed`, wherever it is provided, or None."""
+    for name in ("lms.quizzes.queries", "lms.quizzes"):
+        try:
+            module = importlib.import_module(name)
+        except ImportError:
+            continue
+        if (check := getattr(module, "quiz_passed", None)) is not None:
+            return check
+    return None
 
 
 def quiz_check_available() -> bool:
     return _quiz_function() is not None
 
 
+def unit_has_quiz(session: Session, unit: Unit) -> bool:
+    if unit.quiz_ref:
+        return True
+    try:
+        from lms.quizzes.models import Quiz
+    except ImportError:
+        return False
+    return session.scalar(select(Quiz.id).where(Quiz.unit_code == unit.code).limit(1)) is not None
+
+
 def quiz_passed(session: Session, enrolment: Enrolment, unit: Unit) -> bool:
-    if not unit.quiz_ref:
+    """True when the unit has no quiz, or its quiz has been passed on this enrolment."""
+    if not unit_has_quiz(session, unit):
         return True
     check = _quiz_function()
     return True if check is None else bool(check(session, enrolment, unit))

@@ -1,5 +1,6 @@
-"""Demo portfolios for Northside: evidence, a submission waiting in the assessor's queue, one
-referred back with actions, and one signed off (waiting for the IQA's countersignature).
+"""Demo portfolios for Northside: evidence, a submission signed off (waiting for the IQA's
+countersignature; its trainee passed the unit's quiz in the quizzes demo), one referred back
+with actions, and one waiting in the assessor's queue.
 
 Needs a course with units, as `courses sync` loads; without one there is nothing to show and
 the step does nothing. Safe to run again: a trainee who already has evidence is left alone.
@@ -14,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from lms.accounts.roles import Role
-from lms.assessment import notices, operations
+from lms.assessment import achievements, notices, operations
 from lms.assessment.models import Outcome
 from lms.assessment.operations import Verdict
 from lms.curriculum import operations as curriculum
@@ -126,7 +127,17 @@ def load_portfolio_demo(session: Session, world) -> None:
                 continue
             _evidence(session, enrolment, trainee, criteria, "Reflection on an early meeting")
             submission = portfolio.submit_unit(session, enrolment, unit, declaration_confirmed=True)
-            if index == 1:
+            if index == 0 and achievements.quiz_passed(session, enrolment, unit):
+                operations.judge(
+                    session,
+                    submission,
+                    assessor,
+                    expected_version=submission.state_version,
+                    outcome=Outcome.SIGNED_OFF,
+                    verdicts={c.id: Verdict(True, "Well evidenced.") for c in criteria},
+                    feedback="Well done: this unit is signed off.",
+                )
+            elif index == 1:
                 verdicts = {c.id: Verdict(True, "Clear and honest.") for c in criteria}
                 verdicts[criteria[-1].id] = Verdict(
                     False, "Please say more about how you would refer her on."
@@ -140,15 +151,5 @@ def load_portfolio_demo(session: Session, world) -> None:
                     verdicts=verdicts,
                     feedback="A thoughtful start: you kept the focus on her.",
                     actions=f"Add an account that shows {criteria[-1].number}.",
-                )
-            elif index == 2:
-                operations.judge(
-                    session,
-                    submission,
-                    assessor,
-                    expected_version=submission.state_version,
-                    outcome=Outcome.SIGNED_OFF,
-                    verdicts={c.id: Verdict(True, "Well evidenced.") for c in criteria},
-                    feedback="Well done: this unit is signed off.",
                 )
     session.flush()

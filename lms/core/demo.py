@@ -35,6 +35,8 @@ TRAINEE_NAMES = {
 # Later capabilities append "module:function" paths; each takes (session, DemoWorld).
 DEMO_STEPS: list[str] = [
     "lms.curriculum.demo:enrol_demo_trainees",
+    # quizzes: after the curriculum's step, which enrols the demo trainees
+    "lms.quizzes.demo:demo_quiz_attempts",
     # Portfolio and assessment
     "lms.assessment.demo:load_portfolio_demo",
 ]

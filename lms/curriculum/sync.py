@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -53,6 +54,7 @@ from lms.db import utcnow
 from lms.errors import DomainError
 
 ACTIONS = ("created", "updated", "versioned", "removed", "unchanged")
+KINDS = ("courses", "units", "lessons")
 
 
 class SyncRefused(DomainError):
@@ -86,7 +88,7 @@ class SyncReport:
 
     def lines(self) -> list[str]:
         lines = list(self.details)
-        for kind in ("courses", "units", "lessons"):
+        for kind in (*KINDS, *(kind for kind in self.counts if kind not in KINDS)):
             actions = self.counts[kind]
             done = [f"{actions[action]} {action}" for action in ACTIONS if actions[action]]
             lines.append(f"{kind.capitalize()}: {', '.join(done) or 'none'}.")
@@ -424,6 +426,18 @@ def sync_course(
 # --- everything -------------------------------------------------------------------------------
 
 
+SyncStep = Callable[[Session, Catalogue, SyncReport], None]
+_SYNC_STEPS: list[SyncStep] = []
+
+
+def register_sync_step(step: SyncStep) -> SyncStep:
+    """Add a step run after the courses are loaded, in the same transaction (usable as a
+    decorator): the quizzes capability loads the quiz files this way."""
+    if step not in _SYNC_STEPS:
+        _SYNC_STEPS.append(step)
+    return step
+
+
 def sync_catalogue(session: Session, catalogue: Catalogue) -> SyncReport:
     """Load a catalogue into the database. Refuses (changing nothing) if it has problems.
     Flushes; the caller commits, or rolls back on any error."""
@@ -438,5 +452,7 @@ def sync_catalogue(session: Session, catalogue: Catalogue) -> SyncReport:
         unit_ids[spec.code] = sync_unit(session, spec, renderer, root, report).id
     for course in catalogue.courses:
         sync_course(session, course, unit_ids, root, report)
+    for step in _SYNC_STEPS:
+        step(session, catalogue, report)
     session.flush()
     return report

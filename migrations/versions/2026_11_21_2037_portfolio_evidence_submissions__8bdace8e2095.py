@@ -1,7 +1,7 @@
 """portfolio evidence, submissions, assessment decisions, quality assurance and notifications
 
 Revision ID: 8bdace8e2095
-Revises: 97b909c5bea2
+Revises: fea5a04afc34
 Create Date: 2026-11-21 20:37:38.079737
 """
 
@@ -14,7 +14,7 @@ import lms.db
 
 
 revision: str = '8bdace8e2095'
-down_revision: str | None = '97b909c5bea2'
+down_revision: str | None = 'fea5a04afc34'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

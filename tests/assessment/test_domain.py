@@ -204,10 +204,42 @@ def test_a_unit_with_an_unpassed_quiz_cannot_be_signed_off(setting, monkeypatch)
         sign_off(setting, submission)
 
 
-def test_without_the_quizzes_capability_units_are_not_held_back(setting):
-    setting.unit.quiz_ref = "u-knowledge-check"
-    if achievements.quiz_check_available():
-        pytest.skip("the quizzes capability answers for itself")
+def test_the_units_quiz_must_be_passed_before_sign_off(setting):
+    from lms.db import utcnow
+    from lms.quizzes.models import QuizAttempt
+    from tests.factories import quiz_for_unit
+
+    assert achievements.quiz_check_available()
+    plan(setting)
+    add_evidence(setting, setting.criteria())
+    quiz = quiz_for_unit(setting.unit)
+    db.session.commit()
+    submission = submit(setting)
+    with pytest.raises(DomainError, match="quiz has not been passed"):
+        sign_off(setting, submission)
+    db.session.rollback()
+    db.session.add(
+        QuizAttempt(
+            quiz_id=quiz.id,
+            quiz_slug=quiz.slug,
+            user_id=setting.trainee.id,
+            enrolment_id=setting.enrolment.id,
+            number=1,
+            seed=1,
+            paper={},
+            paper_key={},
+            submitted_at=utcnow(),
+            graded_at=utcnow(),
+            passed=True,
+        )
+    )
+    db.session.commit()
+    sign_off(setting, submission)
+    assert submission.status == SubmissionStatus.ACHIEVED
+
+
+def test_a_unit_without_a_quiz_is_not_held_back(setting):
+    assert setting.unit.quiz_ref is None
     assert achievements.quiz_passed(db.session, setting.enrolment, setting.unit)
 
 

@@ -19,6 +19,7 @@ from tests.factories.curriculum import (
     course_with_content,
 )
 from tests.factories.portfolio import CohortStaffFactory, add_evidence, assessment_setting
+from tests.factories.quizzes import QuizFactory, quiz_definition, quiz_for_unit
 
 ALL_FACTORIES = [
     FranchisorFactory,
@@ -36,6 +37,8 @@ ALL_FACTORIES = [
     EnrolmentFactory,
     # portfolio and assessment
     CohortStaffFactory,
+    # quizzes
+    QuizFactory,
 ]
 
 __all__ = [
@@ -51,10 +54,13 @@ __all__ = [
     "LessonFactory",
     "MembershipFactory",
     "PartnerFactory",
+    "QuizFactory",
     "UnitFactory",
     "UserFactory",
     "add_evidence",
     "assessment_setting",
     "course_with_content",
     "member",
+    "quiz_definition",
+    "quiz_for_unit",
 ]

@@ -1,0 +1,44 @@
+from flask import url_for
+
+from lms.accounts.roles import Role
+from lms.core.home import Link, Section, home_sections
+from lms.permissions import can
+
+
+@home_sections(order=15)
+def quiz_sections(user) -> list[Section]:
+    sections = []
+    if Role.TRAINEE in user.roles:
+        sections.append(
+            Section(
+                "Quizzes",
+                [
+                    Link(
+                        "Your quizzes",
+                        url_for("quizzes.index"),
+                        "Short knowledge checks for the units you are studying.",
+                    ),
+                    Link("Your quiz attempts", url_for("quizzes.history")),
+                ],
+            )
+        )
+    staff_links = []
+    if can(user, "quiz.view_results"):
+        staff_links.append(
+            Link(
+                "Quiz results",
+                url_for("quizzes.results"),
+                "How the trainees you work with have done in their quizzes.",
+            )
+        )
+    if can(user, "quiz.analyse"):
+        staff_links.append(
+            Link(
+                "How each quiz question performs",
+                url_for("quizzes.index"),
+                "Item analysis, to find questions that need rewriting.",
+            )
+        )
+    if staff_links:
+        sections.append(Section("Quiz results", staff_links))
+    return sections

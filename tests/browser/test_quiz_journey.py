@@ -1,0 +1,84 @@
+"""A trainee takes a quiz in a real browser: answers save themselves as she goes (with the
+CSRF token), survive a reload, and the pages pass automated accessibility checks."""
+
+import pytest
+
+from lms.accounts.roles import Role
+from tests.browser.conftest import accessibility_violations, sign_in
+from tests.factories import (
+    CohortFactory,
+    CourseFactory,
+    CourseUnitFactory,
+    EnrolmentFactory,
+    PartnerFactory,
+    UnitFactory,
+    member,
+    quiz_for_unit,
+)
+
+
+@pytest.fixture
+def config_overrides():
+    return {"SERVER_NAME": None, "WTF_CSRF_ENABLED": True}
+
+
+@pytest.fixture
+def trainee_with_quiz(app):
+    partner = PartnerFactory()
+    course = CourseFactory()
+    unit = UnitFactory(code="RM301")
+    CourseUnitFactory(course=course, unit=unit)
+    quiz = quiz_for_unit(unit, time_limit_minutes=30)
+    trainee = member(partner, Role.TRAINEE, email="tia@example.org", display_name="Tia")
+    EnrolmentFactory(
+        user=trainee,
+        course=course,
+        organisation=partner,
+        cohort=CohortFactory(organisation=partner, course=course),
+    )
+    return trainee, quiz
+
+
+def test_answers_save_themselves_and_survive_a_reload(page, trainee_with_quiz):
+    trainee, quiz = trainee_with_quiz
+    sign_in(page, trainee.email)
+    page.goto(f"/quizzes/{quiz.slug}")
+    assert accessibility_violations(page) == []
+    page.get_by_role("button", name="Start the quiz").click()
+    assert page.get_by_text("0 of 7 questions answered").is_visible()
+    assert accessibility_violations(page) == []
+
+    page.get_by_role("link", name="What is the main purpose of a peer mentor?").click()
+    assert accessibility_violations(page) == []
+    page.get_by_label("To walk alongside her").check()
+    status = page.locator("[data-autosave-status]")
+    status.get_by_text("Saved at").wait_for()
+    page.reload()
+    assert page.get_by_label("To walk alongside her").is_checked()
+
+    page.get_by_role("link", name="All questions and handing in").click()
+    page.get_by_role("link", name="What are regular reflective meetings called?").click()
+    page.get_by_label("What are regular reflective meetings called?").fill("Supervision")
+    status.get_by_text("Saved at").wait_for()
+    page.get_by_role("link", name="All questions and handing in").click()
+    assert page.get_by_text("2 of 7 questions answered").is_visible()
+
+    page.get_by_role("link", name="Match each need with a service.").click()
+    assert accessibility_violations(page) == []
+    page.get_by_role("link", name="Previous question").click()
+    assert page.get_by_role("heading", name="Question 4 of 7").is_visible()
+
+    page.get_by_role("link", name="All questions and handing in").click()
+    page.get_by_role("button", name="Hand in my answers").click()
+    assert page.get_by_text("2 of 9 points").is_visible()
+    assert accessibility_violations(page) == []
+
+
+def test_question_pages_work_on_a_phone(phone, trainee_with_quiz):
+    trainee, quiz = trainee_with_quiz
+    sign_in(phone, trainee.email)
+    phone.goto(f"/quizzes/{quiz.slug}")
+    phone.get_by_role("button", name="Start the quiz").click()
+    phone.get_by_role("link", name="Put these responses in order.").click()
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 375
+    assert accessibility_violations(phone) == []
