@@ -126,7 +126,9 @@ def test_a_decision_is_signed_with_the_evidence_hashes(setting):
     evidence = add_evidence(setting, setting.criteria())
     submission = submit(setting)
     decision = sign_off(setting, submission)
-    stored = db.session.get(SubmittedEvidence, submission.id)
+    stored = db.session.scalar(
+        select(SubmittedEvidence).where(SubmittedEvidence.submission_id == submission.id)
+    )
     content = decision.signed_content
     assert content["assessor_id"] == setting.assessor.id
     assert content["evidence"][0]["evidence_id"] == evidence.id
