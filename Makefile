@@ -6,6 +6,7 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app app
 PORT ?= 5000
 STAMP := $(VENV)/.installed
+TEST_WORKERS ?= auto
 
 .PHONY: run test lint unit-tests browser-tests postgres-tests bench install clean
 
@@ -31,7 +32,7 @@ lint: $(STAMP)
 # Everything CI checks: linters, the curriculum, the suite on SQLite (with real-browser
 # journeys), and the suite again on PostgreSQL when a server is available.
 test: lint
-	$(BIN)/python -m pytest -q -p no:cacheprovider
+	$(BIN)/python -m pytest -q -p no:cacheprovider -n $(TEST_WORKERS)
 	@bash scripts/test-postgres.sh
 
 bench: $(STAMP)

@@ -19,6 +19,10 @@ BLUEPRINTS = [
     "lms.franchise.views:blueprint",
     "lms.api.token_views:blueprint",
     "lms.api.views:blueprint",
+    # Portfolio, assessment and notifications
+    "lms.portfolio.views:blueprint",
+    "lms.assessment.views:blueprint",
+    "lms.notifications.views:blueprint",
     "lms.accreditation.views:blueprint",
 ]
 
@@ -29,6 +33,8 @@ CLI_GROUPS = [
     "lms.accounts.cli:orgs_cli",
     "lms.accounts.cli:users_cli",
     "lms.curriculum.cli:courses_cli",
+    # Portfolio and assessment
+    "lms.portfolio.cli:evidence_cli",
 ]
 
 

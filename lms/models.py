@@ -16,6 +16,19 @@ from lms.accreditation.models import (  # noqa: F401
     UnitAchievement,
 )
 from lms.api.models import PersonalAccessToken  # noqa: F401
+
+# Portfolio, assessment and notifications
+from lms.assessment.models import (  # noqa: F401
+    AssessorStanding,
+    Countersignature,
+    CriterionJudgement,
+    Decision,
+    EqaAccess,
+    IqaSample,
+    SamplingPlan,
+    StandardisationExercise,
+    StandardisationParticipant,
+)
 from lms.audit.models import AuditEvent  # noqa: F401
 from lms.curriculum.models import (  # noqa: F401
     AssessmentCriterion,
@@ -32,4 +45,12 @@ from lms.curriculum.models import (  # noqa: F401
     Unit,
 )
 from lms.franchise.models import Licence, LicenceUnit  # noqa: F401
+from lms.notifications.models import Notification  # noqa: F401
+from lms.portfolio.models import (  # noqa: F401
+    Evidence,
+    EvidenceCriterion,
+    EvidenceFile,
+    Submission,
+    SubmittedEvidence,
+)
 from lms.quizzes.models import Quiz, QuizAnswer, QuizAttempt  # noqa: F401

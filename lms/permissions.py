@@ -358,6 +358,190 @@ def partner_ids_where(user: User) -> Select:
     )
 
 
+# --- portfolio, assessment, quality assurance ---------------------------------------------------
+# Evidence is among the most sensitive things Alongside holds: a survivor's reflections. It is
+# seen by the trainee herself, the assessors of her cohort, the IQAs of her organisation or
+# its franchisor, and an EQA given her records for a period. Coordinators and administrators
+# see progress elsewhere, not evidence.
+
+
+def _assessment_models():
+    # Imported late: these capabilities import this module for their own rules.
+    from lms.assessment import models as assessment
+    from lms.curriculum import models as curriculum
+    from lms.portfolio import models as portfolio
+
+    return curriculum, portfolio, assessment
+
+
+def iqa_organisation_ids(user: User) -> Select:
+    """Organisations whose assessment an IQA quality-assures: where they are an IQA, and every
+    partner of a franchisor where they are an IQA."""
+    own = [m.organisation_id for m in user.memberships if m.role == Role.IQA]
+    return select(Organisation.id).where(
+        or_(Organisation.id.in_(own), Organisation.franchisor_id.in_(own))
+    )
+
+
+def assessor_cohort_ids(user: User) -> Select:
+    curriculum, _, _ = _assessment_models()
+    return select(curriculum.CohortStaff.cohort_id).where(
+        curriculum.CohortStaff.user_id == user.id,
+        curriculum.CohortStaff.role == curriculum.CohortRole.ASSESSOR,
+    )
+
+
+def visible_enrolment_ids(user: User) -> Select:
+    """Enrolments whose portfolio `user` may see (the query form of "portfolio.view")."""
+    from lms.db import utcnow
+
+    curriculum, _, assessment = _assessment_models()
+    enrolment, access = curriculum.Enrolment, assessment.EqaAccess
+    today = utcnow().date()
+    return (
+        select(enrolment.id)
+        .where(enrolment.user_id == user.id)
+        .union(
+            select(enrolment.id).where(enrolment.cohort_id.in_(assessor_cohort_ids(user))),
+            select(enrolment.id).where(enrolment.organisation_id.in_(iqa_organisation_ids(user))),
+            select(access.enrolment_id).where(
+                access.user_id == user.id, access.starts_on <= today, access.ends_on >= today
+            ),
+        )
+    )
+
+
+def _session_of(obj):
+    from sqlalchemy.orm import object_session
+
+    return object_session(obj)
+
+
+def _sees_enrolment(user: User, enrolment_id: int, session) -> bool:
+    ids = visible_enrolment_ids(user).subquery()
+    return session.scalar(select(ids.c.id).where(ids.c.id == enrolment_id)) is not None
+
+
+def _assesses_cohort(user: User, cohort_id: int | None, session) -> bool:
+    if cohort_id is None:
+        return False
+    curriculum, _, _ = _assessment_models()
+    staff = curriculum.CohortStaff
+    return (
+        session.scalar(
+            select(staff.id).where(
+                staff.cohort_id == cohort_id,
+                staff.user_id == user.id,
+                staff.role == curriculum.CohortRole.ASSESSOR,
+            )
+        )
+        is not None
+    )
+
+
+def _quality_assures(user: User, organisation_id: int, session) -> bool:
+    if not any(m.role == Role.IQA for m in user.memberships):
+        return False
+    ids = iqa_organisation_ids(user).subquery()
+    return session.scalar(select(ids.c.id).where(ids.c.id == organisation_id)) is not None
+
+
+@rule("portfolio.view")
+def _view_portfolio(user: User, enrolment) -> bool:
+    return enrolment.user_id == user.id or _sees_enrolment(
+        user, enrolment.id, _session_of(enrolment)
+    )
+
+
+@rule("portfolio.contribute")
+def _contribute(user: User, enrolment) -> bool:
+    return enrolment.user_id == user.id and enrolment.is_active
+
+
+@rule("portfolio.edit_evidence")
+def _edit_evidence(user: User, evidence) -> bool:
+    curriculum, _, _ = _assessment_models()
+    if evidence.owner_id != user.id or evidence.recorded_by_id is not None:
+        return False
+    enrolment = _session_of(evidence).get(curriculum.Enrolment, evidence.enrolment_id)
+    return enrolment.is_active
+
+
+@rule("portfolio.record")
+def _record_for_trainee(user: User, enrolment) -> bool:
+    return (
+        enrolment.user_id != user.id
+        and enrolment.is_active
+        and _assesses_cohort(user, enrolment.cohort_id, _session_of(enrolment))
+    )
+
+
+@rule("assessment.queue")
+def _see_queue(user: User, _: None) -> bool:
+    return Role.ASSESSOR in user.roles
+
+
+@rule("assessment.judge")
+def _judge(user: User, submission) -> bool:
+    curriculum, _, _ = _assessment_models()
+    session = _session_of(submission)
+    enrolment = session.get(curriculum.Enrolment, submission.enrolment_id)
+    return submission.trainee_id != user.id and _assesses_cohort(user, enrolment.cohort_id, session)
+
+
+@rule("iqa.access")
+def _iqa_access(user: User, _: None) -> bool:
+    return Role.IQA in user.roles
+
+
+@rule("iqa.review")
+def _iqa_review(user: User, decision) -> bool:
+    return _quality_assures(user, decision.organisation_id, _session_of(decision))
+
+
+@rule("iqa.manage")
+def _iqa_manage(user: User, organisation: Organisation) -> bool:
+    return _quality_assures(user, organisation.id, _session_of(organisation))
+
+
+@rule("eqa.grant")
+def _grant_eqa(user: User, organisation: Organisation) -> bool:
+    return (
+        administers(user, organisation)
+        or has_role(user, organisation.id, Role.COORDINATOR)
+        or _quality_assures(user, organisation.id, _session_of(organisation))
+    )
+
+
+@rule("eqa.home")
+def _eqa_home(user: User, _: None) -> bool:
+    return Role.EQA in user.roles
+
+
+@rule("standardisation.view")
+def _view_standardisation(user: User, exercise) -> bool:
+    session = _session_of(exercise)
+    if _quality_assures(user, exercise.organisation_id, session):
+        return True
+    if any(p.assessor_id == user.id for p in exercise.participants):
+        return True
+    _, portfolio, _ = _assessment_models()
+    submission = session.get(portfolio.Submission, exercise.submission_id)
+    return Role.EQA in user.roles and _sees_enrolment(user, submission.enrolment_id, session)
+
+
+@rule("standardisation.judge")
+def _judge_standardisation(user: User, exercise) -> bool:
+    return exercise.closed_at is None and any(
+        p.assessor_id == user.id for p in exercise.participants
+    )
+
+
+@rule("notifications.view")
+def _view_notifications(user: User, _: None) -> bool:
+    return True
+
+
 # --- accreditation: learner records, awards, certificates, claims -----------------------------
 # Targets carry their organisation loaded (`enrolment.organisation`, `award.organisation`,
 # `credential.organisation`, `cohort.organisation`).

@@ -11,7 +11,7 @@ run_suite() {
   local server_url="$1"
   echo "== Test suite on PostgreSQL =="
   TEST_POSTGRES_URL="$server_url" TEST_DATABASE_URL="${server_url%/*}/alongside_test" \
-    "$PY" -m pytest -q -p no:cacheprovider -m "not browser"
+    "$PY" -m pytest -q -p no:cacheprovider -n "${TEST_WORKERS:-auto}" -m "not browser"
 }
 
 if [[ -n "${TEST_POSTGRES_URL:-}" ]]; then

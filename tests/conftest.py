@@ -41,16 +41,27 @@ class IsolatedClient(FlaskClient):
         return contextvars.copy_context().run(run)
 
 
-def _database_url(tmp_path_factory) -> str:
+def _database_url(tmp_path_factory, worker: str) -> str:
     url = os.environ.get("TEST_DATABASE_URL")
-    if url:
-        return url.replace("postgresql://", "postgresql+psycopg://", 1)
-    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+    if not url:
+        return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+    url = url.replace("postgresql://", "postgresql+psycopg://", 1)
+    if worker == "master":
+        return url
+    # Each parallel worker gets a database of its own on the same server.
+    base, name = url.rsplit("/", 1)
+    name = f"{name}_{worker}"
+    admin = create_engine(f"{base}/postgres", isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return f"{base}/{name}"
 
 
 @pytest.fixture(scope="session")
-def database_url(tmp_path_factory):
-    url = _database_url(tmp_path_factory)
+def database_url(tmp_path_factory, worker_id):
+    url = _database_url(tmp_path_factory, worker_id)
     engine = create_engine(url)
     Base.metadata.drop_all(engine)
     Base.metadata.create_all(engine)

@@ -187,6 +187,7 @@ def record_unit_achievement(
     )
     if (
         course.is_qualification
+        and course.rules_of_combination
         and award_for(session, enrolment) is None
         and evaluate_enrolment(session, enrolment, course).met
     ):
@@ -208,6 +209,11 @@ def issue_award(
         raise DomainError(f"{course.title} is a short course: there is no qualification to award.")
     if not enrolment.is_active:
         raise DomainError("This enrolment has been withdrawn, so it cannot be awarded.")
+    if not course.rules_of_combination:
+        raise DomainError(
+            f"{course.title} has no rules of combination recorded, so we cannot tell when it "
+            "is achieved. Please add them to the course before awarding it."
+        )
     if (existing := award_for(session, enrolment)) is not None:
         raise DomainError(
             f"This qualification was already awarded on {long_date(existing.awarded_at)}."

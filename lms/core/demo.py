@@ -39,6 +39,8 @@ DEMO_STEPS: list[str] = [
     "lms.quizzes.demo:demo_quiz_attempts",
     # franchise: licences for both partners (one near its seat limit), cohorts and enrolments
     "lms.franchise.demo:load_franchise_demo",
+    # Portfolio and assessment
+    "lms.assessment.demo:load_portfolio_demo",
     # accreditation: one trainee with the whole qualification, certificate and badge
     "lms.accreditation.demo:give_demo_trainee_the_qualification",
 ]

@@ -1,7 +1,7 @@
 """accreditation: achievements, awards, certificates, credentials, revocations, claims
 
 Revision ID: c04757739e2c
-Revises: fea5a04afc34
+Revises: 8bdace8e2095
 Create Date: 2026-11-21 20:44:00.218794
 """
 
@@ -14,7 +14,7 @@ import lms.db
 
 
 revision: str = 'c04757739e2c'
-down_revision: str | None = 'fea5a04afc34'
+down_revision: str | None = '8bdace8e2095'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -25,6 +25,7 @@ from tests.factories.franchise import (
     expired_api_token,
     licensed_partner,
 )
+from tests.factories.portfolio import CohortStaffFactory, add_evidence, assessment_setting
 from tests.factories.quizzes import QuizFactory, quiz_definition, quiz_for_unit
 
 ALL_FACTORIES = [
@@ -41,6 +42,8 @@ ALL_FACTORIES = [
     LessonFactory,
     CohortFactory,
     EnrolmentFactory,
+    # portfolio and assessment
+    CohortStaffFactory,
     # quizzes
     QuizFactory,
     # franchise
@@ -52,6 +55,7 @@ __all__ = [
     "ALL_FACTORIES",
     "AssessmentCriterionFactory",
     "CohortFactory",
+    "CohortStaffFactory",
     "CourseFactory",
     "CourseUnitFactory",
     "EnrolmentFactory",
@@ -65,7 +69,9 @@ __all__ = [
     "QuizFactory",
     "UnitFactory",
     "UserFactory",
+    "add_evidence",
     "api_token",
+    "assessment_setting",
     "course_with_content",
     "expired_api_token",
     "licensed_partner",

@@ -1,0 +1,1 @@
+"""Assessment: assessors' decisions and sign-off, internal quality assurance, EQA access."""

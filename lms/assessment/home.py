@@ -1,0 +1,49 @@
+"""Home-page sections for trainees' portfolios, assessors, IQAs and EQAs."""
+
+from __future__ import annotations
+
+from flask import url_for
+
+from lms.core.home import Link, Section, home_sections
+from lms.permissions import can
+
+
+@home_sections(order=20)
+def portfolio_sections(user) -> list[Section]:
+    from lms.accounts.roles import Role
+
+    links = []
+    if Role.TRAINEE in user.roles:
+        links.append(
+            Link(
+                "My portfolio",
+                url_for("portfolio.index"),
+                "Your evidence for each unit, what you have submitted, and your feedback.",
+            )
+        )
+    if can(user, "assessment.queue"):
+        links.append(
+            Link(
+                "Assessment queue",
+                url_for("assessment.queue"),
+                "Work submitted by trainees in your cohorts, oldest first.",
+            )
+        )
+    if can(user, "iqa.access"):
+        links.append(
+            Link(
+                "Quality assurance",
+                url_for("assessment.iqa_home"),
+                "Sampled decisions to review, sampling plans, reports and standardisation.",
+            )
+        )
+    if can(user, "eqa.home"):
+        links.append(
+            Link(
+                "External quality assurance",
+                url_for("assessment.eqa_home"),
+                "The learners whose records you have been given to review.",
+            )
+        )
+    links.append(Link("Notifications", url_for("notifications.index"), "What has happened lately."))
+    return [Section("Portfolio and assessment", links)]

@@ -1,0 +1,118 @@
+"""Who is told what when a submission moves: in-app and by e-mail.
+
+Messages say only that something happened and where to look: no evidence, no feedback and no
+trainee's name goes into an e-mail, which may be read by someone else.
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from contextvars import ContextVar
+
+from flask import current_app, has_request_context, request, url_for
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from lms.accounts.models import User
+from lms.assessment.models import Countersignature, Decision, Outcome
+from lms.curriculum.models import CohortRole, CohortStaff, Enrolment, Unit
+from lms.notifications.operations import notify
+
+_quiet: ContextVar[bool] = ContextVar("assessment_notices_quiet", default=False)
+
+
+@contextmanager
+def without_email():
+    """Record in-app notifications but send no e-mail (loading demo data)."""
+    token = _quiet.set(True)
+    try:
+        yield
+    finally:
+        _quiet.reset(token)
+
+
+def _link(endpoint: str, **values) -> str | None:
+    if has_request_context():
+        return url_for(endpoint, **values)
+    try:
+        return current_app.url_map.bind("localhost").build(endpoint, values)
+    except Exception:
+        return None
+
+
+def _tell(
+    session: Session, user: User, kind: str, message: str, url, *, template: str, subject: str
+):
+    link = url
+    if url and has_request_context():
+        link = request.host_url.rstrip("/") + url
+    notify(
+        session,
+        user,
+        kind,
+        message,
+        url=url,
+        template=None if _quiet.get() else template,
+        subject=subject,
+        link=link,
+    )
+
+
+def submission_arrived(session: Session, submission) -> None:
+    enrolment = session.get(Enrolment, submission.enrolment_id)
+    unit = session.get(Unit, submission.unit_id)
+    if enrolment.cohort_id is None:
+        return
+    assessors = session.scalars(
+        select(User)
+        .join(CohortStaff, CohortStaff.user_id == User.id)
+        .where(
+            CohortStaff.cohort_id == enrolment.cohort_id, CohortStaff.role == CohortRole.ASSESSOR
+        )
+    )
+    url = _link("assessment.judge", submission_id=submission.id)
+    for assessor in assessors:
+        _tell(
+            session,
+            assessor,
+            "submission.arrived",
+            f"A submission for {unit.code} is waiting in your assessment queue.",
+            url,
+            template="submission_arrived",
+            subject="A submission is waiting for you on Alongside",
+        )
+
+
+def submission_judged(session: Session, submission, decision: Decision) -> None:
+    unit = session.get(Unit, submission.unit_id)
+    trainee = session.get(User, submission.trainee_id)
+    outcome = (
+        "signed off" if decision.outcome == Outcome.SIGNED_OFF else "looked at, with next steps"
+    )
+    _tell(
+        session,
+        trainee,
+        "submission.judged",
+        f"Your {unit.code} submission has been {outcome}.",
+        _link(
+            "portfolio.submission",
+            enrolment_id=submission.enrolment_id,
+            submission_id=submission.id,
+        ),
+        template="submission_judged",
+        subject="Your assessor has looked at your work on Alongside",
+    )
+
+
+def decision_returned(session: Session, decision: Decision, by: Countersignature) -> None:
+    assessor = session.get(User, decision.assessor_id)
+    who = "An internal quality assurer" if by.role.value == "iqa" else "A countersigning assessor"
+    _tell(
+        session,
+        assessor,
+        "decision.returned",
+        f"{who} has returned one of your decisions with comments.",
+        _link("assessment.judge", submission_id=decision.submission_id),
+        template="decision_returned",
+        subject="A decision has been returned to you on Alongside",
+    )

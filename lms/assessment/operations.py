@@ -1,0 +1,520 @@
+"""Judging submissions, countersigning, and internal quality assurance.
+
+Every change of a submission's state goes through `_move`: one UPDATE that only matches if
+the submission is still in the state (and version) the person saw. When two people act at
+once, the second one's UPDATE matches nothing and they are told plainly; nothing of theirs is
+written. Functions flush, never commit; permissions are checked by the caller.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from lms.accounts.models import User
+from lms.assessment import achievements, notices
+from lms.assessment.models import (
+    AssessorStanding,
+    Countersignature,
+    CountersignRole,
+    CriterionJudgement,
+    Decision,
+    IqaSample,
+    Outcome,
+    SampleReason,
+    SampleStatus,
+    SamplingPlan,
+)
+from lms.audit.operations import record
+from lms.curriculum.models import AssessmentCriterion, Enrolment, Unit
+from lms.db import utcnow
+from lms.errors import Conflict, DomainError
+from lms.portfolio.models import Submission, SubmissionStatus, SubmittedEvidence
+
+DEFAULT_PERCENTAGE = 25
+DEFAULT_FIRST_DECISIONS = 5
+
+ALREADY_JUDGED = (
+    "Someone else has just acted on this submission, so your decision was not saved. "
+    "Please look at the submission again to see where it stands now."
+)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    met: bool
+    feedback: str = ""
+
+
+def _digest(content: dict) -> str:
+    text = json.dumps(content, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _move(
+    session: Session,
+    submission: Submission,
+    *,
+    expected_version: int,
+    from_statuses: tuple[SubmissionStatus, ...],
+    to: SubmissionStatus,
+) -> None:
+    """Change the submission's status if, and only if, nobody else has changed it since."""
+    if submission.state_version != expected_version or submission.status not in from_statuses:
+        raise Conflict(ALREADY_JUDGED)
+    closes = to in (SubmissionStatus.REFERRED, SubmissionStatus.ACHIEVED)
+    result = session.execute(
+        update(Submission)
+        .where(
+            Submission.id == submission.id,
+            Submission.state_version == expected_version,
+            Submission.status.in_(from_statuses),
+        )
+        .values(
+            status=to,
+            state_version=expected_version + 1,
+            closed_at=utcnow() if closes else None,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        raise Conflict(ALREADY_JUDGED)
+    session.refresh(submission)
+
+
+def is_trainee_assessor(session: Session, user_id: int, organisation_id: int) -> bool:
+    return bool(
+        session.scalar(
+            select(AssessorStanding.is_trainee_assessor).where(
+                AssessorStanding.user_id == user_id,
+                AssessorStanding.organisation_id == organisation_id,
+            )
+        )
+    )
+
+
+def set_trainee_assessor(
+    session: Session, user: User, organisation_id: int, *, trainee: bool
+) -> AssessorStanding:
+    standing = session.scalar(
+        select(AssessorStanding).where(
+            AssessorStanding.user_id == user.id,
+            AssessorStanding.organisation_id == organisation_id,
+        )
+    )
+    if standing is None:
+        standing = AssessorStanding(user_id=user.id, organisation_id=organisation_id)
+        session.add(standing)
+    standing.is_trainee_assessor = trainee
+    standing.updated_at = utcnow()
+    session.flush()
+    record(
+        session,
+        "assessor.standing_changed",
+        obj=user,
+        organisation_id=organisation_id,
+        trainee_assessor=trainee,
+    )
+    return standing
+
+
+def unit_criteria(session: Session, unit_id: int) -> list[AssessmentCriterion]:
+    return list(
+        session.scalars(
+            select(AssessmentCriterion)
+            .where(AssessmentCriterion.unit_id == unit_id)
+            .order_by(AssessmentCriterion.outcome_id, AssessmentCriterion.position)
+        )
+    )
+
+
+def latest_decision(session: Session, submission: Submission) -> Decision | None:
+    return session.scalar(
+        select(Decision)
+        .where(Decision.submission_id == submission.id)
+        .order_by(Decision.decided_at.desc(), Decision.id.desc())
+    )
+
+
+def judge(
+    session: Session,
+    submission: Submission,
+    assessor: User,
+    *,
+    expected_version: int,
+    outcome: Outcome | str,
+    verdicts: dict[int, Verdict],
+    feedback: str = "",
+    actions: str = "",
+) -> Decision:
+    """Record an assessor's decision on a submission waiting for one.
+
+    Signing off needs every criterion met, each by submitted evidence, and the unit's quiz
+    (if it has one) passed. Referring back needs the actions the trainee should take."""
+    outcome = Outcome(outcome)
+    criteria = unit_criteria(session, submission.unit_id)
+    missing = [c.number for c in criteria if c.id not in verdicts]
+    if missing:
+        raise DomainError(
+            f"Please judge every criterion (still to do: {', '.join(missing)}).", field="criteria"
+        )
+    items = list(
+        session.scalars(
+            select(SubmittedEvidence)
+            .where(SubmittedEvidence.submission_id == submission.id)
+            .order_by(SubmittedEvidence.id)
+        )
+    )
+    covered = {c for item in items for c in item.criterion_ids}
+    if outcome == Outcome.SIGNED_OFF:
+        unmet = [c.number for c in criteria if not verdicts[c.id].met]
+        if unmet:
+            raise DomainError(
+                f"The unit can only be signed off when every criterion is met; not yet met: "
+                f"{', '.join(unmet)}. Refer it back with actions instead.",
+                field="outcome",
+            )
+        uncovered = [c.number for c in criteria if c.id not in covered]
+        if uncovered:
+            raise DomainError(
+                f"No submitted evidence covers {', '.join(uncovered)}, so the unit cannot be "
+                f"signed off yet.",
+                field="outcome",
+            )
+        enrolment = session.get(Enrolment, submission.enrolment_id)
+        unit = session.get(Unit, submission.unit_id)
+        if not achievements.quiz_passed(session, enrolment, unit):
+            raise DomainError(
+                "The unit's quiz has not been passed yet, so the unit cannot be signed off.",
+                field="outcome",
+            )
+    elif not actions.strip():
+        raise DomainError(
+            "Please say what the trainee should do next, so that she can resubmit.",
+            field="actions",
+        )
+
+    trainee_assessor = is_trainee_assessor(session, assessor.id, submission.organisation_id)
+    sample_reason = _sample_due(session, submission.organisation_id, assessor.id)
+    if outcome == Outcome.REFERRED:
+        target = SubmissionStatus.REFERRED
+    elif trainee_assessor:
+        target = SubmissionStatus.AWAITING_COUNTERSIGN
+    elif sample_reason is not None:
+        target = SubmissionStatus.AWAITING_IQA
+    else:
+        target = SubmissionStatus.ACHIEVED
+    previous = latest_decision(session, submission)
+    _move(
+        session,
+        submission,
+        expected_version=expected_version,
+        from_statuses=(SubmissionStatus.SUBMITTED,),
+        to=target,
+    )
+    decided_at = utcnow()
+    signed_content = {
+        "submission_id": submission.id,
+        "unit_id": submission.unit_id,
+        "trainee_id": submission.trainee_id,
+        "assessor_id": assessor.id,
+        "decided_at": decided_at.isoformat(),
+        "outcome": outcome.value,
+        "criteria": {str(c.id): verdicts[c.id].met for c in criteria},
+        "evidence": [
+            {
+                "evidence_id": item.evidence_id,
+                "version": item.evidence_version,
+                "sha256": [f["sha256"] for f in item.files],
+            }
+            for item in items
+        ],
+    }
+    decision = Decision(
+        submission_id=submission.id,
+        organisation_id=submission.organisation_id,
+        assessor_id=assessor.id,
+        outcome=outcome,
+        feedback=feedback.strip(),
+        actions=actions.strip(),
+        by_trainee_assessor=trainee_assessor,
+        corrects_id=previous.id if previous else None,
+        decided_at=decided_at,
+        signed_content=signed_content,
+        signature=_digest(signed_content),
+    )
+    session.add(decision)
+    session.flush()
+    session.add_all(
+        CriterionJudgement(
+            decision_id=decision.id,
+            criterion_id=c.id,
+            met=verdicts[c.id].met,
+            feedback=verdicts[c.id].feedback.strip(),
+        )
+        for c in criteria
+    )
+    session.flush()
+    sample = None
+    if sample_reason is not None:
+        sample = IqaSample(
+            decision_id=decision.id, organisation_id=decision.organisation_id, reason=sample_reason
+        )
+        session.add(sample)
+        session.flush()
+    record(
+        session,
+        "assessment.decided",
+        obj=decision,
+        organisation_id=decision.organisation_id,
+        submission_id=submission.id,
+        outcome=outcome.value,
+        sampled=sample is not None,
+        signature=decision.signature,
+    )
+    if target == SubmissionStatus.ACHIEVED:
+        _achieve(session, submission, decision)
+    notices.submission_judged(session, submission, decision)
+    return decision
+
+
+def _pending_sample(session: Session, decision: Decision) -> IqaSample | None:
+    return session.scalar(
+        select(IqaSample).where(
+            IqaSample.decision_id == decision.id, IqaSample.status == SampleStatus.PENDING
+        )
+    )
+
+
+def _achieve(session: Session, submission: Submission, decision: Decision) -> None:
+    record(
+        session,
+        "unit.achieved",
+        obj=submission,
+        organisation_id=submission.organisation_id,
+        decision_id=decision.id,
+    )
+    achievements.announce(session, submission)
+
+
+# --- sampling ---------------------------------------------------------------------------------
+
+
+def sampling_plan(session: Session, organisation_id: int) -> SamplingPlan:
+    plan = session.scalar(
+        select(SamplingPlan).where(SamplingPlan.organisation_id == organisation_id)
+    )
+    return plan or SamplingPlan(
+        organisation_id=organisation_id,
+        percentage=DEFAULT_PERCENTAGE,
+        first_decisions=DEFAULT_FIRST_DECISIONS,
+    )
+
+
+def save_sampling_plan(
+    session: Session, organisation_id: int, by: User, *, percentage: int, first_decisions: int
+) -> SamplingPlan:
+    if not 0 <= percentage <= 100:
+        raise DomainError("The percentage must be between 0 and 100.", field="percentage")
+    if not 0 <= first_decisions <= 100:
+        raise DomainError(
+            "The number of first decisions must be between 0 and 100.", field="first_decisions"
+        )
+    plan = sampling_plan(session, organisation_id)
+    plan.percentage = percentage
+    plan.first_decisions = first_decisions
+    plan.updated_by_id = by.id
+    plan.updated_at = utcnow()
+    session.add(plan)
+    session.flush()
+    record(
+        session,
+        "iqa.plan_changed",
+        obj=plan,
+        organisation_id=organisation_id,
+        percentage=percentage,
+        first_decisions=first_decisions,
+    )
+    return plan
+
+
+def _sample_due(session: Session, organisation_id: int, assessor_id: int) -> SampleReason | None:
+    """Whether an assessor's next decision is sampled under the organisation's plan: all of
+    their first decisions, then an even spread of the plan's percentage (every fourth at 25%)."""
+    plan = sampling_plan(session, organisation_id)
+    earlier = session.scalar(
+        select(func.count())
+        .select_from(Decision)
+        .where(Decision.assessor_id == assessor_id, Decision.organisation_id == organisation_id)
+    )
+    if earlier < plan.first_decisions:
+        return SampleReason.NEW_ASSESSOR
+    counted = earlier - plan.first_decisions
+    if (counted + 1) * plan.percentage // 100 > counted * plan.percentage // 100:
+        return SampleReason.PLAN
+    return None
+
+
+def pick_for_sampling(session: Session, decision: Decision, iqa: User) -> IqaSample:
+    """An IQA chooses a decision to check, beyond what the plan sampled."""
+    existing = session.scalar(select(IqaSample).where(IqaSample.decision_id == decision.id))
+    if existing is not None:
+        raise DomainError("This decision is already in the sample.")
+    sample = IqaSample(
+        decision_id=decision.id,
+        organisation_id=decision.organisation_id,
+        reason=SampleReason.PICKED,
+        picked_by_id=iqa.id,
+    )
+    session.add(sample)
+    session.flush()
+    record(session, "iqa.sample_picked", obj=sample, organisation_id=decision.organisation_id)
+    return sample
+
+
+# --- countersigning ---------------------------------------------------------------------------
+
+
+def _countersignature(
+    session: Session, decision: Decision, user: User, role: CountersignRole, agrees: bool, comments
+) -> Countersignature:
+    signed_at = utcnow()
+    signature = _digest(
+        {
+            "decision": decision.signature,
+            "user_id": user.id,
+            "role": role.value,
+            "agrees": agrees,
+            "signed_at": signed_at.isoformat(),
+        }
+    )
+    countersignature = Countersignature(
+        decision_id=decision.id,
+        user_id=user.id,
+        role=role,
+        agrees=agrees,
+        comments=(comments or "").strip(),
+        signed_at=signed_at,
+        signature=signature,
+    )
+    session.add(countersignature)
+    session.flush()
+    return countersignature
+
+
+def countersign_as_assessor(
+    session: Session,
+    decision: Decision,
+    assessor: User,
+    *,
+    expected_version: int,
+    agrees: bool,
+    comments: str = "",
+) -> Countersignature:
+    """A qualified assessor confirms (or not) a trainee assessor's sign-off."""
+    submission = session.get(Submission, decision.submission_id)
+    if decision.assessor_id == assessor.id:
+        raise DomainError("A sign-off must be countersigned by someone other than its assessor.")
+    if is_trainee_assessor(session, assessor.id, decision.organisation_id):
+        raise DomainError("Only a qualified assessor can countersign a trainee assessor's work.")
+    if not agrees and not (comments or "").strip():
+        raise DomainError("Please say why, so that the assessor can look again.", field="comments")
+    if latest_decision(session, submission).id != decision.id:
+        raise Conflict(ALREADY_JUDGED)
+    if not agrees:
+        target = SubmissionStatus.SUBMITTED
+    elif _pending_sample(session, decision) is not None:
+        target = SubmissionStatus.AWAITING_IQA
+    else:
+        target = SubmissionStatus.ACHIEVED
+    _move(
+        session,
+        submission,
+        expected_version=expected_version,
+        from_statuses=(SubmissionStatus.AWAITING_COUNTERSIGN,),
+        to=target,
+    )
+    countersignature = _countersignature(
+        session, decision, assessor, CountersignRole.ASSESSOR, agrees, comments
+    )
+    record(
+        session,
+        "assessment.countersigned" if agrees else "assessment.countersign_refused",
+        obj=decision,
+        organisation_id=decision.organisation_id,
+    )
+    if target == SubmissionStatus.ACHIEVED:
+        _achieve(session, submission, decision)
+    elif not agrees:
+        notices.decision_returned(session, decision, countersignature)
+    return countersignature
+
+
+def review_sample(
+    session: Session,
+    sample: IqaSample,
+    iqa: User,
+    *,
+    agrees: bool,
+    comments: str = "",
+    expected_version: int | None = None,
+) -> Countersignature:
+    """The IQA agrees with a sampled decision (countersigns it) or disagrees, with reasons,
+    which returns it to its assessor."""
+    decision = session.get(Decision, sample.decision_id)
+    if decision.assessor_id == iqa.id:
+        raise DomainError(
+            "You made this decision yourself, so another IQA needs to quality-assure it."
+        )
+    if sample.status != SampleStatus.PENDING:
+        raise Conflict("This sample has already been reviewed.")
+    if not agrees and not (comments or "").strip():
+        raise DomainError(
+            "Please give your reasons, so that the assessor knows what to look at again.",
+            field="comments",
+        )
+    submission = session.get(Submission, decision.submission_id)
+    blocking = (
+        submission.status == SubmissionStatus.AWAITING_IQA
+        and latest_decision(session, submission).id == decision.id
+    )
+    if blocking:
+        version = submission.state_version if expected_version is None else expected_version
+        _move(
+            session,
+            submission,
+            expected_version=version,
+            from_statuses=(SubmissionStatus.AWAITING_IQA,),
+            to=SubmissionStatus.ACHIEVED if agrees else SubmissionStatus.SUBMITTED,
+        )
+    claimed = session.execute(
+        update(IqaSample)
+        .where(IqaSample.id == sample.id, IqaSample.status == SampleStatus.PENDING)
+        .values(
+            status=SampleStatus.AGREED if agrees else SampleStatus.DISAGREED,
+            reviewed_at=utcnow(),
+        )
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount != 1:
+        raise Conflict("This sample has already been reviewed.")
+    session.refresh(sample)
+    countersignature = _countersignature(
+        session, decision, iqa, CountersignRole.IQA, agrees, comments
+    )
+    record(
+        session,
+        "iqa.agreed" if agrees else "iqa.disagreed",
+        obj=decision,
+        organisation_id=decision.organisation_id,
+        sample_id=sample.id,
+    )
+    if agrees and blocking:
+        _achieve(session, submission, decision)
+    if not agrees:
+        notices.decision_returned(session, decision, countersignature)
+    return countersignature

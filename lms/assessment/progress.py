@@ -1,0 +1,145 @@
+"""Portfolio and assessment status in coordinators' reports: columns of the cohort progress
+table and figures on the franchisor's overview, each read in a fixed number of queries."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session
+
+from lms.assessment.models import Decision, IqaSample, SampleStatus
+from lms.curriculum.models import AssessmentCriterion
+from lms.db import utcnow
+from lms.franchise.overview import PartnerMetric, register_metric
+from lms.franchise.progress import UnitMeasure, register_measure
+from lms.portfolio.models import Evidence, EvidenceCriterion, Submission, SubmissionStatus
+
+
+def _days_since(moment: datetime, now: datetime) -> int:
+    return max(0, (now - moment).days)
+
+
+def portfolio_coverage(
+    session: Session, enrolment_ids: Select, unit_ids: Sequence[int]
+) -> dict[tuple[int, int], str]:
+    """{(enrolment, unit): "3 of 5 criteria have evidence"} for units with any evidence."""
+    totals = dict(
+        session.execute(
+            select(AssessmentCriterion.unit_id, func.count())
+            .where(AssessmentCriterion.unit_id.in_(unit_ids))
+            .group_by(AssessmentCriterion.unit_id)
+        ).all()
+    )
+    covered = session.execute(
+        select(
+            Evidence.enrolment_id,
+            AssessmentCriterion.unit_id,
+            func.count(func.distinct(EvidenceCriterion.criterion_id)),
+        )
+        .join(EvidenceCriterion, EvidenceCriterion.evidence_id == Evidence.id)
+        .join(AssessmentCriterion, AssessmentCriterion.id == EvidenceCriterion.criterion_id)
+        .where(Evidence.enrolment_id.in_(enrolment_ids), AssessmentCriterion.unit_id.in_(unit_ids))
+        .group_by(Evidence.enrolment_id, AssessmentCriterion.unit_id)
+    )
+    return {
+        (enrolment_id, unit_id): f"{count} of {totals.get(unit_id, count)} criteria have evidence"
+        for enrolment_id, unit_id, count in covered
+    }
+
+
+def assessment_status(
+    session: Session, enrolment_ids: Select, unit_ids: Sequence[int]
+) -> dict[tuple[int, int], str]:
+    """{(enrolment, unit): the latest submission's state}, with its age while it waits."""
+    now = utcnow()
+    latest: dict[tuple[int, int], tuple[int, SubmissionStatus, datetime]] = {}
+    rows = session.execute(
+        select(
+            Submission.enrolment_id,
+            Submission.unit_id,
+            Submission.number,
+            Submission.status,
+            Submission.submitted_at,
+        ).where(Submission.enrolment_id.in_(enrolment_ids), Submission.unit_id.in_(unit_ids))
+    )
+    for enrolment_id, unit_id, number, status, submitted_at in rows:
+        key = (enrolment_id, unit_id)
+        if key not in latest or number > latest[key][0]:
+            latest[key] = (number, status, submitted_at)
+    texts = {}
+    for key, (_, status, submitted_at) in latest.items():
+        text = status.label
+        if status == SubmissionStatus.SUBMITTED:
+            text += f" ({_days_since(submitted_at, now)} days)"
+        texts[key] = text
+    return texts
+
+
+def assessment_backlog(session: Session, organisation_ids: Sequence[int]) -> dict[int, str]:
+    """{organisation: "4 waiting, the oldest for 12 days"} for submissions no assessor has
+    judged yet."""
+    now = utcnow()
+    rows = session.execute(
+        select(Submission.organisation_id, func.count(), func.min(Submission.submitted_at))
+        .where(
+            Submission.organisation_id.in_(organisation_ids),
+            Submission.status == SubmissionStatus.SUBMITTED,
+        )
+        .group_by(Submission.organisation_id)
+    )
+    backlog = dict.fromkeys(organisation_ids, "None waiting")
+    for organisation_id, count, oldest in rows:
+        if oldest is not None and oldest.tzinfo is None:
+            oldest = oldest.replace(tzinfo=now.tzinfo)
+        backlog[organisation_id] = (
+            f"{count} waiting, the oldest for {_days_since(oldest, now)} days"
+        )
+    return backlog
+
+
+def iqa_coverage(session: Session, organisation_ids: Sequence[int]) -> dict[int, str]:
+    """{organisation: "6 of 20 decisions sampled (30%), 5 reviewed"}."""
+    decisions = dict(
+        session.execute(
+            select(Decision.organisation_id, func.count())
+            .where(Decision.organisation_id.in_(organisation_ids))
+            .group_by(Decision.organisation_id)
+        ).all()
+    )
+    samples = {
+        organisation_id: (sampled, reviewed)
+        for organisation_id, sampled, reviewed in session.execute(
+            select(
+                IqaSample.organisation_id,
+                func.count(),
+                func.count().filter(IqaSample.status != SampleStatus.PENDING),
+            )
+            .where(IqaSample.organisation_id.in_(organisation_ids))
+            .group_by(IqaSample.organisation_id)
+        )
+    }
+    coverage = {}
+    for organisation_id in organisation_ids:
+        made = decisions.get(organisation_id, 0)
+        sampled, reviewed = samples.get(organisation_id, (0, 0))
+        if not made:
+            coverage[organisation_id] = "No decisions yet"
+            continue
+        coverage[organisation_id] = (
+            f"{sampled} of {made} decisions sampled ({sampled * 100 // made}%), {reviewed} reviewed"
+        )
+    return coverage
+
+
+register_measure(UnitMeasure(key="portfolio", label="Portfolio", load=portfolio_coverage))
+register_measure(UnitMeasure(key="assessment", label="Assessment status", load=assessment_status))
+register_metric(
+    PartnerMetric(
+        key="assessment_backlog",
+        label="Assessment backlog (and the oldest waiting)",
+        load=assessment_backlog,
+    )
+)
+register_metric(PartnerMetric(key="iqa_coverage", label="IQA coverage", load=iqa_coverage))

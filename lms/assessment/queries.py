@@ -1,0 +1,278 @@
+"""Reading for assessors and quality assurers: queues and reports, in SQL-scoped queries."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from lms.accounts.models import Organisation, User
+from lms.assessment.models import Countersignature, CountersignRole, Decision, IqaSample
+from lms.curriculum.models import Cohort, Enrolment, Unit
+from lms.db import utcnow
+from lms.permissions import assessor_cohort_ids, iqa_organisation_ids
+from lms.portfolio.models import Submission, SubmissionStatus, SubmittedEvidence
+
+
+@dataclass
+class QueueRow:
+    submission: Submission
+    trainee: User
+    unit: Unit
+    cohort: Cohort
+    waiting_since: datetime
+
+    @property
+    def age_days(self) -> int:
+        return (utcnow() - self.waiting_since).days
+
+
+def assessor_cohorts(session: Session, user: User) -> list[Cohort]:
+    return list(
+        session.scalars(
+            select(Cohort).where(Cohort.id.in_(assessor_cohort_ids(user))).order_by(Cohort.name)
+        )
+    )
+
+
+def assessor_queue(
+    session: Session,
+    user: User,
+    *,
+    status: SubmissionStatus = SubmissionStatus.SUBMITTED,
+    cohort_id: int | None = None,
+    unit_id: int | None = None,
+) -> list[QueueRow]:
+    """Submissions from the assessor's cohorts in `status`, oldest first (one query)."""
+    query = (
+        select(Submission, User, Unit, Cohort)
+        .join(Enrolment, Enrolment.id == Submission.enrolment_id)
+        .join(Cohort, Cohort.id == Enrolment.cohort_id)
+        .join(User, User.id == Submission.trainee_id)
+        .join(Unit, Unit.id == Submission.unit_id)
+        .where(
+            Submission.status == status,
+            Enrolment.cohort_id.in_(assessor_cohort_ids(user)),
+            Submission.trainee_id != user.id,
+        )
+        .order_by(Submission.submitted_at, Submission.id)
+    )
+    if cohort_id:
+        query = query.where(Enrolment.cohort_id == cohort_id)
+    if unit_id:
+        query = query.where(Submission.unit_id == unit_id)
+    return [QueueRow(s, t, u, c, s.submitted_at) for s, t, u, c in session.execute(query)]
+
+
+@dataclass
+class SampleRow:
+    sample: IqaSample
+    decision: Decision
+    submission: Submission
+    assessor: User
+    trainee: User
+    unit: Unit
+    organisation: Organisation
+
+
+def iqa_samples(session: Session, user: User, *, pending_only: bool = True) -> list[SampleRow]:
+    """Sampled decisions in the organisations this IQA quality-assures, oldest first."""
+    assessor = User.__table__.alias("assessor")
+    query = (
+        select(IqaSample, Decision, Submission, assessor.c.id, User, Unit, Organisation)
+        .join(Decision, Decision.id == IqaSample.decision_id)
+        .join(Submission, Submission.id == Decision.submission_id)
+        .join(assessor, assessor.c.id == Decision.assessor_id)
+        .join(User, User.id == Submission.trainee_id)
+        .join(Unit, Unit.id == Submission.unit_id)
+        .join(Organisation, Organisation.id == IqaSample.organisation_id)
+        .where(IqaSample.organisation_id.in_(iqa_organisation_ids(user)))
+        .order_by(IqaSample.created_at, IqaSample.id)
+    )
+    if pending_only:
+        query = query.where(IqaSample.status == "pending")
+    rows = list(session.execute(query))
+    people = {
+        u.id: u for u in session.scalars(select(User).where(User.id.in_({r[3] for r in rows})))
+    }
+    return [SampleRow(s, d, sub, people[a], t, u, o) for s, d, sub, a, t, u, o in rows]
+
+
+@dataclass
+class AssessorReport:
+    assessor: User
+    decisions: int = 0
+    signed_off: int = 0
+    referred: int = 0
+    sampled: int = 0
+    agreed: int = 0
+    disagreed: int = 0
+    days_to_decision: list[float] | None = None
+
+    @property
+    def coverage(self) -> int:
+        return round(100 * self.sampled / self.decisions) if self.decisions else 0
+
+    @property
+    def agreement_rate(self) -> int | None:
+        reviewed = self.agreed + self.disagreed
+        return round(100 * self.agreed / reviewed) if reviewed else None
+
+    @property
+    def average_days(self) -> float | None:
+        days = self.days_to_decision or []
+        return round(sum(days) / len(days), 1) if days else None
+
+
+def iqa_report(session: Session, organisation_ids) -> list[AssessorReport]:
+    """Per assessor: decisions, how many were sampled, how often the IQA agreed, and how long
+    trainees waited from submitting to a decision."""
+    rows = session.execute(
+        select(Decision, Submission.submitted_at, IqaSample.id)
+        .join(Submission, Submission.id == Decision.submission_id)
+        .outerjoin(IqaSample, IqaSample.decision_id == Decision.id)
+        .where(Decision.organisation_id.in_(organisation_ids))
+        .order_by(Decision.decided_at)
+    ).all()
+    verdicts = defaultdict(list)
+    for decision_id, agrees in session.execute(
+        select(Countersignature.decision_id, Countersignature.agrees).where(
+            Countersignature.role == CountersignRole.IQA,
+            Countersignature.decision_id.in_([d.id for d, _, _ in rows]),
+        )
+    ):
+        verdicts[decision_id].append(agrees)
+    assessors = {
+        u.id: u
+        for u in session.scalars(
+            select(User).where(User.id.in_({d.assessor_id for d, _, _ in rows}))
+        )
+    }
+    reports: dict[int, AssessorReport] = {}
+    for decision, submitted_at, sample_id in rows:
+        report = reports.setdefault(
+            decision.assessor_id,
+            AssessorReport(assessors[decision.assessor_id], days_to_decision=[]),
+        )
+        report.decisions += 1
+        if decision.outcome.value == "signed_off":
+            report.signed_off += 1
+        else:
+            report.referred += 1
+        if sample_id is not None:
+            report.sampled += 1
+        for agrees in verdicts.get(decision.id, []):
+            if agrees:
+                report.agreed += 1
+            else:
+                report.disagreed += 1
+        report.days_to_decision.append((decision.decided_at - submitted_at).total_seconds() / 86400)
+    return sorted(reports.values(), key=lambda r: r.assessor.display_name)
+
+
+@dataclass
+class DecisionView:
+    decision: Decision
+    assessor: User
+    judgements: dict
+    countersignatures: list
+    sample: IqaSample | None
+
+
+@dataclass
+class History:
+    unit: Unit
+    criteria: list
+    decisions: list[DecisionView]
+    people: dict
+
+    @property
+    def latest(self) -> DecisionView | None:
+        return self.decisions[-1] if self.decisions else None
+
+
+def decision_history(session: Session, submission: Submission) -> History:
+    """Everything decided about a submission, oldest first, in a fixed number of queries."""
+    from sqlalchemy.orm import selectinload
+
+    from lms.curriculum.models import AssessmentCriterion, LearningOutcome
+
+    unit = session.get(Unit, submission.unit_id)
+    criteria = list(
+        session.scalars(
+            select(AssessmentCriterion)
+            .join(LearningOutcome, LearningOutcome.id == AssessmentCriterion.outcome_id)
+            .where(AssessmentCriterion.unit_id == unit.id)
+            .order_by(
+                LearningOutcome.position, LearningOutcome.number, AssessmentCriterion.position
+            )
+        )
+    )
+    decisions = list(
+        session.scalars(
+            select(Decision)
+            .where(Decision.submission_id == submission.id)
+            .options(selectinload(Decision.judgements))
+            .order_by(Decision.decided_at, Decision.id)
+        )
+    )
+    ids = [d.id for d in decisions]
+    signatures = defaultdict(list)
+    for countersignature in session.scalars(
+        select(Countersignature)
+        .where(Countersignature.decision_id.in_(ids))
+        .order_by(Countersignature.signed_at)
+    ):
+        signatures[countersignature.decision_id].append(countersignature)
+    samples = {
+        s.decision_id: s
+        for s in session.scalars(select(IqaSample).where(IqaSample.decision_id.in_(ids)))
+    }
+    people_ids = {d.assessor_id for d in decisions} | {
+        c.user_id for cs in signatures.values() for c in cs
+    }
+    item_people = set(
+        session.scalars(
+            select(SubmittedEvidence.recorded_by_id).where(
+                SubmittedEvidence.submission_id == submission.id,
+                SubmittedEvidence.recorded_by_id.is_not(None),
+            )
+        )
+    )
+    people = {
+        u.id: u for u in session.scalars(select(User).where(User.id.in_(people_ids | item_people)))
+    }
+    views = [
+        DecisionView(
+            decision=d,
+            assessor=people[d.assessor_id],
+            judgements={j.criterion_id: j for j in d.judgements},
+            countersignatures=signatures.get(d.id, []),
+            sample=samples.get(d.id),
+        )
+        for d in decisions
+    ]
+    return History(unit=unit, criteria=criteria, decisions=views, people=people)
+
+
+def assessors_with_standing(session: Session, organisation_id: int) -> list[tuple[User, bool]]:
+    """The organisation's assessors, each with whether they are still qualifying."""
+    from lms.accounts.models import Membership
+    from lms.accounts.roles import Role
+    from lms.assessment.models import AssessorStanding
+
+    rows = session.execute(
+        select(User, AssessorStanding.is_trainee_assessor)
+        .join(Membership, Membership.user_id == User.id)
+        .outerjoin(
+            AssessorStanding,
+            (AssessorStanding.user_id == User.id)
+            & (AssessorStanding.organisation_id == organisation_id),
+        )
+        .where(Membership.organisation_id == organisation_id, Membership.role == Role.ASSESSOR)
+        .order_by(User.display_name)
+    )
+    return [(user, bool(trainee)) for user, trainee in rows]

@@ -1,0 +1,1 @@
+"""The trainee's portfolio: evidence, its files, and what was submitted for assessment."""

@@ -1,0 +1,320 @@
+"""Which files may be evidence, decided by what is inside them, never by their name alone.
+
+`identify(path, filename)` looks at a staged file's bytes and returns its `FileKind` from the
+allow-list, or raises `FileRefused` with a reason in plain words. The name's ending must agree
+with the content (a Word document called `report.pdf` is refused: it is usually the wrong
+file, and sometimes a disguise). Zip-based formats are judged from the zip's central directory
+and a capped read of one small part: nothing is unpacked, so a "zip bomb" costs nothing.
+
+`sanitise_filename` turns whatever name the browser sent into a readable one that cannot name
+a folder, hide an ending behind invisible characters, or upset another operating system.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+import unicodedata
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import filetype
+
+from lms.errors import DomainError
+
+HEAD_BYTES = 8192
+MAX_ZIP_ENTRIES = 5000
+MAX_ZIP_UNPACKED = 1024 * 1024 * 1024  # what the central directory says, added up
+MAX_ZIP_RATIO = 200  # a document's parts compress well, but not a thousandfold
+MAX_CONTENT_TYPES_BYTES = 512 * 1024
+
+
+class FileRefused(DomainError):
+    """This file cannot be evidence; the message says why and what would work."""
+
+    def __init__(self, message: str):
+        super().__init__(message, field="file")
+
+
+@dataclass(frozen=True)
+class FileKind:
+    key: str
+    label: str
+    media_type: str
+    extensions: tuple[str, ...]
+    is_image: bool = False
+
+    @property
+    def extension(self) -> str:
+        return self.extensions[0]
+
+
+KINDS = {
+    kind.key: kind
+    for kind in [
+        FileKind("pdf", "PDF document", "application/pdf", ("pdf",)),
+        FileKind(
+            "docx",
+            "Word document",
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            ("docx",),
+        ),
+        FileKind(
+            "xlsx",
+            "Excel spreadsheet",
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            ("xlsx",),
+        ),
+        FileKind(
+            "pptx",
+            "PowerPoint presentation",
+            "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+            ("pptx",),
+        ),
+        FileKind("odt", "OpenDocument text", "application/vnd.oasis.opendocument.text", ("odt",)),
+        FileKind(
+            "ods",
+            "OpenDocument spreadsheet",
+            "application/vnd.oasis.opendocument.spreadsheet",
+            ("ods",),
+        ),
+        FileKind(
+            "odp",
+            "OpenDocument presentation",
+            "application/vnd.oasis.opendocument.presentation",
+            ("odp",),
+        ),
+        FileKind("text", "Plain text", "text/plain; charset=utf-8", ("txt", "text", "md")),
+        FileKind("jpeg", "JPEG photo", "image/jpeg", ("jpg", "jpeg"), is_image=True),
+        FileKind("png", "PNG picture", "image/png", ("png",), is_image=True),
+        FileKind("gif", "GIF picture", "image/gif", ("gif",), is_image=True),
+        FileKind("webp", "WebP picture", "image/webp", ("webp",), is_image=True),
+        FileKind("heic", "HEIC photo", "image/heic", ("heic", "heif"), is_image=True),
+        FileKind("mp3", "MP3 audio", "audio/mpeg", ("mp3",)),
+        # Phones label the same ISO media container .mp4, .m4a or .mov; they are one kind here.
+        FileKind("isomedia", "MP4 audio or video", "video/mp4", ("mp4", "m4a", "m4v", "mov")),
+        FileKind("wav", "WAV audio", "audio/wav", ("wav",)),
+        FileKind("ogg", "Ogg audio or video", "audio/ogg", ("ogg", "oga", "ogv", "opus")),
+        FileKind("webm", "WebM audio or video", "video/webm", ("webm",)),
+    ]
+}
+ALLOWED_EXTENSIONS = frozenset(ext for kind in KINDS.values() for ext in kind.extensions)
+ACCEPTED_SUMMARY = (
+    "You can upload PDF, Word, Excel and PowerPoint files, OpenDocument files, plain text, "
+    "photos and pictures (JPEG, PNG, GIF, WebP, HEIC), and audio or video recordings "
+    "(MP3, MP4, M4A, MOV, WAV, Ogg, WebM)."
+)
+_EXTENSION_MEDIA_TYPES = {"m4a": "audio/mp4", "mov": "video/quicktime", "ogv": "video/ogg"}
+
+# filetype's verdicts that we accept, and the kind each one is.
+_FILETYPE_KINDS = {
+    "application/pdf": "pdf",
+    "image/jpeg": "jpeg",
+    "image/png": "png",
+    "image/gif": "gif",
+    "image/webp": "webp",
+    "image/heic": "heic",
+    "audio/mpeg": "mp3",
+    "audio/mp4": "isomedia",
+    "video/mp4": "isomedia",
+    "video/x-m4v": "isomedia",
+    "video/quicktime": "isomedia",
+    "audio/x-wav": "wav",
+    "audio/ogg": "ogg",
+    "video/webm": "webm",
+}
+_PROGRAM_MEDIA_TYPES = {
+    "application/x-msdownload",
+    "application/x-executable",
+    "application/x-shockwave-flash",
+    "application/wasm",
+    "application/x-google-chrome-extension",
+    "application/x-deb",
+    "application/x-rpm",
+}
+_PROGRAM_SIGNATURES = (
+    b"MZ",  # Windows programs
+    b"\x7fELF",  # Linux programs
+    b"\xfe\xed\xfa\xce",  # macOS programs, in their four byte orders
+    b"\xfe\xed\xfa\xcf",
+    b"\xce\xfa\xed\xfe",
+    b"\xcf\xfa\xed\xfe",
+    b"\xca\xfe\xba\xbe",
+    b"#!",  # scripts
+)
+_MARKUP = re.compile(rb"\A(?:\xef\xbb\xbf)?\s*<(?:!doctype|html|head|body|script|svg|\?xml)", re.I)
+_OOXML_MAIN_TYPES = {
+    "docx": b"application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml",
+    "xlsx": b"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml",
+    "pptx": b"application/vnd.openxmlformats-officedocument.presentationml.presentation.main+xml",
+}
+_ODF_TYPES = {
+    b"application/vnd.oasis.opendocument.text": "odt",
+    b"application/vnd.oasis.opendocument.spreadsheet": "ods",
+    b"application/vnd.oasis.opendocument.presentation": "odp",
+}
+
+# --- names --------------------------------------------------------------------------------------
+
+_NOT_IN_NAMES = set('<>:"/\\|?*')
+_WINDOWS_RESERVED = {"con", "prn", "aux", "nul"} | {
+    f"{p}{n}" for p in ("com", "lpt") for n in "123456789"
+}
+MAX_NAME_LENGTH = 120
+
+
+def split_extension(name: str) -> tuple[str, str]:
+    stem, dot, extension = name.rpartition(".")
+    if not dot or not stem or " " in extension or len(extension) > 10:
+        return name, ""
+    return stem, extension.lower()
+
+
+def sanitise_filename(name: str | None, default: str = "evidence") -> str:
+    """A safe, readable file name: the last part of any path, no control or invisible
+    characters (a right-to-left override can disguise `gpj.exe` as `exe.jpg`), no characters
+    other systems forbid, no leading dots, and not too long."""
+    name = unicodedata.normalize("NFC", name or "")
+    name = re.split(r"[/\\]", name)[-1]
+    characters = []
+    for character in name:
+        category = unicodedata.category(character)
+        if category.startswith("C"):
+            continue
+        characters.append(
+            " " if category.startswith("Z") or character in _NOT_IN_NAMES else character
+        )
+    name = re.sub(r"\s+", " ", "".join(characters)).strip(" .")
+    stem, extension = split_extension(name)
+    stem = stem.strip(" .")
+    if not stem or stem.lower() in _WINDOWS_RESERVED:
+        stem = f"{default} {stem}".strip() if stem else default
+    room = MAX_NAME_LENGTH - (len(extension) + 1 if extension else 0)
+    stem = stem[:room].rstrip(" .")
+    return f"{stem}.{extension}" if extension else stem
+
+
+def name_for(filename: str, kind: FileKind) -> str:
+    """The sanitised name, with the kind's usual ending added when it had none."""
+    _, extension = split_extension(filename)
+    if extension in kind.extensions:
+        return filename
+    return f"{filename}.{kind.extension}"
+
+
+def media_type_for(filename: str, kind: FileKind) -> str:
+    _, extension = split_extension(filename)
+    if kind.key in ("isomedia", "ogg"):
+        return _EXTENSION_MEDIA_TYPES.get(extension, kind.media_type)
+    return kind.media_type
+
+
+# --- content ------------------------------------------------------------------------------------
+
+
+def _zip_kind(path: Path) -> str:
+    try:
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise FileRefused(
+            "This file looks like a damaged document, so we cannot accept it. "
+            "Please open it, save it again and upload the new copy."
+        ) from None
+    with archive:
+        entries = archive.infolist()
+        if len(entries) > MAX_ZIP_ENTRIES:
+            raise FileRefused("This file holds far more parts than a document does.")
+        unpacked = sum(entry.file_size for entry in entries)
+        packed = sum(entry.compress_size for entry in entries)
+        if unpacked > MAX_ZIP_UNPACKED or unpacked > MAX_ZIP_RATIO * max(packed, 1):
+            raise FileRefused(
+                "This file would unpack to far more than its own size, which documents never "
+                "do, so we cannot accept it."
+            )
+        names = {entry.filename: entry for entry in entries}
+        if any(name.startswith("/") or ".." in name.split("/") for name in names):
+            raise FileRefused("This file is not a document we can accept.")
+
+        mimetype = names.get("mimetype")
+        if mimetype is not None and entries[0] is mimetype and mimetype.file_size < 100:
+            kind = _ODF_TYPES.get(archive.read(mimetype).strip())
+            if kind:
+                return kind
+
+        content_types = names.get("[Content_Types].xml")
+        if content_types is not None and content_types.file_size <= MAX_CONTENT_TYPES_BYTES:
+            lowered = {name.lower() for name in names}
+            with archive.open(content_types) as handle:
+                declared = handle.read(MAX_CONTENT_TYPES_BYTES + 1)
+            if b"macroEnabled" in declared or any(
+                name.endswith("vbaproject.bin") for name in lowered
+            ):
+                raise FileRefused(
+                    "This document contains macros (small programs), which we cannot accept. "
+                    "Please save it as an ordinary document (.docx, .xlsx or .pptx) or as a PDF."
+                )
+            for kind, main_type in _OOXML_MAIN_TYPES.items():
+                if main_type in declared:
+                    return kind
+    raise FileRefused(
+        "Zip files and other archives cannot be evidence. "
+        "Please upload the documents inside it one at a time."
+    )
+
+
+def _is_utf8_text(path: Path) -> bool:
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    try:
+        with open(path, "rb") as handle:
+            while chunk := handle.read(64 * 1024):
+                if b"\x00" in chunk:
+                    return False
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _content_kind(path: Path, head: bytes) -> FileKind:
+    if head.startswith(_PROGRAM_SIGNATURES):
+        raise FileRefused("Programs and scripts cannot be uploaded as evidence.")
+    if head.startswith(b"PK\x03\x04"):
+        return KINDS[_zip_kind(path)]
+    guess = filetype.guess(head)
+    if guess is not None:
+        if guess.mime in _PROGRAM_MEDIA_TYPES:
+            raise FileRefused("Programs and scripts cannot be uploaded as evidence.")
+        if guess.mime in _FILETYPE_KINDS:
+            return KINDS[_FILETYPE_KINDS[guess.mime]]
+        raise FileRefused(
+            f"We cannot accept files of this type ({guess.extension.upper()}). {ACCEPTED_SUMMARY}"
+        )
+    if _is_utf8_text(path):
+        if _MARKUP.match(head):
+            raise FileRefused(
+                "Web pages and SVG pictures cannot be uploaded as evidence. "
+                "Please save it as a PDF or a plain text file instead."
+            )
+        return KINDS["text"]
+    raise FileRefused(f"We could not recognise what kind of file this is. {ACCEPTED_SUMMARY}")
+
+
+def identify(path: Path, filename: str) -> FileKind:
+    """The kind of the staged file at `path`, called `filename` (already sanitised)."""
+    with open(path, "rb") as handle:
+        head = handle.read(HEAD_BYTES)
+    if not head:
+        raise FileRefused("This file is empty. Please check you chose the right one.")
+    _, extension = split_extension(filename)
+    if extension and extension not in ALLOWED_EXTENSIONS:
+        raise FileRefused(f"Files ending in .{extension} cannot be evidence. {ACCEPTED_SUMMARY}")
+    kind = _content_kind(path, head)
+    if extension and extension not in kind.extensions:
+        raise FileRefused(
+            f"This file is called “{filename}”, but its contents are of another kind "
+            f"({kind.label}). Please check you chose the right file, or save it again with "
+            f"the right ending."
+        )
+    return kind

@@ -1,0 +1,78 @@
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import BooleanField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from lms.portfolio.models import ASSESSOR_RECORDED_TYPES, EVIDENCE_TYPE_LABELS, EvidenceType
+
+try:  # WTForms 3.3 names its choices; older versions take (value, label) pairs.
+    from wtforms.fields.choices import SelectChoice
+except ImportError:  # pragma: no cover - depends on the installed WTForms
+    SelectChoice = None
+
+
+def choices(pairs) -> list:
+    """Choices for a select or checkbox field, in the form the installed WTForms prefers."""
+    if SelectChoice is None:
+        return list(pairs)
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
+ACCEPT = (
+    ".pdf,.docx,.xlsx,.pptx,.odt,.ods,.odp,.txt,.md,.jpg,.jpeg,.png,.gif,.webp,.heic,.heif,"
+    ".mp3,.mp4,.m4a,.m4v,.mov,.wav,.ogg,.oga,.ogv,.opus,.webm"
+)
+
+
+class CheckboxList(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class EvidenceForm(FlaskForm):
+    title = StringField(
+        "Title",
+        validators=[DataRequired("Please give the evidence a title."), Length(max=200)],
+        description="A few words you will recognise later, such as “Reflection on week 3”.",
+    )
+    evidence_type = SelectField(
+        "Kind of evidence",
+        choices=choices((t.value, EVIDENCE_TYPE_LABELS[t]) for t in EvidenceType),
+    )
+    description = TextAreaField(
+        "Description",
+        description="What this shows. Please leave out names and details of anyone you support.",
+    )
+    criteria = CheckboxList("Assessment criteria this evidence covers", coerce=int)
+    file = FileField(
+        "File (optional)",
+        description="PDF, Word, OpenDocument, text, a photo, or an audio or video recording. "
+        "Photos are saved without their location or other hidden details, and phone videos "
+        "without the place they were recorded.",
+        render_kw={"accept": ACCEPT},
+    )
+
+
+class RecordedEvidenceForm(EvidenceForm):
+    evidence_type = SelectField(
+        "Kind of record",
+        choices=choices((t.value, EVIDENCE_TYPE_LABELS[t]) for t in ASSESSOR_RECORDED_TYPES),
+    )
+
+
+class FileForm(FlaskForm):
+    file = FileField(
+        "Add a file",
+        description="Photos are saved without their location or other hidden details, and "
+        "phone videos without the place they were recorded.",
+        render_kw={"accept": ACCEPT},
+    )
+
+
+class SubmitForm(FlaskForm):
+    declaration = BooleanField("I confirm this")
+
+
+class ButtonForm(FlaskForm):
+    """Only the CSRF token, for buttons that post."""

@@ -1,0 +1,97 @@
+"""Photos are redrawn from their pixels on upload, so nothing but the picture is kept.
+
+A phone photo carries EXIF data: the time, the phone, and often the GPS position where it was
+taken, which for a survivor may be her home or her refuge. Copying the pixels into a new image
+and saving that drops all of it (EXIF, XMP, comments), keeping only the colour profile so the
+picture looks the same. The EXIF orientation is applied first, so the picture stays upright.
+HEIC photos (iPhones) become JPEG, which every computer can open.
+"""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import pillow_heif
+from PIL import Image, ImageOps, ImageSequence
+
+from lms.portfolio.filetypes import KINDS, FileKind, FileRefused
+from lms.portfolio.storage import EvidenceStorage, StagedFile, adopt, new_part_path
+
+pillow_heif.register_heif_opener()
+
+MAX_PIXELS = 60_000_000  # well above any phone camera; a larger "photo" is an attack on memory
+_SAVE_AS = {"jpeg": "JPEG", "png": "PNG", "gif": "GIF", "webp": "WEBP", "heic": "JPEG"}
+_OUTPUT_KIND = {"heic": "jpeg"}
+
+
+def _open(path: Path) -> Image.Image:
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        try:
+            image = Image.open(path)
+        except (Image.DecompressionBombWarning, Image.DecompressionBombError):
+            raise FileRefused("This picture is far too large in pixels to accept.") from None
+        except Exception:
+            raise FileRefused(
+                "We could not read this picture; it may be damaged. "
+                "Please save it again or take a screenshot of it."
+            ) from None
+    if image.width * image.height > MAX_PIXELS:
+        image.close()
+        raise FileRefused("This picture is far too large in pixels to accept.")
+    return image
+
+
+def _redraw(image: Image.Image, target_format: str) -> Image.Image:
+    clean = ImageOps.exif_transpose(image)
+    if target_format == "JPEG" and clean.mode not in ("RGB", "L", "CMYK"):
+        clean = clean.convert("RGB")
+    clean.info = {}
+    return clean
+
+
+def _save_animation(image: Image.Image, out: Path, target_format: str) -> None:
+    frames, durations = [], []
+    for frame in ImageSequence.Iterator(image):
+        durations.append(frame.info.get("duration", 100))
+        copy = frame.copy()
+        copy.info = {}
+        frames.append(copy)
+    frames[0].save(
+        out,
+        format=target_format,
+        save_all=True,
+        append_images=frames[1:],
+        duration=durations,
+        loop=image.info.get("loop", 0),
+    )
+
+
+def reencode(
+    storage: EvidenceStorage, staged: StagedFile, kind: FileKind
+) -> tuple[StagedFile, FileKind]:
+    """A new staged file holding only the pixels of the picture in `staged`, and its kind."""
+    target_format = _SAVE_AS[kind.key]
+    out = new_part_path(storage)
+    try:
+        with _open(staged.path) as image:
+            icc = image.info.get("icc_profile")
+            try:
+                if getattr(image, "n_frames", 1) > 1 and target_format in ("GIF", "WEBP"):
+                    _save_animation(image, out, target_format)
+                else:
+                    clean = _redraw(image, target_format)
+                    options = {"icc_profile": icc} if icc and target_format != "GIF" else {}
+                    if target_format in ("JPEG", "WEBP"):
+                        options["quality"] = 90
+                    clean.save(out, format=target_format, **options)
+            except (OSError, ValueError, SyntaxError, EOFError):
+                raise FileRefused(
+                    "We could not read this picture; it may be damaged. "
+                    "Please save it again or take a screenshot of it."
+                ) from None
+    except BaseException:
+        out.unlink(missing_ok=True)
+        raise
+    return adopt(out), KINDS[_OUTPUT_KIND.get(kind.key, kind.key)]

@@ -1,0 +1,220 @@
+"""Evidence, its files, and the submissions that freeze what an assessor judged.
+
+`Evidence` is the trainee's working copy: a draft she can change; each change raises its
+`version`. Submitting a unit copies what is there at that moment into a `Submission` with
+`SubmittedEvidence` rows (title, description, criteria, file hashes). Those rows are never
+changed, so a decision always points at exactly what was judged.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import JSON, Enum, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from lms.accounts.models import User
+from lms.curriculum.models import AssessmentCriterion, Enrolment, Unit
+from lms.db import Base, append_only, utcnow
+
+
+def _enum(enum_cls, name: str) -> Enum:
+    return Enum(
+        enum_cls,
+        name=name,
+        native_enum=False,
+        length=30,
+        values_callable=lambda members: [m.value for m in members],
+    )
+
+
+class EvidenceType(StrEnum):
+    REFLECTIVE_ACCOUNT = "reflective_account"
+    OBSERVATION = "observation"
+    WITNESS_TESTIMONY = "witness_testimony"
+    PROFESSIONAL_DISCUSSION = "professional_discussion"
+    PRODUCT = "product"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return EVIDENCE_TYPE_LABELS[self]
+
+
+EVIDENCE_TYPE_LABELS = {
+    EvidenceType.REFLECTIVE_ACCOUNT: "Reflective account",
+    EvidenceType.OBSERVATION: "Observation record",
+    EvidenceType.WITNESS_TESTIMONY: "Witness testimony",
+    EvidenceType.PROFESSIONAL_DISCUSSION: "Professional discussion record",
+    EvidenceType.PRODUCT: "Product or document",
+    EvidenceType.OTHER: "Other",
+}
+# What an assessor may record on a trainee's behalf.
+ASSESSOR_RECORDED_TYPES = (EvidenceType.OBSERVATION, EvidenceType.PROFESSIONAL_DISCUSSION)
+
+
+class SubmissionStatus(StrEnum):
+    SUBMITTED = "submitted"  # waiting in an assessor's queue
+    REFERRED = "referred"  # judged: more work needed; the trainee may submit again
+    AWAITING_COUNTERSIGN = "awaiting_countersign"  # signed off by a trainee assessor
+    AWAITING_IQA = "awaiting_iqa"  # signed off and sampled: waits for the IQA
+    ACHIEVED = "achieved"
+
+    @property
+    def label(self) -> str:
+        return SUBMISSION_STATUS_LABELS[self]
+
+
+SUBMISSION_STATUS_LABELS = {
+    SubmissionStatus.SUBMITTED: "Waiting for an assessor",
+    SubmissionStatus.REFERRED: "Referred back for more work",
+    SubmissionStatus.AWAITING_COUNTERSIGN: "Signed off, waiting for a countersignature",
+    SubmissionStatus.AWAITING_IQA: "Signed off, waiting for quality assurance",
+    SubmissionStatus.ACHIEVED: "Achieved",
+}
+OPEN_STATUSES = (
+    SubmissionStatus.SUBMITTED,
+    SubmissionStatus.AWAITING_COUNTERSIGN,
+    SubmissionStatus.AWAITING_IQA,
+)
+
+
+class Evidence(Base):
+    __tablename__ = "evidence"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enrolment_id: Mapped[int] = mapped_column(ForeignKey("enrolment.id"), index=True)
+    # Copied from the enrolment so that every query can be scoped by organisation cheaply.
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    evidence_type: Mapped[EvidenceType] = mapped_column(_enum(EvidenceType, "evidence_type"))
+    description: Mapped[str] = mapped_column(Text, default="")
+    # Set when an assessor recorded it (an observation, a professional discussion).
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    version: Mapped[int] = mapped_column(default=1)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    enrolment: Mapped[Enrolment] = relationship(lazy="raise")
+    owner: Mapped[User] = relationship(foreign_keys=[owner_id], lazy="raise")
+    recorded_by: Mapped[User | None] = relationship(foreign_keys=[recorded_by_id], lazy="raise")
+    files: Mapped[list[EvidenceFile]] = relationship(
+        back_populates="evidence", lazy="raise", order_by="EvidenceFile.id"
+    )
+    criteria: Mapped[list[AssessmentCriterion]] = relationship(
+        secondary="evidence_criterion", lazy="raise", order_by="AssessmentCriterion.id"
+    )
+
+    @property
+    def assessor_recorded(self) -> bool:
+        return self.recorded_by_id is not None
+
+    @property
+    def current_files(self) -> list[EvidenceFile]:
+        return [f for f in self.files if f.removed_at is None]
+
+
+class EvidenceCriterion(Base):
+    """Evidence claims to cover a criterion (of any unit of the trainee's course)."""
+
+    __tablename__ = "evidence_criterion"
+    __table_args__ = (UniqueConstraint("evidence_id", "criterion_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    evidence_id: Mapped[int] = mapped_column(
+        ForeignKey("evidence.id", ondelete="CASCADE"), index=True
+    )
+    criterion_id: Mapped[int] = mapped_column(ForeignKey("assessment_criterion.id"), index=True)
+
+
+class EvidenceFile(Base):
+    """A file attached to evidence. Its content lives in the evidence store under `sha256`.
+
+    Rows are not deleted: a file taken off a draft gets `removed_at`, because an earlier
+    submission may still show it to the assessor who judged it."""
+
+    __tablename__ = "evidence_file"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    evidence_id: Mapped[int] = mapped_column(ForeignKey("evidence.id"), index=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    filename: Mapped[str] = mapped_column(String(200))
+    media_type: Mapped[str] = mapped_column(String(120))
+    kind_label: Mapped[str] = mapped_column(String(60))
+    size: Mapped[int]
+    uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    uploaded_at: Mapped[datetime] = mapped_column(default=utcnow)
+    removed_at: Mapped[datetime | None]
+
+    evidence: Mapped[Evidence] = relationship(back_populates="files", lazy="raise")
+
+
+class Submission(Base):
+    """One unit's portfolio, frozen when the trainee submitted it for assessment.
+
+    `state_version` changes on every change of `status`: two assessors acting at once both
+    send the version they saw, and only the first one's change matches."""
+
+    __tablename__ = "submission"
+    __table_args__ = (
+        UniqueConstraint("enrolment_id", "unit_id", "number"),
+        Index("ix_submission_status_submitted_at", "status", "submitted_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enrolment_id: Mapped[int] = mapped_column(ForeignKey("enrolment.id"), index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+    trainee_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    number: Mapped[int] = mapped_column(default=1)
+    status: Mapped[SubmissionStatus] = mapped_column(
+        _enum(SubmissionStatus, "submission_status"), default=SubmissionStatus.SUBMITTED
+    )
+    state_version: Mapped[int] = mapped_column(default=1)
+    declaration: Mapped[str] = mapped_column(Text)
+    submitted_at: Mapped[datetime] = mapped_column(default=utcnow)
+    closed_at: Mapped[datetime | None]
+
+    enrolment: Mapped[Enrolment] = relationship(lazy="raise")
+    unit: Mapped[Unit] = relationship(lazy="raise")
+    trainee: Mapped[User] = relationship(lazy="raise")
+    items: Mapped[list[SubmittedEvidence]] = relationship(
+        back_populates="submission", lazy="raise", order_by="SubmittedEvidence.id"
+    )
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+
+@append_only
+class SubmittedEvidence(Base):
+    """A piece of evidence exactly as it was when submitted: never changed afterwards."""
+
+    __tablename__ = "submitted_evidence"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submission.id"), index=True)
+    evidence_id: Mapped[int] = mapped_column(ForeignKey("evidence.id"), index=True)
+    evidence_version: Mapped[int]
+    title: Mapped[str] = mapped_column(String(200))
+    evidence_type: Mapped[EvidenceType] = mapped_column(_enum(EvidenceType, "evidence_type"))
+    description: Mapped[str] = mapped_column(Text, default="")
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    # [{"file_id", "sha256", "filename", "size", "media_type", "kind_label"}]
+    files: Mapped[list] = mapped_column(JSON, default=list)
+    # The ids of the criteria of the submitted unit that this evidence claimed to cover.
+    criterion_ids: Mapped[list] = mapped_column(JSON, default=list)
+
+    submission: Mapped[Submission] = relationship(back_populates="items", lazy="raise")
+
+    @property
+    def assessor_recorded(self) -> bool:
+        return self.recorded_by_id is not None
+
+
+from lms.portfolio import usage  # noqa: E402, F401 - registers the curriculum usage check

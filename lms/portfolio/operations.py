@@ -1,0 +1,336 @@
+"""Changing a portfolio: evidence, its files and criteria, and submitting a unit.
+
+Plain functions: they flush, never commit; the caller has already checked permissions.
+"""
+
+from __future__ import annotations
+
+from typing import BinaryIO
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from lms.accounts.models import User
+from lms.audit.operations import record
+from lms.curriculum.models import AssessmentCriterion, CourseUnit, Enrolment, Unit
+from lms.db import utcnow
+from lms.errors import DomainError
+from lms.portfolio.models import (
+    ASSESSOR_RECORDED_TYPES,
+    OPEN_STATUSES,
+    Evidence,
+    EvidenceCriterion,
+    EvidenceFile,
+    EvidenceType,
+    Submission,
+    SubmissionStatus,
+    SubmittedEvidence,
+)
+from lms.portfolio.storage import EvidenceStorage
+from lms.portfolio.uploads import accept_upload
+
+DECLARATION = (
+    "I confirm that the evidence in this submission is my own work, that anything written or "
+    "made by someone else is clearly marked as theirs, and that I have kept private the names "
+    "and details of the people I have supported."
+)
+
+
+def course_unit_ids(session: Session, enrolment: Enrolment) -> list[int]:
+    return list(
+        session.scalars(
+            select(CourseUnit.unit_id)
+            .where(CourseUnit.course_id == enrolment.course_id)
+            .order_by(CourseUnit.position)
+        )
+    )
+
+
+def _criteria_for(session: Session, enrolment: Enrolment, criterion_ids) -> list[int]:
+    wanted = {int(c) for c in criterion_ids or ()}
+    if not wanted:
+        raise DomainError(
+            "Please choose at least one assessment criterion this evidence covers.",
+            field="criteria",
+        )
+    allowed = set(
+        session.scalars(
+            select(AssessmentCriterion.id).where(
+                AssessmentCriterion.id.in_(wanted),
+                AssessmentCriterion.unit_id.in_(course_unit_ids(session, enrolment)),
+            )
+        )
+    )
+    if allowed != wanted:
+        raise DomainError(
+            "Some of the criteria chosen are not part of the course you are enrolled on.",
+            field="criteria",
+        )
+    return sorted(wanted)
+
+
+def _clean_title(title: str | None) -> str:
+    title = (title or "").strip()
+    if not title:
+        raise DomainError("Please give the evidence a title.", field="title")
+    return title[:200]
+
+
+def _set_criteria(session: Session, evidence: Evidence, criterion_ids: list[int]) -> None:
+    session.execute(delete(EvidenceCriterion).where(EvidenceCriterion.evidence_id == evidence.id))
+    session.add_all(
+        EvidenceCriterion(evidence_id=evidence.id, criterion_id=c) for c in criterion_ids
+    )
+
+
+def create_evidence(
+    session: Session,
+    enrolment: Enrolment,
+    *,
+    title: str,
+    evidence_type: EvidenceType | str,
+    description: str = "",
+    criterion_ids=(),
+    recorded_by: User | None = None,
+) -> Evidence:
+    """New draft evidence for the trainee of `enrolment` (or recorded for her by an assessor)."""
+    if not enrolment.is_active:
+        raise DomainError("This enrolment has been withdrawn, so evidence cannot be added.")
+    evidence_type = EvidenceType(evidence_type)
+    if recorded_by is not None and evidence_type not in ASSESSOR_RECORDED_TYPES:
+        raise DomainError(
+            "An assessor can record an observation or a professional discussion.",
+            field="evidence_type",
+        )
+    criteria = _criteria_for(session, enrolment, criterion_ids)
+    now = utcnow()
+    evidence = Evidence(
+        enrolment_id=enrolment.id,
+        organisation_id=enrolment.organisation_id,
+        owner_id=enrolment.user_id,
+        title=_clean_title(title),
+        evidence_type=evidence_type,
+        description=(description or "").strip(),
+        recorded_by_id=recorded_by.id if recorded_by else None,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(evidence)
+    session.flush()
+    _set_criteria(session, evidence, criteria)
+    session.flush()
+    record(
+        session,
+        "evidence.recorded_by_assessor" if recorded_by else "evidence.created",
+        obj=evidence,
+        organisation_id=evidence.organisation_id,
+        trainee_id=evidence.owner_id,
+    )
+    return evidence
+
+
+def update_evidence(
+    session: Session,
+    evidence: Evidence,
+    enrolment: Enrolment,
+    *,
+    title: str,
+    evidence_type: EvidenceType | str,
+    description: str,
+    criterion_ids,
+) -> Evidence:
+    criteria = _criteria_for(session, enrolment, criterion_ids)
+    evidence.title = _clean_title(title)
+    evidence.evidence_type = EvidenceType(evidence_type)
+    evidence.description = (description or "").strip()
+    _set_criteria(session, evidence, criteria)
+    _touch(evidence)
+    session.flush()
+    record(session, "evidence.updated", obj=evidence, organisation_id=evidence.organisation_id)
+    return evidence
+
+
+def _touch(evidence: Evidence) -> None:
+    evidence.version += 1
+    evidence.updated_at = utcnow()
+
+
+def space_used(session: Session, owner_id: int) -> int:
+    """Bytes of evidence files a trainee has (files taken off drafts still count while an
+    earlier submission keeps them)."""
+    return session.scalar(
+        select(func.coalesce(func.sum(EvidenceFile.size), 0)).where(
+            EvidenceFile.owner_id == owner_id
+        )
+    )
+
+
+def attach_file(
+    session: Session,
+    storage: EvidenceStorage,
+    evidence: Evidence,
+    uploader: User,
+    stream: BinaryIO,
+    filename: str | None,
+    *,
+    max_bytes: int,
+    quota_bytes: int,
+) -> EvidenceFile:
+    """Check and keep an uploaded file, and attach it to `evidence`."""
+    remaining = quota_bytes - space_used(session, evidence.owner_id)
+    accepted = accept_upload(
+        storage, stream, filename, max_bytes=max_bytes, quota_remaining=remaining
+    )
+    attached = EvidenceFile(
+        evidence_id=evidence.id,
+        owner_id=evidence.owner_id,
+        organisation_id=evidence.organisation_id,
+        sha256=accepted.sha256,
+        filename=accepted.filename,
+        media_type=accepted.media_type,
+        kind_label=accepted.kind_label,
+        size=accepted.size,
+        uploaded_by_id=uploader.id,
+    )
+    session.add(attached)
+    _touch(evidence)
+    session.flush()
+    record(
+        session,
+        "evidence.file_added",
+        obj=attached,
+        organisation_id=evidence.organisation_id,
+        evidence_id=evidence.id,
+        sha256=accepted.sha256,
+        size=accepted.size,
+        reencoded=accepted.reencoded,
+    )
+    return attached
+
+
+def remove_file(session: Session, evidence: Evidence, evidence_file: EvidenceFile) -> None:
+    if evidence_file.removed_at is not None:
+        raise DomainError("That file has already been taken off this evidence.")
+    evidence_file.removed_at = utcnow()
+    _touch(evidence)
+    session.flush()
+    record(
+        session,
+        "evidence.file_removed",
+        obj=evidence_file,
+        organisation_id=evidence.organisation_id,
+        evidence_id=evidence.id,
+    )
+
+
+def evidence_for_unit(session: Session, enrolment: Enrolment, unit: Unit) -> list[Evidence]:
+    """The trainee's evidence that claims at least one criterion of `unit`, with files and
+    criteria loaded."""
+    from sqlalchemy.orm import selectinload
+
+    return list(
+        session.scalars(
+            select(Evidence)
+            .where(
+                Evidence.enrolment_id == enrolment.id,
+                Evidence.id.in_(
+                    select(EvidenceCriterion.evidence_id)
+                    .join(AssessmentCriterion)
+                    .where(AssessmentCriterion.unit_id == unit.id)
+                ),
+            )
+            .options(selectinload(Evidence.files), selectinload(Evidence.criteria))
+            .order_by(Evidence.created_at, Evidence.id)
+        )
+    )
+
+
+def submit_unit(
+    session: Session, enrolment: Enrolment, unit: Unit, *, declaration_confirmed: bool
+) -> Submission:
+    """Freeze the unit's evidence as it is now and send it for assessment."""
+    if not declaration_confirmed:
+        raise DomainError(
+            "Please confirm that this work is your own before you submit it.", field="declaration"
+        )
+    if not enrolment.is_active:
+        raise DomainError("This enrolment has been withdrawn, so nothing can be submitted.")
+    if unit.id not in course_unit_ids(session, enrolment):
+        raise DomainError("That unit is not part of your course.")
+    previous = list(
+        session.scalars(
+            select(Submission)
+            .where(Submission.enrolment_id == enrolment.id, Submission.unit_id == unit.id)
+            .order_by(Submission.number)
+        )
+    )
+    if any(s.status in OPEN_STATUSES for s in previous):
+        raise DomainError(
+            "This unit is already with an assessor. You can submit again once it has been judged."
+        )
+    if any(s.status == SubmissionStatus.ACHIEVED for s in previous):
+        raise DomainError("You have already achieved this unit: well done.")
+    unit_criteria = set(
+        session.scalars(
+            select(AssessmentCriterion.id).where(AssessmentCriterion.unit_id == unit.id)
+        )
+    )
+    items = evidence_for_unit(session, enrolment, unit)
+    if not items:
+        raise DomainError("Please add some evidence for this unit before you submit it.")
+    empty = [e.title for e in items if not e.current_files and not e.description.strip()]
+    if empty:
+        raise DomainError(
+            f"“{empty[0]}” has no file and no description yet. Please add one, or take it "
+            f"off this unit's criteria, before you submit."
+        )
+    submission = Submission(
+        enrolment_id=enrolment.id,
+        unit_id=unit.id,
+        organisation_id=enrolment.organisation_id,
+        trainee_id=enrolment.user_id,
+        number=len(previous) + 1,
+        status=SubmissionStatus.SUBMITTED,
+        declaration=DECLARATION,
+        submitted_at=utcnow(),
+    )
+    session.add(submission)
+    session.flush()
+    for evidence in items:
+        session.add(
+            SubmittedEvidence(
+                submission_id=submission.id,
+                evidence_id=evidence.id,
+                evidence_version=evidence.version,
+                title=evidence.title,
+                evidence_type=evidence.evidence_type,
+                description=evidence.description,
+                recorded_by_id=evidence.recorded_by_id,
+                files=[
+                    {
+                        "file_id": f.id,
+                        "sha256": f.sha256,
+                        "filename": f.filename,
+                        "size": f.size,
+                        "media_type": f.media_type,
+                        "kind_label": f.kind_label,
+                    }
+                    for f in evidence.current_files
+                ],
+                criterion_ids=sorted(c.id for c in evidence.criteria if c.id in unit_criteria),
+            )
+        )
+    session.flush()
+    record(
+        session,
+        "portfolio.submitted",
+        obj=submission,
+        organisation_id=submission.organisation_id,
+        unit=unit.code,
+        number=submission.number,
+        evidence=len(items),
+    )
+    from lms.assessment import notices
+
+    notices.submission_arrived(session, submission)
+    return submission

@@ -1,0 +1,218 @@
+"""Where a trainee stands, unit by unit and criterion by criterion.
+
+Read in a fixed number of queries whatever the size of the portfolio: the units, their
+criteria, the evidence links, the submissions, and the latest decisions with their judgements.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from lms.assessment.models import CriterionJudgement, Decision
+from lms.curriculum.models import AssessmentCriterion, CourseUnit, Enrolment, LearningOutcome, Unit
+from lms.portfolio.models import Evidence, EvidenceCriterion, Submission, SubmissionStatus
+
+
+class CriterionStatus(StrEnum):
+    NO_EVIDENCE = "no_evidence"
+    EVIDENCE_ADDED = "evidence_added"
+    SUBMITTED = "submitted"
+    MET = "met"
+    NOT_YET_MET = "not_yet_met"
+
+    @property
+    def label(self) -> str:
+        return {
+            "no_evidence": "No evidence yet",
+            "evidence_added": "Evidence added, not submitted",
+            "submitted": "Submitted",
+            "met": "Met",
+            "not_yet_met": "Not yet met",
+        }[self.value]
+
+
+@dataclass
+class CriterionProgress:
+    criterion: AssessmentCriterion
+    status: CriterionStatus
+    evidence_ids: list[int] = field(default_factory=list)
+    feedback: str = ""
+
+
+@dataclass
+class UnitProgress:
+    unit: Unit
+    criteria: list[CriterionProgress]
+    outcomes: list[LearningOutcome]
+    latest_submission: Submission | None
+    latest_decision: Decision | None
+
+    @property
+    def total(self) -> int:
+        return len(self.criteria)
+
+    @property
+    def met(self) -> int:
+        return sum(1 for c in self.criteria if c.status == CriterionStatus.MET)
+
+    @property
+    def with_evidence(self) -> int:
+        return sum(1 for c in self.criteria if c.status != CriterionStatus.NO_EVIDENCE)
+
+    @property
+    def achieved(self) -> bool:
+        return (
+            self.latest_submission is not None
+            and self.latest_submission.status == SubmissionStatus.ACHIEVED
+        )
+
+    def criteria_of(self, outcome: LearningOutcome) -> list[CriterionProgress]:
+        return [c for c in self.criteria if c.criterion.outcome_id == outcome.id]
+
+
+def latest_decisions(session: Session, submission_ids) -> dict[int, Decision]:
+    """The most recent decision on each submission, with its judgements."""
+    ids = list(submission_ids)
+    if not ids:
+        return {}
+    decisions = session.scalars(
+        select(Decision)
+        .where(Decision.submission_id.in_(ids))
+        .options(selectinload(Decision.judgements))
+        .order_by(Decision.decided_at, Decision.id)
+    )
+    return {d.submission_id: d for d in decisions}
+
+
+def portfolio_progress(
+    session: Session, enrolment: Enrolment, unit_ids: list[int] | None = None
+) -> list[UnitProgress]:
+    unit_query = (
+        select(Unit)
+        .join(CourseUnit, CourseUnit.unit_id == Unit.id)
+        .where(CourseUnit.course_id == enrolment.course_id)
+        .order_by(CourseUnit.position)
+    )
+    if unit_ids is not None:
+        unit_query = unit_query.where(Unit.id.in_(unit_ids))
+    units = list(session.scalars(unit_query))
+    ids = [u.id for u in units]
+    outcomes = list(
+        session.scalars(
+            select(LearningOutcome)
+            .where(LearningOutcome.unit_id.in_(ids))
+            .order_by(LearningOutcome.position, LearningOutcome.number)
+        )
+    )
+    criteria = list(
+        session.scalars(
+            select(AssessmentCriterion)
+            .where(AssessmentCriterion.unit_id.in_(ids))
+            .order_by(AssessmentCriterion.outcome_id, AssessmentCriterion.position)
+        )
+    )
+    covering: dict[int, list[int]] = defaultdict(list)
+    for criterion_id, evidence_id in session.execute(
+        select(EvidenceCriterion.criterion_id, EvidenceCriterion.evidence_id)
+        .join(Evidence, Evidence.id == EvidenceCriterion.evidence_id)
+        .where(Evidence.enrolment_id == enrolment.id)
+        .order_by(EvidenceCriterion.evidence_id)
+    ):
+        covering[criterion_id].append(evidence_id)
+    latest: dict[int, Submission] = {}
+    for submission in session.scalars(
+        select(Submission)
+        .where(Submission.enrolment_id == enrolment.id, Submission.unit_id.in_(ids))
+        .order_by(Submission.number)
+    ):
+        latest[submission.unit_id] = submission
+    decisions = latest_decisions(session, [s.id for s in latest.values()])
+
+    position = {o.id: (o.position, o.number) for o in outcomes}
+    criteria.sort(key=lambda c: (position.get(c.outcome_id, (0, 0)), c.position))
+    result = []
+    for unit in units:
+        submission = latest.get(unit.id)
+        decision = decisions.get(submission.id) if submission else None
+        judged: dict[int, CriterionJudgement] = (
+            {j.criterion_id: j for j in decision.judgements} if decision else {}
+        )
+        rows = []
+        for criterion in (c for c in criteria if c.unit_id == unit.id):
+            evidence_ids = covering.get(criterion.id, [])
+            status = CriterionStatus.EVIDENCE_ADDED if evidence_ids else CriterionStatus.NO_EVIDENCE
+            feedback = ""
+            if submission is not None and submission.status == SubmissionStatus.SUBMITTED:
+                status = CriterionStatus.SUBMITTED
+            elif judgement := judged.get(criterion.id):
+                status = CriterionStatus.MET if judgement.met else CriterionStatus.NOT_YET_MET
+                feedback = judgement.feedback
+            rows.append(CriterionProgress(criterion, status, evidence_ids, feedback))
+        result.append(
+            UnitProgress(
+                unit=unit,
+                criteria=rows,
+                outcomes=[o for o in outcomes if o.unit_id == unit.id],
+                latest_submission=submission,
+                latest_decision=decision,
+            )
+        )
+    return result
+
+
+@dataclass
+class UnitSummary:
+    total: int
+    with_evidence: int
+    met: int
+    latest_submission: Submission | None
+
+
+def unit_summary(session: Session, enrolment: Enrolment, unit: Unit) -> UnitSummary | None:
+    """Counts for one unit in at most three queries (for the unit's learning page)."""
+    from sqlalchemy import func
+
+    covering = session.execute(
+        select(AssessmentCriterion.id, func.count(Evidence.id))
+        .outerjoin(EvidenceCriterion, EvidenceCriterion.criterion_id == AssessmentCriterion.id)
+        .outerjoin(
+            Evidence,
+            (Evidence.id == EvidenceCriterion.evidence_id)
+            & (Evidence.enrolment_id == enrolment.id),
+        )
+        .where(AssessmentCriterion.unit_id == unit.id)
+        .group_by(AssessmentCriterion.id)
+    ).all()
+    if not covering:
+        return None
+    submission = session.scalar(
+        select(Submission)
+        .where(Submission.enrolment_id == enrolment.id, Submission.unit_id == unit.id)
+        .order_by(Submission.number.desc())
+        .limit(1)
+    )
+    met = 0
+    if submission is not None and submission.status != SubmissionStatus.SUBMITTED:
+        latest = (
+            select(Decision.id)
+            .where(Decision.submission_id == submission.id)
+            .order_by(Decision.decided_at.desc(), Decision.id.desc())
+            .limit(1)
+            .scalar_subquery()
+        )
+        met = session.scalar(
+            select(func.count())
+            .select_from(CriterionJudgement)
+            .where(CriterionJudgement.decision_id == latest, CriterionJudgement.met.is_(True))
+        )
+    return UnitSummary(
+        total=len(covering),
+        with_evidence=sum(1 for _, count in covering if count),
+        met=met,
+        latest_submission=submission,
+    )

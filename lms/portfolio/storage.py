@@ -1,0 +1,245 @@
+"""Where evidence files live: content-addressed by SHA-256, written by streaming, atomically.
+
+The interface (`EvidenceStorage`) has two halves:
+
+* **Staging is always local.** An upload is streamed in chunks into a temporary file in the
+  storage's `incoming` folder while its SHA-256 and size are computed and the size limit is
+  enforced (`receive`). Nothing is held in memory beyond one chunk. The staged file is then
+  inspected (its type is decided by its content, photos are re-encoded) before anyone keeps it.
+* **Keeping is the backend's job.** `keep(staged)` publishes the staged file under its hash,
+  all at once: before it returns, nothing points at the content; after it, the content is whole.
+  `open(sha256)` reads it back as a binary stream, `exists` and `delete` do what they say.
+
+`LocalFolderStorage` is the default: objects live under `<root>/objects/ab/cd/<sha256>` and
+`incoming` is `<root>/incoming`, on the same file system, so keeping is one `os.replace`
+(atomic on POSIX) after an `fsync`. A process killed mid-upload leaves at most a `*.part`
+file in `incoming` that nothing refers to; `clean_incoming` removes old ones.
+
+An S3-compatible backend would implement the same four methods: `incoming` a local scratch
+folder, `keep` an upload (multipart for large files) to the key `objects/<sha256>` with the
+SHA-256 checksum sent along so that the service refuses a corrupted body, followed by removing
+the staged file; `open` a streaming GET; `exists` a HEAD; `delete` a DELETE. Because keys are
+hashes, an interrupted upload never replaces good content with bad. None is built yet:
+`storage_for(config)` says so plainly if one is asked for.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import BinaryIO, Protocol
+
+from lms.config import ConfigError
+
+CHUNK_SIZE = 1024 * 1024
+PART_SUFFIX = ".part"
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+
+
+class TooLarge(Exception):
+    """The stream went past the limit it was given; nothing of it was kept."""
+
+    def __init__(self, limit: int):
+        super().__init__(f"more than {limit} bytes")
+        self.limit = limit
+
+
+@dataclass
+class StagedFile:
+    """A complete, fsynced temporary file in a storage's `incoming` folder, not yet kept.
+
+    Use it as a context manager: on leaving, the temporary file is removed unless it was kept.
+    """
+
+    path: Path
+    sha256: str
+    size: int
+    kept: bool = field(default=False, init=False)
+
+    def discard(self) -> None:
+        if not self.kept:
+            self.path.unlink(missing_ok=True)
+
+    def __enter__(self) -> StagedFile:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.discard()
+
+
+class EvidenceStorage(Protocol):
+    """What the portfolio needs from a place to keep files (see the module's notes)."""
+
+    @property
+    def incoming(self) -> Path: ...
+
+    def keep(self, staged: StagedFile) -> None: ...
+
+    def open(self, sha256: str) -> BinaryIO: ...
+
+    def exists(self, sha256: str) -> bool: ...
+
+    def delete(self, sha256: str) -> None: ...
+
+
+def check_sha256(sha256: str) -> str:
+    """A storage key is a lowercase SHA-256 in hex and nothing else, so it can never name a
+    path outside the store."""
+    if not isinstance(sha256, str) or not _SHA256.fullmatch(sha256):
+        raise ValueError("not a SHA-256 digest")
+    return sha256
+
+
+def _fsync_folder(folder: Path) -> None:
+    # Makes the rename itself durable. Not every platform can open a folder; that is fine.
+    try:
+        descriptor = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(descriptor)
+    except OSError:
+        pass
+    finally:
+        os.close(descriptor)
+
+
+def _new_part_file(storage: EvidenceStorage) -> tuple[int, Path]:
+    folder = storage.incoming
+    folder.mkdir(parents=True, exist_ok=True)
+    descriptor, name = tempfile.mkstemp(dir=folder, prefix="upload-", suffix=PART_SUFFIX)
+    return descriptor, Path(name)
+
+
+def receive(storage: EvidenceStorage, stream: BinaryIO, *, limit: int) -> StagedFile:
+    """Stream `stream` into a staged file, one chunk at a time, hashing as it goes.
+
+    Raises `TooLarge` as soon as more than `limit` bytes arrive; on any error the temporary
+    file is removed, so an interrupted upload leaves nothing behind.
+    """
+    descriptor, path = _new_part_file(storage)
+    digest = hashlib.sha256()
+    size = 0
+    try:
+        with os.fdopen(descriptor, "wb") as out:
+            while chunk := stream.read(CHUNK_SIZE):
+                size += len(chunk)
+                if size > limit:
+                    raise TooLarge(limit)
+                digest.update(chunk)
+                out.write(chunk)
+            out.flush()
+            os.fsync(out.fileno())
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+    return StagedFile(path=path, sha256=digest.hexdigest(), size=size)
+
+
+def new_part_path(storage: EvidenceStorage) -> Path:
+    """An empty temporary file in `incoming` for something that writes by path (Pillow)."""
+    descriptor, path = _new_part_file(storage)
+    os.close(descriptor)
+    return path
+
+
+def adopt(path: Path) -> StagedFile:
+    """Hash and fsync a file already written into `incoming`, making it a staged file."""
+    digest = hashlib.sha256()
+    size = 0
+    try:
+        with open(path, "rb+") as handle:
+            while chunk := handle.read(CHUNK_SIZE):
+                size += len(chunk)
+                digest.update(chunk)
+            os.fsync(handle.fileno())
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+    return StagedFile(path=path, sha256=digest.hexdigest(), size=size)
+
+
+class LocalFolderStorage:
+    """Files in a folder on this machine, which must be outside anything the web server serves."""
+
+    def __init__(self, root: str | os.PathLike):
+        self.root = Path(root).resolve()
+        self.objects = self.root / "objects"
+
+    @property
+    def incoming(self) -> Path:
+        return self.root / "incoming"
+
+    def path_for(self, sha256: str) -> Path:
+        check_sha256(sha256)
+        return self.objects / sha256[:2] / sha256[2:4] / sha256
+
+    def keep(self, staged: StagedFile) -> None:
+        target = self.path_for(staged.sha256)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if target.exists():
+            # The same content is already kept (content addressing); the copy is not needed.
+            staged.path.unlink(missing_ok=True)
+        else:
+            os.replace(staged.path, target)
+            _fsync_folder(target.parent)
+        staged.kept = True
+
+    def open(self, sha256: str) -> BinaryIO:
+        try:
+            return open(self.path_for(sha256), "rb")
+        except FileNotFoundError:
+            raise KeyError(sha256) from None
+
+    def exists(self, sha256: str) -> bool:
+        return self.path_for(sha256).is_file()
+
+    def delete(self, sha256: str) -> None:
+        self.path_for(sha256).unlink(missing_ok=True)
+
+    def clean_incoming(self, *, older_than_seconds: float = 3600) -> int:
+        """Remove temporary files left by uploads that were interrupted (a killed process).
+
+        Young files may belong to an upload in progress, so only old ones go."""
+        if not self.incoming.is_dir():
+            return 0
+        cutoff = time.time() - older_than_seconds
+        removed = 0
+        for path in self.incoming.glob(f"*{PART_SUFFIX}"):
+            try:
+                if path.stat().st_mtime < cutoff:
+                    path.unlink()
+                    removed += 1
+            except FileNotFoundError:
+                continue
+        return removed
+
+
+def storage_for(config: dict) -> EvidenceStorage:
+    """The storage the configuration asks for (only the local folder is built)."""
+    backend = config.get("EVIDENCE_STORAGE_BACKEND", "local")
+    if backend != "local":
+        raise ConfigError(
+            f"EVIDENCE_STORAGE_BACKEND={backend!r} is not available; only 'local' is built."
+        )
+    root = Path(config["EVIDENCE_STORAGE_PATH"]).resolve()
+    static = config.get("STATIC_FOLDER")
+    if static and root.is_relative_to(Path(static).resolve()):
+        raise ConfigError("EVIDENCE_STORAGE_PATH must be outside the folder the web serves.")
+    return LocalFolderStorage(root)
+
+
+def current_storage() -> EvidenceStorage:
+    """The storage of the running application, made once per application."""
+    from flask import current_app
+
+    storage = current_app.extensions.get("evidence_storage")
+    if storage is None:
+        config = {**current_app.config, "STATIC_FOLDER": current_app.static_folder}
+        storage = current_app.extensions["evidence_storage"] = storage_for(config)
+    return storage

@@ -1,0 +1,95 @@
+"""Taking in one uploaded file: stream it, check it, clean it, keep it — or keep nothing.
+
+`accept_upload` is the only way a file becomes evidence. It knows nothing of the web or the
+database: the caller says how large a file may be and how much of the person's space is left.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import BinaryIO
+
+from lms.portfolio import filetypes, images, media
+from lms.portfolio.filetypes import FileRefused
+from lms.portfolio.storage import EvidenceStorage, TooLarge, adopt, receive
+
+
+@dataclass(frozen=True)
+class AcceptedFile:
+    sha256: str
+    size: int
+    filename: str
+    media_type: str
+    kind: str
+    kind_label: str
+    reencoded: bool = False
+
+
+def describe_size(size: int) -> str:
+    """Sizes as people say them: "12 MB", "800 KB"."""
+    for unit, scale in (("GB", 1024**3), ("MB", 1024**2), ("KB", 1024)):
+        if size >= scale:
+            value = size / scale
+            return (
+                f"{value:.0f} {unit}" if value >= 10 else f"{value:.1f} {unit}".replace(".0 ", " ")
+            )
+    return f"{size} bytes"
+
+
+def accept_upload(
+    storage: EvidenceStorage,
+    stream: BinaryIO,
+    filename: str | None,
+    *,
+    max_bytes: int,
+    quota_remaining: int,
+) -> AcceptedFile:
+    """Keep the file if it is allowed; otherwise raise `FileRefused` and keep nothing."""
+    name = filetypes.sanitise_filename(filename)
+    limit = max(0, min(max_bytes, quota_remaining))
+    try:
+        staged = receive(storage, stream, limit=limit)
+    except TooLarge:
+        if quota_remaining < max_bytes:
+            raise FileRefused(
+                f"This file would take you over the space you have for evidence "
+                f"({describe_size(max(quota_remaining, 0))} left). Please make it smaller, or "
+                f"ask your coordinator about files you no longer need."
+            ) from None
+        raise FileRefused(
+            f"This file is larger than {describe_size(max_bytes)}, the most we can accept. "
+            f"Please make it smaller (for a video, a shorter clip or a lower quality) "
+            f"and try again."
+        ) from None
+    with staged:
+        kind = filetypes.identify(staged.path, name)
+        name = filetypes.name_for(name, kind)
+        if kind.key == "isomedia" and media.strip_location(staged.path):
+            # The same file, now without its location: its fingerprint has changed.
+            fresh = adopt(staged.path)
+            staged.sha256, staged.size = fresh.sha256, fresh.size
+        if not kind.is_image:
+            storage.keep(staged)
+            return AcceptedFile(
+                staged.sha256,
+                staged.size,
+                name,
+                filetypes.media_type_for(name, kind),
+                kind.key,
+                kind.label,
+            )
+        cleaned, new_kind = images.reencode(storage, staged, kind)
+    with cleaned:
+        if new_kind is not kind:
+            stem, _ = filetypes.split_extension(name)
+            name = f"{stem}.{new_kind.extension}"
+        storage.keep(cleaned)
+        return AcceptedFile(
+            cleaned.sha256,
+            cleaned.size,
+            name,
+            new_kind.media_type,
+            new_kind.key,
+            new_kind.label,
+            reencoded=True,
+        )

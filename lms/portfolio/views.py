@@ -1,0 +1,352 @@
+"""The trainee's portfolio: evidence, files, submitting a unit; and what staff may read of it."""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask_login import current_user, login_required
+
+from lms.accounts.models import User
+from lms.assessment import queries as assessment_queries
+from lms.audit.operations import record
+from lms.curriculum.models import Course
+from lms.errors import DomainError, NotFound
+from lms.extensions import db
+from lms.permissions import authorize, can
+from lms.portfolio import operations, progress, queries
+from lms.portfolio import panels as _panels  # noqa: F401 - adds the unit page's portfolio section
+from lms.portfolio.forms import (
+    ButtonForm,
+    EvidenceForm,
+    FileForm,
+    RecordedEvidenceForm,
+    SubmitForm,
+    choices,
+)
+from lms.portfolio.operations import DECLARATION
+from lms.portfolio.storage import current_storage
+
+blueprint = Blueprint("portfolio", __name__, url_prefix="/portfolio")
+
+
+def _limits() -> dict:
+    config = current_app.config
+    return {
+        "max_bytes": config["MAX_CONTENT_LENGTH"],
+        "quota_bytes": config["EVIDENCE_QUOTA_BYTES"],
+    }
+
+
+def _has_file(form) -> bool:
+    upload = form.file.data
+    return bool(upload and getattr(upload, "filename", ""))
+
+
+def _show_error(form, error: DomainError) -> None:
+    db.session.rollback()
+    target = getattr(form, error.field, None) if error.field else None
+    (target if target is not None else form.title).errors.append(error.message)
+
+
+@blueprint.route("/")
+@login_required
+def index():
+    enrolments = queries.my_enrolments(db.session, current_user)
+    if len(enrolments) == 1:
+        return redirect(url_for("portfolio.overview", enrolment_id=enrolments[0][0].id))
+    return render_template("portfolio/index.html", enrolments=enrolments)
+
+
+@blueprint.route("/<int:enrolment_id>")
+@login_required
+def overview(enrolment_id: int):
+    enrolment = queries.enrolment_for(db.session, current_user, enrolment_id)
+    return render_template(
+        "portfolio/overview.html",
+        enrolment=enrolment,
+        course=db.session.get(Course, enrolment.course_id),
+        trainee=db.session.get(User, enrolment.user_id),
+        units=progress.portfolio_progress(db.session, enrolment),
+    )
+
+
+@blueprint.route("/<int:enrolment_id>/units/<int:unit_id>")
+@login_required
+def unit(enrolment_id: int, unit_id: int):
+    enrolment = queries.enrolment_for(db.session, current_user, enrolment_id)
+    unit = queries.unit_in(db.session, enrolment, unit_id)
+    return render_template(
+        "portfolio/unit.html",
+        enrolment=enrolment,
+        trainee=db.session.get(User, enrolment.user_id),
+        progress=progress.portfolio_progress(db.session, enrolment, [unit.id])[0],
+        evidence=operations.evidence_for_unit(db.session, enrolment, unit),
+        submissions=queries.submissions_for_unit(db.session, enrolment, unit),
+        form=SubmitForm(),
+        declaration=DECLARATION,
+    )
+
+
+def _evidence_form(form_class, enrolment, **kwargs):
+    form = form_class(**kwargs)
+    form.criteria.choices = choices(queries.criteria_choices(db.session, enrolment))
+    return form
+
+
+def _save_new_evidence(form, enrolment, *, recorded_by=None):
+    evidence = operations.create_evidence(
+        db.session,
+        enrolment,
+        title=form.title.data,
+        evidence_type=form.evidence_type.data,
+        description=form.description.data,
+        criterion_ids=form.criteria.data,
+        recorded_by=recorded_by,
+    )
+    if _has_file(form):
+        operations.attach_file(
+            db.session,
+            current_storage(),
+            evidence,
+            current_user,
+            form.file.data.stream,
+            form.file.data.filename,
+            **_limits(),
+        )
+    return evidence
+
+
+@blueprint.route("/<int:enrolment_id>/evidence/new", methods=["GET", "POST"])
+@login_required
+def new_evidence(enrolment_id: int):
+    enrolment = queries.enrolment_for(db.session, current_user, enrolment_id)
+    authorize(current_user, "portfolio.contribute", enrolment)
+    form = _evidence_form(EvidenceForm, enrolment)
+    if request.method == "GET" and (unit_id := request.args.get("criterion", type=int)):
+        form.criteria.data = [unit_id]
+    if form.validate_on_submit():
+        try:
+            evidence = _save_new_evidence(form, enrolment)
+        except DomainError as error:
+            _show_error(form, error)
+        else:
+            db.session.commit()
+            flash("Your evidence has been saved as a draft.", "success")
+            return redirect(
+                url_for("portfolio.evidence", enrolment_id=enrolment.id, evidence_id=evidence.id)
+            )
+    status = 400 if request.method == "POST" else 200
+    return render_template(
+        "portfolio/evidence_form.html", form=form, enrolment=enrolment, recording=False
+    ), status
+
+
+@blueprint.route("/<int:enrolment_id>/record", methods=["GET", "POST"])
+@login_required
+def record_evidence(enrolment_id: int):
+    enrolment = queries.enrolment_for(db.session, current_user, enrolment_id)
+    authorize(current_user, "portfolio.record", enrolment)
+    form = _evidence_form(RecordedEvidenceForm, enrolment)
+    if form.validate_on_submit():
+        try:
+            evidence = _save_new_evidence(form, enrolment, recorded_by=current_user)
+        except DomainError as error:
+            _show_error(form, error)
+        else:
+            db.session.commit()
+            flash("The record has been added to the trainee's portfolio.", "success")
+            return redirect(
+                url_for("portfolio.evidence", enrolment_id=enrolment.id, evidence_id=evidence.id)
+            )
+    status = 400 if request.method == "POST" else 200
+    return render_template(
+        "portfolio/evidence_form.html", form=form, enrolment=enrolment, recording=True
+    ), status
+
+
+@blueprint.route("/<int:enrolment_id>/evidence/<int:evidence_id>")
+@login_required
+def evidence(enrolment_id: int, evidence_id: int):
+    enrolment = queries.enrolment_for(db.session, current_user, enrolment_id)
+    item = queries.evidence_in(db.session, enrolment, evidence_id)
+    return render_template(
+        "portfolio/evidence.html",
+        enrolment=enrolment,
+        evidence=item,
+        recorded_by=db.session.get(User, item.recorded_by_id) if item.recorded_by_id else None,
+        file_form=FileForm(),
+        button_form=ButtonForm(),
+    )
+
+
+@blueprint.route("/<int:enrolment_id>/evidence/<int:evidence_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_evidence(enrolment_id: int, evidence_id: int):
+    enrolment = queries.enrolment_for(db.session, current_user, enrolment_id)
+    item = queries.evidence_in(db.session, enrolment, evidence_id)
+    authorize(current_user, "portfolio.edit_evidence", item)
+    form = _evidence_form(EvidenceForm, enrolment, obj=item)
+    if request.method == "GET":
+        form.criteria.data = [c.id for c in item.criteria]
+    if form.validate_on_submit():
+        try:
+            operations.update_evidence(
+                db.session,
+                item,
+                enrolment,
+                title=form.title.data,
+                evidence_type=form.evidence_type.data,
+                description=form.description.data,
+                criterion_ids=form.criteria.data,
+            )
+        except DomainError as error:
+            _show_error(form, error)
+        else:
+            db.session.commit()
+            flash("Your changes have been saved.", "success")
+            return redirect(
+                url_for("portfolio.evidence", enrolment_id=enrolment.id, evidence_id=item.id)
+            )
+    del form.file
+    status = 400 if request.method == "POST" else 200
+    return render_template(
+        "portfolio/evidence_form.html", form=form, enrolment=enrolment, evidence=item
+    ), status
+
+
+@blueprint.route("/<int:enrolment_id>/evidence/<int:evidence_id>/files", methods=["POST"])
+@login_required
+def add_file(enrolment_id: int, evidence_id: int):
+    enrolment = queries.enrolment_for(db.session, current_user, enrolment_id)
+    item = queries.evidence_in(db.session, enrolment, evidence_id)
+    authorize(current_user, "portfolio.edit_evidence", item)
+    form = FileForm()
+    if form.validate_on_submit() and _has_file(form):
+        try:
+            attached = operations.attach_file(
+                db.session,
+                current_storage(),
+                item,
+                current_user,
+                form.file.data.stream,
+                form.file.data.filename,
+                **_limits(),
+            )
+        except DomainError as error:
+            db.session.rollback()
+            form.file.errors.append(error.message)
+        else:
+            db.session.commit()
+            flash(f"“{attached.filename}” has been added.", "success")
+            return redirect(
+                url_for("portfolio.evidence", enrolment_id=enrolment.id, evidence_id=item.id)
+            )
+    elif not form.errors:
+        form.file.errors.append("Please choose a file to add.")
+    return render_template(
+        "portfolio/evidence.html",
+        enrolment=enrolment,
+        evidence=queries.evidence_in(db.session, enrolment, evidence_id),
+        recorded_by=None,
+        file_form=form,
+        button_form=ButtonForm(),
+    ), 400
+
+
+@blueprint.route(
+    "/<int:enrolment_id>/evidence/<int:evidence_id>/files/<int:file_id>/remove", methods=["POST"]
+)
+@login_required
+def remove_file(enrolment_id: int, evidence_id: int, file_id: int):
+    enrolment = queries.enrolment_for(db.session, current_user, enrolment_id)
+    item = queries.evidence_in(db.session, enrolment, evidence_id)
+    authorize(current_user, "portfolio.edit_evidence", item)
+    attached = next((f for f in item.files if f.id == file_id), None)
+    if attached is None:
+        raise NotFound()
+    if ButtonForm().validate_on_submit():
+        operations.remove_file(db.session, item, attached)
+        db.session.commit()
+        flash(f"“{attached.filename}” has been taken off this evidence.", "success")
+    return redirect(url_for("portfolio.evidence", enrolment_id=enrolment.id, evidence_id=item.id))
+
+
+@blueprint.route("/<int:enrolment_id>/files/<int:file_id>")
+@login_required
+def download(enrolment_id: int, file_id: int):
+    enrolment = queries.enrolment_for(db.session, current_user, enrolment_id)
+    attached = queries.file_in(db.session, enrolment, file_id)
+    try:
+        handle = current_storage().open(attached.sha256)
+    except KeyError:
+        raise NotFound() from None
+    record(
+        db.session,
+        "evidence.downloaded",
+        obj=attached,
+        organisation_id=attached.organisation_id,
+        owner_id=attached.owner_id,
+        enrolment_id=enrolment.id,
+        sha256=attached.sha256,
+        filename=attached.filename,
+    )
+    db.session.commit()
+    response = send_file(
+        handle,
+        mimetype=attached.media_type,
+        as_attachment=True,
+        download_name=attached.filename,
+        max_age=0,
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@blueprint.route("/<int:enrolment_id>/units/<int:unit_id>/submit", methods=["POST"])
+@login_required
+def submit(enrolment_id: int, unit_id: int):
+    enrolment = queries.enrolment_for(db.session, current_user, enrolment_id)
+    authorize(current_user, "portfolio.contribute", enrolment)
+    unit = queries.unit_in(db.session, enrolment, unit_id)
+    form = SubmitForm()
+    if not form.validate_on_submit():
+        raise DomainError("This form had expired. Please try again.")
+    try:
+        submission = operations.submit_unit(
+            db.session, enrolment, unit, declaration_confirmed=bool(form.declaration.data)
+        )
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for("portfolio.unit", enrolment_id=enrolment.id, unit_id=unit.id))
+    db.session.commit()
+    flash("Your work has been submitted. Your assessor will look at it soon.", "success")
+    return redirect(
+        url_for("portfolio.submission", enrolment_id=enrolment.id, submission_id=submission.id)
+    )
+
+
+@blueprint.route("/<int:enrolment_id>/submissions/<int:submission_id>")
+@login_required
+def submission(enrolment_id: int, submission_id: int):
+    enrolment = queries.enrolment_for(db.session, current_user, enrolment_id)
+    found = queries.submission_in(db.session, enrolment, submission_id)
+    history = assessment_queries.decision_history(db.session, found)
+    return render_template(
+        "portfolio/submission.html",
+        enrolment=enrolment,
+        submission=found,
+        history=history,
+        show_quality_assurance=current_user.id != enrolment.user_id,
+        can_judge=can(current_user, "assessment.judge", found),
+    )
