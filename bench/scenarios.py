@@ -124,7 +124,85 @@ def _curriculum(session, app, world: World, partners) -> None:
             ],
         )
         world.extra.setdefault("enrolments", []).append((ids[5], enrolments[5]))
+        world.extra.setdefault("enrolment_ids", {})[partner.slug] = enrolments
     world.extra["course"] = course.code
+    _franchise(session, world, partners, course)
+    _assessment(session, world, partners[0], course)
+
+
+def _franchise(session, world: World, partners, course) -> None:
+    """A licence and one cohort per partner holding all its trainees."""
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from lms.curriculum.models import CourseUnit, Enrolment, Unit
+    from lms.curriculum.operations import create_cohort
+    from lms.franchise.licences import issue_licence
+
+    codes = session.scalars(
+        select(Unit.code).join(CourseUnit).where(CourseUnit.course_id == course.id)
+    ).all()
+    today = utcnow_date()
+    for partner in partners:
+        issue_licence(
+            session,
+            partner,
+            course,
+            seats=100_000,
+            starts_on=today - timedelta(days=30),
+            expires_on=today + timedelta(days=365),
+            units=codes,
+        )
+        cohort = create_cohort(session, partner, course, "Everyone", starts_on=today)
+        session.execute(
+            update(Enrolment)
+            .where(Enrolment.organisation_id == partner.id)
+            .values(cohort_id=cohort.id)
+        )
+        world.extra.setdefault("cohorts", {})[partner.slug] = cohort.id
+
+
+def _assessment(session, world: World, partner, course) -> None:
+    """An assessor and an IQA on the first partner's cohort, and 200 submissions waiting."""
+    from lms.curriculum.models import AssessmentCriterion, CohortRole, Enrolment, Unit
+    from lms.curriculum.operations import assign_staff
+    from lms.portfolio.models import EvidenceType
+    from lms.portfolio.operations import create_evidence, submit_unit
+
+    assessor = operations.create_user(session, "assessor@bench.example", "Bench Assessor")
+    iqa = operations.create_user(session, "iqa@bench.example", "Bench IQA")
+    operations.grant_role(session, assessor, partner, Role.ASSESSOR)
+    operations.grant_role(session, iqa, partner, Role.IQA)
+    cohort_id = world.extra["cohorts"][partner.slug]
+    from lms.curriculum.models import Cohort
+
+    cohort = session.get(Cohort, cohort_id)
+    assign_staff(session, cohort, assessor, CohortRole.ASSESSOR)
+    assign_staff(session, cohort, iqa, CohortRole.IQA)
+    unit = session.scalar(select(Unit).where(Unit.code == "RM301", Unit.is_current.is_(True)))
+    criteria = session.scalars(
+        select(AssessmentCriterion.id).where(AssessmentCriterion.unit_id == unit.id)
+    ).all()
+    for enrolment_id in world.extra["enrolment_ids"][partner.slug][:200]:
+        enrolment = session.get(Enrolment, enrolment_id)
+        create_evidence(
+            session,
+            enrolment,
+            title="Reflective account",
+            evidence_type=EvidenceType.REFLECTIVE_ACCOUNT,
+            description="What I did and what I learnt.",
+            criterion_ids=criteria,
+        )
+        submit_unit(session, enrolment, unit, declaration_confirmed=True)
+    world.extra["assessor"] = assessor.id
+    world.extra["iqa"] = iqa.id
+
+
+def utcnow_date():
+    from lms.db import utcnow
+
+    return utcnow().date()
 
 
 def pages(world: World) -> list[Page]:
@@ -160,6 +238,32 @@ def _learning_pages(world: World) -> list[Page]:
             f"/courses/{world.extra['course']}",
             world.coordinators[0],
         ),
+        *_franchise_pages(world),
+    ]
+
+
+def _franchise_pages(world: World) -> list[Page]:
+    partner = world.partners[0]
+    cohort = world.extra["cohorts"][partner]
+    coordinator = world.coordinators[0]
+    size = world.trainees // len(world.partners)
+    return [
+        Page(
+            f"cohort progress ({size} trainees)",
+            f"/organisations/{partner}/cohorts/{cohort}/progress",
+            coordinator,
+        ),
+        Page(
+            f"cohort progress CSV ({size} rows)",
+            f"/organisations/{partner}/cohorts/{cohort}/progress.csv",
+            coordinator,
+        ),
+        Page(
+            f"franchise overview ({len(world.partners)} partners)", "/admin/franchise", world.admin
+        ),
+        Page("partner training page", f"/organisations/{partner}/training", world.admin),
+        Page("assessor queue (200 waiting)", "/assessment/queue", world.extra["assessor"]),
+        Page("IQA report", f"/iqa/{partner}/report", world.extra["iqa"]),
     ]
 
 

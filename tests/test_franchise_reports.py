@@ -342,3 +342,18 @@ def test_assessor_only_sees_cohorts_she_is_assigned_to(session, overview_world):
     assert visible_cohorts(session, assessor) == []
     curriculum.assign_staff(session, overview_world.cohort, assessor, "assessor")
     assert [c.id for c in visible_cohorts(session, assessor)] == [overview_world.cohort.id]
+
+
+def test_a_large_cohort_is_shown_a_page_at_a_time(session, login):
+    from lms.franchise import views
+
+    world = licensed_partner(session, seats=300)
+    _grow(session, world, views.PROGRESS_PAGE_SIZE + 5)
+    browser = login(world.coordinator)
+    url = f"/organisations/northside/cohorts/{world.cohort.id}/progress"
+    first = browser.get(url).get_data(as_text=True)
+    assert "Page 1 of 2" in first
+    assert first.count("@example.org</span></th>") == views.PROGRESS_PAGE_SIZE
+    second = browser.get(url + "?page=2").get_data(as_text=True)
+    assert second.count("@example.org</span></th>") == 5
+    assert f"{views.PROGRESS_PAGE_SIZE + 5} trainees" in first

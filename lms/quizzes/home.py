@@ -22,6 +22,12 @@ def quiz_sections(user) -> list[Section]:
                 ],
             )
         )
+    return sections
+
+
+@home_sections(order=45)
+def quiz_results_sections(user) -> list[Section]:
+    """For staff, after their own daily work (assessment, cohorts, course content)."""
     staff_links = []
     if can(user, "quiz.view_results"):
         staff_links.append(
@@ -39,6 +45,4 @@ def quiz_sections(user) -> list[Section]:
                 "Item analysis, to find questions that need rewriting.",
             )
         )
-    if staff_links:
-        sections.append(Section("Quiz results", staff_links))
-    return sections
+    return [Section("Quiz results", staff_links)] if staff_links else []
