@@ -271,6 +271,7 @@ def issue_award(
         award=award,
     )
     enrolment.status = EnrolmentStatus.ACHIEVED
+    enrolment.achieved_at = award.awarded_at  # read by the franchise overview (time to award)
     session.flush()
     record(
         session,

@@ -76,6 +76,7 @@ def test_meeting_the_rules_awards_the_qualification_automatically(session, setti
     assert sorted(award.unit_codes) == ["A1", "A2", "B1"]
     session.refresh(enrolment)
     assert enrolment.status == EnrolmentStatus.ACHIEVED
+    assert enrolment.achieved_at == award.awarded_at
 
     certificate = session.scalar(select(Certificate))
     assert certificate.award_id == award.id
