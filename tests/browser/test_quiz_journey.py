@@ -52,14 +52,15 @@ def test_answers_save_themselves_and_survive_a_reload(page, trainee_with_quiz):
     assert accessibility_violations(page) == []
     page.get_by_label("To walk alongside her").check()
     status = page.locator("[data-autosave-status]")
-    status.get_by_text("Saved at").wait_for()
+    status.get_by_text("Saved at").wait_for(timeout=30_000)
     page.reload()
     assert page.get_by_label("To walk alongside her").is_checked()
 
     page.get_by_role("link", name="All questions and handing in").click()
     page.get_by_role("link", name="What are regular reflective meetings called?").click()
     page.get_by_label("What are regular reflective meetings called?").fill("Supervision")
-    status.get_by_text("Saved at").wait_for()
+    # Typing saves after a pause; a busy machine may take longer than the default wait.
+    status.get_by_text("Saved at").wait_for(timeout=30_000)
     page.get_by_role("link", name="All questions and handing in").click()
     assert page.get_by_text("2 of 7 questions answered").is_visible()
 
