@@ -6,7 +6,7 @@ import sqlite3
 from datetime import UTC, datetime
 
 from flask_sqlalchemy_lite import SQLAlchemy
-from sqlalchemy import DateTime, MetaData, event
+from sqlalchemy import DateTime, Enum, MetaData, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
@@ -63,6 +63,18 @@ def _configure_sqlite(dbapi_connection, connection_record):
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA busy_timeout=5000")
     cursor.close()
+
+
+def string_enum(enum_cls, name: str, *, length: int = 30) -> Enum:
+    """An enum column stored as plain strings (its values), so adding a member is a small
+    migration on every backend."""
+    return Enum(
+        enum_cls,
+        name=name,
+        native_enum=False,
+        length=length,
+        values_callable=lambda members: [member.value for member in members],
+    )
 
 
 class AppendOnlyError(RuntimeError):

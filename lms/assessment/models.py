@@ -9,23 +9,13 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, Enum, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.accounts.models import Organisation, User
 from lms.curriculum.models import Enrolment
-from lms.db import Base, append_only, utcnow
+from lms.db import Base, append_only, string_enum, utcnow
 from lms.portfolio.models import Submission
-
-
-def _enum(enum_cls, name: str) -> Enum:
-    return Enum(
-        enum_cls,
-        name=name,
-        native_enum=False,
-        length=30,
-        values_callable=lambda members: [m.value for m in members],
-    )
 
 
 class Outcome(StrEnum):
@@ -85,7 +75,7 @@ class Decision(Base):
     submission_id: Mapped[int] = mapped_column(ForeignKey("submission.id"), index=True)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
     assessor_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
-    outcome: Mapped[Outcome] = mapped_column(_enum(Outcome, "decision_outcome"))
+    outcome: Mapped[Outcome] = mapped_column(string_enum(Outcome, "decision_outcome"))
     feedback: Mapped[str] = mapped_column(Text, default="")
     actions: Mapped[str] = mapped_column(Text, default="")
     by_trainee_assessor: Mapped[bool] = mapped_column(default=False)
@@ -127,7 +117,7 @@ class Countersignature(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     decision_id: Mapped[int] = mapped_column(ForeignKey("assessment_decision.id"), index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
-    role: Mapped[CountersignRole] = mapped_column(_enum(CountersignRole, "countersign_role"))
+    role: Mapped[CountersignRole] = mapped_column(string_enum(CountersignRole, "countersign_role"))
     agrees: Mapped[bool]
     comments: Mapped[str] = mapped_column(Text, default="")
     signed_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -158,10 +148,10 @@ class IqaSample(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     decision_id: Mapped[int] = mapped_column(ForeignKey("assessment_decision.id"), unique=True)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
-    reason: Mapped[SampleReason] = mapped_column(_enum(SampleReason, "sample_reason"))
+    reason: Mapped[SampleReason] = mapped_column(string_enum(SampleReason, "sample_reason"))
     picked_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     status: Mapped[SampleStatus] = mapped_column(
-        _enum(SampleStatus, "sample_status"), default=SampleStatus.PENDING
+        string_enum(SampleStatus, "sample_status"), default=SampleStatus.PENDING
     )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     reviewed_at: Mapped[datetime | None]
@@ -201,7 +191,7 @@ class StandardisationParticipant(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     exercise_id: Mapped[int] = mapped_column(ForeignKey("standardisation_exercise.id"), index=True)
     assessor_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
-    outcome: Mapped[Outcome | None] = mapped_column(_enum(Outcome, "decision_outcome"))
+    outcome: Mapped[Outcome | None] = mapped_column(string_enum(Outcome, "decision_outcome"))
     # {criterion_id (as text): true/false}
     verdicts: Mapped[dict | None] = mapped_column(JSON)
     comments: Mapped[str | None] = mapped_column(Text)

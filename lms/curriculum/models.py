@@ -13,7 +13,6 @@ from enum import StrEnum
 
 from sqlalchemy import (
     JSON,
-    Enum,
     ForeignKey,
     Index,
     LargeBinary,
@@ -25,18 +24,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.accounts.models import Organisation, User
-from lms.db import Base, utcnow
-
-
-def _enum(enum_cls, name: str) -> Enum:
-    # Stored as plain strings so adding a value is a small migration on every backend.
-    return Enum(
-        enum_cls,
-        name=name,
-        native_enum=False,
-        length=30,
-        values_callable=lambda members: [m.value for m in members],
-    )
+from lms.db import Base, string_enum, utcnow
 
 
 class CourseKind(StrEnum):
@@ -86,7 +74,7 @@ class Course(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(40), unique=True)
     title: Mapped[str] = mapped_column(String(300))
-    kind: Mapped[CourseKind] = mapped_column(_enum(CourseKind, "course_kind"))
+    kind: Mapped[CourseKind] = mapped_column(string_enum(CourseKind, "course_kind"))
     level: Mapped[str | None] = mapped_column(String(10))
     awarding_body: Mapped[str | None] = mapped_column(String(200))
     version: Mapped[int] = mapped_column(default=1)
@@ -259,7 +247,7 @@ class Cohort(Base):
     starts_on: Mapped[date | None]
     ends_on: Mapped[date | None]
     status: Mapped[CohortStatus] = mapped_column(
-        _enum(CohortStatus, "cohort_status"), default=CohortStatus.OPEN
+        string_enum(CohortStatus, "cohort_status"), default=CohortStatus.OPEN
     )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     # franchise: when the coordinator closed the cohort (it then takes no new trainees).
@@ -281,7 +269,7 @@ class CohortStaff(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     cohort_id: Mapped[int] = mapped_column(ForeignKey("cohort.id", ondelete="CASCADE"), index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
-    role: Mapped[CohortRole] = mapped_column(_enum(CohortRole, "cohort_role"))
+    role: Mapped[CohortRole] = mapped_column(string_enum(CohortRole, "cohort_role"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     cohort: Mapped[Cohort] = relationship(back_populates="staff", lazy="raise")
@@ -311,7 +299,7 @@ class Enrolment(Base):
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
     cohort_id: Mapped[int | None] = mapped_column(ForeignKey("cohort.id"), index=True)
     status: Mapped[EnrolmentStatus] = mapped_column(
-        _enum(EnrolmentStatus, "enrolment_status"), default=EnrolmentStatus.ENROLLED
+        string_enum(EnrolmentStatus, "enrolment_status"), default=EnrolmentStatus.ENROLLED
     )
     enrolled_at: Mapped[datetime] = mapped_column(default=utcnow)
     withdrawn_at: Mapped[datetime | None]

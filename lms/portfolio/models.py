@@ -11,22 +11,12 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, Enum, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.accounts.models import User
 from lms.curriculum.models import AssessmentCriterion, Enrolment, Unit
-from lms.db import Base, append_only, utcnow
-
-
-def _enum(enum_cls, name: str) -> Enum:
-    return Enum(
-        enum_cls,
-        name=name,
-        native_enum=False,
-        length=30,
-        values_callable=lambda members: [m.value for m in members],
-    )
+from lms.db import Base, append_only, string_enum, utcnow
 
 
 class EvidenceType(StrEnum):
@@ -89,7 +79,7 @@ class Evidence(Base):
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
     owner_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
     title: Mapped[str] = mapped_column(String(200))
-    evidence_type: Mapped[EvidenceType] = mapped_column(_enum(EvidenceType, "evidence_type"))
+    evidence_type: Mapped[EvidenceType] = mapped_column(string_enum(EvidenceType, "evidence_type"))
     description: Mapped[str] = mapped_column(Text, default="")
     # Set when an assessor recorded it (an observation, a professional discussion).
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
@@ -172,7 +162,7 @@ class Submission(Base):
     trainee_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
     number: Mapped[int] = mapped_column(default=1)
     status: Mapped[SubmissionStatus] = mapped_column(
-        _enum(SubmissionStatus, "submission_status"), default=SubmissionStatus.SUBMITTED
+        string_enum(SubmissionStatus, "submission_status"), default=SubmissionStatus.SUBMITTED
     )
     state_version: Mapped[int] = mapped_column(default=1)
     declaration: Mapped[str] = mapped_column(Text)
@@ -202,7 +192,7 @@ class SubmittedEvidence(Base):
     evidence_id: Mapped[int] = mapped_column(ForeignKey("evidence.id"), index=True)
     evidence_version: Mapped[int]
     title: Mapped[str] = mapped_column(String(200))
-    evidence_type: Mapped[EvidenceType] = mapped_column(_enum(EvidenceType, "evidence_type"))
+    evidence_type: Mapped[EvidenceType] = mapped_column(string_enum(EvidenceType, "evidence_type"))
     description: Mapped[str] = mapped_column(Text, default="")
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     # [{"file_id", "sha256", "filename", "size", "media_type", "kind_label"}]
