@@ -25,6 +25,57 @@ from tests.factories import ALL_FACTORIES
 DEMO_PASSWORD = "correct horse battery"
 
 
+def _chromium_path() -> str:
+    import shutil
+
+    return os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
+
+
+def _unavailable() -> dict[str, str]:
+    """Markers whose tests cannot run in this environment, and why."""
+    on_postgres = bool(os.environ.get("TEST_DATABASE_URL"))
+    reasons = {}
+    if not os.environ.get("TEST_POSTGRES_URL"):
+        reasons["postgres"] = "no PostgreSQL server (scripts/test-postgres.sh provides one)"
+    if on_postgres:
+        reasons["sqlite"] = "this run is on PostgreSQL"
+    if not os.path.exists(_chromium_path()):
+        if os.environ.get("REQUIRE_BROWSER") == "1":
+            raise pytest.UsageError(
+                f"Chromium not found at {_chromium_path()}; install Debian's chromium package"
+            )
+        reasons["browser"] = "Chromium is not installed (apt-get install chromium)"
+    return reasons
+
+
+_LEFT_OUT: dict[str, int] = {}
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests that need what this machine or run lacks are deselected (and counted in the
+    summary), never silently skipped."""
+    for item in items:
+        if "tests/browser/" in str(item.path).replace(os.sep, "/"):
+            item.add_marker(pytest.mark.browser)
+    reasons = _unavailable()
+    keep, drop = [], []
+    for item in items:
+        missing = [name for name in reasons if item.get_closest_marker(name)]
+        (drop if missing else keep).append(item)
+        for name in missing:
+            _LEFT_OUT[name] = _LEFT_OUT.get(name, 0) + 1
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    # Under xdist the workers collect; the summary names what this environment lacks.
+    for name, reason in sorted(_unavailable().items()):
+        count = f"{_LEFT_OUT[name]} " if name in _LEFT_OUT else ""
+        terminalreporter.write_line(f"NOTE: {count}{name} tests did not run here: {reason}.")
+
+
 class IsolatedClient(FlaskClient):
     """A test client whose requests never share the test's application context.
 

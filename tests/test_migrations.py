@@ -45,10 +45,7 @@ def test_migrations_downgrade_to_empty_and_up_again(tmp_path):
 
 @pytest.mark.postgres
 def test_migrations_match_models_on_postgresql():
-    server = os.environ.get("TEST_POSTGRES_URL")
-    if not server:
-        pytest.skip("PostgreSQL not available (set TEST_POSTGRES_URL)")
-    server = server.replace("postgresql://", "postgresql+psycopg://", 1)
+    server = os.environ["TEST_POSTGRES_URL"].replace("postgresql://", "postgresql+psycopg://", 1)
     name = f"alongside_migrations_{uuid.uuid4().hex[:8]}"
     admin = create_engine(server, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:

@@ -108,11 +108,10 @@ def test_database_url_forms(tmp_path, monkeypatch):
     assert load_config(tmp_path)["SQLALCHEMY_ENGINES"]["default"].startswith("sqlite:///")
 
 
+@pytest.mark.sqlite
 def test_sqlite_runs_with_foreign_keys_and_wal(app, session):
     from sqlalchemy import text
 
-    if session.bind.dialect.name != "sqlite":
-        pytest.skip("SQLite settings only")
     assert session.execute(text("PRAGMA foreign_keys")).scalar() == 1
     assert session.execute(text("PRAGMA journal_mode")).scalar() == "wal"
 
