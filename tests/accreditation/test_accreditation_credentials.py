@@ -162,6 +162,7 @@ def test_the_downloadable_json_envelope_verifies_too(world):
         ),
         (lambda c: c["credentialSubject"].update(creditsEarned=60), "changed since it was issued"),
     ],
+    ids=["identity", "valid-from", "achievement-name", "credits"],
 )
 def test_a_tampered_copy_fails_with_a_clear_reason(world, change, reason):
     token = sign_credential(world.credential(), world.private, world.kid)
