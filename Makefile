@@ -28,6 +28,7 @@ run: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check lms tests bench migrations app.py
 	$(FLASK) courses check
+	PY=$(BIN)/python bash scripts/check-test-ids.sh
 
 # Everything CI checks: linters, the curriculum, the suite on SQLite (with real-browser
 # journeys), and the suite again on PostgreSQL when a server is available.
