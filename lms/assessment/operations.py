@@ -543,18 +543,10 @@ def review_sample(
     """The IQA agrees with a sampled decision (countersigns it) or disagrees, with reasons,
     which returns it to its assessor."""
     decision = session.get(Decision, sample.decision_id)
-    if decision.assessor_id == iqa.id:
-        raise DomainError(
-            "You made this decision yourself, so another IQA needs to quality-assure it."
-        )
-    if sample.status != SampleStatus.PENDING:
-        raise Conflict("This sample has already been reviewed.")
-    if not agrees and not (comments or "").strip():
-        raise DomainError(
-            "Please give your reasons, so that the assessor knows what to look at again.",
-            field="comments",
-        )
+    _require_reviewable(sample, decision, iqa, agrees=agrees, comments=comments)
     submission = session.get(Submission, decision.submission_id)
+    # A sample holds the unit back only while the submission waits on it; a sample of a
+    # decision already final, or since corrected, is reviewed without moving the submission.
     blocking = (
         submission.status == SubmissionStatus.AWAITING_IQA
         and latest_decision(session, submission).id == decision.id
@@ -568,18 +560,7 @@ def review_sample(
             from_statuses=(SubmissionStatus.AWAITING_IQA,),
             to=SubmissionStatus.ACHIEVED if agrees else SubmissionStatus.SUBMITTED,
         )
-    claimed = session.execute(
-        update(IqaSample)
-        .where(IqaSample.id == sample.id, IqaSample.status == SampleStatus.PENDING)
-        .values(
-            status=SampleStatus.AGREED if agrees else SampleStatus.DISAGREED,
-            reviewed_at=utcnow(),
-        )
-        .execution_options(synchronize_session=False)
-    )
-    if claimed.rowcount != 1:
-        raise Conflict("This sample has already been reviewed.")
-    session.refresh(sample)
+    _close_sample(session, sample, agrees=agrees)
     countersignature = _countersignature(
         session, decision, iqa, CountersignRole.IQA, agrees, comments
     )
@@ -595,3 +576,36 @@ def review_sample(
     if not agrees:
         notices.decision_returned(session, decision, countersignature)
     return countersignature
+
+
+def _require_reviewable(
+    sample: IqaSample, decision: Decision, iqa: User, *, agrees: bool, comments: str
+) -> None:
+    if decision.assessor_id == iqa.id:
+        raise DomainError(
+            "You made this decision yourself, so another IQA needs to quality-assure it."
+        )
+    if sample.status != SampleStatus.PENDING:
+        raise Conflict("This sample has already been reviewed.")
+    if not agrees and not (comments or "").strip():
+        raise DomainError(
+            "Please give your reasons, so that the assessor knows what to look at again.",
+            field="comments",
+        )
+
+
+def _close_sample(session: Session, sample: IqaSample, *, agrees: bool) -> None:
+    """Mark the sample reviewed; if another IQA has just reviewed it, theirs stands and this
+    review is refused."""
+    claimed = session.execute(
+        update(IqaSample)
+        .where(IqaSample.id == sample.id, IqaSample.status == SampleStatus.PENDING)
+        .values(
+            status=SampleStatus.AGREED if agrees else SampleStatus.DISAGREED,
+            reviewed_at=utcnow(),
+        )
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount != 1:
+        raise Conflict("This sample has already been reviewed.")
+    session.refresh(sample)
