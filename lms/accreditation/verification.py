@@ -122,60 +122,63 @@ def verify(
     except jose.MalformedToken as error:
         verdict.problems.append(str(error))
         return verdict
-
-    header, payload = parsed.header, parsed.payload
-    if header.get("alg") != jose.ALGORITHM:
-        verdict.problems.append(
-            "It is signed with a method we do not accept (only EdDSA signatures are)."
-        )
+    if problem := _header_problem(parsed.header):
+        verdict.problems.append(problem)
         return verdict
-    if header.get("typ", JWT_TYP) not in ACCEPTED_TYP:
-        verdict.problems.append("It is a signed document, but not a verifiable credential.")
-        return verdict
-
-    credential = credential_from_payload(payload)
+    credential = credential_from_payload(parsed.payload)
     verdict.credential = credential
-    contexts = credential.get("@context")
-    if not isinstance(contexts, list) or not contexts or contexts[0] != VC_CONTEXT:
-        verdict.problems.append("It is not a W3C verifiable credential (version 2.0).")
-        return verdict
-    if not OB_CREDENTIAL_TYPES & set(types_of(credential)):
-        verdict.problems.append("It is a verifiable credential, but not an Open Badge.")
-        return verdict
-
-    issuer = credential.get("issuer")
-    issuer_id = issuer.get("id") if isinstance(issuer, dict) else issuer
-    if not isinstance(issuer_id, str) or not issuer_id:
-        verdict.problems.append("It does not say who issued it.")
-        return verdict
-    if payload.get("iss", issuer_id) != issuer_id:
-        verdict.problems.append("Its signature and its contents name different issuers.")
-        return verdict
-
-    keys = list(keys_for_issuer(issuer_id))
-    if not keys:
-        verdict.problems.append(
-            "It names an issuer this service does not know, so it cannot be checked here."
-        )
-        return verdict
-    issuer_name = (issuer.get("name") if isinstance(issuer, dict) else None) or "its issuer"
-    key = next((public for kid, public in keys if kid == header.get("kid")), None)
-    if key is None:
-        verdict.problems.append(
-            f"It was not signed with a key belonging to {issuer_name}, so it is not genuine."
-        )
-        return verdict
-    if not parsed.signature_valid(key):
-        verdict.problems.append(
-            "The signature does not match the contents: the credential has been changed "
-            "since it was issued, or it was not signed by its issuer."
-        )
+    # Each of these makes the later checks meaningless, so only the first is reported.
+    problem = _kind_problem(credential) or _signature_problem(parsed, credential, keys_for_issuer)
+    if problem:
+        verdict.problems.append(problem)
         return verdict
     verdict.signature_checked = True
 
     _check_dates(verdict, credential, now)
     _check_status(verdict, credential, status_bit)
     return verdict
+
+
+def _header_problem(header: dict) -> str | None:
+    if header.get("alg") != jose.ALGORITHM:
+        return "It is signed with a method we do not accept (only EdDSA signatures are)."
+    if header.get("typ", JWT_TYP) not in ACCEPTED_TYP:
+        return "It is a signed document, but not a verifiable credential."
+    return None
+
+
+def _kind_problem(credential: dict) -> str | None:
+    contexts = credential.get("@context")
+    if not isinstance(contexts, list) or not contexts or contexts[0] != VC_CONTEXT:
+        return "It is not a W3C verifiable credential (version 2.0)."
+    if not OB_CREDENTIAL_TYPES & set(types_of(credential)):
+        return "It is a verifiable credential, but not an Open Badge."
+    return None
+
+
+def _signature_problem(
+    parsed: jose.ParsedToken, credential: dict, keys_for_issuer: KeysForIssuer
+) -> str | None:
+    """Whether the credential is signed, unchanged, with a key of the issuer it names."""
+    issuer = credential.get("issuer")
+    issuer_id = issuer.get("id") if isinstance(issuer, dict) else issuer
+    if not isinstance(issuer_id, str) or not issuer_id:
+        return "It does not say who issued it."
+    if parsed.payload.get("iss", issuer_id) != issuer_id:
+        return "Its signature and its contents name different issuers."
+    keys = list(keys_for_issuer(issuer_id))
+    if not keys:
+        return "It names an issuer this service does not know, so it cannot be checked here."
+    issuer_name = (issuer.get("name") if isinstance(issuer, dict) else None) or "its issuer"
+    key = next((public for kid, public in keys if kid == parsed.header.get("kid")), None)
+    if key is None:
+        return f"It was not signed with a key belonging to {issuer_name}, so it is not genuine."
+    if not parsed.signature_valid(key):
+        return (
+            "The signature does not match the contents: the credential has been changed "
+            "since it was issued, or it was not signed by its issuer."
+        )
+    return None
 
 
 def _check_dates(verdict: Verdict, credential: dict, now: datetime) -> None:
