@@ -937,47 +937,14 @@ class _Reader:
         id_node = raw.get("id")
         shown_id = id_node.value if isinstance(id_node, ScalarNode) else None
         what = f'question "{shown_id}"' if shown_id else "a question"
-        type_node = raw.get("type")
-        if type_node is None:
-            self.problem(node, f'{what} is missing "type"')
-            return None
-        kind = type_node.value if isinstance(type_node, ScalarNode) else None
-        if kind == "scenario" and inside_scenario is not None:
-            self.problem(
-                type_node,
-                f'{what} is a scenario inside scenario "{inside_scenario}": '
-                "a scenario cannot contain another scenario",
-            )
-            return None
-        if kind not in QUESTION_TYPES:
-            hint = difflib.get_close_matches(str(kind), list(QUESTION_TYPES), n=1)
-            advice = f'did you mean "{hint[0]}"?' if hint else f"use {_choices(QUESTION_TYPES)}"
-            self.problem(type_node, f'unknown question type "{kind}" ({advice})')
+        kind = self._question_kind(node, raw.get("type"), what, inside_scenario)
+        if kind is None:
             return None
         before = len(self.problems)
-        if kind == "scenario":
-            fields = self.mapping(node, what, SCENARIO_REQUIRED, SCENARIO_OPTIONAL)
-        else:
-            required, optional = QUESTION_KEYS[kind]
-            fields = self.mapping(
-                node,
-                what,
-                QUESTION_COMMON_REQUIRED | required,
-                QUESTION_COMMON_OPTIONAL | optional,
-            )
+        fields = self._question_fields(node, kind, what)
         if fields is None:
             return None
-
-        question_id = self.identifier(fields["id"], "the question id") if "id" in fields else None
-        if question_id is not None:
-            if question_id in self._question_lines:
-                self.problem(
-                    fields["id"],
-                    f'question id "{question_id}" is used twice in this quiz '
-                    f"(first on line {self._question_lines[question_id]})",
-                )
-            else:
-                self._question_lines[question_id] = _line(fields["id"])
+        question_id = self._question_id(fields)
 
         common: dict[str, Any] = {"id": question_id, "line": _line(node)}
         if "prompt" in fields:
@@ -1003,6 +970,53 @@ class _Reader:
         if any(value is None for key, value in common.items() if key != "explanation"):
             return None
         return QUESTION_TYPES[kind](**common, **question)
+
+    def _question_kind(
+        self, node: Node, type_node: Node | None, what: str, inside_scenario: str | None
+    ) -> str | None:
+        """The question's type, read first: it decides which keys the question may have."""
+        if type_node is None:
+            self.problem(node, f'{what} is missing "type"')
+            return None
+        kind = type_node.value if isinstance(type_node, ScalarNode) else None
+        if kind == "scenario" and inside_scenario is not None:
+            self.problem(
+                type_node,
+                f'{what} is a scenario inside scenario "{inside_scenario}": '
+                "a scenario cannot contain another scenario",
+            )
+            return None
+        if kind not in QUESTION_TYPES:
+            hint = difflib.get_close_matches(str(kind), list(QUESTION_TYPES), n=1)
+            advice = f'did you mean "{hint[0]}"?' if hint else f"use {_choices(QUESTION_TYPES)}"
+            self.problem(type_node, f'unknown question type "{kind}" ({advice})')
+            return None
+        return kind
+
+    def _question_fields(self, node: Node, kind: str, what: str) -> dict[str, Node] | None:
+        if kind == "scenario":
+            return self.mapping(node, what, SCENARIO_REQUIRED, SCENARIO_OPTIONAL)
+        required, optional = QUESTION_KEYS[kind]
+        return self.mapping(
+            node,
+            what,
+            QUESTION_COMMON_REQUIRED | required,
+            QUESTION_COMMON_OPTIONAL | optional,
+        )
+
+    def _question_id(self, fields: dict[str, Node]) -> str | None:
+        """The question's id, noted so that a second question with it is reported."""
+        question_id = self.identifier(fields["id"], "the question id") if "id" in fields else None
+        if question_id is not None:
+            if question_id in self._question_lines:
+                self.problem(
+                    fields["id"],
+                    f'question id "{question_id}" is used twice in this quiz '
+                    f"(first on line {self._question_lines[question_id]})",
+                )
+            else:
+                self._question_lines[question_id] = _line(fields["id"])
+        return question_id
 
     def _scenario(self, fields, common, what, question_id) -> dict | None:
         result: dict[str, Any] = {}
@@ -1036,51 +1050,67 @@ class _Reader:
         ids: dict[str, int] = {}
         texts: dict[str, int] = {}
         for index, item in enumerate(items):
-            fields = self.mapping(
-                item, f"an option of {what}", {"text"}, {"id", "correct", "feedback"}
-            )
-            if fields is None:
-                continue
-            option_id = chr(ord("a") + index)
-            if "id" in fields:
-                option_id = self.identifier(fields["id"], f"an option id of {what}")
-            text = (
-                self.text(fields["text"], f"the text of an option of {what}")
-                if "text" in fields
-                else None
-            )
-            correct = (
-                self.boolean(fields["correct"], f'"correct" in an option of {what}')
-                if "correct" in fields
-                else False
-            )
-            feedback = (
-                self.text(fields["feedback"], f"the feedback of an option of {what}")
-                if "feedback" in fields
-                else None
-            )
-            if option_id is not None:
-                if option_id in ids:
-                    self.problem(
-                        item,
-                        f'option id "{option_id}" is used twice in {what} (first on line '
-                        f"{ids[option_id]}; options without an id are called a, b, c … in order)",
-                    )
-                    continue
-                ids[option_id] = _line(item)
-            if text is not None:
-                if text in texts:
-                    self.problem(
-                        item, f'the option "{text}" appears twice in {what} (line {texts[text]})'
-                    )
-                    continue
-                texts[text] = _line(item)
-            if option_id is None or text is None or correct is None:
-                continue
-            options.append(Option(id=option_id, text=text, correct=correct, feedback=feedback))
+            option = self._option(item, index, what, ids, texts)
+            if option is not None:
+                options.append(option)
         if len(options) != len(items):
             return None
         return tuple(options)
+
+    def _option(
+        self, item: Node, index: int, what: str, ids: dict[str, int], texts: dict[str, int]
+    ) -> Option | None:
+        """One option; `ids` and `texts` hold the lines of those already read, so that a
+        repeated id or text is reported where it repeats."""
+        fields = self.mapping(item, f"an option of {what}", {"text"}, {"id", "correct", "feedback"})
+        if fields is None:
+            return None
+        option_id, text, correct, feedback = self._option_values(fields, index, what)
+        if option_id is not None:
+            if option_id in ids:
+                self.problem(
+                    item,
+                    f'option id "{option_id}" is used twice in {what} (first on line '
+                    f"{ids[option_id]}; options without an id are called a, b, c … in order)",
+                )
+                return None
+            ids[option_id] = _line(item)
+        if text is not None:
+            if text in texts:
+                self.problem(
+                    item, f'the option "{text}" appears twice in {what} (line {texts[text]})'
+                )
+                return None
+            texts[text] = _line(item)
+        if option_id is None or text is None or correct is None:
+            return None
+        return Option(id=option_id, text=text, correct=correct, feedback=feedback)
+
+    def _option_values(
+        self, fields: dict[str, Node], index: int, what: str
+    ) -> tuple[str | None, str | None, bool | None, str | None]:
+        """Id (a, b, c … by position when not given), text, whether correct, feedback."""
+        option_id = (
+            self.identifier(fields["id"], f"an option id of {what}")
+            if "id" in fields
+            else chr(ord("a") + index)
+        )
+        text = (
+            self.text(fields["text"], f"the text of an option of {what}")
+            if "text" in fields
+            else None
+        )
+        correct = (
+            self.boolean(fields["correct"], f'"correct" in an option of {what}')
+            if "correct" in fields
+            else False
+        )
+        feedback = (
+            self.text(fields["feedback"], f"the feedback of an option of {what}")
+            if "feedback" in fields
+            else None
+        )
+        return option_id, text, correct, feedback
 
     def _single_choice(self, fields, what) -> dict | None:
         options = self._options(fields["options"], what) if "options" in fields else None
