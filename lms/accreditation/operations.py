@@ -274,20 +274,14 @@ def issue_award(
     certificate = _issue_certificate(
         session, award, course, organisation, holder, achievements, units
     )
-    issue_credential(
+    _issue_award_credential(
         session,
         context,
-        organisation=organisation,
-        holder=holder,
-        achievement=descriptions.qualification_achievement(
-            context,
-            course,
-            [units[a.unit_id] for a in achievements],
-            outcomes_by_unit(session, list(units)),
-        ),
-        awarded_at=award.awarded_at,
-        credits_earned=award.credits,
-        award=award,
+        award,
+        course,
+        organisation,
+        holder,
+        [units[a.unit_id] for a in achievements],
     )
     enrolment.status = EnrolmentStatus.ACHIEVED
     enrolment.achieved_at = award.awarded_at  # read by the franchise overview (time to award)
@@ -303,6 +297,29 @@ def issue_award(
         certificate=certificate.verification_code,
     )
     return award
+
+
+def _issue_award_credential(
+    session: Session,
+    context: IssuingContext,
+    award: QualificationAward,
+    course: Course,
+    organisation: Organisation,
+    holder: User,
+    units: list[Unit],
+) -> None:
+    issue_credential(
+        session,
+        context,
+        organisation=organisation,
+        holder=holder,
+        achievement=descriptions.qualification_achievement(
+            context, course, units, outcomes_by_unit(session, [unit.id for unit in units])
+        ),
+        awarded_at=award.awarded_at,
+        credits_earned=award.credits,
+        award=award,
+    )
 
 
 def _require_awardable(session: Session, enrolment: Enrolment, course: Course) -> RulesResult:
