@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
-from lms.curriculum.format import Catalogue, CourseSpec, UnitSpec, load_catalogue
+from lms.curriculum.format import Catalogue, CourseSpec, QuizSpec, UnitSpec, load_catalogue
 from lms.curriculum.markdown import (
     CALLOUTS,
     MAX_IMAGE_BYTES,
@@ -356,39 +356,51 @@ def markdown_content(catalogue: Catalogue) -> Iterator[Problem]:
 
 @register_check
 def quiz_references(catalogue: Catalogue) -> Iterator[Problem]:
-    units = catalogue.units_by_code()
+    """Units and quizzes must name each other consistently, whichever side is read first."""
     for unit in catalogue.units():
-        if unit.quiz is None:
-            continue
-        quiz = catalogue.quizzes.get(unit.quiz)
-        if quiz is None:
-            yield Problem(
-                unit.path, unit.line_of("quiz"), f"there is no quiz '{unit.quiz}' in assessments/"
-            )
-        elif quiz.unit is not None and quiz.unit != unit.code:
+        if unit.quiz is not None:
+            yield from _unit_quiz_problems(catalogue, unit)
+    units = catalogue.units_by_code()
+    for quiz in catalogue.quizzes.values():
+        yield from _quiz_unit_problems(catalogue, quiz, units)
+
+
+def _unit_quiz_problems(catalogue: Catalogue, unit: UnitSpec) -> Iterator[Problem]:
+    quiz = catalogue.quizzes.get(unit.quiz)
+    if quiz is None:
+        yield Problem(
+            unit.path, unit.line_of("quiz"), f"there is no quiz '{unit.quiz}' in assessments/"
+        )
+    elif quiz.unit is not None and quiz.unit != unit.code:
+        yield Problem(
+            quiz.path,
+            quiz.line_of("unit"),
+            f"this quiz says it belongs to unit {quiz.unit}, but unit {unit.code} names it",
+        )
+
+
+def _quiz_unit_problems(
+    catalogue: Catalogue, quiz: QuizSpec, units: dict[str, UnitSpec]
+) -> Iterator[Problem]:
+    if quiz.id != quiz.path.stem:
+        yield Problem(
+            quiz.path, quiz.line_of("id"), f"the quiz id '{quiz.id}' must match the file name"
+        )
+    if quiz.unit is None:
+        yield Problem(quiz.path, quiz.data.line, "the quiz has no 'unit'")
+        return
+    unit = units.get(quiz.unit)
+    if unit is None:
+        # Checking one course alone, the unit may belong to a course not read; and a unit
+        # that could not be read has had its own problem reported.
+        if not catalogue.single_course and quiz.unit not in catalogue.unreadable_unit_codes:
+            yield Problem(quiz.path, quiz.line_of("unit"), f"unknown unit {quiz.unit}")
+        return
+    numbers = unit.criterion_numbers()
+    for number, line in zip(quiz.criteria, quiz.criteria_lines, strict=True):
+        if number not in numbers:
             yield Problem(
                 quiz.path,
-                quiz.line_of("unit"),
-                f"this quiz says it belongs to unit {quiz.unit}, but unit {unit.code} names it",
+                line,
+                f"'{number}' is not an assessment criterion of unit {unit.code}",
             )
-    for quiz in catalogue.quizzes.values():
-        if quiz.id != quiz.path.stem:
-            yield Problem(
-                quiz.path, quiz.line_of("id"), f"the quiz id '{quiz.id}' must match the file name"
-            )
-        if quiz.unit is None:
-            yield Problem(quiz.path, quiz.data.line, "the quiz has no 'unit'")
-            continue
-        unit = units.get(quiz.unit)
-        if unit is None:
-            if not catalogue.single_course and quiz.unit not in catalogue.unreadable_unit_codes:
-                yield Problem(quiz.path, quiz.line_of("unit"), f"unknown unit {quiz.unit}")
-            continue
-        numbers = unit.criterion_numbers()
-        for number, line in zip(quiz.criteria, quiz.criteria_lines, strict=True):
-            if number not in numbers:
-                yield Problem(
-                    quiz.path,
-                    line,
-                    f"'{number}' is not an assessment criterion of unit {unit.code}",
-                )
