@@ -156,8 +156,10 @@ def _send_after_commit(app: Flask, ids: list[int]) -> None:
     retried later by `flask --app app mail send`, never shown to the person."""
     from lms.mail.sender import send_due
 
+    # A large import leaves most of its invitations to `mail send`: a person waits for the
+    # page, not for a mail server.
     try:
-        send_due(db.session, ids=ids)
+        send_due(db.session, ids=ids[: app.config["MAIL_SEND_AFTER_REQUEST_LIMIT"]])
     except Exception:
         db.session.rollback()
         app.logger.exception("The outbox could not be sent after the request; it will be retried")
