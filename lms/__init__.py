@@ -35,6 +35,7 @@ CLI_GROUPS = [
     "lms.curriculum.cli:courses_cli",
     # Portfolio and assessment
     "lms.portfolio.cli:evidence_cli",
+    "lms.mail.cli:mail_cli",
 ]
 
 

@@ -45,6 +45,7 @@ from lms.curriculum.models import (  # noqa: F401
     Unit,
 )
 from lms.franchise.models import Licence, LicenceUnit  # noqa: F401
+from lms.mail.models import OutboxMessage  # noqa: F401
 from lms.notifications.models import Notification  # noqa: F401
 from lms.portfolio.models import (  # noqa: F401
     Evidence,
