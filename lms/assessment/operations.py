@@ -196,16 +196,7 @@ def judge(
     )
     _record_judgements(session, decision, criteria, verdicts)
     sample = _sample_decision(session, decision, sample_reason)
-    record(
-        session,
-        "assessment.decided",
-        obj=decision,
-        organisation_id=decision.organisation_id,
-        submission_id=submission.id,
-        outcome=outcome.value,
-        sampled=sample is not None,
-        signature=decision.signature,
-    )
+    _audit_decision(session, decision, sampled=sample is not None)
     if target == SubmissionStatus.ACHIEVED:
         _achieve(session, submission, decision)
     notices.submission_judged(session, submission, decision)
@@ -357,6 +348,19 @@ def _sample_decision(
     session.add(sample)
     session.flush()
     return sample
+
+
+def _audit_decision(session: Session, decision: Decision, *, sampled: bool) -> None:
+    record(
+        session,
+        "assessment.decided",
+        obj=decision,
+        organisation_id=decision.organisation_id,
+        submission_id=decision.submission_id,
+        outcome=decision.outcome.value,
+        sampled=sampled,
+        signature=decision.signature,
+    )
 
 
 def _pending_sample(session: Session, decision: Decision) -> IqaSample | None:
