@@ -9,9 +9,7 @@ from sqlalchemy.orm import selectinload
 
 from lms.accounts.models import Organisation, User
 from lms.accounts.roles import Role
-from lms.assessment import home as _home_sections  # noqa: F401 - registers home sections
 from lms.assessment import operations, quality, queries
-from lms.assessment import progress as _progress  # noqa: F401 - columns in coordinators' reports
 from lms.assessment.forms import (
     CloseStandardisationForm,
     EqaAccessForm,

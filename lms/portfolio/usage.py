@@ -7,10 +7,8 @@ from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
 from lms.curriculum.models import AssessmentCriterion, Unit
-from lms.curriculum.usage import register_usage_check
 
 
-@register_usage_check
 def unit_has_evidence_or_decisions(session: Session, unit: Unit) -> bool:
     from lms.assessment.models import CriterionJudgement
     from lms.portfolio.models import EvidenceCriterion, Submission

@@ -22,7 +22,6 @@ from lms.errors import DomainError, NotFound
 from lms.extensions import db
 from lms.permissions import authorize, can
 from lms.portfolio import operations, progress, queries
-from lms.portfolio import panels as _panels  # noqa: F401 - adds the unit page's portfolio section
 from lms.portfolio.forms import (
     ButtonForm,
     EvidenceForm,

@@ -11,10 +11,9 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from lms.curriculum.checks import register_check
 from lms.curriculum.format import Catalogue
 from lms.curriculum.sources import Problem
-from lms.curriculum.sync import SyncReport, register_sync_step
+from lms.curriculum.sync import SyncReport
 from lms.quizzes.format import Quiz, check_quiz_text, parse_quiz
 from lms.quizzes.operations import sync_quizzes
 
@@ -26,7 +25,6 @@ def _text(path: Path) -> str:
     return path.read_bytes().decode("utf-8", errors="replace")
 
 
-@register_check
 def quiz_files(catalogue: Catalogue) -> Iterator[Problem]:
     """Every problem in every quiz file, with its line (see assessments/README.md)."""
     for spec in catalogue.quizzes.values():
@@ -41,7 +39,6 @@ def _definitions(catalogue: Catalogue) -> list[Quiz]:
     return [parse_quiz(_text(spec.path), str(spec.path)) for spec in catalogue.quizzes.values()]
 
 
-@register_sync_step
 def load_quizzes(session: Session, catalogue: Catalogue, report: SyncReport) -> None:
     """A new version of each new or changed quiz; quizzes whose file is gone stop being
     offered. Runs only after `courses check` found no problems (the sync refuses otherwise)."""

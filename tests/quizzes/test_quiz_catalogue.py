@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 
 import pytest
 from sqlalchemy import select
@@ -53,6 +55,31 @@ def test_courses_check_validates_quiz_files_in_full(app, files):
     result = app.test_cli_runner().invoke(args=["courses", "check", str(files.courses)])
     assert result.exit_code == 1
     assert f"{files.path(QUIZ)}:5: the pass mark must be at least 0" in result.output
+
+
+def test_quiz_files_are_checked_without_an_app(files):
+    """The quiz checks are listed in lms.capabilities, so what `courses check` finds does not
+    depend on which modules happen to be imported: a fresh interpreter that creates no app
+    and imports no views still finds a pass mark that is not a number."""
+    files.replace(QUIZ, "pass_mark: 70", "pass_mark: banana")
+    script = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from lms.curriculum.checks import check_paths\n"
+        "_, found = check_paths(Path(sys.argv[1]), Path(sys.argv[2]))\n"
+        "print(*found, sep='\\n')\n"
+        "print('views imported:', 'lms.quizzes.views' in sys.modules)\n"
+    )
+    result = subprocess.run(  # noqa: S603 - this interpreter, this script
+        [sys.executable, "-c", script, str(files.courses), str(files.assessments)],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=PROJECT_ROOT,
+    )
+    assert f"{files.path(QUIZ)}:5: the pass mark must be a number" in result.stdout
+    assert "views imported: False" in result.stdout
+    assert problems_in(files, QUIZ) == [(5, "the pass mark must be a number")]
 
 
 def test_references_are_reported_once(app, files):
