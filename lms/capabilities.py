@@ -31,6 +31,7 @@ from typing import Any
 # The hooks a capability may answer: name -> who calls it, with what, for what.
 HOOKS = {
     "unit_in_use": "curriculum: (session, unit) -> bool; a unit in use is versioned on sync",
+    "unit_submitted": "portfolio: (session, submission) after a unit is sent for assessment",
     "unit_achieved": "assessment: (session, UnitAchievement) when a unit becomes achieved",
     "record_details": "accreditation: (session, enrolment, criterion_ids) -> evidence lines",
 }
@@ -129,7 +130,7 @@ CAPABILITIES: tuple[Capability, ...] = (
         cli=("lms.portfolio.cli:evidence_cli",),
         rules=("lms.portfolio.rules",),
         unit_panels=("lms.portfolio.panels:portfolio_panel",),
-        hooks={"unit_in_use": ("lms.portfolio.usage:unit_has_evidence_or_decisions",)},
+        hooks={"unit_in_use": ("lms.portfolio.usage:unit_has_evidence_or_submissions",)},
     ),
     Capability(
         "assessment",
@@ -146,6 +147,10 @@ CAPABILITIES: tuple[Capability, ...] = (
             "lms.assessment.progress:ASSESSMENT_BACKLOG",
             "lms.assessment.progress:IQA_COVERAGE",
         ),
+        hooks={
+            "unit_in_use": ("lms.assessment.queries:unit_has_judgements",),
+            "unit_submitted": ("lms.assessment.notices:submission_arrived",),
+        },
     ),
     Capability(
         "notifications",

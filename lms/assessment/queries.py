@@ -6,12 +6,18 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import exists, select
+from sqlalchemy.orm import Session, selectinload
 
 from lms.accounts.models import Organisation, User
-from lms.assessment.models import Countersignature, CountersignRole, Decision, IqaSample
-from lms.curriculum.models import Cohort, Enrolment, Unit
+from lms.assessment.models import (
+    Countersignature,
+    CountersignRole,
+    CriterionJudgement,
+    Decision,
+    IqaSample,
+)
+from lms.curriculum.models import AssessmentCriterion, Cohort, Enrolment, LearningOutcome, Unit
 from lms.db import utcnow
 from lms.permissions import assessor_cohort_ids, iqa_organisation_ids
 from lms.portfolio.models import Submission, SubmissionStatus, SubmittedEvidence
@@ -196,10 +202,6 @@ class History:
 
 def decision_history(session: Session, submission: Submission) -> History:
     """Everything decided about a submission, oldest first, in a fixed number of queries."""
-    from sqlalchemy.orm import selectinload
-
-    from lms.curriculum.models import AssessmentCriterion, LearningOutcome
-
     unit = session.get(Unit, submission.unit_id)
     criteria = list(
         session.scalars(
@@ -276,3 +278,12 @@ def assessors_with_standing(session: Session, organisation_id: int) -> list[tupl
         .order_by(User.display_name)
     )
     return [(user, bool(trainee)) for user, trainee in rows]
+
+
+def unit_has_judgements(session: Session, unit: Unit) -> bool:
+    """Whether a decision has judged any of the unit's criteria: the unit is then in use, and
+    the curriculum makes a new version of it rather than rewrite it."""
+    criteria = select(AssessmentCriterion.id).where(AssessmentCriterion.unit_id == unit.id)
+    return bool(
+        session.scalar(select(exists().where(CriterionJudgement.criterion_id.in_(criteria))))
+    )
