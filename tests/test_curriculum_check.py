@@ -6,9 +6,9 @@ import pytest
 
 from lms import capabilities
 from lms.capabilities import Capability
+from lms.content import Problem
 from lms.curriculum.checks import check_paths
 from lms.curriculum.format import SCHEMA_VERSION, load_catalogue
-from lms.curriculum.sources import Problem
 from tests.factories.course_files import QUALIFICATION, SHORT, T001, T101, T102, CourseFiles
 
 

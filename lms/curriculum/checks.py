@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from lms import capabilities
+from lms.content import Problem
 from lms.curriculum.format import Catalogue, CourseSpec, UnitSpec, load_catalogue
 from lms.curriculum.markdown import (
     CALLOUTS,
@@ -23,7 +24,6 @@ from lms.curriculum.markdown import (
     split_target,
 )
 from lms.curriculum.rules import AchievedUnit, evaluate
-from lms.curriculum.sources import Problem
 
 Check = Callable[[Catalogue], Iterable[Problem]]
 _COURSE_CHECKS: list[Check] = []

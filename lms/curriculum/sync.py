@@ -21,6 +21,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from lms import capabilities
+from lms.content import Problem
 from lms.curriculum.checks import check_catalogue
 from lms.curriculum.format import (
     Catalogue,
@@ -49,7 +50,6 @@ from lms.curriculum.models import (
     Lesson,
     Unit,
 )
-from lms.curriculum.sources import Problem
 from lms.curriculum.usage import unit_in_use
 from lms.db import utcnow
 from lms.errors import DomainError

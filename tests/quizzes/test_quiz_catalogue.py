@@ -122,6 +122,21 @@ def test_courses_sync_loads_quizzes_and_versions_them(app, session, files):
     assert "Quiz t101-check: no longer offered (its file is gone)." in gone.lines()
 
 
+def test_each_quiz_file_is_read_once_by_a_check_and_sync(app, session, files, monkeypatch):
+    import yaml
+
+    quiz_text, compose, reads = files.read(QUIZ), yaml.compose, []
+
+    def counting(text, *args, **kwargs):
+        reads.append(text == quiz_text)
+        return compose(text, *args, **kwargs)
+
+    monkeypatch.setattr(yaml, "compose", counting)
+    report = sync_catalogue(session, load_catalogue(files.courses, files.assessments))
+    assert "Quiz t101-check: added." in report.lines()
+    assert reads.count(True) == 1
+
+
 def test_sync_refuses_malformed_quizzes(app, session, files):
     files.replace(QUIZ, "answer: false", "answer: perhaps")
     with pytest.raises(SyncRefused) as refused:
