@@ -77,6 +77,11 @@ CAPABILITIES: tuple[Capability, ...] = (
         ),
     ),
     Capability(
+        "mail",
+        models=("lms.mail.models",),
+        cli=("lms.mail.cli:mail_cli",),
+    ),
+    Capability(
         "audit",
         models=("lms.audit.models",),
         rules=("lms.audit.rules",),

@@ -96,7 +96,7 @@ def members(slug: str):
             status = 400
         else:
             if created:
-                send_invitation(user, organisation)
+                send_invitation(db.session, user, organisation)
             db.session.commit()
             flash(
                 f"{user.display_name} has been added."
@@ -147,7 +147,7 @@ def resend_invitation(slug: str, user_id: int):
     organisation = queries.organisation_by_slug(db.session, slug)
     authorize(current_user, "organisation.manage_members", organisation)
     person = queries.member_of(db.session, organisation, user_id)
-    send_invitation(person, organisation)
+    send_invitation(db.session, person, organisation)
     flash(f"We have sent {person.display_name} a new link to set their password.", "success")
     return redirect(url_for("organisations.members", slug=slug))
 

@@ -255,7 +255,7 @@ def enrol_trainees():
     db.session.commit()
     for done in created:
         if done.new_account:
-            send_invitation(done.person, organisation)
+            send_invitation(db.session, done.person, organisation)
     response = jsonify(
         {"data": records.enrolment_items(db.session, [d.enrolment.id for d in created])}
     )

@@ -71,7 +71,7 @@ def sign_off(setting, submission, assessor=None):
     return decision
 
 
-def test_the_whole_journey_ends_with_an_achieved_unit(setting, outbox):
+def test_the_whole_journey_ends_with_an_achieved_unit(setting, outbox, deliver):
     heard = []
     listener = Capability("heard", hooks={"unit_achieved": (lambda _, f: heard.append(f),)})
     with capabilities.extended(listener):
@@ -79,6 +79,9 @@ def test_the_whole_journey_ends_with_an_achieved_unit(setting, outbox):
         add_evidence(setting, criteria[:2], title="My first session")
         first = submit(setting)
         assert first.status == SubmissionStatus.SUBMITTED
+        assert outbox == []  # nothing leaves before the transaction commits
+        db.session.commit()
+        deliver()
         assert [m.to for m in outbox] == [[setting.assessor.email]]
 
         verdicts = all_met(setting)
@@ -94,6 +97,7 @@ def test_the_whole_journey_ends_with_an_achieved_unit(setting, outbox):
         )
         db.session.commit()
         assert first.status == SubmissionStatus.REFERRED
+        deliver()
         assert outbox[-1].to == [setting.trainee.email]
 
         add_evidence(setting, criteria[2:], title="Ending well")
@@ -313,7 +317,7 @@ def test_an_iqa_cannot_countersign_their_own_decision(setting):
     assert submission.status == SubmissionStatus.AWAITING_IQA
 
 
-def test_an_iqa_disagreement_returns_the_decision_to_its_assessor(setting, outbox):
+def test_an_iqa_disagreement_returns_the_decision_to_its_assessor(setting, outbox, deliver):
     add_evidence(setting, setting.criteria())
     submission = submit(setting)
     decision = sign_off(setting, submission)
@@ -326,6 +330,7 @@ def test_an_iqa_disagreement_returns_the_decision_to_its_assessor(setting, outbo
     db.session.commit()
     assert sample.status == SampleStatus.DISAGREED
     assert submission.status == SubmissionStatus.SUBMITTED
+    deliver()
     assert outbox[-1].to == [setting.assessor.email]
     # The assessor decides again: a new decision that corrects the first.
     plan(setting)
