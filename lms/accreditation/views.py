@@ -20,8 +20,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from lms.accreditation import claims, downloads, queries
-from lms.accreditation import from_assessment as _from_assessment  # noqa: F401 - listeners
-from lms.accreditation import home as _home_sections  # noqa: F401 - registers home sections
 from lms.accreditation.codes import display_code, normalise_code
 from lms.accreditation.forms import ClaimForm, CodeForm, CredentialForm, EmptyForm, RevokeForm
 from lms.accreditation.issuing import IssuingContext

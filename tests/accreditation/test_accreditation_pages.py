@@ -283,11 +283,9 @@ def test_the_record_shows_units_sign_offs_and_what_is_still_needed(signed_in, se
 
 
 def test_the_record_shows_evidence_that_assessment_provides(signed_in, session):
-    from lms.accreditation.record_details import (
-        CriterionEvidence,
-        register_record_details,
-        unregister_record_details,
-    )
+    from lms import capabilities
+    from lms.accreditation.record_details import CriterionEvidence
+    from lms.capabilities import Capability
 
     partner = PartnerFactory()
     qualification = make_qualification()
@@ -307,15 +305,12 @@ def test_the_record_shows_evidence_that_assessment_provides(signed_in, session):
             ]
         }
 
-    register_record_details(provider)
-    try:
+    with capabilities.extended(Capability("details", hooks={"record_details": (provider,)})):
         html = (
             signed_in(member(partner, Role.ASSESSOR))
             .get(f"/records/{enrolment.id}")
             .get_data(as_text=True)
         )
-    finally:
-        unregister_record_details(provider)
     assert len(criterion_ids) == 16
     assert "My reflective account (reflective account): Met, Asha Assessor" in html
 
