@@ -119,7 +119,19 @@ def issuer_profile(context: IssuingContext, organisation: Organisation) -> dict:
 
 
 def jwks(session: Session, organisation: Organisation) -> dict:
+    """Every key the organisation has signed with, retired ones too (RFC 7517 JWK Set)."""
     return {"keys": [stored.public_jwk for stored in published_keys(session, organisation)]}
+
+
+def public_key(session: Session, organisation: Organisation, thumbprint: str) -> dict:
+    """The JWK an organisation's key id (`<profile>/keys/<thumbprint>`) dereferences to."""
+    for stored in published_keys(session, organisation):
+        try:
+            if keys.thumbprint(keys.public_key_from_jwk(stored.public_jwk)) == thumbprint:
+                return stored.public_jwk
+        except keys.SigningKeyError:
+            continue
+    raise NotFound()
 
 
 def status_list_document(session: Session, context: IssuingContext, list_id: int) -> dict:

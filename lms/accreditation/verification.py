@@ -3,6 +3,7 @@ unchanged, in date, and not revoked?
 
 Pure: the caller says which keys an issuer has and which status bits are set, so the same
 checks serve the web page, the command line and the tests. Every problem is a plain sentence.
+The checks follow the Open Badges 3.0 specification, section 8.2.4 ("Verify a Credential").
 """
 
 from __future__ import annotations
@@ -12,15 +13,17 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-
 from lms.accreditation import jose
-from lms.accreditation.openbadges import OB_CREDENTIAL_TYPES, credential_from_payload
+from lms.accreditation.keys import EDDSA, SigningKey
+from lms.accreditation.openbadges import OB_CREDENTIAL_TYPES
 from lms.accreditation.statuslist import StatusListError, read_status_entry
 from lms.accreditation.vc import (
+    JWT_MEDIA_TYPE,
     JWT_TYP,
     VC_CONTEXT,
+    credential_from_payload,
     long_date,
+    numeric_date,
     parse_datetime,
     token_from_envelope,
     types_of,
@@ -28,12 +31,21 @@ from lms.accreditation.vc import (
 
 # Clocks differ a little; a credential dated a few minutes ahead is still accepted.
 CLOCK_SKEW = timedelta(minutes=5)
-ACCEPTED_TYP = {JWT_TYP, "JWT", "application/vc+jwt"}
+# "JWT" is what Open Badges 3.0 asks of a badge; vc+jwt what VC-JOSE-COSE suggests and what
+# badges issued before RS256 carry; no `typ` at all is allowed by both.
+ACCEPTED_TYP = frozenset({"JWT", JWT_TYP, JWT_MEDIA_TYPE})
+# Credentials signed before RS256 (with EdDSA) were issued without `nbf`.
+CLAIMS_REQUIRED = ("iss", "jti", "nbf")
+CLAIMS_REQUIRED_BEFORE_RS256 = ("iss", "jti")
 
 # issuer id -> [(kid, public key), ...]; an empty list means the issuer is not known here.
-KeysForIssuer = Callable[[str], Sequence[tuple[str, Ed25519PublicKey]]]
+KeysForIssuer = Callable[[str], Sequence[tuple[str, SigningKey]]]
 # (status list URL, index, purpose) -> is the bit set? Raises StatusListError if unknown.
 StatusBit = Callable[[str, int, str], bool]
+
+
+class _Refused(Exception):
+    """One plain sentence saying why a signed document is not accepted."""
 
 
 @dataclass
@@ -109,6 +121,93 @@ def extract_token(submitted: str | bytes) -> str:
     raise jose.MalformedToken("This JSON is not a credential.")
 
 
+def _signed_document(
+    token: str, keys_for_issuer: KeysForIssuer, *, noun: str, kinds: frozenset[str]
+) -> tuple[dict, dict, dict]:
+    """(header, payload, credential) of a compact JWS whose signature is checked against a key
+    its issuer publishes. `noun` names it in the sentences ("It", "The status list")."""
+    try:
+        parsed = jose.parse(token)
+    except jose.MalformedToken as error:
+        raise _Refused(str(error)) from None
+    header, payload = parsed.header, parsed.payload
+    if header.get("alg") not in jose.ACCEPTED_ALGORITHMS:
+        raise _Refused(
+            f"{noun} is signed with a method we do not accept (only RS256 and EdDSA "
+            "signatures are)."
+        )
+    if "typ" in header and header["typ"] not in ACCEPTED_TYP:
+        raise _Refused(f"{noun} is a signed document, but not a verifiable credential.")
+
+    credential = credential_from_payload(payload)
+    contexts = credential.get("@context")
+    if not isinstance(contexts, list) or not contexts or contexts[0] != VC_CONTEXT:
+        raise _Refused(f"{noun} is not a W3C verifiable credential (version 2.0).")
+    if not kinds & set(types_of(credential)):
+        raise _Refused(
+            "It is a verifiable credential, but not an Open Badge."
+            if noun == "It"
+            else f"{noun} is a verifiable credential of another kind."
+        )
+
+    issuer = credential.get("issuer")
+    issuer_id = issuer.get("id") if isinstance(issuer, dict) else issuer
+    if not isinstance(issuer_id, str) or not issuer_id:
+        raise _Refused(f"{noun} does not say who issued it.")
+    required = CLAIMS_REQUIRED_BEFORE_RS256 if header["alg"] == EDDSA else CLAIMS_REQUIRED
+    missing = [claim for claim in required if claim not in payload]
+    if missing:
+        raise _Refused(
+            f"{noun} lacks the signed claims a verifiable credential carries "
+            f"({', '.join(missing)})."
+        )
+    if payload["iss"] != issuer_id:
+        raise _Refused(f"{noun} names different issuers in its signature and its contents.")
+
+    keys = list(keys_for_issuer(issuer_id))
+    if not keys:
+        raise _Refused(
+            f"{noun} names an issuer this service does not know, so it cannot be checked here."
+        )
+    issuer_name = (issuer.get("name") if isinstance(issuer, dict) else None) or "its issuer"
+    key = next((public for kid, public in keys if kid == header.get("kid")), None)
+    if key is None:
+        raise _Refused(
+            f"{noun} was not signed with a key belonging to {issuer_name}, so it is not genuine."
+        )
+    if not parsed.signature_valid(key):
+        raise _Refused(
+            "The signature does not match the contents: the credential has been changed "
+            "since it was issued, or it was not signed by its issuer."
+            if noun == "It"
+            else f"{noun} has been changed since it was signed, or was not signed by {issuer_name}."
+        )
+    _check_claims(payload, credential, noun)
+    return header, payload, credential
+
+
+def _check_claims(payload: dict, credential: dict, noun: str) -> None:
+    """The registered claims must say what the credential says (Open Badges 3.0, 8.2.4.1)."""
+    if payload["jti"] != credential.get("id"):
+        raise _Refused(f"{noun} has an identifier in its signature that differs from its own.")
+    subject = credential.get("credentialSubject")
+    subject_id = subject.get("id") if isinstance(subject, dict) else None
+    if payload.get("sub") != subject_id:
+        raise _Refused(f"{noun} names different holders in its signature and its contents.")
+    for claim, name in (("nbf", "validFrom"), ("exp", "validUntil")):
+        if claim not in payload:
+            continue
+        moment = parse_datetime(credential.get(name))
+        value = payload[claim]
+        if (
+            moment is None
+            or not isinstance(value, int)
+            or isinstance(value, bool)
+            or value != numeric_date(moment)
+        ):
+            raise _Refused(f"{noun} has dates in its signature that differ from its own.")
+
+
 def verify(
     submitted: str | bytes,
     *,
@@ -118,59 +217,18 @@ def verify(
 ) -> Verdict:
     verdict = Verdict()
     try:
-        parsed = jose.parse(extract_token(submitted))
+        token = extract_token(submitted)
     except jose.MalformedToken as error:
         verdict.problems.append(str(error))
         return verdict
-
-    header, payload = parsed.header, parsed.payload
-    if header.get("alg") != jose.ALGORITHM:
-        verdict.problems.append(
-            "It is signed with a method we do not accept (only EdDSA signatures are)."
+    try:
+        _header, _payload, credential = _signed_document(
+            token, keys_for_issuer, noun="It", kinds=OB_CREDENTIAL_TYPES
         )
+    except _Refused as refused:
+        verdict.problems.append(str(refused))
         return verdict
-    if header.get("typ", JWT_TYP) not in ACCEPTED_TYP:
-        verdict.problems.append("It is a signed document, but not a verifiable credential.")
-        return verdict
-
-    credential = credential_from_payload(payload)
     verdict.credential = credential
-    contexts = credential.get("@context")
-    if not isinstance(contexts, list) or not contexts or contexts[0] != VC_CONTEXT:
-        verdict.problems.append("It is not a W3C verifiable credential (version 2.0).")
-        return verdict
-    if not OB_CREDENTIAL_TYPES & set(types_of(credential)):
-        verdict.problems.append("It is a verifiable credential, but not an Open Badge.")
-        return verdict
-
-    issuer = credential.get("issuer")
-    issuer_id = issuer.get("id") if isinstance(issuer, dict) else issuer
-    if not isinstance(issuer_id, str) or not issuer_id:
-        verdict.problems.append("It does not say who issued it.")
-        return verdict
-    if payload.get("iss", issuer_id) != issuer_id:
-        verdict.problems.append("Its signature and its contents name different issuers.")
-        return verdict
-
-    keys = list(keys_for_issuer(issuer_id))
-    if not keys:
-        verdict.problems.append(
-            "It names an issuer this service does not know, so it cannot be checked here."
-        )
-        return verdict
-    issuer_name = (issuer.get("name") if isinstance(issuer, dict) else None) or "its issuer"
-    key = next((public for kid, public in keys if kid == header.get("kid")), None)
-    if key is None:
-        verdict.problems.append(
-            f"It was not signed with a key belonging to {issuer_name}, so it is not genuine."
-        )
-        return verdict
-    if not parsed.signature_valid(key):
-        verdict.problems.append(
-            "The signature does not match the contents: the credential has been changed "
-            "since it was issued, or it was not signed by its issuer."
-        )
-        return verdict
     verdict.signature_checked = True
 
     _check_dates(verdict, credential, now)

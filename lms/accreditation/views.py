@@ -375,3 +375,19 @@ def claim_csv(slug: str, claim_id: int):
         "claim", organisation.slug, claim.period_start.isoformat(), claim.period_end.isoformat()
     )
     return _attachment(text.encode("utf-8-sig"), "text/csv", f"{filename}.csv")
+
+
+def _published(body: str, mimetype: str) -> Response:
+    """A published document that is not plain JSON (a key)."""
+    response = Response(body, mimetype=mimetype)
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.headers["Cache-Control"] = "public, max-age=300"
+    return response
+
+
+@blueprint.route("/issuers/<slug>/keys/<thumbprint>")
+def issuer_key(slug: str, thumbprint: str):
+    """What a credential's `kid` dereferences to: one public key, as a JWK (RFC 7517)."""
+    organisation = queries.organisation_by_slug(db.session, slug)
+    jwk = queries.public_key(db.session, organisation, thumbprint)
+    return _published(json.dumps(jwk, indent=2), "application/jwk+json")

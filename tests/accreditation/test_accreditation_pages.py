@@ -159,7 +159,7 @@ def test_issuer_keys_and_status_list_are_published(client, awarded):
     jwks = client.get(f"/issuers/{slug}/jwks.json")
     assert jwks.headers["Access-Control-Allow-Origin"] == "*"
     (key,) = jwks.get_json()["keys"]
-    assert key["kty"] == "OKP"
+    assert (key["kty"], key["alg"]) == ("RSA", "RS256")
     assert key["kid"] == awarded["credential"].kid
     assert "d" not in key
 
