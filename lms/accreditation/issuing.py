@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from lms.accounts.models import Organisation, User
-from lms.accreditation import keys, openbadges
+from lms.accreditation import keys, openbadges, vc
 from lms.accreditation.models import (
     IssuedCredential,
     OrganisationSigningKey,
@@ -25,11 +25,16 @@ from lms.accreditation.models import (
     StatusList,
     UnitAchievement,
 )
-from lms.accreditation.statuslist import MINIMUM_BITS, Bitstring, status_entry
+from lms.accreditation.statuslist import (
+    MINIMUM_BITS,
+    Bitstring,
+    status_entry,
+    status_list_credential,
+)
 from lms.audit.operations import record
 from lms.config import ConfigError
 from lms.db import utcnow
-from lms.errors import Conflict
+from lms.errors import Conflict, NotFound
 
 # A list is closed for new credentials when half full, so a random free index is quick to
 # find and an index says little about when a credential was issued.
@@ -238,6 +243,34 @@ def status_bitstring(session: Session, status_list: StatusList) -> Bitstring:
     for index in revoked_indexes(session, status_list):
         bits.set(index)
     return bits
+
+
+def signed_status_list(
+    session: Session, context: IssuingContext, list_id: int, *, make_key: bool = True
+) -> str:
+    """The list's BitstringStatusListCredential, signed by its organisation's key in use, as a
+    compact JWS (`application/vc+jwt`). Signed when asked for, so that it always shows every
+    revocation. The RS256 key may be made on first use (the caller commits); with
+    `make_key=False` nothing is written and the key in use signs, whatever its algorithm."""
+    status_list = session.get(StatusList, list_id)
+    if status_list is None:
+        raise NotFound()
+    organisation = session.get(Organisation, status_list.organisation_id)
+    if make_key:
+        stored_key, private = signing_key(session, organisation, context)
+    else:
+        stored_key = _active_key(session, organisation)
+        if stored_key is None:
+            raise NotFound()
+        private = keys.decrypt_private_key(stored_key.private_key_encrypted, context.secret_key)
+    document = status_list_credential(
+        list_url=context.status_list_url(status_list.id),
+        issuer=context.issuer(organisation).profile(),
+        bitstring=status_bitstring(session, status_list),
+        valid_from=status_list.created_at,
+        purpose=status_list.purpose,
+    )
+    return vc.secure(document, private, stored_key.kid)
 
 
 # --- credentials ------------------------------------------------------------------------------

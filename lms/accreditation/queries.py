@@ -11,18 +11,17 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 
 from lms.accounts.models import Organisation, User
 from lms.accreditation import descriptions, keys, verification
-from lms.accreditation.issuing import IssuingContext, published_keys, status_bitstring
+from lms.accreditation.issuing import IssuingContext, published_keys, signed_status_list
 from lms.accreditation.models import (
     Certificate,
     IssuedCredential,
     QualificationAward,
     Revocation,
-    StatusList,
     UnitAchievement,
 )
 from lms.accreditation.operations import outcomes_by_unit
 from lms.accreditation.record_details import CriterionEvidence, details_for
-from lms.accreditation.statuslist import StatusListError, status_list_credential
+from lms.accreditation.statuslist import StatusListError
 from lms.curriculum.models import (
     Cohort,
     Course,
@@ -77,7 +76,8 @@ def _organisation_for_issuer(
 def verify_submission(
     session: Session, submitted: str | bytes, context: IssuingContext, now: datetime | None = None
 ) -> verification.Verdict:
-    """Check a pasted or uploaded credential against this site's issuers and status lists."""
+    """Check a pasted or uploaded credential against this site's issuers and status lists,
+    the way any verifier would: keys as published, status lists as signed and served."""
 
     def keys_for_issuer(issuer_id: str):
         organisation = _organisation_for_issuer(session, context, issuer_id)
@@ -91,20 +91,23 @@ def verify_submission(
                 continue
         return found
 
-    def status_bit(url: str, index: int, purpose: str) -> bool:
+    def status_list(url: str) -> str:
         prefix = f"{context.base_url}/status-lists/"
         list_id = url.removeprefix(prefix) if url.startswith(prefix) else ""
-        status_list = session.get(StatusList, int(list_id)) if list_id.isdigit() else None
-        if status_list is None or purpose != status_list.purpose:
+        if not list_id.isdigit():
             raise StatusListError("it points at a status list this service does not publish.")
-        if index >= status_list.size_bits:
-            raise StatusListError("its entry is outside the status list.")
-        return status_bitstring(session, status_list).get(index)
+        try:
+            # A check changes nothing: no key is made for it.
+            return signed_status_list(session, context, int(list_id), make_key=False)
+        except NotFound:
+            raise StatusListError(
+                "it points at a status list this service does not publish."
+            ) from None
 
     return verification.verify(
         submitted,
         keys_for_issuer=keys_for_issuer,
-        status_bit=status_bit,
+        status_list=status_list,
         now=now or utcnow(),
     )
 
@@ -132,20 +135,6 @@ def public_key(session: Session, organisation: Organisation, thumbprint: str) ->
         except keys.SigningKeyError:
             continue
     raise NotFound()
-
-
-def status_list_document(session: Session, context: IssuingContext, list_id: int) -> dict:
-    status_list = session.get(StatusList, list_id)
-    if status_list is None:
-        raise NotFound()
-    organisation = session.get(Organisation, status_list.organisation_id)
-    return status_list_credential(
-        list_url=context.status_list_url(status_list.id),
-        issuer=context.issuer(organisation).profile(),
-        bitstring=status_bitstring(session, status_list),
-        valid_from=status_list.created_at,
-        purpose=status_list.purpose,
-    )
 
 
 def achievement_description(session: Session, context: IssuingContext, code: str, version: int):

@@ -1,9 +1,10 @@
 """Checking an Open Badges 3.0 credential: is it readable, signed by its issuer's key,
-unchanged, in date, and not revoked?
+unchanged, in date, and not revoked (by a status list that is itself signed by the issuer)?
 
-Pure: the caller says which keys an issuer has and which status bits are set, so the same
+Pure: the caller says which keys an issuer has and hands over signed status lists, so the same
 checks serve the web page, the command line and the tests. Every problem is a plain sentence.
-The checks follow the Open Badges 3.0 specification, section 8.2.4 ("Verify a Credential").
+The checks follow the Open Badges 3.0 specification, section 8.2.4 ("Verify a Credential"),
+and the Bitstring Status List validation algorithm.
 """
 
 from __future__ import annotations
@@ -16,7 +17,12 @@ from datetime import datetime, timedelta
 from lms.accreditation import jose
 from lms.accreditation.keys import EDDSA, SigningKey
 from lms.accreditation.openbadges import OB_CREDENTIAL_TYPES
-from lms.accreditation.statuslist import StatusListError, read_status_entry
+from lms.accreditation.statuslist import (
+    CREDENTIAL_TYPE,
+    StatusListError,
+    bitstring_from_credential,
+    read_status_entry,
+)
 from lms.accreditation.vc import (
     JWT_MEDIA_TYPE,
     JWT_TYP,
@@ -31,8 +37,8 @@ from lms.accreditation.vc import (
 
 # Clocks differ a little; a credential dated a few minutes ahead is still accepted.
 CLOCK_SKEW = timedelta(minutes=5)
-# "JWT" is what Open Badges 3.0 asks of a badge; vc+jwt what VC-JOSE-COSE suggests and what
-# badges issued before RS256 carry; no `typ` at all is allowed by both.
+# "JWT" is what Open Badges 3.0 asks of a badge; vc+jwt what VC-JOSE-COSE suggests, what status
+# lists carry and what badges issued before RS256 carry; no `typ` at all is allowed by both.
 ACCEPTED_TYP = frozenset({"JWT", JWT_TYP, JWT_MEDIA_TYPE})
 # Credentials signed before RS256 (with EdDSA) were issued without `nbf`.
 CLAIMS_REQUIRED = ("iss", "jti", "nbf")
@@ -40,8 +46,9 @@ CLAIMS_REQUIRED_BEFORE_RS256 = ("iss", "jti")
 
 # issuer id -> [(kid, public key), ...]; an empty list means the issuer is not known here.
 KeysForIssuer = Callable[[str], Sequence[tuple[str, SigningKey]]]
-# (status list URL, index, purpose) -> is the bit set? Raises StatusListError if unknown.
-StatusBit = Callable[[str, int, str], bool]
+# status list URL -> the signed BitstringStatusListCredential (a compact JWS).
+# Raises StatusListError when there is no such list.
+StatusListFetcher = Callable[[str], str]
 
 
 class _Refused(Exception):
@@ -212,7 +219,7 @@ def verify(
     submitted: str | bytes,
     *,
     keys_for_issuer: KeysForIssuer,
-    status_bit: StatusBit,
+    status_list: StatusListFetcher,
     now: datetime,
 ) -> Verdict:
     verdict = Verdict()
@@ -232,7 +239,7 @@ def verify(
     verdict.signature_checked = True
 
     _check_dates(verdict, credential, now)
-    _check_status(verdict, credential, status_bit)
+    _check_status(verdict, credential, keys_for_issuer, status_list, now)
     return verdict
 
 
@@ -250,13 +257,27 @@ def _check_dates(verdict: Verdict, credential: dict, now: datetime) -> None:
             verdict.problems.append(f"It expired on {long_date(valid_until)}.")
 
 
-def _check_status(verdict: Verdict, credential: dict, status_bit: StatusBit) -> None:
+def _issuer_id(credential: dict) -> str | None:
+    issuer = credential.get("issuer")
+    return issuer.get("id") if isinstance(issuer, dict) else issuer
+
+
+def _check_status(
+    verdict: Verdict,
+    credential: dict,
+    keys_for_issuer: KeysForIssuer,
+    fetch: StatusListFetcher,
+    now: datetime,
+) -> None:
     try:
         entry = read_status_entry(credential)
         if entry is None:
             return
         url, index, purpose = entry
-        if status_bit(url, index, purpose):
+        bits = _signed_status_list(
+            fetch(url), url, _issuer_id(credential), purpose, keys_for_issuer, now
+        )
+        if bits.get(index):
             verdict.revoked = purpose == "revocation"
             verdict.problems.append(
                 "It has been revoked by its issuer."
@@ -265,3 +286,35 @@ def _check_status(verdict: Verdict, credential: dict, status_bit: StatusBit) -> 
             )
     except StatusListError as error:
         verdict.problems.append(f"Its revocation status cannot be checked: {error}")
+
+
+def _signed_status_list(
+    token: str,
+    url: str,
+    issuer_id: str | None,
+    purpose: str,
+    keys_for_issuer: KeysForIssuer,
+    now: datetime,
+):
+    """The bits of a status list whose signature, issuer, address and dates all check out."""
+    try:
+        _header, _payload, document = _signed_document(
+            token,
+            keys_for_issuer,
+            noun="The status list",
+            kinds=frozenset({CREDENTIAL_TYPE}),
+        )
+    except _Refused as refused:
+        message = str(refused)
+        raise StatusListError(message[0].lower() + message[1:]) from None
+    if _issuer_id(document) != issuer_id:
+        raise StatusListError("the status list was published by another issuer.")
+    if document.get("id") != url:
+        raise StatusListError("the status list found is not the one it points at.")
+    valid_from = parse_datetime(document.get("validFrom"))
+    if valid_from is not None and valid_from > now + CLOCK_SKEW:
+        raise StatusListError("the status list is not valid yet.")
+    valid_until = parse_datetime(document.get("validUntil"))
+    if valid_until is not None and valid_until < now - CLOCK_SKEW:
+        raise StatusListError("the status list has expired.")
+    return bitstring_from_credential(document, purpose)

@@ -19,7 +19,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from lms.accreditation import claims, downloads, queries
+from lms.accreditation import claims, downloads, issuing, queries
 from lms.accreditation import from_assessment as _from_assessment  # noqa: F401 - listeners
 from lms.accreditation import home as _home_sections  # noqa: F401 - registers home sections
 from lms.accreditation.codes import display_code, normalise_code
@@ -152,8 +152,9 @@ def issuer_keys(slug: str):
 
 @blueprint.route("/status-lists/<int:list_id>")
 def status_list(list_id: int):
-    document = queries.status_list_document(db.session, IssuingContext.from_app(), list_id)
-    response = _public_json(document)
+    token = issuing.signed_status_list(db.session, IssuingContext.from_app(), list_id)
+    db.session.commit()  # the organisation's signing key may have been made just now
+    response = _published(token, JWT_MEDIA_TYPE)
     response.headers["Cache-Control"] = "no-cache"  # a revocation must show at once
     return response
 
@@ -378,7 +379,7 @@ def claim_csv(slug: str, claim_id: int):
 
 
 def _published(body: str, mimetype: str) -> Response:
-    """A published document that is not plain JSON (a key)."""
+    """A published document that is not plain JSON (a signed credential, a key)."""
     response = Response(body, mimetype=mimetype)
     response.headers["Access-Control-Allow-Origin"] = "*"
     response.headers["Cache-Control"] = "public, max-age=300"

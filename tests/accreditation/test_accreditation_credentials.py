@@ -22,7 +22,12 @@ from lms.accreditation.openbadges import (
     key_id,
     sign_credential,
 )
-from lms.accreditation.statuslist import Bitstring, StatusListError, status_entry
+from lms.accreditation.statuslist import (
+    Bitstring,
+    StatusListError,
+    status_entry,
+    status_list_credential,
+)
 from lms.accreditation.vc import enveloped
 from lms.accreditation.verification import verify
 
@@ -74,7 +79,7 @@ def other_key():
 
 class World:
     """One issuer with its published keys (an RSA key, and an Ed25519 key from before RS256),
-    one status list, and a clock."""
+    one status list it signs, and a clock."""
 
     def __init__(self, private):
         self.private = private
@@ -82,6 +87,9 @@ class World:
         self.legacy_private = OKPKey.generate_key("Ed25519")
         self.legacy_kid = f"{ISSUER_ID}#{keys.thumbprint(self.legacy_private)}"
         self.status = Bitstring()
+        self.list_signer = (self.private, self.kid)
+        self.list_changes = {}
+        self.lists_fetched = []
 
     def keys_for(self, issuer_id):
         if issuer_id != ISSUER_ID:
@@ -91,9 +99,17 @@ class World:
             for kid, private in ((self.legacy_kid, self.legacy_private), (self.kid, self.private))
         ]
 
-    def bit(self, url, index, purpose):
-        assert url == LIST_URL
-        return self.status.get(index)
+    def status_list(self, url):
+        self.lists_fetched.append(url)
+        document = status_list_credential(
+            list_url=LIST_URL,
+            issuer=ISSUER.profile(),
+            bitstring=self.status,
+            valid_from=AWARDED - timedelta(days=30),
+        )
+        document.update(self.list_changes)
+        private, kid = self.list_signer
+        return vc.secure(document, private, kid)
 
     def credential(self, **changes):
         fields = {
@@ -118,7 +134,9 @@ class World:
         return jose.sign(payload, self.legacy_private, header)
 
     def check(self, submitted, now=NOW):
-        return verify(submitted, keys_for_issuer=self.keys_for, status_bit=self.bit, now=now)
+        return verify(
+            submitted, keys_for_issuer=self.keys_for, status_list=self.status_list, now=now
+        )
 
 
 @pytest.fixture
@@ -184,6 +202,8 @@ def test_a_signed_credential_verifies(world):
     assert verdict.issuer_name == "Northside Women's Centre"
     assert verdict.valid_from == AWARDED.replace(microsecond=0)
     assert not verdict.revoked
+    # Its revocation was checked against the signed status list it points at.
+    assert world.lists_fetched == [LIST_URL]
 
 
 def test_the_jose_header_is_what_open_badges_3_asks_for(world):
@@ -390,12 +410,83 @@ def test_dates_are_checked(world):
 
 
 def test_a_status_list_that_cannot_be_found_is_reported(world):
-    def missing(url, index, purpose):
+    def missing(url):
         raise StatusListError("We do not publish that status list.")
 
-    verdict = verify(world.signed(), keys_for_issuer=world.keys_for, status_bit=missing, now=NOW)
+    verdict = verify(world.signed(), keys_for_issuer=world.keys_for, status_list=missing, now=NOW)
     assert not verdict.verified
     assert "cannot be checked: We do not publish" in verdict.problems[0]
+
+
+def _status_problem(world) -> str:
+    world.status.set(5)  # revoked: a list that is not trusted must not hide or show that
+    verdict = world.check(world.signed())
+    assert not verdict.verified
+    assert not verdict.revoked
+    (problem,) = verdict.problems
+    assert problem.startswith("Its revocation status cannot be checked: ")
+    return problem
+
+
+def test_an_unsigned_status_list_is_not_trusted(world):
+    def unsigned(url):
+        document = status_list_credential(
+            list_url=LIST_URL, issuer=ISSUER.profile(), bitstring=Bitstring(), valid_from=AWARDED
+        )
+        return f"{_encode({'alg': 'none', 'typ': 'vc+jwt'})}.{_encode(document)}."
+
+    world.status_list = unsigned
+    assert "three parts" in _status_problem(world)
+    world.status_list = lambda url: unsigned(url) + "AAAA"
+    assert "the status list is signed with a method we do not accept" in _status_problem(world)
+
+
+def test_a_status_list_signed_with_another_key_is_not_trusted(world, other_key):
+    world.list_signer = (other_key, world.kid)
+    assert "the status list has been changed since it was signed" in _status_problem(world)
+    world.list_signer = (other_key, _key_id(other_key))
+    assert "not signed with a key belonging to Northside" in _status_problem(world)
+
+
+def test_a_changed_status_list_is_not_trusted(world):
+    signed = world.status_list
+
+    def cleared(url):
+        header, _, signature = signed(url).split(".")
+        document = status_list_credential(
+            list_url=LIST_URL, issuer=ISSUER.profile(), bitstring=Bitstring(), valid_from=AWARDED
+        )
+        return f"{header}.{_encode({**document, **vc.jwt_claims(document)})}.{signature}"
+
+    world.status_list = cleared
+    assert "the status list has been changed since it was signed" in _status_problem(world)
+
+
+@pytest.mark.parametrize(
+    ("changes", "reason"),
+    [
+        ({"id": "https://alongside.test/status/northside/2"}, "not the one it points at"),
+        (
+            {"issuer": {"id": "https://alongside.test/issuers/alongside-trust", "name": "T"}},
+            "does not know",
+        ),
+        ({"type": ["VerifiableCredential", "OpenBadgeCredential"]}, "of another kind"),
+        ({"validFrom": "2099-01-01T00:00:00Z"}, "not valid yet"),
+        ({"validUntil": "2026-05-02T00:00:00Z"}, "has expired"),
+    ],
+    ids=["another-list", "another-issuer", "not-a-status-list", "not-yet-valid", "expired"],
+)
+def test_a_status_list_that_is_not_the_right_one_is_not_trusted(world, changes, reason):
+    world.list_changes = changes
+    assert reason in _status_problem(world)
+
+
+def test_a_status_list_of_another_issuer_on_this_site_is_not_trusted(world):
+    trust = "https://alongside.test/issuers/alongside-trust"
+    keys_for = world.keys_for
+    world.keys_for = lambda issuer_id: keys_for(ISSUER_ID if issuer_id == trust else issuer_id)
+    world.list_changes = {"issuer": {"id": trust, "name": "Alongside Trust"}}
+    assert "published by another issuer" in _status_problem(world)
 
 
 def test_unsupported_tokens_are_refused(world):

@@ -1,6 +1,6 @@
 """What a wallet or verifier elsewhere can do with a credential and the web alone: follow its
-`kid` to the key, and check RS256 with a verifier written here from `cryptography` (not the
-JOSE library the site signs with)."""
+`kid` to the key, check RS256 with a verifier written here from `cryptography` (not the JOSE
+library the site signs with), and trust its status list because that is signed too."""
 
 from __future__ import annotations
 
@@ -26,9 +26,11 @@ from lms.accreditation.models import (
     QualificationAward,
     StatusList,
 )
+from lms.accreditation.operations import revoke_award
 from lms.accreditation.queries import verify_submission
 from lms.accreditation.statuslist import (
     MINIMUM_BITS,
+    bitstring_from_credential,
     status_entry,
 )
 from lms.db import utcnow
@@ -175,6 +177,34 @@ def test_the_claims_carry_nbf_and_repeat_what_the_credential_says(awarded):
     assert "sub" not in payload
 
 
+def test_the_status_list_is_a_signed_credential(client, session, awarded):
+    status = awarded["credential"].credential["credentialStatus"]
+    response = _get(client, status["statusListCredential"])
+    assert response.status_code == 200
+    assert response.mimetype == "application/vc+jwt"
+    assert response.headers["Cache-Control"] == "no-cache"
+    token = response.get_data(as_text=True)
+    header, payload = _split(token)
+    assert header == {"alg": "RS256", "kid": header["kid"], "typ": "vc+jwt"}
+    assert _rs256_valid(token, _dereference_kid(client, token))
+    assert payload["type"] == ["VerifiableCredential", "BitstringStatusListCredential"]
+    assert payload["id"] == payload["jti"] == status["statusListCredential"]
+    assert (
+        payload["iss"]
+        == payload["issuer"]["id"]
+        == awarded["credential"].credential["issuer"]["id"]
+    )
+    assert payload["nbf"] == int(vc.parse_datetime(payload["validFrom"]).timestamp())
+    assert bitstring_from_credential(payload).set_indexes() == []
+
+    revoke_award(session, awarded["award"], revoked_by=awarded["admin"], reason="Not her work.")
+    session.commit()
+    token = _get(client, status["statusListCredential"]).get_data(as_text=True)
+    assert _rs256_valid(token, _dereference_kid(client, token))
+    bits = bitstring_from_credential(_split(token)[1])
+    assert bits.set_indexes() == [int(status["statusListIndex"])]
+
+
 # --- tampering, over the public verification endpoints ----------------------------------------
 
 
@@ -285,16 +315,19 @@ def test_credentials_signed_with_ed25519_still_verify_after_the_switch_to_rs256(
     )
     session.commit()
 
+    # Checking it signs its status list with a new RS256 key, but a check changes nothing.
     verdict = _api_verdict(client, legacy_token)
     assert verdict["verified"] is True, verdict["problems"]
+    algorithms = select(OrganisationSigningKey.algorithm).where(
+        OrganisationSigningKey.organisation_id == partner.id
+    )
+    assert session.scalars(algorithms).all() == ["EdDSA"]
 
-    # New credentials are RS256: the key is made, and the Ed25519 key retired, on first use.
-    qualification = make_qualification()
-    complete(session, qualification, enrol_trainee(qualification, partner), staff_for(partner))
-    issued = session.scalars(
-        select(IssuedCredential).where(IssuedCredential.organisation_id == partner.id)
-    ).all()
-    assert {_split(item.jwt)[0]["alg"] for item in issued} == {"RS256"}
+    # Publishing the status list makes the RS256 key and keeps it.
+    listed = _get(client, list_url)
+    assert listed.status_code == 200
+    list_token = listed.get_data(as_text=True)
+    assert _rs256_valid(list_token, _dereference_kid(client, list_token))
     stored = session.scalars(
         select(OrganisationSigningKey)
         .where(OrganisationSigningKey.organisation_id == partner.id)
@@ -304,14 +337,22 @@ def test_credentials_signed_with_ed25519_still_verify_after_the_switch_to_rs256(
         ("EdDSA", True),
         ("RS256", False),
     ]
-    assert {item.kid for item in issued} == {stored[1].kid}
-    assert verify_submission(session, issued[-1].jwt, context).verified
 
-    # The old key is still published and still checks what it signed.
-    jwks = _get(client, context.jwks_url(partner)).get_json()
-    assert {key["kid"] for key in jwks["keys"]} == {legacy_kid, stored[1].kid}
     verdict = _api_verdict(client, legacy_token)
     assert verdict["verified"] is True, verdict["problems"]
+    # The old key is still published, in the JWKS and under its old kid in the profile.
+    jwks = _get(client, context.jwks_url(partner)).get_json()
+    assert {key["kid"] for key in jwks["keys"]} == {legacy_kid, stored[1].kid}
+
+    # New credentials are RS256.
+    qualification = make_qualification()
+    complete(session, qualification, enrol_trainee(qualification, partner), staff_for(partner))
+    issued = session.scalars(
+        select(IssuedCredential).where(IssuedCredential.organisation_id == partner.id)
+    ).all()
+    assert {_split(item.jwt)[0]["alg"] for item in issued} == {"RS256"}
+    assert {item.kid for item in issued} == {stored[1].kid}
+    assert verify_submission(session, issued[-1].jwt, context).verified
 
 
 def test_rotating_a_key_keeps_the_old_one_published(client, session, awarded):
@@ -328,7 +369,11 @@ def test_rotating_a_key_keeps_the_old_one_published(client, session, awarded):
     assert _rs256_valid(old_token, _dereference_kid(client, old_token))
     assert _api_verdict(client, old_token)["verified"] is True
 
-    # What is signed from now on names the new key.
+    # What is signed from now on names the new key, the status list included.
+    status_url = awarded["credential"].credential["credentialStatus"]["statusListCredential"]
+    status_token = _get(client, status_url).get_data(as_text=True)
+    assert _split(status_token)[0]["kid"] == rotated.kid
+    assert _rs256_valid(status_token, _dereference_kid(client, status_token))
     enrolment = enrol_trainee(awarded["qualification"], awarded["partner"])
     complete(session, awarded["qualification"], enrolment, awarded["staff"])
     newest = session.scalar(select(IssuedCredential).order_by(IssuedCredential.id.desc()))
