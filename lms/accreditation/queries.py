@@ -112,12 +112,31 @@ def verify_submission(
     )
 
 
-def issuer_profile(context: IssuingContext, organisation: Organisation) -> dict:
+# The W3C Controlled Identifiers vocabulary: `verificationMethod`, `JsonWebKey`, `publicKeyJwk`.
+CID_CONTEXT = "https://www.w3.org/ns/cid/v1"
+
+
+def issuer_profile(session: Session, context: IssuingContext, organisation: Organisation) -> dict:
+    """The issuer's Open Badges Profile, with the public keys its credentials name: each as a
+    verification method whose id is the key's `kid` (so a `kid` from before, `<profile>#...`,
+    resolves here too) and whose JWK is published; all may be used to check what they signed."""
     profile = context.issuer(organisation).profile()
     profile["@context"] = [
         "https://www.w3.org/ns/credentials/v2",
         "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
+        CID_CONTEXT,
     ]
+    methods = [
+        {
+            "id": stored.kid,
+            "type": "JsonWebKey",
+            "controller": profile["id"],
+            "publicKeyJwk": {k: v for k, v in stored.public_jwk.items() if k != "kid"},
+        }
+        for stored in published_keys(session, organisation)
+    ]
+    profile["verificationMethod"] = methods
+    profile["assertionMethod"] = [method["id"] for method in methods]
     return profile
 
 

@@ -141,7 +141,7 @@ def verify_credential_api():
 @blueprint.route("/issuers/<slug>")
 def issuer_profile(slug: str):
     organisation = queries.organisation_by_slug(db.session, slug)
-    return _public_json(queries.issuer_profile(IssuingContext.from_app(), organisation))
+    return _public_json(queries.issuer_profile(db.session, IssuingContext.from_app(), organisation))
 
 
 @blueprint.route("/issuers/<slug>/jwks.json")

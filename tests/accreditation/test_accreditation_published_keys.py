@@ -157,6 +157,19 @@ def test_an_independent_verifier_accepts_rs256_with_the_published_jwks(client, a
     assert not _rs256_valid(tampered, jwk)
 
 
+def test_the_issuer_profile_lists_the_keys_its_credentials_name(client, awarded):
+    token = awarded["credential"].jwt
+    header, payload = _split(token)
+    profile = _get(client, payload["iss"]).get_json()
+    assert "https://www.w3.org/ns/cid/v1" in profile["@context"]
+    (method,) = profile["verificationMethod"]
+    assert method["id"] == header["kid"]
+    assert method["type"] == "JsonWebKey"
+    assert method["controller"] == profile["id"] == payload["iss"]
+    assert profile["assertionMethod"] == [header["kid"]]
+    assert _rs256_valid(token, method["publicKeyJwk"])
+
+
 def test_the_header_is_what_open_badges_3_asks_for(awarded):
     header, _ = _split(awarded["credential"].jwt)
     # Section 8.2.3: `typ`, if present, "JWT"; no JOSE headers beyond alg, kid, jwk, typ.
@@ -343,6 +356,9 @@ def test_credentials_signed_with_ed25519_still_verify_after_the_switch_to_rs256(
     # The old key is still published, in the JWKS and under its old kid in the profile.
     jwks = _get(client, context.jwks_url(partner)).get_json()
     assert {key["kid"] for key in jwks["keys"]} == {legacy_kid, stored[1].kid}
+    profile = _get(client, context.issuer_url(partner)).get_json()
+    methods = {method["id"]: method for method in profile["verificationMethod"]}
+    assert methods[legacy_kid]["publicKeyJwk"]["crv"] == "Ed25519"
 
     # New credentials are RS256.
     qualification = make_qualification()
