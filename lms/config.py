@@ -90,6 +90,7 @@ def load_config(instance_path: Path) -> dict:
         # server that is slow to answer, turn this off and run `flask --app app mail send
         # --watch` beside the server instead; either way nothing is sent twice.
         "MAIL_SEND_AFTER_REQUEST": _bool("MAIL_SEND_AFTER_REQUEST", True),
+        "MAIL_SEND_AFTER_REQUEST_LIMIT": _int("MAIL_SEND_AFTER_REQUEST_LIMIT", 20),
         "MAIL_MESSAGE_ID_DOMAIN": os.environ.get("MAIL_MESSAGE_ID_DOMAIN", "alongside.invalid"),
         # Where the public can reach this site; printed on certificates and in credentials.
         "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL", "").rstrip("/"),

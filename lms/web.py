@@ -65,6 +65,15 @@ class IdConverter(IntegerConverter):
 
 def init_web(app: Flask) -> None:
     app.url_map.converters["int"] = IdConverter
+    _init_extensions(app)
+    _init_sign_in(app)
+    _init_transaction_boundary(app)
+    _init_security_headers(app)
+    _init_templates(app)
+    _register_error_pages(app)
+
+
+def _init_extensions(app: Flask) -> None:
     app.config.setdefault("MAIL_BACKEND", mail_backend_for(app.config))
     app.config.setdefault("MAIL_FILE_PATH", app.config["MAIL_OUTBOX_PATH"])
     app.config["REMEMBER_COOKIE_DURATION"] = timedelta(days=app.config["REMEMBER_DAYS"])
@@ -82,6 +91,10 @@ def init_web(app: Flask) -> None:
     babel.init_app(app, locale_selector=_select_locale)
     mail.init_app(app)
     limiter.init_app(app)
+
+
+def _init_sign_in(app: Flask) -> None:
+    """Server-side sessions, and the actor every audit entry of the request names."""
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
     login_manager.login_message = "Please sign in to see that page."
@@ -108,6 +121,16 @@ def init_web(app: Flask) -> None:
         user_id = current_user.id if current_user.is_authenticated else None
         g.actor_token = set_actor(Actor(user_id, request.remote_addr))
 
+    @app.teardown_request
+    def _forget_actor(_exc):
+        token = g.pop("actor_token", None)
+        if token is not None:
+            reset_actor(token)
+
+
+def _init_transaction_boundary(app: Flask) -> None:
+    """The one place a request's changes are committed or rolled back."""
+
     @app.after_request
     def _finish_transaction(response):
         if response.status_code >= 400 and not g.get("keep_changes"):
@@ -119,12 +142,8 @@ def init_web(app: Flask) -> None:
             _send_after_commit(app, ids)
         return response
 
-    @app.teardown_request
-    def _forget_actor(_exc):
-        token = g.pop("actor_token", None)
-        if token is not None:
-            reset_actor(token)
 
+def _init_security_headers(app: Flask) -> None:
     @app.after_request
     def _security_headers(response):
         headers = response.headers
@@ -141,6 +160,8 @@ def init_web(app: Flask) -> None:
             headers.setdefault("Strict-Transport-Security", "max-age=31536000")
         return response
 
+
+def _init_templates(app: Flask) -> None:
     @app.context_processor
     def _template_helpers():
         return {
@@ -148,16 +169,16 @@ def init_web(app: Flask) -> None:
             "quick_exit_url": app.config["QUICK_EXIT_URL"],
         }
 
-    _register_error_pages(app)
-
 
 def _send_after_commit(app: Flask, ids: list[int]) -> None:
     """Send what this request put in the outbox; a failure is recorded on the message and
     retried later by `flask --app app mail send`, never shown to the person."""
     from lms.mail.sender import send_due
 
+    # A large import leaves most of its invitations to `mail send`: a person waits for the
+    # page, not for a mail server.
     try:
-        send_due(db.session, ids=ids)
+        send_due(db.session, ids=ids[: app.config["MAIL_SEND_AFTER_REQUEST_LIMIT"]])
     except Exception:
         db.session.rollback()
         app.logger.exception("The outbox could not be sent after the request; it will be retried")

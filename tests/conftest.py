@@ -14,6 +14,8 @@ from contextlib import contextmanager
 import pytest
 from flask.ctx import _cv_app, _cv_request
 from flask.testing import FlaskClient
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 from sqlalchemy import create_engine, event, text
 
 import lms.models  # noqa: F401 - the whole schema
@@ -23,6 +25,19 @@ from lms.extensions import db
 from tests.factories import ALL_FACTORIES
 
 DEMO_PASSWORD = "correct horse battery"
+
+# Property tests draw the same examples on every run and machine (seeded from each test's
+# name) and are never timed: a result must not depend on luck or on how busy the machine is.
+# HYPOTHESIS_PROFILE=explore searches afresh, for looking for new counter-examples on purpose.
+hypothesis_settings.register_profile(
+    "deterministic",
+    derandomize=True,
+    database=None,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+hypothesis_settings.register_profile("explore", deadline=None)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "deterministic"))
 
 
 def _chromium_path() -> str:

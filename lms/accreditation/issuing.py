@@ -317,23 +317,8 @@ def issue_credential(
             jwt=openbadges.sign_credential(credential, private, stored_key.kid),
             issued_at=utcnow(),
         )
-        try:
-            with session.begin_nested():
-                session.add(issued)
-                session.flush()
-        except IntegrityError:
-            if award is not None or unit_achievement is not None:
-                already = session.scalar(
-                    select(IssuedCredential.id).where(
-                        (IssuedCredential.award_id == award.id)
-                        if award is not None
-                        else (IssuedCredential.unit_achievement_id == unit_achievement.id)
-                    )
-                )
-                if already is not None:
-                    raise Conflict(
-                        "This credential has just been issued by someone else."
-                    ) from None
+        # Someone issuing at the same moment may take the same status index: draw again.
+        if not _stored(session, issued, award=award, unit_achievement=unit_achievement):
             continue
         record(
             session,
@@ -345,3 +330,32 @@ def issue_credential(
         )
         return issued
     raise Conflict("The credential could not be issued just now. Please try again.")
+
+
+def _stored(
+    session: Session,
+    issued: IssuedCredential,
+    *,
+    award: QualificationAward | None,
+    unit_achievement: UnitAchievement | None,
+) -> bool:
+    """Store the credential; False when its status index was taken meanwhile. Refused when
+    someone else has just issued the credential for the same award or unit."""
+    try:
+        with session.begin_nested():
+            session.add(issued)
+            session.flush()
+    except IntegrityError:
+        if award is None and unit_achievement is None:
+            return False
+        already = session.scalar(
+            select(IssuedCredential.id).where(
+                (IssuedCredential.award_id == award.id)
+                if award is not None
+                else (IssuedCredential.unit_achievement_id == unit_achievement.id)
+            )
+        )
+        if already is not None:
+            raise Conflict("This credential has just been issued by someone else.") from None
+        return False
+    return True

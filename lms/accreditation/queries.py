@@ -242,28 +242,8 @@ def enrolment_by_id(session: Session, enrolment_id: int) -> Enrolment:
 
 def learner_record(session: Session, enrolment: Enrolment) -> LearnerRecord:
     """Everything an external verifier asks to see, in a fixed number of queries."""
-    course = session.scalar(
-        select(Course)
-        .options(
-            selectinload(Course.course_units)
-            .joinedload(CourseUnit.unit)
-            .selectinload(Unit.outcomes)
-            .selectinload(LearningOutcome.criteria)
-        )
-        .where(Course.id == enrolment.course_id)
-    )
-    achievements = {
-        a.unit_code: a
-        for a in session.scalars(
-            select(UnitAchievement)
-            .options(
-                joinedload(UnitAchievement.signed_off_by),
-                joinedload(UnitAchievement.countersigned_by),
-                joinedload(UnitAchievement.unit),
-            )
-            .where(UnitAchievement.enrolment_id == enrolment.id)
-        )
-    }
+    course = _course_down_to_criteria(session, enrolment.course_id)
+    achievements = _achievements_by_unit_code(session, enrolment)
     units = [
         UnitRecord(
             unit=cu.unit,
@@ -274,28 +254,8 @@ def learner_record(session: Session, enrolment: Enrolment) -> LearnerRecord:
         )
         for cu in course.course_units
     ]
-    award = session.scalar(
-        select(QualificationAward)
-        .options(
-            joinedload(QualificationAward.organisation),
-            joinedload(QualificationAward.certificate),
-            joinedload(QualificationAward.revocation).joinedload(Revocation.revoked_by),
-        )
-        .where(QualificationAward.enrolment_id == enrolment.id)
-    )
-    credentials: list[IssuedCredential] = []
-    if achievements or award:
-        belongs = IssuedCredential.unit_achievement_id.in_([a.id for a in achievements.values()])
-        if award is not None:
-            belongs = belongs | (IssuedCredential.award_id == award.id)
-        credentials = list(
-            session.scalars(
-                select(IssuedCredential)
-                .options(joinedload(IssuedCredential.organisation))
-                .where(IssuedCredential.user_id == enrolment.user_id, belongs)
-                .order_by(IssuedCredential.id)
-            )
-        )
+    award = _award_with_certificate(session, enrolment)
+    credentials = _credentials_for(session, enrolment, list(achievements.values()), award)
     result = evaluate(
         course.rules_of_combination,
         [AchievedUnit(a.unit_code, a.credits, a.level) for a in achievements.values()],
@@ -315,6 +275,70 @@ def learner_record(session: Session, enrolment: Enrolment) -> LearnerRecord:
         revocation=award.revocation if award else None,
         credentials=credentials,
         evidence=details_for(session, enrolment, criterion_ids),
+    )
+
+
+def _course_down_to_criteria(session: Session, course_id: int) -> Course:
+    return session.scalar(
+        select(Course)
+        .options(
+            selectinload(Course.course_units)
+            .joinedload(CourseUnit.unit)
+            .selectinload(Unit.outcomes)
+            .selectinload(LearningOutcome.criteria)
+        )
+        .where(Course.id == course_id)
+    )
+
+
+def _achievements_by_unit_code(
+    session: Session, enrolment: Enrolment
+) -> dict[str, UnitAchievement]:
+    return {
+        a.unit_code: a
+        for a in session.scalars(
+            select(UnitAchievement)
+            .options(
+                joinedload(UnitAchievement.signed_off_by),
+                joinedload(UnitAchievement.countersigned_by),
+                joinedload(UnitAchievement.unit),
+            )
+            .where(UnitAchievement.enrolment_id == enrolment.id)
+        )
+    }
+
+
+def _award_with_certificate(session: Session, enrolment: Enrolment) -> QualificationAward | None:
+    return session.scalar(
+        select(QualificationAward)
+        .options(
+            joinedload(QualificationAward.organisation),
+            joinedload(QualificationAward.certificate),
+            joinedload(QualificationAward.revocation).joinedload(Revocation.revoked_by),
+        )
+        .where(QualificationAward.enrolment_id == enrolment.id)
+    )
+
+
+def _credentials_for(
+    session: Session,
+    enrolment: Enrolment,
+    achievements: list[UnitAchievement],
+    award: QualificationAward | None,
+) -> list[IssuedCredential]:
+    """The credentials issued for these achievements and this award (none: no query)."""
+    if not achievements and award is None:
+        return []
+    belongs = IssuedCredential.unit_achievement_id.in_([a.id for a in achievements])
+    if award is not None:
+        belongs = belongs | (IssuedCredential.award_id == award.id)
+    return list(
+        session.scalars(
+            select(IssuedCredential)
+            .options(joinedload(IssuedCredential.organisation))
+            .where(IssuedCredential.user_id == enrolment.user_id, belongs)
+            .order_by(IssuedCredential.id)
+        )
     )
 
 

@@ -51,10 +51,6 @@ KeysForIssuer = Callable[[str], Sequence[tuple[str, SigningKey]]]
 StatusListFetcher = Callable[[str], str]
 
 
-class _Refused(Exception):
-    """One plain sentence saying why a signed document is not accepted."""
-
-
 @dataclass
 class Verdict:
     """The outcome of a check. `verified` only when there are no problems at all."""
@@ -128,93 +124,6 @@ def extract_token(submitted: str | bytes) -> str:
     raise jose.MalformedToken("This JSON is not a credential.")
 
 
-def _signed_document(
-    token: str, keys_for_issuer: KeysForIssuer, *, noun: str, kinds: frozenset[str]
-) -> tuple[dict, dict, dict]:
-    """(header, payload, credential) of a compact JWS whose signature is checked against a key
-    its issuer publishes. `noun` names it in the sentences ("It", "The status list")."""
-    try:
-        parsed = jose.parse(token)
-    except jose.MalformedToken as error:
-        raise _Refused(str(error)) from None
-    header, payload = parsed.header, parsed.payload
-    if header.get("alg") not in jose.ACCEPTED_ALGORITHMS:
-        raise _Refused(
-            f"{noun} is signed with a method we do not accept (only RS256 and EdDSA "
-            "signatures are)."
-        )
-    if "typ" in header and header["typ"] not in ACCEPTED_TYP:
-        raise _Refused(f"{noun} is a signed document, but not a verifiable credential.")
-
-    credential = credential_from_payload(payload)
-    contexts = credential.get("@context")
-    if not isinstance(contexts, list) or not contexts or contexts[0] != VC_CONTEXT:
-        raise _Refused(f"{noun} is not a W3C verifiable credential (version 2.0).")
-    if not kinds & set(types_of(credential)):
-        raise _Refused(
-            "It is a verifiable credential, but not an Open Badge."
-            if noun == "It"
-            else f"{noun} is a verifiable credential of another kind."
-        )
-
-    issuer = credential.get("issuer")
-    issuer_id = issuer.get("id") if isinstance(issuer, dict) else issuer
-    if not isinstance(issuer_id, str) or not issuer_id:
-        raise _Refused(f"{noun} does not say who issued it.")
-    required = CLAIMS_REQUIRED_BEFORE_RS256 if header["alg"] == EDDSA else CLAIMS_REQUIRED
-    missing = [claim for claim in required if claim not in payload]
-    if missing:
-        raise _Refused(
-            f"{noun} lacks the signed claims a verifiable credential carries "
-            f"({', '.join(missing)})."
-        )
-    if payload["iss"] != issuer_id:
-        raise _Refused(f"{noun} names different issuers in its signature and its contents.")
-
-    keys = list(keys_for_issuer(issuer_id))
-    if not keys:
-        raise _Refused(
-            f"{noun} names an issuer this service does not know, so it cannot be checked here."
-        )
-    issuer_name = (issuer.get("name") if isinstance(issuer, dict) else None) or "its issuer"
-    key = next((public for kid, public in keys if kid == header.get("kid")), None)
-    if key is None:
-        raise _Refused(
-            f"{noun} was not signed with a key belonging to {issuer_name}, so it is not genuine."
-        )
-    if not parsed.signature_valid(key):
-        raise _Refused(
-            "The signature does not match the contents: the credential has been changed "
-            "since it was issued, or it was not signed by its issuer."
-            if noun == "It"
-            else f"{noun} has been changed since it was signed, or was not signed by {issuer_name}."
-        )
-    _check_claims(payload, credential, noun)
-    return header, payload, credential
-
-
-def _check_claims(payload: dict, credential: dict, noun: str) -> None:
-    """The registered claims must say what the credential says (Open Badges 3.0, 8.2.4.1)."""
-    if payload["jti"] != credential.get("id"):
-        raise _Refused(f"{noun} has an identifier in its signature that differs from its own.")
-    subject = credential.get("credentialSubject")
-    subject_id = subject.get("id") if isinstance(subject, dict) else None
-    if payload.get("sub") != subject_id:
-        raise _Refused(f"{noun} names different holders in its signature and its contents.")
-    for claim, name in (("nbf", "validFrom"), ("exp", "validUntil")):
-        if claim not in payload:
-            continue
-        moment = parse_datetime(credential.get(name))
-        value = payload[claim]
-        if (
-            moment is None
-            or not isinstance(value, int)
-            or isinstance(value, bool)
-            or value != numeric_date(moment)
-        ):
-            raise _Refused(f"{noun} has dates in its signature that differ from its own.")
-
-
 def verify(
     submitted: str | bytes,
     *,
@@ -228,12 +137,11 @@ def verify(
     except jose.MalformedToken as error:
         verdict.problems.append(str(error))
         return verdict
-    try:
-        _header, _payload, credential = _signed_document(
-            token, keys_for_issuer, noun="It", kinds=OB_CREDENTIAL_TYPES
-        )
-    except _Refused as refused:
-        verdict.problems.append(str(refused))
+    credential, problem = _signed_document(
+        token, keys_for_issuer, noun="It", kinds=OB_CREDENTIAL_TYPES
+    )
+    if problem:
+        verdict.problems.append(problem)
         return verdict
     verdict.credential = credential
     verdict.signature_checked = True
@@ -241,6 +149,110 @@ def verify(
     _check_dates(verdict, credential, now)
     _check_status(verdict, credential, keys_for_issuer, status_list, now)
     return verdict
+
+
+def _signed_document(
+    token: str, keys_for_issuer: KeysForIssuer, *, noun: str, kinds: frozenset[str]
+) -> tuple[dict, None] | tuple[None, str]:
+    """(the credential, None) when a compact JWS reads as header, kind, signature and claims
+    without a problem, else (None, the first problem). `noun` names it in the sentences ("It",
+    "The status list"); `kinds` are the credential types it may be."""
+    try:
+        parsed = jose.parse(token)
+    except jose.MalformedToken as error:
+        return None, str(error)
+    if problem := _header_problem(parsed.header, noun):
+        return None, problem
+    credential = credential_from_payload(parsed.payload)
+    # Each of these makes the later checks meaningless, so only the first is reported.
+    problem = (
+        _kind_problem(credential, noun, kinds)
+        or _signature_problem(parsed, credential, keys_for_issuer, noun)
+        or _claims_problem(parsed.payload, credential, noun)
+    )
+    if problem:
+        return None, problem
+    return credential, None
+
+
+def _header_problem(header: dict, noun: str) -> str | None:
+    if header.get("alg") not in jose.ACCEPTED_ALGORITHMS:
+        return (
+            f"{noun} is signed with a method we do not accept (only RS256 and EdDSA "
+            "signatures are)."
+        )
+    if "typ" in header and header["typ"] not in ACCEPTED_TYP:
+        return f"{noun} is a signed document, but not a verifiable credential."
+    return None
+
+
+def _kind_problem(credential: dict, noun: str, kinds: frozenset[str]) -> str | None:
+    contexts = credential.get("@context")
+    if not isinstance(contexts, list) or not contexts or contexts[0] != VC_CONTEXT:
+        return f"{noun} is not a W3C verifiable credential (version 2.0)."
+    if not kinds & set(types_of(credential)):
+        if noun == "It":
+            return "It is a verifiable credential, but not an Open Badge."
+        return f"{noun} is a verifiable credential of another kind."
+    return None
+
+
+def _signature_problem(
+    parsed: jose.ParsedToken, credential: dict, keys_for_issuer: KeysForIssuer, noun: str
+) -> str | None:
+    """Whether it is signed, unchanged, with a key of the issuer it names (the key's own
+    algorithm, never the header's, decides how the signature is checked)."""
+    payload = parsed.payload
+    issuer = credential.get("issuer")
+    issuer_id = issuer.get("id") if isinstance(issuer, dict) else issuer
+    if not isinstance(issuer_id, str) or not issuer_id:
+        return f"{noun} does not say who issued it."
+    required = CLAIMS_REQUIRED_BEFORE_RS256 if parsed.header["alg"] == EDDSA else CLAIMS_REQUIRED
+    if missing := [claim for claim in required if claim not in payload]:
+        return (
+            f"{noun} lacks the signed claims a verifiable credential carries "
+            f"({', '.join(missing)})."
+        )
+    if payload["iss"] != issuer_id:
+        return f"{noun} names different issuers in its signature and its contents."
+    keys = list(keys_for_issuer(issuer_id))
+    if not keys:
+        return f"{noun} names an issuer this service does not know, so it cannot be checked here."
+    issuer_name = (issuer.get("name") if isinstance(issuer, dict) else None) or "its issuer"
+    key = next((public for kid, public in keys if kid == parsed.header.get("kid")), None)
+    if key is None:
+        return f"{noun} was not signed with a key belonging to {issuer_name}, so it is not genuine."
+    if not parsed.signature_valid(key):
+        if noun == "It":
+            return (
+                "The signature does not match the contents: the credential has been changed "
+                "since it was issued, or it was not signed by its issuer."
+            )
+        return f"{noun} has been changed since it was signed, or was not signed by {issuer_name}."
+    return None
+
+
+def _claims_problem(payload: dict, credential: dict, noun: str) -> str | None:
+    """The registered claims must say what the credential says (Open Badges 3.0, 8.2.4.1)."""
+    if payload["jti"] != credential.get("id"):
+        return f"{noun} has an identifier in its signature that differs from its own."
+    subject = credential.get("credentialSubject")
+    subject_id = subject.get("id") if isinstance(subject, dict) else None
+    if payload.get("sub") != subject_id:
+        return f"{noun} names different holders in its signature and its contents."
+    for claim, name in (("nbf", "validFrom"), ("exp", "validUntil")):
+        if claim not in payload:
+            continue
+        moment = parse_datetime(credential.get(name))
+        value = payload[claim]
+        if (
+            moment is None
+            or not isinstance(value, int)
+            or isinstance(value, bool)
+            or value != numeric_date(moment)
+        ):
+            return f"{noun} has dates in its signature that differ from its own."
+    return None
 
 
 def _check_dates(verdict: Verdict, credential: dict, now: datetime) -> None:
@@ -297,16 +309,11 @@ def _signed_status_list(
     now: datetime,
 ):
     """The bits of a status list whose signature, issuer, address and dates all check out."""
-    try:
-        _header, _payload, document = _signed_document(
-            token,
-            keys_for_issuer,
-            noun="The status list",
-            kinds=frozenset({CREDENTIAL_TYPE}),
-        )
-    except _Refused as refused:
-        message = str(refused)
-        raise StatusListError(message[0].lower() + message[1:]) from None
+    document, problem = _signed_document(
+        token, keys_for_issuer, noun="The status list", kinds=frozenset({CREDENTIAL_TYPE})
+    )
+    if problem:
+        raise StatusListError(problem[0].lower() + problem[1:])
     if _issuer_id(document) != issuer_id:
         raise StatusListError("the status list was published by another issuer.")
     if document.get("id") != url:

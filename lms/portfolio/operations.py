@@ -257,33 +257,13 @@ def submit_unit(
         raise DomainError("This enrolment has been withdrawn, so nothing can be submitted.")
     if unit.id not in course_unit_ids(session, enrolment):
         raise DomainError("That unit is not part of your course.")
-    previous = list(
-        session.scalars(
-            select(Submission)
-            .where(Submission.enrolment_id == enrolment.id, Submission.unit_id == unit.id)
-            .order_by(Submission.number)
-        )
-    )
-    if any(s.status in OPEN_STATUSES for s in previous):
-        raise DomainError(
-            "This unit is already with an assessor. You can submit again once it has been judged."
-        )
-    if any(s.status == SubmissionStatus.ACHIEVED for s in previous):
-        raise DomainError("You have already achieved this unit: well done.")
+    previous = _earlier_submissions(session, enrolment, unit)
     unit_criteria = set(
         session.scalars(
             select(AssessmentCriterion.id).where(AssessmentCriterion.unit_id == unit.id)
         )
     )
-    items = evidence_for_unit(session, enrolment, unit)
-    if not items:
-        raise DomainError("Please add some evidence for this unit before you submit it.")
-    empty = [e.title for e in items if not e.current_files and not e.description.strip()]
-    if empty:
-        raise DomainError(
-            f"“{empty[0]}” has no file and no description yet. Please add one, or take it "
-            f"off this unit's criteria, before you submit."
-        )
+    items = _evidence_ready_to_submit(session, enrolment, unit)
     submission = Submission(
         enrolment_id=enrolment.id,
         unit_id=unit.id,
@@ -296,30 +276,7 @@ def submit_unit(
     )
     session.add(submission)
     session.flush()
-    for evidence in items:
-        session.add(
-            SubmittedEvidence(
-                submission_id=submission.id,
-                evidence_id=evidence.id,
-                evidence_version=evidence.version,
-                title=evidence.title,
-                evidence_type=evidence.evidence_type,
-                description=evidence.description,
-                recorded_by_id=evidence.recorded_by_id,
-                files=[
-                    {
-                        "file_id": f.id,
-                        "sha256": f.sha256,
-                        "filename": f.filename,
-                        "size": f.size,
-                        "media_type": f.media_type,
-                        "kind_label": f.kind_label,
-                    }
-                    for f in evidence.current_files
-                ],
-                criterion_ids=sorted(c.id for c in evidence.criteria if c.id in unit_criteria),
-            )
-        )
+    session.add_all(_frozen_copy(submission, evidence, unit_criteria) for evidence in items)
     session.flush()
     record(
         session,
@@ -334,3 +291,62 @@ def submit_unit(
 
     notices.submission_arrived(session, submission)
     return submission
+
+
+def _earlier_submissions(session: Session, enrolment: Enrolment, unit: Unit) -> list[Submission]:
+    """The unit's earlier submissions, when none of them stands in the way of a new one."""
+    previous = list(
+        session.scalars(
+            select(Submission)
+            .where(Submission.enrolment_id == enrolment.id, Submission.unit_id == unit.id)
+            .order_by(Submission.number)
+        )
+    )
+    if any(s.status in OPEN_STATUSES for s in previous):
+        raise DomainError(
+            "This unit is already with an assessor. You can submit again once it has been judged."
+        )
+    if any(s.status == SubmissionStatus.ACHIEVED for s in previous):
+        raise DomainError("You have already achieved this unit: well done.")
+    return previous
+
+
+def _evidence_ready_to_submit(session: Session, enrolment: Enrolment, unit: Unit) -> list[Evidence]:
+    items = evidence_for_unit(session, enrolment, unit)
+    if not items:
+        raise DomainError("Please add some evidence for this unit before you submit it.")
+    empty = [e.title for e in items if not e.current_files and not e.description.strip()]
+    if empty:
+        raise DomainError(
+            f"“{empty[0]}” has no file and no description yet. Please add one, or take it "
+            f"off this unit's criteria, before you submit."
+        )
+    return items
+
+
+def _frozen_copy(
+    submission: Submission, evidence: Evidence, unit_criteria: set[int]
+) -> SubmittedEvidence:
+    """The evidence as the assessor will see it, whatever the trainee changes afterwards:
+    its text, its current files by content hash, and the unit's criteria it claims."""
+    return SubmittedEvidence(
+        submission_id=submission.id,
+        evidence_id=evidence.id,
+        evidence_version=evidence.version,
+        title=evidence.title,
+        evidence_type=evidence.evidence_type,
+        description=evidence.description,
+        recorded_by_id=evidence.recorded_by_id,
+        files=[
+            {
+                "file_id": f.id,
+                "sha256": f.sha256,
+                "filename": f.filename,
+                "size": f.size,
+                "media_type": f.media_type,
+                "kind_label": f.kind_label,
+            }
+            for f in evidence.current_files
+        ],
+        criterion_ids=sorted(c.id for c in evidence.criteria if c.id in unit_criteria),
+    )

@@ -17,7 +17,7 @@ import difflib
 import hashlib
 import json
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from fractions import Fraction
@@ -767,56 +767,50 @@ class _Reader:
             return None
         lines = {key: _line(node) for key, node in fields.items()}
         values: dict[str, Any] = {}
-
         if "id" in fields:
-            quiz_id = self.identifier(fields["id"], "the quiz id")
-            if quiz_id in RESERVED_QUIZ_IDS:
-                self.problem(
-                    fields["id"], f'"{quiz_id}" is a page of the site; choose another quiz id'
-                )
-            if quiz_id is not None and expected_id is not None and quiz_id != expected_id:
-                self.problem(
-                    fields["id"],
-                    f'the quiz id "{quiz_id}" does not match the file name: '
-                    f'name the file {quiz_id}.yaml or change the id to "{expected_id}"',
-                )
-            values["id"] = quiz_id
-        if "title" in fields:
-            values["title"] = self.text(fields["title"], "the title")
-        if "unit" in fields:
-            values["unit"] = self.text(fields["unit"], "the unit")
-        if "criteria" in fields:
-            values["criteria"] = self.criteria(fields["criteria"], lines)
-        if "pass_mark" in fields:
-            values["pass_mark"] = self.number(
-                fields["pass_mark"], "the pass mark", minimum=Fraction(0), maximum=Fraction(100)
-            )
-        if "attempts" in fields:
-            values["attempts"] = self.integer(
-                fields["attempts"], "attempts", minimum=1, maximum=MAX_ATTEMPTS
-            )
-        if "wait_minutes" in fields:
-            values["wait_minutes"] = self.integer(
-                fields["wait_minutes"], "wait_minutes", minimum=0, maximum=MAX_WAIT_MINUTES
-            )
-        if "time_limit_minutes" in fields:
-            values["time_limit_minutes"] = self.integer(
-                fields["time_limit_minutes"],
-                "time_limit_minutes",
-                minimum=1,
-                maximum=MAX_TIME_LIMIT_MINUTES,
-            )
-        for key in ("shuffle_questions", "shuffle_options"):
+            values["id"] = self.quiz_id(fields["id"], expected_id)
+        for key, read in self.setting_readers(lines).items():
             if key in fields:
-                values[key] = self.boolean(fields[key], key)
-        if "review" in fields:
-            values["review"] = self.review(fields["review"])
-        if "pools" in fields:
-            values["pools"] = self.pools(fields["pools"])
-
+                values[key] = read(fields[key])
         if self.problems or any(value is None for value in values.values()):
             return None
         return Quiz(**values, path=self.path, lines=MappingProxyType(lines))
+
+    def quiz_id(self, node: Node, expected_id: str | None) -> str | None:
+        quiz_id = self.identifier(node, "the quiz id")
+        if quiz_id in RESERVED_QUIZ_IDS:
+            self.problem(node, f'"{quiz_id}" is a page of the site; choose another quiz id')
+        if quiz_id is not None and expected_id is not None and quiz_id != expected_id:
+            self.problem(
+                node,
+                f'the quiz id "{quiz_id}" does not match the file name: '
+                f'name the file {quiz_id}.yaml or change the id to "{expected_id}"',
+            )
+        return quiz_id
+
+    def setting_readers(self, lines: dict[str, int]) -> dict[str, Callable[[Node], Any]]:
+        """How each of the quiz's other keys is read, in the order problems are reported."""
+        return {
+            "title": lambda node: self.text(node, "the title"),
+            "unit": lambda node: self.text(node, "the unit"),
+            "criteria": lambda node: self.criteria(node, lines),
+            "pass_mark": lambda node: self.number(
+                node, "the pass mark", minimum=Fraction(0), maximum=Fraction(100)
+            ),
+            "attempts": lambda node: self.integer(
+                node, "attempts", minimum=1, maximum=MAX_ATTEMPTS
+            ),
+            "wait_minutes": lambda node: self.integer(
+                node, "wait_minutes", minimum=0, maximum=MAX_WAIT_MINUTES
+            ),
+            "time_limit_minutes": lambda node: self.integer(
+                node, "time_limit_minutes", minimum=1, maximum=MAX_TIME_LIMIT_MINUTES
+            ),
+            "shuffle_questions": lambda node: self.boolean(node, "shuffle_questions"),
+            "shuffle_options": lambda node: self.boolean(node, "shuffle_options"),
+            "review": self.review,
+            "pools": self.pools,
+        }
 
     def criteria(self, node: Node, lines: dict[str, int]) -> tuple[str, ...] | None:
         items = self.sequence(node, "criteria")
@@ -886,46 +880,54 @@ class _Reader:
         fields = self.mapping(node, "a pool", {"id", "questions"}, {"draw"})
         if fields is None:
             return None
-        pool_id = self.identifier(fields["id"], "the pool id") if "id" in fields else None
-        if pool_id is not None:
-            if pool_id in seen:
-                self.problem(
-                    fields["id"],
-                    f'pool id "{pool_id}" is used twice (first on line {seen[pool_id]})',
-                )
-                pool_id = None
-            else:
-                seen[pool_id] = _line(fields["id"])
+        pool_id = self._pool_id(fields["id"], seen) if "id" in fields else None
         what = f'pool "{pool_id}"' if pool_id else "the pool"
-        questions: list[Question] = []
-        failed = "questions" not in fields
-        if "questions" in fields:
-            items = self.sequence(fields["questions"], f"the questions of {what}")
-            if items is None:
-                failed = True
-            elif not items:
-                self.problem(fields["questions"], f"{what} has no questions")
-                failed = True
-            for item in items or []:
-                question = self.question(item, inside_scenario=None)
-                if question is None:
-                    failed = True
-                else:
-                    questions.append(question)
+        questions, failed = (
+            self._pool_questions(fields["questions"], what) if "questions" in fields else ([], True)
+        )
         draw = None
         if "draw" in fields:
-            draw = self.integer(fields["draw"], f"draw in {what}", minimum=1, maximum=1000)
-            if draw is None:
-                failed = True
-            elif not failed and draw > len(questions):
-                self.problem(
-                    fields["draw"],
-                    f"{what} draws {draw} questions but holds only {len(questions)}",
-                )
-                failed = True
+            draw = self._pool_draw(fields["draw"], what, None if failed else len(questions))
+            failed = failed or draw is None
         if failed or pool_id is None:
             return None
         return Pool(id=pool_id, questions=tuple(questions), draw=draw)
+
+    def _pool_id(self, node: Node, seen: dict[str, int]) -> str | None:
+        """The pool's id; `seen` holds the lines of the ids already read."""
+        pool_id = self.identifier(node, "the pool id")
+        if pool_id is None:
+            return None
+        if pool_id in seen:
+            self.problem(node, f'pool id "{pool_id}" is used twice (first on line {seen[pool_id]})')
+            return None
+        seen[pool_id] = _line(node)
+        return pool_id
+
+    def _pool_questions(self, node: Node, what: str) -> tuple[list[Question], bool]:
+        """The questions that could be read, and whether any (or the list itself) could not."""
+        items = self.sequence(node, f"the questions of {what}")
+        failed = items is None
+        if items is not None and not items:
+            self.problem(node, f"{what} has no questions")
+            failed = True
+        questions: list[Question] = []
+        for item in items or []:
+            question = self.question(item, inside_scenario=None)
+            if question is None:
+                failed = True
+            else:
+                questions.append(question)
+        return questions, failed
+
+    def _pool_draw(self, node: Node, what: str, held: int | None) -> int | None:
+        """How many questions to draw; `held` is None when the questions could not be read,
+        and then there is nothing to compare with."""
+        draw = self.integer(node, f"draw in {what}", minimum=1, maximum=1000)
+        if draw is not None and held is not None and draw > held:
+            self.problem(node, f"{what} draws {draw} questions but holds only {held}")
+            return None
+        return draw
 
     # --- questions ----------------------------------------------------------------------
 
@@ -937,47 +939,14 @@ class _Reader:
         id_node = raw.get("id")
         shown_id = id_node.value if isinstance(id_node, ScalarNode) else None
         what = f'question "{shown_id}"' if shown_id else "a question"
-        type_node = raw.get("type")
-        if type_node is None:
-            self.problem(node, f'{what} is missing "type"')
-            return None
-        kind = type_node.value if isinstance(type_node, ScalarNode) else None
-        if kind == "scenario" and inside_scenario is not None:
-            self.problem(
-                type_node,
-                f'{what} is a scenario inside scenario "{inside_scenario}": '
-                "a scenario cannot contain another scenario",
-            )
-            return None
-        if kind not in QUESTION_TYPES:
-            hint = difflib.get_close_matches(str(kind), list(QUESTION_TYPES), n=1)
-            advice = f'did you mean "{hint[0]}"?' if hint else f"use {_choices(QUESTION_TYPES)}"
-            self.problem(type_node, f'unknown question type "{kind}" ({advice})')
+        kind = self._question_kind(node, raw.get("type"), what, inside_scenario)
+        if kind is None:
             return None
         before = len(self.problems)
-        if kind == "scenario":
-            fields = self.mapping(node, what, SCENARIO_REQUIRED, SCENARIO_OPTIONAL)
-        else:
-            required, optional = QUESTION_KEYS[kind]
-            fields = self.mapping(
-                node,
-                what,
-                QUESTION_COMMON_REQUIRED | required,
-                QUESTION_COMMON_OPTIONAL | optional,
-            )
+        fields = self._question_fields(node, kind, what)
         if fields is None:
             return None
-
-        question_id = self.identifier(fields["id"], "the question id") if "id" in fields else None
-        if question_id is not None:
-            if question_id in self._question_lines:
-                self.problem(
-                    fields["id"],
-                    f'question id "{question_id}" is used twice in this quiz '
-                    f"(first on line {self._question_lines[question_id]})",
-                )
-            else:
-                self._question_lines[question_id] = _line(fields["id"])
+        question_id = self._question_id(fields)
 
         common: dict[str, Any] = {"id": question_id, "line": _line(node)}
         if "prompt" in fields:
@@ -1003,6 +972,53 @@ class _Reader:
         if any(value is None for key, value in common.items() if key != "explanation"):
             return None
         return QUESTION_TYPES[kind](**common, **question)
+
+    def _question_kind(
+        self, node: Node, type_node: Node | None, what: str, inside_scenario: str | None
+    ) -> str | None:
+        """The question's type, read first: it decides which keys the question may have."""
+        if type_node is None:
+            self.problem(node, f'{what} is missing "type"')
+            return None
+        kind = type_node.value if isinstance(type_node, ScalarNode) else None
+        if kind == "scenario" and inside_scenario is not None:
+            self.problem(
+                type_node,
+                f'{what} is a scenario inside scenario "{inside_scenario}": '
+                "a scenario cannot contain another scenario",
+            )
+            return None
+        if kind not in QUESTION_TYPES:
+            hint = difflib.get_close_matches(str(kind), list(QUESTION_TYPES), n=1)
+            advice = f'did you mean "{hint[0]}"?' if hint else f"use {_choices(QUESTION_TYPES)}"
+            self.problem(type_node, f'unknown question type "{kind}" ({advice})')
+            return None
+        return kind
+
+    def _question_fields(self, node: Node, kind: str, what: str) -> dict[str, Node] | None:
+        if kind == "scenario":
+            return self.mapping(node, what, SCENARIO_REQUIRED, SCENARIO_OPTIONAL)
+        required, optional = QUESTION_KEYS[kind]
+        return self.mapping(
+            node,
+            what,
+            QUESTION_COMMON_REQUIRED | required,
+            QUESTION_COMMON_OPTIONAL | optional,
+        )
+
+    def _question_id(self, fields: dict[str, Node]) -> str | None:
+        """The question's id, noted so that a second question with it is reported."""
+        question_id = self.identifier(fields["id"], "the question id") if "id" in fields else None
+        if question_id is not None:
+            if question_id in self._question_lines:
+                self.problem(
+                    fields["id"],
+                    f'question id "{question_id}" is used twice in this quiz '
+                    f"(first on line {self._question_lines[question_id]})",
+                )
+            else:
+                self._question_lines[question_id] = _line(fields["id"])
+        return question_id
 
     def _scenario(self, fields, common, what, question_id) -> dict | None:
         result: dict[str, Any] = {}
@@ -1036,51 +1052,67 @@ class _Reader:
         ids: dict[str, int] = {}
         texts: dict[str, int] = {}
         for index, item in enumerate(items):
-            fields = self.mapping(
-                item, f"an option of {what}", {"text"}, {"id", "correct", "feedback"}
-            )
-            if fields is None:
-                continue
-            option_id = chr(ord("a") + index)
-            if "id" in fields:
-                option_id = self.identifier(fields["id"], f"an option id of {what}")
-            text = (
-                self.text(fields["text"], f"the text of an option of {what}")
-                if "text" in fields
-                else None
-            )
-            correct = (
-                self.boolean(fields["correct"], f'"correct" in an option of {what}')
-                if "correct" in fields
-                else False
-            )
-            feedback = (
-                self.text(fields["feedback"], f"the feedback of an option of {what}")
-                if "feedback" in fields
-                else None
-            )
-            if option_id is not None:
-                if option_id in ids:
-                    self.problem(
-                        item,
-                        f'option id "{option_id}" is used twice in {what} (first on line '
-                        f"{ids[option_id]}; options without an id are called a, b, c … in order)",
-                    )
-                    continue
-                ids[option_id] = _line(item)
-            if text is not None:
-                if text in texts:
-                    self.problem(
-                        item, f'the option "{text}" appears twice in {what} (line {texts[text]})'
-                    )
-                    continue
-                texts[text] = _line(item)
-            if option_id is None or text is None or correct is None:
-                continue
-            options.append(Option(id=option_id, text=text, correct=correct, feedback=feedback))
+            option = self._option(item, index, what, ids, texts)
+            if option is not None:
+                options.append(option)
         if len(options) != len(items):
             return None
         return tuple(options)
+
+    def _option(
+        self, item: Node, index: int, what: str, ids: dict[str, int], texts: dict[str, int]
+    ) -> Option | None:
+        """One option; `ids` and `texts` hold the lines of those already read, so that a
+        repeated id or text is reported where it repeats."""
+        fields = self.mapping(item, f"an option of {what}", {"text"}, {"id", "correct", "feedback"})
+        if fields is None:
+            return None
+        option_id, text, correct, feedback = self._option_values(fields, index, what)
+        if option_id is not None:
+            if option_id in ids:
+                self.problem(
+                    item,
+                    f'option id "{option_id}" is used twice in {what} (first on line '
+                    f"{ids[option_id]}; options without an id are called a, b, c … in order)",
+                )
+                return None
+            ids[option_id] = _line(item)
+        if text is not None:
+            if text in texts:
+                self.problem(
+                    item, f'the option "{text}" appears twice in {what} (line {texts[text]})'
+                )
+                return None
+            texts[text] = _line(item)
+        if option_id is None or text is None or correct is None:
+            return None
+        return Option(id=option_id, text=text, correct=correct, feedback=feedback)
+
+    def _option_values(
+        self, fields: dict[str, Node], index: int, what: str
+    ) -> tuple[str | None, str | None, bool | None, str | None]:
+        """Id (a, b, c … by position when not given), text, whether correct, feedback."""
+        option_id = (
+            self.identifier(fields["id"], f"an option id of {what}")
+            if "id" in fields
+            else chr(ord("a") + index)
+        )
+        text = (
+            self.text(fields["text"], f"the text of an option of {what}")
+            if "text" in fields
+            else None
+        )
+        correct = (
+            self.boolean(fields["correct"], f'"correct" in an option of {what}')
+            if "correct" in fields
+            else False
+        )
+        feedback = (
+            self.text(fields["feedback"], f"the feedback of an option of {what}")
+            if "feedback" in fields
+            else None
+        )
+        return option_id, text, correct, feedback
 
     def _single_choice(self, fields, what) -> dict | None:
         options = self._options(fields["options"], what) if "options" in fields else None
@@ -1189,32 +1221,7 @@ class _Reader:
         return True
 
     def _matching(self, fields, what) -> dict | None:
-        pairs: list[MatchPair] = []
-        failed = False
-        if "pairs" in fields:
-            items = self.sequence(fields["pairs"], f"the pairs of {what}")
-            if items is not None and len(items) < 2:
-                self.problem(fields["pairs"], f"matching {what} needs at least two pairs")
-                failed = True
-            lefts: dict[str, int] = {}
-            for item in items or []:
-                pair = self.mapping(item, f"a pair of {what}", {"left", "right"}, set())
-                if pair is None or len(pair) != 2:
-                    failed = True
-                    continue
-                left = self.text(pair["left"], f"the left side of a pair of {what}")
-                right = self.text(pair["right"], f"the right side of a pair of {what}")
-                if left is None or right is None:
-                    failed = True
-                    continue
-                if left in lefts:
-                    self.problem(
-                        item, f'"{left}" is on the left of two pairs of {what} (line {lefts[left]})'
-                    )
-                    failed = True
-                    continue
-                lefts[left] = _line(item)
-                pairs.append(MatchPair(left, right))
+        pairs, failed = self._pairs(fields["pairs"], what) if "pairs" in fields else ([], False)
         rights = {pair.right for pair in pairs}
         distractors: list[str] = []
         if "distractors" in fields:
@@ -1228,6 +1235,40 @@ class _Reader:
         if failed or not pairs:
             return None
         return {"pairs": tuple(pairs), "distractors": tuple(distractors)}
+
+    def _pairs(self, node: Node, what: str) -> tuple[list[MatchPair], bool]:
+        """The pairs that could be read, and whether any could not."""
+        items = self.sequence(node, f"the pairs of {what}")
+        failed = False
+        if items is not None and len(items) < 2:
+            self.problem(node, f"matching {what} needs at least two pairs")
+            failed = True
+        pairs: list[MatchPair] = []
+        lefts: dict[str, int] = {}
+        for item in items or []:
+            pair = self._pair(item, what, lefts)
+            if pair is None:
+                failed = True
+            else:
+                pairs.append(pair)
+        return pairs, failed
+
+    def _pair(self, item: Node, what: str, lefts: dict[str, int]) -> MatchPair | None:
+        """One pair; `lefts` holds the lines of the left sides already read."""
+        pair = self.mapping(item, f"a pair of {what}", {"left", "right"}, set())
+        if pair is None or len(pair) != 2:
+            return None
+        left = self.text(pair["left"], f"the left side of a pair of {what}")
+        right = self.text(pair["right"], f"the right side of a pair of {what}")
+        if left is None or right is None:
+            return None
+        if left in lefts:
+            self.problem(
+                item, f'"{left}" is on the left of two pairs of {what} (line {lefts[left]})'
+            )
+            return None
+        lefts[left] = _line(item)
+        return MatchPair(left, right)
 
     def _ordering(self, fields, what) -> dict | None:
         scoring = self._scoring(fields, what)

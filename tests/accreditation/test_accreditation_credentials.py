@@ -308,6 +308,7 @@ def test_a_credential_issued_before_rs256_still_verifies(world):
         (lambda c: c["credentialSubject"].update(creditsEarned=60), "changed since it was issued"),
         (lambda c: c.update(nbf=0), "changed since it was issued"),
     ],
+    ids=["identity", "valid-from", "achievement-name", "credits", "nbf"],
 )
 def test_a_tampered_copy_fails_with_a_clear_reason(world, change, reason):
     verdict = world.check(_resign_payload(world.signed(), change))
