@@ -7,6 +7,8 @@ from sqlalchemy.orm import Session
 
 from lms.accounts.authentication import make_reset_token
 from lms.accounts.models import Organisation, User
+from lms.audit.operations import record
+from lms.errors import DomainError
 from lms.mail.outbox import enqueue
 
 
@@ -26,3 +28,15 @@ def send_invitation(session: Session, user: User, organisation: Organisation) ->
         link=url_for("accounts.reset_password", token=token, _external=True),
         hours=current_app.config["PASSWORD_RESET_HOURS"],
     )
+
+
+def invite_again(session: Session, user: User, organisation: Organisation) -> None:
+    """A fresh invitation for someone who has not set her password yet (an old link may have
+    expired or gone astray); someone who has set one, or whose account is disabled, is not
+    sent a link to set it."""
+    if user.is_disabled:
+        raise DomainError(f"The account of {user.display_name} is disabled.")
+    if user.password_hash is not None:
+        raise DomainError(f"{user.display_name} has already set a password.")
+    send_invitation(session, user, organisation)
+    record(session, "invitation.sent", obj=user, organisation_id=organisation.id)
