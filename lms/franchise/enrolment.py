@@ -1,8 +1,8 @@
 """Enrolling trainees into a partner's cohorts: one by one, from a CSV file, or through the API.
 
 Every path ends in `enrol_person`, which checks the cohort and the partner's licence (seats,
-dates, status) before anything is created. Functions flush; the caller commits, and sends
-invitations to the people created only after the commit.
+dates, status) before anything is created. Functions flush; the request commits. The caller
+invites the people created in the same transaction (the outbox sends only what was committed).
 """
 
 from __future__ import annotations
@@ -90,6 +90,8 @@ def enrol_person(
 
 # --- importing a CSV file ----------------------------------------------------------------------
 
+IMPORT_MAX_BYTES = 2 * 1024 * 1024
+
 
 def cohorts_of(session: Session, organisation: Organisation) -> list[Cohort]:
     """Every cohort of the organisation, with its course and organisation loaded."""
@@ -154,7 +156,10 @@ def import_enrolments(
     session: Session, organisation: Organisation, data: bytes, today: date
 ) -> list[Enrolled]:
     """Enrol everyone in the file, or nobody: a problem anywhere raises `ImportRejected` and
-    the caller rolls back whatever was flushed."""
+    the caller rolls back whatever was flushed. A file larger than `IMPORT_MAX_BYTES` is
+    refused, so a caller need read no more than one byte beyond it."""
+    if len(data) > IMPORT_MAX_BYTES:
+        raise DomainError("The file is larger than 2 MB: please split it.", field="file")
     plan, cohorts = check_import(session, organisation, data, today)
     done = []
     for row in plan.rows:
