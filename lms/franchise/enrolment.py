@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
@@ -27,6 +28,7 @@ from lms.franchise.csv_import import (
     ImportPlan,
     ImportRejected,
     Problem,
+    RowChecker,
     check_enrolment_csv,
 )
 from lms.franchise.licences import check_can_enrol, needs_licence, usages_for
@@ -183,4 +185,58 @@ def import_enrolments(
         count=len(done),
         new_accounts=sum(1 for item in done if item.new_account),
     )
+    return done
+
+
+# --- the API -----------------------------------------------------------------------------------
+
+
+def enrol_requested(
+    session: Session, organisation: Organisation, items: Sequence[Any], today: date
+) -> list[Enrolled]:
+    """Enrol every trainee of an API request, or nobody. Each item is an object with `email`,
+    `name` (needed only for someone without an account), `cohort_id` and `date_of_birth`; any
+    problem raises `ImportRejected`, naming items by their position in the request."""
+    cohorts = {cohort.id: cohort for cohort in cohorts_of(session, organisation)}
+    checker = RowChecker(
+        import_context(session, organisation, list(cohorts.values()), today), today
+    )
+    checker.where, checker.whole = "item", "request"
+    for position, item in enumerate(items, start=1):
+        if not isinstance(item, dict):
+            checker.problems.append(Problem(position, "Each trainee must be an object."))
+            continue
+        cohort_id = item.get("cohort_id")
+        cohort = cohorts.get(cohort_id) if isinstance(cohort_id, int) else None
+        if cohort is None:
+            checker.problems.append(
+                Problem(position, "`cohort_id` is not a cohort of your organisation.")
+            )
+            continue
+        email, name = str(item.get("email") or ""), str(item.get("name") or "")
+        if not name.strip() and (known := find_user_by_email(session, email)) is not None:
+            name = known.display_name  # her name is needed only when she has no account yet
+        values = {
+            "email": email,
+            "name": name,
+            "cohort": cohort.name,
+            "date_of_birth": str(item.get("date_of_birth") or ""),
+        }
+        checker.add(position, values)
+    plan = checker.finish()
+    done = []
+    for row in plan.rows:
+        try:
+            done.append(
+                enrol_person(
+                    session,
+                    cohorts[row.cohort.id],
+                    row.email,
+                    row.name,
+                    date_of_birth=row.date_of_birth,
+                    today=today,
+                )
+            )
+        except DomainError as error:
+            raise ImportRejected([Problem(row.line, error.message, conflict=True)]) from None
     return done
