@@ -24,11 +24,10 @@ from lms.accounts.forms import (
     LoginForm,
     ResetPasswordForm,
 )
-from lms.accounts.operations import find_user_by_email
+from lms.accounts.invitations import send_password_reset
 from lms.audit.operations import record
 from lms.errors import DomainError
 from lms.extensions import db, limiter
-from lms.mail.outbox import enqueue
 from lms.web import form_errors, form_status, keep_changes
 
 blueprint = Blueprint("accounts", __name__)
@@ -99,19 +98,7 @@ def logout():
 def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
-        user = find_user_by_email(db.session, form.email.data)
-        if user is not None and not user.is_disabled:
-            token = authentication.make_reset_token(current_app.config["SECRET_KEY"], user)
-            enqueue(
-                db.session,
-                user.email,
-                "Set a new password for Alongside",
-                "password_reset",
-                user=user,
-                link=url_for("accounts.reset_password", token=token, _external=True),
-                hours=current_app.config["PASSWORD_RESET_HOURS"],
-            )
-            record(db.session, "password.reset_requested", obj=user)
+        send_password_reset(db.session, form.email.data)
         # The same answer either way: this page must not reveal who has an account.
         return render_template("accounts/forgot_sent.html", email=form.email.data)
     return render_template("accounts/forgot.html", form=form)
