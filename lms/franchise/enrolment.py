@@ -157,9 +157,9 @@ def check_import(
 def import_enrolments(
     session: Session, organisation: Organisation, data: bytes, today: date
 ) -> list[Enrolled]:
-    """Enrol everyone in the file, or nobody: a problem anywhere raises `ImportRejected` and
-    the caller rolls back whatever was flushed. A file larger than `IMPORT_MAX_BYTES` is
-    refused, so a caller need read no more than one byte beyond it."""
+    """Enrol everyone in the file, or nobody: a problem anywhere raises `ImportRejected`, and
+    whatever was flushed is rolled back with the caller's transaction. A file larger than
+    `IMPORT_MAX_BYTES` is refused, so a caller need read no more than one byte beyond it."""
     if len(data) > IMPORT_MAX_BYTES:
         raise DomainError("The file is larger than 2 MB: please split it.", field="file")
     plan, cohorts = check_import(session, organisation, data, today)
