@@ -1,0 +1,68 @@
+"""Who may read learner records, award qualifications, download certificates and claim.
+
+Targets carry their organisation loaded (`enrolment.organisation`, `award.organisation`,
+`credential.organisation`, `cohort.organisation`).
+"""
+
+from __future__ import annotations
+
+from lms.accounts.models import Organisation, User
+from lms.accounts.roles import Role
+from lms.curriculum.models import Enrolment
+from lms.permissions import administers, has_role, rule
+
+RECORD_READERS = (Role.COORDINATOR, Role.ASSESSOR, Role.IQA, Role.EQA)
+
+
+def _works_with(user: User, organisation: Organisation, *roles: Role) -> bool:
+    return administers(user, organisation) or has_role(user, organisation.id, *roles)
+
+
+@rule("accreditation.view_own")
+def _view_own_achievements(user: User, _: None) -> bool:
+    return True
+
+
+@rule("accreditation.list_records")
+def _list_records(user: User, organisation: Organisation) -> bool:
+    return _works_with(user, organisation, *RECORD_READERS)
+
+
+@rule("accreditation.view_record")
+def _view_record(user: User, enrolment: Enrolment) -> bool:
+    return enrolment.user_id == user.id or _works_with(
+        user, enrolment.organisation, *RECORD_READERS
+    )
+
+
+@rule("accreditation.award")
+def _award(user: User, enrolment: Enrolment) -> bool:
+    return _works_with(user, enrolment.organisation, Role.COORDINATOR)
+
+
+@rule("accreditation.download_certificate")
+def _download_certificate(user: User, award) -> bool:
+    return award.user_id == user.id or _works_with(user, award.organisation, Role.COORDINATOR)
+
+
+@rule("accreditation.download_credential")
+def _download_credential(user: User, credential) -> bool:
+    return credential.user_id == user.id or _works_with(
+        user, credential.organisation, Role.COORDINATOR
+    )
+
+
+@rule("accreditation.revoke")
+def _revoke(user: User, award) -> bool:
+    """Only the franchisor's administrators withdraw an award."""
+    return administers(user, award.organisation)
+
+
+@rule("accreditation.download_cohort")
+def _download_cohort(user: User, cohort) -> bool:
+    return _works_with(user, cohort.organisation, Role.COORDINATOR)
+
+
+@rule("accreditation.claim")
+def _claim(user: User, organisation: Organisation) -> bool:
+    return _works_with(user, organisation, Role.COORDINATOR)
