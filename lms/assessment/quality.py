@@ -154,6 +154,7 @@ def grant_eqa_access(
     )
     if not enrolments or len(enrolments) != len(set(enrolment_ids)):
         raise DomainError("Please choose learners of this organisation.", field="enrolments")
+    granted_by_id = granted_by.id  # read before a new row is pending: reading may flush
     granted = []
     for enrolment in enrolments:
         access = session.scalar(
@@ -167,7 +168,7 @@ def grant_eqa_access(
             )
             session.add(access)
         access.starts_on, access.ends_on = starts_on, ends_on
-        access.granted_by_id = granted_by.id
+        access.granted_by_id = granted_by_id
         access.granted_at = utcnow()
         granted.append(access)
     session.flush()
