@@ -7,21 +7,22 @@ filtered, the rule has a query form (`*_ids_where` / `scope_*`) so filtering hap
 Anything not allowed by a rule is refused; an unknown action is a programming error.
 
 This module keeps only the registry and the building blocks rules share: roles held, who
-administers what, which organisations an IQA quality-assures.
+administers what, which organisations an IQA quality-assures, and who may read a learner.
 """
 
 from __future__ import annotations
 
+import enum
 import importlib
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import ColumnElement, Select, false, or_, select
 from sqlalchemy.orm import object_session
 
 from lms.accounts.models import Organisation, User
 from lms.accounts.roles import Role
-from lms.curriculum.models import CohortRole, CohortStaff
+from lms.curriculum.models import Cohort, CohortRole, CohortStaff, Enrolment
 from lms.errors import PermissionDenied
 
 Rule = Callable[[User, Any], bool]
@@ -96,6 +97,10 @@ def has_role(user: User, organisation_id: int | None, *roles: Role) -> bool:
     return any(m.organisation_id == organisation_id and m.role in roles for m in user.memberships)
 
 
+def holds_role_anywhere(user: User, *roles: Role) -> bool:
+    return any(m.role in roles for m in user.memberships)
+
+
 def admin_franchisor_ids(user: User) -> set[int]:
     return {m.organisation_id for m in user.memberships if m.role == Role.ADMIN}
 
@@ -153,16 +158,124 @@ def iqa_organisation_ids(user: User) -> Select:
 
 
 def assessor_cohort_ids(user: User) -> Select:
-    return select(CohortStaff.cohort_id).where(
-        CohortStaff.user_id == user.id, CohortStaff.role == CohortRole.ASSESSOR
+    """Cohorts `user` is assigned to as an assessor, while she is an assessor of the cohort's
+    organisation or of its franchisor (an assignment outlives a role taken away; access does
+    not)."""
+    assessor_of = [m.organisation_id for m in user.memberships if m.role == Role.ASSESSOR]
+    return (
+        select(CohortStaff.cohort_id)
+        .join(Cohort, Cohort.id == CohortStaff.cohort_id)
+        .join(Organisation, Organisation.id == Cohort.organisation_id)
+        .where(
+            CohortStaff.user_id == user.id,
+            CohortStaff.role == CohortRole.ASSESSOR,
+            or_(Organisation.id.in_(assessor_of), Organisation.franchisor_id.in_(assessor_of)),
+        )
     )
 
 
 def assesses_cohort(user: User, cohort_id: int | None, session) -> bool:
-    if cohort_id is None:
+    if cohort_id is None or not holds_role_anywhere(user, Role.ASSESSOR):
         return False
     found = assessor_cohort_ids(user).where(CohortStaff.cohort_id == cohort_id).limit(1)
     return session.scalar(found) is not None
+
+
+# --- who may read a learner -------------------------------------------------------------------
+# One answer to "may this person see this learner": her record, her portfolio, her quiz
+# attempts, the decisions on her work. A rule chooses which kinds of reader it admits (the
+# portfolio leaves out coordinators and administrators, who see progress, not evidence), but
+# every kind is defined once, here, with its SQL form beside it.
+
+
+class Reader(enum.Flag):
+    """How a person may come to read one enrolment's learner."""
+
+    TRAINEE = enum.auto()  # the trainee herself
+    COORDINATOR = enum.auto()  # a coordinator of the enrolment's organisation
+    ASSESSOR = enum.auto()  # an assessor of the enrolment's organisation
+    COHORT_ASSESSOR = enum.auto()  # her cohort's assessor (see `assessor_cohort_ids`)
+    IQA = enum.auto()  # an IQA who quality-assures the organisation (see `quality_assures`)
+    ADMIN = enum.auto()  # an administrator of the organisation's franchisor
+    EQA = enum.auto()  # an EQA given her records, on a date within the grant's period
+
+
+LEARNER_READERS = (
+    Reader.TRAINEE
+    | Reader.COORDINATOR
+    | Reader.ASSESSOR
+    | Reader.COHORT_ASSESSOR
+    | Reader.IQA
+    | Reader.ADMIN
+    | Reader.EQA
+)
+
+
+def _granted_enrolment_ids(user: User, enrolment_id: int | None = None) -> Select:
+    """Enrolments an EQA has been given, on a date within the grant's period."""
+    from lms.assessment.models import EqaAccess
+    from lms.db import utcnow
+
+    today = utcnow().date()
+    granted = select(EqaAccess.enrolment_id).where(
+        EqaAccess.user_id == user.id, EqaAccess.starts_on <= today, EqaAccess.ends_on >= today
+    )
+    if enrolment_id is not None:
+        granted = granted.where(EqaAccess.enrolment_id == enrolment_id)
+    return granted
+
+
+def reads_learner(user: User, enrolment: Enrolment, readers: Reader = LEARNER_READERS) -> bool:
+    """May `user` read `enrolment`'s learner, as one of `readers`? Query form:
+    `learner_enrolment_ids` (and `scope_learners`)."""
+    if Reader.TRAINEE in readers and enrolment.user_id == user.id:
+        return True
+    organisation = organisation_of(enrolment)
+    held = user.roles_in(organisation.id)
+    if (Reader.COORDINATOR in readers and Role.COORDINATOR in held) or (
+        Reader.ASSESSOR in readers and Role.ASSESSOR in held
+    ):
+        return True
+    if Reader.ADMIN in readers and administers(user, organisation):
+        return True
+    if Reader.IQA in readers and quality_assures(user, organisation):
+        return True
+    session = session_of(enrolment)
+    if Reader.COHORT_ASSESSOR in readers and assesses_cohort(user, enrolment.cohort_id, session):
+        return True
+    if Reader.EQA in readers and holds_role_anywhere(user, Role.EQA):
+        granted = _granted_enrolment_ids(user, enrolment.id).limit(1)
+        return session.scalar(granted) is not None
+    return False
+
+
+def scope_learners(user: User, readers: Reader = LEARNER_READERS) -> ColumnElement[bool]:
+    """SQL condition on `Enrolment`: the enrolments `user` may read as one of `readers` (the
+    query form of `reads_learner`)."""
+    conditions: list[ColumnElement[bool]] = []
+    if Reader.TRAINEE in readers:
+        conditions.append(Enrolment.user_id == user.id)
+    in_organisation = {
+        role
+        for flag, role in ((Reader.COORDINATOR, Role.COORDINATOR), (Reader.ASSESSOR, Role.ASSESSOR))
+        if flag in readers
+    }
+    if own := [m.organisation_id for m in user.memberships if m.role in in_organisation]:
+        conditions.append(Enrolment.organisation_id.in_(own))
+    if Reader.ADMIN in readers and is_admin(user):
+        conditions.append(Enrolment.organisation_id.in_(organisation_ids_where(user, [])))
+    if Reader.IQA in readers and holds_role_anywhere(user, Role.IQA):
+        conditions.append(Enrolment.organisation_id.in_(iqa_organisation_ids(user)))
+    if Reader.COHORT_ASSESSOR in readers and holds_role_anywhere(user, Role.ASSESSOR):
+        conditions.append(Enrolment.cohort_id.in_(assessor_cohort_ids(user)))
+    if Reader.EQA in readers and holds_role_anywhere(user, Role.EQA):
+        conditions.append(Enrolment.id.in_(_granted_enrolment_ids(user)))
+    return or_(*conditions) if conditions else false()
+
+
+def learner_enrolment_ids(user: User, readers: Reader = LEARNER_READERS) -> Select:
+    """A SELECT of the ids of the enrolments `user` may read as one of `readers`."""
+    return select(Enrolment.id).where(scope_learners(user, readers))
 
 
 # --- names that moved -------------------------------------------------------------------------

@@ -1,7 +1,12 @@
 """Who may read learner records, award qualifications, download certificates and claim.
 
-Targets carry their organisation loaded (`enrolment.organisation`, `award.organisation`,
-`credential.organisation`, `cohort.organisation`).
+Whoever may read the learner (`lms.permissions.reads_learner`) may read her record and its PDF:
+the trainee herself, staff of her organisation, the franchisor's administrators and IQAs, her
+cohort's assessors, and an EQA only for the learners and the period she has been given. The
+list of an organisation's records is for its staff, who may read every one of them.
+Coordinators and the franchisor's administrators award, download and claim.
+Targets carry their organisation loaded (`award.organisation`, `credential.organisation`,
+`cohort.organisation`).
 """
 
 from __future__ import annotations
@@ -9,9 +14,17 @@ from __future__ import annotations
 from lms.accounts.models import Organisation, User
 from lms.accounts.roles import Role
 from lms.curriculum.models import Enrolment
-from lms.permissions import administers, has_role, rule
+from lms.permissions import (
+    LEARNER_READERS,
+    administers,
+    has_role,
+    organisation_of,
+    reads_learner,
+    rule,
+)
 
-RECORD_READERS = (Role.COORDINATOR, Role.ASSESSOR, Role.IQA, Role.EQA)
+RECORD_READERS = LEARNER_READERS
+RECORD_LISTERS = (Role.COORDINATOR, Role.ASSESSOR, Role.IQA)
 
 
 def _works_with(user: User, organisation: Organisation, *roles: Role) -> bool:
@@ -25,19 +38,17 @@ def _view_own_achievements(user: User, _: None) -> bool:
 
 @rule("accreditation.list_records")
 def _list_records(user: User, organisation: Organisation) -> bool:
-    return _works_with(user, organisation, *RECORD_READERS)
+    return _works_with(user, organisation, *RECORD_LISTERS)
 
 
 @rule("accreditation.view_record")
 def _view_record(user: User, enrolment: Enrolment) -> bool:
-    return enrolment.user_id == user.id or _works_with(
-        user, enrolment.organisation, *RECORD_READERS
-    )
+    return reads_learner(user, enrolment, RECORD_READERS)
 
 
 @rule("accreditation.award")
 def _award(user: User, enrolment: Enrolment) -> bool:
-    return _works_with(user, enrolment.organisation, Role.COORDINATOR)
+    return _works_with(user, organisation_of(enrolment), Role.COORDINATOR)
 
 
 @rule("accreditation.download_certificate")

@@ -19,6 +19,7 @@ from lms.audit.operations import record
 from lms.curriculum.models import Enrolment
 from lms.db import utcnow
 from lms.errors import DomainError
+from lms.permissions import Reader, learner_enrolment_ids
 from lms.portfolio.models import Submission
 
 
@@ -185,7 +186,7 @@ def grant_eqa_access(
 
 
 def eqa_learners(session: Session, eqa: User) -> list[tuple[EqaAccess, Enrolment, User]]:
-    today = utcnow().date()
+    """The learners an EQA may read now: those she was given, within the grant's period."""
     return list(
         session.execute(
             select(EqaAccess, Enrolment, User)
@@ -193,8 +194,7 @@ def eqa_learners(session: Session, eqa: User) -> list[tuple[EqaAccess, Enrolment
             .join(User, User.id == Enrolment.user_id)
             .where(
                 EqaAccess.user_id == eqa.id,
-                EqaAccess.starts_on <= today,
-                EqaAccess.ends_on >= today,
+                Enrolment.id.in_(learner_enrolment_ids(eqa, Reader.EQA)),
             )
             .order_by(User.display_name)
         )

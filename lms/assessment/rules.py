@@ -2,7 +2,8 @@
 
 Assessors judge the work of their cohorts' trainees (never their own). IQAs review the
 decisions of the organisations they quality-assure (their own, and every partner of a
-franchisor where they are an IQA). An EQA sees only the learners she has been given.
+franchisor where they are an IQA). An EQA sees only the learners she has been given, for the
+grant's period, as `lms.permissions.reads_learner` defines.
 """
 
 from __future__ import annotations
@@ -12,16 +13,16 @@ from lms.accounts.roles import Role
 from lms.assessment.models import Decision, StandardisationExercise
 from lms.curriculum.models import Enrolment
 from lms.permissions import (
+    Reader,
     administers,
-    assesses_cohort,
     has_role,
     organisation_of,
     quality_assures,
+    reads_learner,
     rule,
     session_of,
 )
 from lms.portfolio.models import Submission
-from lms.portfolio.rules import sees_enrolment
 
 
 @rule("assessment.queue")
@@ -31,9 +32,10 @@ def _see_queue(user: User, _: None) -> bool:
 
 @rule("assessment.judge")
 def _judge(user: User, submission: Submission) -> bool:
-    session = session_of(submission)
-    enrolment = session.get(Enrolment, submission.enrolment_id)
-    return submission.trainee_id != user.id and assesses_cohort(user, enrolment.cohort_id, session)
+    enrolment = session_of(submission).get(Enrolment, submission.enrolment_id)
+    return submission.trainee_id != user.id and reads_learner(
+        user, enrolment, Reader.COHORT_ASSESSOR
+    )
 
 
 @rule("iqa.access")
@@ -74,7 +76,8 @@ def _view_standardisation(user: User, exercise: StandardisationExercise) -> bool
         return True
     session = session_of(exercise)
     submission = session.get(Submission, exercise.submission_id)
-    return Role.EQA in user.roles and sees_enrolment(user, submission.enrolment_id, session)
+    enrolment = session.get(Enrolment, submission.enrolment_id)
+    return reads_learner(user, enrolment, Reader.EQA)
 
 
 @rule("standardisation.judge")

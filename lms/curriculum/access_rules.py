@@ -3,32 +3,26 @@
 (The module is not called `rules.py` because `lms.curriculum.rules` is the qualification's
 rules of combination.)
 
-A trainee sees the courses she is enrolled on and only her own progress. Staff of the
-enrolment's organisation (and administrators of its franchisor) may look at a trainee's
-learning, read-only. Staff anywhere may preview course content. Enrolments are always loaded
-through `scope_enrolments`, so one from an organisation the person cannot see is a 404.
+A trainee sees the courses she is enrolled on and only her own progress. Whoever may read the
+learner (`lms.permissions.reads_learner`: staff of the enrolment's organisation, the
+franchisor's administrators and IQAs, her cohort's assessors, an EQA given her records) may
+look at her learning, read-only. Staff anywhere may preview course content. Enrolments are
+always loaded through `scope_enrolments`, so one the person cannot see is a 404.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import Select, or_
+from sqlalchemy import Select
 
 from lms.accounts.models import User
 from lms.accounts.roles import Role
 from lms.curriculum.models import Enrolment
-from lms.permissions import STAFF, administers, has_role, organisation_ids_where, rule
-
-ENROLMENT_VIEWERS = (Role.COORDINATOR, Role.ASSESSOR, Role.IQA)
+from lms.permissions import STAFF, reads_learner, rule, scope_learners
 
 
 def scope_enrolments(user: User, statement: Select) -> Select:
     """Filter a SELECT involving `Enrolment` to the enrolments `user` may look at."""
-    return statement.where(
-        or_(
-            Enrolment.user_id == user.id,
-            Enrolment.organisation_id.in_(organisation_ids_where(user, ENROLMENT_VIEWERS)),
-        )
-    )
+    return statement.where(scope_learners(user))
 
 
 @rule("curriculum.learn")
@@ -38,10 +32,7 @@ def _learn(user: User, _: None) -> bool:
 
 @rule("curriculum.enrolment.view")
 def _view_enrolment(user: User, enrolment: Enrolment) -> bool:
-    if enrolment.user_id == user.id:
-        return True
-    organisation = enrolment.organisation
-    return administers(user, organisation) or has_role(user, organisation.id, *ENROLMENT_VIEWERS)
+    return reads_learner(user, enrolment)
 
 
 @rule("curriculum.enrolment.progress")

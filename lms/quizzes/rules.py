@@ -1,42 +1,36 @@
 """Who may take quizzes, see attempts and analyse questions.
 
 A trainee takes and sees her own attempts. Her quiz results are seen by the coordinators of
-her organisation, the assessors assigned to her cohort (while they are assessors there) and the
-franchisor's administrators. Item analysis is for curriculum owners (the franchisor's
-administrators, across their partners) and for coordinators (their own trainees only).
+her organisation, the assessors of her cohort and the franchisor's administrators (through
+`lms.permissions.reads_learner`, so an assessor who is no longer one sees nothing). Item
+analysis is for curriculum owners (the franchisor's administrators, across their partners) and
+for coordinators (their own trainees only).
 """
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, Select, or_, select
+from sqlalchemy import ColumnElement, Select
 
-from lms.accounts.models import Organisation, User
+from lms.accounts.models import User
 from lms.accounts.roles import Role
-from lms.curriculum.models import Cohort, CohortRole, CohortStaff, Enrolment
-from lms.permissions import is_admin, organisation_ids_where, rule, session_of
+from lms.curriculum.models import Enrolment
+from lms.permissions import (
+    Reader,
+    is_admin,
+    organisation_ids_where,
+    reads_learner,
+    rule,
+    scope_learners,
+    session_of,
+)
 from lms.quizzes.models import QuizAttempt
+
+QUIZ_RESULT_READERS = Reader.TRAINEE | Reader.COORDINATOR | Reader.ADMIN | Reader.COHORT_ASSESSOR
 
 
 def scope_quiz_results(user: User) -> ColumnElement[bool]:
     """SQL condition on `Enrolment`: enrolments whose quiz results `user` may see."""
-    conditions = [
-        Enrolment.user_id == user.id,
-        Enrolment.organisation_id.in_(organisation_ids_where(user, [Role.COORDINATOR])),
-    ]
-    assessor_of = [m.organisation_id for m in user.memberships if m.role == Role.ASSESSOR]
-    if assessor_of:
-        cohorts = (
-            select(CohortStaff.cohort_id)
-            .join(Cohort, Cohort.id == CohortStaff.cohort_id)
-            .join(Organisation, Organisation.id == Cohort.organisation_id)
-            .where(
-                CohortStaff.user_id == user.id,
-                CohortStaff.role == CohortRole.ASSESSOR,
-                or_(Organisation.id.in_(assessor_of), Organisation.franchisor_id.in_(assessor_of)),
-            )
-        )
-        conditions.append(Enrolment.cohort_id.in_(cohorts))
-    return or_(*conditions)
+    return scope_learners(user, QUIZ_RESULT_READERS)
 
 
 def quiz_analysis_organisation_ids(user: User) -> Select:
@@ -61,12 +55,8 @@ def _answer_quiz(user: User, attempt: QuizAttempt) -> bool:
 
 @rule("quiz.view_attempt")
 def _view_quiz_attempt(user: User, attempt: QuizAttempt) -> bool:
-    if attempt.user_id == user.id:
-        return True
-    visible = select(Enrolment.id).where(
-        Enrolment.id == attempt.enrolment_id, scope_quiz_results(user)
-    )
-    return session_of(attempt).scalar(visible) is not None
+    enrolment = session_of(attempt).get(Enrolment, attempt.enrolment_id)
+    return reads_learner(user, enrolment, QUIZ_RESULT_READERS)
 
 
 @rule("quiz.view_results")
