@@ -1,12 +1,13 @@
 """Who may run a partner's training: licences, cohorts, enrolment and partner reports.
 
 Coordinators run their organisation's training; the franchisor's administrators run every
-partner's. Assessors and IQAs see the cohorts they are assigned to.
+partner's. Assessors and IQAs see the cohorts they are assigned to, while they hold that role in
+the cohort's organisation or its franchisor.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, Select, or_, select
+from sqlalchemy import ColumnElement, Select, and_, or_, select
 
 from lms.accounts.models import Organisation, User
 from lms.accounts.roles import OrganisationKind, Role
@@ -39,11 +40,16 @@ def _assigned_to(user: User, cohort: Cohort) -> bool:
 
 def scope_cohorts(user: User) -> ColumnElement[bool]:
     """The SQL form of "cohort.view": cohorts of organisations the user coordinates (or
-    administers), and cohorts she is assigned to as assessor or IQA."""
-    assigned = select(CohortStaff.cohort_id).where(CohortStaff.user_id == user.id)
+    administers), and cohorts she is assigned to while an assessor or IQA of the cohort's
+    organisation or its franchisor."""
     conditions = [Cohort.organisation_id.in_(organisation_ids_where(user, [Role.COORDINATOR]))]
-    if any(m.role in COHORT_STAFF_ROLES for m in user.memberships):
-        conditions.append(Cohort.id.in_(assigned))
+    staff_of = [m.organisation_id for m in user.memberships if m.role in COHORT_STAFF_ROLES]
+    if staff_of:
+        assigned = select(CohortStaff.cohort_id).where(CohortStaff.user_id == user.id)
+        where_staff = select(Organisation.id).where(
+            or_(Organisation.id.in_(staff_of), Organisation.franchisor_id.in_(staff_of))
+        )
+        conditions.append(and_(Cohort.id.in_(assigned), Cohort.organisation_id.in_(where_staff)))
     return or_(*conditions)
 
 
