@@ -3,7 +3,8 @@
 Every rule is a named predicate, `can(user, "organisation.manage_members", organisation)`,
 written beside its capability in `lms/<area>/rules.py` and registered here by `@rule(...)`.
 Views, templates and the API ask `can`; nothing else re-implements a rule. Where a list must be
-filtered, the rule has a query form (`*_ids_where` / `scope_*`) so filtering happens in SQL.
+filtered, the rule has a query form (`scope_*` / `*_ids_where` / `*_ids`) so filtering happens
+in SQL, and `@twin(...)` pairs the two so a test can hold them to the same answer.
 Anything not allowed by a rule is refused; an unknown action is a programming error.
 
 This module keeps only the registry and the building blocks rules share: roles held, who
@@ -15,6 +16,7 @@ from __future__ import annotations
 import enum
 import importlib
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, false, or_, select
@@ -88,6 +90,46 @@ def authorize(user: User | None, action: str, target: Any = None) -> None:
 def known_actions() -> list[str]:
     _ensure_loaded()
     return sorted(_RULES)
+
+
+# --- query twins ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Twin:
+    """A rule's query form. `ids(form, user)` builds from `form` (the helper code filters lists
+    with) a SELECT of the ids of the target objects the rule allows `user`."""
+
+    action: str
+    form: Callable[..., Any]
+    ids: Callable[[Callable[..., Any], User], Select]
+
+
+_TWINS: dict[str, Twin] = {}
+
+
+def _form_gives_ids(form: Callable[..., Any], user: User) -> Select:
+    return form(user)
+
+
+def twin(
+    action: str, *, ids: Callable[[Callable[..., Any], User], Select] = _form_gives_ids
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Declare the decorated query form the SQL twin of rule `action`. `ids` says how to make
+    a SELECT of target ids from it; by default the form returns that SELECT itself."""
+
+    def register(form: Callable[..., Any]) -> Callable[..., Any]:
+        if action in _TWINS:
+            raise RuntimeError(f"query twin of {action!r} defined twice")
+        _TWINS[action] = Twin(action, form, ids)
+        return form
+
+    return register
+
+
+def twins() -> list[Twin]:
+    _ensure_loaded()
+    return [_TWINS[action] for action in sorted(_TWINS)]
 
 
 # --- building blocks --------------------------------------------------------------------------

@@ -11,6 +11,8 @@ Targets carry their organisation loaded (`award.organisation`, `credential.organ
 
 from __future__ import annotations
 
+from sqlalchemy import Select
+
 from lms.accounts.models import Organisation, User
 from lms.accounts.roles import Role
 from lms.curriculum.models import Enrolment
@@ -18,9 +20,11 @@ from lms.permissions import (
     LEARNER_READERS,
     administers,
     has_role,
+    learner_enrolment_ids,
     organisation_of,
     reads_learner,
     rule,
+    twin,
 )
 
 RECORD_READERS = LEARNER_READERS
@@ -29,6 +33,12 @@ RECORD_LISTERS = (Role.COORDINATOR, Role.ASSESSOR, Role.IQA)
 
 def _works_with(user: User, organisation: Organisation, *roles: Role) -> bool:
     return administers(user, organisation) or has_role(user, organisation.id, *roles)
+
+
+@twin("accreditation.view_record")
+def record_enrolment_ids(user: User) -> Select:
+    """Enrolments whose learner record `user` may read (the query form of "view_record")."""
+    return learner_enrolment_ids(user, RECORD_READERS)
 
 
 @rule("accreditation.view_own")

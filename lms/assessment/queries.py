@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from lms.accounts.models import Organisation, User
 from lms.assessment.models import Countersignature, CountersignRole, Decision, IqaSample
+from lms.assessment.rules import scope_submissions_to_judge
 from lms.curriculum.models import Cohort, Enrolment, Unit
 from lms.db import utcnow
 from lms.permissions import assessor_cohort_ids, iqa_organisation_ids
@@ -55,8 +56,7 @@ def assessor_queue(
         .join(Unit, Unit.id == Submission.unit_id)
         .where(
             Submission.status == status,
-            Enrolment.cohort_id.in_(assessor_cohort_ids(user)),
-            Submission.trainee_id != user.id,
+            scope_submissions_to_judge(user),
         )
         .order_by(Submission.submitted_at, Submission.id)
     )

@@ -8,6 +8,8 @@ grant's period, as `lms.permissions.reads_learner` defines.
 
 from __future__ import annotations
 
+from sqlalchemy import ColumnElement, and_, select
+
 from lms.accounts.models import Organisation, User
 from lms.accounts.roles import Role
 from lms.assessment.models import Decision, StandardisationExercise
@@ -15,14 +17,40 @@ from lms.curriculum.models import Enrolment
 from lms.permissions import (
     Reader,
     administers,
+    assessor_cohort_ids,
     has_role,
+    iqa_organisation_ids,
     organisation_of,
     quality_assures,
     reads_learner,
     rule,
     session_of,
+    twin,
 )
 from lms.portfolio.models import Submission
+
+twin("iqa.manage")(iqa_organisation_ids)
+twin(
+    "iqa.review",
+    ids=lambda organisations, user: select(Decision.id).where(
+        Decision.organisation_id.in_(organisations(user))
+    ),
+)(iqa_organisation_ids)
+
+
+@twin(
+    "assessment.judge",
+    ids=lambda scope, user: (
+        select(Submission.id)
+        .join(Enrolment, Enrolment.id == Submission.enrolment_id)
+        .where(scope(user))
+    ),
+)
+def scope_submissions_to_judge(user: User) -> ColumnElement[bool]:
+    """SQL condition on `Submission` joined to its `Enrolment`: work `user` may judge."""
+    return and_(
+        Enrolment.cohort_id.in_(assessor_cohort_ids(user)), Submission.trainee_id != user.id
+    )
 
 
 @rule("assessment.queue")

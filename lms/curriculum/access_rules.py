@@ -12,14 +12,18 @@ always loaded through `scope_enrolments`, so one the person cannot see is a 404.
 
 from __future__ import annotations
 
-from sqlalchemy import Select
+from sqlalchemy import Select, select
 
 from lms.accounts.models import User
 from lms.accounts.roles import Role
 from lms.curriculum.models import Enrolment
-from lms.permissions import STAFF, reads_learner, rule, scope_learners
+from lms.permissions import STAFF, reads_learner, rule, scope_learners, twin
 
 
+@twin(
+    "curriculum.enrolment.view",
+    ids=lambda scope, user: scope(user, select(Enrolment.id)),
+)
 def scope_enrolments(user: User, statement: Select) -> Select:
     """Filter a SELECT involving `Enrolment` to the enrolments `user` may look at."""
     return statement.where(scope_learners(user))

@@ -18,6 +18,7 @@ from lms.permissions import (
     is_admin,
     organisation_ids_where,
     rule,
+    twin,
 )
 
 COHORT_STAFF_ROLES = (Role.ASSESSOR, Role.IQA)
@@ -38,6 +39,7 @@ def _assigned_to(user: User, cohort: Cohort) -> bool:
     return holds and any(assignment.user_id == user.id for assignment in cohort.staff)
 
 
+@twin("cohort.view", ids=lambda scope, user: select(Cohort.id).where(scope(user)))
 def scope_cohorts(user: User) -> ColumnElement[bool]:
     """The SQL form of "cohort.view": cohorts of organisations the user coordinates (or
     administers), and cohorts she is assigned to while an assessor or IQA of the cohort's
@@ -53,8 +55,9 @@ def scope_cohorts(user: User) -> ColumnElement[bool]:
     return or_(*conditions)
 
 
+@twin("licence.manage")
 def partner_ids_where(user: User) -> Select:
-    """Partner organisations the user administers (for the franchisor's overview)."""
+    """Partner organisations the user administers (the franchisor's overview lists them)."""
     return organisation_ids_where(user, [], admins=True).where(
         Organisation.kind == OrganisationKind.PARTNER
     )

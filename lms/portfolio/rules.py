@@ -12,12 +12,13 @@ from sqlalchemy import Select
 
 from lms.accounts.models import User
 from lms.curriculum.models import Enrolment
-from lms.permissions import Reader, learner_enrolment_ids, reads_learner, rule, session_of
+from lms.permissions import Reader, learner_enrolment_ids, reads_learner, rule, session_of, twin
 from lms.portfolio.models import Evidence
 
 EVIDENCE_READERS = Reader.TRAINEE | Reader.COHORT_ASSESSOR | Reader.IQA | Reader.EQA
 
 
+@twin("portfolio.view")
 def visible_enrolment_ids(user: User) -> Select:
     """Enrolments whose portfolio `user` may see (the query form of "portfolio.view")."""
     return learner_enrolment_ids(user, EVIDENCE_READERS)

@@ -9,30 +9,42 @@ for coordinators (their own trainees only).
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, Select
+from sqlalchemy import ColumnElement, Select, select
 
-from lms.accounts.models import User
+from lms.accounts.models import Organisation, User
 from lms.accounts.roles import Role
 from lms.curriculum.models import Enrolment
 from lms.permissions import (
     Reader,
+    administers,
+    has_role,
     is_admin,
     organisation_ids_where,
     reads_learner,
     rule,
     scope_learners,
     session_of,
+    twin,
 )
 from lms.quizzes.models import QuizAttempt
 
 QUIZ_RESULT_READERS = Reader.TRAINEE | Reader.COORDINATOR | Reader.ADMIN | Reader.COHORT_ASSESSOR
 
 
+@twin(
+    "quiz.view_attempt",
+    ids=lambda scope, user: (
+        select(QuizAttempt.id)
+        .join(Enrolment, Enrolment.id == QuizAttempt.enrolment_id)
+        .where(scope(user))
+    ),
+)
 def scope_quiz_results(user: User) -> ColumnElement[bool]:
     """SQL condition on `Enrolment`: enrolments whose quiz results `user` may see."""
     return scope_learners(user, QUIZ_RESULT_READERS)
 
 
+@twin("quiz.analyse_organisation")
 def quiz_analysis_organisation_ids(user: User) -> Select:
     """Organisations whose trainees' attempts `user` may analyse."""
     return organisation_ids_where(user, [Role.COORDINATOR])
@@ -69,3 +81,9 @@ def _view_quiz_results(user: User, _: None) -> bool:
 @rule("quiz.analyse")
 def _analyse_quiz(user: User, _: None) -> bool:
     return is_admin(user) or any(m.role == Role.COORDINATOR for m in user.memberships)
+
+
+@rule("quiz.analyse_organisation")
+def _analyse_organisation(user: User, organisation: Organisation) -> bool:
+    """Whose trainees' attempts count in a person's item analysis (applied in SQL)."""
+    return administers(user, organisation) or has_role(user, organisation.id, Role.COORDINATOR)
