@@ -23,11 +23,16 @@ run: $(STAMP)
 	$(FLASK) courses sync
 	$(FLASK) demo
 	@echo "Alongside is at http://127.0.0.1:$(PORT)/ (Ctrl+C to stop)"
-	$(FLASK) run --host 127.0.0.1 --port $(PORT)
+	@# Each request sends its own mail after it commits; the sender beside the server retries
+	@# what could not go and sends what commands (demo, imports) left in the outbox.
+	$(FLASK) mail send --watch --interval 30 & sender=$$!; \
+	  trap 'kill $$sender 2>/dev/null' EXIT INT TERM; \
+	  $(FLASK) run --host 127.0.0.1 --port $(PORT)
 
 lint: $(STAMP)
 	$(BIN)/ruff check lms tests bench migrations app.py
 	$(FLASK) courses check
+	PY=$(BIN)/python bash scripts/check-test-ids.sh
 
 # Everything CI checks: linters, the curriculum, the suite on SQLite (with real-browser
 # journeys), and the suite again on PostgreSQL when a server is available.

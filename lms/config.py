@@ -84,8 +84,18 @@ def load_config(instance_path: Path) -> dict:
             "MAIL_DEFAULT_SENDER", "Alongside <no-reply@localhost>"
         ),
         "MAIL_OUTBOX_PATH": os.environ.get("MAIL_OUTBOX_PATH", str(instance_path / "outbox")),
+        # Seconds to wait for the mail server before the message is retried later.
+        "MAIL_TIMEOUT": _int("MAIL_TIMEOUT", 10),
+        # Send a request's messages as soon as it commits. With several workers, or a mail
+        # server that is slow to answer, turn this off and run `flask --app app mail send
+        # --watch` beside the server instead; either way nothing is sent twice.
+        "MAIL_SEND_AFTER_REQUEST": _bool("MAIL_SEND_AFTER_REQUEST", True),
+        "MAIL_SEND_AFTER_REQUEST_LIMIT": _int("MAIL_SEND_AFTER_REQUEST_LIMIT", 20),
+        "MAIL_MESSAGE_ID_DOMAIN": os.environ.get("MAIL_MESSAGE_ID_DOMAIN", "alongside.invalid"),
         # Where the public can reach this site; printed on certificates and in credentials.
         "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL", "").rstrip("/"),
+        # Size of the RSA keys organisations sign credentials with (RS256; 2048 at the least).
+        "SIGNING_KEY_BITS": _int("SIGNING_KEY_BITS", 3072),
         "QUICK_EXIT_URL": os.environ.get("QUICK_EXIT_URL", "https://www.bbc.co.uk/weather"),
         "SESSION_IDLE_MINUTES": _int("SESSION_IDLE_MINUTES", 60 * 8),
         "REMEMBER_DAYS": _int("REMEMBER_DAYS", 14),

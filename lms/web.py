@@ -1,14 +1,25 @@
-"""What every request shares: extensions, sign-in loading, the actor for audit, security
-headers, error pages and template helpers."""
+"""What every request shares: extensions, sign-in loading, the actor for audit, the one
+transaction boundary, security headers, error pages and the helpers views share.
+
+A request commits in exactly one place, `_finish_transaction`: a response under 400 commits
+what the view's domain calls flushed, anything else rolls back, and mail the request put in
+the outbox is sent only after the commit. Views never commit or roll back themselves.
+"""
 
 from __future__ import annotations
 
 import inspect
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import timedelta
+from typing import TypeVar
 
-from flask import Flask, g, render_template, request
+from flask import Flask, flash, g, render_template, request
 from flask_login import current_user
+from sqlalchemy import select
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter
 
 from lms import permissions
 from lms.accounts.passwords import configure_hasher
@@ -16,7 +27,8 @@ from lms.accounts.sessions import load_session_user
 from lms.audit.context import Actor, reset_actor, set_actor
 from lms.errors import DomainError, NotFound, PermissionDenied
 from lms.extensions import babel, csrf, db, limiter, login_manager, mail
-from lms.mail import mail_backend_for
+from lms.mail.backends import mail_backend_for
+from lms.mail.outbox import take_enqueued_ids
 
 SUPPORTED_LOCALES = ["en"]
 
@@ -38,7 +50,30 @@ def _select_locale() -> str | None:
     return request.accept_languages.best_match(SUPPORTED_LOCALES)
 
 
+# Ids are SQL INTEGER columns (32-bit on PostgreSQL): a larger number in a URL cannot name
+# anything, and handing it to the database would be an overflow error, not "not found".
+MAX_ID = 2**31 - 1
+
+
+class IdConverter(IntegerConverter):
+    """`<int:...>` that answers 404, not a database overflow, for numbers beyond any id."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(map, *args, **kwargs)
+
+
 def init_web(app: Flask) -> None:
+    app.url_map.converters["int"] = IdConverter
+    _init_extensions(app)
+    _init_sign_in(app)
+    _init_transaction_boundary(app)
+    _init_security_headers(app)
+    _init_templates(app)
+    _register_error_pages(app)
+
+
+def _init_extensions(app: Flask) -> None:
     app.config.setdefault("MAIL_BACKEND", mail_backend_for(app.config))
     app.config.setdefault("MAIL_FILE_PATH", app.config["MAIL_OUTBOX_PATH"])
     app.config["REMEMBER_COOKIE_DURATION"] = timedelta(days=app.config["REMEMBER_DAYS"])
@@ -56,6 +91,10 @@ def init_web(app: Flask) -> None:
     babel.init_app(app, locale_selector=_select_locale)
     mail.init_app(app)
     limiter.init_app(app)
+
+
+def _init_sign_in(app: Flask) -> None:
+    """Server-side sessions, and the actor every audit entry of the request names."""
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
     login_manager.login_message = "Please sign in to see that page."
@@ -64,15 +103,22 @@ def init_web(app: Flask) -> None:
     # IP/agent heuristics add nothing but surprise sign-outs on mobile networks.
     login_manager.session_protection = None
 
+    def _touch_in_own_transaction(statement) -> None:
+        with db.engine.begin() as connection:
+            connection.execute(statement)
+
     @login_manager.user_loader
     def load_user(token: str):
-        return load_session_user(db.session, token, idle_minutes=app.config["SESSION_IDLE_MINUTES"])
+        return load_session_user(
+            db.session,
+            token,
+            idle_minutes=app.config["SESSION_IDLE_MINUTES"],
+            touch=_touch_in_own_transaction,
+        )
 
     @app.before_request
     def _identify():
         user_id = current_user.id if current_user.is_authenticated else None
-        if db.session.dirty:
-            db.session.commit()  # the session's last-seen time, refreshed by the loader
         g.actor_token = set_actor(Actor(user_id, request.remote_addr))
 
     @app.teardown_request
@@ -81,6 +127,26 @@ def init_web(app: Flask) -> None:
         if token is not None:
             reset_actor(token)
 
+
+def _init_transaction_boundary(app: Flask) -> None:
+    """The one place a request's changes are committed or rolled back."""
+
+    @app.after_request
+    def _finish_transaction(response):
+        if response.status_code >= 400 and not g.get("keep_changes"):
+            db.session.rollback()
+            take_enqueued_ids(db.session)
+            return response
+        # A streamed response (an export) still reads what the view loaded; expiring it
+        # at the commit would make those objects reload after the session has closed.
+        db.session.expire_on_commit = False
+        db.session.commit()
+        if (ids := take_enqueued_ids(db.session)) and app.config["MAIL_SEND_AFTER_REQUEST"]:
+            _send_after_commit(app, ids)
+        return response
+
+
+def _init_security_headers(app: Flask) -> None:
     @app.after_request
     def _security_headers(response):
         headers = response.headers
@@ -97,6 +163,8 @@ def init_web(app: Flask) -> None:
             headers.setdefault("Strict-Transport-Security", "max-age=31536000")
         return response
 
+
+def _init_templates(app: Flask) -> None:
     @app.context_processor
     def _template_helpers():
         return {
@@ -104,7 +172,118 @@ def init_web(app: Flask) -> None:
             "quick_exit_url": app.config["QUICK_EXIT_URL"],
         }
 
-    _register_error_pages(app)
+
+def _send_after_commit(app: Flask, ids: list[int]) -> None:
+    """Send what this request put in the outbox; a failure is recorded on the message and
+    retried later by `flask --app app mail send`, never shown to the person."""
+    from lms.mail.sender import send_due
+
+    # A large import leaves most of its invitations to `mail send`: a person waits for the
+    # page, not for a mail server.
+    try:
+        send_due(db.session, ids=ids[: app.config["MAIL_SEND_AFTER_REQUEST_LIMIT"]])
+    except Exception:
+        db.session.rollback()
+        app.logger.exception("The outbox could not be sent after the request; it will be retried")
+
+
+def keep_changes() -> None:
+    """Commit this request's changes even though its answer is an error status (a failed
+    sign-in must still count against the account)."""
+    g.keep_changes = True
+
+
+# --- helpers views share ------------------------------------------------------------------------
+
+Model = TypeVar("Model")
+
+
+def load_or_404(
+    model: type[Model],
+    ident: int,
+    action: str | None = None,
+    *,
+    organisation_id: int | None = None,
+    options: tuple = (),
+) -> Model:
+    """The `model` row `ident`, loaded through its organisation when one is given and
+    authorised for `action`. Anything the person may not see is "not found", exactly like
+    an id that does not exist: an answer must never confirm that another organisation's
+    record is there."""
+    statement = select(model).where(model.id == ident).options(*options)
+    if organisation_id is not None:
+        statement = statement.where(model.organisation_id == organisation_id)
+    found = db.session.scalar(statement)
+    if found is None or (action is not None and not permissions.can(current_user, action, found)):
+        raise NotFound()
+    return found
+
+
+def show_on_form(form, error: DomainError, field: str | None = None) -> None:
+    """Put a domain error beside the field it is about (`error.field`), else beside `field`,
+    else the form's first visible field, where the error summary links to it."""
+    fields = form._fields
+    name = error.field if error.field in fields else field
+    if name not in fields:
+        name = next(
+            (n for n, f in fields.items() if f.type not in ("CSRFTokenField", "HiddenField")),
+            None,
+        )
+    target = fields[name]
+    target.errors = [*target.errors, error.message]
+
+
+@dataclass
+class Outcome:
+    """What `form_errors` / `flashed_errors` caught: the error, or None when all went well."""
+
+    error: DomainError | None = None
+
+    @property
+    def failed(self) -> bool:
+        return self.error is not None
+
+
+def _catch(outcome: Outcome, error: DomainError, *, keep: bool) -> None:
+    if isinstance(error, PermissionDenied | NotFound):
+        raise error
+    if not keep:
+        db.session.rollback()
+    outcome.error = error
+
+
+@contextmanager
+def form_errors(form, *, field: str | None = None, keep: bool = False) -> Iterator[Outcome]:
+    """Run the domain call inside; a DomainError is shown on the form and what the call
+    changed is rolled back (kept, with `keep`), and the view goes on to show the form again.
+
+        with form_errors(form, field="title"):
+            operations.rename(db.session, thing, form.title.data)
+            return redirect(...)
+        return render_template(..., form=form), 400
+    """
+    outcome = Outcome()
+    try:
+        yield outcome
+    except DomainError as error:
+        _catch(outcome, error, keep=keep)
+        show_on_form(form, error, field)
+
+
+@contextmanager
+def flashed_errors() -> Iterator[Outcome]:
+    """Like `form_errors` for buttons that have no fields: the message is flashed instead."""
+    outcome = Outcome()
+    try:
+        yield outcome
+    except DomainError as error:
+        _catch(outcome, error, keep=False)
+        flash(error.message, "error")
+
+
+def form_status(form) -> int:
+    """400 when a posted form is shown again with errors, else 200."""
+    return 400 if request.method == "POST" and form.errors else 200
 
 
 ERROR_TEXT = {

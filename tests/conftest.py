@@ -14,6 +14,8 @@ from contextlib import contextmanager
 import pytest
 from flask.ctx import _cv_app, _cv_request
 from flask.testing import FlaskClient
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 from sqlalchemy import create_engine, event, text
 
 import lms.models  # noqa: F401 - the whole schema
@@ -23,6 +25,19 @@ from lms.extensions import db
 from tests.factories import ALL_FACTORIES
 
 DEMO_PASSWORD = "correct horse battery"
+
+# Property tests draw the same examples on every run and machine (seeded from each test's
+# name) and are never timed: a result must not depend on luck or on how busy the machine is.
+# HYPOTHESIS_PROFILE=explore searches afresh, for looking for new counter-examples on purpose.
+hypothesis_settings.register_profile(
+    "deterministic",
+    derandomize=True,
+    database=None,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+hypothesis_settings.register_profile("explore", deadline=None)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "deterministic"))
 
 
 def _chromium_path() -> str:
@@ -156,6 +171,8 @@ def app(database_url, tmp_path, config_overrides):
         # Password hashing is deliberately slow; tests need it correct, not slow.
         "ARGON2_TIME_COST": 1,
         "ARGON2_MEMORY_COST_KIB": 1024,
+        # The smallest RSA key RS256 allows is quicker to make than the default.
+        "SIGNING_KEY_BITS": 2048,
     }
     config.update(config_overrides)
     application = create_app(config)
@@ -220,15 +237,31 @@ def outbox(app):
     return state.outbox
 
 
+@pytest.fixture
+def deliver(app):
+    """`deliver()` sends what the outbox holds, as `flask --app app mail send` does (domain
+    tests call it; after an HTTP request the app has sent the request's mail already)."""
+    from lms.mail.sender import send_due
+
+    def run(**kwargs):
+        return send_due(db.session, **kwargs)
+
+    return run
+
+
 @pytest.fixture(autouse=True)
 def _no_real_mail(monkeypatch):
-    """No test ever talks to a real mail server."""
+    """No test ever talks to a mail server other than one it started on this machine."""
     import smtplib
 
-    def refuse(*args, **kwargs):
-        raise AssertionError("a test tried to send real e-mail")
+    connect = smtplib.SMTP.connect
 
-    monkeypatch.setattr(smtplib.SMTP, "connect", refuse)
+    def loopback_only(self, host="localhost", port=0, source_address=None):
+        if host not in ("localhost", "127.0.0.1", "::1"):
+            raise AssertionError("a test tried to send real e-mail")
+        return connect(self, host, port, source_address)
+
+    monkeypatch.setattr(smtplib.SMTP, "connect", loopback_only)
 
 
 class Auth:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from lms.accounts import home as _home_sections  # noqa: F401 - registers home sections
 from lms.accounts import operations, queries
 from lms.accounts.forms import EmptyForm, MemberForm, OrganisationForm, role_choices
 from lms.accounts.invitations import send_invitation
@@ -97,7 +96,7 @@ def members(slug: str):
             status = 400
         else:
             if created:
-                send_invitation(user, organisation)
+                send_invitation(db.session, user, organisation)
             db.session.commit()
             flash(
                 f"{user.display_name} has been added."
@@ -148,7 +147,7 @@ def resend_invitation(slug: str, user_id: int):
     organisation = queries.organisation_by_slug(db.session, slug)
     authorize(current_user, "organisation.manage_members", organisation)
     person = queries.member_of(db.session, organisation, user_id)
-    send_invitation(person, organisation)
+    send_invitation(db.session, person, organisation)
     flash(f"We have sent {person.display_name} a new link to set their password.", "success")
     return redirect(url_for("organisations.members", slug=slug))
 

@@ -28,7 +28,7 @@ from lms.accounts.operations import find_user_by_email
 from lms.audit.operations import record
 from lms.errors import DomainError
 from lms.extensions import db, limiter
-from lms.mail import send_mail
+from lms.mail.outbox import enqueue
 
 blueprint = Blueprint("accounts", __name__)
 
@@ -105,7 +105,8 @@ def forgot_password():
         user = find_user_by_email(db.session, form.email.data)
         if user is not None and not user.is_disabled:
             token = authentication.make_reset_token(current_app.config["SECRET_KEY"], user)
-            send_mail(
+            enqueue(
+                db.session,
                 user.email,
                 "Set a new password for Alongside",
                 "password_reset",

@@ -136,14 +136,28 @@ def _units_table(canvas: Canvas, details: CertificateDetails, font_pair, top: fl
 
 def render_certificate(details: CertificateDetails) -> bytes:
     buffer = io.BytesIO()
-    font_pair = regular, bold = certificate_fonts()
+    font_pair = certificate_fonts()
     canvas = Canvas(buffer, pagesize=PAGE, pageCompression=1)
+    _describe_document(canvas, details)
+    _border(canvas)
+    _statement(canvas, details, font_pair)
+    if details.units:
+        _units_table(canvas, details, font_pair, PAGE[1] - 152 * mm)
+    _verification(canvas, details, font_pair)
+    canvas.showPage()
+    canvas.save()
+    return buffer.getvalue()
+
+
+def _describe_document(canvas: Canvas, details: CertificateDetails) -> None:
     canvas.setTitle(f"{details.qualification_title} — {details.trainee_name}")
     canvas.setAuthor(details.issuer_name)
     canvas.setSubject(f"Verification code {display_code(details.verification_code)}")
     canvas.setKeywords(f"certificate, {details.qualification_code}, {details.verification_code}")
     canvas.setCreator("Alongside")
 
+
+def _border(canvas: Canvas) -> None:
     width, height = PAGE
     canvas.setStrokeColor(ACCENT)
     canvas.setLineWidth(3)
@@ -151,6 +165,11 @@ def render_certificate(details: CertificateDetails) -> bytes:
     canvas.setLineWidth(0.8)
     canvas.rect(15 * mm, 15 * mm, width - 30 * mm, height - 30 * mm)
 
+
+def _statement(canvas: Canvas, details: CertificateDetails, font_pair) -> None:
+    """Who achieved what, when, and who delivered it: the certificate's centred wording."""
+    regular, bold = font_pair
+    height = PAGE[1]
     _centred(
         canvas, height - 35 * mm, details.franchisor_name or details.issuer_name, bold, 13, ACCENT
     )
@@ -177,11 +196,12 @@ def render_certificate(details: CertificateDetails) -> bytes:
             canvas, height - 141 * mm, f"Awarding body: {details.awarding_body}", regular, 9, MUTED
         )
 
-    if details.units:
-        _units_table(canvas, details, font_pair, height - 152 * mm)
 
+def _verification(canvas: Canvas, details: CertificateDetails, font_pair) -> None:
+    """The QR code, address and code with which anyone can check the certificate."""
+    regular, bold = font_pair
     qr_size = 34 * mm
-    qr_x, qr_y = width - 30 * mm - qr_size, 24 * mm
+    qr_x, qr_y = PAGE[0] - 30 * mm - qr_size, 24 * mm
     _draw_qr(canvas, details.verify_url, qr_x, qr_y, qr_size)
     canvas.setFillColor(INK)
     canvas.setFont(regular, 8)
@@ -191,6 +211,3 @@ def render_certificate(details: CertificateDetails) -> bytes:
     canvas.drawRightString(
         qr_x - 4 * mm, qr_y + 9 * mm, f"Verification code {display_code(details.verification_code)}"
     )
-    canvas.showPage()
-    canvas.save()
-    return buffer.getvalue()

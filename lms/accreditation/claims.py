@@ -189,74 +189,79 @@ def _day(moment: datetime | None) -> str:
 
 
 def claim_rows(session: Session, claim: CertificationClaim) -> list[list[str]]:
+    """One row per line of the claim, in the awarding body's columns (`COLUMNS`)."""
     organisation = session.get(Organisation, claim.organisation_id)
-    lines = session.scalars(
-        select(ClaimLine)
-        .options(
-            joinedload(ClaimLine.unit_achievement).joinedload(UnitAchievement.user),
-            joinedload(ClaimLine.unit_achievement).joinedload(UnitAchievement.unit),
-            joinedload(ClaimLine.unit_achievement).joinedload(UnitAchievement.signed_off_by),
-            joinedload(ClaimLine.unit_achievement).joinedload(UnitAchievement.countersigned_by),
-            joinedload(ClaimLine.unit_achievement)
-            .joinedload(UnitAchievement.enrolment)
-            .joinedload(Enrolment.course),
-            joinedload(ClaimLine.award).joinedload(QualificationAward.user),
-            joinedload(ClaimLine.award).joinedload(QualificationAward.course),
-        )
-        .where(ClaimLine.claim_id == claim.id)
-        .order_by(ClaimLine.id)
-    ).all()
     rows = []
-    for line in lines:
-        if (achievement := line.unit_achievement) is not None:
-            person: User = achievement.user
-            course: Course = achievement.enrolment.course
-            unit: Unit = achievement.unit
-            rows.append(
-                [
-                    "Unit",
-                    person.display_name,
-                    person.date_of_birth or "",
-                    f"L{person.id:06d}",
-                    organisation.name,
-                    course.code,
-                    course.title,
-                    unit.code,
-                    unit.title,
-                    achievement.level or "",
-                    str(achievement.credits),
-                    achievement.achieved_on.isoformat(),
-                    achievement.signed_off_by.display_name,
-                    _day(achievement.signed_off_at),
-                    achievement.countersigned_by.display_name
-                    if achievement.countersigned_by
-                    else "",
-                    _day(achievement.countersigned_at),
-                ]
-            )
-        elif (award := line.award) is not None:
-            person = award.user
-            rows.append(
-                [
-                    "Qualification",
-                    person.display_name,
-                    person.date_of_birth or "",
-                    f"L{person.id:06d}",
-                    organisation.name,
-                    award.course.code,
-                    award.course.title,
-                    "",
-                    "",
-                    award.course.level or "",
-                    str(award.credits),
-                    _day(award.awarded_at),
-                    "",
-                    "",
-                    "",
-                    "",
-                ]
-            )
+    for line in _claim_lines(session, claim):
+        if line.unit_achievement is not None:
+            rows.append(_unit_row(line.unit_achievement, organisation))
+        elif line.award is not None:
+            rows.append(_qualification_row(line.award, organisation))
     return rows
+
+
+def _claim_lines(session: Session, claim: CertificationClaim) -> list[ClaimLine]:
+    return list(
+        session.scalars(
+            select(ClaimLine)
+            .options(
+                joinedload(ClaimLine.unit_achievement).joinedload(UnitAchievement.user),
+                joinedload(ClaimLine.unit_achievement).joinedload(UnitAchievement.unit),
+                joinedload(ClaimLine.unit_achievement).joinedload(UnitAchievement.signed_off_by),
+                joinedload(ClaimLine.unit_achievement).joinedload(UnitAchievement.countersigned_by),
+                joinedload(ClaimLine.unit_achievement)
+                .joinedload(UnitAchievement.enrolment)
+                .joinedload(Enrolment.course),
+                joinedload(ClaimLine.award).joinedload(QualificationAward.user),
+                joinedload(ClaimLine.award).joinedload(QualificationAward.course),
+            )
+            .where(ClaimLine.claim_id == claim.id)
+            .order_by(ClaimLine.id)
+        )
+    )
+
+
+def _learner_cells(person: User, organisation: Organisation) -> list[str]:
+    return [person.display_name, person.date_of_birth or "", f"L{person.id:06d}", organisation.name]
+
+
+def _unit_row(achievement: UnitAchievement, organisation: Organisation) -> list[str]:
+    course: Course = achievement.enrolment.course
+    unit: Unit = achievement.unit
+    countersigner = achievement.countersigned_by
+    return [
+        "Unit",
+        *_learner_cells(achievement.user, organisation),
+        course.code,
+        course.title,
+        unit.code,
+        unit.title,
+        achievement.level or "",
+        str(achievement.credits),
+        achievement.achieved_on.isoformat(),
+        achievement.signed_off_by.display_name,
+        _day(achievement.signed_off_at),
+        countersigner.display_name if countersigner else "",
+        _day(achievement.countersigned_at),
+    ]
+
+
+def _qualification_row(award: QualificationAward, organisation: Organisation) -> list[str]:
+    return [
+        "Qualification",
+        *_learner_cells(award.user, organisation),
+        award.course.code,
+        award.course.title,
+        "",
+        "",
+        award.course.level or "",
+        str(award.credits),
+        _day(award.awarded_at),
+        "",
+        "",
+        "",
+        "",
+    ]
 
 
 def claim_csv(session: Session, claim: CertificationClaim) -> str:

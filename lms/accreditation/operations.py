@@ -121,6 +121,55 @@ def record_unit_achievement(
     course = session.get(Course, enrolment.course_id)
     if unit.code not in _course_unit_codes(session, course):
         raise DomainError(f"Unit {unit.code} is not part of {course.title}.")
+    _require_plausible_sign_off(
+        enrolment,
+        signed_off_by=signed_off_by,
+        signed_off_at=signed_off_at,
+        countersigned_by=countersigned_by,
+        countersigned_at=countersigned_at,
+    )
+    existing = session.scalar(
+        select(UnitAchievement).where(
+            UnitAchievement.enrolment_id == enrolment.id, UnitAchievement.unit_code == unit.code
+        )
+    )
+    if existing is not None:
+        return existing
+
+    achievement = _insert_achievement(
+        session,
+        enrolment,
+        unit,
+        UnitAchievement(
+            enrolment_id=enrolment.id,
+            user_id=enrolment.user_id,
+            organisation_id=enrolment.organisation_id,
+            unit_id=unit.id,
+            unit_code=unit.code,
+            credits=unit.credits,
+            level=unit.level,
+            signed_off_by_id=signed_off_by.id,
+            signed_off_at=signed_off_at,
+            countersigned_by_id=countersigned_by.id if countersigned_by else None,
+            countersigned_at=countersigned_at,
+            evidence_summary=evidence_summary.strip(),
+        ),
+    )
+    context = context or IssuingContext.from_app()
+    _issue_unit_credential(session, context, enrolment, unit, course, achievement)
+    if _qualification_newly_met(session, enrolment, course):
+        issue_award(session, enrolment, context=context)
+    return achievement
+
+
+def _require_plausible_sign_off(
+    enrolment: Enrolment,
+    *,
+    signed_off_by: User,
+    signed_off_at: datetime,
+    countersigned_by: User | None,
+    countersigned_at: datetime | None,
+) -> None:
     if (countersigned_by is None) != (countersigned_at is None):
         raise DomainError("A countersignature needs both the quality assurer and the date.")
     _when(signed_off_at, "sign-off")
@@ -132,28 +181,12 @@ def record_unit_achievement(
     ):
         raise DomainError("A trainee cannot sign off or countersign her own unit.")
 
-    existing = session.scalar(
-        select(UnitAchievement).where(
-            UnitAchievement.enrolment_id == enrolment.id, UnitAchievement.unit_code == unit.code
-        )
-    )
-    if existing is not None:
-        return existing
 
-    achievement = UnitAchievement(
-        enrolment_id=enrolment.id,
-        user_id=enrolment.user_id,
-        organisation_id=enrolment.organisation_id,
-        unit_id=unit.id,
-        unit_code=unit.code,
-        credits=unit.credits,
-        level=unit.level,
-        signed_off_by_id=signed_off_by.id,
-        signed_off_at=signed_off_at,
-        countersigned_by_id=countersigned_by.id if countersigned_by else None,
-        countersigned_at=countersigned_at,
-        evidence_summary=evidence_summary.strip(),
-    )
+def _insert_achievement(
+    session: Session, enrolment: Enrolment, unit: Unit, achievement: UnitAchievement
+) -> UnitAchievement:
+    # A savepoint, so that losing a race to record the same unit leaves the caller's
+    # transaction usable for telling the person so.
     try:
         with session.begin_nested():
             session.add(achievement)
@@ -169,30 +202,38 @@ def record_unit_achievement(
         unit=unit.code,
         credits=unit.credits,
     )
+    return achievement
 
-    context = context or IssuingContext.from_app()
-    organisation = session.get(Organisation, enrolment.organisation_id)
-    holder = session.get(User, enrolment.user_id)
+
+def _issue_unit_credential(
+    session: Session,
+    context: IssuingContext,
+    enrolment: Enrolment,
+    unit: Unit,
+    course: Course,
+    achievement: UnitAchievement,
+) -> None:
     issue_credential(
         session,
         context,
-        organisation=organisation,
-        holder=holder,
+        organisation=session.get(Organisation, enrolment.organisation_id),
+        holder=session.get(User, enrolment.user_id),
         achievement=descriptions.unit_achievement(
             context, unit, outcomes_by_unit(session, [unit.id]).get(unit.id, []), course
         ),
-        awarded_at=countersigned_at or signed_off_at,
+        awarded_at=achievement.countersigned_at or achievement.signed_off_at,
         credits_earned=unit.credits,
         unit_achievement=achievement,
     )
-    if (
+
+
+def _qualification_newly_met(session: Session, enrolment: Enrolment, course: Course) -> bool:
+    return bool(
         course.is_qualification
         and course.rules_of_combination
         and award_for(session, enrolment) is None
         and evaluate_enrolment(session, enrolment, course).met
-    ):
-        issue_award(session, enrolment, context=context)
-    return achievement
+    )
 
 
 def issue_award(
@@ -205,6 +246,84 @@ def issue_award(
     """Award the qualification, with its certificate and Open Badges credential. Refused,
     with what is still needed, when the record does not yet meet the rules."""
     course = session.get(Course, enrolment.course_id)
+    result = _require_awardable(session, enrolment, course)
+    achievements = achievements_of(session, enrolment)
+    award = _insert_award(
+        session,
+        QualificationAward(
+            enrolment_id=enrolment.id,
+            user_id=enrolment.user_id,
+            course_id=course.id,
+            organisation_id=enrolment.organisation_id,
+            awarded_at=utcnow(),
+            credits=result.credits,
+            unit_codes=[a.unit_code for a in achievements],
+            awarded_by_id=awarded_by.id if awarded_by else None,
+        ),
+    )
+
+    context = context or IssuingContext.from_app()
+    organisation = session.get(Organisation, enrolment.organisation_id)
+    holder = session.get(User, enrolment.user_id)
+    units = {
+        unit.id: unit
+        for unit in session.scalars(
+            select(Unit).where(Unit.id.in_([a.unit_id for a in achievements]))
+        )
+    }
+    certificate = _issue_certificate(
+        session, award, course, organisation, holder, achievements, units
+    )
+    _issue_award_credential(
+        session,
+        context,
+        award,
+        course,
+        organisation,
+        holder,
+        [units[a.unit_id] for a in achievements],
+    )
+    enrolment.status = EnrolmentStatus.ACHIEVED
+    enrolment.achieved_at = award.awarded_at  # read by the franchise overview (time to award)
+    session.flush()
+    record(
+        session,
+        "accreditation.awarded",
+        obj=award,
+        organisation_id=organisation.id,
+        user_id=holder.id,
+        course=course.code,
+        credits=award.credits,
+        certificate=certificate.verification_code,
+    )
+    return award
+
+
+def _issue_award_credential(
+    session: Session,
+    context: IssuingContext,
+    award: QualificationAward,
+    course: Course,
+    organisation: Organisation,
+    holder: User,
+    units: list[Unit],
+) -> None:
+    issue_credential(
+        session,
+        context,
+        organisation=organisation,
+        holder=holder,
+        achievement=descriptions.qualification_achievement(
+            context, course, units, outcomes_by_unit(session, [unit.id for unit in units])
+        ),
+        awarded_at=award.awarded_at,
+        credits_earned=award.credits,
+        award=award,
+    )
+
+
+def _require_awardable(session: Session, enrolment: Enrolment, course: Course) -> RulesResult:
+    """The rules' result for an enrolment that may be awarded now; otherwise, why not."""
     if not course.is_qualification:
         raise DomainError(f"{course.title} is a short course: there is no qualification to award.")
     if not enrolment.is_active:
@@ -224,65 +343,18 @@ def issue_award(
             "The record does not yet meet the qualification's rules, so it cannot be awarded. "
             "Still needed: " + "; ".join(result.still_needed) + "."
         )
+    return result
 
-    achievements = achievements_of(session, enrolment)
-    award = QualificationAward(
-        enrolment_id=enrolment.id,
-        user_id=enrolment.user_id,
-        course_id=course.id,
-        organisation_id=enrolment.organisation_id,
-        awarded_at=utcnow(),
-        credits=result.credits,
-        unit_codes=[a.unit_code for a in achievements],
-        awarded_by_id=awarded_by.id if awarded_by else None,
-    )
+
+def _insert_award(session: Session, award: QualificationAward) -> QualificationAward:
+    # A savepoint, as for achievements: the loser of a race is told, not left with a broken
+    # transaction.
     try:
         with session.begin_nested():
             session.add(award)
             session.flush()
     except IntegrityError:
         raise Conflict("This qualification has just been awarded by someone else.") from None
-
-    context = context or IssuingContext.from_app()
-    organisation = session.get(Organisation, enrolment.organisation_id)
-    holder = session.get(User, enrolment.user_id)
-    units = {
-        unit.id: unit
-        for unit in session.scalars(
-            select(Unit).where(Unit.id.in_([a.unit_id for a in achievements]))
-        )
-    }
-    certificate = _issue_certificate(
-        session, award, course, organisation, holder, achievements, units
-    )
-    issue_credential(
-        session,
-        context,
-        organisation=organisation,
-        holder=holder,
-        achievement=descriptions.qualification_achievement(
-            context,
-            course,
-            [units[a.unit_id] for a in achievements],
-            outcomes_by_unit(session, list(units)),
-        ),
-        awarded_at=award.awarded_at,
-        credits_earned=award.credits,
-        award=award,
-    )
-    enrolment.status = EnrolmentStatus.ACHIEVED
-    enrolment.achieved_at = award.awarded_at  # read by the franchise overview (time to award)
-    session.flush()
-    record(
-        session,
-        "accreditation.awarded",
-        obj=award,
-        organisation_id=organisation.id,
-        user_id=holder.id,
-        course=course.code,
-        credits=award.credits,
-        certificate=certificate.verification_code,
-    )
     return award
 
 

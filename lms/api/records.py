@@ -8,7 +8,7 @@ import binascii
 from collections.abc import Sequence
 from datetime import date, datetime
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Row, Select, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from lms.accounts.models import User
@@ -216,64 +216,87 @@ def trainee_record(session: Session, organisation_id: int, user_id: int) -> dict
     if not enrolments:
         raise NotFound("There is no trainee with that id in your organisation.")
     person: User = enrolments[0].user
-    course_ids = {e.course_id for e in enrolments}
-    units = session.execute(
-        select(CourseUnit.course_id, Unit.id, Unit.code, Unit.title, Unit.credits)
-        .join(Unit, Unit.id == CourseUnit.unit_id)
-        .where(CourseUnit.course_id.in_(course_ids))
-        .order_by(CourseUnit.course_id, CourseUnit.position)
-    ).all()
-    lessons = dict(
-        session.execute(
-            select(Lesson.unit_id, func.count())
-            .where(Lesson.unit_id.in_([u.id for u in units]))
-            .group_by(Lesson.unit_id)
-        ).all()
-    )
-    done = {
-        (enrolment_id, unit_id): count
-        for enrolment_id, unit_id, count in session.execute(
-            select(LessonProgress.enrolment_id, Lesson.unit_id, func.count())
-            .join(Lesson, Lesson.id == LessonProgress.lesson_id)
-            .where(
-                LessonProgress.enrolment_id.in_([e.id for e in enrolments]),
-                LessonProgress.completed_at.is_not(None),
-            )
-            .group_by(LessonProgress.enrolment_id, Lesson.unit_id)
-        )
-    }
-    records = []
-    for e in enrolments:
-        course_units = [u for u in units if u.course_id == e.course_id]
-        unit_items = [
-            {
-                "code": u.code,
-                "title": u.title,
-                "credits": u.credits,
-                "progress": _progress(done.get((e.id, u.id), 0), lessons.get(u.id, 0)),
-            }
-            for u in course_units
-        ]
-        records.append(
-            {
-                "enrolment_id": e.id,
-                "course": {"code": e.course.code, "title": e.course.title},
-                "cohort": {"id": e.cohort.id, "name": e.cohort.name} if e.cohort else None,
-                "enrolled_at": _iso(e.enrolled_at),
-                "withdrawn_at": _iso(e.withdrawn_at),
-                "withdrawal_reason": e.withdrawal_reason,
-                "progress": _progress(
-                    sum(i["progress"]["lessons_completed"] for i in unit_items),
-                    sum(i["progress"]["lessons_total"] for i in unit_items),
-                ),
-                "units": unit_items,
-                "accreditation": accreditation(e),
-            }
-        )
+    units = _units_of_courses(session, {e.course_id for e in enrolments})
+    lessons = _lessons_per_unit(session, [u.id for u in units])
+    done = _lessons_done_per_unit(session, [e.id for e in enrolments])
     return {
         "id": person.id,
         "name": person.display_name,
         "email": person.email,
         "date_of_birth": person.date_of_birth,
-        "enrolments": records,
+        "enrolments": [
+            _enrolment_record(e, [u for u in units if u.course_id == e.course_id], lessons, done)
+            for e in enrolments
+        ],
+    }
+
+
+def _units_of_courses(session: Session, course_ids: set[int]) -> list[Row]:
+    """(course_id, id, code, title, credits) for each unit of these courses, in course order."""
+    return list(
+        session.execute(
+            select(CourseUnit.course_id, Unit.id, Unit.code, Unit.title, Unit.credits)
+            .join(Unit, Unit.id == CourseUnit.unit_id)
+            .where(CourseUnit.course_id.in_(course_ids))
+            .order_by(CourseUnit.course_id, CourseUnit.position)
+        )
+    )
+
+
+def _lessons_per_unit(session: Session, unit_ids: list[int]) -> dict[int, int]:
+    return dict(
+        session.execute(
+            select(Lesson.unit_id, func.count())
+            .where(Lesson.unit_id.in_(unit_ids))
+            .group_by(Lesson.unit_id)
+        ).all()
+    )
+
+
+def _lessons_done_per_unit(
+    session: Session, enrolment_ids: list[int]
+) -> dict[tuple[int, int], int]:
+    """(enrolment id, unit id) -> lessons completed."""
+    return {
+        (enrolment_id, unit_id): count
+        for enrolment_id, unit_id, count in session.execute(
+            select(LessonProgress.enrolment_id, Lesson.unit_id, func.count())
+            .join(Lesson, Lesson.id == LessonProgress.lesson_id)
+            .where(
+                LessonProgress.enrolment_id.in_(enrolment_ids),
+                LessonProgress.completed_at.is_not(None),
+            )
+            .group_by(LessonProgress.enrolment_id, Lesson.unit_id)
+        )
+    }
+
+
+def _enrolment_record(
+    e: Enrolment,
+    course_units: list[Row],
+    lessons: dict[int, int],
+    done: dict[tuple[int, int], int],
+) -> dict:
+    unit_items = [
+        {
+            "code": u.code,
+            "title": u.title,
+            "credits": u.credits,
+            "progress": _progress(done.get((e.id, u.id), 0), lessons.get(u.id, 0)),
+        }
+        for u in course_units
+    ]
+    return {
+        "enrolment_id": e.id,
+        "course": {"code": e.course.code, "title": e.course.title},
+        "cohort": {"id": e.cohort.id, "name": e.cohort.name} if e.cohort else None,
+        "enrolled_at": _iso(e.enrolled_at),
+        "withdrawn_at": _iso(e.withdrawn_at),
+        "withdrawal_reason": e.withdrawal_reason,
+        "progress": _progress(
+            sum(i["progress"]["lessons_completed"] for i in unit_items),
+            sum(i["progress"]["lessons_total"] for i in unit_items),
+        ),
+        "units": unit_items,
+        "accreditation": accreditation(e),
     }

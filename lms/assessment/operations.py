@@ -157,57 +157,22 @@ def judge(
     (if it has one) passed. Referring back needs the actions the trainee should take."""
     outcome = Outcome(outcome)
     criteria = unit_criteria(session, submission.unit_id)
-    missing = [c.number for c in criteria if c.id not in verdicts]
-    if missing:
-        raise DomainError(
-            f"Please judge every criterion (still to do: {', '.join(missing)}).", field="criteria"
-        )
-    items = list(
-        session.scalars(
-            select(SubmittedEvidence)
-            .where(SubmittedEvidence.submission_id == submission.id)
-            .order_by(SubmittedEvidence.id)
-        )
-    )
-    covered = {c for item in items for c in item.criterion_ids}
+    _require_every_criterion_judged(criteria, verdicts)
+    items = _submitted_evidence(session, submission)
     if outcome == Outcome.SIGNED_OFF:
-        unmet = [c.number for c in criteria if not verdicts[c.id].met]
-        if unmet:
-            raise DomainError(
-                f"The unit can only be signed off when every criterion is met; not yet met: "
-                f"{', '.join(unmet)}. Refer it back with actions instead.",
-                field="outcome",
-            )
-        uncovered = [c.number for c in criteria if c.id not in covered]
-        if uncovered:
-            raise DomainError(
-                f"No submitted evidence covers {', '.join(uncovered)}, so the unit cannot be "
-                f"signed off yet.",
-                field="outcome",
-            )
-        enrolment = session.get(Enrolment, submission.enrolment_id)
-        unit = session.get(Unit, submission.unit_id)
-        if not achievements.quiz_passed(session, enrolment, unit):
-            raise DomainError(
-                "The unit's quiz has not been passed yet, so the unit cannot be signed off.",
-                field="outcome",
-            )
+        _require_sign_off_earned(session, submission, criteria, verdicts, items)
     elif not actions.strip():
         raise DomainError(
             "Please say what the trainee should do next, so that she can resubmit.",
             field="actions",
         )
 
-    trainee_assessor = is_trainee_assessor(session, assessor.id, submission.organisation_id)
+    by_trainee_assessor = is_trainee_assessor(session, assessor.id, submission.organisation_id)
     sample_reason = _sample_due(session, submission.organisation_id, assessor.id)
-    if outcome == Outcome.REFERRED:
-        target = SubmissionStatus.REFERRED
-    elif trainee_assessor:
-        target = SubmissionStatus.AWAITING_COUNTERSIGN
-    elif sample_reason is not None:
-        target = SubmissionStatus.AWAITING_IQA
-    else:
-        target = SubmissionStatus.ACHIEVED
+    target = _status_after_judgement(
+        outcome, by_trainee_assessor=by_trainee_assessor, sampled=sample_reason is not None
+    )
+    # A decision sent back by a countersigner or the IQA stays on record; this one corrects it.
     previous = latest_decision(session, submission)
     _move(
         session,
@@ -216,6 +181,108 @@ def judge(
         from_statuses=(SubmissionStatus.SUBMITTED,),
         to=target,
     )
+
+    decision = _signed_decision(
+        session,
+        submission,
+        assessor,
+        outcome,
+        {c.id: verdicts[c.id].met for c in criteria},
+        items,
+        feedback=feedback,
+        actions=actions,
+        by_trainee_assessor=by_trainee_assessor,
+        corrects=previous,
+    )
+    _record_judgements(session, decision, criteria, verdicts)
+    sample = _sample_decision(session, decision, sample_reason)
+    _audit_decision(session, decision, sampled=sample is not None)
+    if target == SubmissionStatus.ACHIEVED:
+        _achieve(session, submission, decision)
+    notices.submission_judged(session, submission, decision)
+    return decision
+
+
+def _require_every_criterion_judged(
+    criteria: list[AssessmentCriterion], verdicts: dict[int, Verdict]
+) -> None:
+    missing = [c.number for c in criteria if c.id not in verdicts]
+    if missing:
+        raise DomainError(
+            f"Please judge every criterion (still to do: {', '.join(missing)}).", field="criteria"
+        )
+
+
+def _submitted_evidence(session: Session, submission: Submission) -> list[SubmittedEvidence]:
+    return list(
+        session.scalars(
+            select(SubmittedEvidence)
+            .where(SubmittedEvidence.submission_id == submission.id)
+            .order_by(SubmittedEvidence.id)
+        )
+    )
+
+
+def _require_sign_off_earned(
+    session: Session,
+    submission: Submission,
+    criteria: list[AssessmentCriterion],
+    verdicts: dict[int, Verdict],
+    items: list[SubmittedEvidence],
+) -> None:
+    unmet = [c.number for c in criteria if not verdicts[c.id].met]
+    if unmet:
+        raise DomainError(
+            f"The unit can only be signed off when every criterion is met; not yet met: "
+            f"{', '.join(unmet)}. Refer it back with actions instead.",
+            field="outcome",
+        )
+    covered = {c for item in items for c in item.criterion_ids}
+    uncovered = [c.number for c in criteria if c.id not in covered]
+    if uncovered:
+        raise DomainError(
+            f"No submitted evidence covers {', '.join(uncovered)}, so the unit cannot be "
+            f"signed off yet.",
+            field="outcome",
+        )
+    enrolment = session.get(Enrolment, submission.enrolment_id)
+    unit = session.get(Unit, submission.unit_id)
+    if not achievements.quiz_passed(session, enrolment, unit):
+        raise DomainError(
+            "The unit's quiz has not been passed yet, so the unit cannot be signed off.",
+            field="outcome",
+        )
+
+
+def _status_after_judgement(
+    outcome: Outcome, *, by_trainee_assessor: bool, sampled: bool
+) -> SubmissionStatus:
+    """A sign-off is only final once a trainee assessor's work is countersigned and a sampled
+    decision has been through IQA."""
+    if outcome == Outcome.REFERRED:
+        return SubmissionStatus.REFERRED
+    if by_trainee_assessor:
+        return SubmissionStatus.AWAITING_COUNTERSIGN
+    if sampled:
+        return SubmissionStatus.AWAITING_IQA
+    return SubmissionStatus.ACHIEVED
+
+
+def _signed_decision(
+    session: Session,
+    submission: Submission,
+    assessor: User,
+    outcome: Outcome,
+    met: dict[int, bool],
+    items: list[SubmittedEvidence],
+    *,
+    feedback: str,
+    actions: str,
+    by_trainee_assessor: bool,
+    corrects: Decision | None,
+) -> Decision:
+    """The decision, with a digest of what was decided on which evidence (down to each file's
+    SHA-256), so that a later change to any of it can be detected."""
     decided_at = utcnow()
     signed_content = {
         "submission_id": submission.id,
@@ -224,7 +291,7 @@ def judge(
         "assessor_id": assessor.id,
         "decided_at": decided_at.isoformat(),
         "outcome": outcome.value,
-        "criteria": {str(c.id): verdicts[c.id].met for c in criteria},
+        "criteria": {str(criterion_id): value for criterion_id, value in met.items()},
         "evidence": [
             {
                 "evidence_id": item.evidence_id,
@@ -241,14 +308,23 @@ def judge(
         outcome=outcome,
         feedback=feedback.strip(),
         actions=actions.strip(),
-        by_trainee_assessor=trainee_assessor,
-        corrects_id=previous.id if previous else None,
+        by_trainee_assessor=by_trainee_assessor,
+        corrects_id=corrects.id if corrects else None,
         decided_at=decided_at,
         signed_content=signed_content,
         signature=_digest(signed_content),
     )
     session.add(decision)
     session.flush()
+    return decision
+
+
+def _record_judgements(
+    session: Session,
+    decision: Decision,
+    criteria: list[AssessmentCriterion],
+    verdicts: dict[int, Verdict],
+) -> None:
     session.add_all(
         CriterionJudgement(
             decision_id=decision.id,
@@ -259,27 +335,32 @@ def judge(
         for c in criteria
     )
     session.flush()
-    sample = None
-    if sample_reason is not None:
-        sample = IqaSample(
-            decision_id=decision.id, organisation_id=decision.organisation_id, reason=sample_reason
-        )
-        session.add(sample)
-        session.flush()
+
+
+def _sample_decision(
+    session: Session, decision: Decision, reason: SampleReason | None
+) -> IqaSample | None:
+    if reason is None:
+        return None
+    sample = IqaSample(
+        decision_id=decision.id, organisation_id=decision.organisation_id, reason=reason
+    )
+    session.add(sample)
+    session.flush()
+    return sample
+
+
+def _audit_decision(session: Session, decision: Decision, *, sampled: bool) -> None:
     record(
         session,
         "assessment.decided",
         obj=decision,
         organisation_id=decision.organisation_id,
-        submission_id=submission.id,
-        outcome=outcome.value,
-        sampled=sample is not None,
+        submission_id=decision.submission_id,
+        outcome=decision.outcome.value,
+        sampled=sampled,
         signature=decision.signature,
     )
-    if target == SubmissionStatus.ACHIEVED:
-        _achieve(session, submission, decision)
-    notices.submission_judged(session, submission, decision)
-    return decision
 
 
 def _pending_sample(session: Session, decision: Decision) -> IqaSample | None:
@@ -466,18 +547,10 @@ def review_sample(
     """The IQA agrees with a sampled decision (countersigns it) or disagrees, with reasons,
     which returns it to its assessor."""
     decision = session.get(Decision, sample.decision_id)
-    if decision.assessor_id == iqa.id:
-        raise DomainError(
-            "You made this decision yourself, so another IQA needs to quality-assure it."
-        )
-    if sample.status != SampleStatus.PENDING:
-        raise Conflict("This sample has already been reviewed.")
-    if not agrees and not (comments or "").strip():
-        raise DomainError(
-            "Please give your reasons, so that the assessor knows what to look at again.",
-            field="comments",
-        )
+    _require_reviewable(sample, decision, iqa, agrees=agrees, comments=comments)
     submission = session.get(Submission, decision.submission_id)
+    # A sample holds the unit back only while the submission waits on it; a sample of a
+    # decision already final, or since corrected, is reviewed without moving the submission.
     blocking = (
         submission.status == SubmissionStatus.AWAITING_IQA
         and latest_decision(session, submission).id == decision.id
@@ -491,18 +564,7 @@ def review_sample(
             from_statuses=(SubmissionStatus.AWAITING_IQA,),
             to=SubmissionStatus.ACHIEVED if agrees else SubmissionStatus.SUBMITTED,
         )
-    claimed = session.execute(
-        update(IqaSample)
-        .where(IqaSample.id == sample.id, IqaSample.status == SampleStatus.PENDING)
-        .values(
-            status=SampleStatus.AGREED if agrees else SampleStatus.DISAGREED,
-            reviewed_at=utcnow(),
-        )
-        .execution_options(synchronize_session=False)
-    )
-    if claimed.rowcount != 1:
-        raise Conflict("This sample has already been reviewed.")
-    session.refresh(sample)
+    _close_sample(session, sample, agrees=agrees)
     countersignature = _countersignature(
         session, decision, iqa, CountersignRole.IQA, agrees, comments
     )
@@ -518,3 +580,36 @@ def review_sample(
     if not agrees:
         notices.decision_returned(session, decision, countersignature)
     return countersignature
+
+
+def _require_reviewable(
+    sample: IqaSample, decision: Decision, iqa: User, *, agrees: bool, comments: str
+) -> None:
+    if decision.assessor_id == iqa.id:
+        raise DomainError(
+            "You made this decision yourself, so another IQA needs to quality-assure it."
+        )
+    if sample.status != SampleStatus.PENDING:
+        raise Conflict("This sample has already been reviewed.")
+    if not agrees and not (comments or "").strip():
+        raise DomainError(
+            "Please give your reasons, so that the assessor knows what to look at again.",
+            field="comments",
+        )
+
+
+def _close_sample(session: Session, sample: IqaSample, *, agrees: bool) -> None:
+    """Mark the sample reviewed; if another IQA has just reviewed it, theirs stands and this
+    review is refused."""
+    claimed = session.execute(
+        update(IqaSample)
+        .where(IqaSample.id == sample.id, IqaSample.status == SampleStatus.PENDING)
+        .values(
+            status=SampleStatus.AGREED if agrees else SampleStatus.DISAGREED,
+            reviewed_at=utcnow(),
+        )
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount != 1:
+        raise Conflict("This sample has already been reviewed.")
+    session.refresh(sample)

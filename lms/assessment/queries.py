@@ -6,13 +6,19 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import exists, select
+from sqlalchemy.orm import Session, selectinload
 
 from lms.accounts.models import Organisation, User
-from lms.assessment.models import Countersignature, CountersignRole, Decision, IqaSample
+from lms.assessment.models import (
+    Countersignature,
+    CountersignRole,
+    CriterionJudgement,
+    Decision,
+    IqaSample,
+)
 from lms.assessment.rules import scope_submissions_to_judge
-from lms.curriculum.models import Cohort, Enrolment, Unit
+from lms.curriculum.models import AssessmentCriterion, Cohort, Enrolment, LearningOutcome, Unit
 from lms.db import utcnow
 from lms.permissions import assessor_cohort_ids, iqa_organisation_ids
 from lms.portfolio.models import Submission, SubmissionStatus, SubmittedEvidence
@@ -196,21 +202,8 @@ class History:
 
 def decision_history(session: Session, submission: Submission) -> History:
     """Everything decided about a submission, oldest first, in a fixed number of queries."""
-    from sqlalchemy.orm import selectinload
-
-    from lms.curriculum.models import AssessmentCriterion, LearningOutcome
-
     unit = session.get(Unit, submission.unit_id)
-    criteria = list(
-        session.scalars(
-            select(AssessmentCriterion)
-            .join(LearningOutcome, LearningOutcome.id == AssessmentCriterion.outcome_id)
-            .where(AssessmentCriterion.unit_id == unit.id)
-            .order_by(
-                LearningOutcome.position, LearningOutcome.number, AssessmentCriterion.position
-            )
-        )
-    )
+    criteria = _criteria_in_order(session, unit)
     decisions = list(
         session.scalars(
             select(Decision)
@@ -220,31 +213,12 @@ def decision_history(session: Session, submission: Submission) -> History:
         )
     )
     ids = [d.id for d in decisions]
-    signatures = defaultdict(list)
-    for countersignature in session.scalars(
-        select(Countersignature)
-        .where(Countersignature.decision_id.in_(ids))
-        .order_by(Countersignature.signed_at)
-    ):
-        signatures[countersignature.decision_id].append(countersignature)
+    signatures = _countersignatures_by_decision(session, ids)
     samples = {
         s.decision_id: s
         for s in session.scalars(select(IqaSample).where(IqaSample.decision_id.in_(ids)))
     }
-    people_ids = {d.assessor_id for d in decisions} | {
-        c.user_id for cs in signatures.values() for c in cs
-    }
-    item_people = set(
-        session.scalars(
-            select(SubmittedEvidence.recorded_by_id).where(
-                SubmittedEvidence.submission_id == submission.id,
-                SubmittedEvidence.recorded_by_id.is_not(None),
-            )
-        )
-    )
-    people = {
-        u.id: u for u in session.scalars(select(User).where(User.id.in_(people_ids | item_people)))
-    }
+    people = _people_in_history(session, submission, decisions, signatures)
     views = [
         DecisionView(
             decision=d,
@@ -256,6 +230,55 @@ def decision_history(session: Session, submission: Submission) -> History:
         for d in decisions
     ]
     return History(unit=unit, criteria=criteria, decisions=views, people=people)
+
+
+def _criteria_in_order(session: Session, unit: Unit) -> list[AssessmentCriterion]:
+    return list(
+        session.scalars(
+            select(AssessmentCriterion)
+            .join(LearningOutcome, LearningOutcome.id == AssessmentCriterion.outcome_id)
+            .where(AssessmentCriterion.unit_id == unit.id)
+            .order_by(
+                LearningOutcome.position, LearningOutcome.number, AssessmentCriterion.position
+            )
+        )
+    )
+
+
+def _countersignatures_by_decision(
+    session: Session, decision_ids: list[int]
+) -> dict[int, list[Countersignature]]:
+    signatures = defaultdict(list)
+    for countersignature in session.scalars(
+        select(Countersignature)
+        .where(Countersignature.decision_id.in_(decision_ids))
+        .order_by(Countersignature.signed_at)
+    ):
+        signatures[countersignature.decision_id].append(countersignature)
+    return signatures
+
+
+def _people_in_history(
+    session: Session,
+    submission: Submission,
+    decisions: list[Decision],
+    signatures: dict[int, list[Countersignature]],
+) -> dict[int, User]:
+    """Assessors, countersigners, and the assessors who recorded evidence (an observation)."""
+    people_ids = {d.assessor_id for d in decisions} | {
+        c.user_id for cs in signatures.values() for c in cs
+    }
+    item_people = set(
+        session.scalars(
+            select(SubmittedEvidence.recorded_by_id).where(
+                SubmittedEvidence.submission_id == submission.id,
+                SubmittedEvidence.recorded_by_id.is_not(None),
+            )
+        )
+    )
+    return {
+        u.id: u for u in session.scalars(select(User).where(User.id.in_(people_ids | item_people)))
+    }
 
 
 def assessors_with_standing(session: Session, organisation_id: int) -> list[tuple[User, bool]]:
@@ -276,3 +299,12 @@ def assessors_with_standing(session: Session, organisation_id: int) -> list[tupl
         .order_by(User.display_name)
     )
     return [(user, bool(trainee)) for user, trainee in rows]
+
+
+def unit_has_judgements(session: Session, unit: Unit) -> bool:
+    """Whether a decision has judged any of the unit's criteria: the unit is then in use, and
+    the curriculum makes a new version of it rather than rewrite it."""
+    criteria = select(AssessmentCriterion.id).where(AssessmentCriterion.unit_id == unit.id)
+    return bool(
+        session.scalar(select(exists().where(CriterionJudgement.criterion_id.in_(criteria))))
+    )

@@ -1,8 +1,9 @@
 """Checking the curriculum: a pipeline of small checks over a loaded `Catalogue`.
 
-Each check is a function `check(catalogue) -> Iterable[Problem]`, registered with
-`register_check`. Other capabilities add their own (the quizzes capability validates quiz
-files in full). `check_catalogue` runs them all after the problems found while reading.
+Each check is a function `check(catalogue) -> Iterable[Problem]`. This module's own checks
+(`course_files`) and other capabilities' (the quizzes capability validates quiz files in
+full) are listed as `content_checks` in `lms.capabilities`; `check_catalogue` runs them all
+after the problems found while reading. Nothing here needs the application.
 """
 
 from __future__ import annotations
@@ -10,38 +11,40 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
-from lms.curriculum.format import Catalogue, CourseSpec, UnitSpec, load_catalogue
+from lms import capabilities
+from lms.content import Problem
+from lms.curriculum.format import Catalogue, CourseSpec, QuizSpec, UnitSpec, load_catalogue
 from lms.curriculum.markdown import (
     CALLOUTS,
     MAX_IMAGE_BYTES,
     SAFE_LINK_SCHEMES,
+    Construct,
     scan,
     scheme_of,
     sniff_image,
     split_target,
 )
 from lms.curriculum.rules import AchievedUnit, evaluate
-from lms.curriculum.sources import Problem
 
 Check = Callable[[Catalogue], Iterable[Problem]]
-_CHECKS: list[Check] = []
+_COURSE_CHECKS: list[Check] = []
 
 
-def register_check(check: Check) -> Check:
-    """Add a check to the pipeline (usable as a decorator); registering twice is harmless."""
-    if check not in _CHECKS:
-        _CHECKS.append(check)
+def _course_check(check: Check) -> Check:
+    _COURSE_CHECKS.append(check)
     return check
 
 
-def registered_checks() -> list[Check]:
-    return list(_CHECKS)
+def course_files(catalogue: Catalogue) -> Iterator[Problem]:
+    """Every problem the curriculum's own checks find in the course files and quiz references."""
+    for check in _COURSE_CHECKS:
+        yield from check(catalogue)
 
 
 def check_catalogue(catalogue: Catalogue) -> list[Problem]:
     """Every problem: those found while reading, then each check's, sorted by file and line."""
     problems = set(catalogue.problems)
-    for check in _CHECKS:
+    for check in capabilities.contributions("content_checks"):
         problems.update(check(catalogue))
     return sorted(problems, key=lambda p: (str(p.path), p.line, p.message))
 
@@ -64,7 +67,7 @@ def accredited_codes(catalogue: Catalogue) -> set[str]:
 # --- codes and manifests ----------------------------------------------------------------------
 
 
-@register_check
+@_course_check
 def unique_codes(catalogue: Catalogue) -> Iterator[Problem]:
     courses: dict[str, CourseSpec] = {}
     for course in catalogue.courses:
@@ -86,7 +89,7 @@ def unique_codes(catalogue: Catalogue) -> Iterator[Problem]:
         units.setdefault(unit.code, unit)
 
 
-@register_check
+@_course_check
 def manifest_units(catalogue: Catalogue) -> Iterator[Problem]:
     known = set(catalogue.units_by_code()) | catalogue.unreadable_unit_codes
     listed: set[str] = set()
@@ -118,7 +121,7 @@ def manifest_units(catalogue: Catalogue) -> Iterator[Problem]:
             )
 
 
-@register_check
+@_course_check
 def unit_folder_names(catalogue: Catalogue) -> Iterator[Problem]:
     for unit in catalogue.units():
         name = unit.folder.name
@@ -133,7 +136,7 @@ def unit_folder_names(catalogue: Catalogue) -> Iterator[Problem]:
 # --- outcomes, criteria and credits -----------------------------------------------------------
 
 
-@register_check
+@_course_check
 def outcome_numbering(catalogue: Catalogue) -> Iterator[Problem]:
     accredited = accredited_codes(catalogue)
     for unit in catalogue.units():
@@ -168,7 +171,7 @@ def outcome_numbering(catalogue: Catalogue) -> Iterator[Problem]:
                     )
 
 
-@register_check
+@_course_check
 def credits_and_hours(catalogue: Catalogue) -> Iterator[Problem]:
     accredited = accredited_codes(catalogue)
     for unit in catalogue.units():
@@ -198,7 +201,7 @@ def credits_and_hours(catalogue: Catalogue) -> Iterator[Problem]:
 # --- rules of combination ---------------------------------------------------------------------
 
 
-@register_check
+@_course_check
 def rules_of_combination(catalogue: Catalogue) -> Iterator[Problem]:
     known = catalogue.units_by_code()
     for course in catalogue.courses:
@@ -283,67 +286,53 @@ def _markdown_problems(
     root = catalogue.courses_path.resolve()
     references, constructs = scan(body, first_line)
     for reference in references:
-        target = reference.target
-        scheme = scheme_of(target)
         if reference.kind == "image":
-            if scheme is not None:
-                yield Problem(
-                    path,
-                    reference.line,
-                    "images must be files beside the lesson, not web or data addresses "
-                    f"({target[:60]})",
-                )
-                continue
-            file_part, _ = split_target(target)
-            problem = _image_problem((path.parent / file_part).resolve(), root)
-            if problem:
-                yield Problem(path, reference.line, problem)
-            continue
-        if scheme is not None:
-            if scheme not in SAFE_LINK_SCHEMES:
-                yield Problem(
-                    path,
-                    reference.line,
-                    f"links may only use http, https, mailto or tel addresses ({target[:60]})",
-                )
-            continue
-        file_part, _ = split_target(target)
-        if not file_part:
-            continue
-        resolved = (path.parent / file_part).resolve()
-        if resolved in documents:
-            continue
-        if not resolved.exists():
-            yield Problem(path, reference.line, f"broken link: {file_part} does not exist")
+            problem = _image_reference_problem(path, reference.target, root)
         else:
-            yield Problem(
-                path,
-                reference.line,
-                f"links can only point to lessons, units or web addresses, not {file_part}",
-            )
+            problem = _link_problem(path, reference.target, documents)
+        if problem:
+            yield Problem(path, reference.line, problem)
     for construct in constructs:
-        if construct.kind == "html":
-            yield Problem(
-                path,
-                construct.line,
-                f"raw HTML (<{construct.value}>) is not allowed; it would be shown as text",
-            )
-        elif construct.kind == "callout" and construct.value not in CALLOUTS:
-            yield Problem(
-                path,
-                construct.line,
-                f"unknown callout '{construct.value}' (use one of: {', '.join(CALLOUTS)})",
-            )
-        elif construct.kind == "heading" and len(construct.value) < 3:
-            where = "a lesson" if lesson else "a unit overview"
-            yield Problem(
-                path,
-                construct.line,
-                f"use ### or smaller headings inside {where}; the title is the page's heading",
-            )
+        if problem := _construct_problem(construct, lesson=lesson):
+            yield Problem(path, construct.line, problem)
 
 
-@register_check
+def _image_reference_problem(path: Path, target: str, root: Path) -> str | None:
+    if scheme_of(target) is not None:
+        return f"images must be files beside the lesson, not web or data addresses ({target[:60]})"
+    file_part, _ = split_target(target)
+    return _image_problem((path.parent / file_part).resolve(), root)
+
+
+def _link_problem(path: Path, target: str, documents) -> str | None:
+    scheme = scheme_of(target)
+    if scheme is not None:
+        if scheme not in SAFE_LINK_SCHEMES:
+            return f"links may only use http, https, mailto or tel addresses ({target[:60]})"
+        return None
+    file_part, _ = split_target(target)
+    if not file_part:  # a link within the page
+        return None
+    resolved = (path.parent / file_part).resolve()
+    if resolved in documents:
+        return None
+    if not resolved.exists():
+        return f"broken link: {file_part} does not exist"
+    return f"links can only point to lessons, units or web addresses, not {file_part}"
+
+
+def _construct_problem(construct: Construct, *, lesson: bool) -> str | None:
+    if construct.kind == "html":
+        return f"raw HTML (<{construct.value}>) is not allowed; it would be shown as text"
+    if construct.kind == "callout" and construct.value not in CALLOUTS:
+        return f"unknown callout '{construct.value}' (use one of: {', '.join(CALLOUTS)})"
+    if construct.kind == "heading" and len(construct.value) < 3:
+        where = "a lesson" if lesson else "a unit overview"
+        return f"use ### or smaller headings inside {where}; the title is the page's heading"
+    return None
+
+
+@_course_check
 def markdown_content(catalogue: Catalogue) -> Iterator[Problem]:
     documents = catalogue.documents()
     for unit in catalogue.units():
@@ -367,41 +356,53 @@ def markdown_content(catalogue: Catalogue) -> Iterator[Problem]:
 # --- quizzes ----------------------------------------------------------------------------------
 
 
-@register_check
+@_course_check
 def quiz_references(catalogue: Catalogue) -> Iterator[Problem]:
-    units = catalogue.units_by_code()
+    """Units and quizzes must name each other consistently, whichever side is read first."""
     for unit in catalogue.units():
-        if unit.quiz is None:
-            continue
-        quiz = catalogue.quizzes.get(unit.quiz)
-        if quiz is None:
-            yield Problem(
-                unit.path, unit.line_of("quiz"), f"there is no quiz '{unit.quiz}' in assessments/"
-            )
-        elif quiz.unit is not None and quiz.unit != unit.code:
+        if unit.quiz is not None:
+            yield from _unit_quiz_problems(catalogue, unit)
+    units = catalogue.units_by_code()
+    for quiz in catalogue.quizzes.values():
+        yield from _quiz_unit_problems(catalogue, quiz, units)
+
+
+def _unit_quiz_problems(catalogue: Catalogue, unit: UnitSpec) -> Iterator[Problem]:
+    quiz = catalogue.quizzes.get(unit.quiz)
+    if quiz is None:
+        yield Problem(
+            unit.path, unit.line_of("quiz"), f"there is no quiz '{unit.quiz}' in assessments/"
+        )
+    elif quiz.unit is not None and quiz.unit != unit.code:
+        yield Problem(
+            quiz.path,
+            quiz.line_of("unit"),
+            f"this quiz says it belongs to unit {quiz.unit}, but unit {unit.code} names it",
+        )
+
+
+def _quiz_unit_problems(
+    catalogue: Catalogue, quiz: QuizSpec, units: dict[str, UnitSpec]
+) -> Iterator[Problem]:
+    if quiz.id != quiz.path.stem:
+        yield Problem(
+            quiz.path, quiz.line_of("id"), f"the quiz id '{quiz.id}' must match the file name"
+        )
+    if quiz.unit is None:
+        yield Problem(quiz.path, quiz.data.line, "the quiz has no 'unit'")
+        return
+    unit = units.get(quiz.unit)
+    if unit is None:
+        # Checking one course alone, the unit may belong to a course not read; and a unit
+        # that could not be read has had its own problem reported.
+        if not catalogue.single_course and quiz.unit not in catalogue.unreadable_unit_codes:
+            yield Problem(quiz.path, quiz.line_of("unit"), f"unknown unit {quiz.unit}")
+        return
+    numbers = unit.criterion_numbers()
+    for number, line in zip(quiz.criteria, quiz.criteria_lines, strict=True):
+        if number not in numbers:
             yield Problem(
                 quiz.path,
-                quiz.line_of("unit"),
-                f"this quiz says it belongs to unit {quiz.unit}, but unit {unit.code} names it",
+                line,
+                f"'{number}' is not an assessment criterion of unit {unit.code}",
             )
-    for quiz in catalogue.quizzes.values():
-        if quiz.id != quiz.path.stem:
-            yield Problem(
-                quiz.path, quiz.line_of("id"), f"the quiz id '{quiz.id}' must match the file name"
-            )
-        if quiz.unit is None:
-            yield Problem(quiz.path, quiz.data.line, "the quiz has no 'unit'")
-            continue
-        unit = units.get(quiz.unit)
-        if unit is None:
-            if not catalogue.single_course and quiz.unit not in catalogue.unreadable_unit_codes:
-                yield Problem(quiz.path, quiz.line_of("unit"), f"unknown unit {quiz.unit}")
-            continue
-        numbers = unit.criterion_numbers()
-        for number, line in zip(quiz.criteria, quiz.criteria_lines, strict=True):
-            if number not in numbers:
-                yield Problem(
-                    quiz.path,
-                    line,
-                    f"'{number}' is not an assessment criterion of unit {unit.code}",
-                )

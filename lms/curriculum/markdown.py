@@ -93,6 +93,21 @@ def scan(body: str, first_line: int) -> tuple[list[Reference], list[Construct]]:
     (`first_line` is the file line of the text's first line). Fenced code and inline code are
     skipped; indented text is scanned, since callouts are indented too. Link text may run
     over several lines."""
+    text = _without_code(body)
+
+    def line_at(position: int) -> int:
+        return first_line + text.count("\n", 0, position)
+
+    definitions, constructs = _line_by_line(text, first_line)
+    references = _references(text, definitions, line_at)
+    for match in _RAW_HTML.finditer(text):
+        constructs.append(Construct("html", match.group(2).lower(), line_at(match.start())))
+    constructs.sort(key=lambda construct: construct.line)
+    return references, constructs
+
+
+def _without_code(body: str) -> str:
+    """The text with fenced and inline code blanked out, every line kept where it was."""
     kept, in_fence = [], False
     for raw_line in body.splitlines():
         if _FENCE.match(raw_line):
@@ -100,14 +115,14 @@ def scan(body: str, first_line: int) -> tuple[list[Reference], list[Construct]]:
             kept.append("")
         else:
             kept.append("" if in_fence else raw_line)
-    text = _INLINE_CODE.sub(_blank, "\n".join(kept))
+    return _INLINE_CODE.sub(_blank, "\n".join(kept))
 
-    def line_at(position: int) -> int:
-        return first_line + text.count("\n", 0, position)
 
-    references: list[Reference] = []
-    constructs: list[Construct] = []
+def _line_by_line(text: str, first_line: int) -> tuple[dict[str, tuple[str, int]], list[Construct]]:
+    """Reference definitions (label -> (target, line)), callouts and headings: what Markdown
+    only recognises at the start of a line."""
     definitions: dict[str, tuple[str, int]] = {}
+    constructs: list[Construct] = []
     for offset, line_text in enumerate(text.split("\n")):
         line = first_line + offset
         if match := _REFERENCE_DEFINITION.match(line_text):
@@ -116,6 +131,13 @@ def scan(body: str, first_line: int) -> tuple[list[Reference], list[Construct]]:
             constructs.append(Construct("callout", match.group(1), line))
         if match := _HEADING.match(line_text):
             constructs.append(Construct("heading", match.group(1), line))
+    return definitions, constructs
+
+
+def _references(
+    text: str, definitions: dict[str, tuple[str, int]], line_at: Callable[[int], int]
+) -> list[Reference]:
+    references: list[Reference] = []
     for match in _INLINE_LINK.finditer(text):
         kind = "image" if match.group(1) else "link"
         references.append(Reference(kind, match.group(3), line_at(match.start())))
@@ -124,13 +146,11 @@ def scan(body: str, first_line: int) -> tuple[list[Reference], list[Construct]]:
         if label in definitions:
             kind = "image" if match.group(1) else "link"
             references.append(Reference(kind, definitions[label][0], line_at(match.start())))
+    # A definition nothing uses is still checked, so that a broken one cannot hide.
     for target, line in definitions.values():
         if not any(ref.target == target for ref in references):
             references.append(Reference("link", target, line))
-    for match in _RAW_HTML.finditer(text):
-        constructs.append(Construct("html", match.group(2).lower(), line_at(match.start())))
-    constructs.sort(key=lambda construct: construct.line)
-    return references, constructs
+    return references
 
 
 def split_target(target: str) -> tuple[str, str]:

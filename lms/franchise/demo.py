@@ -5,11 +5,13 @@ warnings show. Safe to run again."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from collections.abc import Sequence
+from datetime import date, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from lms.accounts.models import Organisation
 from lms.accounts.roles import Role
 from lms.core.demo import DemoWorld
 from lms.curriculum import operations as curriculum
@@ -66,31 +68,56 @@ def load_franchise_demo(session: Session, world: DemoWorld) -> None:
                 units=unit_codes,
                 notes="Demo licence.",
             )
-        # The curriculum's demo may have made the partner a cohort already: use it.
-        cohort = session.scalar(
-            select(Cohort)
-            .where(Cohort.organisation_id == partner.id, Cohort.course_id == course.id)
-            .order_by(Cohort.id)
-            .limit(1)
-        ) or curriculum.create_cohort(
-            session, partner, course, cohort_name, starts_on=today - timedelta(days=45)
-        )
-        for role in (CohortRole.ASSESSOR, CohortRole.IQA):
-            person = world.staff[(partner.slug, Role(role.value))]
-            assigned = session.scalar(
-                select(CohortStaff.id).where(
-                    CohortStaff.cohort_id == cohort.id, CohortStaff.user_id == person.id
-                )
-            )
-            if assigned is None:
-                curriculum.assign_staff(session, cohort, person, role)
-        for index, person in enumerate(world.trainees[partner.slug]):
-            enrolment = curriculum.active_enrolment(session, person, course)
-            if enrolment is None:
-                enrolment = enrol_person(session, cohort, person.email, today=today).enrolment
-            elif enrolment.cohort_id is None and enrolment.organisation_id == partner.id:
-                enrolment.cohort_id = cohort.id
-            if enrolment.status == EnrolmentStatus.ENROLLED and index % 3 == 1:
-                for lesson in lessons[: (index * 4) % (len(lessons) + 1)]:
-                    curriculum.mark_lesson_complete(session, enrolment, lesson)
+        cohort = _partner_cohort(session, partner, course, cohort_name, today)
+        _assign_demo_staff(session, world, partner, cohort)
+        _enrol_demo_trainees(session, world, partner, course, cohort, lessons, today)
     session.flush()
+
+
+def _partner_cohort(
+    session: Session, partner: Organisation, course: Course, name: str, today: date
+) -> Cohort:
+    # The curriculum's demo may have made the partner a cohort already: use it.
+    return session.scalar(
+        select(Cohort)
+        .where(Cohort.organisation_id == partner.id, Cohort.course_id == course.id)
+        .order_by(Cohort.id)
+        .limit(1)
+    ) or curriculum.create_cohort(
+        session, partner, course, name, starts_on=today - timedelta(days=45)
+    )
+
+
+def _assign_demo_staff(
+    session: Session, world: DemoWorld, partner: Organisation, cohort: Cohort
+) -> None:
+    for role in (CohortRole.ASSESSOR, CohortRole.IQA):
+        person = world.staff[(partner.slug, Role(role.value))]
+        assigned = session.scalar(
+            select(CohortStaff.id).where(
+                CohortStaff.cohort_id == cohort.id, CohortStaff.user_id == person.id
+            )
+        )
+        if assigned is None:
+            curriculum.assign_staff(session, cohort, person, role)
+
+
+def _enrol_demo_trainees(
+    session: Session,
+    world: DemoWorld,
+    partner: Organisation,
+    course: Course,
+    cohort: Cohort,
+    lessons: Sequence[Lesson],
+    today: date,
+) -> None:
+    """Each demo trainee enrolled in the cohort; every third one part-way through the lessons."""
+    for index, person in enumerate(world.trainees[partner.slug]):
+        enrolment = curriculum.active_enrolment(session, person, course)
+        if enrolment is None:
+            enrolment = enrol_person(session, cohort, person.email, today=today).enrolment
+        elif enrolment.cohort_id is None and enrolment.organisation_id == partner.id:
+            enrolment.cohort_id = cohort.id
+        if enrolment.status == EnrolmentStatus.ENROLLED and index % 3 == 1:
+            for lesson in lessons[: (index * 4) % (len(lessons) + 1)]:
+                curriculum.mark_lesson_complete(session, enrolment, lesson)

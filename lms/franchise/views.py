@@ -30,7 +30,6 @@ from lms.errors import DomainError, NotFound
 from lms.extensions import db
 from lms.franchise import cohorts as cohort_ops
 from lms.franchise import enrolment, licences, overview, progress, queries
-from lms.franchise import home as _home_sections  # noqa: F401 - registers home sections
 from lms.franchise.csv_import import COLUMN_ALIASES, ImportRejected
 from lms.franchise.forms import (
     CohortForm,
@@ -379,7 +378,7 @@ def enrol(slug: str, cohort_id: int):
         else:
             db.session.commit()
             if done.new_account:
-                send_invitation(done.person, organisation)
+                send_invitation(db.session, done.person, organisation)
             flash(
                 f"{done.person.display_name} is enrolled in {cohort.name}."
                 + (" We have e-mailed her a link to set her password." if done.new_account else ""),
@@ -419,7 +418,7 @@ def import_enrolments(slug: str):
             db.session.commit()
             for item in done:
                 if item.new_account:
-                    send_invitation(item.person, organisation)
+                    send_invitation(db.session, item.person, organisation)
             invited = sum(1 for item in done if item.new_account)
             flash(
                 f"{len(done)} {'trainee is' if len(done) == 1 else 'trainees are'} enrolled."
@@ -516,7 +515,7 @@ def resend_invitation(slug: str, enrolment_id: int):
     if person.password_hash is not None:
         flash(f"{person.display_name} has already set her password.", "info")
     else:
-        send_invitation(person, organisation)
+        send_invitation(db.session, person, organisation)
         record(db.session, "invitation.sent", obj=person, organisation_id=organisation.id)
         db.session.commit()
         flash(f"We have sent {person.display_name} a new invitation.", "success")

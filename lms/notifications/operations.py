@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 
 from lms.accounts.models import User
 from lms.db import utcnow
+from lms.mail.outbox import enqueue
 from lms.notifications.models import Notification
 
 
@@ -21,7 +22,8 @@ def notify(
     template: str | None = None,
     **context,
 ) -> Notification:
-    """Add a notification for `user` and, with `template`, e-mail them too.
+    """Add a notification for `user` and, with `template`, e-mail them too (through the
+    outbox: the message goes only if the caller's transaction commits).
 
     The e-mail says no more than the in-app item: no evidence, no feedback, nothing that would
     harm someone if another person read her mail; it asks her to sign in."""
@@ -29,9 +31,8 @@ def notify(
     session.add(notification)
     session.flush()
     if template is not None and not user.is_disabled:
-        from lms.mail import send_mail
-
-        send_mail(
+        enqueue(
+            session,
             user.email,
             subject or message,
             template,

@@ -213,6 +213,53 @@ def media_type_for(filename: str, kind: FileKind) -> str:
 # --- content ------------------------------------------------------------------------------------
 
 
+def _refuse_unsafe_archive(entries: list[zipfile.ZipInfo]) -> None:
+    """Judged from the archive's directory alone, before anything is unpacked."""
+    if len(entries) > MAX_ZIP_ENTRIES:
+        raise FileRefused("This file holds far more parts than a document does.")
+    unpacked = sum(entry.file_size for entry in entries)
+    packed = sum(entry.compress_size for entry in entries)
+    if unpacked > MAX_ZIP_UNPACKED or unpacked > MAX_ZIP_RATIO * max(packed, 1):
+        raise FileRefused(
+            "This file would unpack to far more than its own size, which documents never "
+            "do, so we cannot accept it."
+        )
+    if any(
+        entry.filename.startswith("/") or ".." in entry.filename.split("/") for entry in entries
+    ):
+        raise FileRefused("This file is not a document we can accept.")
+
+
+def _opendocument_kind(
+    archive: zipfile.ZipFile, entries: list[zipfile.ZipInfo], names: dict[str, zipfile.ZipInfo]
+) -> str | None:
+    """OpenDocument names its kind in a small `mimetype` part that must come first."""
+    mimetype = names.get("mimetype")
+    if mimetype is not None and entries[0] is mimetype and mimetype.file_size < 100:
+        return _ODF_TYPES.get(archive.read(mimetype).strip())
+    return None
+
+
+def _office_kind(archive: zipfile.ZipFile, names: dict[str, zipfile.ZipInfo]) -> str | None:
+    """Office Open XML declares its main part in `[Content_Types].xml`; macros are refused."""
+    content_types = names.get("[Content_Types].xml")
+    if content_types is None or content_types.file_size > MAX_CONTENT_TYPES_BYTES:
+        return None
+    with archive.open(content_types) as handle:
+        declared = handle.read(MAX_CONTENT_TYPES_BYTES + 1)
+    if b"macroEnabled" in declared or any(
+        name.lower().endswith("vbaproject.bin") for name in names
+    ):
+        raise FileRefused(
+            "This document contains macros (small programs), which we cannot accept. "
+            "Please save it as an ordinary document (.docx, .xlsx or .pptx) or as a PDF."
+        )
+    for kind, main_type in _OOXML_MAIN_TYPES.items():
+        if main_type in declared:
+            return kind
+    return None
+
+
 def _zip_kind(path: Path) -> str:
     try:
         archive = zipfile.ZipFile(path)
@@ -223,40 +270,11 @@ def _zip_kind(path: Path) -> str:
         ) from None
     with archive:
         entries = archive.infolist()
-        if len(entries) > MAX_ZIP_ENTRIES:
-            raise FileRefused("This file holds far more parts than a document does.")
-        unpacked = sum(entry.file_size for entry in entries)
-        packed = sum(entry.compress_size for entry in entries)
-        if unpacked > MAX_ZIP_UNPACKED or unpacked > MAX_ZIP_RATIO * max(packed, 1):
-            raise FileRefused(
-                "This file would unpack to far more than its own size, which documents never "
-                "do, so we cannot accept it."
-            )
+        _refuse_unsafe_archive(entries)
         names = {entry.filename: entry for entry in entries}
-        if any(name.startswith("/") or ".." in name.split("/") for name in names):
-            raise FileRefused("This file is not a document we can accept.")
-
-        mimetype = names.get("mimetype")
-        if mimetype is not None and entries[0] is mimetype and mimetype.file_size < 100:
-            kind = _ODF_TYPES.get(archive.read(mimetype).strip())
-            if kind:
-                return kind
-
-        content_types = names.get("[Content_Types].xml")
-        if content_types is not None and content_types.file_size <= MAX_CONTENT_TYPES_BYTES:
-            lowered = {name.lower() for name in names}
-            with archive.open(content_types) as handle:
-                declared = handle.read(MAX_CONTENT_TYPES_BYTES + 1)
-            if b"macroEnabled" in declared or any(
-                name.endswith("vbaproject.bin") for name in lowered
-            ):
-                raise FileRefused(
-                    "This document contains macros (small programs), which we cannot accept. "
-                    "Please save it as an ordinary document (.docx, .xlsx or .pptx) or as a PDF."
-                )
-            for kind, main_type in _OOXML_MAIN_TYPES.items():
-                if main_type in declared:
-                    return kind
+        kind = _opendocument_kind(archive, entries, names) or _office_kind(archive, names)
+        if kind:
+            return kind
     raise FileRefused(
         "Zip files and other archives cannot be evidence. "
         "Please upload the documents inside it one at a time."

@@ -10,6 +10,7 @@ from typing import BinaryIO
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from lms import capabilities
 from lms.accounts.models import User
 from lms.audit.operations import record
 from lms.curriculum.models import AssessmentCriterion, CourseUnit, Enrolment, Unit
@@ -257,6 +258,43 @@ def submit_unit(
         raise DomainError("This enrolment has been withdrawn, so nothing can be submitted.")
     if unit.id not in course_unit_ids(session, enrolment):
         raise DomainError("That unit is not part of your course.")
+    previous = _earlier_submissions(session, enrolment, unit)
+    unit_criteria = set(
+        session.scalars(
+            select(AssessmentCriterion.id).where(AssessmentCriterion.unit_id == unit.id)
+        )
+    )
+    items = _evidence_ready_to_submit(session, enrolment, unit)
+    submission = Submission(
+        enrolment_id=enrolment.id,
+        unit_id=unit.id,
+        organisation_id=enrolment.organisation_id,
+        trainee_id=enrolment.user_id,
+        number=len(previous) + 1,
+        status=SubmissionStatus.SUBMITTED,
+        declaration=DECLARATION,
+        submitted_at=utcnow(),
+    )
+    session.add(submission)
+    session.flush()
+    session.add_all(_frozen_copy(submission, evidence, unit_criteria) for evidence in items)
+    session.flush()
+    record(
+        session,
+        "portfolio.submitted",
+        obj=submission,
+        organisation_id=submission.organisation_id,
+        unit=unit.code,
+        number=submission.number,
+        evidence=len(items),
+    )
+    for hook in capabilities.hooks("unit_submitted"):
+        hook(session, submission)  # assessment tells the assessors
+    return submission
+
+
+def _earlier_submissions(session: Session, enrolment: Enrolment, unit: Unit) -> list[Submission]:
+    """The unit's earlier submissions, when none of them stands in the way of a new one."""
     previous = list(
         session.scalars(
             select(Submission)
@@ -270,11 +308,10 @@ def submit_unit(
         )
     if any(s.status == SubmissionStatus.ACHIEVED for s in previous):
         raise DomainError("You have already achieved this unit: well done.")
-    unit_criteria = set(
-        session.scalars(
-            select(AssessmentCriterion.id).where(AssessmentCriterion.unit_id == unit.id)
-        )
-    )
+    return previous
+
+
+def _evidence_ready_to_submit(session: Session, enrolment: Enrolment, unit: Unit) -> list[Evidence]:
     items = evidence_for_unit(session, enrolment, unit)
     if not items:
         raise DomainError("Please add some evidence for this unit before you submit it.")
@@ -284,53 +321,32 @@ def submit_unit(
             f"“{empty[0]}” has no file and no description yet. Please add one, or take it "
             f"off this unit's criteria, before you submit."
         )
-    submission = Submission(
-        enrolment_id=enrolment.id,
-        unit_id=unit.id,
-        organisation_id=enrolment.organisation_id,
-        trainee_id=enrolment.user_id,
-        number=len(previous) + 1,
-        status=SubmissionStatus.SUBMITTED,
-        declaration=DECLARATION,
-        submitted_at=utcnow(),
-    )
-    session.add(submission)
-    session.flush()
-    for evidence in items:
-        session.add(
-            SubmittedEvidence(
-                submission_id=submission.id,
-                evidence_id=evidence.id,
-                evidence_version=evidence.version,
-                title=evidence.title,
-                evidence_type=evidence.evidence_type,
-                description=evidence.description,
-                recorded_by_id=evidence.recorded_by_id,
-                files=[
-                    {
-                        "file_id": f.id,
-                        "sha256": f.sha256,
-                        "filename": f.filename,
-                        "size": f.size,
-                        "media_type": f.media_type,
-                        "kind_label": f.kind_label,
-                    }
-                    for f in evidence.current_files
-                ],
-                criterion_ids=sorted(c.id for c in evidence.criteria if c.id in unit_criteria),
-            )
-        )
-    session.flush()
-    record(
-        session,
-        "portfolio.submitted",
-        obj=submission,
-        organisation_id=submission.organisation_id,
-        unit=unit.code,
-        number=submission.number,
-        evidence=len(items),
-    )
-    from lms.assessment import notices
+    return items
 
-    notices.submission_arrived(session, submission)
-    return submission
+
+def _frozen_copy(
+    submission: Submission, evidence: Evidence, unit_criteria: set[int]
+) -> SubmittedEvidence:
+    """The evidence as the assessor will see it, whatever the trainee changes afterwards:
+    its text, its current files by content hash, and the unit's criteria it claims."""
+    return SubmittedEvidence(
+        submission_id=submission.id,
+        evidence_id=evidence.id,
+        evidence_version=evidence.version,
+        title=evidence.title,
+        evidence_type=evidence.evidence_type,
+        description=evidence.description,
+        recorded_by_id=evidence.recorded_by_id,
+        files=[
+            {
+                "file_id": f.id,
+                "sha256": f.sha256,
+                "filename": f.filename,
+                "size": f.size,
+                "media_type": f.media_type,
+                "kind_label": f.kind_label,
+            }
+            for f in evidence.current_files
+        ],
+        criterion_ids=sorted(c.id for c in evidence.criteria if c.id in unit_criteria),
+    )

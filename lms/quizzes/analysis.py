@@ -242,6 +242,10 @@ def _item(tally: _Tally) -> ItemStats:
 
 
 def _flags(stats: ItemStats, question: LeafQuestion) -> list[str]:
+    return _difficulty_flags(stats) + _option_flags(stats, question)
+
+
+def _difficulty_flags(stats: ItemStats) -> list[str]:
     flags = []
     if stats.facility is not None and stats.facility < HARD_BELOW:
         flags.append("Hard: fewer than 3 in 10 of its points were earned.")
@@ -254,6 +258,12 @@ def _flags(stats: ItemStats, question: LeafQuestion) -> list[str]:
         )
     elif stats.discrimination is not None and stats.discrimination < WEAK_DISCRIMINATION_BELOW:
         flags.append("Does little to tell stronger and weaker attempts apart.")
+    return flags
+
+
+def _option_flags(stats: ItemStats, question: LeafQuestion) -> list[str]:
+    """Options that mislead more than the right one, and options nobody believes."""
+    flags = []
     if isinstance(question, SingleChoice):
         right = next(c for c in stats.choices if c.correct)
         for choice in stats.choices:

@@ -17,7 +17,7 @@ import difflib
 import hashlib
 import json
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from fractions import Fraction
@@ -27,9 +27,10 @@ from types import MappingProxyType
 from typing import Any, ClassVar
 
 import regex
-import yaml
 from yaml.constructor import ConstructorError, SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from lms.content import Problem, compose_yaml, node_line
 
 SCHEMA_VERSION = 1
 
@@ -74,16 +75,6 @@ class CorrectAnswers(StrEnum):
 
 
 # --- problems ---------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, order=True)
-class Problem:
-    path: str
-    line: int
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.path}:{self.line}: {self.message}"
 
 
 class QuizFormatError(ValueError):
@@ -486,7 +477,7 @@ def _question_from_dict(data: Mapping[str, Any]) -> Question:
 # --- reading files -----------------------------------------------------------------------------
 
 
-def parse_quiz(text: str, path: str = "<quiz>", *, expected_id: str | None = None) -> Quiz:
+def parse_quiz(text: str, path: Path | str = "<quiz>", *, expected_id: str | None = None) -> Quiz:
     """Parse and check one quiz; raise `QuizFormatError` listing every problem."""
     quiz, problems = check_quiz_text(text, path, expected_id=expected_id)
     if problems or quiz is None:
@@ -495,21 +486,24 @@ def parse_quiz(text: str, path: str = "<quiz>", *, expected_id: str | None = Non
 
 
 def check_quiz_text(
-    text: str, path: str = "<quiz>", *, expected_id: str | None = None
+    text: str, path: Path | str = "<quiz>", *, expected_id: str | None = None
 ) -> tuple[Quiz | None, list[Problem]]:
     """Parse and check one quiz; the quiz is None whenever there is any problem."""
-    reader = _Reader(path)
-    try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        line = mark.line + 1 if mark else 1
-        reason = error.problem or error.context or "it could not be read"
-        return None, [Problem(path, line, f"this is not valid YAML: {reason}")]
-    except yaml.YAMLError as error:
-        return None, [Problem(path, 1, f"this is not valid YAML: {error}")]
+    problems: list[Problem] = []
+    root = compose_yaml(text, path, problems)
+    if problems:
+        return None, problems
+    return check_quiz_node(root, path, expected_id=expected_id)
+
+
+def check_quiz_node(
+    root: Node | None, path: Path | str, *, expected_id: str | None = None
+) -> tuple[Quiz | None, list[Problem]]:
+    """Check one quiz already read into YAML nodes (`lms.content.compose_yaml`): the courses
+    check reads each quiz file once and hands its nodes here."""
     if root is None:
         return None, [Problem(path, 1, "the file is empty")]
+    reader = _Reader(path)
     quiz = reader.quiz(root, expected_id)
     if reader.problems:
         return None, sorted(reader.problems)
@@ -598,10 +592,6 @@ _TAG_NULL = "tag:yaml.org,2002:null"
 _MISSING = object()
 
 
-def _line(node: Node) -> int:
-    return node.start_mark.line + 1
-
-
 def _choices(values: Iterable[str]) -> str:
     values = list(values)
     return ", ".join(values[:-1]) + f" or {values[-1]}" if len(values) > 1 else values[0]
@@ -610,7 +600,7 @@ def _choices(values: Iterable[str]) -> str:
 class _Reader:
     """Walks the composed YAML nodes, collecting problems and building the quiz."""
 
-    def __init__(self, path: str):
+    def __init__(self, path: Path | str):
         self.path = path
         self.problems: list[Problem] = []
         self._constructor = SafeConstructor()
@@ -623,7 +613,7 @@ class _Reader:
         elif isinstance(at, SequenceNode | MappingNode) and id(at) in self._key_lines:
             line = self._key_lines[id(at)]  # a block list or mapping: point at its key
         else:
-            line = _line(at)
+            line = node_line(at)
         self.problems.append(Problem(self.path, line, message))
 
     # --- shapes -------------------------------------------------------------------------
@@ -650,7 +640,7 @@ class _Reader:
                 self.problem(key_node, f'unknown key "{key}" in {what}{suggestion}')
                 continue
             values[key] = value_node
-            self._key_lines[id(value_node)] = _line(key_node)
+            self._key_lines[id(value_node)] = node_line(key_node)
         for key in sorted(required - set(values)):
             self.problem(node, f'{what} is missing "{key}"')
         return values
@@ -765,58 +755,52 @@ class _Reader:
         fields = self.mapping(root, "the quiz", QUIZ_REQUIRED, QUIZ_OPTIONAL)
         if fields is None:
             return None
-        lines = {key: _line(node) for key, node in fields.items()}
+        lines = {key: node_line(node) for key, node in fields.items()}
         values: dict[str, Any] = {}
-
         if "id" in fields:
-            quiz_id = self.identifier(fields["id"], "the quiz id")
-            if quiz_id in RESERVED_QUIZ_IDS:
-                self.problem(
-                    fields["id"], f'"{quiz_id}" is a page of the site; choose another quiz id'
-                )
-            if quiz_id is not None and expected_id is not None and quiz_id != expected_id:
-                self.problem(
-                    fields["id"],
-                    f'the quiz id "{quiz_id}" does not match the file name: '
-                    f'name the file {quiz_id}.yaml or change the id to "{expected_id}"',
-                )
-            values["id"] = quiz_id
-        if "title" in fields:
-            values["title"] = self.text(fields["title"], "the title")
-        if "unit" in fields:
-            values["unit"] = self.text(fields["unit"], "the unit")
-        if "criteria" in fields:
-            values["criteria"] = self.criteria(fields["criteria"], lines)
-        if "pass_mark" in fields:
-            values["pass_mark"] = self.number(
-                fields["pass_mark"], "the pass mark", minimum=Fraction(0), maximum=Fraction(100)
-            )
-        if "attempts" in fields:
-            values["attempts"] = self.integer(
-                fields["attempts"], "attempts", minimum=1, maximum=MAX_ATTEMPTS
-            )
-        if "wait_minutes" in fields:
-            values["wait_minutes"] = self.integer(
-                fields["wait_minutes"], "wait_minutes", minimum=0, maximum=MAX_WAIT_MINUTES
-            )
-        if "time_limit_minutes" in fields:
-            values["time_limit_minutes"] = self.integer(
-                fields["time_limit_minutes"],
-                "time_limit_minutes",
-                minimum=1,
-                maximum=MAX_TIME_LIMIT_MINUTES,
-            )
-        for key in ("shuffle_questions", "shuffle_options"):
+            values["id"] = self.quiz_id(fields["id"], expected_id)
+        for key, read in self.setting_readers(lines).items():
             if key in fields:
-                values[key] = self.boolean(fields[key], key)
-        if "review" in fields:
-            values["review"] = self.review(fields["review"])
-        if "pools" in fields:
-            values["pools"] = self.pools(fields["pools"])
-
+                values[key] = read(fields[key])
         if self.problems or any(value is None for value in values.values()):
             return None
         return Quiz(**values, path=self.path, lines=MappingProxyType(lines))
+
+    def quiz_id(self, node: Node, expected_id: str | None) -> str | None:
+        quiz_id = self.identifier(node, "the quiz id")
+        if quiz_id in RESERVED_QUIZ_IDS:
+            self.problem(node, f'"{quiz_id}" is a page of the site; choose another quiz id')
+        if quiz_id is not None and expected_id is not None and quiz_id != expected_id:
+            self.problem(
+                node,
+                f'the quiz id "{quiz_id}" does not match the file name: '
+                f'name the file {quiz_id}.yaml or change the id to "{expected_id}"',
+            )
+        return quiz_id
+
+    def setting_readers(self, lines: dict[str, int]) -> dict[str, Callable[[Node], Any]]:
+        """How each of the quiz's other keys is read, in the order problems are reported."""
+        return {
+            "title": lambda node: self.text(node, "the title"),
+            "unit": lambda node: self.text(node, "the unit"),
+            "criteria": lambda node: self.criteria(node, lines),
+            "pass_mark": lambda node: self.number(
+                node, "the pass mark", minimum=Fraction(0), maximum=Fraction(100)
+            ),
+            "attempts": lambda node: self.integer(
+                node, "attempts", minimum=1, maximum=MAX_ATTEMPTS
+            ),
+            "wait_minutes": lambda node: self.integer(
+                node, "wait_minutes", minimum=0, maximum=MAX_WAIT_MINUTES
+            ),
+            "time_limit_minutes": lambda node: self.integer(
+                node, "time_limit_minutes", minimum=1, maximum=MAX_TIME_LIMIT_MINUTES
+            ),
+            "shuffle_questions": lambda node: self.boolean(node, "shuffle_questions"),
+            "shuffle_options": lambda node: self.boolean(node, "shuffle_options"),
+            "review": self.review,
+            "pools": self.pools,
+        }
 
     def criteria(self, node: Node, lines: dict[str, int]) -> tuple[str, ...] | None:
         items = self.sequence(node, "criteria")
@@ -838,7 +822,7 @@ class _Reader:
                 self.problem(item, f'criterion "{value}" is listed twice')
             else:
                 result.append(value)
-                lines[f"criteria[{value}]"] = _line(item)
+                lines[f"criteria[{value}]"] = node_line(item)
         return tuple(result)
 
     def review(self, node: Node) -> Review | None:
@@ -886,46 +870,54 @@ class _Reader:
         fields = self.mapping(node, "a pool", {"id", "questions"}, {"draw"})
         if fields is None:
             return None
-        pool_id = self.identifier(fields["id"], "the pool id") if "id" in fields else None
-        if pool_id is not None:
-            if pool_id in seen:
-                self.problem(
-                    fields["id"],
-                    f'pool id "{pool_id}" is used twice (first on line {seen[pool_id]})',
-                )
-                pool_id = None
-            else:
-                seen[pool_id] = _line(fields["id"])
+        pool_id = self._pool_id(fields["id"], seen) if "id" in fields else None
         what = f'pool "{pool_id}"' if pool_id else "the pool"
-        questions: list[Question] = []
-        failed = "questions" not in fields
-        if "questions" in fields:
-            items = self.sequence(fields["questions"], f"the questions of {what}")
-            if items is None:
-                failed = True
-            elif not items:
-                self.problem(fields["questions"], f"{what} has no questions")
-                failed = True
-            for item in items or []:
-                question = self.question(item, inside_scenario=None)
-                if question is None:
-                    failed = True
-                else:
-                    questions.append(question)
+        questions, failed = (
+            self._pool_questions(fields["questions"], what) if "questions" in fields else ([], True)
+        )
         draw = None
         if "draw" in fields:
-            draw = self.integer(fields["draw"], f"draw in {what}", minimum=1, maximum=1000)
-            if draw is None:
-                failed = True
-            elif not failed and draw > len(questions):
-                self.problem(
-                    fields["draw"],
-                    f"{what} draws {draw} questions but holds only {len(questions)}",
-                )
-                failed = True
+            draw = self._pool_draw(fields["draw"], what, None if failed else len(questions))
+            failed = failed or draw is None
         if failed or pool_id is None:
             return None
         return Pool(id=pool_id, questions=tuple(questions), draw=draw)
+
+    def _pool_id(self, node: Node, seen: dict[str, int]) -> str | None:
+        """The pool's id; `seen` holds the lines of the ids already read."""
+        pool_id = self.identifier(node, "the pool id")
+        if pool_id is None:
+            return None
+        if pool_id in seen:
+            self.problem(node, f'pool id "{pool_id}" is used twice (first on line {seen[pool_id]})')
+            return None
+        seen[pool_id] = node_line(node)
+        return pool_id
+
+    def _pool_questions(self, node: Node, what: str) -> tuple[list[Question], bool]:
+        """The questions that could be read, and whether any (or the list itself) could not."""
+        items = self.sequence(node, f"the questions of {what}")
+        failed = items is None
+        if items is not None and not items:
+            self.problem(node, f"{what} has no questions")
+            failed = True
+        questions: list[Question] = []
+        for item in items or []:
+            question = self.question(item, inside_scenario=None)
+            if question is None:
+                failed = True
+            else:
+                questions.append(question)
+        return questions, failed
+
+    def _pool_draw(self, node: Node, what: str, held: int | None) -> int | None:
+        """How many questions to draw; `held` is None when the questions could not be read,
+        and then there is nothing to compare with."""
+        draw = self.integer(node, f"draw in {what}", minimum=1, maximum=1000)
+        if draw is not None and held is not None and draw > held:
+            self.problem(node, f"{what} draws {draw} questions but holds only {held}")
+            return None
+        return draw
 
     # --- questions ----------------------------------------------------------------------
 
@@ -937,49 +929,16 @@ class _Reader:
         id_node = raw.get("id")
         shown_id = id_node.value if isinstance(id_node, ScalarNode) else None
         what = f'question "{shown_id}"' if shown_id else "a question"
-        type_node = raw.get("type")
-        if type_node is None:
-            self.problem(node, f'{what} is missing "type"')
-            return None
-        kind = type_node.value if isinstance(type_node, ScalarNode) else None
-        if kind == "scenario" and inside_scenario is not None:
-            self.problem(
-                type_node,
-                f'{what} is a scenario inside scenario "{inside_scenario}": '
-                "a scenario cannot contain another scenario",
-            )
-            return None
-        if kind not in QUESTION_TYPES:
-            hint = difflib.get_close_matches(str(kind), list(QUESTION_TYPES), n=1)
-            advice = f'did you mean "{hint[0]}"?' if hint else f"use {_choices(QUESTION_TYPES)}"
-            self.problem(type_node, f'unknown question type "{kind}" ({advice})')
+        kind = self._question_kind(node, raw.get("type"), what, inside_scenario)
+        if kind is None:
             return None
         before = len(self.problems)
-        if kind == "scenario":
-            fields = self.mapping(node, what, SCENARIO_REQUIRED, SCENARIO_OPTIONAL)
-        else:
-            required, optional = QUESTION_KEYS[kind]
-            fields = self.mapping(
-                node,
-                what,
-                QUESTION_COMMON_REQUIRED | required,
-                QUESTION_COMMON_OPTIONAL | optional,
-            )
+        fields = self._question_fields(node, kind, what)
         if fields is None:
             return None
+        question_id = self._question_id(fields)
 
-        question_id = self.identifier(fields["id"], "the question id") if "id" in fields else None
-        if question_id is not None:
-            if question_id in self._question_lines:
-                self.problem(
-                    fields["id"],
-                    f'question id "{question_id}" is used twice in this quiz '
-                    f"(first on line {self._question_lines[question_id]})",
-                )
-            else:
-                self._question_lines[question_id] = _line(fields["id"])
-
-        common: dict[str, Any] = {"id": question_id, "line": _line(node)}
+        common: dict[str, Any] = {"id": question_id, "line": node_line(node)}
         if "prompt" in fields:
             common["prompt"] = self.text(fields["prompt"], f"the prompt of {what}")
         if "explanation" in fields:
@@ -1003,6 +962,53 @@ class _Reader:
         if any(value is None for key, value in common.items() if key != "explanation"):
             return None
         return QUESTION_TYPES[kind](**common, **question)
+
+    def _question_kind(
+        self, node: Node, type_node: Node | None, what: str, inside_scenario: str | None
+    ) -> str | None:
+        """The question's type, read first: it decides which keys the question may have."""
+        if type_node is None:
+            self.problem(node, f'{what} is missing "type"')
+            return None
+        kind = type_node.value if isinstance(type_node, ScalarNode) else None
+        if kind == "scenario" and inside_scenario is not None:
+            self.problem(
+                type_node,
+                f'{what} is a scenario inside scenario "{inside_scenario}": '
+                "a scenario cannot contain another scenario",
+            )
+            return None
+        if kind not in QUESTION_TYPES:
+            hint = difflib.get_close_matches(str(kind), list(QUESTION_TYPES), n=1)
+            advice = f'did you mean "{hint[0]}"?' if hint else f"use {_choices(QUESTION_TYPES)}"
+            self.problem(type_node, f'unknown question type "{kind}" ({advice})')
+            return None
+        return kind
+
+    def _question_fields(self, node: Node, kind: str, what: str) -> dict[str, Node] | None:
+        if kind == "scenario":
+            return self.mapping(node, what, SCENARIO_REQUIRED, SCENARIO_OPTIONAL)
+        required, optional = QUESTION_KEYS[kind]
+        return self.mapping(
+            node,
+            what,
+            QUESTION_COMMON_REQUIRED | required,
+            QUESTION_COMMON_OPTIONAL | optional,
+        )
+
+    def _question_id(self, fields: dict[str, Node]) -> str | None:
+        """The question's id, noted so that a second question with it is reported."""
+        question_id = self.identifier(fields["id"], "the question id") if "id" in fields else None
+        if question_id is not None:
+            if question_id in self._question_lines:
+                self.problem(
+                    fields["id"],
+                    f'question id "{question_id}" is used twice in this quiz '
+                    f"(first on line {self._question_lines[question_id]})",
+                )
+            else:
+                self._question_lines[question_id] = node_line(fields["id"])
+        return question_id
 
     def _scenario(self, fields, common, what, question_id) -> dict | None:
         result: dict[str, Any] = {}
@@ -1036,51 +1042,67 @@ class _Reader:
         ids: dict[str, int] = {}
         texts: dict[str, int] = {}
         for index, item in enumerate(items):
-            fields = self.mapping(
-                item, f"an option of {what}", {"text"}, {"id", "correct", "feedback"}
-            )
-            if fields is None:
-                continue
-            option_id = chr(ord("a") + index)
-            if "id" in fields:
-                option_id = self.identifier(fields["id"], f"an option id of {what}")
-            text = (
-                self.text(fields["text"], f"the text of an option of {what}")
-                if "text" in fields
-                else None
-            )
-            correct = (
-                self.boolean(fields["correct"], f'"correct" in an option of {what}')
-                if "correct" in fields
-                else False
-            )
-            feedback = (
-                self.text(fields["feedback"], f"the feedback of an option of {what}")
-                if "feedback" in fields
-                else None
-            )
-            if option_id is not None:
-                if option_id in ids:
-                    self.problem(
-                        item,
-                        f'option id "{option_id}" is used twice in {what} (first on line '
-                        f"{ids[option_id]}; options without an id are called a, b, c … in order)",
-                    )
-                    continue
-                ids[option_id] = _line(item)
-            if text is not None:
-                if text in texts:
-                    self.problem(
-                        item, f'the option "{text}" appears twice in {what} (line {texts[text]})'
-                    )
-                    continue
-                texts[text] = _line(item)
-            if option_id is None or text is None or correct is None:
-                continue
-            options.append(Option(id=option_id, text=text, correct=correct, feedback=feedback))
+            option = self._option(item, index, what, ids, texts)
+            if option is not None:
+                options.append(option)
         if len(options) != len(items):
             return None
         return tuple(options)
+
+    def _option(
+        self, item: Node, index: int, what: str, ids: dict[str, int], texts: dict[str, int]
+    ) -> Option | None:
+        """One option; `ids` and `texts` hold the lines of those already read, so that a
+        repeated id or text is reported where it repeats."""
+        fields = self.mapping(item, f"an option of {what}", {"text"}, {"id", "correct", "feedback"})
+        if fields is None:
+            return None
+        option_id, text, correct, feedback = self._option_values(fields, index, what)
+        if option_id is not None:
+            if option_id in ids:
+                self.problem(
+                    item,
+                    f'option id "{option_id}" is used twice in {what} (first on line '
+                    f"{ids[option_id]}; options without an id are called a, b, c … in order)",
+                )
+                return None
+            ids[option_id] = node_line(item)
+        if text is not None:
+            if text in texts:
+                self.problem(
+                    item, f'the option "{text}" appears twice in {what} (line {texts[text]})'
+                )
+                return None
+            texts[text] = node_line(item)
+        if option_id is None or text is None or correct is None:
+            return None
+        return Option(id=option_id, text=text, correct=correct, feedback=feedback)
+
+    def _option_values(
+        self, fields: dict[str, Node], index: int, what: str
+    ) -> tuple[str | None, str | None, bool | None, str | None]:
+        """Id (a, b, c … by position when not given), text, whether correct, feedback."""
+        option_id = (
+            self.identifier(fields["id"], f"an option id of {what}")
+            if "id" in fields
+            else chr(ord("a") + index)
+        )
+        text = (
+            self.text(fields["text"], f"the text of an option of {what}")
+            if "text" in fields
+            else None
+        )
+        correct = (
+            self.boolean(fields["correct"], f'"correct" in an option of {what}')
+            if "correct" in fields
+            else False
+        )
+        feedback = (
+            self.text(fields["feedback"], f"the feedback of an option of {what}")
+            if "feedback" in fields
+            else None
+        )
+        return option_id, text, correct, feedback
 
     def _single_choice(self, fields, what) -> dict | None:
         options = self._options(fields["options"], what) if "options" in fields else None
@@ -1160,7 +1182,7 @@ class _Reader:
                     f'"{value}" is accepted twice in {what} (answers ignore case and extra '
                     f"spaces; see line {seen[normal]})",
                 )
-            seen.setdefault(normal, _line(item))
+            seen.setdefault(normal, node_line(item))
         pattern = None
         if "pattern" in fields:
             pattern = self.text(fields["pattern"], f"the pattern of {what}")
@@ -1189,32 +1211,7 @@ class _Reader:
         return True
 
     def _matching(self, fields, what) -> dict | None:
-        pairs: list[MatchPair] = []
-        failed = False
-        if "pairs" in fields:
-            items = self.sequence(fields["pairs"], f"the pairs of {what}")
-            if items is not None and len(items) < 2:
-                self.problem(fields["pairs"], f"matching {what} needs at least two pairs")
-                failed = True
-            lefts: dict[str, int] = {}
-            for item in items or []:
-                pair = self.mapping(item, f"a pair of {what}", {"left", "right"}, set())
-                if pair is None or len(pair) != 2:
-                    failed = True
-                    continue
-                left = self.text(pair["left"], f"the left side of a pair of {what}")
-                right = self.text(pair["right"], f"the right side of a pair of {what}")
-                if left is None or right is None:
-                    failed = True
-                    continue
-                if left in lefts:
-                    self.problem(
-                        item, f'"{left}" is on the left of two pairs of {what} (line {lefts[left]})'
-                    )
-                    failed = True
-                    continue
-                lefts[left] = _line(item)
-                pairs.append(MatchPair(left, right))
+        pairs, failed = self._pairs(fields["pairs"], what) if "pairs" in fields else ([], False)
         rights = {pair.right for pair in pairs}
         distractors: list[str] = []
         if "distractors" in fields:
@@ -1228,6 +1225,40 @@ class _Reader:
         if failed or not pairs:
             return None
         return {"pairs": tuple(pairs), "distractors": tuple(distractors)}
+
+    def _pairs(self, node: Node, what: str) -> tuple[list[MatchPair], bool]:
+        """The pairs that could be read, and whether any could not."""
+        items = self.sequence(node, f"the pairs of {what}")
+        failed = False
+        if items is not None and len(items) < 2:
+            self.problem(node, f"matching {what} needs at least two pairs")
+            failed = True
+        pairs: list[MatchPair] = []
+        lefts: dict[str, int] = {}
+        for item in items or []:
+            pair = self._pair(item, what, lefts)
+            if pair is None:
+                failed = True
+            else:
+                pairs.append(pair)
+        return pairs, failed
+
+    def _pair(self, item: Node, what: str, lefts: dict[str, int]) -> MatchPair | None:
+        """One pair; `lefts` holds the lines of the left sides already read."""
+        pair = self.mapping(item, f"a pair of {what}", {"left", "right"}, set())
+        if pair is None or len(pair) != 2:
+            return None
+        left = self.text(pair["left"], f"the left side of a pair of {what}")
+        right = self.text(pair["right"], f"the right side of a pair of {what}")
+        if left is None or right is None:
+            return None
+        if left in lefts:
+            self.problem(
+                item, f'"{left}" is on the left of two pairs of {what} (line {lefts[left]})'
+            )
+            return None
+        lefts[left] = node_line(item)
+        return MatchPair(left, right)
 
     def _ordering(self, fields, what) -> dict | None:
         scoring = self._scoring(fields, what)

@@ -75,29 +75,15 @@ def clean_answer(question: LeafQuestion, answer: Any) -> Any:
     if is_empty(answer):
         return None
     if isinstance(question, SingleChoice):
-        if not isinstance(answer, str) or question.option(answer) is None:
-            raise TamperedAnswer(f'"{answer}" is not an option of question "{question.id}"')
-        return answer
+        return _clean_single_choice(question, answer)
     if isinstance(question, MultipleResponse):
-        if isinstance(answer, str) or not isinstance(answer, list | tuple | set | frozenset):
-            raise TamperedAnswer(f'question "{question.id}" takes a list of options')
-        chosen = set(answer)
-        for option_id in chosen:
-            if not isinstance(option_id, str) or question.option(option_id) is None:
-                raise TamperedAnswer(f'"{option_id}" is not an option of question "{question.id}"')
-        return sorted(chosen)
+        return _clean_multiple_response(question, answer)
     if isinstance(question, TrueFalse):
         if not isinstance(answer, bool):
             raise TamperedAnswer(f'question "{question.id}" takes true or false')
         return answer
     if isinstance(question, ShortAnswer):
-        if not isinstance(answer, str):
-            raise TamperedAnswer(f'question "{question.id}" takes typed text')
-        if len(answer) > MAX_SHORT_ANSWER_LENGTH:
-            raise TamperedAnswer(
-                f"answers to short questions are at most {MAX_SHORT_ANSWER_LENGTH} characters"
-            )
-        return answer.strip()
+        return _clean_short_answer(question, answer)
     if isinstance(question, Matching):
         return _clean_mapping(
             question, answer, dict(question.lefts), dict(question.choices), str, "choice"
@@ -108,6 +94,32 @@ def clean_answer(question: LeafQuestion, answer: Any) -> Any:
             question, answer, dict(question.keyed_items), positions, int, "position"
         )
     raise TamperedAnswer(f'question "{question.id}" cannot be answered directly')
+
+
+def _clean_single_choice(question: SingleChoice, answer: Any) -> str:
+    if not isinstance(answer, str) or question.option(answer) is None:
+        raise TamperedAnswer(f'"{answer}" is not an option of question "{question.id}"')
+    return answer
+
+
+def _clean_multiple_response(question: MultipleResponse, answer: Any) -> list[str]:
+    if isinstance(answer, str) or not isinstance(answer, list | tuple | set | frozenset):
+        raise TamperedAnswer(f'question "{question.id}" takes a list of options')
+    chosen = set(answer)
+    for option_id in chosen:
+        if not isinstance(option_id, str) or question.option(option_id) is None:
+            raise TamperedAnswer(f'"{option_id}" is not an option of question "{question.id}"')
+    return sorted(chosen)
+
+
+def _clean_short_answer(question: ShortAnswer, answer: Any) -> str:
+    if not isinstance(answer, str):
+        raise TamperedAnswer(f'question "{question.id}" takes typed text')
+    if len(answer) > MAX_SHORT_ANSWER_LENGTH:
+        raise TamperedAnswer(
+            f"answers to short questions are at most {MAX_SHORT_ANSWER_LENGTH} characters"
+        )
+    return answer.strip()
 
 
 def _clean_mapping(question, answer, keys, values, value_type, value_name) -> dict | None:

@@ -161,68 +161,114 @@ def _item(
         item.status, item.awarded = grade.status, grade.awarded
     if shown.correct_answers or (shown.feedback and grade.status == Status.CORRECT):
         item.explanation = question.explanation
-    answers_shown = shown.correct_answers
 
     if isinstance(question, SingleChoice | MultipleResponse):
-        chosen = {answer} if isinstance(answer, str) else set(answer or ())
-        for option_entry in entry["options"]:
-            option = question.option(tokens["options"][option_entry["id"]])
-            picked = option.id in chosen
-            item.choices.append(
-                ReviewChoice(
-                    text=option_entry["text"],
-                    chosen=picked,
-                    correct=option.correct if answers_shown else None,
-                    feedback=option.feedback
-                    if shown.feedback and (picked or answers_shown)
-                    else None,
-                )
-            )
+        item.choices = _option_choices(question, entry, tokens, answer, shown)
     elif isinstance(question, TrueFalse):
-        for value, text in ((True, "True"), (False, "False")):
-            picked = answer is value
-            item.choices.append(
-                ReviewChoice(
-                    text=text,
-                    chosen=picked,
-                    correct=(question.answer is value) if answers_shown else None,
-                    feedback=question.feedback_for(value) if shown.feedback and picked else None,
-                )
-            )
+        item.choices = _true_false_choices(question, answer, shown)
     elif isinstance(question, ShortAnswer):
         item.typed = answer
-        item.accepted = list(question.accept) if answers_shown else None
+        item.accepted = list(question.accept) if shown.correct_answers else None
     elif isinstance(question, Matching):
-        choice_text = dict(question.choices)
-        right = question.answer_key
-        for left_entry in entry["lefts"]:
-            left = tokens["lefts"][left_entry["id"]]
-            picked = (answer or {}).get(left)
-            item.choices.append(
-                ReviewChoice(
-                    text=left_entry["text"],
-                    chosen=picked is not None,
-                    chosen_text=choice_text.get(picked) if picked else None,
-                    correct=(picked == right[left]) if answers_shown else None,
-                    correct_text=choice_text[right[left]] if answers_shown else None,
-                )
-            )
+        item.choices = _matching_choices(question, entry, tokens, answer, shown)
     elif isinstance(question, Ordering):
-        positions = answer or {}
-        texts = dict(question.keyed_items)
-        placed = sorted(
-            (tokens["items"][e["id"]] for e in entry["items"]),
-            key=lambda k: (positions.get(k) is None, positions.get(k) or 0),
-        )
-        for item_key in placed:
-            position = positions.get(item_key)
-            item.choices.append(
-                ReviewChoice(
-                    text=texts[item_key],
-                    chosen=position is not None,
-                    chosen_text=str(position) if position is not None else None,
-                    correct=(position == int(item_key)) if answers_shown else None,
-                )
-            )
-        item.correct_order = list(question.items) if answers_shown else None
+        item.choices = _ordering_choices(question, entry, tokens, answer, shown)
+        item.correct_order = list(question.items) if shown.correct_answers else None
     return item
+
+
+# The paper names options, lefts and items by tokens, so that the page never reveals the
+# quiz's own keys; `tokens` maps them back. `entry` lists them in the order she saw them.
+
+
+def _option_choices(
+    question: SingleChoice | MultipleResponse,
+    entry: Mapping[str, Any],
+    tokens: Mapping[str, Any],
+    answer: Any,
+    shown: Visibility,
+) -> list[ReviewChoice]:
+    chosen = {answer} if isinstance(answer, str) else set(answer or ())
+    choices = []
+    for option_entry in entry["options"]:
+        option = question.option(tokens["options"][option_entry["id"]])
+        picked = option.id in chosen
+        choices.append(
+            ReviewChoice(
+                text=option_entry["text"],
+                chosen=picked,
+                correct=option.correct if shown.correct_answers else None,
+                feedback=option.feedback
+                if shown.feedback and (picked or shown.correct_answers)
+                else None,
+            )
+        )
+    return choices
+
+
+def _true_false_choices(question: TrueFalse, answer: Any, shown: Visibility) -> list[ReviewChoice]:
+    choices = []
+    for value, text in ((True, "True"), (False, "False")):
+        picked = answer is value
+        choices.append(
+            ReviewChoice(
+                text=text,
+                chosen=picked,
+                correct=(question.answer is value) if shown.correct_answers else None,
+                feedback=question.feedback_for(value) if shown.feedback and picked else None,
+            )
+        )
+    return choices
+
+
+def _matching_choices(
+    question: Matching,
+    entry: Mapping[str, Any],
+    tokens: Mapping[str, Any],
+    answer: Any,
+    shown: Visibility,
+) -> list[ReviewChoice]:
+    choice_text = dict(question.choices)
+    right = question.answer_key
+    choices = []
+    for left_entry in entry["lefts"]:
+        left = tokens["lefts"][left_entry["id"]]
+        picked = (answer or {}).get(left)
+        choices.append(
+            ReviewChoice(
+                text=left_entry["text"],
+                chosen=picked is not None,
+                chosen_text=choice_text.get(picked) if picked else None,
+                correct=(picked == right[left]) if shown.correct_answers else None,
+                correct_text=choice_text[right[left]] if shown.correct_answers else None,
+            )
+        )
+    return choices
+
+
+def _ordering_choices(
+    question: Ordering,
+    entry: Mapping[str, Any],
+    tokens: Mapping[str, Any],
+    answer: Any,
+    shown: Visibility,
+) -> list[ReviewChoice]:
+    """The items in the order she put them, those she left unplaced last."""
+    positions = answer or {}
+    texts = dict(question.keyed_items)
+    placed = sorted(
+        (tokens["items"][e["id"]] for e in entry["items"]),
+        key=lambda k: (positions.get(k) is None, positions.get(k) or 0),
+    )
+    choices = []
+    for item_key in placed:
+        position = positions.get(item_key)
+        choices.append(
+            ReviewChoice(
+                text=texts[item_key],
+                chosen=position is not None,
+                chosen_text=str(position) if position is not None else None,
+                correct=(position == int(item_key)) if shown.correct_answers else None,
+            )
+        )
+    return choices

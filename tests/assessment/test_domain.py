@@ -6,10 +6,12 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from lms import capabilities
 from lms.accounts.roles import Role
 from lms.assessment import achievements, operations
 from lms.assessment.models import Decision, IqaSample, Outcome, SampleReason, SampleStatus
 from lms.assessment.operations import Verdict
+from lms.capabilities import Capability
 from lms.curriculum.models import CohortRole
 from lms.curriculum.usage import unit_in_use
 from lms.db import AppendOnlyError
@@ -69,14 +71,17 @@ def sign_off(setting, submission, assessor=None):
     return decision
 
 
-def test_the_whole_journey_ends_with_an_achieved_unit(setting, outbox):
+def test_the_whole_journey_ends_with_an_achieved_unit(setting, outbox, deliver):
     heard = []
-    listener = achievements.on_unit_achieved(lambda session, facts: heard.append(facts))
-    try:
+    listener = Capability("heard", hooks={"unit_achieved": (lambda _, f: heard.append(f),)})
+    with capabilities.extended(listener):
         criteria = setting.criteria()
         add_evidence(setting, criteria[:2], title="My first session")
         first = submit(setting)
         assert first.status == SubmissionStatus.SUBMITTED
+        assert outbox == []  # nothing leaves before the transaction commits
+        db.session.commit()
+        deliver()
         assert [m.to for m in outbox] == [[setting.assessor.email]]
 
         verdicts = all_met(setting)
@@ -92,6 +97,7 @@ def test_the_whole_journey_ends_with_an_achieved_unit(setting, outbox):
         )
         db.session.commit()
         assert first.status == SubmissionStatus.REFERRED
+        deliver()
         assert outbox[-1].to == [setting.trainee.email]
 
         add_evidence(setting, criteria[2:], title="Ending well")
@@ -117,8 +123,6 @@ def test_the_whole_journey_ends_with_an_achieved_unit(setting, outbox):
         assert len(facts.evidence) == 2
         assert all(len(e["sha256"][0]) == 64 for e in facts.evidence)
         assert heard == [facts]
-    finally:
-        achievements.remove_listener(listener)
 
 
 def test_a_decision_is_signed_with_the_evidence_hashes(setting):
@@ -313,7 +317,7 @@ def test_an_iqa_cannot_countersign_their_own_decision(setting):
     assert submission.status == SubmissionStatus.AWAITING_IQA
 
 
-def test_an_iqa_disagreement_returns_the_decision_to_its_assessor(setting, outbox):
+def test_an_iqa_disagreement_returns_the_decision_to_its_assessor(setting, outbox, deliver):
     add_evidence(setting, setting.criteria())
     submission = submit(setting)
     decision = sign_off(setting, submission)
@@ -326,6 +330,7 @@ def test_an_iqa_disagreement_returns_the_decision_to_its_assessor(setting, outbo
     db.session.commit()
     assert sample.status == SampleStatus.DISAGREED
     assert submission.status == SubmissionStatus.SUBMITTED
+    deliver()
     assert outbox[-1].to == [setting.assessor.email]
     # The assessor decides again: a new decision that corrects the first.
     plan(setting)

@@ -21,13 +21,24 @@ def pdf() -> bytes:
     )
 
 
+# zipfile stamps each entry with the current time unless told otherwise; a fixed stamp keeps
+# the same sample the same bytes from one run to the next.
+ZIP_STAMP = (2024, 1, 1, 0, 0, 0)
+
+
+def _entry(name: str, compress_type: int = zipfile.ZIP_DEFLATED) -> zipfile.ZipInfo:
+    info = zipfile.ZipInfo(name, date_time=ZIP_STAMP)
+    info.compress_type = compress_type
+    return info
+
+
 def _zip(parts: dict[str, bytes], *, first: str | None = None) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         if first is not None:
-            archive.writestr(first, parts.pop(first), compress_type=zipfile.ZIP_STORED)
+            archive.writestr(_entry(first, zipfile.ZIP_STORED), parts.pop(first))
         for name, data in parts.items():
-            archive.writestr(name, data)
+            archive.writestr(_entry(name), data)
     return buffer.getvalue()
 
 
@@ -84,8 +95,8 @@ def zip_bomb(megabytes: int = 64, name: str = "word/document.xml") -> bytes:
     buffer = io.BytesIO()
     block = bytes(1024 * 1024)
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("[Content_Types].xml", content_types("docx"))
-        with archive.open(name, "w", force_zip64=True) as handle:
+        archive.writestr(_entry("[Content_Types].xml"), content_types("docx"))
+        with archive.open(_entry(name), "w", force_zip64=True) as handle:
             for _ in range(megabytes):
                 handle.write(block)
     return buffer.getvalue()

@@ -53,7 +53,9 @@ def test_allowed_kinds_are_recognised_by_content(staged, name, data, key):
     assert identify(staged(data), name).key == key
 
 
-@pytest.mark.parametrize(("data", "key"), [(samples.pdf(), "pdf"), (samples.text(), "text")])
+@pytest.mark.parametrize(
+    ("data", "key"), [(samples.pdf(), "pdf"), (samples.text(), "text")], ids=["pdf", "text"]
+)
 def test_a_file_with_no_ending_is_recognised_and_given_one(staged, data, key):
     kind = identify(staged(data), "my evidence")
     assert kind.key == key
@@ -94,6 +96,7 @@ def test_an_empty_file_is_refused(staged):
         ("notes.txt", samples.SCRIPT),
         ("reflection", samples.WINDOWS_PROGRAM),
     ],
+    ids=["windows-as-pdf", "linux-as-text", "script-as-text", "windows-without-ending"],
 )
 def test_programs_are_refused_whatever_their_name(staged, name, data):
     with pytest.raises(FileRefused, match="Programs and scripts"):
@@ -106,7 +109,11 @@ def test_endings_outside_the_allow_list_are_refused(staged, name):
         identify(staged(samples.text()), name)
 
 
-@pytest.mark.parametrize("data", [samples.WEB_PAGE, samples.SVG, b"\n  <html><body>hi</body>"])
+@pytest.mark.parametrize(
+    "data",
+    [samples.WEB_PAGE, samples.SVG, b"\n  <html><body>hi</body>"],
+    ids=["web-page", "svg", "indented-html"],
+)
 def test_web_pages_and_svg_disguised_as_text_are_refused(staged, data):
     with pytest.raises(FileRefused, match="Web pages and SVG"):
         identify(staged(data), "notes.txt")
@@ -128,7 +135,9 @@ def test_a_damaged_document_is_refused(staged):
         identify(staged(broken), "reflection.docx")
 
 
-@pytest.mark.parametrize("data", [b"\x00\x01\x02\x03" * 100, b"caf\xe9 au lait"])
+@pytest.mark.parametrize(
+    "data", [b"\x00\x01\x02\x03" * 100, b"caf\xe9 au lait"], ids=["binary", "latin-1"]
+)
 def test_unrecognised_content_is_refused(staged, data):
     with pytest.raises(FileRefused, match="could not recognise"):
         identify(staged(data), "notes.txt")

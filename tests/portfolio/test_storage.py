@@ -119,8 +119,8 @@ def test_leftovers_of_a_killed_upload_are_cleaned_and_never_published(storage):
     storage.incoming.mkdir(parents=True)
     old = storage.incoming / "upload-abc.part"
     old.write_bytes(b"half a file")
-    an_hour_ago = time.time() - 7200
-    os.utime(old, (an_hour_ago, an_hour_ago))
+    two_hours_ago = time.time() - 7200
+    os.utime(old, (two_hours_ago, two_hours_ago))
     young = storage.incoming / "upload-def.part"
     young.write_bytes(b"still arriving")
 

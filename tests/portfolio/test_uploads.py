@@ -99,6 +99,8 @@ def test_a_full_quota_refuses_even_a_small_file(storage):
         (samples.WEB_PAGE, "page.txt", "Web pages"),
         (samples.zip_bomb(megabytes=16), "bomb.docx", "unpack"),
     ],
+    # Named ids: the files' bytes would make unreadable ids.
+    ids=["empty", "contradicts-ending", "program", "web-page", "zip-bomb"],
 )
 def test_refused_files_leave_nothing_behind(storage, data, name, message):
     with pytest.raises(FileRefused, match=message):

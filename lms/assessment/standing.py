@@ -1,4 +1,7 @@
-"""Where a trainee stands, unit by unit and criterion by criterion.
+"""Where a trainee stands, unit by unit and criterion by criterion: her evidence and
+submissions (the portfolio's) as judged by the latest decisions (assessment's). It lives here
+because assessment builds on the portfolio, never the other way round; the portfolio's pages
+read it.
 
 Read in a fixed number of queries whatever the size of the portfolio: the units, their
 criteria, the evidence links, the submissions, and the latest decisions with their judgements.
@@ -10,7 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from lms.assessment.models import CriterionJudgement, Decision
@@ -92,15 +95,7 @@ def latest_decisions(session: Session, submission_ids) -> dict[int, Decision]:
 def portfolio_progress(
     session: Session, enrolment: Enrolment, unit_ids: list[int] | None = None
 ) -> list[UnitProgress]:
-    unit_query = (
-        select(Unit)
-        .join(CourseUnit, CourseUnit.unit_id == Unit.id)
-        .where(CourseUnit.course_id == enrolment.course_id)
-        .order_by(CourseUnit.position)
-    )
-    if unit_ids is not None:
-        unit_query = unit_query.where(Unit.id.in_(unit_ids))
-    units = list(session.scalars(unit_query))
+    units = _course_units(session, enrolment, unit_ids)
     ids = [u.id for u in units]
     outcomes = list(
         session.scalars(
@@ -116,21 +111,8 @@ def portfolio_progress(
             .order_by(AssessmentCriterion.outcome_id, AssessmentCriterion.position)
         )
     )
-    covering: dict[int, list[int]] = defaultdict(list)
-    for criterion_id, evidence_id in session.execute(
-        select(EvidenceCriterion.criterion_id, EvidenceCriterion.evidence_id)
-        .join(Evidence, Evidence.id == EvidenceCriterion.evidence_id)
-        .where(Evidence.enrolment_id == enrolment.id)
-        .order_by(EvidenceCriterion.evidence_id)
-    ):
-        covering[criterion_id].append(evidence_id)
-    latest: dict[int, Submission] = {}
-    for submission in session.scalars(
-        select(Submission)
-        .where(Submission.enrolment_id == enrolment.id, Submission.unit_id.in_(ids))
-        .order_by(Submission.number)
-    ):
-        latest[submission.unit_id] = submission
+    covering = _evidence_covering(session, enrolment)
+    latest = _latest_submissions(session, enrolment, ids)
     decisions = latest_decisions(session, [s.id for s in latest.values()])
 
     position = {o.id: (o.position, o.number) for o in outcomes}
@@ -139,30 +121,77 @@ def portfolio_progress(
     for unit in units:
         submission = latest.get(unit.id)
         decision = decisions.get(submission.id) if submission else None
-        judged: dict[int, CriterionJudgement] = (
-            {j.criterion_id: j for j in decision.judgements} if decision else {}
-        )
-        rows = []
-        for criterion in (c for c in criteria if c.unit_id == unit.id):
-            evidence_ids = covering.get(criterion.id, [])
-            status = CriterionStatus.EVIDENCE_ADDED if evidence_ids else CriterionStatus.NO_EVIDENCE
-            feedback = ""
-            if submission is not None and submission.status == SubmissionStatus.SUBMITTED:
-                status = CriterionStatus.SUBMITTED
-            elif judgement := judged.get(criterion.id):
-                status = CriterionStatus.MET if judgement.met else CriterionStatus.NOT_YET_MET
-                feedback = judgement.feedback
-            rows.append(CriterionProgress(criterion, status, evidence_ids, feedback))
+        judged = {j.criterion_id: j for j in decision.judgements} if decision else {}
         result.append(
             UnitProgress(
                 unit=unit,
-                criteria=rows,
+                criteria=[
+                    _criterion_progress(c, covering.get(c.id, []), submission, judged)
+                    for c in criteria
+                    if c.unit_id == unit.id
+                ],
                 outcomes=[o for o in outcomes if o.unit_id == unit.id],
                 latest_submission=submission,
                 latest_decision=decision,
             )
         )
     return result
+
+
+def _course_units(session: Session, enrolment: Enrolment, unit_ids: list[int] | None) -> list[Unit]:
+    query = (
+        select(Unit)
+        .join(CourseUnit, CourseUnit.unit_id == Unit.id)
+        .where(CourseUnit.course_id == enrolment.course_id)
+        .order_by(CourseUnit.position)
+    )
+    if unit_ids is not None:
+        query = query.where(Unit.id.in_(unit_ids))
+    return list(session.scalars(query))
+
+
+def _evidence_covering(session: Session, enrolment: Enrolment) -> dict[int, list[int]]:
+    """Criterion id -> ids of the trainee's evidence claiming it."""
+    covering: dict[int, list[int]] = defaultdict(list)
+    for criterion_id, evidence_id in session.execute(
+        select(EvidenceCriterion.criterion_id, EvidenceCriterion.evidence_id)
+        .join(Evidence, Evidence.id == EvidenceCriterion.evidence_id)
+        .where(Evidence.enrolment_id == enrolment.id)
+        .order_by(EvidenceCriterion.evidence_id)
+    ):
+        covering[criterion_id].append(evidence_id)
+    return covering
+
+
+def _latest_submissions(
+    session: Session, enrolment: Enrolment, unit_ids: list[int]
+) -> dict[int, Submission]:
+    """Unit id -> the unit's latest submission."""
+    latest: dict[int, Submission] = {}
+    for submission in session.scalars(
+        select(Submission)
+        .where(Submission.enrolment_id == enrolment.id, Submission.unit_id.in_(unit_ids))
+        .order_by(Submission.number)
+    ):
+        latest[submission.unit_id] = submission
+    return latest
+
+
+def _criterion_progress(
+    criterion: AssessmentCriterion,
+    evidence_ids: list[int],
+    submission: Submission | None,
+    judged: dict[int, CriterionJudgement],
+) -> CriterionProgress:
+    # While a submission waits for its assessor, an earlier decision no longer says where
+    # the criterion stands.
+    if submission is not None and submission.status == SubmissionStatus.SUBMITTED:
+        return CriterionProgress(criterion, CriterionStatus.SUBMITTED, evidence_ids)
+    if judgement := judged.get(criterion.id):
+        status = CriterionStatus.MET if judgement.met else CriterionStatus.NOT_YET_MET
+        return CriterionProgress(criterion, status, evidence_ids, judgement.feedback)
+    status = CriterionStatus.EVIDENCE_ADDED if evidence_ids else CriterionStatus.NO_EVIDENCE
+    return CriterionProgress(criterion, status, evidence_ids)
 
 
 @dataclass
@@ -175,8 +204,6 @@ class UnitSummary:
 
 def unit_summary(session: Session, enrolment: Enrolment, unit: Unit) -> UnitSummary | None:
     """Counts for one unit in at most three queries (for the unit's learning page)."""
-    from sqlalchemy import func
-
     covering = session.execute(
         select(AssessmentCriterion.id, func.count(Evidence.id))
         .outerjoin(EvidenceCriterion, EvidenceCriterion.criterion_id == AssessmentCriterion.id)

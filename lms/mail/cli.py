@@ -1,0 +1,67 @@
+"""`flask --app app mail ...`: sending what the outbox holds, and seeing what did not go."""
+
+from __future__ import annotations
+
+import time
+
+import click
+from flask.cli import with_appcontext
+
+from lms.extensions import db
+from lms.mail import sender
+
+
+@click.group("mail", help="Send the e-mail waiting in the outbox, and see what did not go.")
+def mail_cli():
+    pass
+
+
+def _send_once(limit: int) -> sender.SendReport:
+    report = sender.send_due(db.session, limit=limit)
+    if report.sent or report.retrying or report.failed:
+        click.echo(
+            f"Sent {len(report.sent)}; will retry {len(report.retrying)}; "
+            f"gave up on {len(report.failed)}."
+        )
+    return report
+
+
+@mail_cli.command("send", help="Send every message that is due, retrying failed ones later.")
+@click.option("--limit", default=100, show_default=True, help="At most this many in one go.")
+@click.option("--watch", is_flag=True, help="Keep running, looking for due messages.")
+@click.option("--interval", default=10.0, show_default=True, help="Seconds between looks.")
+@with_appcontext
+def send_command(limit: int, watch: bool, interval: float):
+    if not watch:
+        report = _send_once(limit)
+        if not (report.sent or report.retrying or report.failed):
+            click.echo("Nothing is waiting to be sent.")
+        return
+    click.echo(f"Sending e-mail from the outbox every {interval:g} s (Ctrl+C to stop).")
+    while True:
+        _send_once(limit)
+        db.session.close()
+        time.sleep(interval)
+
+
+@mail_cli.command("status", help="How many messages are waiting, sent or given up on.")
+@with_appcontext
+def status_command():
+    for status, count in sender.status_counts(db.session).items():
+        click.echo(f"{status.value:>8}: {count}")
+    for message in sender.needing_attention(db.session):
+        reason = message.last_error or "the sender stopped while handing it over"
+        click.echo(
+            f"#{message.id} {message.status.value} to {message.recipient} "
+            f"({message.template}, {message.attempts} tries): {reason}"
+        )
+
+
+@mail_cli.command("retry", help="Put a message that failed, or was interrupted, back in the queue.")
+@click.argument("message_id", type=int)
+@with_appcontext
+def retry_command(message_id: int):
+    if not sender.retry(db.session, message_id):
+        raise click.ClickException(f"No failed or interrupted message #{message_id}.")
+    db.session.commit()
+    click.echo(f"Message #{message_id} will be sent on the next run.")
