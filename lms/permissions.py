@@ -30,9 +30,12 @@ from lms.errors import PermissionDenied
 Rule = Callable[[User, Any], bool]
 _RULES: dict[str, Rule] = {}
 
-# Each capability's rules module, imported on the first question asked of the registry.
+# Each capability's rules module (the same as `rules` in lms/capabilities.py, whose list
+# create_app gives to `load_rules`), imported on the first question asked of the registry if
+# nothing has loaded them yet.
 RULE_MODULES = [
     "lms.accounts.rules",
+    "lms.audit.rules",
     "lms.curriculum.access_rules",
     "lms.quizzes.rules",
     "lms.franchise.rules",

@@ -52,8 +52,3 @@ def _disable_user(user: User, person: User) -> bool:
         m.organisation_id in admin_of or m.organisation.franchisor_id in admin_of
         for m in person.memberships
     )
-
-
-@rule("audit.view")
-def _view_audit(user: User, _: None) -> bool:
-    return is_admin(user)
