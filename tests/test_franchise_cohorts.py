@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from lms.accounts.models import User
+from lms.accounts.operations import revoke_role
 from lms.accounts.roles import Role
 from lms.audit.models import AuditEvent
 from lms.curriculum import operations as curriculum
@@ -17,9 +18,11 @@ from lms.db import utcnow
 from lms.errors import DomainError
 from lms.franchise import cohorts as cohort_ops
 from lms.franchise.enrolment import enrol_person
+from lms.franchise.queries import cohort_for_org, visible_cohorts
 from lms.mail.models import OutboxMessage
+from lms.permissions import can
 from lms.web import MAX_ID
-from tests.factories import CourseFactory, licensed_partner, member
+from tests.factories import CourseFactory, MembershipFactory, licensed_partner, member
 from tests.routes import answer
 
 TODAY = utcnow().date()
@@ -160,6 +163,18 @@ def test_another_partners_cohorts_and_enrolments_answer_exactly_as_missing_ones(
         ask = getattr(browser, method)
         assert answer(ask(foreign)) == answer(ask(missing))
         assert ask(foreign).status_code == 404, foreign
+
+
+def test_an_assessor_no_longer_there_is_not_shown_the_cohort(session, login, world):
+    """Her assignment outlives the role taken away; neither the cohort page nor her list of
+    cohorts shows it, though she is still an assessor elsewhere."""
+    assessor = member(world.partner, Role.ASSESSOR)
+    MembershipFactory(user=assessor, organisation=world.elsewhere, role=Role.ASSESSOR)
+    cohort_ops.assign_staff(session, world.cohort, assessor, "assessor")
+    revoke_role(session, assessor, world.partner, Role.ASSESSOR)
+    session.commit()
+    assert not can(assessor, "cohort.view", cohort_for_org(session, world.partner, world.cohort.id))
+    assert visible_cohorts(session, assessor) == []
 
 
 def test_move_a_trainee_between_cohorts_of_one_qualification(session, login, world):

@@ -17,6 +17,7 @@ from lms.assessment.models import (
     Decision,
     IqaSample,
 )
+from lms.assessment.rules import scope_submissions_to_judge
 from lms.curriculum.models import AssessmentCriterion, Cohort, Enrolment, LearningOutcome, Unit
 from lms.db import utcnow
 from lms.permissions import assessor_cohort_ids, iqa_organisation_ids
@@ -61,8 +62,7 @@ def assessor_queue(
         .join(Unit, Unit.id == Submission.unit_id)
         .where(
             Submission.status == status,
-            Enrolment.cohort_id.in_(assessor_cohort_ids(user)),
-            Submission.trainee_id != user.id,
+            scope_submissions_to_judge(user),
         )
         .order_by(Submission.submitted_at, Submission.id)
     )

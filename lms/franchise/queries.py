@@ -20,7 +20,7 @@ from lms.curriculum.models import (
 )
 from lms.errors import NotFound
 from lms.franchise.licences import usages_for
-from lms.permissions import scope_cohorts
+from lms.franchise.rules import scope_cohorts
 
 
 def cohort_for_org(session: Session, organisation: Organisation, cohort_id: int) -> Cohort:

@@ -1,5 +1,5 @@
 """Reading quizzes and attempts. Lists are filtered in SQL with the scopes in
-`lms.permissions`, so nobody is shown a row they may not see."""
+`lms.quizzes.rules`, so nobody is shown a row they may not see."""
 
 from __future__ import annotations
 
@@ -14,12 +14,12 @@ from sqlalchemy.orm import Session, joinedload
 from lms.accounts.models import User
 from lms.curriculum.models import CourseUnit, Enrolment, EnrolmentStatus, Unit
 from lms.errors import NotFound
-from lms.permissions import quiz_analysis_organisation_ids, scope_quiz_results
 from lms.quizzes.analysis import AttemptRecord
 from lms.quizzes.grading import Grade, grade_attempt
 from lms.quizzes.limits import Availability, PastAttempt, availability
 from lms.quizzes.models import Quiz, QuizAnswer, QuizAttempt
 from lms.quizzes.review import ReviewQuestion, Visibility, build_review, visibility
+from lms.quizzes.rules import quiz_analysis_organisation_ids, scope_quiz_results
 
 PAGE_SIZE = 50
 

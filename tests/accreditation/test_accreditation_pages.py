@@ -15,7 +15,9 @@ from lms.accreditation.codes import display_code
 from lms.accreditation.keys import b64url_decode, b64url_encode
 from lms.accreditation.models import Certificate, IssuedCredential, QualificationAward
 from lms.accreditation.statuslist import bitstring_from_credential
+from lms.assessment import quality
 from lms.audit.models import AuditEvent
+from lms.db import utcnow
 from tests.factories import CohortFactory, PartnerFactory, member
 from tests.factories.accreditation import (
     achieve,
@@ -283,7 +285,20 @@ def test_the_record_shows_units_sign_offs_and_what_is_still_needed(signed_in, se
     assert "Unit A2 (mandatory)" in html
     assert '<progress id="credits-progress" max="8" value="3">' in html
 
-    pdf = signed_in(member(partner, Role.EQA)).get(f"/records/{enrolment.id}/record.pdf")
+    eqa = member(partner.franchisor, Role.EQA)
+    today = utcnow().date()
+    quality.grant_eqa_access(
+        session,
+        partner,
+        staff.iqa,
+        email=eqa.email,
+        enrolment_ids=[enrolment.id],
+        starts_on=today,
+        ends_on=today,
+    )
+    session.commit()
+    pdf = signed_in(eqa).get(f"/records/{enrolment.id}/record.pdf")
+    assert pdf.status_code == 200
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.data)).pages)
     assert "Chloe Mensah" in text
     assert "Signed off by Asha Assessor" in text
