@@ -11,7 +11,7 @@ import pytest
 from lms.accounts.roles import Role
 from tests.conftest import _empty_all_tables
 from tests.factories import FranchisorFactory, PartnerFactory, member
-from tests.routes import SUBJECTS, World, all_routes, build_world
+from tests.routes import SUBJECTS, World, all_routes, build_world, missing_args, page_text
 
 ROUTES = all_routes()
 SUBJECT_ROLES = {
@@ -72,6 +72,18 @@ def _is_allowed(response, route) -> bool:
     return 200 <= response.status_code < 400 and (route.signs_out or not to_login)
 
 
+def _answers_like_missing(app, client, endpoint, route, world, method, response) -> bool:
+    """A refused foreign id is a 404 indistinguishable from an id that names nothing."""
+    with app.test_request_context():
+        from flask import url_for
+
+        url = url_for(endpoint, **missing_args(route.url_args(world, "foreign")))
+    missing = client.open(url, method=method, data=route.form if method != "GET" else None)
+    answers = [(r.status_code, page_text(r)) for r in (response, missing)]
+    missing.close()
+    return answers[0][0] == 404 and answers[0] == answers[1]
+
+
 @pytest.mark.parametrize("endpoint", sorted(ROUTES))
 def test_route_authorisation(app, database_url, signed_in, endpoint):
     route = ROUTES[endpoint]
@@ -111,10 +123,14 @@ def test_route_authorisation(app, database_url, signed_in, endpoint):
             url, method=method, data=route.form if method != "GET" else None, headers=headers
         )
         ok = _is_allowed(response, route) if allowed else _is_denied(response, subject)
+        expected = "allowed" if allowed else "denied"
+        if not allowed and scope == "foreign" and route.foreign_hidden and subject != "anonymous":
+            ok = _answers_like_missing(app, client, endpoint, route, world, method, response)
+            expected = "404, answered as for an id that names nothing"
         response.close()
         if not ok:
             failures.append(
-                f"{method} {url} as {subject} ({scope}): expected "
-                f"{'allowed' if allowed else 'denied'}, got {response.status_code}"
+                f"{method} {url} as {subject} ({scope}): expected {expected}, "
+                f"got {response.status_code}"
             )
     assert not failures, "\n".join(failures)

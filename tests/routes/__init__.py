@@ -11,9 +11,12 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+
+from lms.web import MAX_ID
 
 # The people the table speaks of. Each holds one role in partner A (admin: in A's franchisor);
 # "other_trainee" is a second trainee in A, for things that belong to one trainee.
@@ -53,6 +56,9 @@ class Route:
     url_args: UrlArgs | None = None
     # Who may use it on the foreign organisation's objects (almost always nobody).
     foreign_allowed: frozenset[str] = frozenset()
+    # A refusal on the foreign organisation's objects is "not found" (404), answered exactly
+    # as for ids that name nothing (`missing_args`), so it never confirms that they exist.
+    foreign_hidden: bool = False
     form: dict = field(default_factory=dict)
     # Token-authenticated API routes are exempt from CSRF; say why where it is used.
     csrf_exempt: bool = False
@@ -64,6 +70,25 @@ class Route:
     # subject calls it with a token made for her role in her organisation
     # (`world.objects["api_tokens"]`), and anonymous callers get a 401 JSON answer.
     bearer: bool = False
+
+
+# An id beyond any row (the largest a URL may carry), and a slug no organisation has.
+MISSING_ID = MAX_ID
+MISSING_SLUG = "no-such-organisation"
+
+
+def missing_args(args: dict) -> dict:
+    """The same URL arguments, naming nothing: every `..._id` and `slug` replaced."""
+    return {
+        name: MISSING_ID if name.endswith("_id") else MISSING_SLUG if name == "slug" else value
+        for name, value in args.items()
+    }
+
+
+def page_text(response) -> str:
+    """A response's body without its CSRF token, which is stamped with the time."""
+    token = r'(<input[^>]*csrf_token[^>]*value=")[^"]*'
+    return re.sub(token, r"\1", response.get_data(as_text=True))
 
 
 def all_modules():
