@@ -39,31 +39,41 @@ IQA = frozenset({"iqa"})
 
 ROUTES = [
     Route("assessment.queue", allowed=ASSESSOR),
-    Route("assessment.judge", allowed=ASSESSOR, url_args=_submission),
-    Route("assessment.countersign", allowed=ASSESSOR, url_args=_decision),
+    Route("assessment.judge", allowed=ASSESSOR, url_args=_submission, foreign_hidden=True),
+    Route("assessment.countersign", allowed=ASSESSOR, url_args=_decision, foreign_hidden=True),
     Route("assessment.iqa_home", allowed=IQA),
-    Route("assessment.review", allowed=IQA, url_args=_sample),
-    Route("assessment.pick_sample", allowed=IQA, url_args=_decision),
-    Route("assessment.sampling_plan", allowed=IQA, url_args=_organisation),
-    Route("assessment.report", allowed=IQA, url_args=_organisation),
+    Route("assessment.review", allowed=IQA, url_args=_sample, foreign_hidden=True),
+    Route("assessment.pick_sample", allowed=IQA, url_args=_decision, foreign_hidden=True),
+    Route("assessment.sampling_plan", allowed=IQA, url_args=_organisation, foreign_hidden=True),
+    Route("assessment.report", allowed=IQA, url_args=_organisation, foreign_hidden=True),
     Route(
         "assessment.assessor_standing",
         allowed=IQA,
         url_args=_assessor,
+        foreign_hidden=True,
         form={"trainee": "1"},
     ),
-    Route("assessment.new_standardisation", allowed=IQA, url_args=_organisation),
+    Route(
+        "assessment.new_standardisation", allowed=IQA, url_args=_organisation, foreign_hidden=True
+    ),
     Route(
         "assessment.standardisation",
         allowed=frozenset({"iqa", "assessor", "eqa"}),
         url_args=_exercise,
+        foreign_hidden=True,
     ),
-    Route("assessment.standardisation_judge", allowed=ASSESSOR, url_args=_exercise),
-    Route("assessment.close_standardisation", allowed=IQA, url_args=_exercise),
+    Route(
+        "assessment.standardisation_judge",
+        allowed=ASSESSOR,
+        url_args=_exercise,
+        foreign_hidden=True,
+    ),
+    Route("assessment.close_standardisation", allowed=IQA, url_args=_exercise, foreign_hidden=True),
     Route(
         "assessment.eqa_access",
         allowed=frozenset({"iqa", "coordinator", "admin"}),
         url_args=_organisation,
+        foreign_hidden=True,
     ),
     Route("assessment.eqa_home", allowed=frozenset({"eqa"})),
 ]
