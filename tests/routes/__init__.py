@@ -91,6 +91,18 @@ def page_text(response) -> str:
     return re.sub(token, r"\1", response.get_data(as_text=True))
 
 
+def assert_answers_as_missing(client, url: str, missing_url: str, method: str = "GET") -> None:
+    """`url` (another organisation's record) is answered exactly like `missing_url` (the same
+    address naming nothing): a 404 with the same page, so it does not confirm the record."""
+    answers = []
+    for address in (url, missing_url):
+        response = client.open(address, method=method)
+        answers.append((response.status_code, page_text(response)))
+        response.close()
+    assert answers[0][0] == 404, f"{method} {url}: {answers[0][0]}"
+    assert answers[0] == answers[1], f"{method} {url} answers unlike {missing_url}"
+
+
 def all_modules():
     for info in pkgutil.iter_modules(__path__):
         yield importlib.import_module(f"{__name__}.{info.name}")

@@ -120,36 +120,53 @@ ROUTES = [
         },
     ),
     Route("accreditation.my_achievements", allowed=EVERYONE_SIGNED_IN),
-    Route("accreditation.record", allowed=RECORD_READERS, url_args=_enrolment),
-    Route("accreditation.record_pdf", allowed=RECORD_READERS, url_args=_enrolment),
-    Route("accreditation.award", allowed=MANAGERS, url_args=_enrolment),
-    Route("accreditation.organisation_records", allowed=STAFF_READERS, url_args=_slug),
-    Route("accreditation.certificate_pdf", allowed=HOLDER_AND_MANAGERS, url_args=_award),
+    Route("accreditation.record", allowed=RECORD_READERS, url_args=_enrolment, foreign_hidden=True),
+    Route(
+        "accreditation.record_pdf", allowed=RECORD_READERS, url_args=_enrolment, foreign_hidden=True
+    ),
+    Route("accreditation.award", allowed=MANAGERS, url_args=_enrolment, foreign_hidden=True),
+    Route(
+        "accreditation.organisation_records",
+        allowed=STAFF_READERS,
+        url_args=_slug,
+        foreign_hidden=True,
+    ),
+    Route(
+        "accreditation.certificate_pdf",
+        allowed=HOLDER_AND_MANAGERS,
+        url_args=_award,
+        foreign_hidden=True,
+    ),
     Route(
         "accreditation.credential_download",
         allowed=HOLDER_AND_MANAGERS,
         url_args=lambda w, s: {"credential_id": _objects(w, s)["credential"], "kind": "json"},
+        foreign_hidden=True,
     ),
     Route(
         "accreditation.revoke",
         allowed=frozenset({"admin"}),
         url_args=_award,
         form={"reason": "The evidence for one unit was found not to be her own work."},
+        foreign_hidden=True,
     ),
     Route(
         "accreditation.cohort_certificates",
         allowed=MANAGERS,
         url_args=lambda w, s: {"cohort_id": _objects(w, s)["cohort"].id},
+        foreign_hidden=True,
     ),
     Route(
         "accreditation.claims_page",
         allowed=MANAGERS,
         url_args=_slug,
         form={"period_start": _period()[0].isoformat(), "period_end": _period()[1].isoformat()},
+        foreign_hidden=True,
     ),
     Route(
         "accreditation.claim_csv",
         allowed=MANAGERS,
         url_args=lambda w, s: {**_slug(w, s), "claim_id": _objects(w, s)["claim"].id},
+        foreign_hidden=True,
     ),
 ]
