@@ -72,8 +72,15 @@ ROUTES = [
     ),
     Route("quizzes.start", allowed=TRAINEES, url_args=_quiz, foreign_allowed=TRAINEES),
     Route("quizzes.analysis", allowed=ANALYSTS, url_args=_quiz, foreign_allowed=ANALYSTS),
-    Route("quizzes.attempt", allowed=RESULT_READERS, url_args=_attempt),
-    Route("quizzes.question", allowed=frozenset({"trainee"}), url_args=_question),
-    Route("quizzes.save_answer", allowed=frozenset({"trainee"}), url_args=_question),
-    Route("quizzes.submit", allowed=frozenset({"trainee"}), url_args=_attempt),
+    Route("quizzes.attempt", allowed=RESULT_READERS, url_args=_attempt, foreign_hidden=True),
+    Route(
+        "quizzes.question", allowed=frozenset({"trainee"}), url_args=_question, foreign_hidden=True
+    ),
+    Route(
+        "quizzes.save_answer",
+        allowed=frozenset({"trainee"}),
+        url_args=_question,
+        foreign_hidden=True,
+    ),
+    Route("quizzes.submit", allowed=frozenset({"trainee"}), url_args=_attempt, foreign_hidden=True),
 ]
