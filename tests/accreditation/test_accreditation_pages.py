@@ -16,6 +16,7 @@ from lms.accreditation.keys import b64url_decode, b64url_encode
 from lms.accreditation.models import Certificate, IssuedCredential, QualificationAward
 from lms.accreditation.statuslist import bitstring_from_credential
 from lms.audit.models import AuditEvent
+from lms.web import MAX_ID
 from tests.factories import CohortFactory, FranchisorFactory, PartnerFactory, member
 from tests.factories.accreditation import (
     achieve,
@@ -24,7 +25,7 @@ from tests.factories.accreditation import (
     make_qualification,
     staff_for,
 )
-from tests.routes import MISSING_ID, assert_answers_as_missing
+from tests.routes import assert_answers_as_missing
 
 
 @pytest.fixture
@@ -260,25 +261,25 @@ def test_another_organisations_records_answer_as_if_they_did_not_exist(signed_in
     enrolment, award = awarded["enrolment"].id, awarded["award"].id
     credential, cohort = awarded["credential"].id, awarded["cohort"].id
     for client, url, missing in [
-        (coordinator, f"/records/{enrolment}", f"/records/{MISSING_ID}"),
-        (coordinator, f"/records/{enrolment}/record.pdf", f"/records/{MISSING_ID}/record.pdf"),
+        (coordinator, f"/records/{enrolment}", f"/records/{MAX_ID}"),
+        (coordinator, f"/records/{enrolment}/record.pdf", f"/records/{MAX_ID}/record.pdf"),
         (
             coordinator,
             f"/awards/{award}/certificate.pdf",
-            f"/awards/{MISSING_ID}/certificate.pdf",
+            f"/awards/{MAX_ID}/certificate.pdf",
         ),
-        (coordinator, f"/credentials/{credential}.json", f"/credentials/{MISSING_ID}.json"),
+        (coordinator, f"/credentials/{credential}.json", f"/credentials/{MAX_ID}.json"),
         (
             coordinator,
             f"/cohorts/{cohort}/certificates.zip",
-            f"/cohorts/{MISSING_ID}/certificates.zip",
+            f"/cohorts/{MAX_ID}/certificates.zip",
         ),
         (coordinator, "/organisations/northside/records", "/organisations/nowhere/records"),
-        (administrator, f"/awards/{award}/revoke", f"/awards/{MISSING_ID}/revoke"),
+        (administrator, f"/awards/{award}/revoke", f"/awards/{MAX_ID}/revoke"),
     ]:
         assert_answers_as_missing(client, url, missing)
     assert_answers_as_missing(
-        coordinator, f"/records/{enrolment}/award", f"/records/{MISSING_ID}/award", "POST"
+        coordinator, f"/records/{enrolment}/award", f"/records/{MAX_ID}/award", "POST"
     )
 
 

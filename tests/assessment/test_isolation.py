@@ -18,8 +18,9 @@ from lms.assessment.operations import Verdict
 from lms.audit.models import AuditEvent
 from lms.portfolio import operations as portfolio
 from lms.portfolio.models import Evidence, EvidenceFile, Submission
+from lms.web import MAX_ID
 from tests.factories import add_evidence, assessment_setting, member
-from tests.routes import MISSING_ID, all_routes, assert_answers_as_missing
+from tests.routes import all_routes, assert_answers_as_missing
 from tests.test_authorisation import app_routes, make_world
 
 AREAS = ("portfolio.", "assessment.")
@@ -119,7 +120,7 @@ def test_another_organisations_portfolio_answers_as_if_it_did_not_exist(session,
     """Not 403, which would confirm that the trainee, her evidence or her file is there."""
     here, evidence, file, waiting, *_ = _worked_setting(session)
     elsewhere = assessment_setting()
-    e, m = here.enrolment.id, MISSING_ID
+    e, m = here.enrolment.id, MAX_ID
     reads = [
         (f"/portfolio/{e}", f"/portfolio/{m}"),
         (f"/portfolio/{e}/units/{here.unit.id}", f"/portfolio/{m}/units/{m}"),
@@ -146,7 +147,7 @@ def test_another_organisations_assessment_answers_as_if_it_did_not_exist(session
     here, _, _, waiting, decision, sample, exercise = _worked_setting(session)
     elsewhere = assessment_setting()
     assessor, iqa = signed_in(elsewhere.assessor), signed_in(elsewhere.iqa)
-    m, slug = MISSING_ID, here.organisation.slug
+    m, slug = MAX_ID, here.organisation.slug
     for client, method, url, missing in [
         (assessor, "GET", f"/assessment/submissions/{waiting.id}", f"/assessment/submissions/{m}"),
         (

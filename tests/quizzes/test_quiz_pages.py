@@ -17,9 +17,10 @@ from lms.db import utcnow
 from lms.quizzes import queries
 from lms.quizzes.models import Quiz, QuizAnswer, QuizAttempt
 from lms.quizzes.operations import save_answers, start_attempt, submit_attempt
+from lms.web import MAX_ID
 from tests.factories import FranchisorFactory, PartnerFactory, member
 from tests.quizzes.samples import ALL_RIGHT, ALL_WRONG, form_for
-from tests.routes import MISSING_ID, assert_answers_as_missing
+from tests.routes import assert_answers_as_missing
 
 
 def start(client, quiz) -> int:
@@ -258,7 +259,7 @@ def test_another_organisations_attempt_answers_as_if_it_did_not_exist(
     elsewhere = PartnerFactory(franchisor=FranchisorFactory())
     trainee = member(elsewhere, Role.TRAINEE)
     world.enrol(trainee, organisation=elsewhere)
-    a, m = attempt.id, MISSING_ID
+    a, m = attempt.id, MAX_ID
     for person in (trainee, member(elsewhere, Role.COORDINATOR)):
         client = signed_in(person)
         for method, url, missing in [

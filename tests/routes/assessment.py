@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.routes import Route
+from tests.routes import Route, hiding_foreign
 
 
 def _objects(world, scope):
@@ -37,43 +37,35 @@ def _exercise(world, scope):
 ASSESSOR = frozenset({"assessor"})
 IQA = frozenset({"iqa"})
 
-ROUTES = [
-    Route("assessment.queue", allowed=ASSESSOR),
-    Route("assessment.judge", allowed=ASSESSOR, url_args=_submission, foreign_hidden=True),
-    Route("assessment.countersign", allowed=ASSESSOR, url_args=_decision, foreign_hidden=True),
-    Route("assessment.iqa_home", allowed=IQA),
-    Route("assessment.review", allowed=IQA, url_args=_sample, foreign_hidden=True),
-    Route("assessment.pick_sample", allowed=IQA, url_args=_decision, foreign_hidden=True),
-    Route("assessment.sampling_plan", allowed=IQA, url_args=_organisation, foreign_hidden=True),
-    Route("assessment.report", allowed=IQA, url_args=_organisation, foreign_hidden=True),
-    Route(
-        "assessment.assessor_standing",
-        allowed=IQA,
-        url_args=_assessor,
-        foreign_hidden=True,
-        form={"trainee": "1"},
-    ),
-    Route(
-        "assessment.new_standardisation", allowed=IQA, url_args=_organisation, foreign_hidden=True
-    ),
-    Route(
-        "assessment.standardisation",
-        allowed=frozenset({"iqa", "assessor", "eqa"}),
-        url_args=_exercise,
-        foreign_hidden=True,
-    ),
-    Route(
-        "assessment.standardisation_judge",
-        allowed=ASSESSOR,
-        url_args=_exercise,
-        foreign_hidden=True,
-    ),
-    Route("assessment.close_standardisation", allowed=IQA, url_args=_exercise, foreign_hidden=True),
-    Route(
-        "assessment.eqa_access",
-        allowed=frozenset({"iqa", "coordinator", "admin"}),
-        url_args=_organisation,
-        foreign_hidden=True,
-    ),
-    Route("assessment.eqa_home", allowed=frozenset({"eqa"})),
-]
+ROUTES = hiding_foreign(
+    [
+        Route("assessment.queue", allowed=ASSESSOR),
+        Route("assessment.judge", allowed=ASSESSOR, url_args=_submission),
+        Route("assessment.countersign", allowed=ASSESSOR, url_args=_decision),
+        Route("assessment.iqa_home", allowed=IQA),
+        Route("assessment.review", allowed=IQA, url_args=_sample),
+        Route("assessment.pick_sample", allowed=IQA, url_args=_decision),
+        Route("assessment.sampling_plan", allowed=IQA, url_args=_organisation),
+        Route("assessment.report", allowed=IQA, url_args=_organisation),
+        Route(
+            "assessment.assessor_standing",
+            allowed=IQA,
+            url_args=_assessor,
+            form={"trainee": "1"},
+        ),
+        Route("assessment.new_standardisation", allowed=IQA, url_args=_organisation),
+        Route(
+            "assessment.standardisation",
+            allowed=frozenset({"iqa", "assessor", "eqa"}),
+            url_args=_exercise,
+        ),
+        Route("assessment.standardisation_judge", allowed=ASSESSOR, url_args=_exercise),
+        Route("assessment.close_standardisation", allowed=IQA, url_args=_exercise),
+        Route(
+            "assessment.eqa_access",
+            allowed=frozenset({"iqa", "coordinator", "admin"}),
+            url_args=_organisation,
+        ),
+        Route("assessment.eqa_home", allowed=frozenset({"eqa"})),
+    ]
+)

@@ -22,7 +22,7 @@ from tests.factories import (
     course_with_content,
     member,
 )
-from tests.routes import EVERYONE_SIGNED_IN, Route
+from tests.routes import EVERYONE_SIGNED_IN, Route, hiding_foreign
 
 READERS = frozenset({"trainee", "assessor", "iqa", "eqa"})
 
@@ -145,24 +145,21 @@ def _submission(world, scope):
 
 TRAINEE = frozenset({"trainee"})
 
-ROUTES = [
-    Route("portfolio.index", allowed=EVERYONE_SIGNED_IN),
-    Route("portfolio.overview", allowed=READERS, url_args=_enrolment, foreign_hidden=True),
-    Route("portfolio.unit", allowed=READERS, url_args=_unit, foreign_hidden=True),
-    Route("portfolio.evidence", allowed=READERS, url_args=_evidence, foreign_hidden=True),
-    Route("portfolio.download", allowed=READERS, url_args=_file, foreign_hidden=True),
-    Route("portfolio.submission", allowed=READERS, url_args=_submission, foreign_hidden=True),
-    Route("portfolio.new_evidence", allowed=TRAINEE, url_args=_enrolment, foreign_hidden=True),
-    Route("portfolio.edit_evidence", allowed=TRAINEE, url_args=_evidence, foreign_hidden=True),
-    Route("portfolio.add_file", allowed=TRAINEE, url_args=_evidence, foreign_hidden=True),
-    Route("portfolio.remove_file", allowed=TRAINEE, url_args=_evidence_file, foreign_hidden=True),
-    Route("portfolio.submit", allowed=TRAINEE, url_args=_unit, foreign_hidden=True),
-    Route(
-        "portfolio.record_evidence",
-        allowed=frozenset({"assessor"}),
-        url_args=_enrolment,
-        foreign_hidden=True,
-    ),
-    Route("notifications.index", allowed=EVERYONE_SIGNED_IN),
-    Route("notifications.mark_read", allowed=EVERYONE_SIGNED_IN),
-]
+ROUTES = hiding_foreign(
+    [
+        Route("portfolio.index", allowed=EVERYONE_SIGNED_IN),
+        Route("portfolio.overview", allowed=READERS, url_args=_enrolment),
+        Route("portfolio.unit", allowed=READERS, url_args=_unit),
+        Route("portfolio.evidence", allowed=READERS, url_args=_evidence),
+        Route("portfolio.download", allowed=READERS, url_args=_file),
+        Route("portfolio.submission", allowed=READERS, url_args=_submission),
+        Route("portfolio.new_evidence", allowed=TRAINEE, url_args=_enrolment),
+        Route("portfolio.edit_evidence", allowed=TRAINEE, url_args=_evidence),
+        Route("portfolio.add_file", allowed=TRAINEE, url_args=_evidence),
+        Route("portfolio.remove_file", allowed=TRAINEE, url_args=_evidence_file),
+        Route("portfolio.submit", allowed=TRAINEE, url_args=_unit),
+        Route("portfolio.record_evidence", allowed=frozenset({"assessor"}), url_args=_enrolment),
+        Route("notifications.index", allowed=EVERYONE_SIGNED_IN),
+        Route("notifications.mark_read", allowed=EVERYONE_SIGNED_IN),
+    ]
+)

@@ -14,7 +14,7 @@ from tests.factories import (
     UnitFactory,
     quiz_for_unit,
 )
-from tests.routes import EVERYONE_SIGNED_IN, Route
+from tests.routes import EVERYONE_SIGNED_IN, Route, hiding_foreign
 
 TRAINEES = frozenset({"trainee", "other_trainee"})
 RESULT_READERS = frozenset({"trainee", "assessor", "coordinator", "admin"})
@@ -60,27 +60,22 @@ def _question(world, scope):
     return {"attempt_id": attempt.id, "question_id": attempt.question_ids[0]}
 
 
-ROUTES = [
-    Route("quizzes.index", allowed=EVERYONE_SIGNED_IN),
-    Route("quizzes.history", allowed=EVERYONE_SIGNED_IN),
-    Route("quizzes.results", allowed=frozenset({"assessor", "coordinator", "admin"})),
-    Route(
-        "quizzes.overview",
-        allowed=EVERYONE_SIGNED_IN,
-        url_args=_quiz,
-        foreign_allowed=EVERYONE_SIGNED_IN,
-    ),
-    Route("quizzes.start", allowed=TRAINEES, url_args=_quiz, foreign_allowed=TRAINEES),
-    Route("quizzes.analysis", allowed=ANALYSTS, url_args=_quiz, foreign_allowed=ANALYSTS),
-    Route("quizzes.attempt", allowed=RESULT_READERS, url_args=_attempt, foreign_hidden=True),
-    Route(
-        "quizzes.question", allowed=frozenset({"trainee"}), url_args=_question, foreign_hidden=True
-    ),
-    Route(
-        "quizzes.save_answer",
-        allowed=frozenset({"trainee"}),
-        url_args=_question,
-        foreign_hidden=True,
-    ),
-    Route("quizzes.submit", allowed=frozenset({"trainee"}), url_args=_attempt, foreign_hidden=True),
-]
+ROUTES = hiding_foreign(
+    [
+        Route("quizzes.index", allowed=EVERYONE_SIGNED_IN),
+        Route("quizzes.history", allowed=EVERYONE_SIGNED_IN),
+        Route("quizzes.results", allowed=frozenset({"assessor", "coordinator", "admin"})),
+        Route(
+            "quizzes.overview",
+            allowed=EVERYONE_SIGNED_IN,
+            url_args=_quiz,
+            foreign_allowed=EVERYONE_SIGNED_IN,
+        ),
+        Route("quizzes.start", allowed=TRAINEES, url_args=_quiz, foreign_allowed=TRAINEES),
+        Route("quizzes.analysis", allowed=ANALYSTS, url_args=_quiz, foreign_allowed=ANALYSTS),
+        Route("quizzes.attempt", allowed=RESULT_READERS, url_args=_attempt),
+        Route("quizzes.question", allowed=frozenset({"trainee"}), url_args=_question),
+        Route("quizzes.save_answer", allowed=frozenset({"trainee"}), url_args=_question),
+        Route("quizzes.submit", allowed=frozenset({"trainee"}), url_args=_attempt),
+    ]
+)
