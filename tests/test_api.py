@@ -3,6 +3,7 @@ errors, and an OpenAPI document that matches what the API really does."""
 
 from __future__ import annotations
 
+import io
 import re
 from datetime import timedelta
 
@@ -14,11 +15,16 @@ from lms.accounts.operations import revoke_role, set_account_disabled
 from lms.accounts.roles import Role
 from lms.api.models import PersonalAccessToken
 from lms.api.tokens import hash_token
+from lms.audit.models import AuditEvent
 from lms.curriculum import operations as curriculum
 from lms.curriculum.models import Enrolment
 from lms.db import utcnow
+from lms.errors import DomainError
 from lms.franchise.enrolment import enrol_person
+from lms.mail.models import OutboxMessage
+from lms.web import MAX_ID
 from tests.factories import api_token, expired_api_token, licensed_partner, member
+from tests.routes import answer
 
 TODAY = utcnow().date()
 
@@ -90,6 +96,12 @@ def test_last_use_is_recorded(session, client, world, token):
     assert token not in {stored.token_hash, stored.prefix}
 
 
+def test_a_use_answered_with_an_error_still_counts_as_a_use(session, client, world, token):
+    assert call(client, "GET", f"/api/v1/trainees/{MAX_ID}", token).status_code == 404
+    session.expire_all()
+    assert session.scalar(select(PersonalAccessToken.last_used_at)) is not None
+
+
 def test_a_trainee_s_token_is_forbidden(session, client, world):
     trainee = member(world.partner, Role.TRAINEE)
     token = api_token(session, trainee, world.partner, Role.TRAINEE)
@@ -130,6 +142,13 @@ def test_a_coordinator_of_two_organisations_reaches_only_the_token_s(session, cl
     assert names == ["Spring 2027"]
     response = call(client, "GET", f"/api/v1/trainees/{world.outsider.id}", token)
     assert response.status_code == 404
+
+
+def test_another_organisation_s_trainee_answers_exactly_as_a_missing_one(client, world, token):
+    foreign = call(client, "GET", f"/api/v1/trainees/{world.outsider.id}", token)
+    missing = call(client, "GET", f"/api/v1/trainees/{MAX_ID}", token)
+    assert foreign.status_code == 404
+    assert answer(foreign) == answer(missing)
 
 
 # --- reading ------------------------------------------------------------------------------------
@@ -219,6 +238,21 @@ def test_enrol_trainees_all_at_once(session, client, world, token, outbox):
     assert len(outbox) == 2
 
 
+def test_enrolled_trainees_and_their_invitations_are_kept_or_undone_together(
+    session, client, world, token, outbox, monkeypatch
+):
+    def fails_after_the_invitations(*args, **kwargs):
+        raise DomainError("Something else went wrong.")
+
+    monkeypatch.setattr("lms.api.views.records.enrolment_items", fails_after_the_invitations)
+    item = {"email": "new1@example.org", "name": "New One", "cohort_id": world.cohort.id}
+    response = call(client, "POST", "/api/v1/trainees", token, json={"trainees": [item]})
+    assert response.status_code == 422  # a JSON error answer keeps nothing of the request
+    assert enrolments(session) == 6
+    assert session.scalar(select(func.count()).select_from(OutboxMessage)) == 0
+    assert outbox == []
+
+
 @pytest.mark.parametrize(
     ("body", "message"),
     [
@@ -255,6 +289,51 @@ def test_every_bad_item_is_reported_and_nobody_is_enrolled(session, client, worl
     assert [p["item"] for p in problems] == [2, 3]
     assert "is also on item 1" in problems[1]["message"]
     assert enrolments(session) == 6
+
+
+def test_the_api_audits_enrolments_as_the_csv_import_does(session, client, login, world, token):
+    """The same kind of entries, by the same person, with the same details (their values
+    differ only where the people do), and the whole marked with how it came."""
+
+    def audited_since(last_id: int) -> list[tuple]:
+        events = session.scalars(
+            select(AuditEvent).where(AuditEvent.id > last_id).order_by(AuditEvent.id)
+        ).all()
+        return [(e.action, e.object_type, e.actor_id, sorted(e.detail)) for e in events]
+
+    def last_id() -> int:
+        return session.scalar(select(func.max(AuditEvent.id))) or 0
+
+    browser = login(world.coordinator)
+    before = last_id()
+    csv = f"email,name,cohort\nnew1@example.org,New One,{world.cohort.name}\n"
+    response = browser.post(
+        f"/organisations/{world.partner.slug}/enrolments/import",
+        data={"file": (io.BytesIO(csv.encode()), "trainees.csv")},
+    )
+    assert response.status_code == 302
+    by_csv = audited_since(before)
+
+    before = last_id()
+    item = {"email": "new2@example.org", "name": "New Two", "cohort_id": world.cohort.id}
+    response = call(client, "POST", "/api/v1/trainees", token, json={"trainees": [item]})
+    assert response.status_code == 201
+    by_api = audited_since(before)
+
+    assert [action for action, *_ in by_csv] == [
+        "user.created",
+        "membership.granted",
+        "enrolment.created",
+        "enrolment.imported",
+    ]
+    assert by_api == by_csv
+    imported = session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "enrolment.imported").order_by(AuditEvent.id)
+    ).all()
+    assert [(e.detail["via"], e.detail["count"], e.detail["new_accounts"]) for e in imported] == [
+        ("csv", 1, 1),
+        ("api", 1, 1),
+    ]
 
 
 def test_seats_run_out_across_the_request(session, client, world, token):

@@ -2,9 +2,9 @@
 
 `unit_achieved(session, enrolment, unit)` returns the facts of an achieved unit (who signed it
 off and when, who countersigned, which evidence versions and file hashes, which criteria) or
-None. Whoever needs to act on an achievement (the accreditation record, for instance) registers
-a listener with `on_unit_achieved`; listeners are called, in the same transaction, at the
-moment a unit becomes achieved.
+None. Whoever needs to act on an achievement (the accreditation record, for instance) answers
+the `unit_achieved` hook in `lms.capabilities`; those listeners are called, in the same
+transaction, at the moment a unit becomes achieved.
 
 The unit's quiz: a unit with a quiz (its `quiz_ref`, or a quiz written for its code) can be
 signed off only once the quiz is passed, as `lms.quizzes.queries.quiz_passed(session,
@@ -22,6 +22,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from lms import capabilities
 from lms.assessment.models import Countersignature, Decision, Outcome
 from lms.curriculum.models import Enrolment, Unit
 from lms.portfolio.models import Submission, SubmissionStatus, SubmittedEvidence
@@ -47,18 +48,6 @@ class UnitAchievement:
 
 
 AchievementListener = Callable[[Session, UnitAchievement], None]
-_LISTENERS: list[AchievementListener] = []
-
-
-def on_unit_achieved(listener: AchievementListener) -> AchievementListener:
-    if listener not in _LISTENERS:
-        _LISTENERS.append(listener)
-    return listener
-
-
-def remove_listener(listener: AchievementListener) -> None:
-    if listener in _LISTENERS:
-        _LISTENERS.remove(listener)
 
 
 def _quiz_function():
@@ -155,6 +144,6 @@ def announce(session: Session, submission: Submission) -> UnitAchievement | None
     """Tell the listeners that `submission`'s unit has just been achieved."""
     achievement = _achievement(session, submission)
     if achievement is not None:
-        for listener in list(_LISTENERS):
+        for listener in capabilities.hooks("unit_achieved"):
             listener(session, achievement)
     return achievement

@@ -9,9 +9,7 @@ from sqlalchemy.orm import selectinload
 
 from lms.accounts.models import Organisation, User
 from lms.accounts.roles import Role
-from lms.assessment import home as _home_sections  # noqa: F401 - registers home sections
 from lms.assessment import operations, quality, queries
-from lms.assessment import progress as _progress  # noqa: F401 - columns in coordinators' reports
 from lms.assessment.forms import (
     CloseStandardisationForm,
     EqaAccessForm,
@@ -33,6 +31,7 @@ from lms.extensions import db
 from lms.permissions import authorize, can
 from lms.portfolio.forms import ButtonForm, choices
 from lms.portfolio.models import Submission
+from lms.portfolio.queries import enrolment_for, submission_in
 from lms.web import flashed_errors, form_errors, form_status, load_or_404, organisation_or_404
 
 blueprint = Blueprint("assessment", __name__)
@@ -67,8 +66,6 @@ def _verdicts(history) -> dict[int, Verdict]:
 
 
 def _judge_page(submission, form, review_form, status=200, error=None):
-    from lms.portfolio.queries import enrolment_for
-
     history = queries.decision_history(db.session, submission)
     return render_template(
         "assessment/judge.html",
@@ -186,8 +183,6 @@ def review(sample_id: int):
             return redirect(url_for("assessment.iqa_home"))
         if isinstance(outcome.error, Conflict):
             error = outcome.error.message  # the review form is gone: say so at the top
-    from lms.portfolio.queries import submission_in
-
     submission = db.session.get(Submission, decision.submission_id)
     enrolment = db.session.get(Enrolment, submission.enrolment_id)
     return render_template(
@@ -310,8 +305,6 @@ def standardisation(exercise_id: int):
     )
     submission = db.session.get(Submission, exercise.submission_id)
     history = queries.decision_history(db.session, submission)
-    from lms.portfolio.queries import submission_in
-
     enrolment = db.session.get(Enrolment, submission.enrolment_id)
     mine = next((p for p in exercise.participants if p.assessor_id == current_user.id), None)
     manages = can(

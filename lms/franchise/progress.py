@@ -2,21 +2,24 @@
 size, sorted and filtered in SQL, and streamed in chunks for exports.
 
 Lesson progress comes from the curriculum. Other capabilities add what they know per trainee
-and unit (quiz results, portfolio, assessment) by registering a `UnitMeasure`: one query for
-the whole set of trainees, returning a short text per (enrolment, unit). Until a measure is
-registered, its column is listed as waiting (see `PENDING_MEASURES`).
+and unit (quiz results, portfolio, assessment) as `UnitMeasure`s listed under
+`progress_columns` in `lms.capabilities`: one query for the whole set of trainees, returning a
+short text per (enrolment, unit). Until a measure is listed, its column is listed as waiting
+(see `PENDING_MEASURES`).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import date, datetime
 from urllib.parse import urlencode
 
-from sqlalchemy import Select, case, func, or_, select
+from sqlalchemy import Engine, Select, case, func, or_, select
 from sqlalchemy.orm import Session
 
+from lms import capabilities
 from lms.accounts.models import Organisation, User
 from lms.curriculum.models import (
     Cohort,
@@ -52,24 +55,15 @@ PENDING_MEASURES = {
     "portfolio": "Portfolio",
     "assessment": "Assessment status",
 }
-_MEASURES: dict[str, UnitMeasure] = {}
-
-
-def register_measure(measure: UnitMeasure) -> UnitMeasure:
-    _MEASURES[measure.key] = measure
-    return measure
-
-
-def unregister_measure(key: str) -> None:
-    _MEASURES.pop(key, None)
 
 
 def measures() -> list[UnitMeasure]:
-    return list(_MEASURES.values())
+    return capabilities.contributions("progress_columns")
 
 
 def pending_measures() -> list[str]:
-    return [label for key, label in PENDING_MEASURES.items() if key not in _MEASURES]
+    listed = {measure.key for measure in measures()}
+    return [label for key, label in PENDING_MEASURES.items() if key not in listed]
 
 
 # --- filters and sorting from the query string ---------------------------------------------------
@@ -421,3 +415,20 @@ def export_row(
         values.append(row.done.get(unit.unit_id, 0))
         values += [row.extras.get((measure.key, unit.unit_id), "") for measure in unit_measures]
     return values
+
+
+def export_rows(
+    engine: Engine, cohort_id: int, filters: ProgressFilters, units: Sequence[UnitColumn]
+) -> Iterator[list]:
+    """The export's rows, read through a session of their own: a download is streamed after
+    its request has ended and the request's session has closed."""
+    unit_measures = measures()
+    with Session(engine) as session:
+        cohort = session.get(Cohort, cohort_id)
+        for row in iter_progress_rows(session, cohort, filters, units):
+            yield export_row(row, units, unit_measures)
+
+
+def export_filename(cohort: Cohort, today: date, kind: str) -> str:
+    name = re.sub(r"[^A-Za-z0-9]+", "-", cohort.name).strip("-").lower() or "cohort"
+    return f"{name}-progress-{today.isoformat()}.{kind}"

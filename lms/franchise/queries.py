@@ -101,6 +101,15 @@ def staff_candidates(session: Session, cohort: Cohort, role: Role) -> list[User]
     )
 
 
+def staff_choices(session: Session, cohort: Cohort) -> list[tuple[int, str]]:
+    """(id, name) of everyone who may be assigned to the cohort as assessor or IQA, by name."""
+    people: dict[int, str] = {}
+    for role in (Role.ASSESSOR, Role.IQA):
+        for person in staff_candidates(session, cohort, role):
+            people.setdefault(person.id, person.display_name)
+    return sorted(people.items(), key=lambda pair: pair[1])
+
+
 def courses_for_new_cohort(
     session: Session, organisation: Organisation, today: date
 ) -> list[Course]:

@@ -1,4 +1,7 @@
-"""Where a trainee stands, unit by unit and criterion by criterion.
+"""Where a trainee stands, unit by unit and criterion by criterion: her evidence and
+submissions (the portfolio's) as judged by the latest decisions (assessment's). It lives here
+because assessment builds on the portfolio, never the other way round; the portfolio's pages
+read it.
 
 Read in a fixed number of queries whatever the size of the portfolio: the units, their
 criteria, the evidence links, the submissions, and the latest decisions with their judgements.
@@ -10,7 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from lms.assessment.models import CriterionJudgement, Decision
@@ -201,8 +204,6 @@ class UnitSummary:
 
 def unit_summary(session: Session, enrolment: Enrolment, unit: Unit) -> UnitSummary | None:
     """Counts for one unit in at most three queries (for the unit's learning page)."""
-    from sqlalchemy import func
-
     covering = session.execute(
         select(AssessmentCriterion.id, func.count(Evidence.id))
         .outerjoin(EvidenceCriterion, EvidenceCriterion.criterion_id == AssessmentCriterion.id)
