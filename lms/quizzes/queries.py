@@ -99,16 +99,18 @@ def availability_for(
     return availability(quiz.parsed, past, now)
 
 
+# An attempt with its quiz version, trainee and enrolment (for rules and pages).
+ATTEMPT_WITH_QUIZ = (
+    joinedload(QuizAttempt.quiz),
+    joinedload(QuizAttempt.user),
+    joinedload(QuizAttempt.enrolment),
+)
+
+
 def get_attempt(session: Session, attempt_id: int) -> QuizAttempt:
     """An attempt with its quiz version, trainee and enrolment (for rules and pages)."""
     attempt = session.scalar(
-        select(QuizAttempt)
-        .where(QuizAttempt.id == attempt_id)
-        .options(
-            joinedload(QuizAttempt.quiz),
-            joinedload(QuizAttempt.user),
-            joinedload(QuizAttempt.enrolment),
-        )
+        select(QuizAttempt).where(QuizAttempt.id == attempt_id).options(*ATTEMPT_WITH_QUIZ)
     )
     if attempt is None:
         raise NotFound()

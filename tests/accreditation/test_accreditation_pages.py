@@ -18,7 +18,8 @@ from lms.accreditation.statuslist import bitstring_from_credential
 from lms.assessment import quality
 from lms.audit.models import AuditEvent
 from lms.db import utcnow
-from tests.factories import CohortFactory, PartnerFactory, member
+from lms.web import MAX_ID
+from tests.factories import CohortFactory, FranchisorFactory, PartnerFactory, member
 from tests.factories.accreditation import (
     achieve,
     complete,
@@ -26,6 +27,7 @@ from tests.factories.accreditation import (
     make_qualification,
     staff_for,
 )
+from tests.routes import assert_answers_as_missing
 
 
 def _payload(token: str) -> dict:
@@ -253,6 +255,42 @@ def test_a_coordinator_downloads_a_cohorts_certificates_in_one_archive(signed_in
         for name in names:
             assert PdfReader(io.BytesIO(archive.read(name))).pages
     response.close()
+    downloaded = session.scalar(
+        select(AuditEvent).where(
+            AuditEvent.action == "accreditation.cohort_certificates_downloaded"
+        )
+    )
+    assert downloaded.detail["certificates"] == 2
+
+
+def test_another_organisations_records_answer_as_if_they_did_not_exist(signed_in, awarded):
+    """Staff elsewhere get "not found", not "forbidden", which would confirm the record."""
+    elsewhere = PartnerFactory(franchisor=FranchisorFactory())
+    coordinator = signed_in(member(elsewhere, Role.COORDINATOR))
+    administrator = signed_in(member(elsewhere.franchisor, Role.ADMIN))
+    enrolment, award = awarded["enrolment"].id, awarded["award"].id
+    credential, cohort = awarded["credential"].id, awarded["cohort"].id
+    for client, url, missing in [
+        (coordinator, f"/records/{enrolment}", f"/records/{MAX_ID}"),
+        (coordinator, f"/records/{enrolment}/record.pdf", f"/records/{MAX_ID}/record.pdf"),
+        (
+            coordinator,
+            f"/awards/{award}/certificate.pdf",
+            f"/awards/{MAX_ID}/certificate.pdf",
+        ),
+        (coordinator, f"/credentials/{credential}.json", f"/credentials/{MAX_ID}.json"),
+        (
+            coordinator,
+            f"/cohorts/{cohort}/certificates.zip",
+            f"/cohorts/{MAX_ID}/certificates.zip",
+        ),
+        (coordinator, "/organisations/northside/records", "/organisations/nowhere/records"),
+        (administrator, f"/awards/{award}/revoke", f"/awards/{MAX_ID}/revoke"),
+    ]:
+        assert_answers_as_missing(client, url, missing)
+    assert_answers_as_missing(
+        coordinator, f"/records/{enrolment}/award", f"/records/{MAX_ID}/award", "POST"
+    )
 
 
 def test_awarding_an_incomplete_record_is_refused_clearly(signed_in, session):

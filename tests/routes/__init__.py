@@ -105,3 +105,15 @@ def build_world(world: World) -> World:
         if hasattr(module, "build"):
             module.build(world)
     return world
+
+
+def assert_answers_as_missing(client, url: str, missing_url: str, method: str = "GET") -> None:
+    """`url` (another organisation's record) is answered exactly like `missing_url` (the same
+    address naming nothing): a 404 with the same page, so it does not confirm the record."""
+    answers = []
+    for address in (url, missing_url):
+        response = client.open(address, method=method)
+        answers.append(answer(response))
+        response.close()
+    assert answers[0][0] == 404, f"{method} {url}: {answers[0][0]}"
+    assert answers[0] == answers[1], f"{method} {url} answers unlike {missing_url}"

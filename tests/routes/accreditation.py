@@ -14,7 +14,7 @@ from lms.db import utcnow
 from lms.extensions import db
 from tests.factories.accreditation import Staff, achieve, make_qualification
 from tests.factories.curriculum import CohortFactory, EnrolmentFactory
-from tests.routes import EVERYONE_SIGNED_IN, Route
+from tests.routes import EVERYONE_SIGNED_IN, Route, hiding_foreign
 
 
 def _period():
@@ -171,3 +171,5 @@ ROUTES = [
         url_args=lambda w, s: {**_slug(w, s), "claim_id": _objects(w, s)["claim"].id},
     ),
 ]
+# Another organisation's records answer exactly as ids that name nothing.
+ROUTES = hiding_foreign(ROUTES)
