@@ -29,10 +29,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     capabilities.import_models()
     init_web(app)
-    # Rules move into each capability's `rules` module; until `load_rules` exists they are
-    # all in lms.permissions.
-    if (load_rules := getattr(permissions, "load_rules", None)) is not None:
-        load_rules(capabilities.paths("rules"))
+    permissions.load_rules(capabilities.paths("rules"))
     for blueprint in capabilities.contributions("blueprints"):
         app.register_blueprint(blueprint)
     for command in capabilities.contributions("cli"):
