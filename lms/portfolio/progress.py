@@ -1,7 +1,9 @@
 """Where a trainee stands, unit by unit and criterion by criterion.
 
 Read in a fixed number of queries whatever the size of the portfolio: the units, their
-criteria, the evidence links, the submissions, and the latest decisions with their judgements.
+criteria, the evidence links, the submissions, the latest decisions with their judgements, and
+each unit's standing (`lms.assessment.unit_status`: achieved only when the learner record says
+so, as every other page and the API).
 """
 
 from __future__ import annotations
@@ -14,6 +16,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from lms.assessment.models import CriterionJudgement, Decision
+from lms.assessment.unit_status import (
+    NOT_SUBMITTED,
+    UnitStanding,
+    UnitStatus,
+    unit_standing,
+    unit_standings,
+)
 from lms.curriculum.models import AssessmentCriterion, CourseUnit, Enrolment, LearningOutcome, Unit
 from lms.portfolio.models import Evidence, EvidenceCriterion, Submission, SubmissionStatus
 
@@ -51,6 +60,12 @@ class UnitProgress:
     outcomes: list[LearningOutcome]
     latest_submission: Submission | None
     latest_decision: Decision | None
+    standing: UnitStanding = NOT_SUBMITTED
+
+    @property
+    def status(self) -> UnitStatus:
+        """Where the unit stands, as every other page and the API say it."""
+        return self.standing.status
 
     @property
     def total(self) -> int:
@@ -66,10 +81,11 @@ class UnitProgress:
 
     @property
     def achieved(self) -> bool:
-        return (
-            self.latest_submission is not None
-            and self.latest_submission.status == SubmissionStatus.ACHIEVED
-        )
+        return self.status == UnitStatus.ACHIEVED
+
+    @property
+    def can_submit(self) -> bool:
+        return self.status in (UnitStatus.NOT_SUBMITTED, UnitStatus.REFERRED)
 
     def criteria_of(self, outcome: LearningOutcome) -> list[CriterionProgress]:
         return [c for c in self.criteria if c.criterion.outcome_id == outcome.id]
@@ -111,6 +127,7 @@ def portfolio_progress(
     covering = _evidence_covering(session, enrolment)
     latest = _latest_submissions(session, enrolment, ids)
     decisions = latest_decisions(session, [s.id for s in latest.values()])
+    standings = unit_standings(session, [enrolment.id], ids)
 
     position = {o.id: (o.position, o.number) for o in outcomes}
     criteria.sort(key=lambda c: (position.get(c.outcome_id, (0, 0)), c.position))
@@ -130,6 +147,7 @@ def portfolio_progress(
                 outcomes=[o for o in outcomes if o.unit_id == unit.id],
                 latest_submission=submission,
                 latest_decision=decision,
+                standing=standings.get((enrolment.id, unit.id), NOT_SUBMITTED),
             )
         )
     return result
@@ -197,10 +215,16 @@ class UnitSummary:
     with_evidence: int
     met: int
     latest_submission: Submission | None
+    standing: UnitStanding = NOT_SUBMITTED
+
+    @property
+    def status(self) -> UnitStatus:
+        return self.standing.status
 
 
 def unit_summary(session: Session, enrolment: Enrolment, unit: Unit) -> UnitSummary | None:
-    """Counts for one unit in at most three queries (for the unit's learning page)."""
+    """Counts for one unit, and where it stands, in at most five queries (for the unit's
+    learning page)."""
     from sqlalchemy import func
 
     covering = session.execute(
@@ -241,4 +265,5 @@ def unit_summary(session: Session, enrolment: Enrolment, unit: Unit) -> UnitSumm
         with_evidence=sum(1 for _, count in covering if count),
         met=met,
         latest_submission=submission,
+        standing=unit_standing(session, enrolment.id, unit.id),
     )

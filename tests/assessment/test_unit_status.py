@@ -1,0 +1,111 @@
+"""A unit is achieved in one place only (the learner record), and every reader says so: the
+portfolio, the learner record, the cohort progress report and the API."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from lms.accounts.roles import Role
+from lms.accreditation.operations import record_unit_achievement
+from lms.accreditation.queries import enrolment_by_id, learner_record
+from lms.assessment import operations
+from lms.assessment.models import Outcome
+from lms.assessment.operations import Verdict
+from lms.assessment.progress import assessment_status
+from lms.assessment.unit_status import UnitStatus
+from lms.curriculum.models import Enrolment
+from lms.db import utcnow
+from lms.errors import DomainError
+from lms.extensions import db
+from lms.portfolio import operations as portfolio
+from lms.portfolio.progress import portfolio_progress
+from tests.factories import add_evidence, api_token, assessment_setting, member
+
+
+@pytest.fixture
+def setting(app):
+    return assessment_setting()
+
+
+def what_everyone_says(setting, client) -> dict[str, str]:
+    """The unit's status as each reader tells it."""
+    enrolment, unit = setting.enrolment, setting.unit
+    coordinator = member(setting.organisation, Role.COORDINATOR)
+    token = api_token(db.session, coordinator, setting.organisation, Role.COORDINATOR)
+    api = client.get(
+        f"/api/v1/trainees/{enrolment.user_id}", headers={"Authorization": f"Bearer {token}"}
+    ).json["data"]
+    (api_unit,) = [u for u in api["enrolments"][0]["units"] if u["code"] == unit.code]
+    record = learner_record(db.session, enrolment_by_id(db.session, enrolment.id))
+    (record_unit,) = [u for u in record.units if u.unit.id == unit.id]
+    matrix = assessment_status(
+        db.session, select(Enrolment.id).where(Enrolment.id == enrolment.id), [unit.id]
+    )
+    return {
+        "portfolio": portfolio_progress(db.session, enrolment, [unit.id])[0].status.value,
+        "record": record_unit.status.value,
+        "record text": record_unit.status_text,
+        "matrix": matrix.get((enrolment.id, unit.id), ""),
+        "api": api_unit["status"],
+    }
+
+
+def test_a_unit_on_the_record_is_achieved_everywhere_and_is_not_submitted_again(setting, client):
+    # The unit is on her learner record (as an older demo put it there, with no submission).
+    record_unit_achievement(
+        db.session,
+        setting.enrolment,
+        setting.unit,
+        signed_off_by=setting.assessor,
+        signed_off_at=utcnow(),
+    )
+    add_evidence(setting, setting.criteria())
+    db.session.commit()
+
+    assert what_everyone_says(setting, client) == {
+        "portfolio": "achieved",
+        "record": "achieved",
+        "record text": "Achieved",
+        "matrix": "Achieved",
+        "api": "achieved",
+    }
+    with pytest.raises(DomainError, match="already achieved this unit"):
+        portfolio.submit_unit(
+            db.session, setting.enrolment, setting.unit, declaration_confirmed=True
+        )
+
+
+def test_a_sign_off_being_checked_is_not_achieved_anywhere_and_waits(setting, client):
+    add_evidence(setting, setting.criteria())
+    submission = portfolio.submit_unit(
+        db.session, setting.enrolment, setting.unit, declaration_confirmed=True
+    )
+    db.session.commit()
+    with pytest.raises(DomainError, match="already with an assessor"):
+        portfolio.submit_unit(
+            db.session, setting.enrolment, setting.unit, declaration_confirmed=True
+        )
+    # A new assessor's first decisions are sampled: the sign-off waits for the IQA.
+    operations.judge(
+        db.session,
+        submission,
+        setting.assessor,
+        expected_version=submission.state_version,
+        outcome=Outcome.SIGNED_OFF,
+        verdicts={c.id: Verdict(True) for c in setting.criteria()},
+    )
+    db.session.commit()
+
+    assert what_everyone_says(setting, client) == {
+        "portfolio": "being_checked",
+        "record": "being_checked",
+        "record text": "Not yet achieved: signed off, being checked",
+        "matrix": "Signed off, being checked",
+        "api": "being_checked",
+    }
+    with pytest.raises(DomainError, match="it is being checked, so there is nothing to submit"):
+        portfolio.submit_unit(
+            db.session, setting.enrolment, setting.unit, declaration_confirmed=True
+        )
+    assert UnitStatus.BEING_CHECKED.label == "Signed off, being checked"
