@@ -162,14 +162,14 @@ def decision_returned(
     who = "An internal quality assurer" if by.role.value == "iqa" else "A countersigning assessor"
     if reopened:
         message = (
-            f"{who} has returned your sign-off of a {code} submission with comments. It is "
-            "back in your assessment queue: please read the comments and judge it again. "
+            f"{who} has returned your sign-off of {code} with comments. It is back in "
+            "your assessment queue: please read the comments and judge it again. "
             "The trainee has been told that it is back with you."
         )
         subject = "A decision has been returned to you on Alongside"
     else:
         message = (
-            f"{who} has disagreed with your decision on a {code} submission and left "
+            f"{who} has disagreed with your decision on {code} and left "
             "comments. The decision stands, so nothing changes for the trainee; please read "
             "the comments and talk them through with the quality assurer."
         )
