@@ -8,45 +8,9 @@ from flask import Flask
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
-# Each capability contributes one blueprint; the order is the order of their URL rules.
-BLUEPRINTS = [
-    "lms.core.views:blueprint",
-    "lms.accounts.views:blueprint",
-    "lms.accounts.admin_views:blueprint",
-    "lms.curriculum.views:blueprint",
-    "lms.quizzes.views:blueprint",
-    # franchise and the partners' API
-    "lms.franchise.views:blueprint",
-    "lms.api.token_views:blueprint",
-    "lms.api.views:blueprint",
-    # Portfolio, assessment and notifications
-    "lms.portfolio.views:blueprint",
-    "lms.assessment.views:blueprint",
-    "lms.notifications.views:blueprint",
-    "lms.accreditation.views:blueprint",
-]
-
-# Command groups for `flask --app app ...`.
-CLI_GROUPS = [
-    "lms.core.cli:db_cli",
-    "lms.core.cli:demo_command",
-    "lms.accounts.cli:orgs_cli",
-    "lms.accounts.cli:users_cli",
-    "lms.curriculum.cli:courses_cli",
-    # Portfolio and assessment
-    "lms.portfolio.cli:evidence_cli",
-    "lms.mail.cli:mail_cli",
-]
-
-
-def _import(path: str):
-    module_name, _, attribute = path.partition(":")
-    module = __import__(module_name, fromlist=[attribute])
-    return getattr(module, attribute)
-
 
 def create_app(test_config: dict | None = None) -> Flask:
-    from lms import models  # noqa: F401 - registers every model with the metadata
+    from lms import capabilities, permissions
     from lms.config import load_config
     from lms.web import init_web
 
@@ -63,9 +27,15 @@ def create_app(test_config: dict | None = None) -> Flask:
         path = Path(app.config[key])
         app.config[key] = str(path if path.is_absolute() else PROJECT_ROOT / path)
 
+    capabilities.import_models()
     init_web(app)
-    for path in BLUEPRINTS:
-        app.register_blueprint(_import(path))
-    for path in CLI_GROUPS:
-        app.cli.add_command(_import(path))
+    # Rules move into each capability's `rules` module; until `load_rules` exists they are
+    # all in lms.permissions.
+    if (load_rules := getattr(permissions, "load_rules", None)) is not None:
+        load_rules(capabilities.paths("rules"))
+    for blueprint in capabilities.contributions("blueprints"):
+        app.register_blueprint(blueprint)
+    for command in capabilities.contributions("cli"):
+        app.cli.add_command(command)
+    capabilities.import_all()
     return app

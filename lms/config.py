@@ -94,6 +94,8 @@ def load_config(instance_path: Path) -> dict:
         "MAIL_MESSAGE_ID_DOMAIN": os.environ.get("MAIL_MESSAGE_ID_DOMAIN", "alongside.invalid"),
         # Where the public can reach this site; printed on certificates and in credentials.
         "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL", "").rstrip("/"),
+        # Size of the RSA keys organisations sign credentials with (RS256; 2048 at the least).
+        "SIGNING_KEY_BITS": _int("SIGNING_KEY_BITS", 3072),
         "QUICK_EXIT_URL": os.environ.get("QUICK_EXIT_URL", "https://www.bbc.co.uk/weather"),
         "SESSION_IDLE_MINUTES": _int("SESSION_IDLE_MINUTES", 60 * 8),
         "REMEMBER_DAYS": _int("REMEMBER_DAYS", 14),

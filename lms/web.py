@@ -137,6 +137,9 @@ def _init_transaction_boundary(app: Flask) -> None:
             db.session.rollback()
             take_enqueued_ids(db.session)
             return response
+        # A streamed response (an export) still reads what the view loaded; expiring it
+        # at the commit would make those objects reload after the session has closed.
+        db.session.expire_on_commit = False
         db.session.commit()
         if (ids := take_enqueued_ids(db.session)) and app.config["MAIL_SEND_AFTER_REQUEST"]:
             _send_after_commit(app, ids)

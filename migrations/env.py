@@ -1,10 +1,13 @@
-"""Alembic environment: the schema comes from `lms.models`, the URL from the application config."""
+"""Alembic environment: the schema is every capability's models (`lms.capabilities`), the URL
+comes from the application config."""
 
 from alembic import context
 from sqlalchemy import engine_from_config, pool
 
-import lms.models  # noqa: F401 - registers every table
+from lms.capabilities import import_models
 from lms.db import Base
+
+import_models()
 
 config = context.config
 target_metadata = Base.metadata

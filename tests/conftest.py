@@ -171,6 +171,8 @@ def app(database_url, tmp_path, config_overrides):
         # Password hashing is deliberately slow; tests need it correct, not slow.
         "ARGON2_TIME_COST": 1,
         "ARGON2_MEMORY_COST_KIB": 1024,
+        # The smallest RSA key RS256 allows is quicker to make than the default.
+        "SIGNING_KEY_BITS": 2048,
     }
     config.update(config_overrides)
     application = create_app(config)

@@ -3,6 +3,7 @@ errors, and an OpenAPI document that matches what the API really does."""
 
 from __future__ import annotations
 
+import io
 import re
 from datetime import timedelta
 
@@ -14,6 +15,7 @@ from lms.accounts.operations import revoke_role, set_account_disabled
 from lms.accounts.roles import Role
 from lms.api.models import PersonalAccessToken
 from lms.api.tokens import hash_token
+from lms.audit.models import AuditEvent
 from lms.curriculum import operations as curriculum
 from lms.curriculum.models import Enrolment
 from lms.db import utcnow
@@ -255,6 +257,51 @@ def test_every_bad_item_is_reported_and_nobody_is_enrolled(session, client, worl
     assert [p["item"] for p in problems] == [2, 3]
     assert "is also on item 1" in problems[1]["message"]
     assert enrolments(session) == 6
+
+
+def test_the_api_audits_enrolments_as_the_csv_import_does(session, client, login, world, token):
+    """The same kind of entries, by the same person, with the same details (their values
+    differ only where the people do), and the whole marked with how it came."""
+
+    def audited_since(last_id: int) -> list[tuple]:
+        events = session.scalars(
+            select(AuditEvent).where(AuditEvent.id > last_id).order_by(AuditEvent.id)
+        ).all()
+        return [(e.action, e.object_type, e.actor_id, sorted(e.detail)) for e in events]
+
+    def last_id() -> int:
+        return session.scalar(select(func.max(AuditEvent.id))) or 0
+
+    browser = login(world.coordinator)
+    before = last_id()
+    csv = f"email,name,cohort\nnew1@example.org,New One,{world.cohort.name}\n"
+    response = browser.post(
+        f"/organisations/{world.partner.slug}/enrolments/import",
+        data={"file": (io.BytesIO(csv.encode()), "trainees.csv")},
+    )
+    assert response.status_code == 302
+    by_csv = audited_since(before)
+
+    before = last_id()
+    item = {"email": "new2@example.org", "name": "New Two", "cohort_id": world.cohort.id}
+    response = call(client, "POST", "/api/v1/trainees", token, json={"trainees": [item]})
+    assert response.status_code == 201
+    by_api = audited_since(before)
+
+    assert [action for action, *_ in by_csv] == [
+        "user.created",
+        "membership.granted",
+        "enrolment.created",
+        "enrolment.imported",
+    ]
+    assert by_api == by_csv
+    imported = session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "enrolment.imported").order_by(AuditEvent.id)
+    ).all()
+    assert [(e.detail["via"], e.detail["count"], e.detail["new_accounts"]) for e in imported] == [
+        ("csv", 1, 1),
+        ("api", 1, 1),
+    ]
 
 
 def test_seats_run_out_across_the_request(session, client, world, token):

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from lms.curriculum.checks import check_paths, register_check, registered_checks
+from lms import capabilities
+from lms.capabilities import Capability
+from lms.content import Problem
+from lms.curriculum.checks import check_paths
 from lms.curriculum.format import SCHEMA_VERSION, load_catalogue
-from lms.curriculum.sources import Problem
 from tests.factories.course_files import QUALIFICATION, SHORT, T001, T101, T102, CourseFiles
 
 
@@ -314,14 +316,10 @@ def test_checks_can_be_added(files):
                 if lesson.slug == "boundaries":
                     yield Problem(lesson.path, 2, "boundaries is a reserved name")
 
-    register_check(no_lessons_called_boundaries)
-    try:
+    extra = Capability("example", content_checks=(no_lessons_called_boundaries,))
+    with capabilities.extended(extra):
         assert only(files, f"{T102}/01-boundaries.md") == [(2, "boundaries is a reserved name")]
-    finally:
-        from lms.curriculum import checks
-
-        checks._CHECKS.remove(no_lessons_called_boundaries)
-    assert no_lessons_called_boundaries not in registered_checks()
+    assert problems(files) == []
 
 
 # --- the command ------------------------------------------------------------------------------

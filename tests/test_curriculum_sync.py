@@ -5,7 +5,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
+from lms import capabilities
 from lms.accounts.roles import Role
+from lms.capabilities import Capability
 from lms.curriculum import operations
 from lms.curriculum.format import load_catalogue
 from lms.curriculum.markdown import ASSET_URL_PREFIX
@@ -19,7 +21,6 @@ from lms.curriculum.models import (
     Unit,
 )
 from lms.curriculum.sync import SyncRefused, sync_catalogue
-from lms.curriculum.usage import register_usage_check, unregister_usage_check
 from tests.factories import PartnerFactory, member
 from tests.factories.course_files import QUALIFICATION, T101, T102, CourseFiles
 
@@ -58,9 +59,8 @@ def in_use():
     def check(session, unit):
         return unit.code in codes
 
-    register_usage_check(check)
-    yield codes
-    unregister_usage_check(check)
+    with capabilities.extended(Capability("in use", hooks={"unit_in_use": (check,)})):
+        yield codes
 
 
 def test_first_sync_loads_everything(session, files):

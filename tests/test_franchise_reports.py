@@ -11,8 +11,10 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import insert, select
 
+from lms import capabilities
 from lms.accounts.models import User
 from lms.accounts.roles import Role
+from lms.capabilities import Capability
 from lms.curriculum import operations as curriculum
 from lms.curriculum.models import CourseUnit, Enrolment, EnrolmentStatus, Lesson
 from lms.db import utcnow
@@ -148,14 +150,12 @@ def test_a_registered_measure_adds_its_column(session, cohort_world):
         ids = session.scalars(enrolment_ids).all()
         return {(ids[0], unit_ids[0]): "Passed 8/10"}
 
-    progress.register_measure(UnitMeasure("example", "Example", load))
-    try:
+    example = Capability("example", progress_columns=(UnitMeasure("example", "Example", load),))
+    with capabilities.extended(example):
         result = report(session, cohort_world)
-        assert result.rows[0].extras[("example", result.units[0].unit_id)] == "Passed 8/10"
-        header = progress.export_header(result.units, result.measures)
-        assert f"{result.units[0].code} Example" in header
-    finally:
-        progress.unregister_measure("example")
+    assert result.rows[0].extras[("example", result.units[0].unit_id)] == "Passed 8/10"
+    header = progress.export_header(result.units, result.measures)
+    assert f"{result.units[0].code} Example" in header
 
 
 def test_csv_export_is_safe_and_complete(session, login, cohort_world):

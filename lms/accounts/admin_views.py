@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from lms.accounts import home as _home_sections  # noqa: F401 - registers home sections
 from lms.accounts import operations, queries
 from lms.accounts.forms import EmptyForm, MemberForm, OrganisationForm, role_choices
 from lms.accounts.invitations import send_invitation

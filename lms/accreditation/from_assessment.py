@@ -1,7 +1,7 @@
 """What the portfolio and assessment capabilities tell the learner record.
 
 - When a unit becomes achieved (signed off, and countersigned where it was sampled or judged
-  by a trainee assessor), assessment calls its `on_unit_achieved` listeners; ours records the
+  by a trainee assessor), assessment calls its `unit_achieved` listeners; ours records the
   unit achievement, which issues the unit badge and, once the rules are met, the award.
 - The learner record lists, under each criterion, the evidence submitted for it and the
   latest decisions, with the assessor and the countersigning IQA.
@@ -16,9 +16,8 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 
 from lms.accounts.models import User
 from lms.accreditation.operations import record_unit_achievement
-from lms.accreditation.record_details import CriterionEvidence, register_record_details
+from lms.accreditation.record_details import CriterionEvidence
 from lms.assessment.achievements import UnitAchievement as AchievedFacts
-from lms.assessment.achievements import on_unit_achieved
 from lms.assessment.models import Countersignature, CountersignRole, Decision
 from lms.curriculum.models import Enrolment, Unit
 from lms.portfolio.models import Submission, SubmissionStatus, SubmittedEvidence
@@ -36,7 +35,6 @@ def _countersignature(session: Session, decision_id: int) -> Countersignature | 
     return (iqa or signatures or [None])[-1]
 
 
-@on_unit_achieved
 def record_from_assessment(session: Session, facts: AchievedFacts) -> None:
     countersignature = _countersignature(session, facts.decision_id)
     titles = session.scalars(
@@ -75,7 +73,6 @@ def _verdict(status: SubmissionStatus, met: bool | None) -> str:
     return verdict
 
 
-@register_record_details
 def evidence_and_decisions(
     session: Session, enrolment: Enrolment, criterion_ids: list[int]
 ) -> dict[int, list[CriterionEvidence]]:

@@ -1,7 +1,7 @@
 """Signing keys, status lists and credentials, stored. Functions flush; the caller commits.
 
-`IssuingContext` carries the two things issuing needs from the running site: the public
-address that credentials and certificates point at, and the secret that unlocks keys.
+`IssuingContext` carries what issuing needs from the running site: the public address that
+credentials and certificates point at, the secret that unlocks keys, and how long new keys are.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from lms.accounts.models import Organisation, User
-from lms.accreditation import keys, openbadges
+from lms.accreditation import keys, openbadges, vc
 from lms.accreditation.models import (
     IssuedCredential,
     OrganisationSigningKey,
@@ -25,11 +25,16 @@ from lms.accreditation.models import (
     StatusList,
     UnitAchievement,
 )
-from lms.accreditation.statuslist import MINIMUM_BITS, Bitstring, status_entry
+from lms.accreditation.statuslist import (
+    MINIMUM_BITS,
+    Bitstring,
+    status_entry,
+    status_list_credential,
+)
 from lms.audit.operations import record
 from lms.config import ConfigError
 from lms.db import utcnow
-from lms.errors import Conflict
+from lms.errors import Conflict, NotFound
 
 # A list is closed for new credentials when half full, so a random free index is quick to
 # find and an index says little about when a credential was issued.
@@ -40,6 +45,7 @@ LIST_FILL_LIMIT = MINIMUM_BITS // 2
 class IssuingContext:
     base_url: str
     secret_key: str
+    key_bits: int = keys.RSA_KEY_BITS
 
     def issuer_url(self, organisation: Organisation) -> str:
         return f"{self.base_url}/issuers/{organisation.slug}"
@@ -82,7 +88,9 @@ class IssuingContext:
         if not base and has_request_context():
             base = request.host_url
         return cls(
-            base_url=(base or "http://localhost:5000").rstrip("/"), secret_key=config["SECRET_KEY"]
+            base_url=(base or "http://localhost:5000").rstrip("/"),
+            secret_key=config["SECRET_KEY"],
+            key_bits=config.get("SIGNING_KEY_BITS", keys.RSA_KEY_BITS),
         )
 
 
@@ -98,39 +106,77 @@ def _active_key(session: Session, organisation: Organisation) -> OrganisationSig
     )
 
 
+def _make_key(
+    session: Session,
+    organisation: Organisation,
+    context: IssuingContext,
+    retiring: OrganisationSigningKey | None,
+) -> tuple[OrganisationSigningKey, keys.SigningKey] | None:
+    """A new key put in use (retiring `retiring`), or None if another request changed the
+    organisation's key at the same moment."""
+    private = keys.generate_private_key(context.key_bits)
+    kid = openbadges.key_id(context.issuer_url(organisation), keys.thumbprint(private))
+    candidate = OrganisationSigningKey(
+        organisation_id=organisation.id,
+        algorithm=keys.algorithm_of(private),
+        kid=kid,
+        public_jwk=keys.public_jwk(private, kid),
+        private_key_encrypted=keys.encrypt_private_key(private, context.secret_key),
+    )
+    try:
+        with session.begin_nested():
+            if retiring is not None:
+                retiring.retired_at = utcnow()
+                session.flush()
+            session.add(candidate)
+            session.flush()
+    except IntegrityError:
+        return None
+    if retiring is not None:
+        record(
+            session,
+            "accreditation.key_retired",
+            obj=retiring,
+            organisation_id=organisation.id,
+            kid=retiring.kid,
+        )
+    record(
+        session,
+        "accreditation.key_created",
+        obj=candidate,
+        organisation_id=organisation.id,
+        kid=kid,
+        algorithm=candidate.algorithm,
+    )
+    return candidate, private
+
+
 def signing_key(
     session: Session, organisation: Organisation, context: IssuingContext
-) -> tuple[OrganisationSigningKey, keys.Ed25519PrivateKey]:
-    """The organisation's key in use, made on first use."""
+) -> tuple[OrganisationSigningKey, keys.SigningKey]:
+    """The organisation's key in use, made on first use. A key for an algorithm no longer
+    signed with (Ed25519, from before RS256) is retired then and stays published."""
     stored = _active_key(session, organisation)
-    if stored is None:
-        private = keys.generate_private_key()
-        kid = openbadges.key_id(
-            context.issuer_url(organisation), keys.thumbprint(private.public_key())
-        )
-        candidate = OrganisationSigningKey(
-            organisation_id=organisation.id,
-            kid=kid,
-            public_jwk=keys.public_jwk(private.public_key(), kid),
-            private_key_encrypted=keys.encrypt_private_key(private, context.secret_key),
-        )
-        try:
-            with session.begin_nested():
-                session.add(candidate)
-                session.flush()
-        except IntegrityError:
-            # Another request made the key a moment ago: use that one.
-            stored = _active_key(session, organisation)
-        else:
-            record(
-                session,
-                "accreditation.key_created",
-                obj=candidate,
-                organisation_id=organisation.id,
-                kid=kid,
-            )
-            return candidate, private
+    if stored is None or stored.algorithm != keys.SIGNING_ALGORITHM:
+        made = _make_key(session, organisation, context, retiring=stored)
+        if made is not None:
+            return made
+        # Another request made the key a moment ago: use that one.
+        stored = _active_key(session, organisation)
+        if stored is None or stored.algorithm != keys.SIGNING_ALGORITHM:
+            raise Conflict("The signing key was being changed just now. Please try again.")
     return stored, keys.decrypt_private_key(stored.private_key_encrypted, context.secret_key)
+
+
+def rotate_signing_key(
+    session: Session, organisation: Organisation, context: IssuingContext
+) -> OrganisationSigningKey:
+    """Retire the organisation's key in use and sign with a new one from now on. The retired
+    key stays published, so everything it signed still verifies."""
+    made = _make_key(session, organisation, context, retiring=_active_key(session, organisation))
+    if made is None:
+        raise Conflict("The signing key was being changed just now. Please try again.")
+    return made[0]
 
 
 def published_keys(session: Session, organisation: Organisation) -> list[OrganisationSigningKey]:
@@ -197,6 +243,34 @@ def status_bitstring(session: Session, status_list: StatusList) -> Bitstring:
     for index in revoked_indexes(session, status_list):
         bits.set(index)
     return bits
+
+
+def signed_status_list(
+    session: Session, context: IssuingContext, list_id: int, *, make_key: bool = True
+) -> str:
+    """The list's BitstringStatusListCredential, signed by its organisation's key in use, as a
+    compact JWS (`application/vc+jwt`). Signed when asked for, so that it always shows every
+    revocation. The RS256 key may be made on first use (the caller commits); with
+    `make_key=False` nothing is written and the key in use signs, whatever its algorithm."""
+    status_list = session.get(StatusList, list_id)
+    if status_list is None:
+        raise NotFound()
+    organisation = session.get(Organisation, status_list.organisation_id)
+    if make_key:
+        stored_key, private = signing_key(session, organisation, context)
+    else:
+        stored_key = _active_key(session, organisation)
+        if stored_key is None:
+            raise NotFound()
+        private = keys.decrypt_private_key(stored_key.private_key_encrypted, context.secret_key)
+    document = status_list_credential(
+        list_url=context.status_list_url(status_list.id),
+        issuer=context.issuer(organisation).profile(),
+        bitstring=status_bitstring(session, status_list),
+        valid_from=status_list.created_at,
+        purpose=status_list.purpose,
+    )
+    return vc.secure(document, private, stored_key.kid)
 
 
 # --- credentials ------------------------------------------------------------------------------

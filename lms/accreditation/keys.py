@@ -1,25 +1,45 @@
-"""Ed25519 signing keys for issuing organisations.
+"""Signing keys of issuing organisations: made, kept encrypted, and published as JWKs.
 
-A private key is only ever stored encrypted, with a key derived from the application's
-SECRET_KEY; the public key is published as a JSON Web Key (RFC 8037) named by its RFC 7638
-thumbprint, so a credential's `kid` says exactly which key signed it.
+New keys are RSA and sign with RS256: Open Badges 3.0 (section 8.2, "Create the JOSE Header")
+names RS256 as the algorithm every issuer and verifier supports at the least, and the 1EdTech
+conformance verifier accepts RS256 or ES256 for a VC-JWT, never EdDSA. Keys made before are
+Ed25519 (EdDSA); they stay published, so that credentials signed with them still verify, and
+they are no longer used to sign.
+
+A private key is only ever stored encrypted (Fernet, with a key derived from the application's
+SECRET_KEY by HKDF). A public key is published as a JSON Web Key named by its RFC 7638
+thumbprint. The JOSE work itself is done by joserfc.
 """
 
 from __future__ import annotations
 
 import base64
-import hashlib
-import json
 import re
 
 from cryptography.fernet import Fernet, InvalidToken
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from joserfc.errors import JoseError
+from joserfc.jwk import OKPKey, RSAKey
+
+RS256 = "RS256"
+EDDSA = "EdDSA"
+# What new credentials and status lists are signed with.
+SIGNING_ALGORITHM = RS256
+# NIST SP 800-57 counts 2048-bit RSA as sound until 2030, and credentials live longer than
+# that: new keys are 3072 bits unless SIGNING_KEY_BITS says otherwise. RS256 needs 2048.
+RSA_KEY_BITS = 3072
+MINIMUM_RSA_BITS = 2048
+# Members of a JWK that belong to a private key (RFC 7518, sections 6.3.2 and 6.2.2; RFC 8037).
+PRIVATE_MEMBERS = frozenset({"d", "p", "q", "dp", "dq", "qi", "oth", "k"})
+
+SigningKey = RSAKey | OKPKey
 
 _B64URL = re.compile(r"[A-Za-z0-9_-]*")
 _HKDF_SALT = b"alongside/accreditation"
 _HKDF_INFO = b"organisation signing keys v1"
+_ED25519_RAW_LENGTH = 32
 
 
 class SigningKeyError(Exception):
@@ -49,20 +69,29 @@ def _fernet(secret_key: str) -> Fernet:
     return Fernet(base64.urlsafe_b64encode(material))
 
 
-def generate_private_key() -> Ed25519PrivateKey:
-    return Ed25519PrivateKey.generate()
+def generate_private_key(bits: int = RSA_KEY_BITS) -> RSAKey:
+    """A new RSA key for RS256."""
+    if bits < MINIMUM_RSA_BITS or bits % 8:
+        raise SigningKeyError("RSA signing keys have 2048 bits or more, in whole bytes.")
+    return RSAKey.generate_key(bits, private=True)
 
 
-def encrypt_private_key(private_key: Ed25519PrivateKey, secret_key: str) -> str:
-    raw = private_key.private_bytes(
-        serialization.Encoding.Raw,
-        serialization.PrivateFormat.Raw,
-        serialization.NoEncryption(),
-    )
-    return _fernet(secret_key).encrypt(raw).decode("ascii")
+def algorithm_of(key: SigningKey) -> str:
+    """The one JWS algorithm a key may be used with: its type decides, never a token."""
+    if isinstance(key, RSAKey):
+        return RS256
+    if isinstance(key, OKPKey) and key.curve_name == "Ed25519":
+        return EDDSA
+    raise SigningKeyError("The key is neither an RSA key nor an Ed25519 key.")
 
 
-def decrypt_private_key(token: str, secret_key: str) -> Ed25519PrivateKey:
+def encrypt_private_key(private_key: SigningKey, secret_key: str) -> str:
+    """The private key as PKCS #8, encrypted for storage."""
+    der = private_key.as_der(private=True)
+    return _fernet(secret_key).encrypt(der).decode("ascii")
+
+
+def decrypt_private_key(token: str, secret_key: str) -> SigningKey:
     try:
         raw = _fernet(secret_key).decrypt(token.encode("ascii"))
     except InvalidToken:
@@ -70,38 +99,47 @@ def decrypt_private_key(token: str, secret_key: str) -> Ed25519PrivateKey:
             "The organisation's signing key could not be unlocked. "
             "The server's SECRET_KEY may have changed since the key was made."
         ) from None
-    return Ed25519PrivateKey.from_private_bytes(raw)
+    if len(raw) == _ED25519_RAW_LENGTH:
+        # Ed25519 keys were stored as their 32 raw bytes.
+        return OKPKey.import_key(Ed25519PrivateKey.from_private_bytes(raw))
+    private = serialization.load_der_private_key(raw, password=None)
+    if isinstance(private, Ed25519PrivateKey):
+        return OKPKey.import_key(private)
+    return RSAKey.import_key(private)
 
 
-def public_bytes(public_key: Ed25519PublicKey) -> bytes:
-    return public_key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+def thumbprint(key: SigningKey) -> str:
+    """RFC 7638 JWK thumbprint (SHA-256) of the key's public members."""
+    return key.thumbprint()
 
 
-def thumbprint(public_key: Ed25519PublicKey) -> str:
-    """RFC 7638 JWK thumbprint (SHA-256) of an Ed25519 public key."""
-    members = {"crv": "Ed25519", "kty": "OKP", "x": b64url_encode(public_bytes(public_key))}
-    canonical = json.dumps(members, separators=(",", ":"), sort_keys=True).encode("ascii")
-    return b64url_encode(hashlib.sha256(canonical).digest())
-
-
-def public_jwk(public_key: Ed25519PublicKey, kid: str) -> dict:
-    return {
-        "kty": "OKP",
-        "crv": "Ed25519",
-        "x": b64url_encode(public_bytes(public_key)),
-        "kid": kid,
-        "alg": "EdDSA",
-        "use": "sig",
+def public_jwk(key: SigningKey, kid: str) -> dict:
+    """The public half as a JWK: only the public members, its `kid`, `alg` and `use`."""
+    members = {
+        name: value
+        for name, value in key.as_dict(private=False).items()
+        if name in {"kty", "crv", "x", "n", "e"}
     }
+    return {**members, "kid": kid, "alg": algorithm_of(key), "use": "sig"}
 
 
-def public_key_from_jwk(jwk: dict) -> Ed25519PublicKey:
-    if not isinstance(jwk, dict) or jwk.get("kty") != "OKP" or jwk.get("crv") != "Ed25519":
-        raise SigningKeyError("The key is not an Ed25519 public key.")
-    if "d" in jwk:
+def public_key_from_jwk(jwk: dict) -> SigningKey:
+    """A published key as a joserfc key; anything but an RSA (2048 bits or more) or an
+    Ed25519 public key is refused."""
+    if not isinstance(jwk, dict):
+        raise SigningKeyError("The key is not a JSON Web Key.")
+    if PRIVATE_MEMBERS & set(jwk):
         raise SigningKeyError("A published key must never contain its private part.")
+    members = {name: jwk.get(name) for name in ("kty", "crv", "x", "n", "e") if name in jwk}
     try:
-        raw = b64url_decode(jwk.get("x", ""))
-        return Ed25519PublicKey.from_public_bytes(raw)
-    except ValueError:
+        if members.get("kty") == "RSA":
+            modulus = int.from_bytes(b64url_decode(members.get("n", "")), "big")
+            if modulus.bit_length() < MINIMUM_RSA_BITS:
+                raise SigningKeyError("The RSA key is shorter than 2048 bits.")
+            return RSAKey.import_key(members)
+        if members.get("kty") == "OKP" and members.get("crv") == "Ed25519":
+            b64url_decode(members.get("x", ""))
+            return OKPKey.import_key(members)
+    except (JoseError, ValueError, TypeError):
         raise SigningKeyError("The public key is not valid.") from None
+    raise SigningKeyError("The key is neither an RSA key nor an Ed25519 public key.")

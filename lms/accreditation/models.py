@@ -113,8 +113,10 @@ class Certificate(Base):
 
 
 class OrganisationSigningKey(Base):
-    """An organisation's Ed25519 key. The private half is stored encrypted (see keys.py);
-    only `retired_at` ever changes, and at most one key per organisation is in use."""
+    """An organisation's signing key: RSA for RS256 now, Ed25519 for EdDSA before (see
+    keys.py). The private half is stored encrypted; only `retired_at` ever changes, at most one
+    key per organisation is in use, and retired keys stay published so that what they signed
+    still verifies."""
 
     __tablename__ = "organisation_signing_key"
     __table_args__ = (
@@ -129,6 +131,7 @@ class OrganisationSigningKey(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+    algorithm: Mapped[str] = mapped_column(String(10))  # the JWS `alg` it signs with
     kid: Mapped[str] = mapped_column(String(300), unique=True)
     public_jwk: Mapped[dict] = mapped_column(JSON)
     private_key_encrypted: Mapped[str] = mapped_column(Text)

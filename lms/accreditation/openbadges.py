@@ -1,5 +1,7 @@
 """Open Badges 3.0 credentials (1EdTech), built on the W3C Verifiable Credentials Data Model 2.0
-and secured as a VC-JWT (VC-JOSE-COSE: a compact JWS, `alg` EdDSA, `typ` vc+jwt).
+and secured as a VC-JWT: a compact JWS whose payload is the credential with its registered
+claims, as the Open Badges 3.0 specification describes in section 8.2 (JSON Web Token Proof
+Format) and VC-JOSE-COSE allows.
 
 The credential describes an achievement the way the curriculum does: its code (`humanCode`),
 level (a tag and `fieldOfStudy`), credits (`creditsAvailable`, and `creditsEarned` for the
@@ -11,10 +13,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-
-from lms.accreditation import jose
-from lms.accreditation.vc import JWT_TYP, VC_CONTEXT, VC_TYPE, iso_datetime
+from lms.accreditation import vc
+from lms.accreditation.keys import SigningKey
+from lms.accreditation.vc import VC_CONTEXT, VC_TYPE, iso_datetime
 
 OB_CONTEXT = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
 OB_CREDENTIAL_TYPE = "OpenBadgeCredential"
@@ -169,20 +170,26 @@ def build_credential(
 
 
 def key_id(issuer_id: str, thumbprint: str) -> str:
-    """The `kid` naming one of an issuer's keys: its profile URL and the key's thumbprint."""
-    return f"{issuer_id}#{thumbprint}"
+    """The `kid` naming one of an issuer's keys: an https URL that answers with that key alone,
+    as a JWK (`<issuer profile URL>/keys/<RFC 7638 thumbprint>`).
+
+    Open Badges 3.0 asks for a `kid` "that can be dereferenced to an object of type JWK", and
+    requires verifiers to support https URLs (DID URLs are allowed, not required). The 1EdTech
+    conformance verifier fetches the `kid` and reads the answer as the JWK itself. A fragment
+    into the issuer's JWKS (`.../jwks.json#...`) would not do: the fragment never reaches the
+    server, and a JWK Set defines no meaning for it, so a verifier would get the whole set
+    instead of a key. The same keys are listed, under the same `kid`s, in the issuer's JWKS and
+    as verification methods in the issuer's profile."""
+    return f"{issuer_id}/keys/{thumbprint}"
 
 
-def sign_credential(credential: dict, private_key: Ed25519PrivateKey, kid: str) -> str:
-    """Secure `credential` as a VC-JWT. The payload is the credential itself; the registered
-    claims repeat what it says (issuer, id) so that JWT libraries can read them too."""
-    payload = dict(credential)
-    payload["iss"] = credential["issuer"]["id"]
-    payload["jti"] = credential["id"]
-    header = {"kid": kid, "typ": JWT_TYP, "cty": "vc"}
-    return jose.sign(payload, private_key, header)
+# Open Badges 3.0, section 8.2.3: `typ`, if present, "MUST be set to JWT", and JOSE headers
+# other than alg, kid, jwk and typ "are NOT allowed" (so no `cty`). VC-JOSE-COSE only says
+# `typ` SHOULD be vc+jwt; the Open Badges profile's MUST decides for an OpenBadgeCredential.
+JWT_TYP = "JWT"
 
 
-def credential_from_payload(payload: dict) -> dict:
-    """The credential inside a VC-JWT payload, without the registered JWT claims."""
-    return {key: value for key, value in payload.items() if key not in {"iss", "jti", "iat"}}
+def sign_credential(credential: dict, private_key: SigningKey, kid: str) -> str:
+    """Secure `credential` as a VC-JWT: header `alg` (RS256 for RSA keys), `kid`, `typ` JWT;
+    payload the credential with `iss`, `jti`, `nbf` (and `exp`, `sub` when it has them)."""
+    return vc.secure(credential, private_key, kid, typ=JWT_TYP)

@@ -11,18 +11,17 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 
 from lms.accounts.models import Organisation, User
 from lms.accreditation import descriptions, keys, verification
-from lms.accreditation.issuing import IssuingContext, published_keys, status_bitstring
+from lms.accreditation.issuing import IssuingContext, published_keys, signed_status_list
 from lms.accreditation.models import (
     Certificate,
     IssuedCredential,
     QualificationAward,
     Revocation,
-    StatusList,
     UnitAchievement,
 )
 from lms.accreditation.operations import outcomes_by_unit
 from lms.accreditation.record_details import CriterionEvidence, details_for
-from lms.accreditation.statuslist import StatusListError, status_list_credential
+from lms.accreditation.statuslist import StatusListError
 from lms.assessment.unit_status import NOT_SUBMITTED, UnitStatus, unit_standings
 from lms.curriculum.models import (
     Cohort,
@@ -78,7 +77,8 @@ def _organisation_for_issuer(
 def verify_submission(
     session: Session, submitted: str | bytes, context: IssuingContext, now: datetime | None = None
 ) -> verification.Verdict:
-    """Check a pasted or uploaded credential against this site's issuers and status lists."""
+    """Check a pasted or uploaded credential against this site's issuers and status lists,
+    the way any verifier would: keys as published, status lists as signed and served."""
 
     def keys_for_issuer(issuer_id: str):
         organisation = _organisation_for_issuer(session, context, issuer_id)
@@ -92,49 +92,69 @@ def verify_submission(
                 continue
         return found
 
-    def status_bit(url: str, index: int, purpose: str) -> bool:
+    def status_list(url: str) -> str:
         prefix = f"{context.base_url}/status-lists/"
         list_id = url.removeprefix(prefix) if url.startswith(prefix) else ""
-        status_list = session.get(StatusList, int(list_id)) if list_id.isdigit() else None
-        if status_list is None or purpose != status_list.purpose:
+        if not list_id.isdigit():
             raise StatusListError("it points at a status list this service does not publish.")
-        if index >= status_list.size_bits:
-            raise StatusListError("its entry is outside the status list.")
-        return status_bitstring(session, status_list).get(index)
+        try:
+            # A check changes nothing: no key is made for it.
+            return signed_status_list(session, context, int(list_id), make_key=False)
+        except NotFound:
+            raise StatusListError(
+                "it points at a status list this service does not publish."
+            ) from None
 
     return verification.verify(
         submitted,
         keys_for_issuer=keys_for_issuer,
-        status_bit=status_bit,
+        status_list=status_list,
         now=now or utcnow(),
     )
 
 
-def issuer_profile(context: IssuingContext, organisation: Organisation) -> dict:
+# The W3C Controlled Identifiers vocabulary: `verificationMethod`, `JsonWebKey`, `publicKeyJwk`.
+CID_CONTEXT = "https://www.w3.org/ns/cid/v1"
+
+
+def issuer_profile(session: Session, context: IssuingContext, organisation: Organisation) -> dict:
+    """The issuer's Open Badges Profile, with the public keys its credentials name: each as a
+    verification method whose id is the key's `kid` (so a `kid` from before, `<profile>#...`,
+    resolves here too) and whose JWK is published; all may be used to check what they signed."""
     profile = context.issuer(organisation).profile()
     profile["@context"] = [
         "https://www.w3.org/ns/credentials/v2",
         "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
+        CID_CONTEXT,
     ]
+    methods = [
+        {
+            "id": stored.kid,
+            "type": "JsonWebKey",
+            "controller": profile["id"],
+            "publicKeyJwk": {k: v for k, v in stored.public_jwk.items() if k != "kid"},
+        }
+        for stored in published_keys(session, organisation)
+    ]
+    profile["verificationMethod"] = methods
+    profile["assertionMethod"] = [method["id"] for method in methods]
     return profile
 
 
 def jwks(session: Session, organisation: Organisation) -> dict:
+    """Every key the organisation has signed with, retired ones too (RFC 7517 JWK Set)."""
     return {"keys": [stored.public_jwk for stored in published_keys(session, organisation)]}
 
 
-def status_list_document(session: Session, context: IssuingContext, list_id: int) -> dict:
-    status_list = session.get(StatusList, list_id)
-    if status_list is None:
-        raise NotFound()
-    organisation = session.get(Organisation, status_list.organisation_id)
-    return status_list_credential(
-        list_url=context.status_list_url(status_list.id),
-        issuer=context.issuer(organisation).profile(),
-        bitstring=status_bitstring(session, status_list),
-        valid_from=status_list.created_at,
-        purpose=status_list.purpose,
-    )
+def public_key(session: Session, organisation: Organisation, thumbprint: str) -> dict:
+    """The JWK an organisation's key id (`<profile>/keys/<thumbprint>`) dereferences to."""
+    for stored in published_keys(session, organisation):
+        try:
+            if keys.thumbprint(keys.public_key_from_jwk(stored.public_jwk)) == thumbprint:
+                return stored.public_jwk
+        except keys.SigningKeyError:
+            continue
+    raise NotFound()
 
 
 def achievement_description(session: Session, context: IssuingContext, code: str, version: int):

@@ -1,17 +1,17 @@
 """How the assessment track shows its evidence and decisions on the learner record.
 
 Accreditation owns the learner record; the portfolio and assessment own evidence, decisions
-and IQA sampling. To keep the two apart, assessment registers a provider:
+and IQA sampling. To keep the two apart, a provider answers the `record_details` hook in
+`lms.capabilities`:
 
-    from lms.accreditation.record_details import CriterionEvidence, register_record_details
+    from lms.accreditation.record_details import CriterionEvidence
 
-    @register_record_details
     def evidence_for_record(session, enrolment, criterion_ids):
         ...  # a constant number of queries
         return {criterion_id: [CriterionEvidence(...), ...], ...}
 
 The record page and its PDF list, under each assessment criterion, whatever the providers
-return. Until a provider is registered the record shows unit sign-offs only.
+return. Without a provider the record shows unit sign-offs only.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from lms import capabilities
 from lms.curriculum.models import Enrolment
 
 
@@ -40,25 +41,13 @@ class CriterionEvidence:
 
 
 RecordDetails = Callable[[Session, Enrolment, list[int]], dict[int, list[CriterionEvidence]]]
-_PROVIDERS: list[RecordDetails] = []
-
-
-def register_record_details(provider: RecordDetails) -> RecordDetails:
-    if provider not in _PROVIDERS:
-        _PROVIDERS.append(provider)
-    return provider
-
-
-def unregister_record_details(provider: RecordDetails) -> None:
-    if provider in _PROVIDERS:
-        _PROVIDERS.remove(provider)
 
 
 def details_for(
     session: Session, enrolment: Enrolment, criterion_ids: list[int]
 ) -> dict[int, list[CriterionEvidence]]:
     evidence: dict[int, list[CriterionEvidence]] = defaultdict(list)
-    for provider in _PROVIDERS:
+    for provider in capabilities.hooks("record_details"):
         for criterion_id, lines in provider(session, enrolment, criterion_ids).items():
             evidence[criterion_id].extend(lines)
     return dict(evidence)

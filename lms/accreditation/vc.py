@@ -1,14 +1,21 @@
-"""Shared pieces of the W3C Verifiable Credentials Data Model 2.0."""
+"""Shared pieces of the W3C Verifiable Credentials Data Model 2.0, and securing a credential as
+a JWT (VC-JOSE-COSE, section 3.1.1): the payload is the credential itself, with the registered
+claims that repeat what it says so that any JWT library can read them."""
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
+from lms.accreditation import jose
+from lms.accreditation.keys import SigningKey
+
 VC_CONTEXT = "https://www.w3.org/ns/credentials/v2"
 VC_TYPE = "VerifiableCredential"
 ENVELOPED_TYPE = "EnvelopedVerifiableCredential"
 JWT_MEDIA_TYPE = "application/vc+jwt"
+# VC-JOSE-COSE: "The typ header parameter SHOULD be vc+jwt"; `cty`, when present, "vc".
 JWT_TYP = "vc+jwt"
+REGISTERED_CLAIMS = frozenset({"iss", "sub", "jti", "nbf", "exp", "iat"})
 
 
 def iso_datetime(moment: datetime) -> str:
@@ -32,6 +39,45 @@ def parse_datetime(text: object) -> datetime | None:
     except ValueError:
         return None
     return moment if moment.tzinfo is not None else None
+
+
+def numeric_date(moment: datetime) -> int:
+    """A JWT NumericDate: whole seconds since the epoch."""
+    return int(moment.timestamp())
+
+
+def jwt_claims(credential: dict) -> dict:
+    """The registered claims for a credential: `iss` its issuer, `jti` its id, `nbf` and `exp`
+    its validity, `sub` its subject's id when the subject has one.
+
+    No `iat`: the data model has no property it would repeat, and a verifier whose clock runs a
+    moment behind ours would refuse a credential "issued in the future"."""
+    issuer = credential.get("issuer")
+    claims: dict = {"iss": issuer.get("id") if isinstance(issuer, dict) else issuer}
+    subject = credential.get("credentialSubject")
+    if isinstance(subject, dict) and subject.get("id"):
+        claims["sub"] = subject["id"]
+    claims["jti"] = credential["id"]
+    valid_from = parse_datetime(credential.get("validFrom"))
+    if valid_from is None:
+        raise ValueError("a credential to be signed needs a validFrom date")
+    claims["nbf"] = numeric_date(valid_from)
+    valid_until = parse_datetime(credential.get("validUntil"))
+    if valid_until is not None:
+        claims["exp"] = numeric_date(valid_until)
+    return claims
+
+
+def secure(credential: dict, private_key: SigningKey, kid: str, typ: str = JWT_TYP) -> str:
+    """`credential` as a compact JWS: the credential and its registered claims as the payload,
+    `alg` (the key's), `kid` and `typ` in the header, and nothing else there."""
+    payload = {**credential, **jwt_claims(credential)}
+    return jose.sign(payload, private_key, {"kid": kid, "typ": typ})
+
+
+def credential_from_payload(payload: dict) -> dict:
+    """The credential inside a JWT payload, without the registered claims."""
+    return {key: value for key, value in payload.items() if key not in REGISTERED_CLAIMS}
 
 
 def types_of(value: dict) -> list[str]:

@@ -1,8 +1,10 @@
 """Checking an Open Badges 3.0 credential: is it readable, signed by its issuer's key,
-unchanged, in date, and not revoked?
+unchanged, in date, and not revoked (by a status list that is itself signed by the issuer)?
 
-Pure: the caller says which keys an issuer has and which status bits are set, so the same
+Pure: the caller says which keys an issuer has and hands over signed status lists, so the same
 checks serve the web page, the command line and the tests. Every problem is a plain sentence.
+The checks follow the Open Badges 3.0 specification, section 8.2.4 ("Verify a Credential"),
+and the Bitstring Status List validation algorithm.
 """
 
 from __future__ import annotations
@@ -12,15 +14,22 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-
 from lms.accreditation import jose
-from lms.accreditation.openbadges import OB_CREDENTIAL_TYPES, credential_from_payload
-from lms.accreditation.statuslist import StatusListError, read_status_entry
+from lms.accreditation.keys import EDDSA, SigningKey
+from lms.accreditation.openbadges import OB_CREDENTIAL_TYPES
+from lms.accreditation.statuslist import (
+    CREDENTIAL_TYPE,
+    StatusListError,
+    bitstring_from_credential,
+    read_status_entry,
+)
 from lms.accreditation.vc import (
+    JWT_MEDIA_TYPE,
     JWT_TYP,
     VC_CONTEXT,
+    credential_from_payload,
     long_date,
+    numeric_date,
     parse_datetime,
     token_from_envelope,
     types_of,
@@ -28,12 +37,18 @@ from lms.accreditation.vc import (
 
 # Clocks differ a little; a credential dated a few minutes ahead is still accepted.
 CLOCK_SKEW = timedelta(minutes=5)
-ACCEPTED_TYP = {JWT_TYP, "JWT", "application/vc+jwt"}
+# "JWT" is what Open Badges 3.0 asks of a badge; vc+jwt what VC-JOSE-COSE suggests, what status
+# lists carry and what badges issued before RS256 carry; no `typ` at all is allowed by both.
+ACCEPTED_TYP = frozenset({"JWT", JWT_TYP, JWT_MEDIA_TYPE})
+# Credentials signed before RS256 (with EdDSA) were issued without `nbf`.
+CLAIMS_REQUIRED = ("iss", "jti", "nbf")
+CLAIMS_REQUIRED_BEFORE_RS256 = ("iss", "jti")
 
 # issuer id -> [(kid, public key), ...]; an empty list means the issuer is not known here.
-KeysForIssuer = Callable[[str], Sequence[tuple[str, Ed25519PublicKey]]]
-# (status list URL, index, purpose) -> is the bit set? Raises StatusListError if unknown.
-StatusBit = Callable[[str, int, str], bool]
+KeysForIssuer = Callable[[str], Sequence[tuple[str, SigningKey]]]
+# status list URL -> the signed BitstringStatusListCredential (a compact JWS).
+# Raises StatusListError when there is no such list.
+StatusListFetcher = Callable[[str], str]
 
 
 @dataclass
@@ -113,71 +128,130 @@ def verify(
     submitted: str | bytes,
     *,
     keys_for_issuer: KeysForIssuer,
-    status_bit: StatusBit,
+    status_list: StatusListFetcher,
     now: datetime,
 ) -> Verdict:
     verdict = Verdict()
     try:
-        parsed = jose.parse(extract_token(submitted))
+        token = extract_token(submitted)
     except jose.MalformedToken as error:
         verdict.problems.append(str(error))
         return verdict
-    if problem := _header_problem(parsed.header):
-        verdict.problems.append(problem)
-        return verdict
-    credential = credential_from_payload(parsed.payload)
-    verdict.credential = credential
-    # Each of these makes the later checks meaningless, so only the first is reported.
-    problem = _kind_problem(credential) or _signature_problem(parsed, credential, keys_for_issuer)
+    credential, problem = _signed_document(
+        token, keys_for_issuer, noun="It", kinds=OB_CREDENTIAL_TYPES
+    )
     if problem:
         verdict.problems.append(problem)
         return verdict
+    verdict.credential = credential
     verdict.signature_checked = True
 
     _check_dates(verdict, credential, now)
-    _check_status(verdict, credential, status_bit)
+    _check_status(verdict, credential, keys_for_issuer, status_list, now)
     return verdict
 
 
-def _header_problem(header: dict) -> str | None:
-    if header.get("alg") != jose.ALGORITHM:
-        return "It is signed with a method we do not accept (only EdDSA signatures are)."
-    if header.get("typ", JWT_TYP) not in ACCEPTED_TYP:
-        return "It is a signed document, but not a verifiable credential."
+def _signed_document(
+    token: str, keys_for_issuer: KeysForIssuer, *, noun: str, kinds: frozenset[str]
+) -> tuple[dict, None] | tuple[None, str]:
+    """(the credential, None) when a compact JWS reads as header, kind, signature and claims
+    without a problem, else (None, the first problem). `noun` names it in the sentences ("It",
+    "The status list"); `kinds` are the credential types it may be."""
+    try:
+        parsed = jose.parse(token)
+    except jose.MalformedToken as error:
+        return None, str(error)
+    if problem := _header_problem(parsed.header, noun):
+        return None, problem
+    credential = credential_from_payload(parsed.payload)
+    # Each of these makes the later checks meaningless, so only the first is reported.
+    problem = (
+        _kind_problem(credential, noun, kinds)
+        or _signature_problem(parsed, credential, keys_for_issuer, noun)
+        or _claims_problem(parsed.payload, credential, noun)
+    )
+    if problem:
+        return None, problem
+    return credential, None
+
+
+def _header_problem(header: dict, noun: str) -> str | None:
+    if header.get("alg") not in jose.ACCEPTED_ALGORITHMS:
+        return (
+            f"{noun} is signed with a method we do not accept (only RS256 and EdDSA "
+            "signatures are)."
+        )
+    if "typ" in header and header["typ"] not in ACCEPTED_TYP:
+        return f"{noun} is a signed document, but not a verifiable credential."
     return None
 
 
-def _kind_problem(credential: dict) -> str | None:
+def _kind_problem(credential: dict, noun: str, kinds: frozenset[str]) -> str | None:
     contexts = credential.get("@context")
     if not isinstance(contexts, list) or not contexts or contexts[0] != VC_CONTEXT:
-        return "It is not a W3C verifiable credential (version 2.0)."
-    if not OB_CREDENTIAL_TYPES & set(types_of(credential)):
-        return "It is a verifiable credential, but not an Open Badge."
+        return f"{noun} is not a W3C verifiable credential (version 2.0)."
+    if not kinds & set(types_of(credential)):
+        if noun == "It":
+            return "It is a verifiable credential, but not an Open Badge."
+        return f"{noun} is a verifiable credential of another kind."
     return None
 
 
 def _signature_problem(
-    parsed: jose.ParsedToken, credential: dict, keys_for_issuer: KeysForIssuer
+    parsed: jose.ParsedToken, credential: dict, keys_for_issuer: KeysForIssuer, noun: str
 ) -> str | None:
-    """Whether the credential is signed, unchanged, with a key of the issuer it names."""
+    """Whether it is signed, unchanged, with a key of the issuer it names (the key's own
+    algorithm, never the header's, decides how the signature is checked)."""
+    payload = parsed.payload
     issuer = credential.get("issuer")
     issuer_id = issuer.get("id") if isinstance(issuer, dict) else issuer
     if not isinstance(issuer_id, str) or not issuer_id:
-        return "It does not say who issued it."
-    if parsed.payload.get("iss", issuer_id) != issuer_id:
-        return "Its signature and its contents name different issuers."
+        return f"{noun} does not say who issued it."
+    required = CLAIMS_REQUIRED_BEFORE_RS256 if parsed.header["alg"] == EDDSA else CLAIMS_REQUIRED
+    if missing := [claim for claim in required if claim not in payload]:
+        return (
+            f"{noun} lacks the signed claims a verifiable credential carries "
+            f"({', '.join(missing)})."
+        )
+    if payload["iss"] != issuer_id:
+        return f"{noun} names different issuers in its signature and its contents."
     keys = list(keys_for_issuer(issuer_id))
     if not keys:
-        return "It names an issuer this service does not know, so it cannot be checked here."
+        return f"{noun} names an issuer this service does not know, so it cannot be checked here."
     issuer_name = (issuer.get("name") if isinstance(issuer, dict) else None) or "its issuer"
     key = next((public for kid, public in keys if kid == parsed.header.get("kid")), None)
     if key is None:
-        return f"It was not signed with a key belonging to {issuer_name}, so it is not genuine."
+        return f"{noun} was not signed with a key belonging to {issuer_name}, so it is not genuine."
     if not parsed.signature_valid(key):
-        return (
-            "The signature does not match the contents: the credential has been changed "
-            "since it was issued, or it was not signed by its issuer."
-        )
+        if noun == "It":
+            return (
+                "The signature does not match the contents: the credential has been changed "
+                "since it was issued, or it was not signed by its issuer."
+            )
+        return f"{noun} has been changed since it was signed, or was not signed by {issuer_name}."
+    return None
+
+
+def _claims_problem(payload: dict, credential: dict, noun: str) -> str | None:
+    """The registered claims must say what the credential says (Open Badges 3.0, 8.2.4.1)."""
+    if payload["jti"] != credential.get("id"):
+        return f"{noun} has an identifier in its signature that differs from its own."
+    subject = credential.get("credentialSubject")
+    subject_id = subject.get("id") if isinstance(subject, dict) else None
+    if payload.get("sub") != subject_id:
+        return f"{noun} names different holders in its signature and its contents."
+    for claim, name in (("nbf", "validFrom"), ("exp", "validUntil")):
+        if claim not in payload:
+            continue
+        moment = parse_datetime(credential.get(name))
+        value = payload[claim]
+        if (
+            moment is None
+            or not isinstance(value, int)
+            or isinstance(value, bool)
+            or value != numeric_date(moment)
+        ):
+            return f"{noun} has dates in its signature that differ from its own."
     return None
 
 
@@ -195,13 +269,27 @@ def _check_dates(verdict: Verdict, credential: dict, now: datetime) -> None:
             verdict.problems.append(f"It expired on {long_date(valid_until)}.")
 
 
-def _check_status(verdict: Verdict, credential: dict, status_bit: StatusBit) -> None:
+def _issuer_id(credential: dict) -> str | None:
+    issuer = credential.get("issuer")
+    return issuer.get("id") if isinstance(issuer, dict) else issuer
+
+
+def _check_status(
+    verdict: Verdict,
+    credential: dict,
+    keys_for_issuer: KeysForIssuer,
+    fetch: StatusListFetcher,
+    now: datetime,
+) -> None:
     try:
         entry = read_status_entry(credential)
         if entry is None:
             return
         url, index, purpose = entry
-        if status_bit(url, index, purpose):
+        bits = _signed_status_list(
+            fetch(url), url, _issuer_id(credential), purpose, keys_for_issuer, now
+        )
+        if bits.get(index):
             verdict.revoked = purpose == "revocation"
             verdict.problems.append(
                 "It has been revoked by its issuer."
@@ -210,3 +298,30 @@ def _check_status(verdict: Verdict, credential: dict, status_bit: StatusBit) -> 
             )
     except StatusListError as error:
         verdict.problems.append(f"Its revocation status cannot be checked: {error}")
+
+
+def _signed_status_list(
+    token: str,
+    url: str,
+    issuer_id: str | None,
+    purpose: str,
+    keys_for_issuer: KeysForIssuer,
+    now: datetime,
+):
+    """The bits of a status list whose signature, issuer, address and dates all check out."""
+    document, problem = _signed_document(
+        token, keys_for_issuer, noun="The status list", kinds=frozenset({CREDENTIAL_TYPE})
+    )
+    if problem:
+        raise StatusListError(problem[0].lower() + problem[1:])
+    if _issuer_id(document) != issuer_id:
+        raise StatusListError("the status list was published by another issuer.")
+    if document.get("id") != url:
+        raise StatusListError("the status list found is not the one it points at.")
+    valid_from = parse_datetime(document.get("validFrom"))
+    if valid_from is not None and valid_from > now + CLOCK_SKEW:
+        raise StatusListError("the status list is not valid yet.")
+    valid_until = parse_datetime(document.get("validUntil"))
+    if valid_until is not None and valid_until < now - CLOCK_SKEW:
+        raise StatusListError("the status list has expired.")
+    return bitstring_from_credential(document, purpose)

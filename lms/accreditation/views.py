@@ -19,9 +19,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
-from lms.accreditation import claims, downloads, queries
-from lms.accreditation import from_assessment as _from_assessment  # noqa: F401 - listeners
-from lms.accreditation import home as _home_sections  # noqa: F401 - registers home sections
+from lms.accreditation import claims, downloads, issuing, queries
 from lms.accreditation.codes import display_code, normalise_code
 from lms.accreditation.forms import ClaimForm, CodeForm, CredentialForm, EmptyForm, RevokeForm
 from lms.accreditation.issuing import IssuingContext
@@ -141,7 +139,7 @@ def verify_credential_api():
 @blueprint.route("/issuers/<slug>")
 def issuer_profile(slug: str):
     organisation = queries.organisation_by_slug(db.session, slug)
-    return _public_json(queries.issuer_profile(IssuingContext.from_app(), organisation))
+    return _public_json(queries.issuer_profile(db.session, IssuingContext.from_app(), organisation))
 
 
 @blueprint.route("/issuers/<slug>/jwks.json")
@@ -152,8 +150,8 @@ def issuer_keys(slug: str):
 
 @blueprint.route("/status-lists/<int:list_id>")
 def status_list(list_id: int):
-    document = queries.status_list_document(db.session, IssuingContext.from_app(), list_id)
-    response = _public_json(document)
+    token = issuing.signed_status_list(db.session, IssuingContext.from_app(), list_id)
+    response = _published(token, JWT_MEDIA_TYPE)
     response.headers["Cache-Control"] = "no-cache"  # a revocation must show at once
     return response
 
@@ -375,3 +373,19 @@ def claim_csv(slug: str, claim_id: int):
         "claim", organisation.slug, claim.period_start.isoformat(), claim.period_end.isoformat()
     )
     return _attachment(text.encode("utf-8-sig"), "text/csv", f"{filename}.csv")
+
+
+def _published(body: str, mimetype: str) -> Response:
+    """A published document that is not plain JSON (a signed credential, a key)."""
+    response = Response(body, mimetype=mimetype)
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.headers["Cache-Control"] = "public, max-age=300"
+    return response
+
+
+@blueprint.route("/issuers/<slug>/keys/<thumbprint>")
+def issuer_key(slug: str, thumbprint: str):
+    """What a credential's `kid` dereferences to: one public key, as a JWK (RFC 7517)."""
+    organisation = queries.organisation_by_slug(db.session, slug)
+    jwk = queries.public_key(db.session, organisation, thumbprint)
+    return _published(json.dumps(jwk, indent=2), "application/jwk+json")

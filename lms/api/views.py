@@ -21,7 +21,7 @@ from lms.db import utcnow
 from lms.errors import Conflict, DomainError, NotFound, PermissionDenied
 from lms.extensions import csrf, db
 from lms.franchise.csv_import import ImportRejected, Problem, RowChecker
-from lms.franchise.enrolment import cohorts_of, enrol_person, import_context
+from lms.franchise.enrolment import cohorts_of, enrol_many, import_context
 from lms.permissions import authorize
 
 blueprint = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -251,20 +251,7 @@ def enrol_trainees():
         }
         checker.add(position, values)
     plan = checker.finish()
-    created = []
-    for row in plan.rows:
-        try:
-            done = enrol_person(
-                db.session,
-                cohorts[row.cohort.id],
-                row.email,
-                row.name,
-                date_of_birth=row.date_of_birth,
-                today=today,
-            )
-        except DomainError as error:
-            raise ImportRejected([Problem(row.line, error.message, conflict=True)]) from None
-        created.append(done)
+    created = enrol_many(db.session, organisation, plan, cohorts, today, via="api")
     db.session.commit()
     for done in created:
         if done.new_account:

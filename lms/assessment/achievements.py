@@ -2,11 +2,11 @@
 
 A unit is final in assessment once it is signed off, and countersigned where it was sampled
 or judged by a trainee assessor. Whoever needs to act on that (the learner record, which then
-holds the unit's achievement: the one place that says a unit is achieved) registers a listener
-with `on_unit_achieved`; listeners are called, in the same transaction, at that moment.
-`unit_achieved(session, enrolment, unit)` returns the facts of the sign-off of a unit on the
-record (who signed it off and when, who countersigned, which evidence versions and file
-hashes, which criteria) or None.
+holds the unit's achievement: the one place that says a unit is achieved) answers the
+`unit_achieved` hook in `lms.capabilities`; those listeners are called, in the same
+transaction, at that moment. `unit_achieved(session, enrolment, unit)` returns the facts of
+the sign-off of a unit on the record (who signed it off and when, who countersigned, which
+evidence versions and file hashes, which criteria) or None.
 
 The unit's quiz: a unit with a quiz (its `quiz_ref`, or a quiz written for its code) can be
 signed off only once the quiz is passed, as `lms.quizzes.queries.quiz_passed(session,
@@ -24,6 +24,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from lms import capabilities
 from lms.accreditation.models import UnitAchievement as RecordedAchievement
 from lms.assessment.models import Countersignature, Decision, Outcome
 from lms.curriculum.models import Enrolment, Unit
@@ -50,18 +51,6 @@ class UnitAchievement:
 
 
 AchievementListener = Callable[[Session, UnitAchievement], None]
-_LISTENERS: list[AchievementListener] = []
-
-
-def on_unit_achieved(listener: AchievementListener) -> AchievementListener:
-    if listener not in _LISTENERS:
-        _LISTENERS.append(listener)
-    return listener
-
-
-def remove_listener(listener: AchievementListener) -> None:
-    if listener in _LISTENERS:
-        _LISTENERS.remove(listener)
 
 
 def _quiz_function():
@@ -167,6 +156,6 @@ def announce(session: Session, submission: Submission) -> UnitAchievement | None
     """Tell the listeners that `submission`'s unit has just been achieved."""
     achievement = _achievement(session, submission)
     if achievement is not None:
-        for listener in list(_LISTENERS):
+        for listener in capabilities.hooks("unit_achieved"):
             listener(session, achievement)
     return achievement

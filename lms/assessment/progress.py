@@ -13,8 +13,8 @@ from lms.assessment.models import Decision, IqaSample, SampleStatus
 from lms.assessment.unit_status import UnitStatus, unit_standings
 from lms.curriculum.models import AssessmentCriterion
 from lms.db import utcnow
-from lms.franchise.overview import PartnerMetric, register_metric
-from lms.franchise.progress import UnitMeasure, register_measure
+from lms.franchise.overview import PartnerMetric
+from lms.franchise.progress import UnitMeasure
 from lms.portfolio.models import Evidence, EvidenceCriterion, Submission, SubmissionStatus
 
 
@@ -121,13 +121,11 @@ def iqa_coverage(session: Session, organisation_ids: Sequence[int]) -> dict[int,
     return coverage
 
 
-register_measure(UnitMeasure(key="portfolio", label="Portfolio", load=portfolio_coverage))
-register_measure(UnitMeasure(key="assessment", label="Assessment status", load=assessment_status))
-register_metric(
-    PartnerMetric(
-        key="assessment_backlog",
-        label="Assessment backlog (and the oldest waiting)",
-        load=assessment_backlog,
-    )
+PORTFOLIO_COVERAGE = UnitMeasure(key="portfolio", label="Portfolio", load=portfolio_coverage)
+ASSESSMENT_STATUS = UnitMeasure(key="assessment", label="Assessment status", load=assessment_status)
+ASSESSMENT_BACKLOG = PartnerMetric(
+    key="assessment_backlog",
+    label="Assessment backlog (and the oldest waiting)",
+    load=assessment_backlog,
 )
-register_metric(PartnerMetric(key="iqa_coverage", label="IQA coverage", load=iqa_coverage))
+IQA_COVERAGE = PartnerMetric(key="iqa_coverage", label="IQA coverage", load=iqa_coverage)

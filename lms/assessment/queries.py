@@ -6,18 +6,18 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import exists, select
 from sqlalchemy.orm import Session, selectinload
 
 from lms.accounts.models import Organisation, User
-from lms.assessment.models import Countersignature, CountersignRole, Decision, IqaSample
-from lms.curriculum.models import (
-    AssessmentCriterion,
-    Cohort,
-    Enrolment,
-    LearningOutcome,
-    Unit,
+from lms.assessment.models import (
+    Countersignature,
+    CountersignRole,
+    CriterionJudgement,
+    Decision,
+    IqaSample,
 )
+from lms.curriculum.models import AssessmentCriterion, Cohort, Enrolment, LearningOutcome, Unit
 from lms.db import utcnow
 from lms.permissions import assessor_cohort_ids, iqa_organisation_ids
 from lms.portfolio.models import Submission, SubmissionStatus, SubmittedEvidence
@@ -299,3 +299,12 @@ def assessors_with_standing(session: Session, organisation_id: int) -> list[tupl
         .order_by(User.display_name)
     )
     return [(user, bool(trainee)) for user, trainee in rows]
+
+
+def unit_has_judgements(session: Session, unit: Unit) -> bool:
+    """Whether a decision has judged any of the unit's criteria: the unit is then in use, and
+    the curriculum makes a new version of it rather than rewrite it."""
+    criteria = select(AssessmentCriterion.id).where(AssessmentCriterion.unit_id == unit.id)
+    return bool(
+        session.scalar(select(exists().where(CriterionJudgement.criterion_id.in_(criteria))))
+    )

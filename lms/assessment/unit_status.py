@@ -95,12 +95,36 @@ _FROM_SUBMISSION = {
 }
 
 
-def _status_of_submission(status: SubmissionStatus, decided: bool) -> UnitStatus:
+def standing_of(
+    *,
+    achieved: bool,
+    status: SubmissionStatus | None,
+    decided: bool = False,
+    submitted_at: datetime | None = None,
+) -> UnitStanding:
+    """Where a unit stands, given whether it is on the record and the status of its latest
+    submission (if any) and whether a decision was made on that submission."""
+    if achieved:
+        return UnitStanding(UnitStatus.ACHIEVED, submitted_at)
+    if status is None:
+        return NOT_SUBMITTED
     # A submission waiting again after a decision was made on it: a countersigner or an IQA
     # returned that decision to its assessor.
     if status == SubmissionStatus.SUBMITTED and decided:
-        return UnitStatus.LOOKED_AT_AGAIN
-    return _FROM_SUBMISSION[status]
+        return UnitStanding(UnitStatus.LOOKED_AT_AGAIN, submitted_at)
+    return UnitStanding(_FROM_SUBMISSION[status], submitted_at)
+
+
+def achieved_exists(enrolment_id, unit_code):
+    """An EXISTS clause: the unit (by code) is on the enrolment's learner record."""
+    return exists().where(
+        UnitAchievement.enrolment_id == enrolment_id, UnitAchievement.unit_code == unit_code
+    )
+
+
+def decided_exists(submission_id):
+    """An EXISTS clause: a decision has been made on the submission."""
+    return exists().where(Decision.submission_id == submission_id)
 
 
 def unit_standings(
@@ -119,7 +143,7 @@ def unit_standings(
             Unit.id,
             Submission.status,
             Submission.submitted_at,
-            exists().where(Decision.submission_id == Submission.id),
+            decided_exists(Submission.id),
         )
         .join(submitted, submitted.id == Submission.unit_id)
         .join(Unit, Unit.code == submitted.code)
@@ -127,8 +151,8 @@ def unit_standings(
         .order_by(Submission.submitted_at, Submission.id)
     )
     for enrolment_id, unit_id, status, submitted_at, decided in rows:
-        standings[(enrolment_id, unit_id)] = UnitStanding(
-            _status_of_submission(status, bool(decided)), submitted_at
+        standings[(enrolment_id, unit_id)] = standing_of(
+            achieved=False, status=status, decided=bool(decided), submitted_at=submitted_at
         )
     achieved = session.execute(
         select(UnitAchievement.enrolment_id, Unit.id)
@@ -137,7 +161,9 @@ def unit_standings(
     )
     for enrolment_id, unit_id in achieved:
         latest = standings.get((enrolment_id, unit_id), NOT_SUBMITTED)
-        standings[(enrolment_id, unit_id)] = UnitStanding(UnitStatus.ACHIEVED, latest.submitted_at)
+        standings[(enrolment_id, unit_id)] = standing_of(
+            achieved=True, status=None, submitted_at=latest.submitted_at
+        )
     return standings
 
 

@@ -9,9 +9,7 @@ from sqlalchemy.orm import selectinload
 
 from lms.accounts.models import Organisation, User
 from lms.accounts.roles import Role
-from lms.assessment import home as _home_sections  # noqa: F401 - registers home sections
 from lms.assessment import operations, quality, queries
-from lms.assessment import progress as _progress  # noqa: F401 - columns in coordinators' reports
 from lms.assessment.forms import (
     CloseStandardisationForm,
     EqaAccessForm,
@@ -33,6 +31,7 @@ from lms.extensions import db
 from lms.permissions import authorize, can, iqa_organisation_ids
 from lms.portfolio.forms import ButtonForm, choices
 from lms.portfolio.models import Submission, SubmissionStatus
+from lms.portfolio.queries import enrolment_for, submission_in
 
 blueprint = Blueprint("assessment", __name__)
 
@@ -92,8 +91,6 @@ def _verdicts(history) -> dict[int, Verdict]:
 
 
 def _judge_page(submission, form, review_form, status=200, error=None):
-    from lms.portfolio.queries import enrolment_for
-
     enrolment = enrolment_for(db.session, current_user, submission.enrolment_id)
     history = queries.decision_history(db.session, submission)
     latest = history.latest
@@ -265,8 +262,6 @@ def review(sample_id: int):
             db.session.commit()
             flash("Your review has been recorded.", "success")
             return redirect(url_for("assessment.iqa_home"))
-    from lms.portfolio.queries import submission_in
-
     enrolment = db.session.get(Enrolment, submission.enrolment_id)
     return render_template(
         "assessment/review.html",
@@ -443,8 +438,6 @@ def standardisation(exercise_id: int):
     exercise = _exercise(exercise_id, "standardisation.view")
     submission = db.session.get(Submission, exercise.submission_id)
     history = queries.decision_history(db.session, submission)
-    from lms.portfolio.queries import submission_in
-
     enrolment = db.session.get(Enrolment, submission.enrolment_id)
     mine = next((p for p in exercise.participants if p.assessor_id == current_user.id), None)
     manages = can(

@@ -1,7 +1,8 @@
 """A demo franchise: a franchisor and two partners, each with staff and trainees.
 
 Safe to run again: whatever exists is reused, nothing is loaded twice. Other capabilities add
-their own demo data (enrolments, cohorts…) through `DEMO_STEPS`, run in order after this.
+their own demo data (enrolments, cohorts…) as `demo_steps` in `lms.capabilities`, run in
+list order after this.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from lms import capabilities
 from lms.accounts import operations
 from lms.accounts.models import Organisation, User
 from lms.accounts.roles import ROLE_LABELS, Role
@@ -31,19 +33,6 @@ TRAINEE_NAMES = {
     "northside": ["Amira Hassan", "Bethany Cole", "Chloe Mensah", "Danuta Nowak", "Esi Owusu"],
     "harbour": ["Fatima Rahman", "Grace O'Neill", "Hana Sato", "Imogen Reyes"],
 }
-
-# Later capabilities append "module:function" paths; each takes (session, DemoWorld).
-DEMO_STEPS: list[str] = [
-    "lms.curriculum.demo:enrol_demo_trainees",
-    # quizzes: after the curriculum's step, which enrols the demo trainees
-    "lms.quizzes.demo:demo_quiz_attempts",
-    # franchise: licences for both partners (one near its seat limit), cohorts and enrolments
-    "lms.franchise.demo:load_franchise_demo",
-    # Portfolio and assessment
-    "lms.assessment.demo:load_portfolio_demo",
-    # accreditation: one trainee with the whole qualification, certificate and badge
-    "lms.accreditation.demo:give_demo_trainee_the_qualification",
-]
 
 
 @dataclass
@@ -105,9 +94,7 @@ def load_demo(session: Session) -> DemoLogins:
             if index == 0:
                 logins.rows.append((partner.name, ROLE_LABELS[Role.TRAINEE], email))
 
-    for path in DEMO_STEPS:
-        module_name, _, function = path.partition(":")
-        step = getattr(__import__(module_name, fromlist=[function]), function)
+    for step in capabilities.contributions("demo_steps"):
         step(session, world)
     session.flush()
     return logins

@@ -1,14 +1,16 @@
 """The home page is a set of sections, one per thing a person's roles need.
 
-Each capability registers a function that returns the sections it offers a given person; the
-home page shows them in registration order. A capability with nothing for that person
-returns an empty list.
+Each capability lists, under `home_sections` in `lms.capabilities`, functions that return the
+sections it offers a given person; `@home_sections(order=...)` places them on the page. A
+capability with nothing for that person returns an empty list.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+
+from lms import capabilities
 
 
 @dataclass(frozen=True)
@@ -26,22 +28,23 @@ class Section:
 
 
 SectionProvider = Callable[[object], list[Section]]
-_providers: list[tuple[int, SectionProvider]] = []
+DEFAULT_ORDER = 50
 
 
-def home_sections(order: int = 50):
-    """Register a provider; lower `order` comes first (learning 10, staff work 30, admin 70,
-    the person's own account 90)."""
+def home_sections(order: int = DEFAULT_ORDER):
+    """Place a provider on the page: lower `order` comes first (learning 10, staff work 30,
+    admin 70, the person's own account 90)."""
 
-    def register(provider: SectionProvider) -> SectionProvider:
-        _providers.append((order, provider))
+    def place(provider: SectionProvider) -> SectionProvider:
+        provider.home_order = order
         return provider
 
-    return register
+    return place
 
 
 def sections_for(user) -> list[Section]:
+    providers = capabilities.contributions("home_sections")
     sections: list[Section] = []
-    for _, provider in sorted(_providers, key=lambda pair: pair[0]):
+    for provider in sorted(providers, key=lambda p: getattr(p, "home_order", DEFAULT_ORDER)):
         sections.extend(provider(user))
     return sections

@@ -1,8 +1,9 @@
 """Checking the curriculum: a pipeline of small checks over a loaded `Catalogue`.
 
-Each check is a function `check(catalogue) -> Iterable[Problem]`, registered with
-`register_check`. Other capabilities add their own (the quizzes capability validates quiz
-files in full). `check_catalogue` runs them all after the problems found while reading.
+Each check is a function `check(catalogue) -> Iterable[Problem]`. This module's own checks
+(`course_files`) and other capabilities' (the quizzes capability validates quiz files in
+full) are listed as `content_checks` in `lms.capabilities`; `check_catalogue` runs them all
+after the problems found while reading. Nothing here needs the application.
 """
 
 from __future__ import annotations
@@ -10,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
+from lms import capabilities
+from lms.content import Problem
 from lms.curriculum.format import Catalogue, CourseSpec, QuizSpec, UnitSpec, load_catalogue
 from lms.curriculum.markdown import (
     CALLOUTS,
@@ -22,27 +25,26 @@ from lms.curriculum.markdown import (
     split_target,
 )
 from lms.curriculum.rules import AchievedUnit, evaluate
-from lms.curriculum.sources import Problem
 
 Check = Callable[[Catalogue], Iterable[Problem]]
-_CHECKS: list[Check] = []
+_COURSE_CHECKS: list[Check] = []
 
 
-def register_check(check: Check) -> Check:
-    """Add a check to the pipeline (usable as a decorator); registering twice is harmless."""
-    if check not in _CHECKS:
-        _CHECKS.append(check)
+def _course_check(check: Check) -> Check:
+    _COURSE_CHECKS.append(check)
     return check
 
 
-def registered_checks() -> list[Check]:
-    return list(_CHECKS)
+def course_files(catalogue: Catalogue) -> Iterator[Problem]:
+    """Every problem the curriculum's own checks find in the course files and quiz references."""
+    for check in _COURSE_CHECKS:
+        yield from check(catalogue)
 
 
 def check_catalogue(catalogue: Catalogue) -> list[Problem]:
     """Every problem: those found while reading, then each check's, sorted by file and line."""
     problems = set(catalogue.problems)
-    for check in _CHECKS:
+    for check in capabilities.contributions("content_checks"):
         problems.update(check(catalogue))
     return sorted(problems, key=lambda p: (str(p.path), p.line, p.message))
 
@@ -65,7 +67,7 @@ def accredited_codes(catalogue: Catalogue) -> set[str]:
 # --- codes and manifests ----------------------------------------------------------------------
 
 
-@register_check
+@_course_check
 def unique_codes(catalogue: Catalogue) -> Iterator[Problem]:
     courses: dict[str, CourseSpec] = {}
     for course in catalogue.courses:
@@ -87,7 +89,7 @@ def unique_codes(catalogue: Catalogue) -> Iterator[Problem]:
         units.setdefault(unit.code, unit)
 
 
-@register_check
+@_course_check
 def manifest_units(catalogue: Catalogue) -> Iterator[Problem]:
     known = set(catalogue.units_by_code()) | catalogue.unreadable_unit_codes
     listed: set[str] = set()
@@ -119,7 +121,7 @@ def manifest_units(catalogue: Catalogue) -> Iterator[Problem]:
             )
 
 
-@register_check
+@_course_check
 def unit_folder_names(catalogue: Catalogue) -> Iterator[Problem]:
     for unit in catalogue.units():
         name = unit.folder.name
@@ -134,7 +136,7 @@ def unit_folder_names(catalogue: Catalogue) -> Iterator[Problem]:
 # --- outcomes, criteria and credits -----------------------------------------------------------
 
 
-@register_check
+@_course_check
 def outcome_numbering(catalogue: Catalogue) -> Iterator[Problem]:
     accredited = accredited_codes(catalogue)
     for unit in catalogue.units():
@@ -169,7 +171,7 @@ def outcome_numbering(catalogue: Catalogue) -> Iterator[Problem]:
                     )
 
 
-@register_check
+@_course_check
 def credits_and_hours(catalogue: Catalogue) -> Iterator[Problem]:
     accredited = accredited_codes(catalogue)
     for unit in catalogue.units():
@@ -199,7 +201,7 @@ def credits_and_hours(catalogue: Catalogue) -> Iterator[Problem]:
 # --- rules of combination ---------------------------------------------------------------------
 
 
-@register_check
+@_course_check
 def rules_of_combination(catalogue: Catalogue) -> Iterator[Problem]:
     known = catalogue.units_by_code()
     for course in catalogue.courses:
@@ -330,7 +332,7 @@ def _construct_problem(construct: Construct, *, lesson: bool) -> str | None:
     return None
 
 
-@register_check
+@_course_check
 def markdown_content(catalogue: Catalogue) -> Iterator[Problem]:
     documents = catalogue.documents()
     for unit in catalogue.units():
@@ -354,7 +356,7 @@ def markdown_content(catalogue: Catalogue) -> Iterator[Problem]:
 # --- quizzes ----------------------------------------------------------------------------------
 
 
-@register_check
+@_course_check
 def quiz_references(catalogue: Catalogue) -> Iterator[Problem]:
     """Units and quizzes must name each other consistently, whichever side is read first."""
     for unit in catalogue.units():

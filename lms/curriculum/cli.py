@@ -9,9 +9,9 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from lms.content import display_path
 from lms.curriculum.checks import check_paths
 from lms.curriculum.format import load_catalogue
-from lms.curriculum.sources import display_path
 from lms.curriculum.sync import SyncRefused, sync_catalogue
 from lms.extensions import db
 

@@ -14,10 +14,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from lms.curriculum.sources import (
+from yaml.nodes import Node
+
+from lms.content import (
     Problem,
     YamlList,
     YamlMap,
+    build_yaml,
+    compose_yaml,
     parse_front_matter,
     parse_yaml,
 )
@@ -191,8 +195,9 @@ class CourseSpec:
 
 @dataclass
 class QuizSpec:
-    """What the curriculum needs to know of a quiz file; `data` keeps everything for the
-    quizzes capability's own checks."""
+    """What the curriculum needs to know of a quiz file. The file is read once: `node` is the
+    YAML as read, for the quizzes capability's own check, which keeps what it made of it in
+    `checked` so that a check followed by a sync reads it no more."""
 
     id: str
     unit: str | None
@@ -200,6 +205,8 @@ class QuizSpec:
     criteria_lines: list[int]
     path: Path
     data: YamlMap
+    node: Node | None = field(default=None, repr=False, compare=False)
+    checked: Any = field(default=None, repr=False, compare=False)
 
     def line_of(self, key: str) -> int:
         return self.data.line_of(key)
@@ -619,7 +626,13 @@ def read_course_folder(folder: Path, catalogue: Catalogue) -> None:
 
 
 def read_quiz(path: Path, problems: list[Problem]) -> QuizSpec | None:
-    data = parse_yaml(path.read_bytes().decode("utf-8", errors="replace"), path, problems)
+    known = len(problems)
+    node = compose_yaml(path.read_bytes().decode("utf-8", errors="replace"), path, problems)
+    if node is None:
+        if len(problems) == known:
+            problems.append(Problem(path, 1, "the file is empty"))
+        return None
+    data = build_yaml(node, path, problems)
     if not isinstance(data, YamlMap):
         if data is not None:
             problems.append(Problem(path, 1, "a quiz file must be a set of 'key: value' lines"))
@@ -650,6 +663,7 @@ def read_quiz(path: Path, problems: list[Problem]) -> QuizSpec | None:
         criteria_lines=criteria_lines,
         path=path,
         data=data,
+        node=node,
     )
 
 

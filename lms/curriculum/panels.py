@@ -1,8 +1,9 @@
 """Sections other capabilities add to a unit page (the quiz, the portfolio status…).
 
-A provider is registered under a name with `unit_panel(name, order)` and returns a `Panel`
-(a template under templates/ and its context) or None. Registering a name again replaces the
-provider, so the quizzes capability can take over the "quiz" panel that names the quiz until
+Capabilities list their providers as `unit_panels` in `lms.capabilities`; each is named and
+placed with `@unit_panel(name, order)` and returns a `Panel` (a template under templates/ and
+its context) or None. A later capability's provider of the same name replaces an earlier
+one's, so the quizzes capability takes over the "quiz" panel that names the quiz until
 quizzes can be taken. Providers must keep to a fixed number of queries per page.
 """
 
@@ -13,6 +14,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
 
+from lms import capabilities
 from lms.accounts.models import User
 from lms.curriculum.models import Enrolment, Unit
 
@@ -25,29 +27,33 @@ class Panel:
 
 
 PanelProvider = Callable[[Session, User, Unit, Enrolment | None], Panel | None]
-_PANELS: dict[str, tuple[int, PanelProvider]] = {}
 
 
 def unit_panel(name: str, order: int = 50):
-    def register(provider: PanelProvider) -> PanelProvider:
-        _PANELS[name] = (order, provider)
+    def place(provider: PanelProvider) -> PanelProvider:
+        provider.panel_name, provider.panel_order = name, order
         return provider
 
-    return register
+    return place
+
+
+def providers() -> list[PanelProvider]:
+    by_name = {p.panel_name: p for p in capabilities.contributions("unit_panels")}
+    return sorted(by_name.values(), key=lambda provider: provider.panel_order)
 
 
 def panels_for(
     session: Session, user: User, unit: Unit, enrolment: Enrolment | None
 ) -> list[Panel]:
     panels = []
-    for _, provider in sorted(_PANELS.values(), key=lambda entry: entry[0]):
+    for provider in providers():
         if (panel := provider(session, user, unit, enrolment)) is not None:
             panels.append(panel)
     return panels
 
 
 @unit_panel("quiz", order=20)
-def _quiz_named(session: Session, user: User, unit: Unit, enrolment: Enrolment | None):
+def quiz_named(session: Session, user: User, unit: Unit, enrolment: Enrolment | None):
     if not unit.quiz_ref:
         return None
     return Panel("Knowledge check", "curriculum/_quiz_panel.html", {"quiz_ref": unit.quiz_ref})

@@ -20,6 +20,8 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
+from lms import capabilities
+from lms.content import Problem
 from lms.curriculum.checks import check_catalogue
 from lms.curriculum.format import (
     Catalogue,
@@ -48,7 +50,6 @@ from lms.curriculum.models import (
     Lesson,
     Unit,
 )
-from lms.curriculum.sources import Problem
 from lms.curriculum.usage import unit_in_use
 from lms.db import utcnow
 from lms.errors import DomainError
@@ -426,16 +427,9 @@ def sync_course(
 # --- everything -------------------------------------------------------------------------------
 
 
+# Capabilities' `sync_steps` (see `lms.capabilities`) run after the courses are loaded, in the
+# same transaction: the quizzes capability loads the quiz files this way.
 SyncStep = Callable[[Session, Catalogue, SyncReport], None]
-_SYNC_STEPS: list[SyncStep] = []
-
-
-def register_sync_step(step: SyncStep) -> SyncStep:
-    """Add a step run after the courses are loaded, in the same transaction (usable as a
-    decorator): the quizzes capability loads the quiz files this way."""
-    if step not in _SYNC_STEPS:
-        _SYNC_STEPS.append(step)
-    return step
 
 
 def sync_catalogue(session: Session, catalogue: Catalogue) -> SyncReport:
@@ -452,7 +446,7 @@ def sync_catalogue(session: Session, catalogue: Catalogue) -> SyncReport:
         unit_ids[spec.code] = sync_unit(session, spec, renderer, root, report).id
     for course in catalogue.courses:
         sync_course(session, course, unit_ids, root, report)
-    for step in _SYNC_STEPS:
+    for step in capabilities.contributions("sync_steps"):
         step(session, catalogue, report)
     session.flush()
     return report

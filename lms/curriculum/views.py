@@ -7,7 +7,6 @@ import re
 from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
-from lms.curriculum import home as _home_sections  # noqa: F401 - registers home sections
 from lms.curriculum import operations, queries
 from lms.curriculum.forms import ProgressForm
 from lms.curriculum.markdown import ASSET_URL_PREFIX

@@ -1,13 +1,14 @@
 """Enrolling trainees into a partner's cohorts: one by one, from a CSV file, or through the API.
 
 Every path ends in `enrol_person`, which checks the cohort and the partner's licence (seats,
-dates, status) before anything is created. Functions flush; the caller commits, and sends
-invitations to the people created only after the commit.
+dates, status) before anything is created. Many at once (a CSV file, an API request) go
+through `enrol_many`, so both are enrolled, refused and audited alike. Functions flush; the
+caller commits, and sends invitations to the people created only after the commit.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -150,12 +151,20 @@ def check_import(
     return plan, {cohort.id: cohort for cohort in cohorts}
 
 
-def import_enrolments(
-    session: Session, organisation: Organisation, data: bytes, today: date
+def enrol_many(
+    session: Session,
+    organisation: Organisation,
+    plan: ImportPlan,
+    cohorts: Mapping[int, Cohort],
+    today: date,
+    *,
+    via: str,
 ) -> list[Enrolled]:
-    """Enrol everyone in the file, or nobody: a problem anywhere raises `ImportRejected` and
-    the caller rolls back whatever was flushed."""
-    plan, cohorts = check_import(session, organisation, data, today)
+    """Enrol every row of a checked plan, or nobody: a row refused now (the licence ran out
+    of seats, an account is disabled…) raises `ImportRejected` naming its line or item, and
+    the caller rolls back whatever was flushed. Each enrolment is audited ("enrolment.created")
+    and so is the whole ("enrolment.imported", `via` "csv" or "api"). Returns who was
+    enrolled and whether her account is new, for the caller to invite after committing."""
     done = []
     for row in plan.rows:
         try:
@@ -170,12 +179,21 @@ def import_enrolments(
                 )
             )
         except DomainError as error:
-            raise ImportRejected([Problem(row.line, error.message)]) from None
+            raise ImportRejected([Problem(row.line, error.message, conflict=True)]) from None
     record(
         session,
         "enrolment.imported",
         organisation_id=organisation.id,
+        via=via,
         count=len(done),
         new_accounts=sum(1 for item in done if item.new_account),
     )
     return done
+
+
+def import_enrolments(
+    session: Session, organisation: Organisation, data: bytes, today: date
+) -> list[Enrolled]:
+    """Enrol everyone in the CSV file, or nobody (see `enrol_many`)."""
+    plan, cohorts = check_import(session, organisation, data, today)
+    return enrol_many(session, organisation, plan, cohorts, today, via="csv")

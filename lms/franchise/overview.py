@@ -2,8 +2,8 @@
 
 Every figure for every partner comes from a fixed number of grouped queries, so the page costs
 the same whatever the number of trainees. Figures that belong to capabilities not yet in use
-(assessment backlog, IQA coverage) are registered by them as `PartnerMetric`s; until then the
-page says they are not available yet.
+(assessment backlog, IQA coverage) are listed by them as `partner_metrics` in
+`lms.capabilities`; until then the page says they are not available yet.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from datetime import date, datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
+from lms import capabilities
 from lms.accounts.models import Organisation, User
 from lms.curriculum.models import Cohort, CohortStatus, Enrolment, EnrolmentStatus
 from lms.franchise.licences import LicenceUsage, usages_for
@@ -39,16 +40,10 @@ PENDING_METRICS = {
     "assessment_backlog": "Assessment backlog (and the oldest waiting)",
     "iqa_coverage": "IQA coverage",
 }
-_METRICS: dict[str, PartnerMetric] = {}
 
 
-def register_metric(metric: PartnerMetric) -> PartnerMetric:
-    _METRICS[metric.key] = metric
-    return metric
-
-
-def unregister_metric(key: str) -> None:
-    _METRICS.pop(key, None)
+def metrics() -> list[PartnerMetric]:
+    return capabilities.contributions("partner_metrics")
 
 
 @dataclass
@@ -121,17 +116,16 @@ def _summaries(
         summaries[organisation_id].days_to_award.append(max(days, 0))
     for usage in usages_for(session, ids, today):
         summaries[usage.licence.organisation_id].licences.append(usage)
-    for metric in _METRICS.values():
+    for metric in metrics():
         for organisation_id, text in metric.load(session, ids).items():
             summaries[organisation_id].metrics[metric.key] = text
     return [summaries[i] for i in ids]
 
 
 def _overview(summaries: list[PartnerSummary]) -> Overview:
+    labels = {metric.key: metric.label for metric in metrics()}
     return Overview(
-        summaries,
-        {key: metric.label for key, metric in _METRICS.items()},
-        [label for key, label in PENDING_METRICS.items() if key not in _METRICS],
+        summaries, labels, [label for key, label in PENDING_METRICS.items() if key not in labels]
     )
 
 

@@ -2,9 +2,10 @@
 size, sorted and filtered in SQL, and streamed in chunks for exports.
 
 Lesson progress comes from the curriculum. Other capabilities add what they know per trainee
-and unit (quiz results, portfolio, assessment) by registering a `UnitMeasure`: one query for
-the whole set of trainees, returning a short text per (enrolment, unit). Until a measure is
-registered, its column is listed as waiting (see `PENDING_MEASURES`).
+and unit (quiz results, portfolio, assessment) as `UnitMeasure`s listed under
+`progress_columns` in `lms.capabilities`: one query for the whole set of trainees, returning a
+short text per (enrolment, unit). Until a measure is listed, its column is listed as waiting
+(see `PENDING_MEASURES`).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from urllib.parse import urlencode
 from sqlalchemy import Select, case, func, or_, select
 from sqlalchemy.orm import Session
 
+from lms import capabilities
 from lms.accounts.models import Organisation, User
 from lms.curriculum.models import (
     Cohort,
@@ -52,24 +54,15 @@ PENDING_MEASURES = {
     "portfolio": "Portfolio",
     "assessment": "Assessment status",
 }
-_MEASURES: dict[str, UnitMeasure] = {}
-
-
-def register_measure(measure: UnitMeasure) -> UnitMeasure:
-    _MEASURES[measure.key] = measure
-    return measure
-
-
-def unregister_measure(key: str) -> None:
-    _MEASURES.pop(key, None)
 
 
 def measures() -> list[UnitMeasure]:
-    return list(_MEASURES.values())
+    return capabilities.contributions("progress_columns")
 
 
 def pending_measures() -> list[str]:
-    return [label for key, label in PENDING_MEASURES.items() if key not in _MEASURES]
+    listed = {measure.key for measure in measures()}
+    return [label for key, label in PENDING_MEASURES.items() if key not in listed]
 
 
 # --- filters and sorting from the query string ---------------------------------------------------

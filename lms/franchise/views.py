@@ -30,7 +30,6 @@ from lms.errors import DomainError, NotFound
 from lms.extensions import db
 from lms.franchise import cohorts as cohort_ops
 from lms.franchise import enrolment, licences, overview, progress, queries
-from lms.franchise import home as _home_sections  # noqa: F401 - registers home sections
 from lms.franchise.csv_import import COLUMN_ALIASES, ImportRejected
 from lms.franchise.forms import (
     CohortForm,

@@ -205,6 +205,3 @@ class SubmittedEvidence(Base):
     @property
     def assessor_recorded(self) -> bool:
         return self.recorded_by_id is not None
-
-
-from lms.portfolio import usage  # noqa: E402, F401 - registers the curriculum usage check

@@ -10,6 +10,7 @@ from typing import BinaryIO
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
+from lms import capabilities
 from lms.accounts.models import User
 from lms.accreditation.models import UnitAchievement
 from lms.audit.operations import record
@@ -288,9 +289,8 @@ def submit_unit(
         number=submission.number,
         evidence=len(items),
     )
-    from lms.assessment import notices
-
-    notices.submission_arrived(session, submission)
+    for hook in capabilities.hooks("unit_submitted"):
+        hook(session, submission)  # assessment tells the assessors
     return submission
 
 

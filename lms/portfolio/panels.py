@@ -6,10 +6,10 @@ from flask import url_for
 from sqlalchemy.orm import Session
 
 from lms.accounts.models import User
+from lms.assessment.standing import unit_summary
 from lms.curriculum.models import Enrolment, Unit
 from lms.curriculum.panels import Panel, unit_panel
 from lms.permissions import can
-from lms.portfolio.progress import unit_summary
 
 
 @unit_panel("portfolio", order=30)

@@ -16,13 +16,13 @@ from flask_login import current_user, login_required
 
 from lms.accounts.models import User
 from lms.assessment import queries as assessment_queries
+from lms.assessment import standing
 from lms.audit.operations import record
 from lms.curriculum.models import Course
 from lms.errors import DomainError, NotFound
 from lms.extensions import db
 from lms.permissions import authorize, can
-from lms.portfolio import operations, progress, queries
-from lms.portfolio import panels as _panels  # noqa: F401 - adds the unit page's portfolio section
+from lms.portfolio import operations, queries
 from lms.portfolio.forms import (
     ButtonForm,
     EvidenceForm,
@@ -74,7 +74,7 @@ def overview(enrolment_id: int):
         enrolment=enrolment,
         course=db.session.get(Course, enrolment.course_id),
         trainee=db.session.get(User, enrolment.user_id),
-        units=progress.portfolio_progress(db.session, enrolment),
+        units=standing.portfolio_progress(db.session, enrolment),
     )
 
 
@@ -87,7 +87,7 @@ def unit(enrolment_id: int, unit_id: int):
         "portfolio/unit.html",
         enrolment=enrolment,
         trainee=db.session.get(User, enrolment.user_id),
-        progress=progress.portfolio_progress(db.session, enrolment, [unit.id])[0],
+        progress=standing.portfolio_progress(db.session, enrolment, [unit.id])[0],
         evidence=operations.evidence_for_unit(db.session, enrolment, unit),
         submissions=queries.submissions_for_unit(db.session, enrolment, unit),
         form=SubmitForm(),

@@ -1,47 +1,50 @@
 """Quizzes in `courses check` and `courses sync`.
 
-The curriculum reads the quiz files it needs (ids, units and criteria, and checks those
-references against the units); this module adds the full check of every quiz file and loads
-the quizzes into the database when the courses are synced."""
+The curriculum reads each quiz file once (ids, units and criteria, and checks those references
+against the units); this module checks the same reading in full and loads the quizzes into
+the database when the courses are synced. Both are listed in `lms.capabilities`."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from lms.curriculum.checks import register_check
-from lms.curriculum.format import Catalogue
-from lms.curriculum.sources import Problem
-from lms.curriculum.sync import SyncReport, register_sync_step
-from lms.quizzes.format import Quiz, check_quiz_text, parse_quiz
+from lms.content import Problem
+from lms.curriculum.format import Catalogue, QuizSpec
+from lms.curriculum.sync import SyncReport
+from lms.quizzes.format import Quiz, QuizFormatError, check_quiz_node
 from lms.quizzes.operations import sync_quizzes
 
 # Reported by the curriculum's own check of quiz references; not said twice.
 SAID_BY_THE_CURRICULUM = {'the quiz is missing "id"', 'the quiz is missing "unit"'}
 
 
-def _text(path: Path) -> str:
-    return path.read_bytes().decode("utf-8", errors="replace")
+def checked(spec: QuizSpec) -> tuple[Quiz | None, list[Problem]]:
+    """The quiz and its problems, from the YAML the curriculum read (once per catalogue)."""
+    if spec.checked is None:
+        # The file name is checked against the id by the curriculum, so no expected id here.
+        spec.checked = check_quiz_node(spec.node, spec.path)
+    return spec.checked
 
 
-@register_check
 def quiz_files(catalogue: Catalogue) -> Iterator[Problem]:
     """Every problem in every quiz file, with its line (see assessments/README.md)."""
     for spec in catalogue.quizzes.values():
-        # The file name is checked against the id by the curriculum, so no expected id here.
-        _, problems = check_quiz_text(_text(spec.path), str(spec.path))
-        for problem in problems:
-            if problem.message not in SAID_BY_THE_CURRICULUM:
-                yield Problem(spec.path, problem.line, problem.message)
+        _, problems = checked(spec)
+        yield from (p for p in problems if p.message not in SAID_BY_THE_CURRICULUM)
 
 
 def _definitions(catalogue: Catalogue) -> list[Quiz]:
-    return [parse_quiz(_text(spec.path), str(spec.path)) for spec in catalogue.quizzes.values()]
+    quizzes = []
+    for spec in catalogue.quizzes.values():
+        quiz, problems = checked(spec)
+        if quiz is None:
+            raise QuizFormatError(problems)
+        quizzes.append(quiz)
+    return quizzes
 
 
-@register_sync_step
 def load_quizzes(session: Session, catalogue: Catalogue, report: SyncReport) -> None:
     """A new version of each new or changed quiz; quizzes whose file is gone stop being
     offered. Runs only after `courses check` found no problems (the sync refuses otherwise)."""

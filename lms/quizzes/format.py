@@ -27,9 +27,10 @@ from types import MappingProxyType
 from typing import Any, ClassVar
 
 import regex
-import yaml
 from yaml.constructor import ConstructorError, SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from lms.content import Problem, compose_yaml, node_line
 
 SCHEMA_VERSION = 1
 
@@ -74,16 +75,6 @@ class CorrectAnswers(StrEnum):
 
 
 # --- problems ---------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, order=True)
-class Problem:
-    path: str
-    line: int
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.path}:{self.line}: {self.message}"
 
 
 class QuizFormatError(ValueError):
@@ -486,7 +477,7 @@ def _question_from_dict(data: Mapping[str, Any]) -> Question:
 # --- reading files -----------------------------------------------------------------------------
 
 
-def parse_quiz(text: str, path: str = "<quiz>", *, expected_id: str | None = None) -> Quiz:
+def parse_quiz(text: str, path: Path | str = "<quiz>", *, expected_id: str | None = None) -> Quiz:
     """Parse and check one quiz; raise `QuizFormatError` listing every problem."""
     quiz, problems = check_quiz_text(text, path, expected_id=expected_id)
     if problems or quiz is None:
@@ -495,21 +486,24 @@ def parse_quiz(text: str, path: str = "<quiz>", *, expected_id: str | None = Non
 
 
 def check_quiz_text(
-    text: str, path: str = "<quiz>", *, expected_id: str | None = None
+    text: str, path: Path | str = "<quiz>", *, expected_id: str | None = None
 ) -> tuple[Quiz | None, list[Problem]]:
     """Parse and check one quiz; the quiz is None whenever there is any problem."""
-    reader = _Reader(path)
-    try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        line = mark.line + 1 if mark else 1
-        reason = error.problem or error.context or "it could not be read"
-        return None, [Problem(path, line, f"this is not valid YAML: {reason}")]
-    except yaml.YAMLError as error:
-        return None, [Problem(path, 1, f"this is not valid YAML: {error}")]
+    problems: list[Problem] = []
+    root = compose_yaml(text, path, problems)
+    if problems:
+        return None, problems
+    return check_quiz_node(root, path, expected_id=expected_id)
+
+
+def check_quiz_node(
+    root: Node | None, path: Path | str, *, expected_id: str | None = None
+) -> tuple[Quiz | None, list[Problem]]:
+    """Check one quiz already read into YAML nodes (`lms.content.compose_yaml`): the courses
+    check reads each quiz file once and hands its nodes here."""
     if root is None:
         return None, [Problem(path, 1, "the file is empty")]
+    reader = _Reader(path)
     quiz = reader.quiz(root, expected_id)
     if reader.problems:
         return None, sorted(reader.problems)
@@ -598,10 +592,6 @@ _TAG_NULL = "tag:yaml.org,2002:null"
 _MISSING = object()
 
 
-def _line(node: Node) -> int:
-    return node.start_mark.line + 1
-
-
 def _choices(values: Iterable[str]) -> str:
     values = list(values)
     return ", ".join(values[:-1]) + f" or {values[-1]}" if len(values) > 1 else values[0]
@@ -610,7 +600,7 @@ def _choices(values: Iterable[str]) -> str:
 class _Reader:
     """Walks the composed YAML nodes, collecting problems and building the quiz."""
 
-    def __init__(self, path: str):
+    def __init__(self, path: Path | str):
         self.path = path
         self.problems: list[Problem] = []
         self._constructor = SafeConstructor()
@@ -623,7 +613,7 @@ class _Reader:
         elif isinstance(at, SequenceNode | MappingNode) and id(at) in self._key_lines:
             line = self._key_lines[id(at)]  # a block list or mapping: point at its key
         else:
-            line = _line(at)
+            line = node_line(at)
         self.problems.append(Problem(self.path, line, message))
 
     # --- shapes -------------------------------------------------------------------------
@@ -650,7 +640,7 @@ class _Reader:
                 self.problem(key_node, f'unknown key "{key}" in {what}{suggestion}')
                 continue
             values[key] = value_node
-            self._key_lines[id(value_node)] = _line(key_node)
+            self._key_lines[id(value_node)] = node_line(key_node)
         for key in sorted(required - set(values)):
             self.problem(node, f'{what} is missing "{key}"')
         return values
@@ -765,7 +755,7 @@ class _Reader:
         fields = self.mapping(root, "the quiz", QUIZ_REQUIRED, QUIZ_OPTIONAL)
         if fields is None:
             return None
-        lines = {key: _line(node) for key, node in fields.items()}
+        lines = {key: node_line(node) for key, node in fields.items()}
         values: dict[str, Any] = {}
         if "id" in fields:
             values["id"] = self.quiz_id(fields["id"], expected_id)
@@ -832,7 +822,7 @@ class _Reader:
                 self.problem(item, f'criterion "{value}" is listed twice')
             else:
                 result.append(value)
-                lines[f"criteria[{value}]"] = _line(item)
+                lines[f"criteria[{value}]"] = node_line(item)
         return tuple(result)
 
     def review(self, node: Node) -> Review | None:
@@ -901,7 +891,7 @@ class _Reader:
         if pool_id in seen:
             self.problem(node, f'pool id "{pool_id}" is used twice (first on line {seen[pool_id]})')
             return None
-        seen[pool_id] = _line(node)
+        seen[pool_id] = node_line(node)
         return pool_id
 
     def _pool_questions(self, node: Node, what: str) -> tuple[list[Question], bool]:
@@ -948,7 +938,7 @@ class _Reader:
             return None
         question_id = self._question_id(fields)
 
-        common: dict[str, Any] = {"id": question_id, "line": _line(node)}
+        common: dict[str, Any] = {"id": question_id, "line": node_line(node)}
         if "prompt" in fields:
             common["prompt"] = self.text(fields["prompt"], f"the prompt of {what}")
         if "explanation" in fields:
@@ -1017,7 +1007,7 @@ class _Reader:
                     f"(first on line {self._question_lines[question_id]})",
                 )
             else:
-                self._question_lines[question_id] = _line(fields["id"])
+                self._question_lines[question_id] = node_line(fields["id"])
         return question_id
 
     def _scenario(self, fields, common, what, question_id) -> dict | None:
@@ -1076,14 +1066,14 @@ class _Reader:
                     f"{ids[option_id]}; options without an id are called a, b, c … in order)",
                 )
                 return None
-            ids[option_id] = _line(item)
+            ids[option_id] = node_line(item)
         if text is not None:
             if text in texts:
                 self.problem(
                     item, f'the option "{text}" appears twice in {what} (line {texts[text]})'
                 )
                 return None
-            texts[text] = _line(item)
+            texts[text] = node_line(item)
         if option_id is None or text is None or correct is None:
             return None
         return Option(id=option_id, text=text, correct=correct, feedback=feedback)
@@ -1192,7 +1182,7 @@ class _Reader:
                     f'"{value}" is accepted twice in {what} (answers ignore case and extra '
                     f"spaces; see line {seen[normal]})",
                 )
-            seen.setdefault(normal, _line(item))
+            seen.setdefault(normal, node_line(item))
         pattern = None
         if "pattern" in fields:
             pattern = self.text(fields["pattern"], f"the pattern of {what}")
@@ -1267,7 +1257,7 @@ class _Reader:
                 item, f'"{left}" is on the left of two pairs of {what} (line {lefts[left]})'
             )
             return None
-        lefts[left] = _line(item)
+        lefts[left] = node_line(item)
         return MatchPair(left, right)
 
     def _ordering(self, fields, what) -> dict | None:

@@ -24,11 +24,7 @@ from lms.db import utcnow
 from lms.errors import DomainError, NotFound, PermissionDenied
 from lms.extensions import db
 from lms.permissions import authorize, can
-from lms.quizzes import catalogue as _catalogue  # noqa: F401 - joins `courses check` and `sync`
-from lms.quizzes import home as _home_sections  # noqa: F401 - registers home sections
 from lms.quizzes import operations, queries
-from lms.quizzes import panels as _panels  # noqa: F401 - the quiz on unit pages
-from lms.quizzes import progress as _progress  # noqa: F401 - quiz results in cohort progress
 from lms.quizzes.analysis import MIN_ATTEMPTS, analyse
 from lms.quizzes.answers import page_values
 from lms.quizzes.limits import describe_wait

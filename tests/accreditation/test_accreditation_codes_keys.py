@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+
 import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from hypothesis import given
 from hypothesis import strategies as st
+from joserfc import jws
 
-from lms.accreditation import keys
+from lms.accreditation import jose, keys
 from lms.accreditation.codes import (
     ALPHABET,
     CODE_LENGTH,
@@ -57,32 +64,71 @@ def test_a_non_string_is_not_a_code():
     assert normalise_code(None) is None
 
 
-def test_private_keys_are_stored_encrypted_and_unlock_with_the_same_secret():
-    private = keys.generate_private_key()
-    stored = keys.encrypt_private_key(private, "a-long-server-secret")
-    raw_public = keys.public_bytes(private.public_key())
-    assert keys.b64url_encode(raw_public) not in stored
+@pytest.fixture(scope="module")
+def rsa_key():
+    return keys.generate_private_key()
+
+
+def test_new_keys_are_rsa_for_rs256_and_long_enough(rsa_key):
+    assert keys.algorithm_of(rsa_key) == "RS256"
+    assert rsa_key.public_key.key_size >= 2048
+
+
+def test_private_keys_are_stored_encrypted_and_unlock_with_the_same_secret(rsa_key):
+    stored = keys.encrypt_private_key(rsa_key, "a-long-server-secret")
+    public = keys.public_jwk(rsa_key, kid="k1")
+    assert public["n"] not in stored
     unlocked = keys.decrypt_private_key(stored, "a-long-server-secret")
-    assert keys.public_bytes(unlocked.public_key()) == raw_public
+    assert keys.algorithm_of(unlocked) == "RS256"
+    assert keys.public_jwk(unlocked, kid="k1") == public
 
 
-def test_a_changed_secret_key_gives_a_clear_error():
-    stored = keys.encrypt_private_key(keys.generate_private_key(), "the-first-secret")
+def test_ed25519_keys_stored_before_rs256_still_unlock():
+    private = Ed25519PrivateKey.from_private_bytes(keys.b64url_decode(RFC8037_D))
+    raw = private.private_bytes(
+        serialization.Encoding.Raw, serialization.PrivateFormat.Raw, serialization.NoEncryption()
+    )
+    stored = keys._fernet("the-secret").encrypt(raw).decode("ascii")  # as they were stored
+    unlocked = keys.decrypt_private_key(stored, "the-secret")
+    assert keys.algorithm_of(unlocked) == "EdDSA"
+    assert keys.public_jwk(unlocked, kid="k")["x"] == RFC8037_X
+
+
+def test_a_changed_secret_key_gives_a_clear_error(rsa_key):
+    stored = keys.encrypt_private_key(rsa_key, "the-first-secret")
     with pytest.raises(keys.SigningKeyError, match="SECRET_KEY may have changed"):
         keys.decrypt_private_key(stored, "a-different-secret")
 
 
-def test_jwk_and_thumbprint_follow_rfc_8037():
-    private = keys.Ed25519PrivateKey.from_private_bytes(keys.b64url_decode(RFC8037_D))
-    public = private.public_key()
-    jwk = keys.public_jwk(public, kid="k1")
+def test_the_rsa_thumbprint_follows_rfc_7638(rsa_key):
+    jwk = keys.public_jwk(rsa_key, kid="k1")
+    assert set(jwk) == {"kty", "n", "e", "kid", "alg", "use"}
+    assert (jwk["alg"], jwk["use"]) == ("RS256", "sig")
+    # RFC 7638, section 3: the required members only, sorted, no white space, SHA-256.
+    canonical = json.dumps(
+        {"e": jwk["e"], "kty": "RSA", "n": jwk["n"]}, separators=(",", ":"), sort_keys=True
+    )
+    digest = keys.b64url_encode(hashlib.sha256(canonical.encode("ascii")).digest())
+    assert keys.thumbprint(rsa_key) == digest
+    assert keys.thumbprint(keys.public_key_from_jwk(jwk)) == digest
+
+
+def test_ed25519_jwk_and_thumbprint_follow_rfc_8037():
+    private = keys.decrypt_private_key(
+        keys._fernet("s").encrypt(keys.b64url_decode(RFC8037_D)).decode("ascii"), "s"
+    )
+    jwk = keys.public_jwk(private, kid="k1")
     assert jwk["x"] == RFC8037_X
-    assert (jwk["kty"], jwk["crv"]) == ("OKP", "Ed25519")
+    assert (jwk["kty"], jwk["crv"], jwk["alg"]) == ("OKP", "Ed25519", "EdDSA")
     assert "d" not in jwk
-    assert keys.thumbprint(public) == RFC8037_THUMBPRINT
-    signing_input, _, signature = RFC8037_JWS.rpartition(".")
-    assert keys.b64url_encode(private.sign(signing_input.encode())) == signature
-    assert keys.public_bytes(keys.public_key_from_jwk(jwk)) == keys.public_bytes(public)
+    assert keys.thumbprint(private) == RFC8037_THUMBPRINT
+
+
+def test_the_rfc_8037_example_signature_verifies_as_eddsa():
+    # Its payload is not JSON, so it is checked below the credential layer.
+    public = keys.public_key_from_jwk({"kty": "OKP", "crv": "Ed25519", "x": RFC8037_X})
+    compact = jws.extract_compact(RFC8037_JWS.encode("ascii"), registry=jose._Registry())
+    assert jws.validate_compact(compact, public, registry=jose._registry("EdDSA"))
 
 
 @pytest.mark.parametrize(
@@ -92,12 +138,31 @@ def test_jwk_and_thumbprint_follow_rfc_8037():
         {"kty": "OKP", "crv": "X25519", "x": RFC8037_X},
         {"kty": "OKP", "crv": "Ed25519", "x": "too-short"},
         {"kty": "OKP", "crv": "Ed25519", "x": RFC8037_X, "d": RFC8037_D},
+        {"kty": "EC", "crv": "P-256", "x": RFC8037_X, "y": RFC8037_X},
+        {"kty": "oct", "k": "c2VjcmV0"},
         "not a key",
     ],
 )
 def test_unusable_public_keys_are_refused(jwk):
     with pytest.raises(keys.SigningKeyError):
         keys.public_key_from_jwk(jwk)
+
+
+def test_a_published_rsa_key_with_its_private_part_is_refused(rsa_key):
+    private_jwk = {**rsa_key.as_dict(private=True), "kid": "k"}
+    with pytest.raises(keys.SigningKeyError, match="private part"):
+        keys.public_key_from_jwk(private_jwk)
+
+
+def test_a_short_rsa_key_is_refused():
+    short = rsa.generate_private_key(public_exponent=65537, key_size=1024).public_key()  # noqa: S505 - refused
+    numbers = short.public_numbers()
+
+    def b64(number: int) -> str:
+        return keys.b64url_encode(number.to_bytes((number.bit_length() + 7) // 8, "big"))
+
+    with pytest.raises(keys.SigningKeyError, match="2048"):
+        keys.public_key_from_jwk({"kty": "RSA", "n": b64(numbers.n), "e": b64(numbers.e)})
 
 
 @pytest.mark.parametrize("text", ["abc=", "a+b/", "abc d", "a", "é", "QR"])
@@ -109,3 +174,9 @@ def test_base64url_is_strict(text):
 @given(st.binary(max_size=64))
 def test_base64url_round_trips(data):
     assert keys.b64url_decode(keys.b64url_encode(data)) == data
+
+
+@pytest.mark.parametrize("bits", [1024, 2047, 2049])
+def test_signing_keys_shorter_than_rs256_allows_are_not_made(bits):
+    with pytest.raises(keys.SigningKeyError, match="2048 bits or more"):
+        keys.generate_private_key(bits)

@@ -6,11 +6,13 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from lms import capabilities
 from lms.accounts.roles import Role
 from lms.assessment import achievements, operations
 from lms.assessment.models import Decision, IqaSample, Outcome, SampleReason, SampleStatus
 from lms.assessment.operations import Verdict
 from lms.assessment.unit_status import UnitStatus, unit_standing
+from lms.capabilities import Capability
 from lms.curriculum.models import CohortRole
 from lms.curriculum.usage import unit_in_use
 from lms.db import AppendOnlyError
@@ -72,8 +74,8 @@ def sign_off(setting, submission, assessor=None):
 
 def test_the_whole_journey_ends_with_an_achieved_unit(setting, outbox, deliver):
     heard = []
-    listener = achievements.on_unit_achieved(lambda session, facts: heard.append(facts))
-    try:
+    listener = Capability("heard", hooks={"unit_achieved": (lambda _, f: heard.append(f),)})
+    with capabilities.extended(listener):
         criteria = setting.criteria()
         add_evidence(setting, criteria[:2], title="My first session")
         first = submit(setting)
@@ -122,8 +124,6 @@ def test_the_whole_journey_ends_with_an_achieved_unit(setting, outbox, deliver):
         assert len(facts.evidence) == 2
         assert all(len(e["sha256"][0]) == 64 for e in facts.evidence)
         assert heard == [facts]
-    finally:
-        achievements.remove_listener(listener)
 
 
 def test_a_decision_is_signed_with_the_evidence_hashes(setting):

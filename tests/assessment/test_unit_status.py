@@ -13,13 +13,13 @@ from lms.assessment import operations
 from lms.assessment.models import Outcome
 from lms.assessment.operations import Verdict
 from lms.assessment.progress import assessment_status
+from lms.assessment.standing import portfolio_progress
 from lms.assessment.unit_status import UnitStatus
 from lms.curriculum.models import Enrolment
 from lms.db import utcnow
 from lms.errors import DomainError
 from lms.extensions import db
 from lms.portfolio import operations as portfolio
-from lms.portfolio.progress import portfolio_progress
 from tests.factories import add_evidence, api_token, assessment_setting, member
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 
 import pytest
 from sqlalchemy import select
@@ -55,6 +57,31 @@ def test_courses_check_validates_quiz_files_in_full(app, files):
     assert f"{files.path(QUIZ)}:5: the pass mark must be at least 0" in result.output
 
 
+def test_quiz_files_are_checked_without_an_app(files):
+    """The quiz checks are listed in lms.capabilities, so what `courses check` finds does not
+    depend on which modules happen to be imported: a fresh interpreter that creates no app
+    and imports no views still finds a pass mark that is not a number."""
+    files.replace(QUIZ, "pass_mark: 70", "pass_mark: banana")
+    script = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from lms.curriculum.checks import check_paths\n"
+        "_, found = check_paths(Path(sys.argv[1]), Path(sys.argv[2]))\n"
+        "print(*found, sep='\\n')\n"
+        "print('views imported:', 'lms.quizzes.views' in sys.modules)\n"
+    )
+    result = subprocess.run(  # noqa: S603 - this interpreter, this script
+        [sys.executable, "-c", script, str(files.courses), str(files.assessments)],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=PROJECT_ROOT,
+    )
+    assert f"{files.path(QUIZ)}:5: the pass mark must be a number" in result.stdout
+    assert "views imported: False" in result.stdout
+    assert problems_in(files, QUIZ) == [(5, "the pass mark must be a number")]
+
+
 def test_references_are_reported_once(app, files):
     files.replace(QUIZ, "unit: T101\n", "")
     found = problems_in(files, QUIZ)
@@ -93,6 +120,21 @@ def test_courses_sync_loads_quizzes_and_versions_them(app, session, files):
     )
     gone = sync_catalogue(session, load_catalogue(files.courses, files.assessments))
     assert "Quiz t101-check: no longer offered (its file is gone)." in gone.lines()
+
+
+def test_each_quiz_file_is_read_once_by_a_check_and_sync(app, session, files, monkeypatch):
+    import yaml
+
+    quiz_text, compose, reads = files.read(QUIZ), yaml.compose, []
+
+    def counting(text, *args, **kwargs):
+        reads.append(text == quiz_text)
+        return compose(text, *args, **kwargs)
+
+    monkeypatch.setattr(yaml, "compose", counting)
+    report = sync_catalogue(session, load_catalogue(files.courses, files.assessments))
+    assert "Quiz t101-check: added." in report.lines()
+    assert reads.count(True) == 1
 
 
 def test_sync_refuses_malformed_quizzes(app, session, files):

@@ -3,7 +3,13 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from lms.accreditation.claims import create_claim
-from lms.accreditation.models import Certificate, IssuedCredential, QualificationAward, StatusList
+from lms.accreditation.models import (
+    Certificate,
+    IssuedCredential,
+    OrganisationSigningKey,
+    QualificationAward,
+    StatusList,
+)
 from lms.db import utcnow
 from lms.extensions import db
 from tests.factories.accreditation import Staff, achieve, make_qualification
@@ -52,6 +58,11 @@ def _awarded(world, key: str, organisation, trainee, assessor, iqa, prefix: str)
         "status_list": session.scalar(
             select(StatusList.id).where(StatusList.organisation_id == organisation.id)
         ),
+        "key_thumbprint": session.scalar(
+            select(OrganisationSigningKey.kid).where(
+                OrganisationSigningKey.organisation_id == organisation.id
+            )
+        ).rsplit("/", 1)[1],
         "course": qualification.course,
     }
 
@@ -106,6 +117,11 @@ ROUTES = [
     Route("accreditation.verify_credential_api", public=True, csrf_exempt=True),
     Route("accreditation.issuer_profile", public=True, url_args=_slug),
     Route("accreditation.issuer_keys", public=True, url_args=_slug),
+    Route(
+        "accreditation.issuer_key",
+        public=True,
+        url_args=lambda w, s: {**_slug(w, s), "thumbprint": _objects(w, s)["key_thumbprint"]},
+    ),
     Route(
         "accreditation.status_list",
         public=True,

@@ -1,4 +1,7 @@
-"""Where a trainee stands, unit by unit and criterion by criterion.
+"""Where a trainee stands, unit by unit and criterion by criterion: her evidence and
+submissions (the portfolio's) as judged by the latest decisions (assessment's). It lives here
+because assessment builds on the portfolio, never the other way round; the portfolio's pages
+read it.
 
 Read in a fixed number of queries whatever the size of the portfolio: the units, their
 criteria, the evidence links, the submissions, the latest decisions with their judgements, and
@@ -12,7 +15,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from lms.assessment.models import CriterionJudgement, Decision
@@ -20,7 +23,9 @@ from lms.assessment.unit_status import (
     NOT_SUBMITTED,
     UnitStanding,
     UnitStatus,
-    unit_standing,
+    achieved_exists,
+    decided_exists,
+    standing_of,
     unit_standings,
 )
 from lms.curriculum.models import AssessmentCriterion, CourseUnit, Enrolment, LearningOutcome, Unit
@@ -223,12 +228,16 @@ class UnitSummary:
 
 
 def unit_summary(session: Session, enrolment: Enrolment, unit: Unit) -> UnitSummary | None:
-    """Counts for one unit, and where it stands, in at most five queries (for the unit's
+    """Counts for one unit, and where it stands, in at most three queries (for the unit's
     learning page)."""
-    from sqlalchemy import func
-
+    # Each criterion with how much evidence claims it, and (the same on every row) whether
+    # the unit is on her learner record.
     covering = session.execute(
-        select(AssessmentCriterion.id, func.count(Evidence.id))
+        select(
+            AssessmentCriterion.id,
+            func.count(Evidence.id),
+            achieved_exists(enrolment.id, unit.code).label("achieved"),
+        )
         .outerjoin(EvidenceCriterion, EvidenceCriterion.criterion_id == AssessmentCriterion.id)
         .outerjoin(
             Evidence,
@@ -240,11 +249,18 @@ def unit_summary(session: Session, enrolment: Enrolment, unit: Unit) -> UnitSumm
     ).all()
     if not covering:
         return None
-    submission = session.scalar(
-        select(Submission)
+    latest = session.execute(
+        select(Submission, decided_exists(Submission.id))
         .where(Submission.enrolment_id == enrolment.id, Submission.unit_id == unit.id)
         .order_by(Submission.number.desc())
         .limit(1)
+    ).first()
+    submission, decided = latest if latest is not None else (None, False)
+    standing = standing_of(
+        achieved=bool(covering[0].achieved),
+        status=submission.status if submission else None,
+        decided=bool(decided),
+        submitted_at=submission.submitted_at if submission else None,
     )
     met = 0
     if submission is not None and submission.status != SubmissionStatus.SUBMITTED:
@@ -262,8 +278,8 @@ def unit_summary(session: Session, enrolment: Enrolment, unit: Unit) -> UnitSumm
         )
     return UnitSummary(
         total=len(covering),
-        with_evidence=sum(1 for _, count in covering if count),
+        with_evidence=sum(1 for _, count, _ in covering if count),
         met=met,
         latest_submission=submission,
-        standing=unit_standing(session, enrolment.id, unit.id),
+        standing=standing,
     )

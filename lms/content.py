@@ -1,5 +1,11 @@
-"""Reading YAML and Markdown front matter while keeping line numbers, so that every problem in a
-content file can be reported as `file:line: message`."""
+"""Reading content files (courses, units, lessons, quizzes): one `Problem`, one line-aware YAML
+loader and front matter, so that every problem in any content file is reported the same way,
+as `file:line: message`.
+
+`compose_yaml` reads a document into YAML nodes (each knows its line); `parse_yaml` builds
+plain values from them that remember their lines (`YamlMap`, `YamlList`), which is how the
+course format reads; the quiz format walks the nodes itself, to tell a number from text.
+Nothing here knows of Flask or the database."""
 
 from __future__ import annotations
 
@@ -8,22 +14,29 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from yaml.nodes import MappingNode, ScalarNode, SequenceNode
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True)
 class Problem:
-    """One thing wrong in a content file."""
+    """One thing wrong in a content file: the file (a path, or a name such as "stored quiz"),
+    the line (1 for the first; 0 when no line applies) and what is wrong, in plain words."""
 
-    path: Path
+    path: Path | str
     line: int
     message: str
 
     def __str__(self) -> str:
         return f"{display_path(self.path)}:{self.line}: {self.message}"
 
+    def sort_key(self) -> tuple[str, int, str]:
+        return str(self.path), self.line, self.message
 
-def display_path(path: Path) -> str:
+    def __lt__(self, other: Problem) -> bool:
+        return self.sort_key() < other.sort_key()
+
+
+def display_path(path: Path | str) -> str:
     """The path relative to the working directory when it is below it, as given otherwise."""
     try:
         return str(Path(path).resolve().relative_to(Path.cwd().resolve()))
@@ -61,15 +74,20 @@ def line_of(value: Any, default: int) -> int:
     return getattr(value, "line", default)
 
 
+def node_line(node: Node, line_offset: int = 0) -> int:
+    """The file line on which a YAML node starts."""
+    return node.start_mark.line + 1 + line_offset
+
+
 class _Builder:
-    def __init__(self, path: Path, offset: int, problems: list[Problem]):
+    def __init__(self, path: Path | str, offset: int, problems: list[Problem]):
         self.path = path
         self.offset = offset
         self.problems = problems
         self.constructor = yaml.SafeLoader("")
 
     def line(self, node) -> int:
-        return node.start_mark.line + 1 + self.offset
+        return node_line(node, self.offset)
 
     def build(self, node) -> Any:
         if isinstance(node, MappingNode):
@@ -100,12 +118,13 @@ class _Builder:
         return self.constructor.construct_object(node, deep=True)
 
 
-def parse_yaml(
-    text: str, path: Path, problems: list[Problem], *, line_offset: int = 0
-) -> Any | None:
-    """Parse one YAML document into YamlMap/YamlList/scalars; problems are appended."""
+def compose_yaml(
+    text: str, path: Path | str, problems: list[Problem], *, line_offset: int = 0
+) -> Node | None:
+    """Read one YAML document into nodes, or None (with a problem appended when it is not
+    valid YAML; without one when the document is empty)."""
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        return yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         if (
@@ -115,20 +134,31 @@ def parse_yaml(
         ):
             mark = error.context_mark  # "end of file" helps less than where the value began
         line = (mark.line + 1 if mark else 1) + line_offset
-        reason = error.problem or "it could not be read"
+        reason = error.problem or error.context or "it could not be read"
         problems.append(Problem(path, line, f"this is not valid YAML: {reason}"))
-        return None
     except yaml.YAMLError as error:
         problems.append(Problem(path, 1 + line_offset, f"this is not valid YAML: {error}"))
-        return None
-    if node is None:
-        return None
+    return None
+
+
+def build_yaml(
+    node: Node, path: Path | str, problems: list[Problem], *, line_offset: int = 0
+) -> Any | None:
+    """Plain values (YamlMap/YamlList/scalars) from composed nodes; problems are appended."""
     try:
         return _Builder(path, line_offset, problems).build(node)
     except yaml.constructor.ConstructorError as error:
         line = (error.problem_mark.line + 1 if error.problem_mark else 1) + line_offset
         problems.append(Problem(path, line, f"this value could not be read: {error.problem}"))
         return None
+
+
+def parse_yaml(
+    text: str, path: Path | str, problems: list[Problem], *, line_offset: int = 0
+) -> Any | None:
+    """Parse one YAML document into YamlMap/YamlList/scalars; problems are appended."""
+    node = compose_yaml(text, path, problems, line_offset=line_offset)
+    return None if node is None else build_yaml(node, path, problems, line_offset=line_offset)
 
 
 @dataclass

@@ -1,0 +1,243 @@
+"""Every capability and what it adds to the whole, in one list.
+
+Each entry names its parts as dotted paths ("package.module" for a module, "module:name" for
+something in it), so importing this module imports nothing else: `create_app`, `lms.models`,
+Alembic and `courses check` import what they need when they need it. Adding a capability is
+one entry here. Order matters where it shows: blueprints register (and demo steps run) in
+list order, and a later capability's unit panel replaces an earlier one's of the same name.
+
+- models: modules of SQLAlchemy models (`lms.models` imports them all for the schema)
+- blueprints, cli: Flask blueprints and Click commands or groups
+- rules: modules of permission rules, given to `lms.permissions.load_rules` when it exists
+- home_sections: `provider(user) -> list[Section]`, placed by `@home_sections(order=...)`
+- demo_steps: `step(session, DemoWorld)`, run by `flask --app app demo` after the people
+- content_checks: `check(catalogue) -> Iterable[Problem]`, run by `courses check` and `sync`
+- sync_steps: `step(session, catalogue, report)`, run by `courses sync` after the courses
+- unit_panels: `provider(session, user, unit, enrolment) -> Panel | None`, see `unit_panel`
+- progress_columns: `UnitMeasure`s, columns of a cohort's progress report and its export
+- partner_metrics: `PartnerMetric`s, figures in the franchise and partner overviews
+- hooks: named points where one capability acts on another's events (see `HOOKS`)
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field, fields
+from functools import cache
+from typing import Any
+
+# The hooks a capability may answer: name -> who calls it, with what, for what.
+HOOKS = {
+    "unit_in_use": "curriculum: (session, unit) -> bool; a unit in use is versioned on sync",
+    "unit_submitted": "portfolio: (session, submission) after a unit is sent for assessment",
+    "unit_achieved": "assessment: (session, UnitAchievement) when a unit becomes achieved",
+    "record_details": "accreditation: (session, enrolment, criterion_ids) -> evidence lines",
+}
+
+
+@dataclass(frozen=True)
+class Capability:
+    name: str
+    models: tuple[str, ...] = ()
+    blueprints: tuple[str, ...] = ()
+    cli: tuple[str, ...] = ()
+    rules: tuple[str, ...] = ()
+    home_sections: tuple[str, ...] = ()
+    demo_steps: tuple[str, ...] = ()
+    content_checks: tuple[str, ...] = ()
+    sync_steps: tuple[str, ...] = ()
+    unit_panels: tuple[str, ...] = ()
+    progress_columns: tuple[str, ...] = ()
+    partner_metrics: tuple[str, ...] = ()
+    hooks: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def __post_init__(self):
+        unknown = set(self.hooks) - set(HOOKS)
+        if unknown:
+            raise ValueError(f"capability {self.name!r}: no hook named {sorted(unknown)}")
+
+
+CAPABILITIES: tuple[Capability, ...] = (
+    Capability(
+        "core",
+        blueprints=("lms.core.views:blueprint",),
+        cli=("lms.core.cli:db_cli", "lms.core.cli:demo_command"),
+    ),
+    Capability(
+        "accounts",
+        models=("lms.accounts.models",),
+        blueprints=("lms.accounts.views:blueprint", "lms.accounts.admin_views:blueprint"),
+        cli=("lms.accounts.cli:orgs_cli", "lms.accounts.cli:users_cli"),
+        rules=("lms.accounts.rules",),
+        home_sections=(
+            "lms.accounts.home:organisation_sections",
+            "lms.accounts.home:account_section",
+        ),
+    ),
+    Capability(
+        "mail",
+        models=("lms.mail.models",),
+        cli=("lms.mail.cli:mail_cli",),
+    ),
+    Capability(
+        "audit",
+        models=("lms.audit.models",),
+        rules=("lms.audit.rules",),
+    ),
+    Capability(
+        "curriculum",
+        models=("lms.curriculum.models",),
+        blueprints=("lms.curriculum.views:blueprint",),
+        cli=("lms.curriculum.cli:courses_cli",),
+        rules=("lms.curriculum.rules",),
+        home_sections=(
+            "lms.curriculum.home:learning_section",
+            "lms.curriculum.home:course_content_section",
+        ),
+        demo_steps=("lms.curriculum.demo:enrol_demo_trainees",),
+        content_checks=("lms.curriculum.checks:course_files",),
+        unit_panels=("lms.curriculum.panels:quiz_named",),
+    ),
+    Capability(
+        "quizzes",
+        models=("lms.quizzes.models",),
+        blueprints=("lms.quizzes.views:blueprint",),
+        rules=("lms.quizzes.rules",),
+        home_sections=("lms.quizzes.home:quiz_sections", "lms.quizzes.home:quiz_results_sections"),
+        # after the curriculum's step, which enrols the demo trainees
+        demo_steps=("lms.quizzes.demo:demo_quiz_attempts",),
+        content_checks=("lms.quizzes.catalogue:quiz_files",),
+        sync_steps=("lms.quizzes.catalogue:load_quizzes",),
+        unit_panels=("lms.quizzes.panels:quiz_panel",),
+        progress_columns=("lms.quizzes.progress:QUIZ_RESULTS",),
+    ),
+    Capability(
+        "franchise",
+        models=("lms.franchise.models",),
+        blueprints=("lms.franchise.views:blueprint",),
+        rules=("lms.franchise.rules",),
+        home_sections=("lms.franchise.home:franchise_sections",),
+        # licences for both partners (one near its seat limit), cohorts and enrolments
+        demo_steps=("lms.franchise.demo:load_franchise_demo",),
+    ),
+    Capability(
+        "api",
+        models=("lms.api.models",),
+        blueprints=("lms.api.token_views:blueprint", "lms.api.views:blueprint"),
+        rules=("lms.api.rules",),
+    ),
+    Capability(
+        "portfolio",
+        models=("lms.portfolio.models",),
+        blueprints=("lms.portfolio.views:blueprint",),
+        cli=("lms.portfolio.cli:evidence_cli",),
+        rules=("lms.portfolio.rules",),
+        unit_panels=("lms.portfolio.panels:portfolio_panel",),
+        hooks={"unit_in_use": ("lms.portfolio.usage:unit_has_evidence_or_submissions",)},
+    ),
+    Capability(
+        "assessment",
+        models=("lms.assessment.models",),
+        blueprints=("lms.assessment.views:blueprint",),
+        rules=("lms.assessment.rules",),
+        home_sections=("lms.assessment.home:portfolio_sections",),
+        demo_steps=("lms.assessment.demo:load_portfolio_demo",),
+        progress_columns=(
+            "lms.assessment.progress:PORTFOLIO_COVERAGE",
+            "lms.assessment.progress:ASSESSMENT_STATUS",
+        ),
+        partner_metrics=(
+            "lms.assessment.progress:ASSESSMENT_BACKLOG",
+            "lms.assessment.progress:IQA_COVERAGE",
+        ),
+        hooks={
+            "unit_in_use": ("lms.assessment.queries:unit_has_judgements",),
+            "unit_submitted": ("lms.assessment.notices:submission_arrived",),
+        },
+    ),
+    Capability(
+        "notifications",
+        models=("lms.notifications.models",),
+        blueprints=("lms.notifications.views:blueprint",),
+        rules=("lms.notifications.rules",),
+    ),
+    Capability(
+        "accreditation",
+        models=("lms.accreditation.models",),
+        blueprints=("lms.accreditation.views:blueprint",),
+        rules=("lms.accreditation.rules",),
+        home_sections=("lms.accreditation.home:achievement_sections",),
+        # one trainee with the whole qualification, certificate and badge
+        demo_steps=("lms.accreditation.demo:give_demo_trainee_the_qualification",),
+        hooks={
+            "unit_achieved": ("lms.accreditation.from_assessment:record_from_assessment",),
+            "record_details": ("lms.accreditation.from_assessment:evidence_and_decisions",),
+        },
+    ),
+)
+
+PARTS = tuple(f.name for f in fields(Capability) if f.name not in ("name", "hooks"))
+
+
+@cache
+def _resolve(path: str) -> Any:
+    module_name, _, attribute = path.partition(":")
+    module = importlib.import_module(module_name)
+    return getattr(module, attribute) if attribute else module
+
+
+def resolve(path: str | Any) -> Any:
+    """The module or object a dotted path names (something else is returned as it is, so a
+    test can add a capability made of functions it defines)."""
+    return _resolve(path) if isinstance(path, str) else path
+
+
+def paths(part: str) -> list[str]:
+    """Every capability's `part` entries, unresolved, in list order."""
+    if part not in PARTS:
+        raise LookupError(f"capabilities have no part named {part!r}")
+    return [path for capability in CAPABILITIES for path in getattr(capability, part)]
+
+
+def contributions(part: str) -> list[Any]:
+    """Every capability's `part` entries, imported, in list order."""
+    return [resolve(path) for path in paths(part)]
+
+
+def hooks(name: str) -> list[Any]:
+    """The functions answering hook `name`, in list order."""
+    if name not in HOOKS:
+        raise LookupError(f"no hook named {name!r}")
+    return [resolve(path) for capability in CAPABILITIES for path in capability.hooks.get(name, ())]
+
+
+def import_models() -> None:
+    """Import every model module, so that `Base.metadata` holds the whole schema."""
+    for module in paths("models"):
+        resolve(module)
+
+
+def import_all() -> None:
+    """Import every part of every capability, so that a wrong path fails when the app is
+    created rather than on the first request that needs it. Rule modules are left to
+    `lms.permissions`."""
+    for part in PARTS:
+        if part != "rules":
+            contributions(part)
+    for capability in CAPABILITIES:
+        for name in capability.hooks:
+            hooks(name)
+
+
+@contextmanager
+def extended(*extra: Capability) -> Iterator[None]:
+    """Add capabilities for the duration of a `with` block (for tests)."""
+    global CAPABILITIES
+    saved = CAPABILITIES
+    CAPABILITIES = (*saved, *extra)
+    try:
+        yield
+    finally:
+        CAPABILITIES = saved
