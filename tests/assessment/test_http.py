@@ -124,6 +124,8 @@ def test_the_whole_journey_through_http(setting, signed_in, outbox):
     assert "Achieved" not in page
     assert "Submit for assessment" not in page
     assert "Signed off, being checked" in trainee.get(f"/portfolio/{enrolment_id}").text
+    learning = trainee.get(f"/learning/{enrolment_id}/units/{setting.unit.code}").text
+    assert "Signed off, being checked" in learning
     assert "it is being checked before it is final" in outbox[-1].body
     assert "achieved" not in outbox[-1].body
 
