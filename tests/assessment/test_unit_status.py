@@ -14,7 +14,7 @@ from lms.assessment.models import Outcome
 from lms.assessment.operations import Verdict
 from lms.assessment.progress import assessment_status
 from lms.assessment.standing import portfolio_progress
-from lms.assessment.unit_status import UnitStatus
+from lms.assessment.unit_status import UnitStatus, unit_standing
 from lms.curriculum.models import Enrolment
 from lms.db import utcnow
 from lms.errors import DomainError
@@ -109,3 +109,38 @@ def test_a_sign_off_being_checked_is_not_achieved_anywhere_and_waits(setting, cl
             db.session, setting.enrolment, setting.unit, declaration_confirmed=True
         )
     assert UnitStatus.BEING_CHECKED.label == "Signed off, being checked"
+
+
+def test_an_iqa_disagreeing_with_a_final_sign_off_leaves_her_unit_achieved(
+    setting, outbox, deliver
+):
+    operations.save_sampling_plan(
+        db.session, setting.organisation.id, setting.iqa, percentage=0, first_decisions=0
+    )
+    add_evidence(setting, setting.criteria())
+    submission = portfolio.submit_unit(
+        db.session, setting.enrolment, setting.unit, declaration_confirmed=True
+    )
+    decision = operations.judge(
+        db.session,
+        submission,
+        setting.assessor,
+        expected_version=submission.state_version,
+        outcome=Outcome.SIGNED_OFF,
+        verdicts={c.id: Verdict(True) for c in setting.criteria()},
+    )
+    db.session.commit()
+    deliver()
+    assert "the unit is achieved" in outbox[-1].body
+    told_before = len(outbox)
+
+    # An IQA samples the final decision afterwards, and disagrees.
+    sample = operations.pick_for_sampling(db.session, decision, setting.iqa)
+    operations.review_sample(db.session, sample, setting.iqa, agrees=False, comments="2.1 is thin.")
+    db.session.commit()
+    deliver()
+    (assessor_told,) = outbox[told_before:]
+    assert assessor_told.to == [setting.assessor.email]
+    assert "The decision stands, so nothing changes for the trainee" in assessor_told.body
+    standing = unit_standing(db.session, setting.enrolment.id, setting.unit.id)
+    assert standing.status == UnitStatus.ACHIEVED
