@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from lms.accounts.roles import Role
 from lms.accreditation.operations import record_unit_achievement
-from lms.accreditation.queries import enrolment_by_id, learner_record
+from lms.accreditation.queries import ENROLMENT_WITH_PEOPLE, learner_record
 from lms.assessment import operations
 from lms.assessment.models import Outcome
 from lms.assessment.operations import Verdict
@@ -37,7 +37,10 @@ def what_everyone_says(setting, client) -> dict[str, str]:
         f"/api/v1/trainees/{enrolment.user_id}", headers={"Authorization": f"Bearer {token}"}
     ).json["data"]
     (api_unit,) = [u for u in api["enrolments"][0]["units"] if u["code"] == unit.code]
-    record = learner_record(db.session, enrolment_by_id(db.session, enrolment.id))
+    loaded = db.session.scalar(
+        select(Enrolment).options(*ENROLMENT_WITH_PEOPLE).where(Enrolment.id == enrolment.id)
+    )
+    record = learner_record(db.session, loaded)
     (record_unit,) = [u for u in record.units if u.unit.id == unit.id]
     matrix = assessment_status(
         db.session, select(Enrolment.id).where(Enrolment.id == enrolment.id), [unit.id]
