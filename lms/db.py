@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import sqlite3
-from datetime import UTC, datetime
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from datetime import UTC, datetime, timedelta
 
 from flask_sqlalchemy_lite import SQLAlchemy
 from sqlalchemy import DateTime, Enum, MetaData, event
@@ -42,8 +45,30 @@ class UTCDateTime(TypeDecorator):
         return value.astimezone(UTC)
 
 
+# How far `utcnow` is set back from the real time (see `clock_at`); zero everywhere but in the
+# demo data, which tells each trainee's story over weeks through the ordinary operations.
+_clock_offset: ContextVar[timedelta] = ContextVar("clock_offset", default=timedelta(0))
+
+
 def utcnow() -> datetime:
-    return datetime.now(UTC)
+    return datetime.now(UTC) + _clock_offset.get()
+
+
+@contextmanager
+def clock_at(moment: datetime) -> Iterator[None]:
+    """Run what follows as if it were `moment`, with time moving on from there as usual, so
+    that everything the operations inside write carries dates of that day. `moment` may not be
+    in the future: nothing may be dated later than it really is."""
+    if moment.tzinfo is None:
+        raise ValueError("clock_at needs a timezone-aware moment")
+    offset = moment - datetime.now(UTC)
+    if offset > timedelta(0):
+        raise ValueError("clock_at cannot move the clock into the future")
+    token = _clock_offset.set(offset)
+    try:
+        yield
+    finally:
+        _clock_offset.reset(token)
 
 
 class Base(DeclarativeBase):

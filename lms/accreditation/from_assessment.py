@@ -20,7 +20,7 @@ from lms.accreditation.record_details import CriterionEvidence
 from lms.assessment.achievements import UnitAchievement as AchievedFacts
 from lms.assessment.models import Countersignature, CountersignRole, Decision
 from lms.curriculum.models import Enrolment, Unit
-from lms.portfolio.models import Submission, SubmittedEvidence
+from lms.portfolio.models import Submission, SubmissionStatus, SubmittedEvidence
 
 
 def _countersignature(session: Session, decision_id: int) -> Countersignature | None:
@@ -61,14 +61,29 @@ def record_from_assessment(session: Session, facts: AchievedFacts) -> None:
     )
 
 
+def _verdict(status: SubmissionStatus, met: bool | None) -> str:
+    """The judgement of one criterion as the record tells it, with where the decision is."""
+    if status == SubmissionStatus.SUBMITTED and met is not None:
+        return "awaiting a decision (the sign-off was returned to the assessor after a check)"
+    if met is None:
+        return "awaiting a decision"
+    verdict = "met" if met else "not yet met"
+    if status in (SubmissionStatus.AWAITING_COUNTERSIGN, SubmissionStatus.AWAITING_IQA):
+        verdict += " (signed off, being checked)"
+    return verdict
+
+
 def evidence_and_decisions(
     session: Session, enrolment: Enrolment, criterion_ids: list[int]
 ) -> dict[int, list[CriterionEvidence]]:
     """For each criterion: the evidence submitted against it, and the latest decision on
     that submission (with the countersignature, if any). Four queries, whatever the size."""
-    submissions = session.scalars(
-        select(Submission.id).where(Submission.enrolment_id == enrolment.id)
-    ).all()
+    statuses = dict(
+        session.execute(
+            select(Submission.id, Submission.status).where(Submission.enrolment_id == enrolment.id)
+        ).all()
+    )
+    submissions = list(statuses)
     if not submissions:
         return {}
     latest: dict[int, Decision] = {}
@@ -103,15 +118,11 @@ def evidence_and_decisions(
         for criterion_id in item.criterion_ids:
             if criterion_id not in wanted:
                 continue
-            if criterion_id in verdicts:
-                outcome = "met" if verdicts[criterion_id] else "not yet met"
-            else:
-                outcome = "awaiting a decision"
             details[criterion_id].append(
                 CriterionEvidence(
                     title=item.title,
                     kind=item.evidence_type.label.lower(),
-                    decision=outcome,
+                    decision=_verdict(statuses[item.submission_id], verdicts.get(criterion_id)),
                     assessor_name=decision.assessor.display_name if decision else None,
                     decided_at=decision.decided_at if decision else None,
                     iqa_name=signature.user.display_name if signature else None,

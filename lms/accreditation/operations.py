@@ -174,6 +174,8 @@ def _require_plausible_sign_off(
         raise DomainError("A countersignature needs both the quality assurer and the date.")
     _when(signed_off_at, "sign-off")
     _when(countersigned_at, "countersignature")
+    if signed_off_at < enrolment.enrolled_at:
+        raise DomainError("A unit cannot be signed off before the trainee enrolled.")
     if countersigned_at is not None and countersigned_at < signed_off_at:
         raise DomainError("A unit cannot be countersigned before it was signed off.")
     if signed_off_by.id == enrolment.user_id or (

@@ -22,6 +22,7 @@ from lms.accreditation.models import (
 from lms.accreditation.operations import outcomes_by_unit
 from lms.accreditation.record_details import CriterionEvidence, details_for
 from lms.accreditation.statuslist import StatusListError
+from lms.assessment.unit_status import NOT_SUBMITTED, UnitStatus, unit_standings
 from lms.curriculum.models import (
     Cohort,
     Course,
@@ -197,6 +198,18 @@ class UnitRecord:
     group_id: str | None
     outcomes: list[LearningOutcome]
     achievement: UnitAchievement | None = None
+    # Where the unit stands (achieved exactly when `achievement` is recorded; otherwise
+    # whether it is with an assessor, signed off and being checked, and so on).
+    status: UnitStatus = UnitStatus.NOT_SUBMITTED
+
+    @property
+    def status_text(self) -> str:
+        """ "Achieved", or "Not yet achieved" with where the unit is on its way."""
+        if self.achievement is not None:
+            return "Achieved"
+        if self.status in (UnitStatus.NOT_SUBMITTED, UnitStatus.ACHIEVED):
+            return "Not yet achieved"
+        return f"Not yet achieved: {self.status.label.lower()}"
 
 
 @dataclass
@@ -268,6 +281,7 @@ def learner_record(session: Session, enrolment: Enrolment) -> LearnerRecord:
     """Everything an external verifier asks to see, in a fixed number of queries."""
     course = _course_down_to_criteria(session, enrolment.course_id)
     achievements = _achievements_by_unit_code(session, enrolment)
+    standings = unit_standings(session, [enrolment.id], [cu.unit_id for cu in course.course_units])
     units = [
         UnitRecord(
             unit=cu.unit,
@@ -275,6 +289,7 @@ def learner_record(session: Session, enrolment: Enrolment) -> LearnerRecord:
             group_id=cu.group_id,
             outcomes=list(cu.unit.outcomes),
             achievement=achievements.get(cu.unit.code),
+            status=standings.get((enrolment.id, cu.unit_id), NOT_SUBMITTED).status,
         )
         for cu in course.course_units
     ]

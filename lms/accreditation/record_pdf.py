@@ -113,7 +113,7 @@ def _unit_section(
         )
     ]
     if achievement is None:
-        story.append(_p("Not yet achieved.", styles["small"]))
+        story.append(_p(f"{unit_record.status_text}.", styles["small"]))
     else:
         line = (
             f"Signed off by {achievement.signed_off_by.display_name} on "

@@ -5,9 +5,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from lms.assessment.unit_status import UnitStatus
 from lms.curriculum.models import EnrolmentStatus
 
 STATUSES = [status.value for status in EnrolmentStatus]
+UNIT_STATUSES = [status.value for status in UnitStatus]
+UNIT_STATUS_TEXT = (
+    "Where the unit stands, as the trainee's portfolio and learner record say: "
+    + "; ".join(f"`{status.value}`: {status.label.lower()}" for status in UnitStatus)
+    + ". Only `achieved` units count towards the qualification."
+)
 
 
 def _ref(name: str) -> dict:
@@ -138,6 +145,10 @@ SCHEMAS: dict[str, Any] = {
                                             "title": STRING,
                                             "credits": INTEGER,
                                             "progress": _ref("Progress"),
+                                            "status": {
+                                                "enum": UNIT_STATUSES,
+                                                "description": UNIT_STATUS_TEXT,
+                                            },
                                         }
                                     ),
                                 },

@@ -12,6 +12,7 @@ from sqlalchemy import Row, Select, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from lms.accounts.models import User
+from lms.assessment.unit_status import NOT_SUBMITTED, UnitStanding, unit_standings
 from lms.curriculum.models import (
     Cohort,
     CourseUnit,
@@ -219,13 +220,20 @@ def trainee_record(session: Session, organisation_id: int, user_id: int) -> dict
     units = _units_of_courses(session, {e.course_id for e in enrolments})
     lessons = _lessons_per_unit(session, [u.id for u in units])
     done = _lessons_done_per_unit(session, [e.id for e in enrolments])
+    standings = unit_standings(session, [e.id for e in enrolments], [u.id for u in units])
     return {
         "id": person.id,
         "name": person.display_name,
         "email": person.email,
         "date_of_birth": person.date_of_birth,
         "enrolments": [
-            _enrolment_record(e, [u for u in units if u.course_id == e.course_id], lessons, done)
+            _enrolment_record(
+                e,
+                [u for u in units if u.course_id == e.course_id],
+                lessons,
+                done,
+                standings,
+            )
             for e in enrolments
         ],
     }
@@ -276,6 +284,7 @@ def _enrolment_record(
     course_units: list[Row],
     lessons: dict[int, int],
     done: dict[tuple[int, int], int],
+    standings: dict[tuple[int, int], UnitStanding],
 ) -> dict:
     unit_items = [
         {
@@ -283,6 +292,7 @@ def _enrolment_record(
             "title": u.title,
             "credits": u.credits,
             "progress": _progress(done.get((e.id, u.id), 0), lessons.get(u.id, 0)),
+            "status": standings.get((e.id, u.id), NOT_SUBMITTED).status.value,
         }
         for u in course_units
     ]

@@ -1,10 +1,12 @@
 """When a unit counts as achieved, and what is known about it then.
 
-`unit_achieved(session, enrolment, unit)` returns the facts of an achieved unit (who signed it
-off and when, who countersigned, which evidence versions and file hashes, which criteria) or
-None. Whoever needs to act on an achievement (the accreditation record, for instance) answers
-the `unit_achieved` hook in `lms.capabilities`; those listeners are called, in the same
-transaction, at the moment a unit becomes achieved.
+A unit is final in assessment once it is signed off, and countersigned where it was sampled
+or judged by a trainee assessor. Whoever needs to act on that (the learner record, which then
+holds the unit's achievement: the one place that says a unit is achieved) answers the
+`unit_achieved` hook in `lms.capabilities`; those listeners are called, in the same
+transaction, at that moment. `unit_achieved(session, enrolment, unit)` returns the facts of
+the sign-off of a unit on the record (who signed it off and when, who countersigned, which
+evidence versions and file hashes, which criteria) or None.
 
 The unit's quiz: a unit with a quiz (its `quiz_ref`, or a quiz written for its code) can be
 signed off only once the quiz is passed, as `lms.quizzes.queries.quiz_passed(session,
@@ -23,6 +25,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from lms import capabilities
+from lms.accreditation.models import UnitAchievement as RecordedAchievement
 from lms.assessment.models import Countersignature, Decision, Outcome
 from lms.curriculum.models import Enrolment, Unit
 from lms.portfolio.models import Submission, SubmissionStatus, SubmittedEvidence
@@ -129,7 +132,16 @@ def _achievement(session: Session, submission: Submission) -> UnitAchievement | 
 
 
 def unit_achieved(session: Session, enrolment: Enrolment, unit: Unit) -> UnitAchievement | None:
-    """The facts of `unit` achieved on `enrolment`, or None if it is not (yet) achieved."""
+    """The facts of the sign-off that achieved `unit` on `enrolment`, or None if the unit is
+    not (yet) achieved: on the learner record, the one place that says so."""
+    recorded = session.scalar(
+        select(RecordedAchievement.id).where(
+            RecordedAchievement.enrolment_id == enrolment.id,
+            RecordedAchievement.unit_code == unit.code,
+        )
+    )
+    if recorded is None:
+        return None
     submission = session.scalar(
         select(Submission).where(
             Submission.enrolment_id == enrolment.id,

@@ -17,6 +17,7 @@ from lms.accounts.models import User
 from lms.assessment.models import Countersignature, Decision, Outcome
 from lms.curriculum.models import CohortRole, CohortStaff, Enrolment, Unit
 from lms.notifications.operations import notify
+from lms.portfolio.models import Submission, SubmissionStatus
 
 _quiet: ContextVar[bool] = ContextVar("assessment_notices_quiet", default=False)
 
@@ -83,36 +84,102 @@ def submission_arrived(session: Session, submission) -> None:
         )
 
 
-def submission_judged(session: Session, submission, decision: Decision) -> None:
-    unit = session.get(Unit, submission.unit_id)
-    trainee = session.get(User, submission.trainee_id)
-    outcome = (
-        "signed off" if decision.outcome == Outcome.SIGNED_OFF else "looked at, with next steps"
+def _trainee_link(submission) -> str | None:
+    return _link(
+        "portfolio.submission",
+        enrolment_id=submission.enrolment_id,
+        submission_id=submission.id,
     )
+
+
+def _judged_message(code: str, submission, decision: Decision) -> str:
+    if decision.outcome == Outcome.REFERRED:
+        return f"Your assessor has looked at your {code} submission and suggested next steps."
+    if submission.status == SubmissionStatus.ACHIEVED:
+        return f"Your assessor has signed off {code}: the unit is achieved. Well done."
+    return (
+        f"Your assessor has signed off {code}; it is being checked before it is final. "
+        "You do not need to do anything, and we will let you know when the check is done."
+    )
+
+
+def submission_judged(session: Session, submission, decision: Decision) -> None:
+    """Tell the trainee her assessor's decision, and whether it is final yet."""
+    unit = session.get(Unit, submission.unit_id)
     _tell(
         session,
-        trainee,
+        session.get(User, submission.trainee_id),
         "submission.judged",
-        f"Your {unit.code} submission has been {outcome}.",
-        _link(
-            "portfolio.submission",
-            enrolment_id=submission.enrolment_id,
-            submission_id=submission.id,
-        ),
+        _judged_message(unit.code, submission, decision),
+        _trainee_link(submission),
         template="submission_judged",
         subject="Your assessor has looked at your work on Alongside",
     )
 
 
-def decision_returned(session: Session, decision: Decision, by: Countersignature) -> None:
+def sign_off_confirmed(session: Session, submission) -> None:
+    """The check of a sign-off agreed with it: the unit is now achieved."""
+    unit = session.get(Unit, submission.unit_id)
+    _tell(
+        session,
+        session.get(User, submission.trainee_id),
+        "unit.achieved",
+        f"The check of your {unit.code} sign-off is done: the unit is achieved and on your "
+        "record. Well done.",
+        _trainee_link(submission),
+        template="unit_achieved",
+        subject="Your unit is achieved on Alongside",
+    )
+
+
+def sign_off_returned(session: Session, submission) -> None:
+    """The check of a sign-off returned it to the assessor: tell the trainee plainly that her
+    work is back with her assessor and what happens next, so that nothing seems to go
+    backwards without a word."""
+    unit = session.get(Unit, submission.unit_id)
+    _tell(
+        session,
+        session.get(User, submission.trainee_id),
+        "sign_off.returned",
+        f"The check of your {unit.code} sign-off found something your assessor needs to look "
+        "at again. Your work is back with your assessor: you do not need to do anything now, "
+        "and they will let you know what happens next.",
+        _trainee_link(submission),
+        template="sign_off_returned",
+        subject="News about your work on Alongside",
+    )
+
+
+def decision_returned(
+    session: Session, decision: Decision, by: Countersignature, *, reopened: bool
+) -> None:
+    """Tell the assessor that a countersigner or an IQA disagreed, and what happens next:
+    the submission is back in their queue (`reopened`), or the decision stands (it was
+    already final, or it referred the work back) and is to be talked through."""
     assessor = session.get(User, decision.assessor_id)
+    submission = session.get(Submission, decision.submission_id)
+    code = session.get(Unit, submission.unit_id).code
     who = "An internal quality assurer" if by.role.value == "iqa" else "A countersigning assessor"
+    if reopened:
+        message = (
+            f"{who} has returned your sign-off of {code} with comments. It is back in "
+            "your assessment queue: please read the comments and judge it again. "
+            "The trainee has been told that it is back with you."
+        )
+        subject = "A decision has been returned to you on Alongside"
+    else:
+        message = (
+            f"{who} has disagreed with your decision on {code} and left "
+            "comments. The decision stands, so nothing changes for the trainee; please read "
+            "the comments and talk them through with the quality assurer."
+        )
+        subject = "A quality assurer has commented on your decision on Alongside"
     _tell(
         session,
         assessor,
         "decision.returned",
-        f"{who} has returned one of your decisions with comments.",
+        message,
         _link("assessment.judge", submission_id=decision.submission_id),
         template="decision_returned",
-        subject="A decision has been returned to you on Alongside",
+        subject=subject,
     )

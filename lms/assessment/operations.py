@@ -528,10 +528,7 @@ def countersign_as_assessor(
         obj=decision,
         organisation_id=decision.organisation_id,
     )
-    if target == SubmissionStatus.ACHIEVED:
-        _achieve(session, submission, decision)
-    elif not agrees:
-        notices.decision_returned(session, decision, countersignature)
+    _after_check(session, submission, decision, countersignature, moved_to=target)
     return countersignature
 
 
@@ -555,14 +552,16 @@ def review_sample(
         submission.status == SubmissionStatus.AWAITING_IQA
         and latest_decision(session, submission).id == decision.id
     )
+    moved_to = None
     if blocking:
+        moved_to = SubmissionStatus.ACHIEVED if agrees else SubmissionStatus.SUBMITTED
         version = submission.state_version if expected_version is None else expected_version
         _move(
             session,
             submission,
             expected_version=version,
             from_statuses=(SubmissionStatus.AWAITING_IQA,),
-            to=SubmissionStatus.ACHIEVED if agrees else SubmissionStatus.SUBMITTED,
+            to=moved_to,
         )
     _close_sample(session, sample, agrees=agrees)
     countersignature = _countersignature(
@@ -575,11 +574,30 @@ def review_sample(
         organisation_id=decision.organisation_id,
         sample_id=sample.id,
     )
-    if agrees and blocking:
-        _achieve(session, submission, decision)
-    if not agrees:
-        notices.decision_returned(session, decision, countersignature)
+    _after_check(session, submission, decision, countersignature, moved_to=moved_to)
     return countersignature
+
+
+def _after_check(
+    session: Session,
+    submission: Submission,
+    decision: Decision,
+    countersignature: Countersignature,
+    *,
+    moved_to: SubmissionStatus | None,
+) -> None:
+    """After a countersignature or an IQA's review: the unit is now achieved (the trainee is
+    told), or the sign-off has gone back to its assessor (both are told what happens next), or,
+    when the submission did not move (the decision was already final, or it referred the work
+    back), a disagreement is for the assessor alone to talk through."""
+    if moved_to == SubmissionStatus.ACHIEVED:
+        _achieve(session, submission, decision)
+        notices.sign_off_confirmed(session, submission)
+    elif not countersignature.agrees:
+        reopened = moved_to == SubmissionStatus.SUBMITTED
+        notices.decision_returned(session, decision, countersignature, reopened=reopened)
+        if reopened:
+            notices.sign_off_returned(session, submission)
 
 
 def _require_reviewable(

@@ -10,6 +10,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from lms.assessment.models import Decision, IqaSample, SampleStatus
+from lms.assessment.unit_status import UnitStatus, unit_standings
 from lms.curriculum.models import AssessmentCriterion
 from lms.db import utcnow
 from lms.franchise.overview import PartnerMetric
@@ -52,27 +53,14 @@ def portfolio_coverage(
 def assessment_status(
     session: Session, enrolment_ids: Select, unit_ids: Sequence[int]
 ) -> dict[tuple[int, int], str]:
-    """{(enrolment, unit): the latest submission's state}, with its age while it waits."""
+    """{(enrolment, unit): where the unit stands}, as the trainee's portfolio and the API say
+    (achieved only when it is on her record), with its age while it waits for an assessor."""
     now = utcnow()
-    latest: dict[tuple[int, int], tuple[int, SubmissionStatus, datetime]] = {}
-    rows = session.execute(
-        select(
-            Submission.enrolment_id,
-            Submission.unit_id,
-            Submission.number,
-            Submission.status,
-            Submission.submitted_at,
-        ).where(Submission.enrolment_id.in_(enrolment_ids), Submission.unit_id.in_(unit_ids))
-    )
-    for enrolment_id, unit_id, number, status, submitted_at in rows:
-        key = (enrolment_id, unit_id)
-        if key not in latest or number > latest[key][0]:
-            latest[key] = (number, status, submitted_at)
     texts = {}
-    for key, (_, status, submitted_at) in latest.items():
-        text = status.label
-        if status == SubmissionStatus.SUBMITTED:
-            text += f" ({_days_since(submitted_at, now)} days)"
+    for key, standing in unit_standings(session, enrolment_ids, unit_ids).items():
+        text = standing.status.label
+        if standing.status == UnitStatus.WITH_ASSESSOR and standing.submitted_at is not None:
+            text += f" ({_days_since(standing.submitted_at, now)} days)"
         texts[key] = text
     return texts
 

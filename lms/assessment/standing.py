@@ -4,7 +4,9 @@ because assessment builds on the portfolio, never the other way round; the portf
 read it.
 
 Read in a fixed number of queries whatever the size of the portfolio: the units, their
-criteria, the evidence links, the submissions, and the latest decisions with their judgements.
+criteria, the evidence links, the submissions, the latest decisions with their judgements, and
+each unit's standing (`lms.assessment.unit_status`: achieved only when the learner record says
+so, as every other page and the API).
 """
 
 from __future__ import annotations
@@ -17,6 +19,15 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from lms.assessment.models import CriterionJudgement, Decision
+from lms.assessment.unit_status import (
+    NOT_SUBMITTED,
+    UnitStanding,
+    UnitStatus,
+    achieved_exists,
+    decided_exists,
+    standing_of,
+    unit_standings,
+)
 from lms.curriculum.models import AssessmentCriterion, CourseUnit, Enrolment, LearningOutcome, Unit
 from lms.portfolio.models import Evidence, EvidenceCriterion, Submission, SubmissionStatus
 
@@ -54,6 +65,12 @@ class UnitProgress:
     outcomes: list[LearningOutcome]
     latest_submission: Submission | None
     latest_decision: Decision | None
+    standing: UnitStanding = NOT_SUBMITTED
+
+    @property
+    def status(self) -> UnitStatus:
+        """Where the unit stands, as every other page and the API say it."""
+        return self.standing.status
 
     @property
     def total(self) -> int:
@@ -69,10 +86,11 @@ class UnitProgress:
 
     @property
     def achieved(self) -> bool:
-        return (
-            self.latest_submission is not None
-            and self.latest_submission.status == SubmissionStatus.ACHIEVED
-        )
+        return self.status == UnitStatus.ACHIEVED
+
+    @property
+    def can_submit(self) -> bool:
+        return self.status in (UnitStatus.NOT_SUBMITTED, UnitStatus.REFERRED)
 
     def criteria_of(self, outcome: LearningOutcome) -> list[CriterionProgress]:
         return [c for c in self.criteria if c.criterion.outcome_id == outcome.id]
@@ -114,6 +132,7 @@ def portfolio_progress(
     covering = _evidence_covering(session, enrolment)
     latest = _latest_submissions(session, enrolment, ids)
     decisions = latest_decisions(session, [s.id for s in latest.values()])
+    standings = unit_standings(session, [enrolment.id], ids)
 
     position = {o.id: (o.position, o.number) for o in outcomes}
     criteria.sort(key=lambda c: (position.get(c.outcome_id, (0, 0)), c.position))
@@ -133,6 +152,7 @@ def portfolio_progress(
                 outcomes=[o for o in outcomes if o.unit_id == unit.id],
                 latest_submission=submission,
                 latest_decision=decision,
+                standing=standings.get((enrolment.id, unit.id), NOT_SUBMITTED),
             )
         )
     return result
@@ -200,12 +220,24 @@ class UnitSummary:
     with_evidence: int
     met: int
     latest_submission: Submission | None
+    standing: UnitStanding = NOT_SUBMITTED
+
+    @property
+    def status(self) -> UnitStatus:
+        return self.standing.status
 
 
 def unit_summary(session: Session, enrolment: Enrolment, unit: Unit) -> UnitSummary | None:
-    """Counts for one unit in at most three queries (for the unit's learning page)."""
+    """Counts for one unit, and where it stands, in at most three queries (for the unit's
+    learning page)."""
+    # Each criterion with how much evidence claims it, and (the same on every row) whether
+    # the unit is on her learner record.
     covering = session.execute(
-        select(AssessmentCriterion.id, func.count(Evidence.id))
+        select(
+            AssessmentCriterion.id,
+            func.count(Evidence.id),
+            achieved_exists(enrolment.id, unit.code).label("achieved"),
+        )
         .outerjoin(EvidenceCriterion, EvidenceCriterion.criterion_id == AssessmentCriterion.id)
         .outerjoin(
             Evidence,
@@ -217,11 +249,18 @@ def unit_summary(session: Session, enrolment: Enrolment, unit: Unit) -> UnitSumm
     ).all()
     if not covering:
         return None
-    submission = session.scalar(
-        select(Submission)
+    latest = session.execute(
+        select(Submission, decided_exists(Submission.id))
         .where(Submission.enrolment_id == enrolment.id, Submission.unit_id == unit.id)
         .order_by(Submission.number.desc())
         .limit(1)
+    ).first()
+    submission, decided = latest if latest is not None else (None, False)
+    standing = standing_of(
+        achieved=bool(covering[0].achieved),
+        status=submission.status if submission else None,
+        decided=bool(decided),
+        submitted_at=submission.submitted_at if submission else None,
     )
     met = 0
     if submission is not None and submission.status != SubmissionStatus.SUBMITTED:
@@ -239,7 +278,8 @@ def unit_summary(session: Session, enrolment: Enrolment, unit: Unit) -> UnitSumm
         )
     return UnitSummary(
         total=len(covering),
-        with_evidence=sum(1 for _, count in covering if count),
+        with_evidence=sum(1 for _, count, _ in covering if count),
         met=met,
         latest_submission=submission,
+        standing=standing,
     )

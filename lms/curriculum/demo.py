@@ -1,11 +1,14 @@
-"""Demo data for the curriculum: a cohort per partner on the Level 3 qualification, with the
-partner's assessor and IQA assigned, every demo trainee enrolled, and some progress.
+"""Demo data for the curriculum: a cohort per partner on the Level 3 qualification, started
+eight weeks ago, with the partner's assessor and IQA assigned, every demo trainee enrolled on
+its first day, and some progress. (Later steps tell each trainee's story from then on.)
 
 Needs the curriculum loaded first (`flask --app app courses sync`, which `make run` does before
 the demo). Safe to run again: what exists is reused.
 """
 
 from __future__ import annotations
+
+from datetime import timedelta
 
 import click
 from sqlalchemy import select
@@ -14,11 +17,16 @@ from sqlalchemy.orm import Session
 from lms.accounts.roles import Role
 from lms.curriculum import operations
 from lms.curriculum.models import Cohort, CohortRole, CohortStaff, Course, CourseUnit, Lesson
+from lms.db import clock_at, utcnow
 
 QUALIFICATION = "ALRM3"
 SHORT_COURSE = "INTRO-PS"
-# How many lessons of the qualification each partner's first trainees have completed.
+# How many lessons of the qualification each partner's first trainees completed in their first
+# days (the first Northside trainee goes on to complete the qualification, in the
+# accreditation demo).
 COMPLETED_LESSONS = [4, 1]
+# The demo cohorts started this long ago: within the partners' licences (see the franchise demo).
+COHORT_STARTED = timedelta(weeks=8)
 
 
 def _course(session: Session, code: str) -> Course | None:
@@ -31,7 +39,7 @@ def _cohort(session: Session, partner, course: Course, staff) -> Cohort:
         select(Cohort).where(Cohort.organisation_id == partner.id, Cohort.name == name)
     )
     if cohort is None:
-        cohort = operations.create_cohort(session, partner, course, name)
+        cohort = operations.create_cohort(session, partner, course, name, starts_on=utcnow().date())
     assigned = {
         (row.user_id, row.role)
         for row in session.scalars(select(CohortStaff).where(CohortStaff.cohort_id == cohort.id))
@@ -67,6 +75,12 @@ def enrol_demo_trainees(session: Session, world) -> None:
             "enrolments were made. Run `flask --app app courses sync`, then the demo again."
         )
         return
+    with clock_at(utcnow() - COHORT_STARTED):
+        _enrol_cohorts(session, world, course)
+    session.flush()
+
+
+def _enrol_cohorts(session: Session, world, course: Course) -> None:
     short_course = _course(session, SHORT_COURSE)
     lessons = _lessons_in_order(session, course)
     for partner in world.partners:
@@ -82,4 +96,3 @@ def enrol_demo_trainees(session: Session, world) -> None:
                     operations.mark_lesson_complete(session, enrolment, lesson)
                 if done:
                     operations.record_lesson_view(session, enrolment, done[-1])
-    session.flush()

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from lms import capabilities
 from lms.accounts.models import User
+from lms.accreditation.models import UnitAchievement
 from lms.audit.operations import record
 from lms.curriculum.models import AssessmentCriterion, CourseUnit, Enrolment, Unit
 from lms.db import utcnow
@@ -293,8 +294,28 @@ def submit_unit(
     return submission
 
 
+ALREADY_ACHIEVED = (
+    "You have already achieved this unit, and it is on your record: well done. "
+    "There is nothing more to submit for it."
+)
+WITH_ASSESSOR = (
+    "This unit is already with an assessor. You can submit again once it has been judged."
+)
+BEING_CHECKED = (
+    "Your assessor has signed this unit off; it is being checked, so there is nothing to "
+    "submit for it just now. We will let you know when the check is done."
+)
+
+
 def _earlier_submissions(session: Session, enrolment: Enrolment, unit: Unit) -> list[Submission]:
-    """The unit's earlier submissions, when none of them stands in the way of a new one."""
+    """The unit's earlier submissions, when none of them stands in the way of a new one: a
+    unit on her record (the one place that says a unit is achieved) is never submitted again,
+    nor one that is still with an assessor or being checked."""
+    achieved = session.scalar(
+        select(UnitAchievement.id).where(
+            UnitAchievement.enrolment_id == enrolment.id, UnitAchievement.unit_code == unit.code
+        )
+    )
     previous = list(
         session.scalars(
             select(Submission)
@@ -302,12 +323,13 @@ def _earlier_submissions(session: Session, enrolment: Enrolment, unit: Unit) -> 
             .order_by(Submission.number)
         )
     )
-    if any(s.status in OPEN_STATUSES for s in previous):
-        raise DomainError(
-            "This unit is already with an assessor. You can submit again once it has been judged."
-        )
-    if any(s.status == SubmissionStatus.ACHIEVED for s in previous):
-        raise DomainError("You have already achieved this unit: well done.")
+    statuses = {s.status for s in previous}
+    if achieved is not None or SubmissionStatus.ACHIEVED in statuses:
+        raise DomainError(ALREADY_ACHIEVED)
+    if SubmissionStatus.SUBMITTED in statuses:
+        raise DomainError(WITH_ASSESSOR)
+    if statuses & set(OPEN_STATUSES):
+        raise DomainError(BEING_CHECKED)
     return previous
 
 

@@ -1,11 +1,14 @@
-"""Demo data: two Northside trainees have handed in a knowledge check, one passed and one not
-yet, so that results, review, staff results and item analysis have something to show.
+"""Demo data: two Northside trainees have handed in the RM301 knowledge check, one passed
+(Danuta, whose RM301 is then signed off in the portfolio demo) and one not yet (Bethany), so
+that results, review, staff results and item analysis have something to show.
+`hand_in_quiz` is how other demo steps have a trainee pass a unit's quiz on her way to its
+sign-off.
 
 Runs after the curriculum's demo step (which enrols the demo trainees). Safe to run again."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from flask import current_app
@@ -64,6 +67,10 @@ def _quiz(session: Session) -> Quiz | None:
     return session.scalar(select(Quiz).where(Quiz.slug == DEMO_QUIZ, Quiz.is_current.is_(True)))
 
 
+# (index of the Northside trainee, passes?)
+DEMO_ATTEMPTS = ((1, False), (3, True))
+
+
 def demo_quiz_attempts(session: Session, world) -> None:
     quiz = _quiz(session)
     if quiz is None:
@@ -84,8 +91,8 @@ def demo_quiz_attempts(session: Session, world) -> None:
     )
     course = session.get(Course, course_unit.course_id)
     started = utcnow() - timedelta(days=3)
-    trainees = world.trainees[partner.slug][:2]
-    for index, (trainee, passing) in enumerate(zip(trainees, (True, False), strict=True)):
+    for order, (index, passing) in enumerate(DEMO_ATTEMPTS):
+        trainee = world.trainees[partner.slug][index]
         enrolment = active_enrolment(session, trainee, course) or enrol(
             session, trainee, course, partner, cohort
         )
@@ -94,15 +101,29 @@ def demo_quiz_attempts(session: Session, world) -> None:
                 QuizAttempt.enrolment_id == enrolment.id, QuizAttempt.quiz_slug == quiz.slug
             )
         )
-        if already is not None:
-            continue
-        now = started + timedelta(hours=index)
-        attempt = start_attempt(session, enrolment, quiz, now=now, seed=1000 + index)
-        answers = _answers(quiz.parsed, attempt.question_ids, passing=passing)
-        for question_id in attempt.question_ids:
-            form = form_for_answers(quiz.parsed, attempt.paper_key, question_id, answers)
-            save_answers(session, attempt, question_id, dict(_grouped(form)), now=now)
-        submit_attempt(session, attempt, now=now + timedelta(minutes=12))
+        if already is None:
+            hand_in_quiz(
+                session,
+                enrolment,
+                quiz,
+                passing=passing,
+                now=started + timedelta(hours=order),
+                seed=1000 + index,
+            )
+
+
+def hand_in_quiz(
+    session: Session, enrolment, quiz: Quiz, *, passing: bool, now: datetime, seed: int
+) -> QuizAttempt:
+    """An attempt started at `now`, answered (every answer right when `passing`), and handed
+    in twelve minutes later."""
+    attempt = start_attempt(session, enrolment, quiz, now=now, seed=seed)
+    answers = _answers(quiz.parsed, attempt.question_ids, passing=passing)
+    for question_id in attempt.question_ids:
+        form = form_for_answers(quiz.parsed, attempt.paper_key, question_id, answers)
+        save_answers(session, attempt, question_id, dict(_grouped(form)), now=now)
+    submit_attempt(session, attempt, now=now + timedelta(minutes=12))
+    return attempt
 
 
 def _grouped(fields):

@@ -145,6 +145,7 @@ def test_recording_the_same_unit_twice_keeps_one_record(session, setting):
         ({"signed_off_at": utcnow() + timedelta(days=2)}, "cannot be in the future"),
         ({"signed_off_at": utcnow().replace(tzinfo=None)}, "time zone"),
         ({"countersigned_at": utcnow()}, "both the quality assurer and the date"),
+        ({"signed_off_at": utcnow() - timedelta(days=365)}, "before the trainee enrolled"),
     ],
 )
 def test_implausible_sign_offs_are_refused(session, setting, changes, message):

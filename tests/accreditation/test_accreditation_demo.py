@@ -1,4 +1,5 @@
-"""The demo gives one trainee the whole qualification, so verification can be tried."""
+"""The demo gives one trainee the whole qualification, earned through sign-offs, so that
+verification can be tried."""
 
 from __future__ import annotations
 
@@ -6,7 +7,15 @@ from sqlalchemy import func, select
 
 from lms.accreditation.models import Certificate, QualificationAward, UnitAchievement
 from lms.core.demo import load_demo
-from tests.factories import CourseFactory, CourseUnitFactory, LearningOutcomeFactory, UnitFactory
+from lms.portfolio.models import Submission, SubmissionStatus
+from tests.factories import (
+    AssessmentCriterionFactory,
+    CourseFactory,
+    CourseUnitFactory,
+    LearningOutcomeFactory,
+    LessonFactory,
+    UnitFactory,
+)
 
 UNITS = [
     ("RM301", 3, "3"),
@@ -42,7 +51,9 @@ def _level_3_certificate():
     for position, (code, credits, level) in enumerate(UNITS):
         unit = UnitFactory(code=code, credits=credits, level=level)
         CourseUnitFactory(course=course, unit=unit, position=position, mandatory=position < 5)
-        LearningOutcomeFactory(unit=unit, number=1)
+        outcome = LearningOutcomeFactory(unit=unit, number=1)
+        AssessmentCriterionFactory(outcome=outcome, unit=unit, number="1.1", position=1)
+        LessonFactory(unit=unit)
     return course
 
 
@@ -64,6 +75,11 @@ def test_the_demo_awards_one_trainee_and_can_run_again(client, session):
     session.commit()
     assert session.scalar(select(func.count(QualificationAward.id))) == 1
     assert session.scalar(select(func.count(UnitAchievement.id))) == 6
+    # Each unit on her record was submitted and signed off first.
+    achieved = session.scalar(
+        select(func.count(Submission.id)).where(Submission.status == SubmissionStatus.ACHIEVED)
+    )
+    assert achieved == 6
 
 
 def test_the_demo_waits_for_the_curriculum(session):

@@ -6,12 +6,14 @@ from lms.portfolio.models import Evidence, Submission, SubmissionStatus
 from tests.factories import course_with_content
 
 
-def test_the_demo_has_a_queue_a_referral_and_a_sign_off(app):
+def test_the_demo_has_a_queue_a_referral_a_sign_off_being_checked_and_one_returned(app):
     course_with_content(units=2)
     load_demo(db.session)
     db.session.commit()
     statuses = sorted(s.value for s in db.session.scalars(select(Submission.status)))
-    assert statuses == ["awaiting_iqa", "referred", "submitted"]
+    # Referred (Bethany), waiting (Chloe), signed off and being checked (Danuta), and back
+    # with the assessor after the IQA's check (Esi).
+    assert statuses == ["awaiting_iqa", "referred", "submitted", "submitted"]
     evidence = db.session.scalar(select(func.count()).select_from(Evidence))
     load_demo(db.session)  # safe to run again
     db.session.commit()

@@ -11,6 +11,7 @@ from lms.accounts.roles import Role
 from lms.assessment import achievements, operations
 from lms.assessment.models import Decision, IqaSample, Outcome, SampleReason, SampleStatus
 from lms.assessment.operations import Verdict
+from lms.assessment.unit_status import UnitStatus, unit_standing
 from lms.capabilities import Capability
 from lms.curriculum.models import CohortRole
 from lms.curriculum.usage import unit_in_use
@@ -331,7 +332,13 @@ def test_an_iqa_disagreement_returns_the_decision_to_its_assessor(setting, outbo
     assert sample.status == SampleStatus.DISAGREED
     assert submission.status == SubmissionStatus.SUBMITTED
     deliver()
-    assert outbox[-1].to == [setting.assessor.email]
+    # Both are told what happens next; her unit does not quietly go back to "waiting".
+    told = {message.to[0]: message.body for message in outbox[-2:]}
+    assert "back in your assessment queue" in told[setting.assessor.email]
+    assert "back with your assessor" in told[setting.trainee.email]
+    assert "you do not need to do anything now" in told[setting.trainee.email]
+    standing = unit_standing(db.session, setting.enrolment.id, setting.unit.id)
+    assert standing.status == UnitStatus.LOOKED_AT_AGAIN
     # The assessor decides again: a new decision that corrects the first.
     plan(setting)
     again = sign_off(setting, submission)

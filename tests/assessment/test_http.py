@@ -116,6 +116,18 @@ def test_the_whole_journey_through_http(setting, signed_in, outbox):
     )
     assert response.status_code == 302, response.data
     assert latest_submission(setting).status == SubmissionStatus.AWAITING_IQA
+    # Until the IQA has checked it, she is told it is signed off and being checked: not yet
+    # achieved, on her unit page, her portfolio, and in her e-mail.
+    page = trainee.get(f"/portfolio/{enrolment_id}/units/{unit_id}").get_data(as_text=True)
+    assert "Signed off, being checked" in page
+    assert "Your assessor has signed this unit off; it is being checked." in page
+    assert "Achieved" not in page
+    assert "Submit for assessment" not in page
+    assert "Signed off, being checked" in trainee.get(f"/portfolio/{enrolment_id}").text
+    learning = trainee.get(f"/learning/{enrolment_id}/units/{setting.unit.code}").text
+    assert "Signed off, being checked" in learning
+    assert "it is being checked before it is final" in outbox[-1].body
+    assert "achieved" not in outbox[-1].body
 
     # The IQA countersigns the sampled sign-off, and the unit is achieved.
     sample = db.session.scalar(select(IqaSample).order_by(IqaSample.id.desc()))
@@ -127,9 +139,10 @@ def test_the_whole_journey_through_http(setting, signed_in, outbox):
     assert facts is not None
     assert facts.countersigned_by == (setting.iqa.id,)
     assert b"Achieved" in trainee.get(f"/portfolio/{enrolment_id}").data
+    assert "the unit is achieved and on your record" in outbox[-1].body
     recipients = [m.to[0] for m in outbox]
     assert recipients.count(setting.assessor.email) == 2
-    assert recipients.count(setting.trainee.email) == 2
+    assert recipients.count(setting.trainee.email) == 3
 
 
 def test_two_assessors_judging_at_once_get_one_decision_and_a_clear_message(setting, signed_in):

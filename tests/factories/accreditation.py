@@ -31,6 +31,8 @@ RULES = {
     ],
 }
 UNITS = [("A1", 3, "3", True), ("A2", 3, "3", True), ("B1", 2, "3", False), ("B2", 2, "2", False)]
+# Trainees enrolled a while ago, so that their units can be signed off in the last few days.
+ENROLLED_DAYS_AGO = 30
 
 
 @dataclass
@@ -98,7 +100,11 @@ def enrol_trainee(
 ) -> Enrolment:
     trainee = member(organisation, Role.TRAINEE, **user_fields)
     return EnrolmentFactory(
-        user=trainee, course=qualification.course, organisation=organisation, cohort=cohort
+        user=trainee,
+        course=qualification.course,
+        organisation=organisation,
+        cohort=cohort,
+        enrolled_at=utcnow() - timedelta(days=ENROLLED_DAYS_AGO),
     )
 
 

@@ -12,7 +12,7 @@ from lms.accreditation.models import (
 )
 from lms.db import utcnow
 from lms.extensions import db
-from tests.factories.accreditation import Staff, achieve, make_qualification
+from tests.factories.accreditation import ENROLLED_DAYS_AGO, Staff, achieve, make_qualification
 from tests.factories.curriculum import CohortFactory, EnrolmentFactory
 from tests.routes import EVERYONE_SIGNED_IN, Route, hiding_foreign
 
@@ -35,7 +35,11 @@ def _awarded(world, key: str, organisation, trainee, assessor, iqa, prefix: str)
     qualification = make_qualification(prefix=prefix)
     cohort = CohortFactory(organisation=organisation, course=qualification.course)
     enrolment = EnrolmentFactory(
-        user=trainee, course=qualification.course, organisation=organisation, cohort=cohort
+        user=trainee,
+        course=qualification.course,
+        organisation=organisation,
+        cohort=cohort,
+        enrolled_at=utcnow() - timedelta(days=ENROLLED_DAYS_AGO),
     )
     staff = Staff(assessor=assessor, iqa=iqa)
     for code in ("A1", "A2", "B1"):

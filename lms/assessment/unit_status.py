@@ -1,0 +1,174 @@
+"""Where each unit stands for a trainee: one answer, shared by every page, export and API.
+
+A unit is achieved when, and only when, the learner record holds its `UnitAchievement`, which
+only the sign-off path makes (assessment announces a final sign-off; accreditation's listener
+calls `record_unit_achievement`). Short of that, the unit's latest submission says where it is:
+waiting for an assessor, referred back for more work, signed off and being checked (sampled by
+an IQA, or a trainee assessor's sign-off waiting for a qualified assessor's countersignature),
+or back with the assessor because that check returned it.
+
+`unit_standings` reads any number of trainees and units in two queries. Units are matched by
+code, so a unit achieved or submitted on an earlier version of the curriculum still counts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import Select, exists, select
+from sqlalchemy.orm import Session, aliased
+
+from lms.accreditation.models import UnitAchievement
+from lms.assessment.models import Decision
+from lms.curriculum.models import Unit
+from lms.portfolio.models import Submission, SubmissionStatus
+
+
+class UnitStatus(StrEnum):
+    NOT_SUBMITTED = "not_submitted"
+    WITH_ASSESSOR = "with_assessor"
+    REFERRED = "referred"
+    BEING_CHECKED = "being_checked"
+    LOOKED_AT_AGAIN = "looked_at_again"
+    ACHIEVED = "achieved"
+
+    @property
+    def label(self) -> str:
+        return UNIT_STATUS_LABELS[self]
+
+    @property
+    def explanation(self) -> str:
+        """What it means for the trainee, said to her."""
+        return UNIT_STATUS_EXPLANATIONS[self]
+
+
+UNIT_STATUS_LABELS = {
+    UnitStatus.NOT_SUBMITTED: "Not submitted yet",
+    UnitStatus.WITH_ASSESSOR: "Waiting for an assessor",
+    UnitStatus.REFERRED: "Referred back for more work",
+    UnitStatus.BEING_CHECKED: "Signed off, being checked",
+    UnitStatus.LOOKED_AT_AGAIN: "Back with the assessor after a check",
+    UnitStatus.ACHIEVED: "Achieved",
+}
+UNIT_STATUS_EXPLANATIONS = {
+    UnitStatus.NOT_SUBMITTED: (
+        "When your evidence covers every criterion, you can submit this unit for assessment."
+    ),
+    UnitStatus.WITH_ASSESSOR: (
+        "Your work is with your assessor. They will look at it and let you know what they think."
+    ),
+    UnitStatus.REFERRED: (
+        "Your assessor has said what to add. When you are ready, you can submit it again."
+    ),
+    UnitStatus.BEING_CHECKED: (
+        "Your assessor has signed this unit off; it is being checked. Many sign-offs are "
+        "checked by a second person before they are final. You do not need to do anything, "
+        "and we will let you know when it is done."
+    ),
+    UnitStatus.LOOKED_AT_AGAIN: (
+        "Your assessor signed this unit off, and the check found something they need to look "
+        "at again. Your work is back with your assessor: you do not need to do anything now, "
+        "and they will let you know what happens next."
+    ),
+    UnitStatus.ACHIEVED: "This unit is achieved and on your record. Well done.",
+}
+
+
+@dataclass(frozen=True)
+class UnitStanding:
+    status: UnitStatus
+    submitted_at: datetime | None = None  # of the latest submission, if there is one
+
+
+NOT_SUBMITTED = UnitStanding(UnitStatus.NOT_SUBMITTED)
+
+_FROM_SUBMISSION = {
+    SubmissionStatus.SUBMITTED: UnitStatus.WITH_ASSESSOR,
+    SubmissionStatus.REFERRED: UnitStatus.REFERRED,
+    SubmissionStatus.AWAITING_COUNTERSIGN: UnitStatus.BEING_CHECKED,
+    SubmissionStatus.AWAITING_IQA: UnitStatus.BEING_CHECKED,
+    # Final in assessment, but not (yet) on the learner record: only the record says achieved.
+    SubmissionStatus.ACHIEVED: UnitStatus.BEING_CHECKED,
+}
+
+
+def standing_of(
+    *,
+    achieved: bool,
+    status: SubmissionStatus | None,
+    decided: bool = False,
+    submitted_at: datetime | None = None,
+) -> UnitStanding:
+    """Where a unit stands, given whether it is on the record and the status of its latest
+    submission (if any) and whether a decision was made on that submission."""
+    if achieved:
+        return UnitStanding(UnitStatus.ACHIEVED, submitted_at)
+    if status is None:
+        return NOT_SUBMITTED
+    # A submission waiting again after a decision was made on it: a countersigner or an IQA
+    # returned that decision to its assessor.
+    if status == SubmissionStatus.SUBMITTED and decided:
+        return UnitStanding(UnitStatus.LOOKED_AT_AGAIN, submitted_at)
+    return UnitStanding(_FROM_SUBMISSION[status], submitted_at)
+
+
+def achieved_exists(enrolment_id, unit_code):
+    """An EXISTS clause: the unit (by code) is on the enrolment's learner record."""
+    return exists().where(
+        UnitAchievement.enrolment_id == enrolment_id, UnitAchievement.unit_code == unit_code
+    )
+
+
+def decided_exists(submission_id):
+    """An EXISTS clause: a decision has been made on the submission."""
+    return exists().where(Decision.submission_id == submission_id)
+
+
+def unit_standings(
+    session: Session, enrolment_ids: Select | Sequence[int], unit_ids: Sequence[int]
+) -> dict[tuple[int, int], UnitStanding]:
+    """{(enrolment id, unit id): standing} for the units (of `unit_ids`) that have a
+    submission or an achievement; any other is `NOT_SUBMITTED`. Two queries."""
+    if not isinstance(enrolment_ids, Select):
+        enrolment_ids = list(enrolment_ids)
+    unit_ids = list(unit_ids)
+    standings: dict[tuple[int, int], UnitStanding] = {}
+    submitted = aliased(Unit)
+    rows = session.execute(
+        select(
+            Submission.enrolment_id,
+            Unit.id,
+            Submission.status,
+            Submission.submitted_at,
+            decided_exists(Submission.id),
+        )
+        .join(submitted, submitted.id == Submission.unit_id)
+        .join(Unit, Unit.code == submitted.code)
+        .where(Submission.enrolment_id.in_(enrolment_ids), Unit.id.in_(unit_ids))
+        .order_by(Submission.submitted_at, Submission.id)
+    )
+    for enrolment_id, unit_id, status, submitted_at, decided in rows:
+        standings[(enrolment_id, unit_id)] = standing_of(
+            achieved=False, status=status, decided=bool(decided), submitted_at=submitted_at
+        )
+    achieved = session.execute(
+        select(UnitAchievement.enrolment_id, Unit.id)
+        .join(Unit, Unit.code == UnitAchievement.unit_code)
+        .where(UnitAchievement.enrolment_id.in_(enrolment_ids), Unit.id.in_(unit_ids))
+    )
+    for enrolment_id, unit_id in achieved:
+        latest = standings.get((enrolment_id, unit_id), NOT_SUBMITTED)
+        standings[(enrolment_id, unit_id)] = standing_of(
+            achieved=True, status=None, submitted_at=latest.submitted_at
+        )
+    return standings
+
+
+def unit_standing(session: Session, enrolment_id: int, unit_id: int) -> UnitStanding:
+    """Where one unit stands for one enrolment."""
+    return unit_standings(session, [enrolment_id], [unit_id]).get(
+        (enrolment_id, unit_id), NOT_SUBMITTED
+    )
