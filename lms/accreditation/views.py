@@ -237,6 +237,9 @@ def _attachment(data, mimetype: str, filename: str) -> Response:
 def certificate_pdf(award_id: int):
     award_row = queries.award_by_id(db.session, award_id)
     authorize(current_user, "accreditation.download_certificate", award_row)
+    if award_row.revocation is not None:
+        # No certificate without its revocation on it: the page says so instead.
+        return render_template("accreditation/certificate_revoked.html", award=award_row), 410
     if award_row.certificate is None:
         raise DomainError("This award has no certificate.")
     certificate = award_row.certificate
@@ -358,6 +361,7 @@ def claims_page(slug: str):
         organisation=organisation,
         form=form,
         claims=claims.claims_of(db.session, organisation),
+        revoked=claims.revoked_since_claimed(db.session, organisation),
         new_claim=request.args.get("new", type=int),
     ), status
 

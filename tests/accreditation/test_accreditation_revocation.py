@@ -1,0 +1,196 @@
+"""A revoked award reaches every reader: the API, the franchise and partner overviews, cohort
+progress and its exports, charts, the certificate itself, the cohort archive, claims, and the
+badges of the units it was made from. Each test follows one reader, as people use it."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import zipfile
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from lms.accounts.models import User
+from lms.accounts.roles import Role
+from lms.accreditation.claims import claim_csv, claimable, create_claim
+from lms.accreditation.keys import b64url_decode
+from lms.accreditation.models import IssuedCredential, QualificationAward
+from lms.accreditation.operations import revoke_award
+from lms.accreditation.statuslist import bitstring_from_credential
+from lms.audit.models import AuditEvent
+from lms.db import utcnow
+from tests.factories import CohortFactory, PartnerFactory, member
+from tests.factories.accreditation import (
+    achieve,
+    complete,
+    enrol_trainee,
+    make_qualification,
+    staff_for,
+)
+
+REASON = "Evidence for unit A2 was found not to be her own work."
+
+
+@pytest.fixture
+def revoked(session):
+    """Spring cohort at Northside: Amira's award was revoked; Bethany's stands."""
+    partner = PartnerFactory(name="Northside Women's Centre", slug="northside")
+    qualification = make_qualification()
+    staff = staff_for(partner)
+    cohort = CohortFactory(organisation=partner, course=qualification.course, name="Spring")
+    amira = enrol_trainee(
+        qualification, partner, cohort=cohort, display_name="Amira Hassan", email="a@example.org"
+    )
+    bethany = enrol_trainee(
+        qualification, partner, cohort=cohort, display_name="Bethany Cole", email="b@example.org"
+    )
+    complete(session, qualification, amira, staff)
+    complete(session, qualification, bethany, staff)
+    admin = member(partner.franchisor, Role.ADMIN)
+    awards = {a.enrolment_id: a for a in session.scalars(select(QualificationAward))}
+    revoke_award(session, awards[amira.id], revoked_by=admin, reason=REASON)
+    session.commit()
+    return {
+        "partner": partner,
+        "qualification": qualification,
+        "staff": staff,
+        "cohort": cohort,
+        "amira": amira,
+        "bethany": bethany,
+        "amira_award": awards[amira.id],
+        "bethany_award": awards[bethany.id],
+        "admin": admin,
+        "coordinator": member(partner, Role.COORDINATOR),
+    }
+
+
+def _payload(token: str) -> dict:
+    return json.loads(b64url_decode(token.split(".")[1]))
+
+
+# --- the certificate and the cohort archive ---------------------------------------------------
+
+
+def test_a_revoked_certificate_is_not_downloaded_by_its_address(session, signed_in, revoked):
+    trainee = session.get(User, revoked["amira"].user_id)
+    for person in (trainee, revoked["coordinator"]):
+        response = signed_in(person).get(f"/awards/{revoked['amira_award'].id}/certificate.pdf")
+        assert response.status_code == 410
+        assert response.mimetype == "text/html"
+        assert not response.data.startswith(b"%PDF")
+        text = response.get_data(as_text=True)
+        assert "This certificate was revoked" in text
+        assert REASON not in text
+    standing = signed_in(revoked["coordinator"]).get(
+        f"/awards/{revoked['bethany_award'].id}/certificate.pdf"
+    )
+    assert standing.status_code == 200
+    assert standing.data.startswith(b"%PDF")
+
+
+def test_the_cohort_archive_leaves_a_revoked_certificate_out(signed_in, revoked):
+    response = signed_in(revoked["coordinator"]).get(
+        f"/cohorts/{revoked['cohort'].id}/certificates.zip"
+    )
+    with zipfile.ZipFile(io.BytesIO(response.data)) as archive:
+        names = archive.namelist()
+    response.close()
+    assert len(names) == 1
+    assert names[0].startswith("Bethany-Cole")
+
+
+# --- claims -----------------------------------------------------------------------------------
+
+
+def _period():
+    today = utcnow().date()
+    return today - timedelta(days=30), today
+
+
+def test_a_revoked_award_and_its_units_are_not_claimed(session, revoked):
+    items = claimable(session, revoked["partner"], *_period())
+    assert [award.enrolment_id for award in items.awards] == [revoked["bethany"].id]
+    assert {unit.enrolment_id for unit in items.units} == {revoked["bethany"].id}
+
+
+def test_an_award_revoked_after_it_was_claimed_is_flagged(session, signed_in, revoked):
+    bethany_award = revoked["bethany_award"]
+    claim = create_claim(session, revoked["partner"], *_period(), claimed_by=None)
+    revoke_award(
+        session,
+        session.get(QualificationAward, bethany_award.id),
+        revoked_by=revoked["admin"],
+        reason="Awarded on evidence that was later withdrawn.",
+    )
+    session.commit()
+    rows = list(csv.DictReader(io.StringIO(claim_csv(session, claim))))
+    assert len(rows) == 4  # Bethany's three units and her qualification
+    today = utcnow().date().isoformat()
+    assert {row["Revoked on"] for row in rows} == {today}
+
+    coordinator = signed_in(revoked["coordinator"])
+    page = coordinator.get("/organisations/northside/claims").get_data(as_text=True)
+    assert "4 revoked since this claim" in page
+    download = coordinator.get(f"/organisations/northside/claims/{claim.id}.csv")
+    text = download.data.decode("utf-8-sig")
+    assert {row["Revoked on"] for row in csv.DictReader(io.StringIO(text))} == {today}
+
+
+# --- the unit badges --------------------------------------------------------------------------
+
+
+def test_revoking_an_award_revokes_the_badges_of_its_units(session, client, signed_in, revoked):
+    amira, bethany = revoked["amira"], revoked["bethany"]
+    amira_units = session.scalars(
+        select(IssuedCredential).where(
+            IssuedCredential.user_id == amira.user_id,
+            IssuedCredential.unit_achievement_id.is_not(None),
+        )
+    ).all()
+    assert len(amira_units) == 3
+    for issued in amira_units:
+        verdict = client.post("/api/credentials/verify", data=issued.jwt).get_json()
+        assert verdict["revoked"] is True
+        assert verdict["verified"] is False
+    bethany_unit = session.scalar(
+        select(IssuedCredential).where(
+            IssuedCredential.user_id == bethany.user_id,
+            IssuedCredential.unit_achievement_id.is_not(None),
+        )
+    )
+    assert client.post("/api/credentials/verify", data=bethany_unit.jwt).get_json()["verified"]
+
+    status = amira_units[0].credential["credentialStatus"]
+    listed = _payload(
+        client.get(status["statusListCredential"].removeprefix("http://alongside.test")).get_data(
+            as_text=True
+        )
+    )
+    award_credential = session.scalar(
+        select(IssuedCredential).where(IssuedCredential.award_id == revoked["amira_award"].id)
+    )
+    expected = {
+        int(c.credential["credentialStatus"]["statusListIndex"])
+        for c in [*amira_units, award_credential]
+    }
+    assert set(bitstring_from_credential(listed).set_indexes()) == expected
+
+    record = signed_in(revoked["coordinator"]).get(f"/records/{amira.id}")
+    html = record.get_data(as_text=True)
+    assert html.count("Revoked with the award") == 3
+    assert "Credits achieved: 0 of 8" in html
+    event = session.scalar(select(AuditEvent).where(AuditEvent.action == "accreditation.revoked"))
+    assert event.detail["units"] == 3
+
+
+def test_a_unit_signed_off_after_the_revocation_stands(session, client, revoked):
+    amira = revoked["amira"]
+    later = achieve(session, amira, revoked["qualification"].units["B2"], revoked["staff"])
+    # Signed off after the revocation: a fresh judgement, not part of what was revoked.
+    issued = session.scalar(
+        select(IssuedCredential).where(IssuedCredential.unit_achievement_id == later.id)
+    )
+    assert client.post("/api/credentials/verify", data=issued.jwt).get_json()["verified"]
