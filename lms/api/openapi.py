@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from lms.curriculum.models import EnrolmentStatus
+from lms.accreditation.award_status import STATUS_VALUES
 
-STATUSES = [status.value for status in EnrolmentStatus]
+# A trainee's status; `revoked` is an achieved enrolment whose award was revoked.
+STATUSES = STATUS_VALUES
 
 
 def _ref(name: str) -> dict:
@@ -75,8 +76,19 @@ SCHEMAS: dict[str, Any] = {
     ),
     "Accreditation": _object(
         {
-            "status": {"enum": STATUSES},
-            "achieved_at": NULLABLE_DATETIME,
+            "status": {
+                "enum": STATUSES,
+                "description": "`revoked`: she achieved the qualification and the award was "
+                "later revoked, so she no longer holds it.",
+            },
+            "achieved_at": {
+                **NULLABLE_DATETIME,
+                "description": "When she achieved the qualification; null unless `achieved`.",
+            },
+            "revoked_at": {
+                **NULLABLE_DATETIME,
+                "description": "When her award was revoked; null unless `revoked`.",
+            },
         }
     ),
     "Cohort": _object(

@@ -22,7 +22,7 @@ from lms.accreditation.operations import revoke_award
 from lms.accreditation.statuslist import bitstring_from_credential
 from lms.audit.models import AuditEvent
 from lms.db import utcnow
-from tests.factories import CohortFactory, PartnerFactory, member
+from tests.factories import CohortFactory, PartnerFactory, api_token, member
 from tests.factories.accreditation import (
     achieve,
     complete,
@@ -30,6 +30,7 @@ from tests.factories.accreditation import (
     make_qualification,
     staff_for,
 )
+from tests.test_api import validate
 
 REASON = "Evidence for unit A2 was found not to be her own work."
 
@@ -69,6 +70,33 @@ def revoked(session):
 
 def _payload(token: str) -> dict:
     return json.loads(b64url_decode(token.split(".")[1]))
+
+
+# --- the API ----------------------------------------------------------------------------------
+
+
+def test_the_api_answers_revoked_not_achieved(session, client, revoked):
+    token = api_token(session, revoked["coordinator"], revoked["partner"], Role.COORDINATOR)
+    headers = {"Authorization": f"Bearer {token}"}
+    listed = client.get("/api/v1/trainees", headers=headers).get_json()["data"]
+    by_name = {item["trainee"]["name"]: item["accreditation"] for item in listed}
+    assert by_name["Amira Hassan"]["status"] == "revoked"
+    assert by_name["Amira Hassan"]["achieved_at"] is None
+    assert by_name["Amira Hassan"]["revoked_at"] is not None
+    assert by_name["Bethany Cole"]["status"] == "achieved"
+    assert by_name["Bethany Cole"]["revoked_at"] is None
+
+    record = client.get(f"/api/v1/trainees/{revoked['amira'].user_id}", headers=headers)
+    assert record.get_json()["data"]["enrolments"][0]["accreditation"]["status"] == "revoked"
+
+    achieved = client.get("/api/v1/trainees?status=achieved", headers=headers).get_json()["data"]
+    assert [item["trainee"]["name"] for item in achieved] == ["Bethany Cole"]
+    only_revoked = client.get("/api/v1/trainees?status=revoked", headers=headers)
+    assert [item["trainee"]["name"] for item in only_revoked.get_json()["data"]] == ["Amira Hassan"]
+
+    document = client.get("/api/v1/openapi.json").get_json()
+    for response in (record, only_revoked):
+        validate(document, response)
 
 
 # --- the certificate and the cohort archive ---------------------------------------------------
