@@ -139,15 +139,24 @@ def award_withdrawn(enrolment=Enrolment) -> ColumnElement[bool]:
 # --- the status readers show ------------------------------------------------------------------
 
 
-def status_value(status: EnrolmentStatus, revoked_on: datetime | None) -> str:
-    """The status to show: `revoked` for an achieved enrolment whose award was revoked."""
-    if status == EnrolmentStatus.ACHIEVED and revoked_on is not None:
+def status_value(status: EnrolmentStatus, revoked: datetime | bool | None) -> str:
+    """The status to show: `revoked` for an achieved enrolment whose award was revoked
+    (`revoked`: when it was, or whether it was)."""
+    if status == EnrolmentStatus.ACHIEVED and revoked not in (None, False):
         return REVOKED
     return status.value
 
 
-def status_label(status: EnrolmentStatus, revoked_on: datetime | None) -> str:
-    return STATUS_LABELS[status_value(status, revoked_on)]
+def status_label(status: EnrolmentStatus, revoked: datetime | bool | None) -> str:
+    return STATUS_LABELS[status_value(status, revoked)]
+
+
+def labels_to_show(any_revoked: bool) -> dict[str, str]:
+    """`STATUS_LABELS`, without "Award revoked" where no award was revoked (for columns and
+    charts that would otherwise show a row of noughts)."""
+    return {
+        value: label for value, label in STATUS_LABELS.items() if value != REVOKED or any_revoked
+    }
 
 
 def status_is(value: str, enrolment=Enrolment) -> ColumnElement[bool]:

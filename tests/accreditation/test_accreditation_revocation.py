@@ -11,6 +11,7 @@ import zipfile
 from datetime import timedelta
 
 import pytest
+from openpyxl import load_workbook
 from sqlalchemy import select
 
 from lms.accounts.models import User
@@ -22,6 +23,7 @@ from lms.accreditation.operations import revoke_award
 from lms.accreditation.statuslist import bitstring_from_credential
 from lms.audit.models import AuditEvent
 from lms.db import utcnow
+from lms.franchise import overview, progress
 from tests.factories import CohortFactory, PartnerFactory, api_token, member
 from tests.factories.accreditation import (
     achieve,
@@ -68,6 +70,10 @@ def revoked(session):
     }
 
 
+def _progress_url(world, suffix=""):
+    return f"/organisations/northside/cohorts/{world['cohort'].id}/progress{suffix}"
+
+
 def _payload(token: str) -> dict:
     return json.loads(b64url_decode(token.split(".")[1]))
 
@@ -97,6 +103,81 @@ def test_the_api_answers_revoked_not_achieved(session, client, revoked):
     document = client.get("/api/v1/openapi.json").get_json()
     for response in (record, only_revoked):
         validate(document, response)
+
+
+# --- the franchisor's and the partner's overviews ------------------------------------------------
+
+
+def test_the_overview_does_not_count_a_revoked_award_as_completed(session, signed_in, revoked):
+    summary = overview.partner_overview(session, revoked["partner"], utcnow().date()).partners[0]
+    assert summary.trainees == 2
+    assert summary.achieved == 1
+    assert summary.completion_rate == 50
+    assert len(summary.days_to_award) == 1
+
+    page = signed_in(revoked["admin"]).get("/admin/franchise").get_data(as_text=True)
+    assert '50% <span class="muted">(1 of 2)</span>' in page
+    partner = signed_in(revoked["admin"]).get("/organisations/northside/training")
+    text = partner.get_data(as_text=True)
+    assert "50% (1 of 2 ever enrolled)" in text
+    assert "1 award revoked" in text
+
+
+def test_the_partner_charts_leave_out_a_revoked_award(session, revoked):
+    summary = overview.partner_overview(session, revoked["partner"], utcnow().date()).partners[0]
+    by_status, achieved = overview.partner_charts(session, summary)
+    assert dict(by_status.rows)["Achieved"] == 1
+    assert dict(by_status.rows)["Award revoked"] == 1
+    assert achieved.rows[-1][1] == 1  # the running total of qualifications achieved
+
+
+# --- cohort progress, its exports and its charts ---------------------------------------------
+
+
+def test_the_progress_matrix_shows_the_award_revoked(session, signed_in, revoked):
+    browser = signed_in(revoked["coordinator"])
+    page = browser.get(_progress_url(revoked)).get_data(as_text=True)
+    amira_row = page[page.index("Amira Hassan") : page.index("Bethany Cole")]
+    assert "Award revoked" in amira_row
+    assert "Achieved" not in amira_row
+    achieved_only = browser.get(_progress_url(revoked, "?status=achieved")).get_data(as_text=True)
+    assert "Bethany Cole" in achieved_only
+    assert "Amira Hassan" not in achieved_only
+    only_revoked = browser.get(_progress_url(revoked, "?status=revoked")).get_data(as_text=True)
+    assert "Amira Hassan" in only_revoked
+    assert "Bethany Cole" not in only_revoked
+
+    report = progress.cohort_progress(session, revoked["cohort"], progress.ProgressFilters())
+    assert report.status_counts["achieved"] == 1
+    assert report.status_counts["revoked"] == 1
+    achieved_chart = report.charts()[1]
+    assert achieved_chart.rows[-1][1] == 1
+
+
+def test_the_progress_exports_show_the_award_revoked(session, signed_in, revoked):
+    browser = signed_in(revoked["coordinator"])
+    text = browser.get(_progress_url(revoked, ".csv")).get_data(as_text=True)
+    rows = {row[0]: row for row in csv.reader(io.StringIO(text.removeprefix("\ufeff")))}
+    assert rows["Amira Hassan"][2] == "Award revoked"
+    assert rows["Amira Hassan"][4] == ""  # not achieved
+    assert rows["Bethany Cole"][2] == "Achieved"
+
+    response = browser.get(_progress_url(revoked, ".xlsx"))
+    data = response.data
+    response.close()
+    sheet = load_workbook(io.BytesIO(data)).worksheets[0]
+    cells = {row[0]: row for row in sheet.iter_rows(min_row=2, values_only=True)}
+    assert cells["Amira Hassan"][2] == "Award revoked"
+    assert cells["Amira Hassan"][4] is None
+
+
+def test_the_cohort_page_shows_the_award_revoked(signed_in, revoked):
+    page = signed_in(revoked["coordinator"]).get(
+        f"/organisations/northside/cohorts/{revoked['cohort'].id}"
+    )
+    html = page.get_data(as_text=True)
+    amira_row = html[html.index("Amira Hassan") : html.index("Bethany Cole")]
+    assert "Award revoked" in amira_row
 
 
 # --- the certificate and the cohort archive ---------------------------------------------------
