@@ -180,6 +180,16 @@ def test_the_cohort_page_shows_the_award_revoked(signed_in, revoked):
     assert "Award revoked" in amira_row
 
 
+def test_her_own_learning_page_shows_the_award_revoked(session, signed_in, revoked):
+    trainee = signed_in(session.get(User, revoked["amira"].user_id))
+    page = trainee.get("/learning").get_data(as_text=True)
+    assert "Award revoked" in page
+    assert "· Achieved" not in page
+    achievements = trainee.get("/my/achievements").get_data(as_text=True)
+    assert "Revoked" in achievements
+    assert "Download your certificate" not in achievements
+
+
 # --- the certificate and the cohort archive ---------------------------------------------------
 
 
