@@ -12,6 +12,7 @@ from datetime import timedelta
 
 import pytest
 from openpyxl import load_workbook
+from pypdf import PdfReader
 from sqlalchemy import select
 
 from lms.accounts.models import User
@@ -301,6 +302,9 @@ def test_revoking_an_award_revokes_the_badges_of_its_units(session, client, sign
     html = record.get_data(as_text=True)
     assert html.count("Revoked with the award") == 3
     assert "Credits achieved: 0 of 8" in html
+    pdf = signed_in(revoked["coordinator"]).get(f"/records/{amira.id}/record.pdf")
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.data)).pages)
+    assert text.count("Revoked with the award") == 3
     event = session.scalar(select(AuditEvent).where(AuditEvent.action == "accreditation.revoked"))
     assert event.detail["units"] == 3
 
