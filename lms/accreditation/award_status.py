@@ -131,7 +131,7 @@ def holds_award(enrolment=Enrolment) -> ColumnElement[bool]:
     return and_(enrolment.status == EnrolmentStatus.ACHIEVED, ~_award_revoked_for(enrolment.id))
 
 
-def award_withdrawn(enrolment=Enrolment) -> ColumnElement[bool]:
+def achieved_but_revoked(enrolment=Enrolment) -> ColumnElement[bool]:
     """SQL: she achieved the qualification, and the award was revoked."""
     return and_(enrolment.status == EnrolmentStatus.ACHIEVED, _award_revoked_for(enrolment.id))
 
@@ -142,7 +142,7 @@ def award_withdrawn(enrolment=Enrolment) -> ColumnElement[bool]:
 def status_value(status: EnrolmentStatus, revoked: datetime | bool | None) -> str:
     """The status to show: `revoked` for an achieved enrolment whose award was revoked
     (`revoked`: when it was, or whether it was)."""
-    if status == EnrolmentStatus.ACHIEVED and revoked not in (None, False):
+    if status == EnrolmentStatus.ACHIEVED and revoked:
         return REVOKED
     return status.value
 
@@ -164,7 +164,7 @@ def status_is(value: str, enrolment=Enrolment) -> ColumnElement[bool]:
     if value == EnrolmentStatus.ACHIEVED:
         return holds_award(enrolment)
     if value == REVOKED:
-        return award_withdrawn(enrolment)
+        return achieved_but_revoked(enrolment)
     return enrolment.status == EnrolmentStatus(value)
 
 
@@ -174,4 +174,4 @@ def status_order(enrolment=Enrolment) -> ColumnElement[int]:
         {status.value: STATUS_VALUES.index(status.value) for status in EnrolmentStatus},
         value=enrolment.status,
     )
-    return case((award_withdrawn(enrolment), STATUS_VALUES.index(REVOKED)), else_=by_status)
+    return case((achieved_but_revoked(enrolment), STATUS_VALUES.index(REVOKED)), else_=by_status)
