@@ -31,6 +31,7 @@ run: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check lms tests bench migrations app.py
+	$(BIN)/ruff format --check lms tests bench app.py
 	$(FLASK) courses check
 	PY=$(BIN)/python bash scripts/check-test-ids.sh
 

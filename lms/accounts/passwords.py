@@ -22,6 +22,7 @@ def configure_hasher(*, time_cost: int, memory_cost: int) -> None:
     _hasher = PasswordHasher(time_cost=time_cost, memory_cost=memory_cost)
     _DUMMY_HASH = _hasher.hash("not-a-real-password-only-for-timing")
 
+
 MIN_LENGTH = 10
 MAX_LENGTH = 256
 _COMMON = frozenset(

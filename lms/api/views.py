@@ -13,15 +13,14 @@ from werkzeug.exceptions import HTTPException
 
 from lms.accounts.invitations import send_invitation
 from lms.accounts.models import Organisation
-from lms.accounts.operations import find_user_by_email
 from lms.api import records, tokens
 from lms.api.openapi import openapi_document
 from lms.audit.context import Actor, reset_actor, set_actor
 from lms.db import utcnow
 from lms.errors import Conflict, DomainError, NotFound, PermissionDenied
 from lms.extensions import csrf, db
-from lms.franchise.csv_import import ImportRejected, Problem, RowChecker
-from lms.franchise.enrolment import cohorts_of, enrol_many, import_context
+from lms.franchise import enrolment
+from lms.franchise.csv_import import ImportRejected
 from lms.permissions import authorize
 
 blueprint = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -55,6 +54,11 @@ class Unauthorised(Exception):
         self.message = message
 
 
+def _touch_in_own_transaction(statement) -> None:
+    with db.engine.begin() as connection:
+        connection.execute(statement)
+
+
 @blueprint.before_request
 def _authenticate():
     if request.endpoint == "api.openapi":
@@ -66,11 +70,10 @@ def _authenticate():
             "Send a personal access token as `Authorization: Bearer <token>`. "
             "Tokens are made on your account page."
         )
-    found = tokens.authenticate(db.session, raw.strip(), utcnow())
+    found = tokens.authenticate(db.session, raw.strip(), utcnow(), touch=_touch_in_own_transaction)
     if found is None:
         raise Unauthorised("This token is not valid: it may be mistyped, expired or revoked.")
     token, user, membership = found
-    db.session.commit()  # last-used time
     g.api_token = token
     g.principal = tokens.TokenPrincipal(user, membership)
     g.api_actor_token = set_actor(Actor(user.id, request.remote_addr))
@@ -95,9 +98,11 @@ def _unauthorised(error: Unauthorised):
     return error_response(401, error.message, headers={"WWW-Authenticate": 'Bearer realm="api"'})
 
 
+# Every error answer is 400 or more, so the request's changes are rolled back (lms.web).
+
+
 @blueprint.errorhandler(PermissionDenied)
 def _forbidden(error: PermissionDenied):
-    db.session.rollback()
     return error_response(
         403, "This token's role does not allow that. The API is for coordinators' tokens."
     )
@@ -105,13 +110,11 @@ def _forbidden(error: PermissionDenied):
 
 @blueprint.errorhandler(NotFound)
 def _not_found(error: NotFound):
-    db.session.rollback()
     return error_response(404, error.message)
 
 
 @blueprint.errorhandler(ImportRejected)
 def _rejected(error: ImportRejected):
-    db.session.rollback()
     problems = [{"item": p.line, "message": p.message} for p in error.problems]
     status = 409 if all(p.conflict for p in error.problems) else 422
     message = "Nobody has been enrolled: " + (
@@ -124,13 +127,11 @@ def _rejected(error: ImportRejected):
 
 @blueprint.errorhandler(Conflict)
 def _conflict(error: Conflict):
-    db.session.rollback()
     return error_response(409, error.message)
 
 
 @blueprint.errorhandler(DomainError)
 def _domain_error(error: DomainError):
-    db.session.rollback()
     return error_response(422, error.message)
 
 
@@ -222,39 +223,10 @@ def enrol_trainees():
     organisation = _organisation()
     authorize(g.principal, "enrolment.manage", organisation)
     items = _enrol_body()
-    today = utcnow().date()
-    cohorts = {cohort.id: cohort for cohort in cohorts_of(db.session, organisation)}
-    checker = RowChecker(
-        import_context(db.session, organisation, list(cohorts.values()), today), today
-    )
-    checker.where, checker.whole = "item", "request"
-    for position, item in enumerate(items, start=1):
-        if not isinstance(item, dict):
-            checker.problems.append(Problem(position, "Each trainee must be an object."))
-            continue
-        cohort = (
-            cohorts.get(item.get("cohort_id")) if isinstance(item.get("cohort_id"), int) else None
-        )
-        if cohort is None:
-            checker.problems.append(
-                Problem(position, "`cohort_id` is not a cohort of your organisation.")
-            )
-            continue
-        email, name = str(item.get("email") or ""), str(item.get("name") or "")
-        if not name.strip() and (known := find_user_by_email(db.session, email)) is not None:
-            name = known.display_name  # her name is needed only when she has no account yet
-        values = {
-            "email": email,
-            "name": name,
-            "cohort": cohort.name,
-            "date_of_birth": str(item.get("date_of_birth") or ""),
-        }
-        checker.add(position, values)
-    plan = checker.finish()
-    created = enrol_many(db.session, organisation, plan, cohorts, today, via="api")
-    db.session.commit()
+    created = enrolment.enrol_requested(db.session, organisation, items, utcnow().date())
     for done in created:
         if done.new_account:
+            # Written with the account it invites to: sent only when both are saved.
             send_invitation(db.session, done.person, organisation)
     response = jsonify(
         {"data": records.enrolment_items(db.session, [d.enrolment.id for d in created])}

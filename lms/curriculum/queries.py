@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, joinedload, load_only, selectinload
 
 from lms.accounts.models import User
 from lms.accreditation import award_status
+from lms.curriculum.access_rules import scope_enrolments
 from lms.curriculum.models import (
     ContentNoteAcknowledgement,
     Course,
@@ -25,7 +26,6 @@ from lms.curriculum.models import (
     Unit,
 )
 from lms.errors import NotFound
-from lms.permissions import scope_enrolments
 
 
 @dataclass

@@ -13,6 +13,7 @@ from lms.curriculum.markdown import ASSET_URL_PREFIX
 from lms.curriculum.models import Course, Enrolment
 from lms.curriculum.panels import panels_for
 from lms.curriculum.rules import describe
+from lms.errors import NotFound
 from lms.extensions import db
 from lms.permissions import authorize, can
 
@@ -66,8 +67,11 @@ class PreviewUrls:
 
 
 def _enrolment(enrolment_id: int) -> Enrolment:
+    """The enrolment of the URL, found only among those the person may look at: any other is
+    not found, exactly like an id that does not exist."""
     enrolment = queries.enrolment_for(db.session, current_user, enrolment_id)
-    authorize(current_user, "curriculum.enrolment.view", enrolment)
+    if not can(current_user, "curriculum.enrolment.view", enrolment):
+        raise NotFound()
     return enrolment
 
 
@@ -126,7 +130,7 @@ def lesson(enrolment_id: int, code: str, slug: str):
         template = "curriculum/content_note.html"  # nothing is recorded until she goes on
     elif own:
         operations.record_lesson_view(db.session, enrolment, page.lesson, page.progress)
-    response = render_template(
+    return render_template(
         template,
         course=enrolment.course,
         unit=unit,
@@ -137,8 +141,6 @@ def lesson(enrolment_id: int, code: str, slug: str):
         enrolment=enrolment,
         urls=LearnUrls(enrolment),
     )
-    db.session.commit()  # after rendering: committing expires what the page reads
-    return response
 
 
 @blueprint.route(
@@ -155,7 +157,6 @@ def complete_lesson(enrolment_id: int, code: str, slug: str):
         abort(400)
     complete = form.complete.data != "0"
     operations.mark_lesson_complete(db.session, enrolment, lesson, complete=complete)
-    db.session.commit()
     if complete:
         flash(f"“{lesson.title}” is marked as complete. Well done.", "success")
     else:
@@ -175,7 +176,6 @@ def acknowledge_note(enrolment_id: int, code: str, slug: str):
     if not ProgressForm().validate_on_submit():
         abort(400)
     operations.acknowledge_content_note(db.session, current_user, lesson)
-    db.session.commit()
     return redirect(LearnUrls(enrolment).lesson(code, slug))
 
 

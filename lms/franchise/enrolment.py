@@ -2,8 +2,9 @@
 
 Every path ends in `enrol_person`, which checks the cohort and the partner's licence (seats,
 dates, status) before anything is created. Many at once (a CSV file, an API request) go
-through `enrol_many`, so both are enrolled, refused and audited alike. Functions flush; the
-caller commits, and sends invitations to the people created only after the commit.
+through `enrol_many`, so both are enrolled, refused and audited alike. Functions flush;
+the request commits. The caller invites the people created in the same transaction (the
+outbox sends only what was committed).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
@@ -28,6 +30,7 @@ from lms.franchise.csv_import import (
     ImportPlan,
     ImportRejected,
     Problem,
+    RowChecker,
     check_enrolment_csv,
 )
 from lms.franchise.licences import check_can_enrol, needs_licence, usages_for
@@ -90,6 +93,8 @@ def enrol_person(
 
 
 # --- importing a CSV file ----------------------------------------------------------------------
+
+IMPORT_MAX_BYTES = 2 * 1024 * 1024
 
 
 def cohorts_of(session: Session, organisation: Organisation) -> list[Cohort]:
@@ -194,6 +199,48 @@ def enrol_many(
 def import_enrolments(
     session: Session, organisation: Organisation, data: bytes, today: date
 ) -> list[Enrolled]:
-    """Enrol everyone in the CSV file, or nobody (see `enrol_many`)."""
+    """Enrol everyone in the CSV file, or nobody (see `enrol_many`). A file larger than
+    `IMPORT_MAX_BYTES` is refused, so a caller need read no more than one byte beyond it."""
+    if len(data) > IMPORT_MAX_BYTES:
+        raise DomainError("The file is larger than 2 MB: please split it.", field="file")
     plan, cohorts = check_import(session, organisation, data, today)
     return enrol_many(session, organisation, plan, cohorts, today, via="csv")
+
+
+# --- the API -----------------------------------------------------------------------------------
+
+
+def enrol_requested(
+    session: Session, organisation: Organisation, items: Sequence[Any], today: date
+) -> list[Enrolled]:
+    """Enrol every trainee of an API request, or nobody. Each item is an object with `email`,
+    `name` (needed only for someone without an account), `cohort_id` and `date_of_birth`; any
+    problem raises `ImportRejected`, naming items by their position in the request."""
+    cohorts = {cohort.id: cohort for cohort in cohorts_of(session, organisation)}
+    checker = RowChecker(
+        import_context(session, organisation, list(cohorts.values()), today), today
+    )
+    checker.where, checker.whole = "item", "request"
+    for position, item in enumerate(items, start=1):
+        if not isinstance(item, dict):
+            checker.problems.append(Problem(position, "Each trainee must be an object."))
+            continue
+        cohort_id = item.get("cohort_id")
+        cohort = cohorts.get(cohort_id) if isinstance(cohort_id, int) else None
+        if cohort is None:
+            checker.problems.append(
+                Problem(position, "`cohort_id` is not a cohort of your organisation.")
+            )
+            continue
+        email, name = str(item.get("email") or ""), str(item.get("name") or "")
+        if not name.strip() and (known := find_user_by_email(session, email)) is not None:
+            name = known.display_name  # her name is needed only when she has no account yet
+        values = {
+            "email": email,
+            "name": name,
+            "cohort": cohort.name,
+            "date_of_birth": str(item.get("date_of_birth") or ""),
+        }
+        checker.add(position, values)
+    plan = checker.finish()
+    return enrol_many(session, organisation, plan, cohorts, today, via="api")
