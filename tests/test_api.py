@@ -185,7 +185,11 @@ def test_a_trainee_record_shows_progress_unit_by_unit(session, client, world, to
     (only,) = record["enrolments"]
     assert only["progress"] == {"lessons_completed": 1, "lessons_total": 4, "percent": 25}
     assert [u["progress"]["lessons_completed"] for u in only["units"]] == [1, 0]
-    assert only["accreditation"] == {"status": "in_progress", "achieved_at": None}
+    assert only["accreditation"] == {
+        "status": "in_progress",
+        "achieved_at": None,
+        "revoked_at": None,
+    }
     assert call(client, "GET", "/api/v1/trainees/999999", token).status_code == 404
 
 

@@ -12,16 +12,16 @@ import io
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
 from lms.accounts.models import Organisation, User
+from lms.accreditation import award_status
 from lms.accreditation.models import (
     CertificationClaim,
     ClaimLine,
     QualificationAward,
-    Revocation,
     UnitAchievement,
 )
 from lms.audit.operations import record
@@ -46,6 +46,9 @@ COLUMNS = [
     "Signed off on",
     "Internal quality assurer",
     "Countersigned on",
+    # Filled in only when the award (or the award a unit was revoked with) was revoked after
+    # it was claimed: the awarding body must be told.
+    "Revoked on",
 ]
 # A cell a spreadsheet would read as a formula starts with one of these.
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
@@ -75,7 +78,7 @@ def _bounds(start: date, end: date) -> tuple[datetime, datetime]:
 
 def claimable(session: Session, organisation: Organisation, start: date, end: date) -> Claimable:
     """Achievements of the period not yet claimed. Units count by sign-off date; revoked
-    awards are never claimed."""
+    awards, and the units revoked with them, are never claimed."""
     begin, finish = _bounds(start, end)
     claimed_units = select(ClaimLine.unit_achievement_id).where(
         ClaimLine.unit_achievement_id.is_not(None)
@@ -88,18 +91,18 @@ def claimable(session: Session, organisation: Organisation, start: date, end: da
             UnitAchievement.signed_off_at >= begin,
             UnitAchievement.signed_off_at < finish,
             UnitAchievement.id.not_in(claimed_units),
+            award_status.unit_is_current(),
         )
         .order_by(UnitAchievement.user_id, UnitAchievement.unit_code)
     ).all()
     awards = session.scalars(
         select(QualificationAward)
-        .outerjoin(Revocation, Revocation.award_id == QualificationAward.id)
         .where(
             QualificationAward.organisation_id == organisation.id,
             QualificationAward.awarded_at >= begin,
             QualificationAward.awarded_at < finish,
             QualificationAward.id.not_in(claimed_awards),
-            Revocation.id.is_(None),
+            award_status.award_is_current(),
         )
         .order_by(QualificationAward.user_id)
     ).all()
@@ -155,6 +158,25 @@ def create_claim(
     return claim
 
 
+def revoked_since_claimed(session: Session, organisation: Organisation) -> dict[int, int]:
+    """{claim id: lines revoked since the claim was made} for the organisation's claims that
+    have any: the awarding body must be told of each. One query."""
+    return dict(
+        session.execute(
+            select(ClaimLine.claim_id, func.count())
+            .join(CertificationClaim, CertificationClaim.id == ClaimLine.claim_id)
+            .where(
+                CertificationClaim.organisation_id == organisation.id,
+                or_(
+                    award_status.award_revoked(ClaimLine.award_id),
+                    award_status.unit_revoked(ClaimLine.unit_achievement_id),
+                ),
+            )
+            .group_by(ClaimLine.claim_id)
+        ).all()
+    )
+
+
 def claims_of(session: Session, organisation: Organisation) -> list[CertificationClaim]:
     return list(
         session.scalars(
@@ -191,13 +213,35 @@ def _day(moment: datetime | None) -> str:
 def claim_rows(session: Session, claim: CertificationClaim) -> list[list[str]]:
     """One row per line of the claim, in the awarding body's columns (`COLUMNS`)."""
     organisation = session.get(Organisation, claim.organisation_id)
+    lines = _claim_lines(session, claim)
+    revoked_awards, revoked_units = _revocations_of(session, lines)
     rows = []
-    for line in _claim_lines(session, claim):
+    for line in lines:
         if line.unit_achievement is not None:
-            rows.append(_unit_row(line.unit_achievement, organisation))
-        elif line.award is not None:
-            rows.append(_qualification_row(line.award, organisation))
+            row = _unit_row(line.unit_achievement, organisation)
+            revoked_on = revoked_units.get(line.unit_achievement_id)
+        else:
+            row = _qualification_row(line.award, organisation)
+            revoked_on = revoked_awards.get(line.award_id)
+        rows.append([*row, _day(revoked_on)])
     return rows
+
+
+def _revocations_of(
+    session: Session, lines: list[ClaimLine]
+) -> tuple[dict[int, datetime], dict[int, datetime]]:
+    """When each award and unit of these lines was revoked, if it was: two queries."""
+    enrolment_ids = {line.award.enrolment_id for line in lines if line.award is not None} | {
+        line.unit_achievement.enrolment_id for line in lines if line.unit_achievement is not None
+    }
+    revoked = award_status.revocations(session, enrolment_ids)
+    awards = {
+        line.award_id: revoked[line.award.enrolment_id]
+        for line in lines
+        if line.award is not None and line.award.enrolment_id in revoked
+    }
+    units = award_status.revoked_units_of(session, list(revoked)) if revoked else {}
+    return awards, units
 
 
 def _claim_lines(session: Session, claim: CertificationClaim) -> list[ClaimLine]:

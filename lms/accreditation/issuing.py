@@ -11,17 +11,16 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from lms.accounts.models import Organisation, User
-from lms.accreditation import keys, openbadges, vc
+from lms.accreditation import award_status, keys, openbadges, vc
 from lms.accreditation.models import (
     IssuedCredential,
     OrganisationSigningKey,
     QualificationAward,
-    Revocation,
     StatusList,
     UnitAchievement,
 )
@@ -229,11 +228,19 @@ def _free_index(session: Session, status_list: StatusList) -> int:
 
 
 def revoked_indexes(session: Session, status_list: StatusList) -> list[int]:
+    """The list's entries to set: credentials of revoked awards, and of the units revoked
+    with them."""
     return list(
         session.scalars(
             select(IssuedCredential.status_index)
-            .join(Revocation, Revocation.award_id == IssuedCredential.award_id)
-            .where(IssuedCredential.status_list_id == status_list.id)
+            .where(
+                IssuedCredential.status_list_id == status_list.id,
+                or_(
+                    award_status.award_revoked(IssuedCredential.award_id),
+                    award_status.unit_revoked(IssuedCredential.unit_achievement_id),
+                ),
+            )
+            .order_by(IssuedCredential.status_index)
         )
     )
 

@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from lms.accounts.models import Organisation, User
-from lms.accreditation import codes, descriptions
+from lms.accreditation import award_status, codes, descriptions
 from lms.accreditation.issuing import IssuingContext, issue_credential
 from lms.accreditation.models import (
     Certificate,
@@ -408,7 +408,9 @@ def _issue_certificate(
 def revoke_award(
     session: Session, award: QualificationAward, *, revoked_by: User, reason: str
 ) -> Revocation:
-    """Withdraw an award: its certificate and credential stop verifying. Said once only."""
+    """Withdraw an award: its certificate and credential stop verifying, and so do the
+    badges of the units on her record for it (`lms.accreditation.award_status`). Said once
+    only."""
     reason = (reason or "").strip()
     if (
         existing := session.scalar(select(Revocation).where(Revocation.award_id == award.id))
@@ -437,5 +439,6 @@ def revoke_award(
         organisation_id=award.organisation_id,
         user_id=award.user_id,
         reason=reason,
+        units=len(award_status.revoked_units_of(session, [award.enrolment_id])),
     )
     return revocation

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from lms.accounts.models import Organisation, User
-from lms.accreditation import descriptions, keys, verification
+from lms.accreditation import award_status, descriptions, keys, verification
 from lms.accreditation.issuing import IssuingContext, published_keys, signed_status_list
 from lms.accreditation.models import (
     Certificate,
@@ -211,6 +211,8 @@ class UnitRecord:
             return "Not yet achieved"
         return f"Not yet achieved: {self.status.label.lower()}"
 
+    revoked_at: datetime | None = None  # revoked with the award (lms.accreditation.award_status)
+
 
 @dataclass
 class LearnerRecord:
@@ -282,22 +284,32 @@ def learner_record(session: Session, enrolment: Enrolment) -> LearnerRecord:
     course = _course_down_to_criteria(session, enrolment.course_id)
     achievements = _achievements_by_unit_code(session, enrolment)
     standings = unit_standings(session, [enrolment.id], [cu.unit_id for cu in course.course_units])
+    award = _award_with_certificate(session, enrolment)
+    revoked = (
+        award_status.revoked_units_of(session, [enrolment.id])
+        if award is not None and award.revocation is not None
+        else {}
+    )
     units = [
         UnitRecord(
             unit=cu.unit,
             mandatory=cu.mandatory,
             group_id=cu.group_id,
             outcomes=list(cu.unit.outcomes),
-            achievement=achievements.get(cu.unit.code),
+            achievement=(achievement := achievements.get(cu.unit.code)),
             status=standings.get((enrolment.id, cu.unit_id), NOT_SUBMITTED).status,
+            revoked_at=revoked.get(achievement.id) if achievement else None,
         )
         for cu in course.course_units
     ]
-    award = _award_with_certificate(session, enrolment)
     credentials = _credentials_for(session, enrolment, list(achievements.values()), award)
     result = evaluate(
         course.rules_of_combination,
-        [AchievedUnit(a.unit_code, a.credits, a.level) for a in achievements.values()],
+        [
+            AchievedUnit(a.unit_code, a.credits, a.level)
+            for a in achievements.values()
+            if a.id not in revoked
+        ],
     )
     criterion_ids = [
         criterion.id for u in units for outcome in u.outcomes for criterion in outcome.criteria
@@ -444,8 +456,7 @@ def cohort_certificates(session: Session, cohort: Cohort) -> list[Certificate]:
             select(Certificate)
             .join(QualificationAward, QualificationAward.id == Certificate.award_id)
             .join(Enrolment, Enrolment.id == QualificationAward.enrolment_id)
-            .outerjoin(Revocation, Revocation.award_id == QualificationAward.id)
-            .where(Enrolment.cohort_id == cohort.id, Revocation.id.is_(None))
+            .where(Enrolment.cohort_id == cohort.id, award_status.award_is_current())
             .order_by(Certificate.trainee_name, Certificate.id)
         )
     )

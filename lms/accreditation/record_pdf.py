@@ -91,7 +91,10 @@ def _status(record: LearnerRecord, styles: dict[str, ParagraphStyle]) -> list:
         if record.certificate:
             status += f"; certificate {display_code(record.certificate.verification_code)}"
         if record.revocation:
-            status += f". Revoked on {long_date(record.revocation.revoked_at)}."
+            status += (
+                f". Revoked on {long_date(record.revocation.revoked_at)}, together with the "
+                "units on this record at that time."
+            )
         story.append(_p(status, styles["body"]))
     elif record.result.met:
         story.append(_p("The rules of combination are met; the award is due.", styles["body"]))
@@ -125,6 +128,9 @@ def _unit_section(
                 f"{long_date(achievement.countersigned_at)}"
             )
         story.append(_p(line + ".", styles["body"]))
+        if unit_record.revoked_at is not None:
+            revoked_on = long_date(unit_record.revoked_at)
+            story.append(_p(f"Revoked with the award on {revoked_on}.", styles["body"]))
         if achievement.evidence_summary:
             story.append(_p(f"Evidence: {achievement.evidence_summary}", styles["small"]))
     story.append(Spacer(1, 2 * mm))

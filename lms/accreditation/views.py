@@ -240,6 +240,9 @@ def certificate_pdf(award_id: int):
         "accreditation.download_certificate",
         options=queries.AWARD_WITH_CERTIFICATE,
     )
+    if award_row.revocation is not None:
+        # No certificate without its revocation on it: the page says so instead.
+        return render_template("accreditation/certificate_revoked.html", award=award_row), 410
     if award_row.certificate is None:
         raise DomainError("This award has no certificate.")
     certificate = award_row.certificate
@@ -351,6 +354,7 @@ def claims_page(slug: str):
         organisation=organisation,
         form=form,
         claims=claims.claims_of(db.session, organisation),
+        revoked=claims.revoked_since_claimed(db.session, organisation),
         new_claim=request.args.get("new", type=int),
     ), 409 if isinstance(outcome.error, Conflict) else form_status(form)
 

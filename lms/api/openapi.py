@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from lms.accreditation.award_status import STATUS_VALUES
 from lms.assessment.unit_status import UnitStatus
-from lms.curriculum.models import EnrolmentStatus
 
-STATUSES = [status.value for status in EnrolmentStatus]
+# A trainee's status; `revoked` is an achieved enrolment whose award was revoked.
+STATUSES = STATUS_VALUES
 UNIT_STATUSES = [status.value for status in UnitStatus]
 UNIT_STATUS_TEXT = (
     "Where the unit stands, as the trainee's portfolio and learner record say: "
@@ -82,8 +83,19 @@ SCHEMAS: dict[str, Any] = {
     ),
     "Accreditation": _object(
         {
-            "status": {"enum": STATUSES},
-            "achieved_at": NULLABLE_DATETIME,
+            "status": {
+                "enum": STATUSES,
+                "description": "`revoked`: she achieved the qualification and the award was "
+                "later revoked, so she no longer holds it.",
+            },
+            "achieved_at": {
+                **NULLABLE_DATETIME,
+                "description": "When she achieved the qualification; null unless `achieved`.",
+            },
+            "revoked_at": {
+                **NULLABLE_DATETIME,
+                "description": "When her award was revoked; null unless `revoked`.",
+            },
         }
     ),
     "Cohort": _object(

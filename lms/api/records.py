@@ -12,6 +12,7 @@ from sqlalchemy import Row, Select, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from lms.accounts.models import User
+from lms.accreditation import award_status
 from lms.assessment.unit_status import NOT_SUBMITTED, UnitStanding, unit_standings
 from lms.curriculum.models import (
     Cohort,
@@ -109,8 +110,15 @@ def cohort_page(session: Session, principal, organisation_id: int, limit: int, a
 # --- trainees ---------------------------------------------------------------------------------
 
 
-def accreditation(enrolment: Enrolment) -> dict:
-    return {"status": enrolment.status.value, "achieved_at": _iso(enrolment.achieved_at)}
+def accreditation(enrolment: Enrolment, revoked_at: datetime | None = None) -> dict:
+    """Her status as every reader shows it: `revoked`, not `achieved`, once the award was
+    revoked (`lms.accreditation.award_status`)."""
+    status = award_status.status_value(enrolment.status, revoked_at)
+    return {
+        "status": status,
+        "achieved_at": None if status == award_status.REVOKED else _iso(enrolment.achieved_at),
+        "revoked_at": _iso(revoked_at),
+    }
 
 
 def _lesson_totals(session: Session, course_ids: Sequence[int]) -> dict[int, int]:
@@ -150,9 +158,10 @@ def _progress(done: int, total: int) -> dict:
 
 
 def trainee_items(session: Session, enrolments: Sequence[Enrolment]) -> list[dict]:
-    """Enrolments (with user, course and cohort loaded) as API items: two more queries."""
+    """Enrolments (with user, course and cohort loaded) as API items: three more queries."""
     totals = _lesson_totals(session, {e.course_id for e in enrolments})
     done = _lessons_done(session, [e.id for e in enrolments])
+    revoked = award_status.revocations(session, [e.id for e in enrolments])
     return [
         {
             "enrolment_id": e.id,
@@ -161,7 +170,7 @@ def trainee_items(session: Session, enrolments: Sequence[Enrolment]) -> list[dic
             "cohort": {"id": e.cohort.id, "name": e.cohort.name} if e.cohort else None,
             "enrolled_at": _iso(e.enrolled_at),
             "progress": _progress(done.get(e.id, 0), totals.get(e.course_id, 0)),
-            "accreditation": accreditation(e),
+            "accreditation": accreditation(e, revoked.get(e.id)),
         }
         for e in enrolments
     ]
@@ -186,11 +195,10 @@ def trainee_page(
     if cohort_id is not None:
         statement = statement.where(Enrolment.cohort_id == cohort_id)
     if status:
-        try:
-            statement = statement.where(Enrolment.status == EnrolmentStatus(status))
-        except ValueError:
-            choices = ", ".join(s.value for s in EnrolmentStatus)
-            raise BadRequest(f"`status` must be one of: {choices}.", field="status") from None
+        if status not in award_status.STATUS_VALUES:
+            choices = ", ".join(award_status.STATUS_VALUES)
+            raise BadRequest(f"`status` must be one of: {choices}.", field="status")
+        statement = statement.where(award_status.status_is(status))
     rows, more = _page(session, statement, Enrolment.id, limit, after)
     enrolments = [row[0] for row in rows]
     return trainee_items(session, enrolments), (enrolments[-1].id if more else None)
@@ -221,6 +229,7 @@ def trainee_record(session: Session, organisation_id: int, user_id: int) -> dict
     lessons = _lessons_per_unit(session, [u.id for u in units])
     done = _lessons_done_per_unit(session, [e.id for e in enrolments])
     standings = unit_standings(session, [e.id for e in enrolments], [u.id for u in units])
+    revoked = award_status.revocations(session, [e.id for e in enrolments])
     return {
         "id": person.id,
         "name": person.display_name,
@@ -233,6 +242,7 @@ def trainee_record(session: Session, organisation_id: int, user_id: int) -> dict
                 lessons,
                 done,
                 standings,
+                revoked,
             )
             for e in enrolments
         ],
@@ -285,6 +295,7 @@ def _enrolment_record(
     lessons: dict[int, int],
     done: dict[tuple[int, int], int],
     standings: dict[tuple[int, int], UnitStanding],
+    revoked: dict[int, datetime],
 ) -> dict:
     unit_items = [
         {
@@ -308,5 +319,5 @@ def _enrolment_record(
             sum(i["progress"]["lessons_total"] for i in unit_items),
         ),
         "units": unit_items,
-        "accreditation": accreditation(e),
+        "accreditation": accreditation(e, revoked.get(e.id)),
     }

@@ -21,6 +21,7 @@ from enum import StrEnum
 from sqlalchemy import Select, exists, select
 from sqlalchemy.orm import Session, aliased
 
+from lms.accreditation import award_status
 from lms.accreditation.models import UnitAchievement
 from lms.assessment.models import Decision
 from lms.curriculum.models import Unit
@@ -34,6 +35,7 @@ class UnitStatus(StrEnum):
     BEING_CHECKED = "being_checked"
     LOOKED_AT_AGAIN = "looked_at_again"
     ACHIEVED = "achieved"
+    REVOKED = "revoked"  # achieved, then revoked with the whole award
 
     @property
     def label(self) -> str:
@@ -52,6 +54,7 @@ UNIT_STATUS_LABELS = {
     UnitStatus.BEING_CHECKED: "Signed off, being checked",
     UnitStatus.LOOKED_AT_AGAIN: "Back with the assessor after a check",
     UnitStatus.ACHIEVED: "Achieved",
+    UnitStatus.REVOKED: "Revoked with the award",
 }
 UNIT_STATUS_EXPLANATIONS = {
     UnitStatus.NOT_SUBMITTED: (
@@ -74,6 +77,10 @@ UNIT_STATUS_EXPLANATIONS = {
         "and they will let you know what happens next."
     ),
     UnitStatus.ACHIEVED: "This unit is achieved and on your record. Well done.",
+    UnitStatus.REVOKED: (
+        "This unit was withdrawn together with the qualification it was part of. Your "
+        "coordinator can explain what this means for you and what can happen next."
+    ),
 }
 
 
@@ -155,14 +162,16 @@ def unit_standings(
             achieved=False, status=status, decided=bool(decided), submitted_at=submitted_at
         )
     achieved = session.execute(
-        select(UnitAchievement.enrolment_id, Unit.id)
+        select(UnitAchievement.enrolment_id, Unit.id, award_status.unit_revoked())
         .join(Unit, Unit.code == UnitAchievement.unit_code)
         .where(UnitAchievement.enrolment_id.in_(enrolment_ids), Unit.id.in_(unit_ids))
     )
-    for enrolment_id, unit_id in achieved:
+    for enrolment_id, unit_id, revoked in achieved:
         latest = standings.get((enrolment_id, unit_id), NOT_SUBMITTED)
-        standings[(enrolment_id, unit_id)] = standing_of(
-            achieved=True, status=None, submitted_at=latest.submitted_at
+        standings[(enrolment_id, unit_id)] = (
+            UnitStanding(UnitStatus.REVOKED, latest.submitted_at)
+            if revoked
+            else standing_of(achieved=True, status=None, submitted_at=latest.submitted_at)
         )
     return standings
 

@@ -11,6 +11,7 @@ from sqlalchemy import and_, func, literal, select
 from sqlalchemy.orm import Session, joinedload, load_only, selectinload
 
 from lms.accounts.models import User
+from lms.accreditation import award_status
 from lms.curriculum.access_rules import scope_enrolments
 from lms.curriculum.models import (
     ContentNoteAcknowledgement,
@@ -45,6 +46,7 @@ class Progress:
 class EnrolmentSummary:
     enrolment: Enrolment
     progress: Progress
+    status_label: str  # as every reader shows it: "Award revoked" once it was revoked
 
 
 @dataclass
@@ -162,8 +164,13 @@ def dashboard(session: Session, user: User) -> list[EnrolmentSummary]:
         return []
     totals = _lesson_counts(session, list({e.course_id for e in enrolments}))
     done = _completed_counts(session, enrolments)
+    revoked = award_status.revocations(session, [e.id for e in enrolments])
     return [
-        EnrolmentSummary(e, Progress(done.get(e.id, 0), totals.get(e.course_id, 0)))
+        EnrolmentSummary(
+            e,
+            Progress(done.get(e.id, 0), totals.get(e.course_id, 0)),
+            award_status.status_label(e.status, revoked.get(e.id)),
+        )
         for e in enrolments
     ]
 

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from lms import capabilities
 from lms.accounts.models import Organisation, User
+from lms.accreditation import award_status
 from lms.curriculum.models import Cohort, CohortStatus, Enrolment, EnrolmentStatus
 from lms.franchise.licences import LicenceUsage, usages_for
 from lms.franchise.progress import achievements_per_month
@@ -50,8 +51,10 @@ def metrics() -> list[PartnerMetric]:
 class PartnerSummary:
     organisation: Organisation
     active_cohorts: int = 0
-    by_status: dict[EnrolmentStatus, int] = field(
-        default_factory=lambda: dict.fromkeys(EnrolmentStatus, 0)
+    # Trainees by the status readers show: an achieved trainee whose award was revoked is
+    # counted as "revoked", never as achieved (lms.accreditation.award_status).
+    by_status: dict[str, int] = field(
+        default_factory=lambda: dict.fromkeys(award_status.STATUS_VALUES, 0)
     )
     days_to_award: list[float] = field(default_factory=list)
     licences: list[LicenceUsage] = field(default_factory=list)
@@ -66,8 +69,22 @@ class PartnerSummary:
         return self.by_status[EnrolmentStatus.ACHIEVED]
 
     @property
+    def revoked(self) -> int:
+        return self.by_status[award_status.REVOKED]
+
+    @property
+    def shown_counts(self) -> list[tuple[str, int]]:
+        """(label, trainees) for each status that has any."""
+        return [
+            (award_status.STATUS_LABELS[value], count)
+            for value, count in self.by_status.items()
+            if count
+        ]
+
+    @property
     def completion_rate(self) -> int | None:
-        """Achieved, as a percentage of everyone ever enrolled (withdrawn included)."""
+        """Achieved and still held, as a percentage of everyone ever enrolled (withdrawn and
+        revoked included)."""
         return round(100 * self.achieved / self.trainees) if self.trainees else None
 
     @property
@@ -85,6 +102,12 @@ class Overview:
     metric_labels: dict[str, str]
     pending_metrics: list[str]
 
+    @property
+    def statuses(self) -> dict[str, str]:
+        """The status columns: every status, with "Award revoked" only when some partner has
+        a revoked award."""
+        return award_status.labels_to_show(any(p.revoked for p in self.partners))
+
 
 def _summaries(
     session: Session, organisations: Sequence[Organisation], today: date
@@ -99,16 +122,11 @@ def _summaries(
         .group_by(Cohort.organisation_id)
     ):
         summaries[organisation_id].active_cohorts = count
-    for organisation_id, status, count in session.execute(
-        select(Enrolment.organisation_id, Enrolment.status, func.count())
-        .where(Enrolment.organisation_id.in_(ids))
-        .group_by(Enrolment.organisation_id, Enrolment.status)
-    ):
-        summaries[organisation_id].by_status[EnrolmentStatus(status)] = count
+    _count_by_status(session, summaries, ids)
     for organisation_id, enrolled_at, achieved_at in session.execute(
         select(Enrolment.organisation_id, Enrolment.enrolled_at, Enrolment.achieved_at).where(
             Enrolment.organisation_id.in_(ids),
-            Enrolment.status == EnrolmentStatus.ACHIEVED,
+            award_status.holds_award(),
             Enrolment.achieved_at.is_not(None),
         )
     ):
@@ -120,6 +138,22 @@ def _summaries(
         for organisation_id, text in metric.load(session, ids).items():
             summaries[organisation_id].metrics[metric.key] = text
     return [summaries[i] for i in ids]
+
+
+def _count_by_status(
+    session: Session, summaries: dict[int, PartnerSummary], ids: Sequence[int]
+) -> None:
+    """Trainees of each organisation by the status readers show: one grouped query."""
+    revoked = award_status.revoked_awards().subquery()
+    was_revoked = revoked.c.enrolment_id.is_not(None)
+    for organisation_id, status, is_revoked, count in session.execute(
+        select(Enrolment.organisation_id, Enrolment.status, was_revoked, func.count())
+        .outerjoin(revoked, revoked.c.enrolment_id == Enrolment.id)
+        .where(Enrolment.organisation_id.in_(ids))
+        .group_by(Enrolment.organisation_id, Enrolment.status, was_revoked)
+    ):
+        shown = award_status.status_value(EnrolmentStatus(status), bool(is_revoked))
+        summaries[organisation_id].by_status[shown] += count
 
 
 def _overview(summaries: list[PartnerSummary]) -> Overview:
@@ -182,17 +216,17 @@ def partner_charts(session: Session, summary: PartnerSummary) -> list[Chart]:
     achieved: list[datetime | None] = list(
         session.scalars(
             select(Enrolment.achieved_at).where(
-                Enrolment.organisation_id == partner.id,
-                Enrolment.status == EnrolmentStatus.ACHIEVED,
+                Enrolment.organisation_id == partner.id, award_status.holds_award()
             )
         )
     )
+    shown = award_status.labels_to_show(summary.revoked > 0)
     return [
         bar_chart(
             f"partner-{partner.id}-status",
             "Trainees by status",
             f"Number of trainees of {partner.name} at each stage.",
-            [(status.label, summary.by_status[status]) for status in EnrolmentStatus],
+            [(label, summary.by_status[value]) for value, label in shown.items()],
             x_label="Status",
             y_label="Trainees",
         ),

@@ -16,11 +16,12 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from urllib.parse import urlencode
 
-from sqlalchemy import Engine, Select, case, func, or_, select
+from sqlalchemy import Engine, Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from lms import capabilities
 from lms.accounts.models import Organisation, User
+from lms.accreditation import award_status
 from lms.curriculum.models import (
     Cohort,
     Course,
@@ -71,7 +72,7 @@ def pending_measures() -> list[str]:
 STATUS_FILTERS = {
     "active": "Everyone not withdrawn",
     "all": "Everyone",
-    **{status.value: status.label for status in EnrolmentStatus},
+    **award_status.STATUS_LABELS,
 }
 SORTS = {
     "name": "Name",
@@ -79,7 +80,6 @@ SORTS = {
     "status": "Status",
     "enrolled": "Date enrolled",
 }
-_STATUS_ORDER = [status.value for status in EnrolmentStatus]
 
 
 @dataclass(frozen=True)
@@ -143,9 +143,19 @@ class TraineeRow:
     achieved_at: datetime | None
     withdrawal_reason: str | None
     invited: bool  # has an account but has not set a password yet
+    revoked_at: datetime | None = None  # when her award was revoked, if it was
     done: dict[int, int] = field(default_factory=dict)
     extras: dict[tuple[str, int], str] = field(default_factory=dict)
     lessons_total: int = 0
+
+    @property
+    def status_value(self) -> str:
+        """Her status as every reader shows it: `revoked` once her award was revoked."""
+        return award_status.status_value(self.status, self.revoked_at)
+
+    @property
+    def status_label(self) -> str:
+        return award_status.STATUS_LABELS[self.status_value]
 
     @property
     def lessons_done(self) -> int:
@@ -196,11 +206,21 @@ class CohortProgress:
         return round(sum(r.percent for r in self.rows) / len(self.rows)) if self.rows else 0
 
     @property
-    def status_counts(self) -> dict[EnrolmentStatus, int]:
-        counts = dict.fromkeys(EnrolmentStatus, 0)
+    def status_counts(self) -> dict[str, int]:
+        """Trainees by the status shown (`award_status.STATUS_VALUES`)."""
+        counts = dict.fromkeys(award_status.STATUS_VALUES, 0)
         for row in self.rows:
-            counts[row.status] += 1
+            counts[row.status_value] += 1
         return counts
+
+    @property
+    def shown_counts(self) -> list[tuple[str, int]]:
+        """(label, trainees) for each status that has any."""
+        return [
+            (award_status.STATUS_LABELS[value], count)
+            for value, count in self.status_counts.items()
+            if count
+        ]
 
     def charts(self) -> list[Chart]:
         return [
@@ -276,14 +296,14 @@ def _done_subquery(unit_ids: Sequence[int]):
 def trainees_select(cohort: Cohort, filters: ProgressFilters, unit_ids: Sequence[int]) -> Select:
     """Enrolments of the cohort with their people, filtered and sorted as asked."""
     statement = (
-        select(Enrolment, User)
+        select(Enrolment, User, award_status.revoked_at())
         .join(User, User.id == Enrolment.user_id)
         .where(Enrolment.cohort_id == cohort.id)
     )
     if filters.status == "active":
         statement = statement.where(Enrolment.status != EnrolmentStatus.WITHDRAWN)
     elif filters.status != "all":
-        statement = statement.where(Enrolment.status == EnrolmentStatus(filters.status))
+        statement = statement.where(award_status.status_is(filters.status))
     if filters.q:
         pattern = f"%{filters.q.lower()}%"
         statement = statement.where(
@@ -294,9 +314,7 @@ def trainees_select(cohort: Cohort, filters: ProgressFilters, unit_ids: Sequence
         statement = statement.outerjoin(done, done.c.enrolment_id == Enrolment.id)
         key = func.coalesce(done.c.done, 0)
     elif filters.sort == "status":
-        key = case(
-            {value: index for index, value in enumerate(_STATUS_ORDER)}, value=Enrolment.status
-        )
+        key = award_status.status_order()
     elif filters.sort == "enrolled":
         key = Enrolment.enrolled_at
     else:
@@ -311,7 +329,7 @@ def _fill(session: Session, statement: Select, units: Sequence[UnitColumn]) -> l
     unit_ids = [unit.unit_id for unit in units]
     total = sum(unit.lessons for unit in units)
     rows = {}
-    for enrolment, person in session.execute(statement):
+    for enrolment, person, revoked_at in session.execute(statement):
         rows[enrolment.id] = TraineeRow(
             enrolment_id=enrolment.id,
             user_id=person.id,
@@ -319,9 +337,11 @@ def _fill(session: Session, statement: Select, units: Sequence[UnitColumn]) -> l
             email=person.email,
             status=enrolment.status,
             enrolled_at=enrolment.enrolled_at,
-            achieved_at=enrolment.achieved_at,
+            # A revoked award is not an achievement: not in the export, not in the charts.
+            achieved_at=None if revoked_at else enrolment.achieved_at,
             withdrawal_reason=enrolment.withdrawal_reason,
             invited=person.password_hash is None,
+            revoked_at=revoked_at,
             lessons_total=total,
         )
     if not rows or not unit_ids:
@@ -403,7 +423,7 @@ def export_row(
     values = [
         row.name,
         row.email,
-        row.status.label,
+        row.status_label,
         row.enrolled_at,
         row.achieved_at,
         row.withdrawal_reason,

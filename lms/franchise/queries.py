@@ -3,6 +3,7 @@ found through their organisation, so an id from elsewhere is not found."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import select
@@ -10,6 +11,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from lms.accounts.models import Membership, Organisation, User
 from lms.accounts.roles import Role
+from lms.accreditation import award_status
 from lms.curriculum.models import (
     Cohort,
     CohortStaff,
@@ -53,16 +55,23 @@ def enrolment_for_org(session: Session, organisation: Organisation, enrolment_id
     return enrolment
 
 
-def cohort_enrolments(session: Session, cohort: Cohort) -> list[Enrolment]:
-    return list(
-        session.scalars(
-            select(Enrolment)
+@dataclass(frozen=True)
+class CohortMember:
+    enrolment: Enrolment
+    status_label: str  # as every reader shows it: "Award revoked" once her award was revoked
+
+
+def cohort_enrolments(session: Session, cohort: Cohort) -> list[CohortMember]:
+    return [
+        CohortMember(enrolment, award_status.status_label(enrolment.status, revoked_at))
+        for enrolment, revoked_at in session.execute(
+            select(Enrolment, award_status.revoked_at())
             .join(User, User.id == Enrolment.user_id)
             .where(Enrolment.cohort_id == cohort.id)
             .options(selectinload(Enrolment.user))
             .order_by(Enrolment.status == "withdrawn", User.display_name, Enrolment.id)
         )
-    )
+    ]
 
 
 def sibling_cohorts(session: Session, cohort: Cohort) -> list[Cohort]:

@@ -212,7 +212,11 @@ def test_an_administrator_revokes_an_award_once(client, signed_in, awarded, sess
             as_text=True
         )
     )
-    assert bitstring_from_credential(document).set_indexes() == [int(status["statusListIndex"])]
+    # The award's entry, and those of the three unit badges revoked with it.
+    revoked = session.scalars(select(IssuedCredential.status_index)).all()
+    assert len(revoked) == 4
+    assert int(status["statusListIndex"]) in revoked
+    assert bitstring_from_credential(document).set_indexes() == sorted(revoked)
 
     verdict = client.post("/api/credentials/verify", data=awarded["credential"].jwt).get_json()
     assert verdict["verified"] is False

@@ -215,7 +215,11 @@ def test_the_status_list_is_a_signed_credential(client, session, awarded):
     token = _get(client, status["statusListCredential"]).get_data(as_text=True)
     assert _rs256_valid(token, _dereference_kid(client, token))
     bits = bitstring_from_credential(_split(token)[1])
-    assert bits.set_indexes() == [int(status["statusListIndex"])]
+    # The award's entry, and those of the unit badges revoked with it.
+    revoked = session.scalars(select(IssuedCredential.status_index)).all()
+    assert len(revoked) == 4
+    assert int(status["statusListIndex"]) in revoked
+    assert bits.set_indexes() == sorted(revoked)
 
 
 # --- tampering, over the public verification endpoints ----------------------------------------
