@@ -297,3 +297,73 @@ def test_the_example_file_is_a_csv_that_imports(login, world):
     )
     assert response.headers["Content-Disposition"].startswith("attachment")
     assert response.get_data(as_text=True).startswith("\ufeffemail,name,cohort,date_of_birth")
+
+
+# --- cohort names are unique within an organisation, whatever their case and spacing -----------
+
+ORIGINAL = "Northside ALRM3 first cohort"
+
+
+def test_a_name_differing_only_in_case_or_spacing_is_taken(session, world):
+    curriculum.create_cohort(session, world.partner, world.course, ORIGINAL)
+    session.commit()
+    for variant in ("northside alrm3 FIRST cohort", "  Northside  ALRM3 first cohort "):
+        with pytest.raises(DomainError, match="already has a cohort called"):
+            curriculum.create_cohort(session, world.partner, world.course, variant)
+        session.rollback()
+    with pytest.raises(DomainError, match="already a cohort called"):
+        cohort_ops.edit_cohort(
+            session, world.cohort, "NORTHSIDE alrm3 first COHORT", starts_on=None, ends_on=None
+        )
+    session.rollback()
+    # Another organisation may use the name, and a cohort may change the case of its own.
+    curriculum.create_cohort(session, world.elsewhere, world.course, ORIGINAL.lower())
+    cohort_ops.edit_cohort(session, world.cohort, "SPRING 2027", starts_on=None, ends_on=None)
+    session.commit()
+
+
+def test_the_database_refuses_a_case_variant_name(session, world):
+    from sqlalchemy.exc import IntegrityError
+
+    session.add(
+        Cohort(
+            organisation_id=world.partner.id,
+            course_id=world.course.id,
+            name="spring 2027 ",
+            status=CohortStatus.OPEN,
+        )
+    )
+    with pytest.raises(IntegrityError):
+        session.flush()
+    session.rollback()
+
+
+def test_a_case_variant_cannot_be_opened_and_the_original_still_takes_trainees(
+    session, login, client, world
+):
+    from tests.factories import api_token
+
+    original = curriculum.create_cohort(session, world.partner, world.course, ORIGINAL)
+    session.commit()
+    browser = login(world.coordinator)
+    response = browser.post(
+        "/organisations/northside/cohorts/new",
+        data={"name": "northside alrm3 FIRST cohort", "course": world.course.id},
+    )
+    assert response.status_code == 400
+    assert "already has a cohort called" in response.get_data(as_text=True)
+    assert count(session, Cohort, Cohort.organisation_id == world.partner.id) == 2
+
+    member(world.partner, Role.TRAINEE, email="amira@example.org")
+    member(world.partner, Role.TRAINEE, email="bethany@example.org")
+    csv = "email,name,cohort\namira@example.org,Amira,NORTHSIDE alrm3 first cohort\n"
+    response = upload(browser, csv)
+    assert response.status_code == 302
+    token = api_token(session, world.coordinator, world.partner, Role.COORDINATOR)
+    response = client.post(
+        "/api/v1/trainees",
+        json={"trainees": [{"email": "bethany@example.org", "cohort_id": original.id}]},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert response.status_code == 201, response.json
+    assert count(session, Enrolment, Enrolment.cohort_id == original.id) == 2

@@ -246,7 +246,7 @@ def enrol_trainees():
         values = {
             "email": email,
             "name": name,
-            "cohort": cohort.name,
+            "cohort_id": cohort.id,
             "date_of_birth": str(item.get("date_of_birth") or ""),
         }
         checker.add(position, values)
