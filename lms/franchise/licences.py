@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from lms.accounts.models import Organisation
@@ -169,19 +169,44 @@ def course_unit_codes(session: Session, course: Course) -> list[tuple[str, str]]
 # --- the check every enrolment passes ------------------------------------------------------------
 
 
+def lock_licence(session: Session, organisation_id: int, course_id: int) -> None:
+    """Hold the licence until the caller's transaction ends, so that seats counted after this
+    stay counted: a second enrolment at the same moment waits here until the first has
+    committed, then counts the first one's seat.
+
+    The lock is taken by writing the row (its values unchanged), not with SELECT ... FOR
+    UPDATE, because SQLite (the default database) ignores FOR UPDATE: its reads take no lock,
+    so two transactions could each count one seat left and both take it. A write takes
+    SQLite's database write lock at once (the transaction begins with it; a second writer
+    waits, up to the busy timeout, and then starts from what the first committed) and
+    PostgreSQL's row lock (a second writer waits for the first to commit). This is
+    `BEGIN IMMEDIATE` for just the transactions that take seats, on both databases, and it
+    works whatever the transaction has done before. A stored seats-used counter with a
+    conditional UPDATE would do as well, but every change of an enrolment's status (some of
+    them made by the curriculum, which knows nothing of licences) would have to keep it
+    right; counting the enrolments under the lock cannot drift."""
+    session.execute(
+        update(Licence)
+        .where(Licence.organisation_id == organisation_id, Licence.course_id == course_id)
+        .values(seats=Licence.seats, updated_at=Licence.updated_at)
+        .execution_options(synchronize_session=False)
+    )
+
+
 def check_can_enrol(
     session: Session, organisation: Organisation, course: Course, today: date, *, extra: int = 1
 ) -> None:
     """Refuse, with the reason, an enrolment of `extra` more trainees that the partner's
-    licence does not allow. Locks the licence row (on PostgreSQL) so that two enrolments at
-    once cannot both take the last seat."""
+    licence does not allow. Locks the licence (`lock_licence`) first, so that two enrolments
+    at once cannot both take the last seat: the caller must make its enrolment in the same
+    transaction."""
     if not needs_licence(organisation, course):
         return
+    lock_licence(session, organisation.id, course.id)
     licence = session.scalar(
         select(Licence)
         .where(Licence.organisation_id == organisation.id, Licence.course_id == course.id)
         .options(selectinload(Licence.course))
-        .with_for_update()
     )
     if licence is None:
         raise DomainError(
@@ -222,6 +247,19 @@ def _check_fields(
             field="units",
         )
     return chosen
+
+
+def _check_seats_in_use(session: Session, licence: Licence, seats: int) -> None:
+    lock_licence(session, licence.organisation_id, licence.course_id)
+    used = seats_used(session, [licence.organisation_id]).get(
+        (licence.organisation_id, licence.course_id), 0
+    )
+    if seats < used:
+        raise DomainError(
+            f"{used} {'trainee holds a seat' if used == 1 else 'trainees hold a seat'} on this "
+            f"licence, so it needs at least {used}. Withdrawing a trainee frees her seat.",
+            field="seats",
+        )
 
 
 def issue_licence(
@@ -284,6 +322,7 @@ def change_licence(
     notes: str = "",
 ) -> Licence:
     codes = _check_fields(session, licence.course, seats, starts_on, expires_on, units)
+    _check_seats_in_use(session, licence, seats)
     before = {
         "seats": licence.seats,
         "starts_on": licence.starts_on.isoformat(),
