@@ -166,6 +166,39 @@ def course_unit_codes(session: Session, course: Course) -> list[tuple[str, str]]
     return [(code, title) for code, title in rows]
 
 
+def licence_covers_unit(
+    session: Session, organisation: Organisation, course: Course, unit_code: str, today: date
+) -> bool:
+    """Whether the organisation may deliver the unit (by code) of the course on `today`.
+    What needs no licence (a short course, the franchisor's own delivery) always may; a
+    partner's qualification needs a licence in force that day that lists the unit, and
+    without a licence nothing is covered."""
+    if not needs_licence(organisation, course):
+        return True
+    found = session.scalar(
+        select(LicenceUnit.id)
+        .join(Licence, Licence.id == LicenceUnit.licence_id)
+        .where(
+            Licence.organisation_id == organisation.id,
+            Licence.course_id == course.id,
+            Licence.status == LicenceStatus.ACTIVE,
+            Licence.starts_on <= today,
+            Licence.expires_on >= today,
+            LicenceUnit.unit_code == unit_code,
+        )
+    )
+    return found is not None
+
+
+def unit_offered_by_licence(
+    session: Session, enrolment: Enrolment, unit: Unit, today: date
+) -> bool:
+    """The answer to the `unit_offered` hook: the trainee's organisation's licence covers it."""
+    organisation = session.get(Organisation, enrolment.organisation_id)
+    course = session.get(Course, enrolment.course_id)
+    return licence_covers_unit(session, organisation, course, unit.code, today)
+
+
 # --- the check every enrolment passes ------------------------------------------------------------
 
 

@@ -36,6 +36,26 @@ class LicenceUnitFactory(BaseFactory):
     unit_code = factory.Sequence(lambda n: f"U{n:03d}")
 
 
+def licence_whole_course(organisation, course):
+    """The partner's licence for the qualification, issued covering every unit the course has
+    now when she has none; None when no licence is needed."""
+    from lms.extensions import db
+    from lms.franchise.licences import licence_for, needs_licence
+
+    if not needs_licence(organisation, course):
+        return None
+    licence = licence_for(db.session, organisation, course)
+    if licence is None:
+        licence = LicenceFactory(organisation=organisation, course=course)
+        for code in db.session.scalars(
+            select(Unit.code)
+            .join(CourseUnit, CourseUnit.unit_id == Unit.id)
+            .where(CourseUnit.course_id == course.id)
+        ).all():
+            LicenceUnitFactory(licence=licence, unit_code=code)
+    return licence
+
+
 def api_token(session, user, organisation, role, name: str = "Case system") -> str:
     """A personal access token for `user` acting as `role` in `organisation`; returns it."""
     membership = next(
