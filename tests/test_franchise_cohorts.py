@@ -16,8 +16,8 @@ from lms.curriculum.models import Cohort, CohortStaff, CohortStatus, Enrolment, 
 from lms.db import utcnow
 from lms.errors import DomainError
 from lms.franchise import cohorts as cohort_ops
-from lms.franchise.enrolment import enrol_person
-from tests.factories import CourseFactory, licensed_partner, member
+from lms.franchise.models import EnrolmentInvitation
+from tests.factories import CourseFactory, enrol_new_trainee, licensed_partner, member
 
 TODAY = utcnow().date()
 
@@ -77,7 +77,7 @@ def test_edit_keeps_names_unique_and_dates_in_order(session, login, world):
 
 
 def test_a_closed_cohort_keeps_its_trainees_and_takes_no_one_new(session, login, world):
-    enrol_person(session, world.cohort, "amira@example.org", "Amira", today=TODAY)
+    enrol_new_trainee(session, world.cohort, "amira@example.org", "Amira")
     session.commit()
     browser = login(world.coordinator)
     assert (
@@ -128,31 +128,31 @@ def test_an_assigned_assessor_sees_the_cohort_and_another_does_not(session, logi
 def test_move_a_trainee_between_cohorts_of_one_qualification(session, login, world):
     autumn = curriculum.create_cohort(session, world.partner, world.course, "Autumn")
     elsewhere = curriculum.create_cohort(session, world.partner, CourseFactory(), "Other course")
-    done = enrol_person(session, world.cohort, "amira@example.org", "Amira", today=TODAY)
+    enrolled = enrol_new_trainee(session, world.cohort, "amira@example.org", "Amira")
     session.commit()
     browser = login(world.coordinator)
-    url = f"/organisations/northside/enrolments/{done.enrolment.id}/move"
+    url = f"/organisations/northside/enrolments/{enrolled.id}/move"
     with pytest.raises(DomainError, match="same organisation and qualification"):
-        cohort_ops.move_enrolment(session, done.enrolment, elsewhere)
+        cohort_ops.move_enrolment(session, enrolled, elsewhere)
     session.rollback()
     assert browser.post(url, data={"cohort": autumn.id}).status_code == 302
     session.expire_all()
-    assert done.enrolment.cohort_id == autumn.id
+    assert enrolled.cohort_id == autumn.id
     foreign = curriculum.create_cohort(session, world.elsewhere, world.course, "Theirs")
     session.commit()
     assert browser.post(url, data={"cohort": foreign.id}).status_code == 404
 
 
 def test_withdrawal_keeps_the_record_and_the_reason(session, login, world):
-    done = enrol_person(session, world.cohort, "amira@example.org", "Amira", today=TODAY)
+    enrolled = enrol_new_trainee(session, world.cohort, "amira@example.org", "Amira")
     session.commit()
     browser = login(world.coordinator)
-    url = f"/organisations/northside/enrolments/{done.enrolment.id}/withdraw"
+    url = f"/organisations/northside/enrolments/{enrolled.id}/withdraw"
     response = browser.post(url, data={"reason": ""})
     assert response.status_code == 400
     assert browser.post(url, data={"reason": "Moved to another city."}).status_code == 302
     session.expire_all()
-    enrolment = session.get(Enrolment, done.enrolment.id)
+    enrolment = session.get(Enrolment, enrolled.id)
     assert enrolment.status == EnrolmentStatus.WITHDRAWN
     assert enrolment.withdrawal_reason == "Moved to another city."
     assert enrolment.withdrawn_at is not None
@@ -163,7 +163,9 @@ def test_withdrawal_keeps_the_record_and_the_reason(session, login, world):
 # --- enrolment one by one ---------------------------------------------------------------------
 
 
-def test_a_new_person_is_enrolled_and_invited(session, login, world, outbox):
+def test_a_new_person_is_invited_and_has_no_account_until_she_accepts(
+    session, login, world, outbox
+):
     browser = login(world.coordinator)
     response = browser.post(
         f"/organisations/northside/cohorts/{world.cohort.id}/enrol",
@@ -174,12 +176,13 @@ def test_a_new_person_is_enrolled_and_invited(session, login, world, outbox):
         },
     )
     assert response.status_code == 302
-    zoe = session.scalar(select(User).where(User.email == "zoe@example.org"))
-    assert zoe.password_hash is None
-    assert zoe.date_of_birth == "1990-02-28"
-    assert zoe.roles_in(world.partner.id) == {Role.TRAINEE}
-    assert len(outbox) == 1
-    assert "/password/reset/" in outbox[0].body
+    page = browser.get(response.location).get_data(as_text=True)
+    assert "We have sent an invitation to zoe@example.org." in page
+    assert "Zoë Adams" in page.split("Invited, waiting for an answer")[1]
+    assert session.scalar(select(User).where(User.email == "zoe@example.org")) is None
+    assert count(session, Enrolment) == 0
+    assert [m.to for m in outbox] == [["zoe@example.org"]]
+    assert "/invitations/" in outbox[0].body
 
 
 def test_an_existing_person_needs_only_her_email_and_is_not_invited(session, login, world, outbox):
@@ -200,15 +203,17 @@ def test_a_new_person_without_a_name_is_asked_for_it(session, login, world):
     )
     assert response.status_code == 400
     page = response.get_data(as_text=True)
-    assert "please give her name" in page
+    assert "Please give her name" in page
     assert 'value="nobody@example.org"' in page
 
 
 def test_resend_invitation_to_someone_who_has_not_set_a_password(session, login, world, outbox):
-    done = enrol_person(session, world.cohort, "zoe@example.org", "Zoe", today=TODAY)
+    enrolled = enrol_new_trainee(
+        session, world.cohort, "zoe@example.org", "Zoe", password_hash=None
+    )
     session.commit()
     response = login(world.coordinator).post(
-        f"/organisations/northside/enrolments/{done.enrolment.id}/invite"
+        f"/organisations/northside/enrolments/{enrolled.id}/invite"
     )
     assert response.status_code == 302
     assert len(outbox) == 1
@@ -227,16 +232,21 @@ def upload(browser, text: str | bytes):
     )
 
 
-def test_a_good_file_enrols_everyone_and_invites_new_people(session, login, world, outbox):
+def test_a_good_file_enrols_our_people_and_invites_everyone_else(session, login, world, outbox):
     member(world.partner, Role.TRAINEE, email="amira@example.org")
     text = (
         "email,name,cohort,date_of_birth\n"
         "amira@example.org,Amira Hassan,Spring 2027,\n"
         "bethany@example.org,Bethany Cole,spring 2027,28/02/1990\n"
     )
-    response = upload(login(world.coordinator), codecs.BOM_UTF8 + text.encode())
+    browser = login(world.coordinator)
+    response = upload(browser, codecs.BOM_UTF8 + text.encode())
     assert response.status_code == 302
-    assert count(session, Enrolment) == 2
+    assert (
+        "1 trainee is enrolled. We have sent 1 invitation by e-mail: each person joins when "
+        "she accepts hers." in browser.get(response.location).get_data(as_text=True)
+    )
+    assert count(session, Enrolment) == 1
     assert [m.to for m in outbox] == [["bethany@example.org"]]
     assert count(session, AuditEvent, AuditEvent.action == "enrolment.imported") == 1
 
@@ -281,6 +291,7 @@ def test_a_problem_found_while_importing_undoes_the_rows_before_it(session, worl
     assert caught.value.problems[0].line == 3
     assert "disabled" in caught.value.problems[0].message
     assert count(session, Enrolment) == 0
+    assert count(session, EnrolmentInvitation) == 0  # nor is the first row's invitation kept
     assert disabled.id is not None
 
 

@@ -15,9 +15,9 @@ from lms.curriculum.models import CourseKind, Enrolment, EnrolmentStatus
 from lms.db import utcnow
 from lms.errors import DomainError
 from lms.franchise import licences
-from lms.franchise.enrolment import enrol_person
+from lms.franchise.enrolment import Enrolled, Invited, enrol_person
 from lms.franchise.models import LicenceStatus
-from tests.factories import CourseFactory, api_token, licensed_partner, member
+from tests.factories import CourseFactory, api_token, enrol_new_trainee, licensed_partner, member
 
 TODAY = utcnow().date()
 
@@ -38,7 +38,7 @@ def enrolments(session) -> int:
 
 def fill_seats(session, world, count: int):
     for index in range(count):
-        enrol_person(session, world.cohort, f"t{index}@example.org", f"T {index}", today=TODAY)
+        enrol_new_trainee(session, world.cohort, f"t{index}@example.org", f"T {index}")
     session.commit()
 
 
@@ -57,7 +57,7 @@ def test_a_withdrawn_trainee_frees_her_seat(session, world):
     fill_seats(session, world, 2)
     first = session.scalars(select(Enrolment)).first()
     curriculum.withdraw(session, first)
-    enrol_person(session, world.cohort, "third@example.org", "Third", today=TODAY)
+    enrol_new_trainee(session, world.cohort, "third@example.org", "Third")
     assert enrolments(session) == 2
 
 
@@ -89,7 +89,7 @@ def test_no_licence_no_enrolment_but_short_courses_are_free(session, world):
     session.rollback()
     taster = CourseFactory(kind=CourseKind.SHORT_COURSE, title="A first look")
     cohort = curriculum.create_cohort(session, world.partner, taster, "Taster")
-    assert enrol_person(session, cohort, "a@example.org", "A", today=TODAY).new_account
+    assert isinstance(enrol_person(session, cohort, "a@example.org", "A", today=TODAY), Invited)
 
 
 def test_the_licence_is_valid_on_its_last_day(session, world):
@@ -316,7 +316,7 @@ def test_coordinators_see_the_warning_on_their_pages(session, login):
 def test_trainee_role_is_granted_by_enrolment(session, world):
     staff = member(world.partner, Role.ASSESSOR, email="both@example.org")
     done = enrol_person(session, world.cohort, "both@example.org", today=TODAY)
-    assert not done.new_account
+    assert isinstance(done, Enrolled)
     assert staff.roles_in(world.partner.id) == {Role.ASSESSOR, Role.TRAINEE}
 
 
@@ -379,7 +379,7 @@ def test_two_enrolments_at_once_cannot_both_take_the_last_seat(session, world, m
 
 def test_seats_cannot_be_set_below_the_number_in_use(session, world):
     fill_seats(session, world, 2)
-    with pytest.raises(DomainError, match="2 trainees hold a seat") as caught:
+    with pytest.raises(DomainError, match="2 seats are in use") as caught:
         licences.change_licence(
             session,
             world.licence,
@@ -416,6 +416,6 @@ def test_the_licence_form_says_why_seats_cannot_go_lower(session, login, world):
     )
     assert response.status_code == 400
     page = response.get_data(as_text=True)
-    assert "2 trainees hold a seat" in page
+    assert "2 seats are in use" in page
     session.expire_all()
     assert world.licence.seats == 2

@@ -11,9 +11,8 @@ from __future__ import annotations
 from flask import Blueprint, g, jsonify, request, url_for
 from werkzeug.exceptions import HTTPException
 
-from lms.accounts.invitations import send_invitation
 from lms.accounts.models import Organisation
-from lms.accounts.operations import find_user_by_email
+from lms.accounts.operations import normalise_email
 from lms.api import records, tokens
 from lms.api.openapi import openapi_document
 from lms.audit.context import Actor, reset_actor, set_actor
@@ -21,7 +20,14 @@ from lms.db import utcnow
 from lms.errors import Conflict, DomainError, NotFound, PermissionDenied
 from lms.extensions import csrf, db
 from lms.franchise.csv_import import ImportRejected, Problem, RowChecker
-from lms.franchise.enrolment import cohorts_of, enrol_many, import_context
+from lms.franchise.enrolment import (
+    Enrolled,
+    Invited,
+    cohorts_of,
+    enrol_many,
+    import_context,
+    person_of,
+)
 from lms.permissions import authorize
 
 blueprint = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -241,8 +247,8 @@ def enrol_trainees():
             )
             continue
         email, name = str(item.get("email") or ""), str(item.get("name") or "")
-        if not name.strip() and (known := find_user_by_email(db.session, email)) is not None:
-            name = known.display_name  # her name is needed only when she has no account yet
+        if not name.strip() and (ours := _our_person(organisation, email)) is not None:
+            name = ours.display_name  # a name is needed only to invite someone not ours yet
         values = {
             "email": email,
             "name": name,
@@ -251,13 +257,27 @@ def enrol_trainees():
         }
         checker.add(position, values)
     plan = checker.finish()
-    created = enrol_many(db.session, organisation, plan, cohorts, today, via="api")
+    done = enrol_many(db.session, organisation, plan, cohorts, today, via="api")
     db.session.commit()
-    for done in created:
-        if done.new_account:
-            send_invitation(db.session, done.person, organisation)
-    response = jsonify(
-        {"data": records.enrolment_items(db.session, [d.enrolment.id for d in created])}
-    )
+    enrolled = [item.enrolment.id for item in done if isinstance(item, Enrolled)]
+    # Only what the caller sent: nothing says whether an invited address is known elsewhere.
+    invited = [
+        {
+            "item": row.line,
+            "email": item.invitation.email,
+            "cohort_id": item.invitation.cohort_id,
+            "expires_on": item.invitation.expires_at.date().isoformat(),
+        }
+        for row, item in zip(plan.rows, done, strict=True)
+        if isinstance(item, Invited)
+    ]
+    response = jsonify({"data": records.enrolment_items(db.session, enrolled), "invited": invited})
     response.status_code = 201
     return response
+
+
+def _our_person(organisation: Organisation, email: str):
+    try:
+        return person_of(db.session, organisation, normalise_email(email))
+    except DomainError:
+        return None  # the item's own check reports the address

@@ -92,6 +92,8 @@ class ImportContext:
     seats_left: Mapping[Hashable, int] = field(default_factory=dict)
     # (normalised email, pool) of people already enrolled on that licence's qualification.
     already_enrolled: Collection[tuple[str, Hashable]] = frozenset()
+    # (normalised email, pool) of invitations already holding a seat: inviting again takes none.
+    already_invited: Collection[tuple[str, Hashable]] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -369,7 +371,14 @@ class RowChecker:
         self.good.append(PlannedEnrolment(line, email, name, cohort, born))
 
     def finish(self) -> ImportPlan:
-        problems = self.problems + _seat_problems(self.good, self.context.seats_left, self.whole)
+        needing_seats = [
+            row
+            for row in self.good
+            if (row.email, row.cohort.pool) not in self.context.already_invited
+        ]
+        problems = self.problems + _seat_problems(
+            needing_seats, self.context.seats_left, self.whole
+        )
         if problems:
             raise ImportRejected(problems)
         return ImportPlan(tuple(self.good))

@@ -7,14 +7,21 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select, union_all, update
 from sqlalchemy.orm import Session, selectinload
 
 from lms.accounts.models import Organisation
 from lms.audit.operations import record
 from lms.curriculum.models import Course, CourseUnit, Enrolment, EnrolmentStatus, Unit
+from lms.db import utcnow
 from lms.errors import DomainError, NotFound
-from lms.franchise.models import Licence, LicenceStatus, LicenceUnit
+from lms.franchise.models import (
+    EnrolmentInvitation,
+    InvitationStatus,
+    Licence,
+    LicenceStatus,
+    LicenceUnit,
+)
 
 SEAT_WARNING_SHARE = 0.9  # warn once 90% of the seats are taken,
 SEAT_WARNING_LEFT = 1  # or when only one is left (on a small licence that comes sooner)
@@ -105,14 +112,23 @@ class LicenceUsage:
 
 
 def seats_used(session: Session, organisation_ids: Iterable[int]) -> dict[tuple[int, int], int]:
-    """Seats taken per (organisation, course): enrolments not withdrawn. One query."""
+    """Seats taken per (organisation, course): enrolments not withdrawn, and invitations
+    waiting for an answer that have not expired. One query."""
+    ids = list(organisation_ids)
+    taken = union_all(
+        select(Enrolment.organisation_id, Enrolment.course_id).where(
+            Enrolment.organisation_id.in_(ids), Enrolment.status != EnrolmentStatus.WITHDRAWN
+        ),
+        select(EnrolmentInvitation.organisation_id, EnrolmentInvitation.course_id).where(
+            EnrolmentInvitation.organisation_id.in_(ids),
+            EnrolmentInvitation.status == InvitationStatus.PENDING,
+            EnrolmentInvitation.expires_at > utcnow(),
+        ),
+    ).subquery()
     rows = session.execute(
-        select(Enrolment.organisation_id, Enrolment.course_id, func.count())
-        .where(
-            Enrolment.organisation_id.in_(list(organisation_ids)),
-            Enrolment.status != EnrolmentStatus.WITHDRAWN,
+        select(taken.c.organisation_id, taken.c.course_id, func.count()).group_by(
+            taken.c.organisation_id, taken.c.course_id
         )
-        .group_by(Enrolment.organisation_id, Enrolment.course_id)
     )
     return {(org, course): count for org, course, count in rows}
 
@@ -289,8 +305,9 @@ def _check_seats_in_use(session: Session, licence: Licence, seats: int) -> None:
     )
     if seats < used:
         raise DomainError(
-            f"{used} {'trainee holds a seat' if used == 1 else 'trainees hold a seat'} on this "
-            f"licence, so it needs at least {used}. Withdrawing a trainee frees her seat.",
+            f"{used} {'seat is' if used == 1 else 'seats are'} in use on this licence "
+            "(trainees enrolled, and invitations waiting for an answer), so it needs at least "
+            f"{used}. Withdrawing a trainee or an invitation frees a seat.",
             field="seats",
         )
 

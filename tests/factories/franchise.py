@@ -56,6 +56,21 @@ def licence_whole_course(organisation, course):
     return licence
 
 
+def enrol_new_trainee(session, cohort, email: str, name: str | None = None, **user_fields):
+    """A new trainee of the cohort's organisation with `email`, enrolled in the cohort (as the
+    coordinator enrols her own people); her enrolment."""
+    from lms.accounts.models import Organisation
+    from lms.accounts.roles import Role
+    from lms.franchise.enrolment import enrol_person
+    from tests.factories.accounts import member
+
+    organisation = session.get(Organisation, cohort.organisation_id)
+    if name is not None:
+        user_fields["display_name"] = name
+    member(organisation, Role.TRAINEE, email=email, **user_fields)
+    return enrol_person(session, cohort, email, today=utcnow().date()).enrolment
+
+
 def api_token(session, user, organisation, role, name: str = "Case system") -> str:
     """A personal access token for `user` acting as `role` in `organisation`; returns it."""
     membership = next(
