@@ -351,3 +351,15 @@ def test_inviting_again_sends_again_and_takes_no_second_seat(session, world, out
     from lms.franchise.licences import seats_used
 
     assert seats_used(db.session, [world.partner.id]) == {(world.partner.id, world.course.id): 1}
+
+
+def test_her_empty_date_of_birth_is_not_filled_in_by_another_organisation(session, world):
+    sam = member(world.elsewhere, Role.TRAINEE, email=ADDRESS, display_name=HER_NAME)
+    done = enrol_person(
+        session, world.cohort, ADDRESS, TYPED_NAME, date_of_birth=date(1991, 3, 3), today=TODAY
+    )
+    session.commit()
+    assert isinstance(done, Invited)
+    session.expire_all()
+    assert session.get(User, sam.id).date_of_birth is None
+    assert session.get(User, sam.id).display_name == HER_NAME
