@@ -8,7 +8,7 @@ list order, and a later capability's unit panel replaces an earlier one's of the
 
 - models: modules of SQLAlchemy models (`lms.models` imports them all for the schema)
 - blueprints, cli: Flask blueprints and Click commands or groups
-- rules: modules of permission rules, given to `lms.permissions.load_rules` when it exists
+- rules: modules of permission rules, given to `lms.permissions.load_rules`
 - home_sections: `provider(user) -> list[Section]`, placed by `@home_sections(order=...)`
 - demo_steps: `step(session, DemoWorld)`, run by `flask --app app demo` after the people
 - content_checks: `check(catalogue) -> Iterable[Problem]`, run by `courses check` and `sync`
@@ -93,7 +93,8 @@ CAPABILITIES: tuple[Capability, ...] = (
         models=("lms.curriculum.models",),
         blueprints=("lms.curriculum.views:blueprint",),
         cli=("lms.curriculum.cli:courses_cli",),
-        rules=("lms.curriculum.rules",),
+        # access rules: lms.curriculum.rules is the qualification's rules of combination
+        rules=("lms.curriculum.access_rules",),
         home_sections=(
             "lms.curriculum.home:learning_section",
             "lms.curriculum.home:course_content_section",

@@ -22,6 +22,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
 
 from lms import permissions
+from lms.accounts.models import Organisation
 from lms.accounts.passwords import configure_hasher
 from lms.accounts.sessions import load_session_user
 from lms.audit.context import Actor, reset_actor, set_actor
@@ -215,6 +216,15 @@ def load_or_404(
         statement = statement.where(model.organisation_id == organisation_id)
     found = db.session.scalar(statement)
     if found is None or (action is not None and not permissions.can(current_user, action, found)):
+        raise NotFound()
+    return found
+
+
+def organisation_or_404(slug: str, action: str) -> Organisation:
+    """The organisation at `slug`, authorised for `action`: like `load_or_404`, one the
+    person may not act for is "not found", exactly like a slug that names none."""
+    found = db.session.scalar(select(Organisation).where(Organisation.slug == slug))
+    if found is None or not permissions.can(current_user, action, found):
         raise NotFound()
     return found
 

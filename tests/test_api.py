@@ -19,6 +19,9 @@ from lms.audit.models import AuditEvent
 from lms.curriculum import operations as curriculum
 from lms.curriculum.models import Enrolment
 from lms.db import utcnow
+from lms.errors import DomainError
+from lms.mail.models import OutboxMessage
+from lms.web import MAX_ID
 from tests.factories import (
     api_token,
     enrol_new_trainee,
@@ -26,6 +29,7 @@ from tests.factories import (
     licensed_partner,
     member,
 )
+from tests.routes import answer
 
 TODAY = utcnow().date()
 
@@ -95,6 +99,12 @@ def test_last_use_is_recorded(session, client, world, token):
     assert token not in {stored.token_hash, stored.prefix}
 
 
+def test_a_use_answered_with_an_error_still_counts_as_a_use(session, client, world, token):
+    assert call(client, "GET", f"/api/v1/trainees/{MAX_ID}", token).status_code == 404
+    session.expire_all()
+    assert session.scalar(select(PersonalAccessToken.last_used_at)) is not None
+
+
 def test_a_trainee_s_token_is_forbidden(session, client, world):
     trainee = member(world.partner, Role.TRAINEE)
     token = api_token(session, trainee, world.partner, Role.TRAINEE)
@@ -135,6 +145,13 @@ def test_a_coordinator_of_two_organisations_reaches_only_the_token_s(session, cl
     assert names == ["Spring 2027"]
     response = call(client, "GET", f"/api/v1/trainees/{world.outsider.id}", token)
     assert response.status_code == 404
+
+
+def test_another_organisation_s_trainee_answers_exactly_as_a_missing_one(client, world, token):
+    foreign = call(client, "GET", f"/api/v1/trainees/{world.outsider.id}", token)
+    missing = call(client, "GET", f"/api/v1/trainees/{MAX_ID}", token)
+    assert foreign.status_code == 404
+    assert answer(foreign) == answer(missing)
 
 
 # --- reading ------------------------------------------------------------------------------------
@@ -235,6 +252,21 @@ def test_enrol_trainees_all_at_once(session, client, world, token, outbox):
     assert response.status_code == 201
     assert [i["trainee"]["id"] for i in response.json["data"]] == [ours.id]
     assert response.json["invited"] == []
+
+
+def test_enrolled_trainees_and_their_invitations_are_kept_or_undone_together(
+    session, client, world, token, outbox, monkeypatch
+):
+    def fails_after_the_invitations(*args, **kwargs):
+        raise DomainError("Something else went wrong.")
+
+    monkeypatch.setattr("lms.api.views.records.enrolment_items", fails_after_the_invitations)
+    item = {"email": "new1@example.org", "name": "New One", "cohort_id": world.cohort.id}
+    response = call(client, "POST", "/api/v1/trainees", token, json={"trainees": [item]})
+    assert response.status_code == 422  # a JSON error answer keeps nothing of the request
+    assert enrolments(session) == 6
+    assert session.scalar(select(func.count()).select_from(OutboxMessage)) == 0
+    assert outbox == []
 
 
 @pytest.mark.parametrize(

@@ -6,12 +6,16 @@ so nothing reaches users without a decision about who may use it.
 
 from __future__ import annotations
 
+from functools import partial
+
 import pytest
+from flask import url_for
 
 from lms.accounts.roles import Role
+from lms.web import MAX_ID
 from tests.conftest import _empty_all_tables
 from tests.factories import FranchisorFactory, PartnerFactory, member
-from tests.routes import SUBJECTS, World, all_routes, build_world
+from tests.routes import SUBJECTS, World, all_routes, answer, build_world
 
 ROUTES = all_routes()
 SUBJECT_ROLES = {
@@ -72,6 +76,60 @@ def _is_allowed(response, route) -> bool:
     return 200 <= response.status_code < 400 and (route.signs_out or not to_login)
 
 
+MISSING_SLUG = "no-such-organisation"
+
+
+def _missing(world: World, args: dict) -> dict:
+    """`args` naming nothing that exists: ids beyond any row, and no such organisation in place
+    of the foreign one."""
+    foreign_slug = world.orgs["C"].slug
+    return {
+        name: MAX_ID if type(value) is int else MISSING_SLUG if value == foreign_slug else value
+        for name, value in args.items()
+    }
+
+
+def _under_own_organisation(world: World, args: dict) -> dict | None:
+    """The foreign objects' ids in the own organisation's URL, when the URL names both."""
+    foreign_slug = world.orgs["C"].slug
+    if foreign_slug not in args.values() or not any(type(v) is int for v in args.values()):
+        return None
+    own_slug = world.orgs["A"].slug
+    return {name: own_slug if value == foreign_slug else value for name, value in args.items()}
+
+
+def _answer_for(app, client, endpoint, route, method, headers, args):
+    with app.test_request_context():
+        url = url_for(endpoint, **args)
+    data = route.form if method != "GET" else None
+    response = client.open(url, method=method, data=data, headers=headers)
+    try:
+        return url, answer(response)
+    finally:
+        response.close()
+
+
+def _foreign_answers(ask, route, world, subject: str) -> list[str]:
+    """Why another organisation's ids, as `subject` asks for them, answer otherwise than ids
+    that do not exist (nothing when they answer alike)."""
+    foreign = route.url_args(world, "foreign")
+    pairs = [(foreign, _missing(world, foreign))]
+    if subject in route.allowed and (mixed := _under_own_organisation(world, foreign)):
+        pairs.append((mixed, _missing(world, mixed)))
+    problems = []
+    for args, missing in pairs:
+        url, got = ask(args)
+        _, expected = ask(missing)
+        if got != expected:
+            problems.append(
+                f"{url} as {subject}: answers {got[0]}, not as a missing id does ({expected[0]})"
+                + (": the page differs" if got[0] == expected[0] else "")
+            )
+        elif subject in route.allowed and got[0] != 404:
+            problems.append(f"{url} as {subject}: answers {got[0]} where her role works: not 404")
+    return problems
+
+
 @pytest.mark.parametrize("endpoint", sorted(ROUTES))
 def test_route_authorisation(app, database_url, signed_in, endpoint):
     route = ROUTES[endpoint]
@@ -117,4 +175,9 @@ def test_route_authorisation(app, database_url, signed_in, endpoint):
                 f"{method} {url} as {subject} ({scope}): expected "
                 f"{'allowed' if allowed else 'denied'}, got {response.status_code}"
             )
+        elif route.hides_foreign and scope == "foreign" and not allowed and subject != "anonymous":
+            ask = partial(_answer_for, app, client, endpoint, route, method, headers)
+            failures += [
+                f"{method} {problem}" for problem in _foreign_answers(ask, route, world, subject)
+            ]
     assert not failures, "\n".join(failures)

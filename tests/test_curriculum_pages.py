@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from types import SimpleNamespace
 
 import pytest
 from sqlalchemy import func, select
@@ -12,9 +13,11 @@ from lms.curriculum import operations
 from lms.curriculum.format import load_catalogue
 from lms.curriculum.models import Course, CourseAsset, Enrolment, Lesson, LessonProgress
 from lms.curriculum.sync import sync_catalogue
+from lms.web import MAX_ID
 from tests.factories import PartnerFactory, member
 from tests.factories.course_files import CourseFiles
 from tests.factories.franchise import licence_whole_course
+from tests.routes import answer
 
 
 @pytest.fixture
@@ -166,9 +169,15 @@ def test_another_trainees_enrolment_is_not_found(signed_in, partner, enrolment):
     assert client.post(urls(enrolment)["welcome"] + "/complete").status_code == 404
 
 
-def test_an_enrolment_of_another_organisation_is_not_found(signed_in, enrolment):
-    coordinator = member(PartnerFactory(), Role.COORDINATOR)
-    assert signed_in(coordinator).get(urls(enrolment)["course"]).status_code == 404
+def test_an_enrolment_of_another_organisation_answers_exactly_as_a_missing_one(
+    signed_in, enrolment
+):
+    client = signed_in(member(PartnerFactory(), Role.COORDINATOR))
+    missing = SimpleNamespace(id=MAX_ID)
+    for name, url in urls(enrolment).items():
+        response = client.get(url)
+        assert response.status_code == 404
+        assert answer(response) == answer(client.get(urls(missing)[name]))
 
 
 def test_staff_look_at_a_trainees_learning_read_only(session, signed_in, partner, enrolment):

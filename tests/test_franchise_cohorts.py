@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from lms.accounts.models import User
+from lms.accounts.operations import revoke_role
 from lms.accounts.roles import Role
 from lms.audit.models import AuditEvent
 from lms.curriculum import operations as curriculum
@@ -17,7 +18,18 @@ from lms.db import utcnow
 from lms.errors import DomainError
 from lms.franchise import cohorts as cohort_ops
 from lms.franchise.models import EnrolmentInvitation
-from tests.factories import CourseFactory, enrol_new_trainee, licensed_partner, member
+from lms.franchise.queries import cohort_for_org, visible_cohorts
+from lms.mail.models import OutboxMessage
+from lms.permissions import can
+from lms.web import MAX_ID
+from tests.factories import (
+    CourseFactory,
+    MembershipFactory,
+    enrol_new_trainee,
+    licensed_partner,
+    member,
+)
+from tests.routes import answer
 
 TODAY = utcnow().date()
 
@@ -121,8 +133,54 @@ def test_an_assigned_assessor_sees_the_cohort_and_another_does_not(session, logi
     session.commit()
     url = f"/organisations/northside/cohorts/{world.cohort.id}/progress"
     assert login(assigned).get(url).status_code == 200
-    assert login(other).get(url).status_code == 403
+    assert login(other).get(url).status_code == 404  # not hers to see: as if it did not exist
     assert "Spring 2027" in login(assigned).get("/").get_data(as_text=True)
+
+
+def test_another_partners_cohorts_and_enrolments_answer_exactly_as_missing_ones(
+    session, login, world
+):
+    theirs = curriculum.create_cohort(session, world.elsewhere, world.course, "Theirs")
+    trainee = member(world.elsewhere, Role.TRAINEE)
+    enrolment = curriculum.enrol(session, trainee, world.course, world.elsewhere, theirs)
+    session.commit()
+    coordinator, admin = login(world.coordinator), login(world.admin)
+    for browser, method, foreign, missing in (
+        (admin, "get", "/organisations/elsewhere/training", "/organisations/nowhere/training"),
+        (
+            coordinator,
+            "get",
+            f"/organisations/elsewhere/cohorts/{theirs.id}",
+            f"/organisations/nowhere/cohorts/{MAX_ID}",
+        ),
+        (
+            coordinator,
+            "get",
+            f"/organisations/northside/cohorts/{theirs.id}/progress.csv",
+            f"/organisations/northside/cohorts/{MAX_ID}/progress.csv",
+        ),
+        (
+            coordinator,
+            "post",
+            f"/organisations/northside/enrolments/{enrolment.id}/withdraw",
+            f"/organisations/northside/enrolments/{MAX_ID}/withdraw",
+        ),
+    ):
+        ask = getattr(browser, method)
+        assert answer(ask(foreign)) == answer(ask(missing))
+        assert ask(foreign).status_code == 404, foreign
+
+
+def test_an_assessor_no_longer_there_is_not_shown_the_cohort(session, login, world):
+    """Her assignment outlives the role taken away; neither the cohort page nor her list of
+    cohorts shows it, though she is still an assessor elsewhere."""
+    assessor = member(world.partner, Role.ASSESSOR)
+    MembershipFactory(user=assessor, organisation=world.elsewhere, role=Role.ASSESSOR)
+    cohort_ops.assign_staff(session, world.cohort, assessor, "assessor")
+    revoke_role(session, assessor, world.partner, Role.ASSESSOR)
+    session.commit()
+    assert not can(assessor, "cohort.view", cohort_for_org(session, world.partner, world.cohort.id))
+    assert visible_cohorts(session, assessor) == []
 
 
 def test_move_a_trainee_between_cohorts_of_one_qualification(session, login, world):
@@ -183,6 +241,29 @@ def test_a_new_person_is_invited_and_has_no_account_until_she_accepts(
     assert count(session, Enrolment) == 0
     assert [m.to for m in outbox] == [["zoe@example.org"]]
     assert "/invitations/" in outbox[0].body
+
+
+def _fails_after_the_invitation(*args, **kwargs):
+    raise DomainError("Something else went wrong.")
+
+
+def test_a_new_trainee_and_her_invitation_are_kept_or_undone_together(
+    session, login, world, outbox, monkeypatch
+):
+    browser = login(world.coordinator)
+    monkeypatch.setattr("lms.franchise.views.flash", _fails_after_the_invitation)
+    response = browser.post(
+        f"/organisations/northside/cohorts/{world.cohort.id}/enrol",
+        data={"email": "zoe@example.org", "display_name": "Zoë Adams"},
+    )
+    assert response.status_code == 400
+    assert count(session, User, User.email == "zoe@example.org") == 0
+    assert count(session, OutboxMessage) == 0
+    assert outbox == []
+    text = "email,name,cohort\nbethany@example.org,Bethany Cole,Spring 2027\n"
+    assert upload(browser, text).status_code == 400
+    assert count(session, User, User.email == "bethany@example.org") == 0
+    assert count(session, OutboxMessage) == 0
 
 
 def test_an_existing_person_needs_only_her_email_and_is_not_invited(session, login, world, outbox):

@@ -311,7 +311,7 @@ def test_overview_page_and_drill_down(session, login, overview_world):
     partner = browser.get("/organisations/northside/training").get_data(as_text=True)
     assert "Trainees by status" in partner
     assert "Spring 2027" in partner
-    assert browser.get("/organisations/elsewhere/training").status_code == 403
+    assert browser.get("/organisations/elsewhere/training").status_code == 404
 
 
 def test_a_coordinator_cannot_open_the_overview(login, overview_world):

@@ -7,7 +7,11 @@ from sqlalchemy import func, select
 
 from lms.accounts.models import Membership, Organisation, User
 from lms.accounts.roles import Role
+from lms.errors import DomainError
+from lms.mail.models import OutboxMessage
+from lms.web import MAX_ID
 from tests.factories import FranchisorFactory, PartnerFactory, member
+from tests.routes import answer
 
 
 @pytest.fixture
@@ -45,6 +49,26 @@ def test_coordinator_adds_a_new_trainee_who_is_invited(login, franchise, outbox,
     assert "Invited" in page
 
 
+def test_a_new_member_and_her_invitation_are_kept_or_undone_together(
+    login, franchise, outbox, session, monkeypatch
+):
+    _, northside, _ = franchise
+    browser = login(member(northside, Role.COORDINATOR))
+
+    def fails_after_the_invitation(*args, **kwargs):
+        raise DomainError("Something else went wrong.")
+
+    monkeypatch.setattr("lms.accounts.admin_views.flash", fails_after_the_invitation)
+    response = browser.post(
+        "/organisations/northside/members",
+        data={"email": "sam@example.org", "display_name": "Sam Jones", "roles": ["trainee"]},
+    )
+    assert response.status_code == 400
+    assert session.scalar(select(User).where(User.email == "sam@example.org")) is None
+    assert count(session, OutboxMessage) == 0
+    assert outbox == []
+
+
 def test_adding_someone_without_a_name_keeps_what_was_typed(login, franchise, session):
     _, northside, _ = franchise
     browser = login(member(northside, Role.COORDINATOR))
@@ -73,7 +97,7 @@ def test_coordinator_cannot_grant_admin_or_manage_another_partner(login, franchi
         "/organisations/harbour/members",
         data={"email": "x@example.org", "display_name": "X", "roles": ["trainee"]},
     )
-    assert response.status_code == 403
+    assert response.status_code == 404  # another partner's page is not found, not refused
     assert count(session, Membership) == memberships
 
 
@@ -105,6 +129,37 @@ def test_person_from_another_organisation_is_not_found(login, franchise):
     browser = login(member(northside, Role.COORDINATOR))
     response = browser.post(f"/organisations/northside/members/{outsider.id}/invite")
     assert response.status_code == 404
+
+
+def test_another_organisation_answers_exactly_as_one_that_does_not_exist(login, franchise):
+    _, northside, harbour = franchise
+    outsider = member(harbour, Role.TRAINEE)
+    browser = login(member(northside, Role.COORDINATOR))
+    for foreign, missing in (
+        ("/organisations/harbour/members", "/organisations/nowhere/members"),
+        (
+            f"/organisations/northside/members/{outsider.id}/roles/trainee/remove",
+            f"/organisations/northside/members/{MAX_ID}/roles/trainee/remove",
+        ),
+        (
+            f"/organisations/harbour/members/{outsider.id}/invite",
+            f"/organisations/nowhere/members/{MAX_ID}/invite",
+        ),
+    ):
+        method = browser.get if foreign.endswith("members") else browser.post
+        assert answer(method(foreign)) == answer(method(missing))
+        assert answer(method(foreign))[0] == 404
+
+
+def test_someone_who_has_set_a_password_is_not_invited_again(login, franchise, outbox):
+    _, northside, _ = franchise
+    person = member(northside, Role.TRAINEE, display_name="Ama Owusu")
+    browser = login(member(northside, Role.COORDINATOR))
+    response = browser.post(f"/organisations/northside/members/{person.id}/invite")
+    assert response.status_code == 302
+    page = browser.get(response.location).get_data(as_text=True)
+    assert "Ama Owusu has already set a password." in page
+    assert outbox == []
 
 
 def test_admin_creates_a_partner(login, franchise, session):

@@ -80,3 +80,20 @@ def test_signed_out_and_disabled_people_can_do_nothing(orgs):
 def test_unknown_action_is_a_programming_error(orgs):
     with pytest.raises(LookupError):
         can(person(orgs, Role.ADMIN), "no.such.action")
+
+
+def test_the_default_rule_modules_are_the_capabilities_rules():
+    from lms import capabilities
+    from lms.permissions import RULE_MODULES
+
+    assert sorted(RULE_MODULES) == sorted(capabilities.paths("rules"))
+
+
+def test_loading_rules_again_changes_nothing(app):
+    from lms.permissions import RULE_MODULES, load_rules
+
+    before = known_actions()
+    load_rules(RULE_MODULES)
+    load_rules(reversed(RULE_MODULES))
+    assert known_actions() == before
+    assert {"audit.view", "curriculum.enrolment.view", "accreditation.view_record"} <= set(before)

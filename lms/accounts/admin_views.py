@@ -7,12 +7,13 @@ from flask_login import current_user, login_required
 
 from lms.accounts import operations, queries
 from lms.accounts.forms import EmptyForm, MemberForm, OrganisationForm, role_choices
-from lms.accounts.invitations import send_invitation
+from lms.accounts.invitations import invite_again, send_invitation
 from lms.accounts.models import Organisation
 from lms.accounts.roles import Role
-from lms.errors import DomainError
+from lms.errors import NotFound
 from lms.extensions import db
 from lms.permissions import ROLES_A_COORDINATOR_GRANTS, admin_franchisor_ids, authorize, can
+from lms.web import flashed_errors, form_errors, form_status
 
 blueprint = Blueprint("organisations", __name__)
 
@@ -35,14 +36,10 @@ def create_partner():
     form = OrganisationForm()
     if form.validate_on_submit():
         franchisor = db.session.get(Organisation, min(admin_franchisor_ids(current_user)))
-        try:
+        with form_errors(form, field="name"):
             partner = operations.create_organisation(
                 db.session, form.slug.data, form.name.data, franchisor=franchisor
             )
-        except DomainError as error:
-            getattr(form, error.field or "name").errors.append(error.message)
-        else:
-            db.session.commit()
             flash(f"{partner.name} has been added as a partner organisation.", "success")
             return redirect(url_for("organisations.members", slug=partner.slug))
     return render_template(
@@ -64,6 +61,15 @@ def audit_log():
     )
 
 
+def _organisation(slug: str, action: str | None = None) -> Organisation:
+    """The organisation of the URL: not found unless the person may see it, then refused
+    unless her role allows `action` there."""
+    organisation = queries.organisation_for(db.session, current_user, slug)
+    if action is not None:
+        authorize(current_user, action, organisation)
+    return organisation
+
+
 def _member_form(organisation: Organisation) -> MemberForm:
     form = MemberForm()
     grantable = [
@@ -78,34 +84,25 @@ def _member_form(organisation: Organisation) -> MemberForm:
 @blueprint.route("/organisations/<slug>/members", methods=["GET", "POST"])
 @login_required
 def members(slug: str):
-    organisation = queries.organisation_by_slug(db.session, slug)
-    authorize(current_user, "organisation.manage_members", organisation)
+    organisation = _organisation(slug, "organisation.manage_members")
     form = _member_form(organisation)
-    status = 200
     if form.validate_on_submit():
         roles = [Role(value) for value in form.roles.data]
         for role in roles:
             authorize(current_user, "organisation.grant_role", (organisation, role))
-        try:
+        with form_errors(form, field="email"):
             user, created = operations.add_member(
                 db.session, organisation, form.email.data, form.display_name.data, roles
             )
-        except DomainError as error:
-            db.session.rollback()
-            getattr(form, error.field or "email").errors.append(error.message)
-            status = 400
-        else:
             if created:
+                # Written with the account it invites to: sent only when both are saved.
                 send_invitation(db.session, user, organisation)
-            db.session.commit()
             flash(
                 f"{user.display_name} has been added."
                 + (" We have e-mailed them a link to set their password." if created else ""),
                 "success",
             )
             return redirect(url_for("organisations.members", slug=slug))
-    elif request.method == "POST":
-        status = 400
     return render_template(
         "accounts/members.html",
         organisation=organisation,
@@ -119,7 +116,7 @@ def members(slug: str):
         form=form,
         button_form=EmptyForm(),
         coordinator_roles=ROLES_A_COORDINATOR_GRANTS,
-    ), status
+    ), form_status(form)
 
 
 @blueprint.route(
@@ -127,40 +124,38 @@ def members(slug: str):
 )
 @login_required
 def remove_role(slug: str, user_id: int, role: str):
-    organisation = queries.organisation_by_slug(db.session, slug)
-    authorize(current_user, "organisation.manage_members", organisation)
+    organisation = _organisation(slug, "organisation.manage_members")
     person = queries.member_of(db.session, organisation, user_id)
     try:
         role = Role(role)
     except ValueError:
-        raise DomainError("That is not a role.") from None
+        raise NotFound() from None
     authorize(current_user, "organisation.grant_role", (organisation, role))
-    operations.revoke_role(db.session, person, organisation, role)
-    db.session.commit()
-    flash(f"{person.display_name} is no longer {role.label.lower()} here.", "success")
+    with flashed_errors():
+        operations.revoke_role(db.session, person, organisation, role)
+        flash(f"{person.display_name} is no longer {role.label.lower()} here.", "success")
     return redirect(url_for("organisations.members", slug=slug))
 
 
 @blueprint.route("/organisations/<slug>/members/<int:user_id>/invite", methods=["POST"])
 @login_required
 def resend_invitation(slug: str, user_id: int):
-    organisation = queries.organisation_by_slug(db.session, slug)
-    authorize(current_user, "organisation.manage_members", organisation)
+    organisation = _organisation(slug, "organisation.manage_members")
     person = queries.member_of(db.session, organisation, user_id)
-    send_invitation(db.session, person, organisation)
-    flash(f"We have sent {person.display_name} a new link to set their password.", "success")
+    with flashed_errors():
+        invite_again(db.session, person, organisation)
+        flash(f"We have sent {person.display_name} a new link to set their password.", "success")
     return redirect(url_for("organisations.members", slug=slug))
 
 
 @blueprint.route("/organisations/<slug>/members/<int:user_id>/access", methods=["POST"])
 @login_required
 def set_access(slug: str, user_id: int):
-    organisation = queries.organisation_by_slug(db.session, slug)
+    organisation = _organisation(slug)
     person = queries.member_of(db.session, organisation, user_id)
     authorize(current_user, "user.disable", person)
     disable = request.form.get("disable") == "1"
     operations.set_account_disabled(db.session, person, disable)
-    db.session.commit()
     flash(
         f"{person.display_name}'s account is now "
         + ("disabled, and they have been signed out everywhere." if disable else "enabled."),

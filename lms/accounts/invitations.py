@@ -1,4 +1,5 @@
-"""Inviting a person who has no password yet: an e-mail with a link to set one."""
+"""E-mails with a link to set a password: inviting a person who has none yet, and resetting a
+forgotten one. Each waits in the outbox until the request's transaction commits."""
 
 from __future__ import annotations
 
@@ -7,6 +8,9 @@ from sqlalchemy.orm import Session
 
 from lms.accounts.authentication import make_reset_token
 from lms.accounts.models import Organisation, User
+from lms.accounts.operations import find_user_by_email
+from lms.audit.operations import record
+from lms.errors import DomainError
 from lms.mail.outbox import enqueue
 
 
@@ -26,3 +30,34 @@ def send_invitation(session: Session, user: User, organisation: Organisation) ->
         link=url_for("accounts.reset_password", token=token, _external=True),
         hours=current_app.config["PASSWORD_RESET_HOURS"],
     )
+
+
+def invite_again(session: Session, user: User, organisation: Organisation) -> None:
+    """A fresh invitation for someone who has not set her password yet (an old link may have
+    expired or gone astray); someone who has set one, or whose account is disabled, is not
+    sent a link to set it."""
+    if user.is_disabled:
+        raise DomainError(f"The account of {user.display_name} is disabled.")
+    if user.password_hash is not None:
+        raise DomainError(f"{user.display_name} has already set a password.")
+    send_invitation(session, user, organisation)
+    record(session, "invitation.sent", obj=user, organisation_id=organisation.id)
+
+
+def send_password_reset(session: Session, email: str) -> None:
+    """E-mail the person with `email` a link to set a new password, when she has an account
+    that is not disabled (and nothing otherwise: the caller answers the same either way)."""
+    user = find_user_by_email(session, email)
+    if user is None or user.is_disabled:
+        return
+    token = make_reset_token(current_app.config["SECRET_KEY"], user)
+    enqueue(
+        session,
+        user.email,
+        "Set a new password for Alongside",
+        "password_reset",
+        user=user,
+        link=url_for("accounts.reset_password", token=token, _external=True),
+        hours=current_app.config["PASSWORD_RESET_HOURS"],
+    )
+    record(session, "password.reset_requested", obj=user)

@@ -10,12 +10,22 @@ from sqlalchemy.orm import Session, selectinload
 from lms.accounts.models import Membership, Organisation, User
 from lms.audit.models import AuditEvent
 from lms.errors import NotFound
-from lms.permissions import organisation_ids_where
+from lms.permissions import can, organisation_ids_where
 
 
 def organisation_by_slug(session: Session, slug: str) -> Organisation:
     organisation = session.scalar(select(Organisation).where(Organisation.slug == slug))
     if organisation is None:
+        raise NotFound()
+    return organisation
+
+
+def organisation_for(session: Session, user: User, slug: str) -> Organisation:
+    """The organisation `slug`, when `user` may see it ("organisation.view": its staff, and its
+    franchisor's administrators). Any other is not found, exactly like a slug that does not
+    exist: an answer must never confirm that another organisation is there."""
+    organisation = organisation_by_slug(session, slug)
+    if not can(user, "organisation.view", organisation):
         raise NotFound()
     return organisation
 

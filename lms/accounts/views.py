@@ -24,11 +24,11 @@ from lms.accounts.forms import (
     LoginForm,
     ResetPasswordForm,
 )
-from lms.accounts.operations import find_user_by_email
+from lms.accounts.invitations import send_password_reset
 from lms.audit.operations import record
 from lms.errors import DomainError
 from lms.extensions import db, limiter
-from lms.mail.outbox import enqueue
+from lms.web import form_errors, form_status, keep_changes
 
 blueprint = Blueprint("accounts", __name__)
 
@@ -66,7 +66,7 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         config = current_app.config
-        try:
+        with form_errors(form, field="password", keep=True) as outcome:
             user = authentication.authenticate(
                 db.session,
                 form.email.data,
@@ -74,14 +74,11 @@ def login():
                 max_failures=config["LOGIN_MAX_FAILURES"],
                 lockout_minutes=config["LOGIN_LOCKOUT_MINUTES"],
             )
-        except DomainError as error:
-            db.session.commit()  # keep the failure count and the audit entry
-            form.password.errors.append(error.message)
-            return render_template("accounts/login.html", form=form), 200
-        begin_session(user, remember=form.remember.data)
-        db.session.commit()
-        return redirect(_safe_next(request.args.get("next")))
-    return render_template("accounts/login.html", form=form)
+            begin_session(user, remember=form.remember.data)
+            return redirect(_safe_next(request.args.get("next")))
+        if outcome.failed:
+            keep_changes()  # a failed sign-in counts against the account, and is audited
+    return render_template("accounts/login.html", form=form), form_status(form)
 
 
 @blueprint.route("/logout", methods=["POST"])
@@ -90,7 +87,6 @@ def logout():
     if token := current_user.get_id():
         sessions.revoke_session(db.session, token)
     record(db.session, "logout", obj=current_user)
-    db.session.commit()
     logout_user()
     session.clear()
     flash("You have signed out.", "success")
@@ -102,20 +98,7 @@ def logout():
 def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
-        user = find_user_by_email(db.session, form.email.data)
-        if user is not None and not user.is_disabled:
-            token = authentication.make_reset_token(current_app.config["SECRET_KEY"], user)
-            enqueue(
-                db.session,
-                user.email,
-                "Set a new password for Alongside",
-                "password_reset",
-                user=user,
-                link=url_for("accounts.reset_password", token=token, _external=True),
-                hours=current_app.config["PASSWORD_RESET_HOURS"],
-            )
-            record(db.session, "password.reset_requested", obj=user)
-            db.session.commit()
+        send_password_reset(db.session, form.email.data)
         # The same answer either way: this page must not reveal who has an account.
         return render_template("accounts/forgot_sent.html", email=form.email.data)
     return render_template("accounts/forgot.html", form=form)
@@ -132,18 +115,14 @@ def reset_password(token: str):
     except DomainError as error:
         return render_template("accounts/reset_invalid.html", message=error.message), 400
     if form.validate_on_submit():
-        try:
+        with form_errors(form, field="password"):
             authentication.set_password(
                 db.session, user, form.password.data, reason="password reset"
             )
-        except DomainError as error:
-            form.password.errors.append(error.message)
-        else:
-            db.session.commit()
             logout_user()
             flash("Your password is set. Please sign in with it.", "success")
             return redirect(url_for("accounts.login"))
-    return render_template("accounts/reset.html", form=form, user=user)
+    return render_template("accounts/reset.html", form=form, user=user), form_status(form)
 
 
 @blueprint.route("/account")
@@ -163,22 +142,18 @@ def account():
 def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
-        try:
+        with form_errors(form, field="password"):
             authentication.change_password(
                 db.session, current_user, form.current_password.data, form.password.data
             )
-        except DomainError as error:
-            getattr(form, error.field or "password").errors.append(error.message)
-        else:
             # Every other session has ended; this browser continues with a fresh one.
             begin_session(current_user._get_current_object(), remember=False)
-            db.session.commit()
             flash(
                 "Your password has been changed. You have been signed out everywhere else.",
                 "success",
             )
             return redirect(url_for("accounts.account"))
-    return render_template("accounts/change_password.html", form=form)
+    return render_template("accounts/change_password.html", form=form), form_status(form)
 
 
 @blueprint.route("/account/sign-out-everywhere", methods=["POST"])
@@ -188,6 +163,5 @@ def sign_out_everywhere():
         db.session, current_user, reason="signed out everywhere", except_token=current_user.get_id()
     )
     record(db.session, "sessions.revoked", obj=current_user, count=count)
-    db.session.commit()
     flash("You have been signed out on every other device.", "success")
     return redirect(url_for("accounts.account"))

@@ -9,9 +9,14 @@ import unicodedata
 import zipfile
 from typing import IO
 
+from sqlalchemy.orm import Session
+
 from lms.accreditation.certificate_pdf import CertificateDetails, UnitLine, render_certificate
 from lms.accreditation.issuing import IssuingContext
 from lms.accreditation.models import Certificate
+from lms.accreditation.queries import cohort_certificates
+from lms.audit.operations import record
+from lms.curriculum.models import Cohort
 
 
 def certificate_details(certificate: Certificate, context: IssuingContext) -> CertificateDetails:
@@ -63,3 +68,20 @@ def cohort_archive(certificates: list[Certificate], context: IssuingContext) -> 
             )
     spooled.seek(0)
     return spooled
+
+
+def cohort_certificates_archive(
+    session: Session, cohort: Cohort, context: IssuingContext
+) -> tuple[IO[bytes], str]:
+    """The cohort's certificates that still stand, in one archive, with its file name. The
+    download is recorded in the audit trail."""
+    certificates = cohort_certificates(session, cohort)
+    record(
+        session,
+        "accreditation.cohort_certificates_downloaded",
+        obj=cohort,
+        organisation_id=cohort.organisation_id,
+        certificates=len(certificates),
+    )
+    filename = safe_filename("certificates", cohort.organisation.name, cohort.name)
+    return cohort_archive(certificates, context), f"{filename}.zip"

@@ -229,15 +229,39 @@ class LearnerRecord:
         return next((c for c in self.credentials if c.award_id is not None), None)
 
 
-def enrolment_by_id(session: Session, enrolment_id: int) -> Enrolment:
-    enrolment = session.scalar(
-        select(Enrolment)
-        .options(joinedload(Enrolment.user), joinedload(Enrolment.organisation))
-        .where(Enrolment.id == enrolment_id)
+# What the signed-in pages load with each record, for `load_or_404`: the permission rules
+# read the record's organisation, and the pages its people.
+ENROLMENT_WITH_PEOPLE = (joinedload(Enrolment.user), joinedload(Enrolment.organisation))
+AWARD_WITH_CERTIFICATE = (
+    joinedload(QualificationAward.organisation),
+    selectinload(QualificationAward.certificate),
+    selectinload(QualificationAward.revocation),
+)
+CREDENTIAL_WITH_ORGANISATION = (joinedload(IssuedCredential.organisation),)
+COHORT_WITH_ORGANISATION = (joinedload(Cohort.organisation),)
+
+
+def enrolments_of_user(session: Session, user: User) -> list[Enrolment]:
+    """The person's own enrolments, latest first, with their course and organisation."""
+    return list(
+        session.scalars(
+            select(Enrolment)
+            .options(joinedload(Enrolment.course), joinedload(Enrolment.organisation))
+            .where(Enrolment.user_id == user.id)
+            .order_by(Enrolment.enrolled_at.desc())
+        )
     )
-    if enrolment is None:
-        raise NotFound()
-    return enrolment
+
+
+def cohorts_of(session: Session, organisation: Organisation) -> list[Cohort]:
+    return list(
+        session.scalars(
+            select(Cohort)
+            .options(joinedload(Cohort.organisation))
+            .where(Cohort.organisation_id == organisation.id)
+            .order_by(Cohort.name)
+        )
+    )
 
 
 def learner_record(session: Session, enrolment: Enrolment) -> LearnerRecord:
@@ -396,41 +420,6 @@ def awards_of_user(session: Session, user: User) -> list[QualificationAward]:
             .order_by(QualificationAward.awarded_at.desc())
         )
     )
-
-
-def award_by_id(session: Session, award_id: int) -> QualificationAward:
-    award = session.scalar(
-        select(QualificationAward)
-        .options(
-            joinedload(QualificationAward.organisation),
-            selectinload(QualificationAward.certificate),
-            selectinload(QualificationAward.revocation),
-        )
-        .where(QualificationAward.id == award_id)
-    )
-    if award is None:
-        raise NotFound()
-    return award
-
-
-def credential_by_id(session: Session, credential_id: int) -> IssuedCredential:
-    issued = session.scalar(
-        select(IssuedCredential)
-        .options(joinedload(IssuedCredential.organisation))
-        .where(IssuedCredential.id == credential_id)
-    )
-    if issued is None:
-        raise NotFound()
-    return issued
-
-
-def cohort_by_id(session: Session, cohort_id: int) -> Cohort:
-    cohort = session.scalar(
-        select(Cohort).options(joinedload(Cohort.organisation)).where(Cohort.id == cohort_id)
-    )
-    if cohort is None:
-        raise NotFound()
-    return cohort
 
 
 def cohort_certificates(session: Session, cohort: Cohort) -> list[Certificate]:

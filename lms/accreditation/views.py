@@ -16,21 +16,27 @@ from flask import (
     url_for,
 )
 from flask_login import current_user, login_required
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload
 
 from lms.accreditation import claims, downloads, issuing, queries
 from lms.accreditation.codes import display_code, normalise_code
 from lms.accreditation.forms import ClaimForm, CodeForm, CredentialForm, EmptyForm, RevokeForm
 from lms.accreditation.issuing import IssuingContext
+from lms.accreditation.models import IssuedCredential, QualificationAward
 from lms.accreditation.operations import issue_award, revoke_award
 from lms.accreditation.record_pdf import render_record
 from lms.accreditation.vc import JWT_MEDIA_TYPE, enveloped, long_date
-from lms.audit.operations import record as record_audit
 from lms.curriculum.models import Cohort, Enrolment
-from lms.errors import DomainError
+from lms.errors import Conflict, DomainError
 from lms.extensions import csrf, db, limiter
 from lms.permissions import authorize
+from lms.web import (
+    Outcome,
+    flashed_errors,
+    form_errors,
+    form_status,
+    load_or_404,
+    organisation_or_404,
+)
 
 blueprint = Blueprint("accreditation", __name__)
 blueprint.add_app_template_filter(long_date, "long_date")
@@ -100,16 +106,12 @@ def verify_credential():
     form = CredentialForm()
     verdict = None
     if form.validate_on_submit():
-        try:
+        with form_errors(form, field="upload"):
             submitted = _submitted_credential(form)
-        except DomainError as error:
-            form.upload.errors.append(error.message)
-        else:
             verdict = queries.verify_submission(db.session, submitted, IssuingContext.from_app())
-    status = 400 if form.errors else 200
     return render_template(
         "accreditation/verify_credential.html", form=form, verdict=verdict
-    ), status
+    ), form_status(form)
 
 
 @blueprint.route("/api/credentials/verify", methods=["POST"])
@@ -170,24 +172,27 @@ def achievement(code: str, version: int):
 @login_required
 def my_achievements():
     authorize(current_user, "accreditation.view_own")
-    enrolments = db.session.scalars(
-        select(Enrolment)
-        .options(joinedload(Enrolment.course), joinedload(Enrolment.organisation))
-        .where(Enrolment.user_id == current_user.id)
-        .order_by(Enrolment.enrolled_at.desc())
-    ).all()
     return render_template(
         "accreditation/my_achievements.html",
-        enrolments=enrolments,
+        enrolments=queries.enrolments_of_user(db.session, current_user),
         awards=queries.awards_of_user(db.session, current_user),
+    )
+
+
+def _enrolment(enrolment_id: int) -> Enrolment:
+    """The enrolment, if the person may read its learner record; otherwise not found."""
+    return load_or_404(
+        Enrolment,
+        enrolment_id,
+        "accreditation.view_record",
+        options=queries.ENROLMENT_WITH_PEOPLE,
     )
 
 
 @blueprint.route("/records/<int:enrolment_id>")
 @login_required
 def record(enrolment_id: int):
-    enrolment = queries.enrolment_by_id(db.session, enrolment_id)
-    authorize(current_user, "accreditation.view_record", enrolment)
+    enrolment = _enrolment(enrolment_id)
     return render_template(
         "accreditation/record.html",
         record=queries.learner_record(db.session, enrolment),
@@ -198,8 +203,7 @@ def record(enrolment_id: int):
 @blueprint.route("/records/<int:enrolment_id>/record.pdf")
 @login_required
 def record_pdf(enrolment_id: int):
-    enrolment = queries.enrolment_by_id(db.session, enrolment_id)
-    authorize(current_user, "accreditation.view_record", enrolment)
+    enrolment = _enrolment(enrolment_id)
     pdf = render_record(queries.learner_record(db.session, enrolment))
     return _attachment(
         pdf,
@@ -211,16 +215,11 @@ def record_pdf(enrolment_id: int):
 @blueprint.route("/records/<int:enrolment_id>/award", methods=["POST"])
 @login_required
 def award(enrolment_id: int):
-    enrolment = queries.enrolment_by_id(db.session, enrolment_id)
+    enrolment = _enrolment(enrolment_id)
     authorize(current_user, "accreditation.award", enrolment)
     if EmptyForm().validate_on_submit():
-        try:
+        with flashed_errors():
             issue_award(db.session, enrolment, awarded_by=current_user)
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "error")
-        else:
-            db.session.commit()
             flash("The qualification has been awarded, with its certificate.", "success")
     return redirect(url_for("accreditation.record", enrolment_id=enrolment_id), code=303)
 
@@ -235,8 +234,12 @@ def _attachment(data, mimetype: str, filename: str) -> Response:
 @blueprint.route("/awards/<int:award_id>/certificate.pdf")
 @login_required
 def certificate_pdf(award_id: int):
-    award_row = queries.award_by_id(db.session, award_id)
-    authorize(current_user, "accreditation.download_certificate", award_row)
+    award_row = load_or_404(
+        QualificationAward,
+        award_id,
+        "accreditation.download_certificate",
+        options=queries.AWARD_WITH_CERTIFICATE,
+    )
     if award_row.certificate is None:
         raise DomainError("This award has no certificate.")
     certificate = award_row.certificate
@@ -250,8 +253,12 @@ def certificate_pdf(award_id: int):
 @blueprint.route("/credentials/<int:credential_id>.<any(json, jwt):kind>")
 @login_required
 def credential_download(credential_id: int, kind: str):
-    issued = queries.credential_by_id(db.session, credential_id)
-    authorize(current_user, "accreditation.download_credential", issued)
+    issued = load_or_404(
+        IssuedCredential,
+        credential_id,
+        "accreditation.download_credential",
+        options=queries.CREDENTIAL_WITH_ORGANISATION,
+    )
     name = downloads.safe_filename(issued.name, "credential")
     if kind == "jwt":
         return _attachment(issued.jwt.encode("ascii"), JWT_MEDIA_TYPE, f"{name}.jwt")
@@ -262,18 +269,19 @@ def credential_download(credential_id: int, kind: str):
 @blueprint.route("/awards/<int:award_id>/revoke", methods=["GET", "POST"])
 @login_required
 def revoke(award_id: int):
-    award_row = queries.award_by_id(db.session, award_id)
-    authorize(current_user, "accreditation.revoke", award_row)
+    def load() -> QualificationAward:
+        return load_or_404(
+            QualificationAward,
+            award_id,
+            "accreditation.revoke",
+            options=queries.AWARD_WITH_CERTIFICATE,
+        )
+
+    award_row = load()
     form = RevokeForm()
-    status = 200
     if award_row.revocation is None and form.validate_on_submit():
-        try:
+        with form_errors(form, field="reason") as outcome:
             revoke_award(db.session, award_row, revoked_by=current_user, reason=form.reason.data)
-        except DomainError as error:
-            db.session.rollback()
-            form.reason.errors.append(error.message)
-        else:
-            db.session.commit()
             flash(
                 "The award has been revoked. Its certificate and credential no longer verify.",
                 "success",
@@ -281,58 +289,50 @@ def revoke(award_id: int):
             return redirect(
                 url_for("accreditation.record", enrolment_id=award_row.enrolment_id), code=303
             )
-    if form.errors or (request.method == "POST" and award_row.revocation is not None):
-        status = 400
+        if outcome.failed:
+            award_row = load()  # as it now is: the rollback let go of what was loaded
+    status = form_status(form)
+    if request.method == "POST" and award_row.revocation is not None:
+        status = 400  # already revoked: nothing more to do
     return render_template("accreditation/revoke.html", award=award_row, form=form), status
 
 
 @blueprint.route("/cohorts/<int:cohort_id>/certificates.zip")
 @login_required
 def cohort_certificates(cohort_id: int):
-    cohort: Cohort = queries.cohort_by_id(db.session, cohort_id)
-    authorize(current_user, "accreditation.download_cohort", cohort)
-    certificates = queries.cohort_certificates(db.session, cohort)
-    filename = downloads.safe_filename("certificates", cohort.organisation.name, cohort.name)
-    record_audit(
-        db.session,
-        "accreditation.cohort_certificates_downloaded",
-        obj=cohort,
-        organisation_id=cohort.organisation_id,
-        certificates=len(certificates),
+    cohort = load_or_404(
+        Cohort,
+        cohort_id,
+        "accreditation.download_cohort",
+        options=queries.COHORT_WITH_ORGANISATION,
     )
-    archive = downloads.cohort_archive(certificates, IssuingContext.from_app())
-    db.session.commit()
-    return _attachment(archive, "application/zip", f"{filename}.zip")
+    # The audit record is committed with the request, before the archive is sent.
+    archive, filename = downloads.cohort_certificates_archive(
+        db.session, cohort, IssuingContext.from_app()
+    )
+    return _attachment(archive, "application/zip", filename)
 
 
 @blueprint.route("/organisations/<slug>/records")
 @login_required
 def organisation_records(slug: str):
-    organisation = queries.organisation_by_slug(db.session, slug)
-    authorize(current_user, "accreditation.list_records", organisation)
-    cohorts = db.session.scalars(
-        select(Cohort)
-        .options(joinedload(Cohort.organisation))
-        .where(Cohort.organisation_id == organisation.id)
-        .order_by(Cohort.name)
-    ).all()
+    organisation = organisation_or_404(slug, "accreditation.list_records")
     return render_template(
         "accreditation/organisation_records.html",
         organisation=organisation,
         rows=queries.records_for_organisation(db.session, organisation),
-        cohorts=cohorts,
+        cohorts=queries.cohorts_of(db.session, organisation),
     )
 
 
 @blueprint.route("/organisations/<slug>/claims", methods=["GET", "POST"])
 @login_required
 def claims_page(slug: str):
-    organisation = queries.organisation_by_slug(db.session, slug)
-    authorize(current_user, "accreditation.claim", organisation)
+    organisation = organisation_or_404(slug, "accreditation.claim")
     form = ClaimForm()
-    status = 200
+    outcome = Outcome()
     if form.validate_on_submit():
-        try:
+        with form_errors(form, field="period_start") as outcome:
             claim = claims.create_claim(
                 db.session,
                 organisation,
@@ -340,33 +340,25 @@ def claims_page(slug: str):
                 form.period_end.data,
                 claimed_by=current_user,
             )
-        except DomainError as error:
-            db.session.rollback()
-            getattr(form, error.field or "period_start").errors.append(error.message)
-        else:
-            db.session.commit()
             flash(
                 "The claim is ready. Download it below and send it to the awarding body; "
                 "everything in it is now marked as claimed.",
                 "success",
             )
             return redirect(url_for("accreditation.claims_page", slug=slug, new=claim.id), code=303)
-    if form.errors:
-        status = 400
     return render_template(
         "accreditation/claims.html",
         organisation=organisation,
         form=form,
         claims=claims.claims_of(db.session, organisation),
         new_claim=request.args.get("new", type=int),
-    ), status
+    ), 409 if isinstance(outcome.error, Conflict) else form_status(form)
 
 
 @blueprint.route("/organisations/<slug>/claims/<int:claim_id>.csv")
 @login_required
 def claim_csv(slug: str, claim_id: int):
-    organisation = queries.organisation_by_slug(db.session, slug)
-    authorize(current_user, "accreditation.claim", organisation)
+    organisation = organisation_or_404(slug, "accreditation.claim")
     claim = claims.claim_for(db.session, organisation, claim_id)
     text = claims.claim_csv(db.session, claim)
     filename = downloads.safe_filename(

@@ -22,7 +22,7 @@ from lms.curriculum.models import (
     Unit,
 )
 from lms.errors import DomainError, NotFound
-from lms.permissions import scope_cohorts
+from lms.franchise.rules import scope_cohorts
 
 DEFAULT_LIMIT = 25
 MAX_LIMIT = 100

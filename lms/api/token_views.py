@@ -13,10 +13,10 @@ from wtforms.validators import DataRequired, Length
 from lms.accounts.forms import EmptyForm
 from lms.api import tokens
 from lms.db import utcnow
-from lms.errors import DomainError
 from lms.extensions import db
 from lms.franchise.forms import options
 from lms.permissions import can
+from lms.web import flashed_errors, form_errors
 
 blueprint = Blueprint("api_tokens", __name__)
 
@@ -66,29 +66,26 @@ def index():
 @login_required
 def create():
     form = _form()
-    if not form.validate_on_submit():
-        return _page(form, status=400)
-    membership = next(m for m in current_user.memberships if m.id == form.membership.data)
-    days = form.expires_in.data
-    expires_at = utcnow() + timedelta(days=int(days)) if days else None
-    try:
-        _, raw = tokens.create_token(
-            db.session, current_user, membership, form.name.data, expires_at=expires_at
-        )
-    except DomainError as error:
-        db.session.rollback()
-        form.name.errors = [*form.name.errors, error.message]
-        return _page(form, status=400)
-    db.session.commit()
-    # Shown once, in this response only: never in a redirect, the session or a flash message.
-    return _page(_form(), new_token=raw)
+    if form.validate_on_submit():
+        membership = next(m for m in current_user.memberships if m.id == form.membership.data)
+        days = form.expires_in.data
+        expires_at = utcnow() + timedelta(days=int(days)) if days else None
+        with form_errors(form, field="name"):
+            _, raw = tokens.create_token(
+                db.session, current_user, membership, form.name.data, expires_at=expires_at
+            )
+            # Shown once, in this response only: never in a redirect, the session or a flash.
+            return _page(_form(), new_token=raw)
+    return _page(form, status=400)
 
 
 @blueprint.route("/account/api-tokens/<int:token_id>/revoke", methods=["POST"])
 @login_required
 def revoke(token_id: int):
     token = tokens.token_of(db.session, current_user, token_id)
-    tokens.revoke_token(db.session, token)
-    db.session.commit()
-    flash(f"The token \u201c{token.name}\u201d has been revoked and no longer works.", "success")
+    with flashed_errors():
+        tokens.revoke_token(db.session, token)
+        flash(
+            f"The token \u201c{token.name}\u201d has been revoked and no longer works.", "success"
+        )
     return redirect(url_for("api_tokens.index"))

@@ -12,22 +12,14 @@ from flask import Blueprint, g, jsonify, request, url_for
 from werkzeug.exceptions import HTTPException
 
 from lms.accounts.models import Organisation
-from lms.accounts.operations import normalise_email
 from lms.api import records, tokens
 from lms.api.openapi import openapi_document
 from lms.audit.context import Actor, reset_actor, set_actor
 from lms.db import utcnow
 from lms.errors import Conflict, DomainError, NotFound, PermissionDenied
 from lms.extensions import csrf, db
-from lms.franchise.csv_import import ImportRejected, Problem, RowChecker
-from lms.franchise.enrolment import (
-    Enrolled,
-    Invited,
-    cohorts_of,
-    enrol_many,
-    import_context,
-    person_of,
-)
+from lms.franchise import enrolment
+from lms.franchise.csv_import import ImportRejected
 from lms.permissions import authorize
 
 blueprint = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -61,6 +53,11 @@ class Unauthorised(Exception):
         self.message = message
 
 
+def _touch_in_own_transaction(statement) -> None:
+    with db.engine.begin() as connection:
+        connection.execute(statement)
+
+
 @blueprint.before_request
 def _authenticate():
     if request.endpoint == "api.openapi":
@@ -72,11 +69,10 @@ def _authenticate():
             "Send a personal access token as `Authorization: Bearer <token>`. "
             "Tokens are made on your account page."
         )
-    found = tokens.authenticate(db.session, raw.strip(), utcnow())
+    found = tokens.authenticate(db.session, raw.strip(), utcnow(), touch=_touch_in_own_transaction)
     if found is None:
         raise Unauthorised("This token is not valid: it may be mistyped, expired or revoked.")
     token, user, membership = found
-    db.session.commit()  # last-used time
     g.api_token = token
     g.principal = tokens.TokenPrincipal(user, membership)
     g.api_actor_token = set_actor(Actor(user.id, request.remote_addr))
@@ -101,9 +97,11 @@ def _unauthorised(error: Unauthorised):
     return error_response(401, error.message, headers={"WWW-Authenticate": 'Bearer realm="api"'})
 
 
+# Every error answer is 400 or more, so the request's changes are rolled back (lms.web).
+
+
 @blueprint.errorhandler(PermissionDenied)
 def _forbidden(error: PermissionDenied):
-    db.session.rollback()
     return error_response(
         403, "This token's role does not allow that. The API is for coordinators' tokens."
     )
@@ -111,13 +109,11 @@ def _forbidden(error: PermissionDenied):
 
 @blueprint.errorhandler(NotFound)
 def _not_found(error: NotFound):
-    db.session.rollback()
     return error_response(404, error.message)
 
 
 @blueprint.errorhandler(ImportRejected)
 def _rejected(error: ImportRejected):
-    db.session.rollback()
     problems = [{"item": p.line, "message": p.message} for p in error.problems]
     status = 409 if all(p.conflict for p in error.problems) else 422
     message = "Nobody has been enrolled: " + (
@@ -130,13 +126,11 @@ def _rejected(error: ImportRejected):
 
 @blueprint.errorhandler(Conflict)
 def _conflict(error: Conflict):
-    db.session.rollback()
     return error_response(409, error.message)
 
 
 @blueprint.errorhandler(DomainError)
 def _domain_error(error: DomainError):
-    db.session.rollback()
     return error_response(422, error.message)
 
 
@@ -228,56 +222,20 @@ def enrol_trainees():
     organisation = _organisation()
     authorize(g.principal, "enrolment.manage", organisation)
     items = _enrol_body()
-    today = utcnow().date()
-    cohorts = {cohort.id: cohort for cohort in cohorts_of(db.session, organisation)}
-    checker = RowChecker(
-        import_context(db.session, organisation, list(cohorts.values()), today), today
-    )
-    checker.where, checker.whole = "item", "request"
-    for position, item in enumerate(items, start=1):
-        if not isinstance(item, dict):
-            checker.problems.append(Problem(position, "Each trainee must be an object."))
-            continue
-        cohort = (
-            cohorts.get(item.get("cohort_id")) if isinstance(item.get("cohort_id"), int) else None
-        )
-        if cohort is None:
-            checker.problems.append(
-                Problem(position, "`cohort_id` is not a cohort of your organisation.")
-            )
-            continue
-        email, name = str(item.get("email") or ""), str(item.get("name") or "")
-        if not name.strip() and (ours := _our_person(organisation, email)) is not None:
-            name = ours.display_name  # a name is needed only to invite someone not ours yet
-        values = {
-            "email": email,
-            "name": name,
-            "cohort_id": cohort.id,
-            "date_of_birth": str(item.get("date_of_birth") or ""),
-        }
-        checker.add(position, values)
-    plan = checker.finish()
-    done = enrol_many(db.session, organisation, plan, cohorts, today, via="api")
-    db.session.commit()
-    enrolled = [item.enrolment.id for item in done if isinstance(item, Enrolled)]
+    done = enrolment.enrol_requested(db.session, organisation, items, utcnow().date())
+    enrolled = [item.enrolment.id for _, item in done if isinstance(item, enrolment.Enrolled)]
     # Only what the caller sent: nothing says whether an invited address is known elsewhere.
     invited = [
         {
-            "item": row.line,
+            "item": position,
             "email": item.invitation.email,
             "cohort_id": item.invitation.cohort_id,
             "expires_on": item.invitation.expires_at.date().isoformat(),
         }
-        for row, item in zip(plan.rows, done, strict=True)
-        if isinstance(item, Invited)
+        for position, item in done
+        if isinstance(item, enrolment.Invited)
     ]
     response = jsonify({"data": records.enrolment_items(db.session, enrolled), "invited": invited})
     response.status_code = 201
     return response
 
-
-def _our_person(organisation: Organisation, email: str):
-    try:
-        return person_of(db.session, organisation, normalise_email(email))
-    except DomainError:
-        return None  # the item's own check reports the address

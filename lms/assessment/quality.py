@@ -19,6 +19,7 @@ from lms.audit.operations import record
 from lms.curriculum.models import Enrolment
 from lms.db import utcnow
 from lms.errors import DomainError
+from lms.permissions import Reader, learner_enrolment_ids
 from lms.portfolio.models import Submission
 
 
@@ -154,6 +155,7 @@ def grant_eqa_access(
     )
     if not enrolments or len(enrolments) != len(set(enrolment_ids)):
         raise DomainError("Please choose learners of this organisation.", field="enrolments")
+    granted_by_id = granted_by.id  # read before a new row is pending: reading may flush
     granted = []
     for enrolment in enrolments:
         access = session.scalar(
@@ -167,7 +169,7 @@ def grant_eqa_access(
             )
             session.add(access)
         access.starts_on, access.ends_on = starts_on, ends_on
-        access.granted_by_id = granted_by.id
+        access.granted_by_id = granted_by_id
         access.granted_at = utcnow()
         granted.append(access)
     session.flush()
@@ -184,7 +186,7 @@ def grant_eqa_access(
 
 
 def eqa_learners(session: Session, eqa: User) -> list[tuple[EqaAccess, Enrolment, User]]:
-    today = utcnow().date()
+    """The learners an EQA may read now: those she was given, within the grant's period."""
     return list(
         session.execute(
             select(EqaAccess, Enrolment, User)
@@ -192,8 +194,7 @@ def eqa_learners(session: Session, eqa: User) -> list[tuple[EqaAccess, Enrolment
             .join(User, User.id == Enrolment.user_id)
             .where(
                 EqaAccess.user_id == eqa.id,
-                EqaAccess.starts_on <= today,
-                EqaAccess.ends_on >= today,
+                Enrolment.id.in_(learner_enrolment_ids(eqa, Reader.EQA)),
             )
             .order_by(User.display_name)
         )

@@ -6,17 +6,22 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import exists, select
+from sqlalchemy import ColumnElement, exists, select
 from sqlalchemy.orm import Session, selectinload
 
 from lms.accounts.models import Organisation, User
+from lms.accounts.roles import Role
 from lms.assessment.models import (
+    AssessorStanding,
     Countersignature,
     CountersignRole,
     CriterionJudgement,
     Decision,
+    EqaAccess,
     IqaSample,
+    StandardisationExercise,
 )
+from lms.assessment.rules import scope_submissions_to_judge
 from lms.curriculum.models import AssessmentCriterion, Cohort, Enrolment, LearningOutcome, Unit
 from lms.db import utcnow
 from lms.permissions import assessor_cohort_ids, iqa_organisation_ids
@@ -61,8 +66,7 @@ def assessor_queue(
         .join(Unit, Unit.id == Submission.unit_id)
         .where(
             Submission.status == status,
-            Enrolment.cohort_id.in_(assessor_cohort_ids(user)),
-            Submission.trainee_id != user.id,
+            scope_submissions_to_judge(user),
         )
         .order_by(Submission.submitted_at, Submission.id)
     )
@@ -307,4 +311,174 @@ def unit_has_judgements(session: Session, unit: Unit) -> bool:
     criteria = select(AssessmentCriterion.id).where(AssessmentCriterion.unit_id == unit.id)
     return bool(
         session.scalar(select(exists().where(CriterionJudgement.criterion_id.in_(criteria))))
+    )
+
+
+# --- what the assessment pages show ---------------------------------------------------------
+
+
+def _trainee_assessor_organisation_ids(session: Session, user: User) -> set[int]:
+    return set(
+        session.scalars(
+            select(AssessorStanding.organisation_id).where(
+                AssessorStanding.user_id == user.id,
+                AssessorStanding.is_trainee_assessor.is_(True),
+            )
+        )
+    )
+
+
+def countersign_queue(session: Session, user: User) -> list[QueueRow]:
+    """Trainee assessors' sign-offs this assessor may countersign: none in organisations where
+    she is still qualifying herself."""
+    qualifying = _trainee_assessor_organisation_ids(session, user)
+    return [
+        row
+        for row in assessor_queue(session, user, status=SubmissionStatus.AWAITING_COUNTERSIGN)
+        if row.submission.organisation_id not in qualifying
+    ]
+
+
+def queue_units(session: Session, user: User) -> list[tuple[int, str]]:
+    """(id, code) of the units waiting in the assessor's queue, for its filter."""
+    rows = assessor_queue(session, user)
+    return sorted({(r.unit.id, r.unit.code) for r in rows}, key=lambda unit: unit[1])
+
+
+def may_countersign(session: Session, user: User, submission: Submission, history: History) -> bool:
+    """Whether `user` may countersign the sign-off `submission` waits on: someone other than
+    its assessor, who is not qualifying herself in the submission's organisation."""
+    latest = history.latest
+    return (
+        submission.status == SubmissionStatus.AWAITING_COUNTERSIGN
+        and latest is not None
+        and latest.decision.assessor_id != user.id
+        and submission.organisation_id not in _trainee_assessor_organisation_ids(session, user)
+    )
+
+
+def iqa_organisations(session: Session, user: User) -> list[Organisation]:
+    """The organisations whose assessment this IQA quality-assures, by name."""
+    return list(
+        session.scalars(
+            select(Organisation)
+            .where(Organisation.id.in_(iqa_organisation_ids(user)))
+            .order_by(Organisation.name)
+        )
+    )
+
+
+def unsampled_decisions(
+    session: Session, organisation_ids: list[int], *, limit: int = 30
+) -> list[tuple[Decision, Submission, Unit]]:
+    """The latest decisions in these organisations that are not in the sample, newest first."""
+    return list(
+        session.execute(
+            select(Decision, Submission, Unit)
+            .join(Submission, Submission.id == Decision.submission_id)
+            .join(Unit, Unit.id == Submission.unit_id)
+            .where(
+                Decision.organisation_id.in_(organisation_ids),
+                Decision.id.not_in(select(IqaSample.decision_id)),
+            )
+            .order_by(Decision.decided_at.desc())
+            .limit(limit)
+        )
+    )
+
+
+def standardisation_exercises(
+    session: Session, organisation_ids: list[int]
+) -> list[StandardisationExercise]:
+    """Standardisation exercises set in these organisations, newest first."""
+    return list(
+        session.scalars(
+            select(StandardisationExercise)
+            .where(StandardisationExercise.organisation_id.in_(organisation_ids))
+            .order_by(StandardisationExercise.created_at.desc())
+        )
+    )
+
+
+def exercises_for_enrolments(
+    session: Session, enrolment_ids: list[int]
+) -> list[StandardisationExercise]:
+    """Standardisation exercises on these enrolments' work (what an EQA may look at)."""
+    return list(
+        session.scalars(
+            select(StandardisationExercise)
+            .join(Submission, Submission.id == StandardisationExercise.submission_id)
+            .where(Submission.enrolment_id.in_(enrolment_ids))
+            .order_by(StandardisationExercise.created_at.desc())
+        )
+    )
+
+
+def organisation_and_partners_ids(session: Session, organisation: Organisation) -> list[int]:
+    """The organisation, and its partners when it is a franchisor (what its report covers)."""
+    ids = [organisation.id]
+    if organisation.is_franchisor:
+        ids += session.scalars(
+            select(Organisation.id).where(Organisation.franchisor_id == organisation.id)
+        )
+    return ids
+
+
+def _assessors_where(organisation_id: int) -> ColumnElement[bool]:
+    return User.memberships.any(role=Role.ASSESSOR, organisation_id=organisation_id)
+
+
+def assessor_in(session: Session, organisation_id: int, user_id: int) -> User | None:
+    """The person `user_id` if she is an assessor of the organisation."""
+    return session.scalar(select(User).where(User.id == user_id, _assessors_where(organisation_id)))
+
+
+def assessors_of(session: Session, organisation_id: int) -> list[User]:
+    return list(
+        session.scalars(
+            select(User).where(_assessors_where(organisation_id)).order_by(User.display_name)
+        )
+    )
+
+
+def people(session: Session, user_ids) -> dict[int, User]:
+    return {u.id: u for u in session.scalars(select(User).where(User.id.in_(list(user_ids))))}
+
+
+def recent_submissions(
+    session: Session, organisation_id: int, *, limit: int = 100
+) -> list[tuple[Submission, Unit]]:
+    """The organisation's latest submissions, newest first (evidence for standardisation)."""
+    return list(
+        session.execute(
+            select(Submission, Unit)
+            .join(Unit, Unit.id == Submission.unit_id)
+            .where(Submission.organisation_id == organisation_id)
+            .order_by(Submission.submitted_at.desc())
+            .limit(limit)
+        )
+    )
+
+
+def learners_of(session: Session, organisation_id: int) -> list[tuple[Enrolment, User]]:
+    """Every enrolment of the organisation with its trainee, by name."""
+    return list(
+        session.execute(
+            select(Enrolment, User)
+            .join(User, User.id == Enrolment.user_id)
+            .where(Enrolment.organisation_id == organisation_id)
+            .order_by(User.display_name)
+        )
+    )
+
+
+def eqa_accesses(session: Session, organisation_id: int) -> list[tuple[EqaAccess, User]]:
+    """(EqaAccess, EQA) given by the organisation, latest ending first."""
+    return list(
+        session.execute(
+            select(EqaAccess, User)
+            .join(User, User.id == EqaAccess.user_id)
+            .where(EqaAccess.organisation_id == organisation_id)
+            .order_by(EqaAccess.ends_on.desc())
+        )
     )

@@ -11,6 +11,7 @@ from sqlalchemy import and_, func, literal, select
 from sqlalchemy.orm import Session, joinedload, load_only, selectinload
 
 from lms.accounts.models import User
+from lms.curriculum.access_rules import scope_enrolments
 from lms.curriculum.models import (
     ContentNoteAcknowledgement,
     Course,
@@ -24,7 +25,6 @@ from lms.curriculum.models import (
     Unit,
 )
 from lms.errors import NotFound
-from lms.permissions import scope_enrolments
 
 
 @dataclass

@@ -14,6 +14,7 @@ from lms.curriculum.models import Course, Enrolment, Unit
 from lms.curriculum.panels import panels_for
 from lms.curriculum.rules import describe
 from lms.db import utcnow
+from lms.errors import NotFound
 from lms.extensions import db
 from lms.permissions import authorize, can
 
@@ -67,8 +68,11 @@ class PreviewUrls:
 
 
 def _enrolment(enrolment_id: int) -> Enrolment:
+    """The enrolment of the URL, found only among those the person may look at: any other is
+    not found, exactly like an id that does not exist."""
     enrolment = queries.enrolment_for(db.session, current_user, enrolment_id)
-    authorize(current_user, "curriculum.enrolment.view", enrolment)
+    if not can(current_user, "curriculum.enrolment.view", enrolment):
+        raise NotFound()
     return enrolment
 
 
@@ -81,7 +85,6 @@ def _unit_to_learn(enrolment: Enrolment, code: str, *, with_criteria: bool = Tru
 
 @blueprint.errorhandler(offering.UnitNotOffered)
 def _unit_not_offered(error: offering.UnitNotOffered):
-    db.session.rollback()
     return render_template(
         "error.html", status=403, title="This unit is not open to you here", text=error.message
     ), 403
@@ -142,7 +145,7 @@ def lesson(enrolment_id: int, code: str, slug: str):
         template = "curriculum/content_note.html"  # nothing is recorded until she goes on
     elif own:
         operations.record_lesson_view(db.session, enrolment, page.lesson, page.progress)
-    response = render_template(
+    return render_template(
         template,
         course=enrolment.course,
         unit=unit,
@@ -153,8 +156,6 @@ def lesson(enrolment_id: int, code: str, slug: str):
         enrolment=enrolment,
         urls=LearnUrls(enrolment),
     )
-    db.session.commit()  # after rendering: committing expires what the page reads
-    return response
 
 
 @blueprint.route(
@@ -171,7 +172,6 @@ def complete_lesson(enrolment_id: int, code: str, slug: str):
         abort(400)
     complete = form.complete.data != "0"
     operations.mark_lesson_complete(db.session, enrolment, lesson, complete=complete)
-    db.session.commit()
     if complete:
         flash(f"“{lesson.title}” is marked as complete. Well done.", "success")
     else:
@@ -191,7 +191,6 @@ def acknowledge_note(enrolment_id: int, code: str, slug: str):
     if not ProgressForm().validate_on_submit():
         abort(400)
     operations.acknowledge_content_note(db.session, current_user, lesson)
-    db.session.commit()
     return redirect(LearnUrls(enrolment).lesson(code, slug))
 
 

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from lms.accounts.models import Organisation, User
+from lms.accounts.roles import Role
 from lms.audit.operations import record
 from lms.curriculum import operations as curriculum
 from lms.curriculum.models import (
@@ -24,6 +25,7 @@ from lms.curriculum.models import (
 from lms.db import utcnow
 from lms.errors import DomainError
 from lms.franchise.licences import check_can_enrol
+from lms.franchise.queries import staff_candidates
 
 REASON_MAX_LENGTH = 500
 
@@ -86,6 +88,20 @@ def close_cohort(session: Session, cohort: Cohort) -> Cohort:
 
 def assign_staff(session: Session, cohort: Cohort, user: User, role: CohortRole) -> CohortStaff:
     return curriculum.assign_staff(session, cohort, user, role)
+
+
+def assign_candidate(session: Session, cohort: Cohort, user_id: int, role: CohortRole) -> User:
+    """Assign the person `user_id`, who must hold `role` in the cohort's organisation or its
+    franchisor (and have an account that is not disabled)."""
+    candidates = staff_candidates(session, cohort, Role(role.value))
+    person = next((p for p in candidates if p.id == user_id), None)
+    if person is None:
+        raise DomainError(
+            f"That person is not {'an assessor' if role == CohortRole.ASSESSOR else 'an IQA'} "
+            "here: give them the role on the members page first."
+        )
+    assign_staff(session, cohort, person, role)
+    return person
 
 
 def remove_staff(session: Session, cohort: Cohort, user_id: int, role: CohortRole) -> None:

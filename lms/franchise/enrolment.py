@@ -6,7 +6,7 @@ answer must not say which) is invited by e-mail and joins when she accepts
 (`lms.franchise.invitations`). Both check the cohort and the partner's licence (seats, dates,
 status) first; a pending invitation holds a seat. Many at once (a CSV file, an API request) go
 through `enrol_many`, so both are enrolled, invited, refused and audited alike. Functions
-flush; the caller commits, and the invitations are e-mailed after the commit.
+flush; the request commits, and the outbox sends the invitations only once it has.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
@@ -33,6 +34,7 @@ from lms.franchise.csv_import import (
     ImportPlan,
     ImportRejected,
     Problem,
+    RowChecker,
     check_enrolment_csv,
 )
 from lms.franchise.licences import check_can_enrol, needs_licence, usages_for
@@ -124,6 +126,8 @@ def _enrol_ours(
 
 
 # --- importing a CSV file ----------------------------------------------------------------------
+
+IMPORT_MAX_BYTES = 2 * 1024 * 1024
 
 
 def cohorts_of(session: Session, organisation: Organisation) -> list[Cohort]:
@@ -252,6 +256,57 @@ def enrol_many(
 def import_enrolments(
     session: Session, organisation: Organisation, data: bytes, today: date
 ) -> list[Enrolled | Invited]:
-    """Enrol everyone in the CSV file, or nobody (see `enrol_many`)."""
+    """Enrol everyone in the CSV file, or nobody (see `enrol_many`). A file larger than
+    `IMPORT_MAX_BYTES` is refused, so a caller need read no more than one byte beyond it."""
+    if len(data) > IMPORT_MAX_BYTES:
+        raise DomainError("The file is larger than 2 MB: please split it.", field="file")
     plan, cohorts = check_import(session, organisation, data, today)
     return enrol_many(session, organisation, plan, cohorts, today, via="csv")
+
+
+# --- the API -----------------------------------------------------------------------------------
+
+
+def enrol_requested(
+    session: Session, organisation: Organisation, items: Sequence[Any], today: date
+) -> list[tuple[int, Enrolled | Invited]]:
+    """Enrol (or invite) every trainee of an API request, or nobody; each with her position
+    in the request. Each item is an object with `email`, `name` (needed only to invite someone
+    who is not one of the organisation's people), `cohort_id` and `date_of_birth`; any problem
+    raises `ImportRejected`, naming items by their position in the request."""
+    cohorts = {cohort.id: cohort for cohort in cohorts_of(session, organisation)}
+    checker = RowChecker(
+        import_context(session, organisation, list(cohorts.values()), today), today
+    )
+    checker.where, checker.whole = "item", "request"
+    for position, item in enumerate(items, start=1):
+        if not isinstance(item, dict):
+            checker.problems.append(Problem(position, "Each trainee must be an object."))
+            continue
+        cohort_id = item.get("cohort_id")
+        cohort = cohorts.get(cohort_id) if isinstance(cohort_id, int) else None
+        if cohort is None:
+            checker.problems.append(
+                Problem(position, "`cohort_id` is not a cohort of your organisation.")
+            )
+            continue
+        email, name = str(item.get("email") or ""), str(item.get("name") or "")
+        if not name.strip() and (ours := _our_person(session, organisation, email)) is not None:
+            name = ours.display_name  # a name is needed only to invite someone not ours yet
+        values = {
+            "email": email,
+            "name": name,
+            "cohort_id": cohort.id,
+            "date_of_birth": str(item.get("date_of_birth") or ""),
+        }
+        checker.add(position, values)
+    plan = checker.finish()
+    done = enrol_many(session, organisation, plan, cohorts, today, via="api")
+    return [(row.line, item) for row, item in zip(plan.rows, done, strict=True)]
+
+
+def _our_person(session: Session, organisation: Organisation, email: str) -> User | None:
+    try:
+        return person_of(session, organisation, normalise_email(email))
+    except DomainError:
+        return None  # the item's own check reports the address

@@ -12,7 +12,14 @@ from sqlalchemy.orm import Session, selectinload
 
 from lms.accounts.models import Organisation
 from lms.audit.operations import record
-from lms.curriculum.models import Course, CourseUnit, Enrolment, EnrolmentStatus, Unit
+from lms.curriculum.models import (
+    Course,
+    CourseKind,
+    CourseUnit,
+    Enrolment,
+    EnrolmentStatus,
+    Unit,
+)
 from lms.db import utcnow
 from lms.errors import DomainError, NotFound
 from lms.franchise.models import (
@@ -150,6 +157,34 @@ def usages_for(
         LicenceUsage(licence, used.get((licence.organisation_id, licence.course_id), 0), today)
         for licence in licences
     ]
+
+
+def usage_for_course(
+    session: Session, organisation: Organisation, course: Course, today: date
+) -> LicenceUsage | None:
+    """The usage of the licence the organisation delivers `course` under; None when the course
+    needs no licence there, or when the organisation holds none for it."""
+    if not needs_licence(organisation, course):
+        return None
+    return next(
+        (
+            u
+            for u in usages_for(session, [organisation.id], today)
+            if u.licence.course_id == course.id
+        ),
+        None,
+    )
+
+
+def unlicensed_qualifications(
+    session: Session, organisation: Organisation, today: date
+) -> list[Course]:
+    """Qualifications the organisation holds no licence for yet, by title."""
+    held = {u.licence.course_id for u in usages_for(session, [organisation.id], today)}
+    courses = session.scalars(
+        select(Course).where(Course.kind == CourseKind.QUALIFICATION).order_by(Course.title)
+    )
+    return [course for course in courses if course.id not in held]
 
 
 def licence_for(session: Session, organisation: Organisation, course: Course) -> Licence | None:

@@ -21,7 +21,7 @@ from lms.accounts.models import Organisation, User
 from lms.curriculum.models import Cohort, CohortStatus, Enrolment, EnrolmentStatus
 from lms.franchise.licences import LicenceUsage, usages_for
 from lms.franchise.progress import achievements_per_month
-from lms.permissions import partner_ids_where
+from lms.franchise.rules import partner_ids_where
 from lms.reporting.charts import Chart, achievements_chart, bar_chart
 
 MetricLoader = Callable[[Session, Sequence[int]], Mapping[int, str]]

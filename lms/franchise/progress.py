@@ -10,12 +10,13 @@ short text per (enrolment, unit). Until a measure is listed, its column is liste
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import date, datetime
 from urllib.parse import urlencode
 
-from sqlalchemy import Select, case, func, or_, select
+from sqlalchemy import Engine, Select, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from lms import capabilities
@@ -414,3 +415,20 @@ def export_row(
         values.append(row.done.get(unit.unit_id, 0))
         values += [row.extras.get((measure.key, unit.unit_id), "") for measure in unit_measures]
     return values
+
+
+def export_rows(
+    engine: Engine, cohort_id: int, filters: ProgressFilters, units: Sequence[UnitColumn]
+) -> Iterator[list]:
+    """The export's rows, read through a session of their own: a download is streamed after
+    its request has ended and the request's session has closed."""
+    unit_measures = measures()
+    with Session(engine) as session:
+        cohort = session.get(Cohort, cohort_id)
+        for row in iter_progress_rows(session, cohort, filters, units):
+            yield export_row(row, units, unit_measures)
+
+
+def export_filename(cohort: Cohort, today: date, kind: str) -> str:
+    name = re.sub(r"[^A-Za-z0-9]+", "-", cohort.name).strip("-").lower() or "cohort"
+    return f"{name}-progress-{today.isoformat()}.{kind}"

@@ -20,7 +20,7 @@ from lms.curriculum.models import (
 )
 from lms.errors import NotFound
 from lms.franchise.licences import usages_for
-from lms.permissions import scope_cohorts
+from lms.franchise.rules import scope_cohorts
 
 
 def cohort_for_org(session: Session, organisation: Organisation, cohort_id: int) -> Cohort:
@@ -99,6 +99,15 @@ def staff_candidates(session: Session, cohort: Cohort, role: Role) -> list[User]
             .order_by(User.display_name)
         )
     )
+
+
+def staff_choices(session: Session, cohort: Cohort) -> list[tuple[int, str]]:
+    """(id, name) of everyone who may be assigned to the cohort as assessor or IQA, by name."""
+    people: dict[int, str] = {}
+    for role in (Role.ASSESSOR, Role.IQA):
+        for person in staff_candidates(session, cohort, role):
+            people.setdefault(person.id, person.display_name)
+    return sorted(people.items(), key=lambda pair: pair[1])
 
 
 def courses_for_new_cohort(

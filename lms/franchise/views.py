@@ -3,8 +3,6 @@ CSV import, cohort progress and its exports."""
 
 from __future__ import annotations
 
-import re
-
 from flask import (
     Blueprint,
     Response,
@@ -17,17 +15,14 @@ from flask import (
     url_for,
 )
 from flask_login import current_user, login_required
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from lms.accounts.forms import EmptyForm
-from lms.accounts.invitations import send_invitation
+from lms.accounts.invitations import invite_again
 from lms.accounts.models import Organisation
 from lms.accounts.operations import find_user_by_email
-from lms.accounts.queries import organisation_by_slug
-from lms.accounts.roles import Role
+from lms.accounts.queries import organisation_for
 from lms.audit.operations import record
-from lms.curriculum.models import Cohort, CohortRole, CohortStatus, Course, CourseKind
+from lms.curriculum.models import Cohort, CohortRole, CohortStatus, Course
 from lms.db import utcnow
 from lms.errors import DomainError, NotFound, PermissionDenied
 from lms.extensions import db
@@ -48,20 +43,22 @@ from lms.franchise.forms import (
 from lms.franchise.models import LicenceStatus
 from lms.permissions import authorize, can
 from lms.reporting.spreadsheet import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, csv_stream, write_xlsx
-from lms.web import flashed_errors, form_errors
+from lms.web import flashed_errors, form_errors, form_status
 
 blueprint = Blueprint("franchise", __name__)
-
-IMPORT_MAX_BYTES = 2 * 1024 * 1024
 
 
 def _today():
     return utcnow().date()
 
 
-def _form_error(form, error: DomainError, default: str) -> None:
-    field = error.field if error.field and error.field in form else default
-    form[field].errors = [*form[field].errors, error.message]
+def _organisation(slug: str, action: str | None = None) -> Organisation:
+    """The organisation of the URL: not found unless the person may see it, then refused
+    unless her role allows `action` there."""
+    organisation = organisation_for(db.session, current_user, slug)
+    if action is not None:
+        authorize(current_user, action, organisation)
+    return organisation
 
 
 # --- the franchisor ---------------------------------------------------------------------------
@@ -80,8 +77,7 @@ def overview_page():
 @blueprint.route("/organisations/<slug>/training")
 @login_required
 def partner(slug: str):
-    organisation = organisation_by_slug(db.session, slug)
-    authorize(current_user, "partner.report", organisation)
+    organisation = _organisation(slug, "partner.report")
     report = overview.partner_overview(db.session, organisation, _today())
     summary = report.partners[0]
     return render_template(
@@ -94,7 +90,7 @@ def partner(slug: str):
     )
 
 
-def _licence_page(organisation, form, *, licence=None, course=None, candidates=(), status=200):
+def _licence_page(organisation, form, *, licence=None, course=None, candidates=()):
     return render_template(
         "franchise/licence_form.html",
         organisation=organisation,
@@ -102,24 +98,14 @@ def _licence_page(organisation, form, *, licence=None, course=None, candidates=(
         licence=licence,
         course=course,
         candidates=candidates,
-    ), status
+    ), form_status(form)
 
 
 @blueprint.route("/organisations/<slug>/licences/new", methods=["GET", "POST"])
 @login_required
 def new_licence(slug: str):
-    organisation = organisation_by_slug(db.session, slug)
-    authorize(current_user, "licence.manage", organisation)
-    held = {
-        u.licence.course_id for u in licences.usages_for(db.session, [organisation.id], _today())
-    }
-    candidates = [
-        c
-        for c in db.session.scalars(
-            select(Course).where(Course.kind == CourseKind.QUALIFICATION).order_by(Course.title)
-        )
-        if c.id not in held
-    ]
+    organisation = _organisation(slug, "licence.manage")
+    candidates = licences.unlicensed_qualifications(db.session, organisation, _today())
     if not candidates:
         flash(f"{organisation.name} already holds a licence for every qualification.", "info")
         return redirect(url_for("franchise.partner", slug=slug))
@@ -133,7 +119,7 @@ def new_licence(slug: str):
         form.course.data = course.id
         form.units.data = [choice.value for choice in form.units.choices]
     elif form.validate_on_submit():
-        try:
+        with form_errors(form, field="seats"):
             licences.issue_licence(
                 db.session,
                 organisation,
@@ -144,23 +130,19 @@ def new_licence(slug: str):
                 units=form.units.data,
                 notes=form.notes.data or "",
             )
-        except DomainError as error:
-            db.session.rollback()
-            _form_error(form, error, "seats")
-        else:
-            db.session.commit()
             flash(f"{organisation.name} is now licensed to deliver {course.title}.", "success")
             return redirect(url_for("franchise.partner", slug=slug))
-    status = 400 if request.method == "POST" else 200
-    return _licence_page(organisation, form, course=course, candidates=candidates, status=status)
+    return _licence_page(organisation, form, course=course, candidates=candidates)
 
 
 @blueprint.route("/organisations/<slug>/licences/<int:licence_id>", methods=["GET", "POST"])
 @login_required
 def edit_licence(slug: str, licence_id: int):
-    organisation = organisation_by_slug(db.session, slug)
-    authorize(current_user, "licence.manage", organisation)
+    organisation = _organisation(slug)
     licence = licences.licence_of_partner(db.session, organisation, licence_id)
+    if not can(current_user, "licence.view", organisation):
+        raise NotFound()
+    authorize(current_user, "licence.manage", organisation)
     form = LicenceForm(obj=licence if request.method == "GET" else None)
     del form.course
     form.units.choices = options(licences.course_unit_codes(db.session, licence.course))
@@ -168,7 +150,7 @@ def edit_licence(slug: str, licence_id: int):
         form.units.data = sorted(licence.unit_codes)
         form.status.data = licence.status.value
     elif form.validate_on_submit():
-        try:
+        with form_errors(form, field="seats"):
             licences.change_licence(
                 db.session,
                 licence,
@@ -179,15 +161,9 @@ def edit_licence(slug: str, licence_id: int):
                 status=LicenceStatus(form.status.data),
                 notes=form.notes.data or "",
             )
-        except DomainError as error:
-            db.session.rollback()
-            _form_error(form, error, "seats")
-        else:
-            db.session.commit()
             flash(f"The licence for {licence.course.title} has been updated.", "success")
             return redirect(url_for("franchise.partner", slug=slug))
-    status = 400 if request.method == "POST" else 200
-    return _licence_page(organisation, form, licence=licence, course=licence.course, status=status)
+    return _licence_page(organisation, form, licence=licence, course=licence.course)
 
 
 # --- cohorts ----------------------------------------------------------------------------------
@@ -196,14 +172,13 @@ def edit_licence(slug: str, licence_id: int):
 @blueprint.route("/organisations/<slug>/cohorts/new", methods=["GET", "POST"])
 @login_required
 def new_cohort(slug: str):
-    organisation = organisation_by_slug(db.session, slug)
-    authorize(current_user, "cohort.manage", organisation)
+    organisation = _organisation(slug, "cohort.manage")
     courses = queries.courses_for_new_cohort(db.session, organisation, _today())
     form = CohortForm()
     form.course.choices = options((c.id, c.title) for c in courses)
     if form.validate_on_submit():
         course = next(c for c in courses if c.id == form.course.data)
-        try:
+        with form_errors(form, field="name"):
             cohort = cohort_ops.open_cohort(
                 db.session,
                 organisation,
@@ -213,56 +188,44 @@ def new_cohort(slug: str):
                 ends_on=form.ends_on.data,
                 today=_today(),
             )
-        except DomainError as error:
-            db.session.rollback()
-            _form_error(form, error, "name")
-        else:
-            db.session.commit()
             flash(f"The cohort {cohort.name} has been created.", "success")
             return redirect(url_for("franchise.cohort", slug=slug, cohort_id=cohort.id))
-    status = 400 if request.method == "POST" else 200
     return render_template(
         "franchise/cohort_form.html", organisation=organisation, form=form, cohort=None
-    ), status
+    ), form_status(form)
 
 
-def _load_cohort(slug: str, cohort_id: int, action: str):
-    organisation = organisation_by_slug(db.session, slug)
+def _load_cohort(slug: str, cohort_id: int, action: str = "cohort.view"):
+    """The organisation and the cohort of the URL: not found unless the person may see the
+    cohort, then refused unless her role allows `action` in its organisation."""
+    organisation = _organisation(slug)
     cohort = queries.cohort_for_org(db.session, organisation, cohort_id)
-    authorize(current_user, action, cohort if action == "cohort.view" else organisation)
+    if not can(current_user, "cohort.view", cohort):
+        raise NotFound()
+    if action != "cohort.view":
+        authorize(current_user, action, organisation)
     return organisation, cohort
 
 
 @blueprint.route("/organisations/<slug>/cohorts/<int:cohort_id>")
 @login_required
 def cohort(slug: str, cohort_id: int):
-    organisation, cohort = _load_cohort(slug, cohort_id, "cohort.view")
+    organisation, cohort = _load_cohort(slug, cohort_id)
     manage = can(current_user, "cohort.manage", organisation)
+    manage_enrolment = can(current_user, "enrolment.manage", organisation)
     staff_form = None
     if manage and cohort.status == CohortStatus.OPEN:
         staff_form = _staff_form(cohort)
-    usage = None
-    if licences.needs_licence(organisation, cohort.course):
-        usage = next(
-            (
-                u
-                for u in licences.usages_for(db.session, [organisation.id], _today())
-                if u.licence.course_id == cohort.course_id
-            ),
-            None,
-        )
     return render_template(
         "franchise/cohort.html",
         organisation=organisation,
         cohort=cohort,
-        usage=usage,
+        usage=licences.usage_for_course(db.session, organisation, cohort.course, _today()),
         enrolments=queries.cohort_enrolments(db.session, cohort),
         siblings=queries.sibling_cohorts(db.session, cohort),
         manage=manage,
-        manage_enrolment=can(current_user, "enrolment.manage", organisation),
-        invited=invitations.pending_in_cohort(db.session, cohort)
-        if can(current_user, "enrolment.manage", organisation)
-        else [],
+        manage_enrolment=manage_enrolment,
+        invited=invitations.pending_in_cohort(db.session, cohort) if manage_enrolment else [],
         staff_form=staff_form,
         button_form=EmptyForm(),
         move_form=MoveForm(),
@@ -271,11 +234,7 @@ def cohort(slug: str, cohort_id: int):
 
 def _staff_form(cohort) -> StaffForm:
     form = StaffForm()
-    people = {}
-    for role in (Role.ASSESSOR, Role.IQA):
-        for person in queries.staff_candidates(db.session, cohort, role):
-            people.setdefault(person.id, person.display_name)
-    form.user.choices = options(sorted(people.items(), key=lambda pair: pair[1]))
+    form.user.choices = options(queries.staff_choices(db.session, cohort))
     return form
 
 
@@ -286,7 +245,7 @@ def edit_cohort(slug: str, cohort_id: int):
     form = CohortForm(obj=cohort if request.method == "GET" else None)
     del form.course
     if form.validate_on_submit():
-        try:
+        with form_errors(form, field="name"):
             cohort_ops.edit_cohort(
                 db.session,
                 cohort,
@@ -294,55 +253,37 @@ def edit_cohort(slug: str, cohort_id: int):
                 starts_on=form.starts_on.data,
                 ends_on=form.ends_on.data,
             )
-        except DomainError as error:
-            db.session.rollback()
-            _form_error(form, error, "name")
-        else:
-            db.session.commit()
             flash("The cohort has been updated.", "success")
             return redirect(url_for("franchise.cohort", slug=slug, cohort_id=cohort.id))
-    status = 400 if request.method == "POST" else 200
     return render_template(
         "franchise/cohort_form.html", organisation=organisation, form=form, cohort=cohort
-    ), status
+    ), form_status(form)
 
 
 @blueprint.route("/organisations/<slug>/cohorts/<int:cohort_id>/close", methods=["POST"])
 @login_required
 def close_cohort(slug: str, cohort_id: int):
     _, cohort = _load_cohort(slug, cohort_id, "cohort.manage")
-    cohort_ops.close_cohort(db.session, cohort)
-    db.session.commit()
-    flash(f"The cohort {cohort.name} is closed. Its trainees and records are kept.", "success")
-    return redirect(url_for("franchise.cohort", slug=slug, cohort_id=cohort.id))
+    with flashed_errors():
+        cohort_ops.close_cohort(db.session, cohort)
+        flash(f"The cohort {cohort.name} is closed. Its trainees and records are kept.", "success")
+    return redirect(url_for("franchise.cohort", slug=slug, cohort_id=cohort_id))
 
 
 @blueprint.route("/organisations/<slug>/cohorts/<int:cohort_id>/staff", methods=["POST"])
 @login_required
 def assign_staff(slug: str, cohort_id: int):
     _, cohort = _load_cohort(slug, cohort_id, "cohort.manage")
-    form = _staff_form(cohort)
-    back = url_for("franchise.cohort", slug=slug, cohort_id=cohort.id)
+    form = StaffForm()
     if not form.validate_on_submit():
         flash("Please choose a person and a role.", "error")
-        return redirect(back)
-    role = CohortRole(form.role.data)
-    candidates = queries.staff_candidates(db.session, cohort, Role(role.value))
-    person = next((p for p in candidates if p.id == form.user.data), None)
-    try:
-        if person is None:
-            raise DomainError(
-                f"That person is not {'an assessor' if role == CohortRole.ASSESSOR else 'an IQA'} "
-                "here: give them the role on the members page first."
+    else:
+        with flashed_errors():
+            person = cohort_ops.assign_candidate(
+                db.session, cohort, form.user.data, CohortRole(form.role.data)
             )
-        cohort_ops.assign_staff(db.session, cohort, person, role)
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-        return redirect(back)
-    db.session.commit()
-    flash(f"{person.display_name} is now assigned to {cohort.name}.", "success")
-    return redirect(back)
+            flash(f"{person.display_name} is now assigned to {cohort.name}.", "success")
+    return redirect(url_for("franchise.cohort", slug=slug, cohort_id=cohort_id))
 
 
 @blueprint.route(
@@ -356,10 +297,10 @@ def remove_staff(slug: str, cohort_id: int, user_id: int, role: str):
         role = CohortRole(role)
     except ValueError:
         raise NotFound() from None
-    cohort_ops.remove_staff(db.session, cohort, user_id, role)
-    db.session.commit()
-    flash("The assignment has been removed.", "success")
-    return redirect(url_for("franchise.cohort", slug=slug, cohort_id=cohort.id))
+    with flashed_errors():
+        cohort_ops.remove_staff(db.session, cohort, user_id, role)
+        flash("The assignment has been removed.", "success")
+    return redirect(url_for("franchise.cohort", slug=slug, cohort_id=cohort_id))
 
 
 # --- enrolment --------------------------------------------------------------------------------
@@ -371,7 +312,7 @@ def enrol(slug: str, cohort_id: int):
     organisation, cohort = _load_cohort(slug, cohort_id, "enrolment.manage")
     form = EnrolForm()
     if form.validate_on_submit():
-        try:
+        with form_errors(form, field="email"):
             done = enrolment.enrol_person(
                 db.session,
                 cohort,
@@ -380,17 +321,11 @@ def enrol(slug: str, cohort_id: int):
                 date_of_birth=form.date_of_birth.data,
                 today=_today(),
             )
-        except DomainError as error:
-            db.session.rollback()
-            _form_error(form, error, "email")
-        else:
-            db.session.commit()
             flash(_enrol_message(done, cohort), "success")
             return redirect(url_for("franchise.cohort", slug=slug, cohort_id=cohort.id))
-    status = 400 if request.method == "POST" else 200
     return render_template(
         "franchise/enrol.html", organisation=organisation, cohort=cohort, form=form
-    ), status
+    ), form_status(form)
 
 
 def _enrol_message(done, cohort) -> str:
@@ -434,32 +369,17 @@ def withdraw_invitation(slug: str, cohort_id: int):
 @blueprint.route("/organisations/<slug>/enrolments/import", methods=["GET", "POST"])
 @login_required
 def import_enrolments(slug: str):
-    organisation = organisation_by_slug(db.session, slug)
-    authorize(current_user, "enrolment.manage", organisation)
+    organisation = _organisation(slug, "enrolment.manage")
     form = ImportForm()
     problems = ()
-    status = 200
     if form.validate_on_submit():
-        data = form.file.data.read(IMPORT_MAX_BYTES + 1)
-        try:
-            if len(data) > IMPORT_MAX_BYTES:
-                raise DomainError("The file is larger than 2 MB: please split it.", field="file")
+        data = form.file.data.read(enrolment.IMPORT_MAX_BYTES + 1)
+        with form_errors(form, field="file") as outcome:
             done = enrolment.import_enrolments(db.session, organisation, data, _today())
-        except ImportRejected as rejected:
-            db.session.rollback()
-            form.file.errors = [rejected.message]
-            problems = rejected.problems
-            status = 400
-        except DomainError as error:
-            db.session.rollback()
-            form.file.errors = [error.message]
-            status = 400
-        else:
-            db.session.commit()
             flash(_import_message(done), "success")
             return redirect(url_for("franchise.partner", slug=slug))
-    elif request.method == "POST":
-        status = 400
+        if isinstance(outcome.error, ImportRejected):
+            problems = outcome.error.problems
     return render_template(
         "franchise/import.html",
         organisation=organisation,
@@ -467,14 +387,13 @@ def import_enrolments(slug: str):
         problems=problems,
         aliases=COLUMN_ALIASES,
         cohorts=queries.visible_cohorts(db.session, current_user, organisation),
-    ), status
+    ), form_status(form)
 
 
 @blueprint.route("/organisations/<slug>/enrolments/import/example.csv")
 @login_required
 def import_example(slug: str):
-    organisation = organisation_by_slug(db.session, slug)
-    authorize(current_user, "enrolment.manage", organisation)
+    _organisation(slug, "enrolment.manage")
     rows = [["amira@example.org", "Amira Hassan", "Spring 2027", "1990-02-28"]]
     return Response(
         csv_stream(["email", "name", "cohort", "date_of_birth"], rows),
@@ -484,9 +403,13 @@ def import_example(slug: str):
 
 
 def _load_enrolment(slug: str, enrolment_id: int):
-    organisation = organisation_by_slug(db.session, slug)
+    """The organisation and the enrolment of the URL (its staff may see its enrolments): not
+    found unless the person may see them, then refused unless her role lets her manage
+    enrolment there."""
+    organisation = _organisation(slug)
+    item = queries.enrolment_for_org(db.session, organisation, enrolment_id)
     authorize(current_user, "enrolment.manage", organisation)
-    return organisation, queries.enrolment_for_org(db.session, organisation, enrolment_id)
+    return organisation, item
 
 
 def _back_to(organisation, item):
@@ -501,13 +424,15 @@ def move(slug: str, enrolment_id: int):
     organisation, item = _load_enrolment(slug, enrolment_id)
     target_id = request.form.get("cohort", type=int)
     if target_id is None:
-        raise DomainError("Please choose the cohort to move her to.")
+        flash("Please choose the cohort to move her to.", "error")
+        return redirect(_back_to(organisation, item))
     target = queries.cohort_for_org(db.session, organisation, target_id)
     name = item.user.display_name
-    cohort_ops.move_enrolment(db.session, item, target)
-    db.session.commit()
-    flash(f"{name} has moved to {target.name}.", "success")
-    return redirect(url_for("franchise.cohort", slug=slug, cohort_id=target.id))
+    with flashed_errors():
+        cohort_ops.move_enrolment(db.session, item, target)
+        flash(f"{name} has moved to {target.name}.", "success")
+        return redirect(url_for("franchise.cohort", slug=slug, cohort_id=target.id))
+    return redirect(_back_to(organisation, item))
 
 
 @blueprint.route(
@@ -519,16 +444,10 @@ def withdraw(slug: str, enrolment_id: int):
     form = WithdrawForm()
     person, course = item.user, item.course
     if form.validate_on_submit():
-        try:
+        with form_errors(form, field="reason"):
             cohort_ops.withdraw_enrolment(db.session, item, form.reason.data)
-        except DomainError as error:
-            db.session.rollback()
-            _form_error(form, error, "reason")
-        else:
-            db.session.commit()
             flash(f"{person.display_name} has been withdrawn. Her record is kept.", "success")
             return redirect(_back_to(organisation, item))
-    status = 400 if request.method == "POST" else 200
     return render_template(
         "franchise/withdraw.html",
         organisation=organisation,
@@ -536,7 +455,7 @@ def withdraw(slug: str, enrolment_id: int):
         person=person,
         course=course,
         form=form,
-    ), status
+    ), form_status(form)
 
 
 @blueprint.route("/organisations/<slug>/enrolments/<int:enrolment_id>/invite", methods=["POST"])
@@ -544,12 +463,8 @@ def withdraw(slug: str, enrolment_id: int):
 def resend_invitation(slug: str, enrolment_id: int):
     organisation, item = _load_enrolment(slug, enrolment_id)
     person = item.user
-    if person.password_hash is not None:
-        flash(f"{person.display_name} has already set her password.", "info")
-    else:
-        send_invitation(db.session, person, organisation)
-        record(db.session, "invitation.sent", obj=person, organisation_id=organisation.id)
-        db.session.commit()
+    with flashed_errors():
+        invite_again(db.session, person, organisation)
         flash(f"We have sent {person.display_name} a new invitation.", "success")
     return redirect(_back_to(organisation, item))
 
@@ -643,7 +558,7 @@ PROGRESS_PAGE_SIZE = 100
 @blueprint.route("/organisations/<slug>/cohorts/<int:cohort_id>/progress")
 @login_required
 def cohort_progress(slug: str, cohort_id: int):
-    organisation, cohort = _load_cohort(slug, cohort_id, "cohort.view")
+    organisation, cohort = _load_cohort(slug, cohort_id)
     filters = progress.ProgressFilters.from_args(request.args)
     report = progress.cohort_progress(db.session, cohort, filters)
     # Totals and charts cover everyone; the table shows one page of trainees at a time.
@@ -665,10 +580,9 @@ def cohort_progress(slug: str, cohort_id: int):
 
 
 def _export(slug: str, cohort_id: int, kind: str):
-    organisation, cohort = _load_cohort(slug, cohort_id, "cohort.view")
+    organisation, cohort = _load_cohort(slug, cohort_id)
     filters = progress.ProgressFilters.from_args(request.args)
     units = progress.unit_columns(db.session, cohort)
-    unit_measures = progress.measures()
     record(
         db.session,
         "cohort.progress_exported",
@@ -676,26 +590,19 @@ def _export(slug: str, cohort_id: int, kind: str):
         organisation_id=organisation.id,
         format=kind,
     )
-    db.session.commit()
-    header = progress.export_header(units, unit_measures)
-    engine = db.engine
-
-    def rows():
-        # The download outlives this request's session, so it reads through its own.
-        with Session(engine) as session:
-            for row in progress.iter_progress_rows(session, cohort, filters, units):
-                yield progress.export_row(row, units, unit_measures)
-
-    name = re.sub(r"[^A-Za-z0-9]+", "-", cohort.name).strip("-").lower() or "cohort"
-    filename = f"{name}-progress-{_today().isoformat()}.{kind}"
+    header = progress.export_header(units, progress.measures())
+    rows = progress.export_rows(db.engine, cohort.id, filters, units)
+    filename = progress.export_filename(cohort, _today(), kind)
     if kind == "csv":
+        # Streamed after this request has committed (the audit entry with it): the rows are
+        # read through a session of their own.
         return Response(
-            csv_stream(header, rows()),
+            csv_stream(header, rows),
             content_type=CSV_CONTENT_TYPE,
             headers={"Content-Disposition": f'attachment; filename="{filename}"'},
         )
     return send_file(
-        write_xlsx(header, rows(), title=cohort.name),
+        write_xlsx(header, rows, title=cohort.name),
         mimetype=XLSX_CONTENT_TYPE,
         as_attachment=True,
         download_name=filename,

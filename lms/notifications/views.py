@@ -30,5 +30,4 @@ def mark_read():
     authorize(current_user, "notifications.view")
     if ButtonForm().validate_on_submit():
         operations.mark_all_read(db.session, current_user)
-        db.session.commit()
     return redirect(url_for("notifications.index"))

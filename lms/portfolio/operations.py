@@ -16,7 +16,7 @@ from lms.audit.operations import record
 from lms.curriculum.models import AssessmentCriterion, CourseUnit, Enrolment, Unit
 from lms.curriculum.offering import require_unit_offered
 from lms.db import utcnow
-from lms.errors import DomainError
+from lms.errors import DomainError, NotFound
 from lms.portfolio.models import (
     ASSESSOR_RECORDED_TYPES,
     OPEN_STATUSES,
@@ -352,3 +352,25 @@ def _frozen_copy(
         ],
         criterion_ids=sorted(c.id for c in evidence.criteria if c.id in unit_criteria),
     )
+
+
+def open_for_download(
+    session: Session, storage: EvidenceStorage, evidence_file: EvidenceFile, enrolment: Enrolment
+) -> BinaryIO:
+    """The stored file, opened to be sent, and its download recorded in the audit trail.
+    A file missing from the store is not found."""
+    try:
+        handle = storage.open(evidence_file.sha256)
+    except KeyError:
+        raise NotFound() from None
+    record(
+        session,
+        "evidence.downloaded",
+        obj=evidence_file,
+        organisation_id=evidence_file.organisation_id,
+        owner_id=evidence_file.owner_id,
+        enrolment_id=enrolment.id,
+        sha256=evidence_file.sha256,
+        filename=evidence_file.filename,
+    )
+    return handle

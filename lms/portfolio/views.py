@@ -17,7 +17,6 @@ from flask_login import current_user, login_required
 from lms.accounts.models import User
 from lms.assessment import queries as assessment_queries
 from lms.assessment import standing
-from lms.audit.operations import record
 from lms.curriculum.models import Course
 from lms.errors import DomainError, NotFound
 from lms.extensions import db
@@ -33,6 +32,7 @@ from lms.portfolio.forms import (
 )
 from lms.portfolio.operations import DECLARATION
 from lms.portfolio.storage import current_storage
+from lms.web import flashed_errors, form_errors, form_status
 
 blueprint = Blueprint("portfolio", __name__, url_prefix="/portfolio")
 
@@ -48,12 +48,6 @@ def _limits() -> dict:
 def _has_file(form) -> bool:
     upload = form.file.data
     return bool(upload and getattr(upload, "filename", ""))
-
-
-def _show_error(form, error: DomainError) -> None:
-    db.session.rollback()
-    target = getattr(form, error.field, None) if error.field else None
-    (target if target is not None else form.title).errors.append(error.message)
 
 
 @blueprint.route("/")
@@ -133,20 +127,15 @@ def new_evidence(enrolment_id: int):
     if request.method == "GET" and (unit_id := request.args.get("criterion", type=int)):
         form.criteria.data = [unit_id]
     if form.validate_on_submit():
-        try:
+        with form_errors(form, field="title"):
             evidence = _save_new_evidence(form, enrolment)
-        except DomainError as error:
-            _show_error(form, error)
-        else:
-            db.session.commit()
             flash("Your evidence has been saved as a draft.", "success")
             return redirect(
                 url_for("portfolio.evidence", enrolment_id=enrolment.id, evidence_id=evidence.id)
             )
-    status = 400 if request.method == "POST" else 200
     return render_template(
         "portfolio/evidence_form.html", form=form, enrolment=enrolment, recording=False
-    ), status
+    ), form_status(form)
 
 
 @blueprint.route("/<int:enrolment_id>/record", methods=["GET", "POST"])
@@ -156,20 +145,15 @@ def record_evidence(enrolment_id: int):
     authorize(current_user, "portfolio.record", enrolment)
     form = _evidence_form(RecordedEvidenceForm, enrolment)
     if form.validate_on_submit():
-        try:
+        with form_errors(form, field="title"):
             evidence = _save_new_evidence(form, enrolment, recorded_by=current_user)
-        except DomainError as error:
-            _show_error(form, error)
-        else:
-            db.session.commit()
             flash("The record has been added to the trainee's portfolio.", "success")
             return redirect(
                 url_for("portfolio.evidence", enrolment_id=enrolment.id, evidence_id=evidence.id)
             )
-    status = 400 if request.method == "POST" else 200
     return render_template(
         "portfolio/evidence_form.html", form=form, enrolment=enrolment, recording=True
-    ), status
+    ), form_status(form)
 
 
 @blueprint.route("/<int:enrolment_id>/evidence/<int:evidence_id>")
@@ -197,7 +181,7 @@ def edit_evidence(enrolment_id: int, evidence_id: int):
     if request.method == "GET":
         form.criteria.data = [c.id for c in item.criteria]
     if form.validate_on_submit():
-        try:
+        with form_errors(form, field="title"):
             operations.update_evidence(
                 db.session,
                 item,
@@ -207,19 +191,14 @@ def edit_evidence(enrolment_id: int, evidence_id: int):
                 description=form.description.data,
                 criterion_ids=form.criteria.data,
             )
-        except DomainError as error:
-            _show_error(form, error)
-        else:
-            db.session.commit()
             flash("Your changes have been saved.", "success")
             return redirect(
                 url_for("portfolio.evidence", enrolment_id=enrolment.id, evidence_id=item.id)
             )
     del form.file
-    status = 400 if request.method == "POST" else 200
     return render_template(
         "portfolio/evidence_form.html", form=form, enrolment=enrolment, evidence=item
-    ), status
+    ), form_status(form)
 
 
 @blueprint.route("/<int:enrolment_id>/evidence/<int:evidence_id>/files", methods=["POST"])
@@ -230,7 +209,7 @@ def add_file(enrolment_id: int, evidence_id: int):
     authorize(current_user, "portfolio.edit_evidence", item)
     form = FileForm()
     if form.validate_on_submit() and _has_file(form):
-        try:
+        with form_errors(form, field="file"):
             attached = operations.attach_file(
                 db.session,
                 current_storage(),
@@ -240,11 +219,6 @@ def add_file(enrolment_id: int, evidence_id: int):
                 form.file.data.filename,
                 **_limits(),
             )
-        except DomainError as error:
-            db.session.rollback()
-            form.file.errors.append(error.message)
-        else:
-            db.session.commit()
             flash(f"“{attached.filename}” has been added.", "success")
             return redirect(
                 url_for("portfolio.evidence", enrolment_id=enrolment.id, evidence_id=item.id)
@@ -254,6 +228,7 @@ def add_file(enrolment_id: int, evidence_id: int):
     return render_template(
         "portfolio/evidence.html",
         enrolment=enrolment,
+        # Loaded again: a refused file rolled back, which let go of its files and criteria.
         evidence=queries.evidence_in(db.session, enrolment, evidence_id),
         recorded_by=None,
         file_form=form,
@@ -273,9 +248,9 @@ def remove_file(enrolment_id: int, evidence_id: int, file_id: int):
     if attached is None:
         raise NotFound()
     if ButtonForm().validate_on_submit():
-        operations.remove_file(db.session, item, attached)
-        db.session.commit()
-        flash(f"“{attached.filename}” has been taken off this evidence.", "success")
+        with flashed_errors():
+            operations.remove_file(db.session, item, attached)
+            flash(f"“{attached.filename}” has been taken off this evidence.", "success")
     return redirect(url_for("portfolio.evidence", enrolment_id=enrolment.id, evidence_id=item.id))
 
 
@@ -284,21 +259,8 @@ def remove_file(enrolment_id: int, evidence_id: int, file_id: int):
 def download(enrolment_id: int, file_id: int):
     enrolment = queries.enrolment_for(db.session, current_user, enrolment_id)
     attached = queries.file_in(db.session, enrolment, file_id)
-    try:
-        handle = current_storage().open(attached.sha256)
-    except KeyError:
-        raise NotFound() from None
-    record(
-        db.session,
-        "evidence.downloaded",
-        obj=attached,
-        organisation_id=attached.organisation_id,
-        owner_id=attached.owner_id,
-        enrolment_id=enrolment.id,
-        sha256=attached.sha256,
-        filename=attached.filename,
-    )
-    db.session.commit()
+    # The audit record is committed with the request, before the file itself is sent.
+    handle = operations.open_for_download(db.session, current_storage(), attached, enrolment)
     response = send_file(
         handle,
         mimetype=attached.media_type,
@@ -321,19 +283,15 @@ def submit(enrolment_id: int, unit_id: int):
     form = SubmitForm()
     if not form.validate_on_submit():
         raise DomainError("This form had expired. Please try again.")
-    try:
+    with flashed_errors():
         submission = operations.submit_unit(
             db.session, enrolment, unit, declaration_confirmed=bool(form.declaration.data)
         )
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-        return redirect(url_for("portfolio.unit", enrolment_id=enrolment.id, unit_id=unit.id))
-    db.session.commit()
-    flash("Your work has been submitted. Your assessor will look at it soon.", "success")
-    return redirect(
-        url_for("portfolio.submission", enrolment_id=enrolment.id, submission_id=submission.id)
-    )
+        flash("Your work has been submitted. Your assessor will look at it soon.", "success")
+        return redirect(
+            url_for("portfolio.submission", enrolment_id=enrolment.id, submission_id=submission.id)
+        )
+    return redirect(url_for("portfolio.unit", enrolment_id=enrolment_id, unit_id=unit_id))
 
 
 @blueprint.route("/<int:enrolment_id>/submissions/<int:submission_id>")

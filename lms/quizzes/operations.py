@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, or_, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -119,7 +120,7 @@ def start_attempt(
     attempt already open there. Attempt limits and waits are enforced (see `limits`).
 
     Two starts at the same moment cannot both create an attempt: the second one's insert
-    breaks the unique attempt number, and the caller should roll back and resume the open one.
+    breaks the unique attempt number (`start_or_resume_attempt` then resumes the open one).
     """
     now = now or utcnow()
     if not quiz.is_current:
@@ -158,6 +159,20 @@ def start_attempt(
     session.add(attempt)
     session.flush()
     return attempt
+
+
+def start_or_resume_attempt(session: Session, enrolment: Enrolment, quiz: Quiz) -> QuizAttempt:
+    """`start_attempt`, and when another start at the same moment (two tabs, a double click)
+    has just created the attempt, that one, resumed: only this start is undone."""
+    enrolment_id, slug = enrolment.id, quiz.slug
+    try:
+        with session.begin_nested():
+            return start_attempt(session, enrolment, quiz)
+    except IntegrityError:
+        attempt = queries.open_attempt(session, enrolment_id, slug)
+        if attempt is None:
+            raise
+        return attempt
 
 
 def _quiz_of(session: Session, attempt: QuizAttempt) -> QuizDefinition:

@@ -1,5 +1,5 @@
 """Reading quizzes and attempts. Lists are filtered in SQL with the scopes in
-`lms.permissions`, so nobody is shown a row they may not see."""
+`lms.quizzes.rules`, so nobody is shown a row they may not see."""
 
 from __future__ import annotations
 
@@ -14,12 +14,12 @@ from sqlalchemy.orm import Session, joinedload
 from lms.accounts.models import User
 from lms.curriculum.models import CourseUnit, Enrolment, EnrolmentStatus, Unit
 from lms.errors import NotFound
-from lms.permissions import quiz_analysis_organisation_ids, scope_quiz_results
 from lms.quizzes.analysis import AttemptRecord
 from lms.quizzes.grading import Grade, grade_attempt
 from lms.quizzes.limits import Availability, PastAttempt, availability
 from lms.quizzes.models import Quiz, QuizAnswer, QuizAttempt
 from lms.quizzes.review import ReviewQuestion, Visibility, build_review, visibility
+from lms.quizzes.rules import quiz_analysis_organisation_ids, scope_quiz_results
 
 PAGE_SIZE = 50
 
@@ -99,16 +99,18 @@ def availability_for(
     return availability(quiz.parsed, past, now)
 
 
+# An attempt with its quiz version, trainee and enrolment (for rules and pages).
+ATTEMPT_WITH_QUIZ = (
+    joinedload(QuizAttempt.quiz),
+    joinedload(QuizAttempt.user),
+    joinedload(QuizAttempt.enrolment),
+)
+
+
 def get_attempt(session: Session, attempt_id: int) -> QuizAttempt:
     """An attempt with its quiz version, trainee and enrolment (for rules and pages)."""
     attempt = session.scalar(
-        select(QuizAttempt)
-        .where(QuizAttempt.id == attempt_id)
-        .options(
-            joinedload(QuizAttempt.quiz),
-            joinedload(QuizAttempt.user),
-            joinedload(QuizAttempt.enrolment),
-        )
+        select(QuizAttempt).where(QuizAttempt.id == attempt_id).options(*ATTEMPT_WITH_QUIZ)
     )
     if attempt is None:
         raise NotFound()

@@ -1,5 +1,6 @@
 """Quiz pages: a trainee's quizzes, an attempt question by question, handing in, results and
-review; staff results and item analysis. Views parse, authorise, call the domain, commit."""
+review; staff results and item analysis. Views parse, authorise and call the domain; the
+request commits (or, answering an error, rolls back) in one place, `lms.web`."""
 
 from __future__ import annotations
 
@@ -18,17 +19,18 @@ from flask import (
     url_for,
 )
 from flask_login import current_user, login_required
-from sqlalchemy.exc import IntegrityError
 
 from lms.db import utcnow
-from lms.errors import DomainError, NotFound, PermissionDenied
+from lms.errors import NotFound, PermissionDenied
 from lms.extensions import db
 from lms.permissions import authorize, can
 from lms.quizzes import operations, queries
 from lms.quizzes.analysis import MIN_ATTEMPTS, analyse
 from lms.quizzes.answers import page_values
 from lms.quizzes.limits import describe_wait
+from lms.quizzes.models import QuizAttempt
 from lms.quizzes.text import render_block, render_inline
+from lms.web import flashed_errors, load_or_404
 
 blueprint = Blueprint("quizzes", __name__, url_prefix="/quizzes")
 
@@ -66,15 +68,17 @@ def _wants_json() -> bool:
     return request.headers.get("X-Requested-With") == "fetch"
 
 
-def _attempt_for(attempt_id: int, action: str):
-    attempt = queries.get_attempt(db.session, attempt_id)
+def _attempt_for(attempt_id: int, action: str) -> QuizAttempt:
+    """The attempt, if the person may see it (otherwise not found), and may do `action`."""
+    attempt = load_or_404(
+        QuizAttempt, attempt_id, "quiz.view_attempt", options=queries.ATTEMPT_WITH_QUIZ
+    )
     authorize(current_user, action, attempt)
     return attempt
 
 
 def _close_if_expired(attempt, now: datetime) -> bool:
     if operations.close_if_expired(db.session, attempt, now=now):
-        db.session.commit()
         if attempt.user_id == current_user.id:
             flash(
                 "The time for this attempt ran out, so we have marked the answers you saved "
@@ -136,21 +140,10 @@ def start(slug: str):
     enrolment = queries.enrolment_for_quiz(db.session, current_user, quiz)
     if enrolment is None or not can(current_user, "quiz.take", enrolment):
         raise PermissionDenied()
-    enrolment_id = enrolment.id
-    try:
-        attempt = operations.start_attempt(db.session, enrolment, quiz)
-        db.session.commit()
-    except IntegrityError:
-        # Started twice at the same moment (two tabs, a double click): resume the other one.
-        db.session.rollback()
-        attempt = queries.open_attempt(db.session, enrolment_id, slug)
-        if attempt is None:
-            raise
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-        return redirect(url_for(".overview", slug=slug), code=303)
-    return redirect(url_for(".attempt", attempt_id=attempt.id), code=303)
+    with flashed_errors():
+        attempt = operations.start_or_resume_attempt(db.session, enrolment, quiz)
+        return redirect(url_for(".attempt", attempt_id=attempt.id), code=303)
+    return redirect(url_for(".overview", slug=slug), code=303)
 
 
 # --- an attempt --------------------------------------------------------------------------------
@@ -213,12 +206,12 @@ def question(attempt_id: int, question_id: str):
 @blueprint.post("/attempts/<int:attempt_id>/questions/<question_id>")
 @login_required
 def save_answer(attempt_id: int, question_id: str):
+    """Save one question's answers. The page's autosave asks for JSON; a refusal then answers
+    JSON with an error status, which rolls back like any error status."""
     attempt = _attempt_for(attempt_id, "quiz.answer")
     try:
         operations.save_answers(db.session, attempt, question_id, request.form)
-        db.session.commit()
     except operations.TamperedForm as error:
-        db.session.rollback()
         current_app.logger.warning(
             "Refused a quiz answer for attempt %s from user %s: %s",
             attempt_id,
@@ -227,11 +220,11 @@ def save_answer(attempt_id: int, question_id: str):
         )
         if _wants_json():
             return jsonify(saved=False, message=error.message), 400
-        raise
+        raise  # the 400 error page, with the message
     except operations.AttemptClosed as error:
-        db.session.rollback()
         if _wants_json():
             return jsonify(saved=False, message=error.message, closed=True), 409
+        # Refused before anything was written, so sending her back changes nothing.
         flash(error.message, "error")
         return redirect(url_for(".attempt", attempt_id=attempt_id), code=303)
     if _wants_json():
@@ -251,7 +244,6 @@ def save_answer(attempt_id: int, question_id: str):
 def submit(attempt_id: int):
     attempt = _attempt_for(attempt_id, "quiz.answer")
     graded_now = operations.submit_attempt(db.session, attempt)
-    db.session.commit()
     if not graded_now:
         flash("This attempt had already been handed in. Here is its result.", "info")
     elif attempt.timed_out:

@@ -15,8 +15,11 @@ from lms.accreditation.codes import display_code
 from lms.accreditation.keys import b64url_decode, b64url_encode
 from lms.accreditation.models import Certificate, IssuedCredential, QualificationAward
 from lms.accreditation.statuslist import bitstring_from_credential
+from lms.assessment import quality
 from lms.audit.models import AuditEvent
-from tests.factories import CohortFactory, PartnerFactory, member
+from lms.db import utcnow
+from lms.web import MAX_ID
+from tests.factories import CohortFactory, FranchisorFactory, PartnerFactory, member
 from tests.factories.accreditation import (
     achieve,
     complete,
@@ -24,6 +27,7 @@ from tests.factories.accreditation import (
     make_qualification,
     staff_for,
 )
+from tests.routes import assert_answers_as_missing
 
 
 def _payload(token: str) -> dict:
@@ -251,6 +255,42 @@ def test_a_coordinator_downloads_a_cohorts_certificates_in_one_archive(signed_in
         for name in names:
             assert PdfReader(io.BytesIO(archive.read(name))).pages
     response.close()
+    downloaded = session.scalar(
+        select(AuditEvent).where(
+            AuditEvent.action == "accreditation.cohort_certificates_downloaded"
+        )
+    )
+    assert downloaded.detail["certificates"] == 2
+
+
+def test_another_organisations_records_answer_as_if_they_did_not_exist(signed_in, awarded):
+    """Staff elsewhere get "not found", not "forbidden", which would confirm the record."""
+    elsewhere = PartnerFactory(franchisor=FranchisorFactory())
+    coordinator = signed_in(member(elsewhere, Role.COORDINATOR))
+    administrator = signed_in(member(elsewhere.franchisor, Role.ADMIN))
+    enrolment, award = awarded["enrolment"].id, awarded["award"].id
+    credential, cohort = awarded["credential"].id, awarded["cohort"].id
+    for client, url, missing in [
+        (coordinator, f"/records/{enrolment}", f"/records/{MAX_ID}"),
+        (coordinator, f"/records/{enrolment}/record.pdf", f"/records/{MAX_ID}/record.pdf"),
+        (
+            coordinator,
+            f"/awards/{award}/certificate.pdf",
+            f"/awards/{MAX_ID}/certificate.pdf",
+        ),
+        (coordinator, f"/credentials/{credential}.json", f"/credentials/{MAX_ID}.json"),
+        (
+            coordinator,
+            f"/cohorts/{cohort}/certificates.zip",
+            f"/cohorts/{MAX_ID}/certificates.zip",
+        ),
+        (coordinator, "/organisations/northside/records", "/organisations/nowhere/records"),
+        (administrator, f"/awards/{award}/revoke", f"/awards/{MAX_ID}/revoke"),
+    ]:
+        assert_answers_as_missing(client, url, missing)
+    assert_answers_as_missing(
+        coordinator, f"/records/{enrolment}/award", f"/records/{MAX_ID}/award", "POST"
+    )
 
 
 def test_awarding_an_incomplete_record_is_refused_clearly(signed_in, session):
@@ -283,7 +323,20 @@ def test_the_record_shows_units_sign_offs_and_what_is_still_needed(signed_in, se
     assert "Unit A2 (mandatory)" in html
     assert '<progress id="credits-progress" max="8" value="3">' in html
 
-    pdf = signed_in(member(partner, Role.EQA)).get(f"/records/{enrolment.id}/record.pdf")
+    eqa = member(partner.franchisor, Role.EQA)
+    today = utcnow().date()
+    quality.grant_eqa_access(
+        session,
+        partner,
+        staff.iqa,
+        email=eqa.email,
+        enrolment_ids=[enrolment.id],
+        starts_on=today,
+        ends_on=today,
+    )
+    session.commit()
+    pdf = signed_in(eqa).get(f"/records/{enrolment.id}/record.pdf")
+    assert pdf.status_code == 200
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.data)).pages)
     assert "Chloe Mensah" in text
     assert "Signed off by Asha Assessor" in text

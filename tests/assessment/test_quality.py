@@ -152,6 +152,21 @@ def test_eqa_access_is_only_for_eqa_accounts(setting):
         )
 
 
+def test_a_grant_records_who_gave_it_after_the_people_were_saved(setting):
+    eqa_person = member(setting.organisation, Role.EQA)
+    db.session.commit()  # every loaded person is now expired, as in a later request
+    (access,) = quality.grant_eqa_access(
+        db.session,
+        setting.organisation,
+        setting.iqa,
+        email=eqa_person.email,
+        enrolment_ids=[setting.enrolment.id],
+        starts_on=utcnow().date(),
+        ends_on=utcnow().date(),
+    )
+    assert access.granted_by_id == setting.iqa.id
+
+
 def test_an_iqa_picks_a_decision_the_plan_left_out(setting, signed_in):
     operations.save_sampling_plan(
         db.session, setting.organisation.id, setting.iqa, percentage=0, first_decisions=0

@@ -1,5 +1,7 @@
 """A person signs in, finds their way with the keyboard, changes their password and signs out."""
 
+from playwright.sync_api import expect
+
 from lms.accounts.roles import Role
 from tests.browser.conftest import accessibility_violations, sign_in
 from tests.factories import PartnerFactory, member
@@ -14,11 +16,11 @@ def test_sign_in_change_password_and_sign_out(page, app):
     page.get_by_label("Email").fill("cora@example.org")
     page.get_by_label("Password", exact=True).fill("wrong password")
     page.get_by_role("button", name="Sign in").click()
-    assert page.get_by_role("alert").is_visible()  # the error summary is announced
+    expect(page.get_by_role("alert")).to_be_visible()  # the error summary is announced
     assert page.get_by_label("Email").input_value() == "cora@example.org"
 
     sign_in(page, coordinator.email)
-    assert page.get_by_role("heading", name="Hello, Cora").is_visible()
+    expect(page.get_by_role("heading", name="Hello, Cora")).to_be_visible()
     assert accessibility_violations(page) == []
 
     page.get_by_role("link", name="Change your password").first.click()
@@ -26,12 +28,11 @@ def test_sign_in_change_password_and_sign_out(page, app):
     page.get_by_label("New password", exact=True).fill("window garden kettle")
     page.get_by_label("New password again").fill("window garden kettle")
     page.get_by_role("button", name="Change password").click()
-    assert page.get_by_text("Your password has been changed").is_visible()
-
+    expect(page.get_by_text("Your password has been changed")).to_be_visible()
     page.get_by_role("button", name="Sign out", exact=True).click()
-    assert page.get_by_text("You have signed out").is_visible()
+    expect(page.get_by_text("You have signed out")).to_be_visible()
     sign_in(page, coordinator.email, "window garden kettle")
-    assert page.get_by_role("heading", name="Hello, Cora").is_visible()
+    expect(page.get_by_role("heading", name="Hello, Cora")).to_be_visible()
 
 
 def test_skip_link_is_the_first_stop_for_keyboard_users(page):
@@ -55,5 +56,5 @@ def test_pages_work_on_a_phone(phone):
     phone.goto("/login")
     width = phone.evaluate("document.documentElement.scrollWidth")
     assert width <= 375  # nothing forces sideways scrolling
-    assert phone.get_by_role("link", name="Leave this site").is_visible()
+    expect(phone.get_by_role("link", name="Leave this site")).to_be_visible()
     assert accessibility_violations(phone) == []

@@ -1,6 +1,7 @@
 """Someone checks a certificate by its code; an administrator revokes the award; the check
 says so. The pages involved pass axe's WCAG checks."""
 
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from lms.accounts.roles import Role
@@ -23,26 +24,25 @@ def test_check_a_certificate_then_revoke_it(page, app, session):
     assert accessibility_violations(page) == []
     page.get_by_label("Verification code").fill(display_code(code).lower())
     page.get_by_role("button", name="Check").click()
-    assert page.get_by_text("This certificate is genuine and current").is_visible()
-    assert page.get_by_text("Amira Hassan").is_visible()
+    expect(page.get_by_text("This certificate is genuine and current")).to_be_visible()
+    expect(page.get_by_text("Amira Hassan")).to_be_visible()
     assert accessibility_violations(page) == []
 
     sign_in(page, admin.email)
     page.goto(f"/records/{enrolment.id}")
-    assert page.get_by_role("heading", name="Learner record: Amira Hassan").is_visible()
+    expect(page.get_by_role("heading", name="Learner record: Amira Hassan")).to_be_visible()
     assert accessibility_violations(page) == []
     page.get_by_role("link", name="Revoke this award").click()
     page.get_by_role("button", name="Revoke the award").click()
-    assert page.get_by_role("alert").is_visible()  # the reason is needed
+    expect(page.get_by_role("alert")).to_be_visible()  # the reason is needed
     page.get_by_label("Reason for revoking").fill(
         "The evidence for one unit was found not to be her own work."
     )
     assert accessibility_violations(page) == []
     page.get_by_role("button", name="Revoke the award").click()
-    assert page.get_by_text("The award has been revoked").is_visible()
-
+    expect(page.get_by_text("The award has been revoked")).to_be_visible()
     page.goto(f"/verify/{code}")
-    assert page.get_by_text("This certificate has been revoked").is_visible()
+    expect(page.get_by_text("This certificate has been revoked")).to_be_visible()
     assert page.get_by_text("her own work").count() == 0
     assert session.scalar(select(QualificationAward.id)) is not None
 
@@ -54,6 +54,6 @@ def test_the_record_works_on_a_phone(phone, session):
     complete(session, qualification, enrolment, staff_for(partner))
     sign_in(phone, "amira@example.org")
     phone.goto(f"/records/{enrolment.id}")
-    assert phone.get_by_role("heading", name="Your record").is_visible()
+    expect(phone.get_by_role("heading", name="Your record")).to_be_visible()
     assert phone.evaluate("document.documentElement.scrollWidth") <= 375
     assert accessibility_violations(phone) == []

@@ -2,6 +2,7 @@
 before a lesson, reads, marks it complete, moves on, and later continues where she left off."""
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from lms.accounts.roles import Role
@@ -39,16 +40,16 @@ def test_trainee_reads_a_lesson_and_continues_later(page, enrolled_trainee):
 
     page.get_by_role("link", name="Boundaries that protect you both").first.click()
     # The content note comes first; nothing of the lesson is shown until she chooses.
-    assert page.get_by_role("button", name="Continue to the lesson").is_visible()
-    assert page.get_by_role("link", name="Come back later").is_visible()
+    expect(page.get_by_role("button", name="Continue to the lesson")).to_be_visible()
+    expect(page.get_by_role("link", name="Come back later")).to_be_visible()
     assert accessibility_violations(page) == []
     page.get_by_role("button", name="Continue to the lesson").click()
 
-    assert page.get_by_role("heading", name="Boundaries that protect you both").is_visible()
-    assert page.get_by_text("Six everyday boundaries").first.is_visible()
+    expect(page.get_by_role("heading", name="Boundaries that protect you both")).to_be_visible()
+    expect(page.get_by_text("Six everyday boundaries").first).to_be_visible()
     assert accessibility_violations(page) == []
     page.get_by_role("button", name="Mark as complete").click()
-    assert page.get_by_text("Marked as complete").first.is_visible()
+    expect(page.get_by_text("Marked as complete").first).to_be_visible()
 
     page.get_by_role("link", name="Over-identification").last.click()
     if page.get_by_role("button", name="Continue to the lesson").count():
@@ -56,7 +57,7 @@ def test_trainee_reads_a_lesson_and_continues_later(page, enrolled_trainee):
     assert "Over-identification" in page.get_by_role("heading", level=1).inner_text()
     page.get_by_role("link", name="Home").click()
     page.get_by_role("link", name="Your learning").first.click()
-    assert page.get_by_text("1 of 24 lessons complete").is_visible()
+    expect(page.get_by_text("1 of 24 lessons complete")).to_be_visible()
     page.get_by_role("link", name="Continue where you left off").click()
     assert "Over-identification" in page.get_by_role("heading", level=1).inner_text()
 

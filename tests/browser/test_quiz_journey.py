@@ -2,6 +2,7 @@
 CSRF token), survive a reload, and the pages pass automated accessibility checks."""
 
 import pytest
+from playwright.sync_api import expect
 
 from lms.accounts.roles import Role
 from tests.browser.conftest import accessibility_violations, sign_in
@@ -45,7 +46,7 @@ def test_answers_save_themselves_and_survive_a_reload(page, trainee_with_quiz):
     page.goto(f"/quizzes/{quiz.slug}")
     assert accessibility_violations(page) == []
     page.get_by_role("button", name="Start the quiz").click()
-    assert page.get_by_text("0 of 7 questions answered").is_visible()
+    expect(page.get_by_text("0 of 7 questions answered")).to_be_visible()
     assert accessibility_violations(page) == []
 
     page.get_by_role("link", name="What is the main purpose of a peer mentor?").click()
@@ -62,16 +63,14 @@ def test_answers_save_themselves_and_survive_a_reload(page, trainee_with_quiz):
     # Typing saves after a pause; a busy machine may take longer than the default wait.
     status.get_by_text("Saved at").wait_for(timeout=30_000)
     page.get_by_role("link", name="All questions and handing in").click()
-    assert page.get_by_text("2 of 7 questions answered").is_visible()
-
+    expect(page.get_by_text("2 of 7 questions answered")).to_be_visible()
     page.get_by_role("link", name="Match each need with a service.").click()
     assert accessibility_violations(page) == []
     page.get_by_role("link", name="Previous question").click()
-    assert page.get_by_role("heading", name="Question 4 of 7").is_visible()
-
+    expect(page.get_by_role("heading", name="Question 4 of 7")).to_be_visible()
     page.get_by_role("link", name="All questions and handing in").click()
     page.get_by_role("button", name="Hand in my answers").click()
-    assert page.get_by_text("2 of 9 points").is_visible()
+    expect(page.get_by_text("2 of 9 points")).to_be_visible()
     assert accessibility_violations(page) == []
 
 

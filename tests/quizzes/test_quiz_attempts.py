@@ -15,7 +15,7 @@ from lms.audit.models import AuditEvent
 from lms.curriculum.operations import withdraw
 from lms.errors import DomainError
 from lms.extensions import db
-from lms.quizzes import queries
+from lms.quizzes import operations, queries
 from lms.quizzes.models import Quiz, QuizAnswer, QuizAttempt
 from lms.quizzes.operations import (
     AttemptClosed,
@@ -115,6 +115,37 @@ def test_start_draws_a_fixed_paper_without_answers(app, session, quiz_world):
     assert attempt.paper_key["seed"] == 42
     assert "correct" not in str(attempt.paper)
     assert start_attempt(session, world.enrolment, world.quiz, now=minutes(1)) is attempt
+
+
+def test_a_start_that_loses_a_race_resumes_the_attempt_that_won(
+    app, session, quiz_world, monkeypatch
+):
+    world = quiz_world()
+    won = start_attempt(session, world.enrolment, world.quiz, now=T0, seed=1)
+    session.commit()
+
+    def start_in_the_other_tab_too(session, enrolment, quiz):
+        """As if the open attempt were not yet there: a second attempt number 1."""
+        session.add(
+            QuizAttempt(
+                quiz=quiz,
+                quiz_slug=quiz.slug,
+                user_id=enrolment.user_id,
+                enrolment_id=enrolment.id,
+                number=1,
+                seed=2,
+                paper=won.paper,
+                paper_key=won.paper_key,
+                started_at=T0,
+            )
+        )
+        session.flush()
+
+    monkeypatch.setattr(operations, "start_attempt", start_in_the_other_tab_too)
+    resumed = operations.start_or_resume_attempt(session, world.enrolment, world.quiz)
+    assert resumed.id == won.id
+    session.commit()  # only the losing start was undone: the transaction goes on
+    assert session.scalar(select(func.count(QuizAttempt.id))) == 1
 
 
 def test_start_needs_an_active_enrolment(app, session, quiz_world):

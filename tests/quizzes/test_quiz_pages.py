@@ -17,8 +17,10 @@ from lms.db import utcnow
 from lms.quizzes import queries
 from lms.quizzes.models import Quiz, QuizAnswer, QuizAttempt
 from lms.quizzes.operations import save_answers, start_attempt, submit_attempt
+from lms.web import MAX_ID
 from tests.factories import FranchisorFactory, PartnerFactory, member
 from tests.quizzes.samples import ALL_RIGHT, ALL_WRONG, form_for
+from tests.routes import assert_answers_as_missing
 
 
 def start(client, quiz) -> int:
@@ -183,7 +185,7 @@ def test_tampered_posts_are_refused_and_change_nothing(app, session, quiz_world,
     assert queries.saved_answers(session, attempt) == before
 
 
-def test_another_persons_attempt_is_refused(app, session, quiz_world, signed_in):
+def test_another_persons_attempt_is_not_found(app, session, quiz_world, signed_in):
     world = quiz_world()
     attempt = start_attempt(session, world.enrolment, world.quiz)
     session.commit()
@@ -194,10 +196,10 @@ def test_another_persons_attempt_is_refused(app, session, quiz_world, signed_in)
     world.enrol(outsider, organisation=foreign_partner)
     for person in (classmate, outsider):
         client = signed_in(person)
-        assert post_answers(client, attempt, "purpose", ALL_RIGHT).status_code == 403
-        assert client.post(f"/quizzes/attempts/{attempt.id}/submit").status_code == 403
-        assert client.get(f"/quizzes/attempts/{attempt.id}").status_code == 403
-        assert client.get(f"/quizzes/attempts/{attempt.id}/questions/purpose").status_code == 403
+        assert post_answers(client, attempt, "purpose", ALL_RIGHT).status_code == 404
+        assert client.post(f"/quizzes/attempts/{attempt.id}/submit").status_code == 404
+        assert client.get(f"/quizzes/attempts/{attempt.id}").status_code == 404
+        assert client.get(f"/quizzes/attempts/{attempt.id}/questions/purpose").status_code == 404
     session.expire_all()
     assert queries.saved_answers(session, attempt) == {}
     assert session.get(QuizAttempt, attempt.id).is_open
@@ -245,6 +247,38 @@ def test_unknown_attempt_and_question(app, session, quiz_world, signed_in):
     assert client.get("/quizzes/attempts/999999").status_code == 404
     assert client.get(f"/quizzes/attempts/{attempt_id}/questions/nope").status_code == 404
     assert client.get("/quizzes/no-such-quiz").status_code == 404
+
+
+def test_another_organisations_attempt_answers_as_if_it_did_not_exist(
+    app, session, quiz_world, signed_in
+):
+    """Not 403, which would confirm that the attempt is there."""
+    world = quiz_world()
+    attempt = start_attempt(session, world.enrolment, world.quiz)
+    session.commit()
+    elsewhere = PartnerFactory(franchisor=FranchisorFactory())
+    trainee = member(elsewhere, Role.TRAINEE)
+    world.enrol(trainee, organisation=elsewhere)
+    a, m = attempt.id, MAX_ID
+    for person in (trainee, member(elsewhere, Role.COORDINATOR)):
+        client = signed_in(person)
+        for method, url, missing in [
+            ("GET", f"/quizzes/attempts/{a}", f"/quizzes/attempts/{m}"),
+            (
+                "GET",
+                f"/quizzes/attempts/{a}/questions/purpose",
+                f"/quizzes/attempts/{m}/questions/purpose",
+            ),
+            (
+                "POST",
+                f"/quizzes/attempts/{a}/questions/purpose",
+                f"/quizzes/attempts/{m}/questions/purpose",
+            ),
+            ("POST", f"/quizzes/attempts/{a}/submit", f"/quizzes/attempts/{m}/submit"),
+        ]:
+            assert_answers_as_missing(client, url, missing, method)
+    session.expire_all()
+    assert session.get(QuizAttempt, attempt.id).is_open
 
 
 def test_only_enrolled_trainees_may_start(app, session, quiz_world, signed_in):
@@ -396,7 +430,7 @@ def test_staff_who_may_see_a_trainees_attempt(app, session, submitted, signed_in
         results = signed_in(person).get("/quizzes/results").get_data(as_text=True)
         assert world.trainee.display_name in results
     for person in outsiders:
-        assert signed_in(person).get(url).status_code == 403
+        assert signed_in(person).get(url).status_code == 404
     results = signed_in(unassigned_assessor).get("/quizzes/results").get_data(as_text=True)
     assert world.trainee.display_name not in results
     assert "No attempts to show." in results

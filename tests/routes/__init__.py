@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
-from collections.abc import Callable
-from dataclasses import dataclass, field
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 # The people the table speaks of. Each holds one role in partner A (admin: in A's franchisor);
@@ -64,6 +65,25 @@ class Route:
     # subject calls it with a token made for her role in her organisation
     # (`world.objects["api_tokens"]`), and anonymous callers get a 401 JSON answer.
     bearer: bool = False
+    # Another organisation's objects answer exactly as ids that do not exist: everyone refused
+    # there gets the same status and page as for a missing id (a 404 for anyone whose role
+    # may use the route at home), so no answer confirms that another organisation's record
+    # exists. Set for a capability's routes with `hiding_foreign`.
+    hides_foreign: bool = False
+
+
+def hiding_foreign(routes: Iterable[Route]) -> list[Route]:
+    """`routes`, each checked to answer for another organisation's ids as for missing ones."""
+    return [replace(route, hides_foreign=True) for route in routes]
+
+
+_CSRF_VALUE = re.compile(r'(name="csrf_token"[^>]*value=")[^"]*"')
+
+
+def answer(response) -> tuple[int, str]:
+    """A response's status and body, the per-request CSRF token left out: two answers equal
+    here tell the person exactly the same thing."""
+    return response.status_code, _CSRF_VALUE.sub(r'\1"', response.get_data(as_text=True))
 
 
 def all_modules():
@@ -85,3 +105,15 @@ def build_world(world: World) -> World:
         if hasattr(module, "build"):
             module.build(world)
     return world
+
+
+def assert_answers_as_missing(client, url: str, missing_url: str, method: str = "GET") -> None:
+    """`url` (another organisation's record) is answered exactly like `missing_url` (the same
+    address naming nothing): a 404 with the same page, so it does not confirm the record."""
+    answers = []
+    for address in (url, missing_url):
+        response = client.open(address, method=method)
+        answers.append(answer(response))
+        response.close()
+    assert answers[0][0] == 404, f"{method} {url}: {answers[0][0]}"
+    assert answers[0] == answers[1], f"{method} {url} answers unlike {missing_url}"

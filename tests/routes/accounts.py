@@ -1,4 +1,4 @@
-from tests.routes import EVERYONE_SIGNED_IN, Route
+from tests.routes import EVERYONE_SIGNED_IN, Route, hiding_foreign
 
 
 def _org(world, scope):
@@ -15,40 +15,42 @@ def _member_role(world, scope):
     return {**_member(world, scope), "role": "trainee"}
 
 
-ROUTES = [
-    Route("static", public=True, url_args=lambda w, s: {"filename": "css/site.css"}),
-    Route("core.home", public=True),
-    Route("core.healthz", public=True),
-    Route("accounts.login", public=True),
-    Route("accounts.forgot_password", public=True),
-    Route(
-        "accounts.reset_password",
-        public=True,
-        url_args=lambda w, s: {"token": "not-a-token"},
-        allowed_statuses=frozenset({400}),
-    ),
-    Route("accounts.logout", allowed=EVERYONE_SIGNED_IN, signs_out=True),
-    Route("accounts.account", allowed=EVERYONE_SIGNED_IN),
-    Route("accounts.change_password", allowed=EVERYONE_SIGNED_IN),
-    Route("accounts.sign_out_everywhere", allowed=EVERYONE_SIGNED_IN),
-    Route("organisations.admin_home", allowed=frozenset({"admin"})),
-    Route("organisations.create_partner", allowed=frozenset({"admin"})),
-    Route("organisations.audit_log", allowed=frozenset({"admin"})),
-    Route("organisations.members", allowed=frozenset({"coordinator", "admin"}), url_args=_org),
-    Route(
-        "organisations.remove_role",
-        allowed=frozenset({"coordinator", "admin"}),
-        url_args=_member_role,
-    ),
-    Route(
-        "organisations.resend_invitation",
-        allowed=frozenset({"coordinator", "admin"}),
-        url_args=_member,
-    ),
-    Route(
-        "organisations.set_access",
-        allowed=frozenset({"admin"}),
-        url_args=_member,
-        form={"disable": "0"},
-    ),
-]
+ROUTES = hiding_foreign(
+    [
+        Route("static", public=True, url_args=lambda w, s: {"filename": "css/site.css"}),
+        Route("core.home", public=True),
+        Route("core.healthz", public=True),
+        Route("accounts.login", public=True),
+        Route("accounts.forgot_password", public=True),
+        Route(
+            "accounts.reset_password",
+            public=True,
+            url_args=lambda w, s: {"token": "not-a-token"},
+            allowed_statuses=frozenset({400}),
+        ),
+        Route("accounts.logout", allowed=EVERYONE_SIGNED_IN, signs_out=True),
+        Route("accounts.account", allowed=EVERYONE_SIGNED_IN),
+        Route("accounts.change_password", allowed=EVERYONE_SIGNED_IN),
+        Route("accounts.sign_out_everywhere", allowed=EVERYONE_SIGNED_IN),
+        Route("organisations.admin_home", allowed=frozenset({"admin"})),
+        Route("organisations.create_partner", allowed=frozenset({"admin"})),
+        Route("organisations.audit_log", allowed=frozenset({"admin"})),
+        Route("organisations.members", allowed=frozenset({"coordinator", "admin"}), url_args=_org),
+        Route(
+            "organisations.remove_role",
+            allowed=frozenset({"coordinator", "admin"}),
+            url_args=_member_role,
+        ),
+        Route(
+            "organisations.resend_invitation",
+            allowed=frozenset({"coordinator", "admin"}),
+            url_args=_member,
+        ),
+        Route(
+            "organisations.set_access",
+            allowed=frozenset({"admin"}),
+            url_args=_member,
+            form={"disable": "0"},
+        ),
+    ]
+)

@@ -5,7 +5,7 @@ from sqlalchemy import select
 from lms.api.models import PersonalAccessToken
 from lms.extensions import db
 from tests.factories import api_token
-from tests.routes import EVERYONE_SIGNED_IN, Route
+from tests.routes import EVERYONE_SIGNED_IN, Route, hiding_foreign
 
 CSRF_EXEMPT = True  # token requests carry no cookie a forged cross-site request could ride on
 
@@ -40,19 +40,21 @@ def _token(world, scope):
 
 COORDINATOR = frozenset({"coordinator"})
 
-ROUTES = [
-    Route("api.openapi", public=True),
-    Route("api.list_cohorts", allowed=COORDINATOR, bearer=True, csrf_exempt=CSRF_EXEMPT),
-    Route("api.list_trainees", allowed=COORDINATOR, bearer=True, csrf_exempt=CSRF_EXEMPT),
-    Route("api.enrol_trainees", allowed=COORDINATOR, bearer=True, csrf_exempt=CSRF_EXEMPT),
-    Route(
-        "api.trainee",
-        allowed=COORDINATOR,
-        bearer=True,
-        csrf_exempt=CSRF_EXEMPT,
-        url_args=_trainee,
-    ),
-    Route("api_tokens.index", allowed=EVERYONE_SIGNED_IN),
-    Route("api_tokens.create", allowed=EVERYONE_SIGNED_IN),
-    Route("api_tokens.revoke", allowed=COORDINATOR, url_args=_token),
-]
+ROUTES = hiding_foreign(
+    [
+        Route("api.openapi", public=True),
+        Route("api.list_cohorts", allowed=COORDINATOR, bearer=True, csrf_exempt=CSRF_EXEMPT),
+        Route("api.list_trainees", allowed=COORDINATOR, bearer=True, csrf_exempt=CSRF_EXEMPT),
+        Route("api.enrol_trainees", allowed=COORDINATOR, bearer=True, csrf_exempt=CSRF_EXEMPT),
+        Route(
+            "api.trainee",
+            allowed=COORDINATOR,
+            bearer=True,
+            csrf_exempt=CSRF_EXEMPT,
+            url_args=_trainee,
+        ),
+        Route("api_tokens.index", allowed=EVERYONE_SIGNED_IN),
+        Route("api_tokens.create", allowed=EVERYONE_SIGNED_IN),
+        Route("api_tokens.revoke", allowed=COORDINATOR, url_args=_token),
+    ]
+)

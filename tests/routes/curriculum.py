@@ -4,7 +4,7 @@ from lms.curriculum.models import CourseAsset, CourseUnit, Lesson, Unit
 from lms.extensions import db
 from tests.factories import EnrolmentFactory, course_with_content
 from tests.factories.course_files import tiny_png
-from tests.routes import EVERYONE_SIGNED_IN, STAFF, Route
+from tests.routes import EVERYONE_SIGNED_IN, STAFF, Route, hiding_foreign
 
 ENROLMENT_VIEWERS = frozenset({"trainee", "coordinator", "assessor", "iqa", "admin"})
 
@@ -61,32 +61,36 @@ def _preview_lesson(world, scope):
     return {**_preview_unit(world, scope), "slug": world.objects["curriculum"]["lesson"]}
 
 
-ROUTES = [
-    Route("curriculum.dashboard", allowed=frozenset({"trainee", "other_trainee"})),
-    Route("curriculum.course", allowed=ENROLMENT_VIEWERS, url_args=_enrolment),
-    Route("curriculum.unit", allowed=ENROLMENT_VIEWERS, url_args=_unit),
-    Route("curriculum.lesson", allowed=ENROLMENT_VIEWERS, url_args=_lesson),
-    Route(
-        "curriculum.complete_lesson",
-        allowed=frozenset({"trainee"}),
-        url_args=_lesson,
-        form={"complete": "1"},
-    ),
-    Route("curriculum.acknowledge_note", allowed=frozenset({"trainee"}), url_args=_lesson),
-    Route("curriculum.catalogue", allowed=STAFF),
-    Route("curriculum.preview_course", allowed=STAFF, url_args=_course, foreign_allowed=STAFF),
-    Route("curriculum.preview_unit", allowed=STAFF, url_args=_preview_unit, foreign_allowed=STAFF),
-    Route(
-        "curriculum.preview_lesson",
-        allowed=STAFF,
-        url_args=_preview_lesson,
-        foreign_allowed=STAFF,
-    ),
-    # Pictures in lessons: any signed-in person; the address is the picture's SHA-256.
-    Route(
-        "curriculum.asset",
-        allowed=EVERYONE_SIGNED_IN,
-        url_args=lambda world, scope: {"sha256": world.objects["curriculum"]["asset"]},
-        foreign_allowed=EVERYONE_SIGNED_IN,
-    ),
-]
+ROUTES = hiding_foreign(
+    [
+        Route("curriculum.dashboard", allowed=frozenset({"trainee", "other_trainee"})),
+        Route("curriculum.course", allowed=ENROLMENT_VIEWERS, url_args=_enrolment),
+        Route("curriculum.unit", allowed=ENROLMENT_VIEWERS, url_args=_unit),
+        Route("curriculum.lesson", allowed=ENROLMENT_VIEWERS, url_args=_lesson),
+        Route(
+            "curriculum.complete_lesson",
+            allowed=frozenset({"trainee"}),
+            url_args=_lesson,
+            form={"complete": "1"},
+        ),
+        Route("curriculum.acknowledge_note", allowed=frozenset({"trainee"}), url_args=_lesson),
+        Route("curriculum.catalogue", allowed=STAFF),
+        Route("curriculum.preview_course", allowed=STAFF, url_args=_course, foreign_allowed=STAFF),
+        Route(
+            "curriculum.preview_unit", allowed=STAFF, url_args=_preview_unit, foreign_allowed=STAFF
+        ),
+        Route(
+            "curriculum.preview_lesson",
+            allowed=STAFF,
+            url_args=_preview_lesson,
+            foreign_allowed=STAFF,
+        ),
+        # Pictures in lessons: any signed-in person; the address is the picture's SHA-256.
+        Route(
+            "curriculum.asset",
+            allowed=EVERYONE_SIGNED_IN,
+            url_args=lambda world, scope: {"sha256": world.objects["curriculum"]["asset"]},
+            foreign_allowed=EVERYONE_SIGNED_IN,
+        ),
+    ]
+)

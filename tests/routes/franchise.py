@@ -8,7 +8,7 @@ from lms.curriculum.models import CohortRole
 from lms.db import utcnow
 from lms.extensions import db
 from tests.factories import LicenceFactory, LicenceUnitFactory, course_with_content
-from tests.routes import Route
+from tests.routes import Route, hiding_foreign
 
 COORDINATORS = frozenset({"coordinator", "admin"})
 COHORT_VIEWERS = COORDINATORS | {"assessor", "iqa"}
@@ -75,43 +75,45 @@ def _enrolment(world, scope):
     return {**_org(world, scope), "enrolment_id": _objects(world, scope)["enrolment"]}
 
 
-ROUTES = [
-    Route("franchise.overview_page", allowed=frozenset({"admin"})),
-    Route("franchise.partner", allowed=COORDINATORS, url_args=_org),
-    Route("franchise.new_licence", allowed=frozenset({"admin"}), url_args=_org),
-    Route("franchise.edit_licence", allowed=frozenset({"admin"}), url_args=_licence),
-    Route("franchise.new_cohort", allowed=COORDINATORS, url_args=_org),
-    Route("franchise.cohort", allowed=COHORT_VIEWERS, url_args=_cohort),
-    Route("franchise.edit_cohort", allowed=COORDINATORS, url_args=_cohort),
-    Route("franchise.close_cohort", allowed=COORDINATORS, url_args=_cohort),
-    Route("franchise.assign_staff", allowed=COORDINATORS, url_args=_cohort),
-    Route("franchise.remove_staff", allowed=COORDINATORS, url_args=_staff),
-    Route("franchise.enrol", allowed=COORDINATORS, url_args=_cohort),
-    Route("franchise.import_enrolments", allowed=COORDINATORS, url_args=_org),
-    Route("franchise.import_example", allowed=COORDINATORS, url_args=_org),
-    Route("franchise.move", allowed=COORDINATORS, url_args=_enrolment),
-    Route(
-        "franchise.withdraw",
-        allowed=COORDINATORS,
-        url_args=_enrolment,
-        form={"reason": "Moved away from the area."},
-    ),
-    Route("franchise.resend_invitation", allowed=COORDINATORS, url_args=_enrolment),
-    Route(
-        "franchise.withdraw_invitation",
-        allowed=COORDINATORS,
-        url_args=_cohort,
-        form={"email": "nobody@example.org"},
-    ),
-    # The signed link in an invitation's e-mail is its own authority: anyone may open one, and
-    # a link that is not valid is refused plainly.
-    Route(
-        "franchise.invitation",
-        public=True,
-        url_args=lambda world, scope: {"token": "not-a-token"},
-        allowed_statuses=frozenset({400}),
-    ),
-    Route("franchise.cohort_progress", allowed=COHORT_VIEWERS, url_args=_cohort),
-    Route("franchise.progress_csv", allowed=COHORT_VIEWERS, url_args=_cohort),
-    Route("franchise.progress_xlsx", allowed=COHORT_VIEWERS, url_args=_cohort),
-]
+ROUTES = hiding_foreign(
+    [
+        Route("franchise.overview_page", allowed=frozenset({"admin"})),
+        Route("franchise.partner", allowed=COORDINATORS, url_args=_org),
+        Route("franchise.new_licence", allowed=frozenset({"admin"}), url_args=_org),
+        Route("franchise.edit_licence", allowed=frozenset({"admin"}), url_args=_licence),
+        Route("franchise.new_cohort", allowed=COORDINATORS, url_args=_org),
+        Route("franchise.cohort", allowed=COHORT_VIEWERS, url_args=_cohort),
+        Route("franchise.edit_cohort", allowed=COORDINATORS, url_args=_cohort),
+        Route("franchise.close_cohort", allowed=COORDINATORS, url_args=_cohort),
+        Route("franchise.assign_staff", allowed=COORDINATORS, url_args=_cohort),
+        Route("franchise.remove_staff", allowed=COORDINATORS, url_args=_staff),
+        Route("franchise.enrol", allowed=COORDINATORS, url_args=_cohort),
+        Route("franchise.import_enrolments", allowed=COORDINATORS, url_args=_org),
+        Route("franchise.import_example", allowed=COORDINATORS, url_args=_org),
+        Route("franchise.move", allowed=COORDINATORS, url_args=_enrolment),
+        Route(
+            "franchise.withdraw",
+            allowed=COORDINATORS,
+            url_args=_enrolment,
+            form={"reason": "Moved away from the area."},
+        ),
+        Route("franchise.resend_invitation", allowed=COORDINATORS, url_args=_enrolment),
+        Route(
+            "franchise.withdraw_invitation",
+            allowed=COORDINATORS,
+            url_args=_cohort,
+            form={"email": "nobody@example.org"},
+        ),
+        # The signed link in an invitation's e-mail is its own authority: anyone may open one,
+        # and a link that is not valid is refused plainly.
+        Route(
+            "franchise.invitation",
+            public=True,
+            url_args=lambda world, scope: {"token": "not-a-token"},
+            allowed_statuses=frozenset({400}),
+        ),
+        Route("franchise.cohort_progress", allowed=COHORT_VIEWERS, url_args=_cohort),
+        Route("franchise.progress_csv", allowed=COHORT_VIEWERS, url_args=_cohort),
+        Route("franchise.progress_xlsx", allowed=COHORT_VIEWERS, url_args=_cohort),
+    ]
+)
