@@ -34,6 +34,8 @@ HOOKS = {
     "unit_submitted": "portfolio: (session, submission) after a unit is sent for assessment",
     "unit_achieved": "assessment: (session, UnitAchievement) when a unit becomes achieved",
     "record_details": "accreditation: (session, enrolment, criterion_ids) -> evidence lines",
+    "unit_offered": "curriculum, portfolio, assessment: (session, enrolment, unit, today) -> "
+    "bool; False when the unit may not be learned, submitted or judged there that day",
 }
 
 
@@ -122,6 +124,7 @@ CAPABILITIES: tuple[Capability, ...] = (
         home_sections=("lms.franchise.home:franchise_sections",),
         # licences for both partners (one near its seat limit), cohorts and enrolments
         demo_steps=("lms.franchise.demo:load_franchise_demo",),
+        hooks={"unit_offered": ("lms.franchise.licences:unit_offered_by_licence",)},
     ),
     Capability(
         "api",

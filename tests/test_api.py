@@ -20,10 +20,15 @@ from lms.curriculum import operations as curriculum
 from lms.curriculum.models import Enrolment
 from lms.db import utcnow
 from lms.errors import DomainError
-from lms.franchise.enrolment import enrol_person
 from lms.mail.models import OutboxMessage
 from lms.web import MAX_ID
-from tests.factories import api_token, expired_api_token, licensed_partner, member
+from tests.factories import (
+    api_token,
+    enrol_new_trainee,
+    expired_api_token,
+    licensed_partner,
+    member,
+)
 from tests.routes import answer
 
 TODAY = utcnow().date()
@@ -33,9 +38,7 @@ TODAY = utcnow().date()
 def world(session):
     world = licensed_partner(session, seats=10)
     for index in range(5):
-        enrol_person(
-            session, world.cohort, f"t{index}@example.org", f"Trainee {index}", today=TODAY
-        )
+        enrol_new_trainee(session, world.cohort, f"t{index}@example.org", f"Trainee {index}")
     curriculum.create_cohort(session, world.elsewhere, world.course, "Their cohort")
     # The foreign partner's trainee is enrolled directly (its franchisor licenses nothing here).
     outsider = member(world.elsewhere, Role.TRAINEE, email="outsider@example.org")
@@ -234,12 +237,25 @@ def test_enrol_trainees_all_at_once(session, client, world, token, outbox):
         },
     )
     assert response.status_code == 201
-    assert [i["trainee"]["email"] for i in response.json["data"]] == [
-        "new1@example.org",
-        "new2@example.org",
+    # Neither is one of the organisation's people yet: both are invited, and join on accepting.
+    assert response.json["data"] == []
+    assert [(i["item"], i["email"]) for i in response.json["invited"]] == [
+        (1, "new1@example.org"),
+        (2, "new2@example.org"),
     ]
-    assert enrolments(session) == 8
-    assert len(outbox) == 2
+    assert enrolments(session) == 6
+    assert [m.to for m in outbox] == [["new1@example.org"], ["new2@example.org"]]
+    ours = member(world.partner, Role.ASSESSOR, email="ours@example.org")
+    response = call(
+        client,
+        "POST",
+        "/api/v1/trainees",
+        token,
+        json={"trainees": [{"email": "ours@example.org", "cohort_id": world.cohort.id}]},
+    )
+    assert response.status_code == 201
+    assert [i["trainee"]["id"] for i in response.json["data"]] == [ours.id]
+    assert response.json["invited"] == []
 
 
 def test_enrolled_trainees_and_their_invitations_are_kept_or_undone_together(
@@ -324,19 +340,14 @@ def test_the_api_audits_enrolments_as_the_csv_import_does(session, client, login
     assert response.status_code == 201
     by_api = audited_since(before)
 
-    assert [action for action, *_ in by_csv] == [
-        "user.created",
-        "membership.granted",
-        "enrolment.created",
-        "enrolment.imported",
-    ]
+    assert [action for action, *_ in by_csv] == ["enrolment.invited", "enrolment.imported"]
     assert by_api == by_csv
     imported = session.scalars(
         select(AuditEvent).where(AuditEvent.action == "enrolment.imported").order_by(AuditEvent.id)
     ).all()
-    assert [(e.detail["via"], e.detail["count"], e.detail["new_accounts"]) for e in imported] == [
-        ("csv", 1, 1),
-        ("api", 1, 1),
+    assert [(e.detail["via"], e.detail["enrolled"], e.detail["invited"]) for e in imported] == [
+        ("csv", 0, 1),
+        ("api", 0, 1),
     ]
 
 

@@ -16,6 +16,7 @@ from lms.curriculum.sync import sync_catalogue
 from lms.web import MAX_ID
 from tests.factories import PartnerFactory, member
 from tests.factories.course_files import CourseFiles
+from tests.factories.franchise import licence_whole_course
 from tests.routes import answer
 
 
@@ -39,6 +40,7 @@ def trainee(partner):
 
 @pytest.fixture
 def enrolment(session, course, trainee, partner):
+    licence_whole_course(partner, course)  # a partner delivers a qualification under licence
     enrolment = operations.enrol(session, trainee, course, partner)
     session.commit()
     return enrolment
@@ -247,6 +249,7 @@ def test_the_shipped_course_reads_well(app, session, signed_in, partner, trainee
     result = app.test_cli_runner().invoke(args=["courses", "sync"])
     assert result.exit_code == 0, result.output
     course = session.scalar(select(Course).where(Course.code == "ALRM3"))
+    licence_whole_course(partner, course)
     enrolment = operations.enrol(session, trainee, course, partner)
     session.commit()
     client = signed_in(trainee)

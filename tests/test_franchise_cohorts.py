@@ -17,12 +17,18 @@ from lms.curriculum.models import Cohort, CohortStaff, CohortStatus, Enrolment, 
 from lms.db import utcnow
 from lms.errors import DomainError
 from lms.franchise import cohorts as cohort_ops
-from lms.franchise.enrolment import enrol_person
+from lms.franchise.models import EnrolmentInvitation
 from lms.franchise.queries import cohort_for_org, visible_cohorts
 from lms.mail.models import OutboxMessage
 from lms.permissions import can
 from lms.web import MAX_ID
-from tests.factories import CourseFactory, MembershipFactory, licensed_partner, member
+from tests.factories import (
+    CourseFactory,
+    MembershipFactory,
+    enrol_new_trainee,
+    licensed_partner,
+    member,
+)
 from tests.routes import answer
 
 TODAY = utcnow().date()
@@ -83,7 +89,7 @@ def test_edit_keeps_names_unique_and_dates_in_order(session, login, world):
 
 
 def test_a_closed_cohort_keeps_its_trainees_and_takes_no_one_new(session, login, world):
-    enrol_person(session, world.cohort, "amira@example.org", "Amira", today=TODAY)
+    enrol_new_trainee(session, world.cohort, "amira@example.org", "Amira")
     session.commit()
     browser = login(world.coordinator)
     assert (
@@ -180,31 +186,31 @@ def test_an_assessor_no_longer_there_is_not_shown_the_cohort(session, login, wor
 def test_move_a_trainee_between_cohorts_of_one_qualification(session, login, world):
     autumn = curriculum.create_cohort(session, world.partner, world.course, "Autumn")
     elsewhere = curriculum.create_cohort(session, world.partner, CourseFactory(), "Other course")
-    done = enrol_person(session, world.cohort, "amira@example.org", "Amira", today=TODAY)
+    enrolled = enrol_new_trainee(session, world.cohort, "amira@example.org", "Amira")
     session.commit()
     browser = login(world.coordinator)
-    url = f"/organisations/northside/enrolments/{done.enrolment.id}/move"
+    url = f"/organisations/northside/enrolments/{enrolled.id}/move"
     with pytest.raises(DomainError, match="same organisation and qualification"):
-        cohort_ops.move_enrolment(session, done.enrolment, elsewhere)
+        cohort_ops.move_enrolment(session, enrolled, elsewhere)
     session.rollback()
     assert browser.post(url, data={"cohort": autumn.id}).status_code == 302
     session.expire_all()
-    assert done.enrolment.cohort_id == autumn.id
+    assert enrolled.cohort_id == autumn.id
     foreign = curriculum.create_cohort(session, world.elsewhere, world.course, "Theirs")
     session.commit()
     assert browser.post(url, data={"cohort": foreign.id}).status_code == 404
 
 
 def test_withdrawal_keeps_the_record_and_the_reason(session, login, world):
-    done = enrol_person(session, world.cohort, "amira@example.org", "Amira", today=TODAY)
+    enrolled = enrol_new_trainee(session, world.cohort, "amira@example.org", "Amira")
     session.commit()
     browser = login(world.coordinator)
-    url = f"/organisations/northside/enrolments/{done.enrolment.id}/withdraw"
+    url = f"/organisations/northside/enrolments/{enrolled.id}/withdraw"
     response = browser.post(url, data={"reason": ""})
     assert response.status_code == 400
     assert browser.post(url, data={"reason": "Moved to another city."}).status_code == 302
     session.expire_all()
-    enrolment = session.get(Enrolment, done.enrolment.id)
+    enrolment = session.get(Enrolment, enrolled.id)
     assert enrolment.status == EnrolmentStatus.WITHDRAWN
     assert enrolment.withdrawal_reason == "Moved to another city."
     assert enrolment.withdrawn_at is not None
@@ -215,7 +221,9 @@ def test_withdrawal_keeps_the_record_and_the_reason(session, login, world):
 # --- enrolment one by one ---------------------------------------------------------------------
 
 
-def test_a_new_person_is_enrolled_and_invited(session, login, world, outbox):
+def test_a_new_person_is_invited_and_has_no_account_until_she_accepts(
+    session, login, world, outbox
+):
     browser = login(world.coordinator)
     response = browser.post(
         f"/organisations/northside/cohorts/{world.cohort.id}/enrol",
@@ -226,12 +234,13 @@ def test_a_new_person_is_enrolled_and_invited(session, login, world, outbox):
         },
     )
     assert response.status_code == 302
-    zoe = session.scalar(select(User).where(User.email == "zoe@example.org"))
-    assert zoe.password_hash is None
-    assert zoe.date_of_birth == "1990-02-28"
-    assert zoe.roles_in(world.partner.id) == {Role.TRAINEE}
-    assert len(outbox) == 1
-    assert "/password/reset/" in outbox[0].body
+    page = browser.get(response.location).get_data(as_text=True)
+    assert "We have sent an invitation to zoe@example.org." in page
+    assert "Zoë Adams" in page.split("Invited, waiting for an answer")[1]
+    assert session.scalar(select(User).where(User.email == "zoe@example.org")) is None
+    assert count(session, Enrolment) == 0
+    assert [m.to for m in outbox] == [["zoe@example.org"]]
+    assert "/invitations/" in outbox[0].body
 
 
 def _fails_after_the_invitation(*args, **kwargs):
@@ -275,15 +284,17 @@ def test_a_new_person_without_a_name_is_asked_for_it(session, login, world):
     )
     assert response.status_code == 400
     page = response.get_data(as_text=True)
-    assert "please give her name" in page
+    assert "Please give her name" in page
     assert 'value="nobody@example.org"' in page
 
 
 def test_resend_invitation_to_someone_who_has_not_set_a_password(session, login, world, outbox):
-    done = enrol_person(session, world.cohort, "zoe@example.org", "Zoe", today=TODAY)
+    enrolled = enrol_new_trainee(
+        session, world.cohort, "zoe@example.org", "Zoe", password_hash=None
+    )
     session.commit()
     response = login(world.coordinator).post(
-        f"/organisations/northside/enrolments/{done.enrolment.id}/invite"
+        f"/organisations/northside/enrolments/{enrolled.id}/invite"
     )
     assert response.status_code == 302
     assert len(outbox) == 1
@@ -302,16 +313,21 @@ def upload(browser, text: str | bytes):
     )
 
 
-def test_a_good_file_enrols_everyone_and_invites_new_people(session, login, world, outbox):
+def test_a_good_file_enrols_our_people_and_invites_everyone_else(session, login, world, outbox):
     member(world.partner, Role.TRAINEE, email="amira@example.org")
     text = (
         "email,name,cohort,date_of_birth\n"
         "amira@example.org,Amira Hassan,Spring 2027,\n"
         "bethany@example.org,Bethany Cole,spring 2027,28/02/1990\n"
     )
-    response = upload(login(world.coordinator), codecs.BOM_UTF8 + text.encode())
+    browser = login(world.coordinator)
+    response = upload(browser, codecs.BOM_UTF8 + text.encode())
     assert response.status_code == 302
-    assert count(session, Enrolment) == 2
+    assert (
+        "1 trainee is enrolled. We have sent 1 invitation by e-mail: each person joins when "
+        "she accepts hers." in browser.get(response.location).get_data(as_text=True)
+    )
+    assert count(session, Enrolment) == 1
     assert [m.to for m in outbox] == [["bethany@example.org"]]
     assert count(session, AuditEvent, AuditEvent.action == "enrolment.imported") == 1
 
@@ -356,6 +372,7 @@ def test_a_problem_found_while_importing_undoes_the_rows_before_it(session, worl
     assert caught.value.problems[0].line == 3
     assert "disabled" in caught.value.problems[0].message
     assert count(session, Enrolment) == 0
+    assert count(session, EnrolmentInvitation) == 0  # nor is the first row's invitation kept
     assert disabled.id is not None
 
 
@@ -372,3 +389,73 @@ def test_the_example_file_is_a_csv_that_imports(login, world):
     )
     assert response.headers["Content-Disposition"].startswith("attachment")
     assert response.get_data(as_text=True).startswith("\ufeffemail,name,cohort,date_of_birth")
+
+
+# --- cohort names are unique within an organisation, whatever their case and spacing -----------
+
+ORIGINAL = "Northside ALRM3 first cohort"
+
+
+def test_a_name_differing_only_in_case_or_spacing_is_taken(session, world):
+    curriculum.create_cohort(session, world.partner, world.course, ORIGINAL)
+    session.commit()
+    for variant in ("northside alrm3 FIRST cohort", "  Northside  ALRM3 first cohort "):
+        with pytest.raises(DomainError, match="already has a cohort called"):
+            curriculum.create_cohort(session, world.partner, world.course, variant)
+        session.rollback()
+    with pytest.raises(DomainError, match="already a cohort called"):
+        cohort_ops.edit_cohort(
+            session, world.cohort, "NORTHSIDE alrm3 first COHORT", starts_on=None, ends_on=None
+        )
+    session.rollback()
+    # Another organisation may use the name, and a cohort may change the case of its own.
+    curriculum.create_cohort(session, world.elsewhere, world.course, ORIGINAL.lower())
+    cohort_ops.edit_cohort(session, world.cohort, "SPRING 2027", starts_on=None, ends_on=None)
+    session.commit()
+
+
+def test_the_database_refuses_a_case_variant_name(session, world):
+    from sqlalchemy.exc import IntegrityError
+
+    session.add(
+        Cohort(
+            organisation_id=world.partner.id,
+            course_id=world.course.id,
+            name="spring 2027 ",
+            status=CohortStatus.OPEN,
+        )
+    )
+    with pytest.raises(IntegrityError):
+        session.flush()
+    session.rollback()
+
+
+def test_a_case_variant_cannot_be_opened_and_the_original_still_takes_trainees(
+    session, login, client, world
+):
+    from tests.factories import api_token
+
+    original = curriculum.create_cohort(session, world.partner, world.course, ORIGINAL)
+    session.commit()
+    browser = login(world.coordinator)
+    response = browser.post(
+        "/organisations/northside/cohorts/new",
+        data={"name": "northside alrm3 FIRST cohort", "course": world.course.id},
+    )
+    assert response.status_code == 400
+    assert "already has a cohort called" in response.get_data(as_text=True)
+    assert count(session, Cohort, Cohort.organisation_id == world.partner.id) == 2
+
+    member(world.partner, Role.TRAINEE, email="amira@example.org")
+    member(world.partner, Role.TRAINEE, email="bethany@example.org")
+    csv = "email,name,cohort\namira@example.org,Amira,NORTHSIDE alrm3 first cohort\n"
+    response = upload(browser, csv)
+    assert response.status_code == 302
+    token = api_token(session, world.coordinator, world.partner, Role.COORDINATOR)
+    response = client.post(
+        "/api/v1/trainees",
+        json={"trainees": [{"email": "bethany@example.org", "cohort_id": original.id}]},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert response.status_code == 201, response.json
+    assert count(session, Enrolment, Enrolment.cohort_id == original.id) == 2

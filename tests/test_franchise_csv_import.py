@@ -275,3 +275,15 @@ def test_any_text_gives_a_plan_or_a_list_of_problems(text):
         assert result.problems
     else:
         assert all(row.email and row.name for row in result.rows)
+
+
+def test_inviting_someone_again_takes_no_second_seat():
+    context = ImportContext(
+        cohorts=(SPRING,),
+        seats_left={"l3": 0},
+        already_invited={("a@example.org", "l3")},
+    )
+    plan = check("email,name,cohort\nA@example.org,A,Spring 2027\n", context)
+    assert [row.email for row in plan.rows] == ["a@example.org"]
+    (problem,) = problems_of("email,name,cohort\nb@example.org,B,Spring 2027\n", context)
+    assert "not enough seats" in problem.message

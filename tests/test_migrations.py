@@ -56,3 +56,56 @@ def test_migrations_match_models_on_postgresql():
         with admin.connect() as connection:
             connection.execute(text(f'DROP DATABASE "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+def test_cohort_names_that_differ_only_in_case_are_renamed_when_upgrading(tmp_path):
+    """Before names were compared ignoring case, "Spring" and " spring" could both exist in
+    one organisation. The upgrade keeps the first as it is and renames the others."""
+    url = f"sqlite:///{tmp_path / 'cohorts.sqlite3'}"
+    command.upgrade(alembic_config(url), "0b47d8a0c3cc")
+    engine = create_engine(url)
+    now = "2026-12-01 10:00:00.000000"
+    with engine.begin() as connection:
+        for org_id, slug in ((1, "northside"), (2, "harbour")):
+            connection.execute(
+                text(
+                    "INSERT INTO organisation (id, slug, name, kind, created_at) "
+                    "VALUES (:id, :slug, :slug, 'partner', :now)"
+                ),
+                {"id": org_id, "slug": slug, "now": now},
+            )
+        connection.execute(
+            text(
+                "INSERT INTO course (id, code, title, kind, version, language, summary, folder, "
+                "content_hash, synced_at) VALUES (1, 'ALRM3', 'L3', 'qualification', 1, 'en', "
+                "'', 'alrm3', :hash, :now)"
+            ),
+            {"hash": "0" * 64, "now": now},
+        )
+        for org_id, name in (
+            (1, "Spring 2027"),
+            (1, "spring 2027 "),
+            (1, "SPRING  2027"),
+            (1, "Spring 2027 (2)"),
+            (2, "spring 2027"),
+        ):
+            connection.execute(
+                text(
+                    "INSERT INTO cohort (organisation_id, course_id, name, status, created_at) "
+                    "VALUES (:org, 1, :name, 'open', :now)"
+                ),
+                {"org": org_id, "name": name, "now": now},
+            )
+    command.upgrade(alembic_config(url), "head")
+    with engine.connect() as connection:
+        rows = connection.execute(
+            text("SELECT organisation_id, name FROM cohort ORDER BY id")
+        ).all()
+    engine.dispose()
+    assert [tuple(row) for row in rows] == [
+        (1, "Spring 2027"),
+        (1, "spring 2027 (3)"),
+        (1, "SPRING 2027 (4)"),
+        (1, "Spring 2027 (2)"),
+        (2, "spring 2027"),
+    ]

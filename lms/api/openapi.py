@@ -129,7 +129,29 @@ SCHEMAS: dict[str, Any] = {
     "TraineeList": _object(
         {"data": {"type": "array", "items": _ref("Trainee")}, "links": _ref("Links")}
     ),
-    "EnrolledTrainees": _object({"data": {"type": "array", "items": _ref("Trainee")}}),
+    "EnrolledTrainees": _object(
+        {
+            "data": {
+                "type": "array",
+                "items": _ref("Trainee"),
+                "description": "The organisation's own people, enrolled now.",
+            },
+            "invited": {
+                "type": "array",
+                "items": _ref("Invitation"),
+                "description": "Everyone else: each is e-mailed an invitation and joins when "
+                "she accepts it (she then appears under GET /trainees).",
+            },
+        }
+    ),
+    "Invitation": _object(
+        {
+            "item": {"type": "integer", "description": "Position (from 1) in the request."},
+            "email": STRING,
+            "cohort_id": INTEGER,
+            "expires_on": {"type": "string", "format": "date"},
+        }
+    ),
     "TraineeRecord": _object(
         {
             "data": _object(
@@ -183,8 +205,9 @@ SCHEMAS: dict[str, Any] = {
                         "email": {"type": "string", "format": "email"},
                         "name": {
                             "type": "string",
-                            "description": "Needed when the person has no account yet; she "
-                            "is then e-mailed an invitation to set a password.",
+                            "description": "Needed unless the person already holds a role in "
+                            "your organisation: anyone else is e-mailed an invitation, and "
+                            "joins when she accepts it.",
                         },
                         "cohort_id": INTEGER,
                         "date_of_birth": {"type": "string", "format": "date"},
@@ -289,7 +312,7 @@ def openapi_document(server_url: str) -> dict:
                         "content": {"application/json": {"schema": _ref("EnrolRequest")}},
                     },
                     "responses": {
-                        "201": _ok("Everyone is enrolled.", "EnrolledTrainees"),
+                        "201": _ok("Everyone is enrolled or invited.", "EnrolledTrainees"),
                         **COMMON_ERRORS,
                         "409": _error(
                             "Nobody was enrolled: someone is already enrolled, a cohort is "

@@ -11,7 +11,6 @@ from __future__ import annotations
 from flask import Blueprint, g, jsonify, request, url_for
 from werkzeug.exceptions import HTTPException
 
-from lms.accounts.invitations import send_invitation
 from lms.accounts.models import Organisation
 from lms.api import records, tokens
 from lms.api.openapi import openapi_document
@@ -223,13 +222,20 @@ def enrol_trainees():
     organisation = _organisation()
     authorize(g.principal, "enrolment.manage", organisation)
     items = _enrol_body()
-    created = enrolment.enrol_requested(db.session, organisation, items, utcnow().date())
-    for done in created:
-        if done.new_account:
-            # Written with the account it invites to: sent only when both are saved.
-            send_invitation(db.session, done.person, organisation)
-    response = jsonify(
-        {"data": records.enrolment_items(db.session, [d.enrolment.id for d in created])}
-    )
+    done = enrolment.enrol_requested(db.session, organisation, items, utcnow().date())
+    enrolled = [item.enrolment.id for _, item in done if isinstance(item, enrolment.Enrolled)]
+    # Only what the caller sent: nothing says whether an invited address is known elsewhere.
+    invited = [
+        {
+            "item": position,
+            "email": item.invitation.email,
+            "cohort_id": item.invitation.cohort_id,
+            "expires_on": item.invitation.expires_at.date().isoformat(),
+        }
+        for position, item in done
+        if isinstance(item, enrolment.Invited)
+    ]
+    response = jsonify({"data": records.enrolment_items(db.session, enrolled), "invited": invited})
     response.status_code = 201
     return response
+

@@ -31,6 +31,7 @@ from lms.assessment.models import (
 )
 from lms.audit.operations import record
 from lms.curriculum.models import AssessmentCriterion, Enrolment, Unit
+from lms.curriculum.offering import require_unit_offered
 from lms.db import utcnow
 from lms.errors import Conflict, DomainError
 from lms.portfolio.models import Submission, SubmissionStatus, SubmittedEvidence
@@ -156,6 +157,7 @@ def judge(
     Signing off needs every criterion met, each by submitted evidence, and the unit's quiz
     (if it has one) passed. Referring back needs the actions the trainee should take."""
     outcome = Outcome(outcome)
+    _require_unit_offered(session, submission)
     criteria = unit_criteria(session, submission.unit_id)
     _require_every_criterion_judged(criteria, verdicts)
     items = _submitted_evidence(session, submission)
@@ -201,6 +203,18 @@ def judge(
         _achieve(session, submission, decision)
     notices.submission_judged(session, submission, decision)
     return decision
+
+
+def _require_unit_offered(session: Session, submission: Submission) -> None:
+    unit = session.get(Unit, submission.unit_id)
+    require_unit_offered(
+        session,
+        session.get(Enrolment, submission.enrolment_id),
+        unit,
+        utcnow().date(),
+        f"{unit.code} is not part of what this organisation is licensed to deliver at the "
+        "moment, so it cannot be assessed here. The franchisor can add it to the licence.",
+    )
 
 
 def _require_every_criterion_judged(

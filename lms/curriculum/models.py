@@ -21,7 +21,7 @@ from sqlalchemy import (
     UniqueConstraint,
     text,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from lms.accounts.models import Organisation, User
 from lms.db import Base, string_enum, utcnow
@@ -234,16 +234,26 @@ class CourseAsset(Base):
 # --- delivery ---------------------------------------------------------------------------------
 
 
+def cohort_name_key(name: str) -> str:
+    """What makes two cohort names the same: case and runs of spaces do not count."""
+    return " ".join(name.split()).casefold()
+
+
 class Cohort(Base):
-    """Trainees of one partner who start a course together, with their assigned staff."""
+    """Trainees of one partner who start a course together, with their assigned staff.
+
+    Names are unique within an organisation ignoring case and spacing: `name_key` is the
+    name as `cohort_name_key` compares it, kept in step with `name` whenever it is set (Python's
+    case folding, so every database compares alike, beyond ASCII too)."""
 
     __tablename__ = "cohort"
-    __table_args__ = (UniqueConstraint("organisation_id", "name"),)
+    __table_args__ = (UniqueConstraint("organisation_id", "name_key"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
     course_id: Mapped[int] = mapped_column(ForeignKey("course.id"), index=True)
     name: Mapped[str] = mapped_column(String(120))
+    name_key: Mapped[str] = mapped_column(String(240))
     starts_on: Mapped[date | None]
     ends_on: Mapped[date | None]
     status: Mapped[CohortStatus] = mapped_column(
@@ -258,6 +268,11 @@ class Cohort(Base):
     staff: Mapped[list[CohortStaff]] = relationship(
         back_populates="cohort", lazy="raise", cascade="all, delete-orphan"
     )
+
+    @validates("name")
+    def _keep_name_key(self, _attribute: str, name: str) -> str:
+        self.name_key = cohort_name_key(name)
+        return name
 
 
 class CohortStaff(Base):

@@ -21,6 +21,7 @@ from lms.curriculum.models import (
     EnrolmentStatus,
     Lesson,
     LessonProgress,
+    cohort_name_key,
 )
 from lms.db import utcnow
 from lms.errors import DomainError
@@ -37,15 +38,12 @@ def create_cohort(
     starts_on: date | None = None,
     ends_on: date | None = None,
 ) -> Cohort:
-    name = name.strip()
+    name = " ".join(name.split())
     if not name:
         raise DomainError("Please give the cohort a name.", field="name")
     if starts_on and ends_on and ends_on < starts_on:
         raise DomainError("The end date must be on or after the start date.", field="ends_on")
-    taken = session.scalar(
-        select(Cohort.id).where(Cohort.organisation_id == organisation.id, Cohort.name == name)
-    )
-    if taken is not None:
+    if cohort_name_taken(session, organisation.id, name):
         raise DomainError(
             f"{organisation.name} already has a cohort called “{name}”.", field="name"
         )
@@ -63,6 +61,19 @@ def create_cohort(
         session, "cohort.created", obj=cohort, organisation_id=organisation.id, course=course.code
     )
     return cohort
+
+
+def cohort_name_taken(
+    session: Session, organisation_id: int, name: str, *, besides: int | None = None
+) -> bool:
+    """Whether another cohort of the organisation (not `besides`) has this name, ignoring
+    case and spacing."""
+    statement = select(Cohort.id).where(
+        Cohort.organisation_id == organisation_id, Cohort.name_key == cohort_name_key(name)
+    )
+    if besides is not None:
+        statement = statement.where(Cohort.id != besides)
+    return session.scalar(statement.limit(1)) is not None
 
 
 def _holds_role_for(user: User, organisation_id: int, franchisor_id: int | None, role: Role):

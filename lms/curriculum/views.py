@@ -7,12 +7,13 @@ import re
 from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
-from lms.curriculum import operations, queries
+from lms.curriculum import offering, operations, queries
 from lms.curriculum.forms import ProgressForm
 from lms.curriculum.markdown import ASSET_URL_PREFIX
-from lms.curriculum.models import Course, Enrolment
+from lms.curriculum.models import Course, Enrolment, Unit
 from lms.curriculum.panels import panels_for
 from lms.curriculum.rules import describe
+from lms.db import utcnow
 from lms.errors import NotFound
 from lms.extensions import db
 from lms.permissions import authorize, can
@@ -75,6 +76,20 @@ def _enrolment(enrolment_id: int) -> Enrolment:
     return enrolment
 
 
+def _unit_to_learn(enrolment: Enrolment, code: str, *, with_criteria: bool = True) -> Unit:
+    """A unit of the enrolment's course that is offered to her there today."""
+    unit = queries.unit_in_course(db.session, enrolment.course, code, with_criteria=with_criteria)
+    offering.require_unit_offered(db.session, enrolment, unit, utcnow().date())
+    return unit
+
+
+@blueprint.errorhandler(offering.UnitNotOffered)
+def _unit_not_offered(error: offering.UnitNotOffered):
+    return render_template(
+        "error.html", status=403, title="This unit is not open to you here", text=error.message
+    ), 403
+
+
 # --- a trainee's learning ---------------------------------------------------------------------
 
 
@@ -105,7 +120,7 @@ def course(enrolment_id: int):
 @login_required
 def unit(enrolment_id: int, code: str):
     enrolment = _enrolment(enrolment_id)
-    unit = queries.unit_in_course(db.session, enrolment.course, code)
+    unit = _unit_to_learn(enrolment, code)
     return render_template(
         "curriculum/unit.html",
         course=enrolment.course,
@@ -121,7 +136,7 @@ def unit(enrolment_id: int, code: str):
 @login_required
 def lesson(enrolment_id: int, code: str, slug: str):
     enrolment = _enrolment(enrolment_id)
-    unit = queries.unit_in_course(db.session, enrolment.course, code, with_criteria=False)
+    unit = _unit_to_learn(enrolment, code, with_criteria=False)
     page = queries.lesson_page(db.session, unit, slug, enrolment, current_user)
     own = can(current_user, "curriculum.enrolment.progress", enrolment)
     note = page.lesson.content_note or unit.content_note
@@ -150,7 +165,7 @@ def lesson(enrolment_id: int, code: str, slug: str):
 def complete_lesson(enrolment_id: int, code: str, slug: str):
     enrolment = _enrolment(enrolment_id)
     authorize(current_user, "curriculum.enrolment.progress", enrolment)
-    unit = queries.unit_in_course(db.session, enrolment.course, code, with_criteria=False)
+    unit = _unit_to_learn(enrolment, code, with_criteria=False)
     lesson = queries.lesson_in_unit(db.session, unit, slug)
     form = ProgressForm()
     if not form.validate_on_submit():
@@ -171,7 +186,7 @@ def complete_lesson(enrolment_id: int, code: str, slug: str):
 def acknowledge_note(enrolment_id: int, code: str, slug: str):
     enrolment = _enrolment(enrolment_id)
     authorize(current_user, "curriculum.enrolment.progress", enrolment)
-    unit = queries.unit_in_course(db.session, enrolment.course, code, with_criteria=False)
+    unit = _unit_to_learn(enrolment, code, with_criteria=False)
     lesson = queries.lesson_in_unit(db.session, unit, slug)
     if not ProgressForm().validate_on_submit():
         abort(400)

@@ -59,14 +59,7 @@ def edit_cohort(
     if not name:
         raise DomainError("Please give the cohort a name.", field="name")
     _check_dates(starts_on, ends_on)
-    taken = session.scalar(
-        select(Cohort.id).where(
-            Cohort.organisation_id == cohort.organisation_id,
-            Cohort.name == name,
-            Cohort.id != cohort.id,
-        )
-    )
-    if taken is not None:
+    if curriculum.cohort_name_taken(session, cohort.organisation_id, name, besides=cohort.id):
         raise DomainError(f"There is already a cohort called \u201c{name}\u201d.", field="name")
     changes = {}
     for field, value in (("name", name), ("starts_on", starts_on), ("ends_on", ends_on)):

@@ -37,6 +37,7 @@ from datetime import date, datetime
 
 from email_validator import EmailNotValidError, validate_email
 
+from lms.curriculum.models import cohort_name_key
 from lms.errors import DomainError
 
 MAX_ROWS = 5000
@@ -91,6 +92,8 @@ class ImportContext:
     seats_left: Mapping[Hashable, int] = field(default_factory=dict)
     # (normalised email, pool) of people already enrolled on that licence's qualification.
     already_enrolled: Collection[tuple[str, Hashable]] = frozenset()
+    # (normalised email, pool) of invitations already holding a seat: inviting again takes none.
+    already_invited: Collection[tuple[str, Hashable]] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -271,14 +274,10 @@ def _date_of_birth(value: str, today: date) -> tuple[date | None, str | None]:
     )
 
 
-def _cohort_key(name: str) -> str:
-    return " ".join(name.split()).casefold()
-
-
 def _cohort_finder(cohorts: Sequence[CohortChoice]):
     by_name: dict[str, list[CohortChoice]] = {}
     for cohort in cohorts:
-        by_name.setdefault(_cohort_key(cohort.name), []).append(cohort)
+        by_name.setdefault(cohort_name_key(cohort.name), []).append(cohort)
     open_names = sorted(c.name for c in cohorts if c.refusal is None)
     if not open_names:
         hint = "There are no open cohorts to enrol into at the moment."
@@ -290,7 +289,7 @@ def _cohort_finder(cohorts: Sequence[CohortChoice]):
     def find(value: str) -> tuple[CohortChoice | None, str | None, bool]:
         if not value.strip():
             return None, "The cohort is missing.", False
-        found = by_name.get(_cohort_key(value), [])
+        found = by_name.get(cohort_name_key(value), [])
         if not found:
             return None, f"There is no cohort called \u201c{value.strip()}\u201d. {hint}", False
         if len(found) > 1:
@@ -330,10 +329,22 @@ class RowChecker:
         # How problems name a row and the whole: "line" of this "file", or "item" of a "request".
         self.where, self.whole = "line", "file"
 
+    def _cohort(self, values: Mapping[str, str]) -> tuple[CohortChoice | None, str | None, bool]:
+        """The cohort a row names: by `cohort_id` when the caller has it (the API), else by
+        name."""
+        if "cohort_id" not in values:
+            return self.find_cohort(values.get("cohort", ""))
+        cohort = next((c for c in self.context.cohorts if c.id == values["cohort_id"]), None)
+        if cohort is None:
+            return None, "`cohort_id` is not a cohort of your organisation.", False
+        if cohort.refusal:
+            return None, cohort.refusal, True
+        return cohort, None, False
+
     def add(self, line: int, values: Mapping[str, str]) -> None:
         email, email_problem = _email(values.get("email", ""))
         name, name_problem = _name(values.get("name", ""))
-        cohort, cohort_problem, refused = self.find_cohort(values.get("cohort", ""))
+        cohort, cohort_problem, refused = self._cohort(values)
         born, born_problem = _date_of_birth(values.get("date_of_birth", ""), self.today)
         for reason in (email_problem, name_problem, born_problem):
             if reason:
@@ -360,7 +371,14 @@ class RowChecker:
         self.good.append(PlannedEnrolment(line, email, name, cohort, born))
 
     def finish(self) -> ImportPlan:
-        problems = self.problems + _seat_problems(self.good, self.context.seats_left, self.whole)
+        needing_seats = [
+            row
+            for row in self.good
+            if (row.email, row.cohort.pool) not in self.context.already_invited
+        ]
+        problems = self.problems + _seat_problems(
+            needing_seats, self.context.seats_left, self.whole
+        )
         if problems:
             raise ImportRejected(problems)
         return ImportPlan(tuple(self.good))

@@ -1,10 +1,12 @@
 """Enrolling trainees into a partner's cohorts: one by one, from a CSV file, or through the API.
 
-Every path ends in `enrol_person`, which checks the cohort and the partner's licence (seats,
-dates, status) before anything is created. Many at once (a CSV file, an API request) go
-through `enrol_many`, so both are enrolled, refused and audited alike. Functions flush;
-the request commits. The caller invites the people created in the same transaction (the
-outbox sends only what was committed).
+Every path ends in `enrol_person`. A person who already holds a role in the organisation is
+enrolled at once. Anyone else (an address never seen, or another organisation's person: the
+answer must not say which) is invited by e-mail and joins when she accepts
+(`lms.franchise.invitations`). Both check the cohort and the partner's licence (seats, dates,
+status) first; a pending invitation holds a seat. Many at once (a CSV file, an API request) go
+through `enrol_many`, so both are enrolled, invited, refused and audited alike. Functions
+flush; the request commits, and the outbox sends the invitations only once it has.
 """
 
 from __future__ import annotations
@@ -17,13 +19,15 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from lms.accounts.models import Organisation, User
-from lms.accounts.operations import create_user, find_user_by_email, grant_role, normalise_email
+from lms.accounts.models import Membership, Organisation, User
+from lms.accounts.operations import grant_role, normalise_email
 from lms.accounts.roles import Role
 from lms.audit.operations import record
 from lms.curriculum import operations as curriculum
 from lms.curriculum.models import Cohort, CohortStatus, Course, Enrolment, EnrolmentStatus
+from lms.db import utcnow
 from lms.errors import DomainError
+from lms.franchise import invitations
 from lms.franchise.csv_import import (
     CohortChoice,
     ImportContext,
@@ -34,26 +38,40 @@ from lms.franchise.csv_import import (
     check_enrolment_csv,
 )
 from lms.franchise.licences import check_can_enrol, needs_licence, usages_for
+from lms.franchise.models import EnrolmentInvitation, InvitationStatus
 
 
 @dataclass(frozen=True)
 class Enrolled:
+    """One of the organisation's people, enrolled."""
+
     enrolment: Enrolment
     person: User
-    new_account: bool
 
 
-def _organisation_and_course(session: Session, cohort: Cohort) -> tuple[Organisation, Course]:
-    return session.get(Organisation, cohort.organisation_id), session.get(Course, cohort.course_id)
+@dataclass(frozen=True)
+class Invited:
+    """Someone else, invited: she joins when she accepts."""
+
+    invitation: EnrolmentInvitation
 
 
-def _check_cohort_accepts(session: Session, cohort: Cohort, today: date, extra: int = 1) -> None:
+def _check_cohort_open(cohort: Cohort) -> None:
     if cohort.status == CohortStatus.CLOSED:
         raise DomainError(
             f"The cohort {cohort.name} is closed, so nobody new can join it.", field="cohort"
         )
-    organisation, course = _organisation_and_course(session, cohort)
-    check_can_enrol(session, organisation, course, today, extra=extra)
+
+
+def person_of(session: Session, organisation: Organisation, email: str) -> User | None:
+    """The person with this (normalised) address who holds a role in the organisation; a
+    person of other organisations only is not found here."""
+    return session.scalar(
+        select(User)
+        .join(Membership, Membership.user_id == User.id)
+        .where(User.email == email, Membership.organisation_id == organisation.id)
+        .limit(1)
+    )
 
 
 def enrol_person(
@@ -64,32 +82,47 @@ def enrol_person(
     *,
     date_of_birth: date | None = None,
     today: date,
-) -> Enrolled:
-    """Enrol the person with `email` (made a trainee of the cohort's organisation, and given an
-    account without a password when she has none) into `cohort`."""
-    _check_cohort_accepts(session, cohort, today)
-    organisation, course = _organisation_and_course(session, cohort)
+) -> Enrolled | Invited:
+    """Enrol the organisation's person with `email` into `cohort`, or invite anyone else
+    (`name` is needed then, for the invitation and any account she makes)."""
+    _check_cohort_open(cohort)
     email = normalise_email(email)
-    person = find_user_by_email(session, email)
-    new_account = person is None
+    organisation = session.get(Organisation, cohort.organisation_id)
+    person = person_of(session, organisation, email)
     if person is None:
-        if not (name or "").strip():
-            raise DomainError(
-                "This person does not have an account yet: please give her name.",
-                field="display_name",
+        return Invited(
+            invitations.invite(
+                session, cohort, email, name, date_of_birth=date_of_birth, today=today
             )
-        person = create_user(session, email, name or "")
-    elif person.is_disabled:
+        )
+    course = session.get(Course, cohort.course_id)
+    check_can_enrol(session, organisation, course, today)
+    return Enrolled(_enrol_ours(session, cohort, person, date_of_birth), person)
+
+
+def _enrol_ours(
+    session: Session, cohort: Cohort, person: User, date_of_birth: date | None
+) -> Enrolment:
+    organisation = session.get(Organisation, cohort.organisation_id)
+    course = session.get(Course, cohort.course_id)
+    if person.is_disabled:
         raise DomainError(
             f"The account of {person.email} is disabled. Please ask the franchisor's "
             "administrator about it.",
             field="email",
         )
+    current = curriculum.active_enrolment(session, person, course)
+    if current is not None and current.organisation_id != organisation.id:
+        # Her enrolment with another organisation is not this one's to know about.
+        raise DomainError(
+            f"{person.display_name} cannot be enrolled on {course.title} at the moment. "
+            "The franchisor's administrator can help.",
+            field="email",
+        )
     if date_of_birth is not None and not person.date_of_birth:
         person.date_of_birth = date_of_birth.isoformat()
     grant_role(session, person, organisation, Role.TRAINEE)
-    enrolment = curriculum.enrol(session, person, course, organisation, cohort)
-    return Enrolled(enrolment, person, new_account)
+    return curriculum.enrol(session, person, course, organisation, cohort)
 
 
 # --- importing a CSV file ----------------------------------------------------------------------
@@ -135,15 +168,39 @@ def import_context(
         for course_id, usage in usages.items()
         if needs_licence(organisation, usage.licence.course)
     }
-    course_ids = {cohort.course_id for cohort in cohorts}
-    enrolled = session.execute(
+    return ImportContext(
+        tuple(choices),
+        seats_left,
+        _already_enrolled(session, organisation),
+        _already_invited(session, organisation),
+    )
+
+
+def _already_enrolled(session: Session, organisation: Organisation) -> frozenset[tuple[str, int]]:
+    """(email, course) of the organisation's own enrolments not withdrawn: never anyone
+    else's, which are not this organisation's to know about."""
+    rows = session.execute(
         select(User.email, Enrolment.course_id)
         .join(Enrolment, Enrolment.user_id == User.id)
-        .where(Enrolment.course_id.in_(course_ids), Enrolment.status != EnrolmentStatus.WITHDRAWN)
+        .where(
+            Enrolment.organisation_id == organisation.id,
+            Enrolment.status != EnrolmentStatus.WITHDRAWN,
+        )
     )
-    return ImportContext(
-        tuple(choices), seats_left, frozenset((email, course) for email, course in enrolled)
+    return frozenset((email, course) for email, course in rows)
+
+
+def _already_invited(session: Session, organisation: Organisation) -> frozenset[tuple[str, int]]:
+    """(email, course) of the organisation's invitations holding a seat: inviting again takes
+    no second one."""
+    rows = session.execute(
+        select(EnrolmentInvitation.email, EnrolmentInvitation.course_id).where(
+            EnrolmentInvitation.organisation_id == organisation.id,
+            EnrolmentInvitation.status == InvitationStatus.PENDING,
+            EnrolmentInvitation.expires_at > utcnow(),
+        )
     )
+    return frozenset((email, course) for email, course in rows)
 
 
 def check_import(
@@ -164,12 +221,12 @@ def enrol_many(
     today: date,
     *,
     via: str,
-) -> list[Enrolled]:
-    """Enrol every row of a checked plan, or nobody: a row refused now (the licence ran out
-    of seats, an account is disabled…) raises `ImportRejected` naming its line or item, and
-    the caller rolls back whatever was flushed. Each enrolment is audited ("enrolment.created")
-    and so is the whole ("enrolment.imported", `via` "csv" or "api"). Returns who was
-    enrolled and whether her account is new, for the caller to invite after committing."""
+) -> list[Enrolled | Invited]:
+    """Enrol (or invite: see `enrol_person`) every row of a checked plan, or nobody: a row
+    refused now (the licence ran out of seats, an account is disabled…) raises
+    `ImportRejected` naming its line or item, and the caller rolls back whatever was flushed,
+    invitations and their e-mails too. Each enrolment and invitation is audited, and so is the
+    whole ("enrolment.imported", `via` "csv" or "api")."""
     done = []
     for row in plan.rows:
         try:
@@ -190,15 +247,15 @@ def enrol_many(
         "enrolment.imported",
         organisation_id=organisation.id,
         via=via,
-        count=len(done),
-        new_accounts=sum(1 for item in done if item.new_account),
+        enrolled=sum(1 for item in done if isinstance(item, Enrolled)),
+        invited=sum(1 for item in done if isinstance(item, Invited)),
     )
     return done
 
 
 def import_enrolments(
     session: Session, organisation: Organisation, data: bytes, today: date
-) -> list[Enrolled]:
+) -> list[Enrolled | Invited]:
     """Enrol everyone in the CSV file, or nobody (see `enrol_many`). A file larger than
     `IMPORT_MAX_BYTES` is refused, so a caller need read no more than one byte beyond it."""
     if len(data) > IMPORT_MAX_BYTES:
@@ -212,10 +269,11 @@ def import_enrolments(
 
 def enrol_requested(
     session: Session, organisation: Organisation, items: Sequence[Any], today: date
-) -> list[Enrolled]:
-    """Enrol every trainee of an API request, or nobody. Each item is an object with `email`,
-    `name` (needed only for someone without an account), `cohort_id` and `date_of_birth`; any
-    problem raises `ImportRejected`, naming items by their position in the request."""
+) -> list[tuple[int, Enrolled | Invited]]:
+    """Enrol (or invite) every trainee of an API request, or nobody; each with her position
+    in the request. Each item is an object with `email`, `name` (needed only to invite someone
+    who is not one of the organisation's people), `cohort_id` and `date_of_birth`; any problem
+    raises `ImportRejected`, naming items by their position in the request."""
     cohorts = {cohort.id: cohort for cohort in cohorts_of(session, organisation)}
     checker = RowChecker(
         import_context(session, organisation, list(cohorts.values()), today), today
@@ -233,14 +291,22 @@ def enrol_requested(
             )
             continue
         email, name = str(item.get("email") or ""), str(item.get("name") or "")
-        if not name.strip() and (known := find_user_by_email(session, email)) is not None:
-            name = known.display_name  # her name is needed only when she has no account yet
+        if not name.strip() and (ours := _our_person(session, organisation, email)) is not None:
+            name = ours.display_name  # a name is needed only to invite someone not ours yet
         values = {
             "email": email,
             "name": name,
-            "cohort": cohort.name,
+            "cohort_id": cohort.id,
             "date_of_birth": str(item.get("date_of_birth") or ""),
         }
         checker.add(position, values)
     plan = checker.finish()
-    return enrol_many(session, organisation, plan, cohorts, today, via="api")
+    done = enrol_many(session, organisation, plan, cohorts, today, via="api")
+    return [(row.line, item) for row, item in zip(plan.rows, done, strict=True)]
+
+
+def _our_person(session: Session, organisation: Organisation, email: str) -> User | None:
+    try:
+        return person_of(session, organisation, normalise_email(email))
+    except DomainError:
+        return None  # the item's own check reports the address

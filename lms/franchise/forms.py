@@ -12,6 +12,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
 
+from lms.accounts.forms import ResetPasswordForm
 from lms.curriculum.models import CohortRole
 from lms.franchise.models import LicenceStatus
 
@@ -62,6 +63,16 @@ class StaffForm(FlaskForm):
     )
 
 
+class JoinForm(ResetPasswordForm):
+    """Accepting an invitation with no account yet: her name and a password."""
+
+    display_name = StringField(
+        "Your name",
+        description="As you would like it shown to your coordinator and assessors.",
+        validators=[DataRequired("Please give your name."), Length(max=120)],
+    )
+
+
 class EnrolForm(FlaskForm):
     email = EmailField(
         "Email",
@@ -72,7 +83,8 @@ class EnrolForm(FlaskForm):
     )
     display_name = StringField(
         "Name",
-        description="Needed when she has no account yet: we will e-mail her an invitation.",
+        description="Needed when she is not one of your trainees or staff yet: we will e-mail "
+        "her an invitation, and she joins when she accepts it.",
         validators=[Optional(), Length(max=120)],
     )
     date_of_birth = DateField(

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, union_all, update
 from sqlalchemy.orm import Session, selectinload
 
 from lms.accounts.models import Organisation
@@ -20,8 +20,15 @@ from lms.curriculum.models import (
     EnrolmentStatus,
     Unit,
 )
+from lms.db import utcnow
 from lms.errors import DomainError, NotFound
-from lms.franchise.models import Licence, LicenceStatus, LicenceUnit
+from lms.franchise.models import (
+    EnrolmentInvitation,
+    InvitationStatus,
+    Licence,
+    LicenceStatus,
+    LicenceUnit,
+)
 
 SEAT_WARNING_SHARE = 0.9  # warn once 90% of the seats are taken,
 SEAT_WARNING_LEFT = 1  # or when only one is left (on a small licence that comes sooner)
@@ -112,14 +119,23 @@ class LicenceUsage:
 
 
 def seats_used(session: Session, organisation_ids: Iterable[int]) -> dict[tuple[int, int], int]:
-    """Seats taken per (organisation, course): enrolments not withdrawn. One query."""
+    """Seats taken per (organisation, course): enrolments not withdrawn, and invitations
+    waiting for an answer that have not expired. One query."""
+    ids = list(organisation_ids)
+    taken = union_all(
+        select(Enrolment.organisation_id, Enrolment.course_id).where(
+            Enrolment.organisation_id.in_(ids), Enrolment.status != EnrolmentStatus.WITHDRAWN
+        ),
+        select(EnrolmentInvitation.organisation_id, EnrolmentInvitation.course_id).where(
+            EnrolmentInvitation.organisation_id.in_(ids),
+            EnrolmentInvitation.status == InvitationStatus.PENDING,
+            EnrolmentInvitation.expires_at > utcnow(),
+        ),
+    ).subquery()
     rows = session.execute(
-        select(Enrolment.organisation_id, Enrolment.course_id, func.count())
-        .where(
-            Enrolment.organisation_id.in_(list(organisation_ids)),
-            Enrolment.status != EnrolmentStatus.WITHDRAWN,
+        select(taken.c.organisation_id, taken.c.course_id, func.count()).group_by(
+            taken.c.organisation_id, taken.c.course_id
         )
-        .group_by(Enrolment.organisation_id, Enrolment.course_id)
     )
     return {(org, course): count for org, course, count in rows}
 
@@ -201,22 +217,80 @@ def course_unit_codes(session: Session, course: Course) -> list[tuple[str, str]]
     return [(code, title) for code, title in rows]
 
 
+def licence_covers_unit(
+    session: Session, organisation: Organisation, course: Course, unit_code: str, today: date
+) -> bool:
+    """Whether the organisation may deliver the unit (by code) of the course on `today`.
+    What needs no licence (a short course, the franchisor's own delivery) always may; a
+    partner's qualification needs a licence in force that day that lists the unit, and
+    without a licence nothing is covered."""
+    if not needs_licence(organisation, course):
+        return True
+    found = session.scalar(
+        select(LicenceUnit.id)
+        .join(Licence, Licence.id == LicenceUnit.licence_id)
+        .where(
+            Licence.organisation_id == organisation.id,
+            Licence.course_id == course.id,
+            Licence.status == LicenceStatus.ACTIVE,
+            Licence.starts_on <= today,
+            Licence.expires_on >= today,
+            LicenceUnit.unit_code == unit_code,
+        )
+    )
+    return found is not None
+
+
+def unit_offered_by_licence(
+    session: Session, enrolment: Enrolment, unit: Unit, today: date
+) -> bool:
+    """The answer to the `unit_offered` hook: the trainee's organisation's licence covers it."""
+    organisation = session.get(Organisation, enrolment.organisation_id)
+    course = session.get(Course, enrolment.course_id)
+    return licence_covers_unit(session, organisation, course, unit.code, today)
+
+
 # --- the check every enrolment passes ------------------------------------------------------------
+
+
+def lock_licence(session: Session, organisation_id: int, course_id: int) -> None:
+    """Hold the licence until the caller's transaction ends, so that seats counted after this
+    stay counted: a second enrolment at the same moment waits here until the first has
+    committed, then counts the first one's seat.
+
+    The lock is taken by writing the row (its values unchanged), not with SELECT ... FOR
+    UPDATE, because SQLite (the default database) ignores FOR UPDATE: its reads take no lock,
+    so two transactions could each count one seat left and both take it. A write takes
+    SQLite's database write lock at once (the transaction begins with it; a second writer
+    waits, up to the busy timeout, and then starts from what the first committed) and
+    PostgreSQL's row lock (a second writer waits for the first to commit). This is
+    `BEGIN IMMEDIATE` for just the transactions that take seats, on both databases, and it
+    works whatever the transaction has done before. A stored seats-used counter with a
+    conditional UPDATE would do as well, but every change of an enrolment's status (some of
+    them made by the curriculum, which knows nothing of licences) would have to keep it
+    right; counting the enrolments under the lock cannot drift."""
+    session.execute(
+        update(Licence)
+        .where(Licence.organisation_id == organisation_id, Licence.course_id == course_id)
+        .values(seats=Licence.seats, updated_at=Licence.updated_at)
+        .execution_options(synchronize_session=False)
+    )
 
 
 def check_can_enrol(
     session: Session, organisation: Organisation, course: Course, today: date, *, extra: int = 1
 ) -> None:
     """Refuse, with the reason, an enrolment of `extra` more trainees that the partner's
-    licence does not allow. Locks the licence row (on PostgreSQL) so that two enrolments at
-    once cannot both take the last seat."""
+    licence does not allow. Locks the licence (`lock_licence`) first, so that two enrolments
+    at once cannot both take the last seat: the caller must make its enrolment in the same
+    transaction."""
     if not needs_licence(organisation, course):
         return
+    lock_licence(session, organisation.id, course.id)
     licence = session.scalar(
         select(Licence)
         .where(Licence.organisation_id == organisation.id, Licence.course_id == course.id)
         .options(selectinload(Licence.course))
-        .with_for_update()
     )
     if licence is None:
         raise DomainError(
@@ -257,6 +331,20 @@ def _check_fields(
             field="units",
         )
     return chosen
+
+
+def _check_seats_in_use(session: Session, licence: Licence, seats: int) -> None:
+    lock_licence(session, licence.organisation_id, licence.course_id)
+    used = seats_used(session, [licence.organisation_id]).get(
+        (licence.organisation_id, licence.course_id), 0
+    )
+    if seats < used:
+        raise DomainError(
+            f"{used} {'seat is' if used == 1 else 'seats are'} in use on this licence "
+            "(trainees enrolled, and invitations waiting for an answer), so it needs at least "
+            f"{used}. Withdrawing a trainee or an invitation frees a seat.",
+            field="seats",
+        )
 
 
 def issue_licence(
@@ -319,6 +407,7 @@ def change_licence(
     notes: str = "",
 ) -> Licence:
     codes = _check_fields(session, licence.course, seats, starts_on, expires_on, units)
+    _check_seats_in_use(session, licence, seats)
     before = {
         "seats": licence.seats,
         "starts_on": licence.starts_on.isoformat(),

@@ -5,12 +5,21 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, Enum, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import (
+    CheckConstraint,
+    Enum,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.accounts.models import Organisation
 from lms.curriculum.models import Course
-from lms.db import Base, utcnow
+from lms.db import Base, string_enum, utcnow
 
 
 class LicenceStatus(StrEnum):
@@ -98,3 +107,59 @@ class LicenceUnit(Base):
     unit_code: Mapped[str] = mapped_column(String(40))
 
     licence: Mapped[Licence] = relationship(back_populates="units", lazy="raise")
+
+
+class InvitationStatus(StrEnum):
+    PENDING = "pending"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    WITHDRAWN = "withdrawn"
+
+
+class EnrolmentInvitation(Base):
+    """An invitation to join a cohort, e-mailed to a person who is not (yet) one of the
+    organisation's people. She joins only when she accepts it: signed in as herself if she
+    has an account (with another organisation, perhaps: nothing of hers is shown to this one
+    before she accepts), or by choosing a password if she has none.
+
+    `name` and `date_of_birth` are what the coordinator typed; they are used only for an
+    account made on acceptance, never to change an existing one. A pending invitation that
+    has not expired holds a seat on the licence, as an enrolment does. At most one invitation
+    to the same address is pending per organisation and qualification: inviting her again
+    sends it again."""
+
+    __tablename__ = "enrolment_invitation"
+    __table_args__ = (
+        Index(
+            "uq_enrolment_invitation_pending",
+            "organisation_id",
+            "course_id",
+            "email",
+            unique=True,
+            sqlite_where=text("status = 'pending'"),
+            postgresql_where=text("status = 'pending'"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("course.id"), index=True)
+    cohort_id: Mapped[int] = mapped_column(ForeignKey("cohort.id"), index=True)
+    email: Mapped[str] = mapped_column(String(254), index=True)
+    name: Mapped[str] = mapped_column(String(120))
+    date_of_birth: Mapped[str | None] = mapped_column(String(10))
+    status: Mapped[InvitationStatus] = mapped_column(
+        string_enum(InvitationStatus, "invitation_status", length=20),
+        default=InvitationStatus.PENDING,
+    )
+    invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    answered_at: Mapped[datetime | None]
+    # Who accepted it, and the enrolment that made.
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    enrolment_id: Mapped[int | None] = mapped_column(ForeignKey("enrolment.id"))
+
+    def holds_seat(self, now: datetime) -> bool:
+        return self.status == InvitationStatus.PENDING and self.expires_at > now

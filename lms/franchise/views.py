@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import (
     Blueprint,
     Response,
+    current_app,
     flash,
     redirect,
     render_template,
@@ -16,21 +17,23 @@ from flask import (
 from flask_login import current_user, login_required
 
 from lms.accounts.forms import EmptyForm
-from lms.accounts.invitations import invite_again, send_invitation
+from lms.accounts.invitations import invite_again
 from lms.accounts.models import Organisation
+from lms.accounts.operations import find_user_by_email
 from lms.accounts.queries import organisation_for
 from lms.audit.operations import record
-from lms.curriculum.models import CohortRole, CohortStatus
+from lms.curriculum.models import Cohort, CohortRole, CohortStatus, Course
 from lms.db import utcnow
-from lms.errors import NotFound
+from lms.errors import DomainError, NotFound, PermissionDenied
 from lms.extensions import db
 from lms.franchise import cohorts as cohort_ops
-from lms.franchise import enrolment, licences, overview, progress, queries
+from lms.franchise import enrolment, invitations, licences, overview, progress, queries
 from lms.franchise.csv_import import COLUMN_ALIASES, ImportRejected
 from lms.franchise.forms import (
     CohortForm,
     EnrolForm,
     ImportForm,
+    JoinForm,
     LicenceForm,
     MoveForm,
     StaffForm,
@@ -209,6 +212,7 @@ def _load_cohort(slug: str, cohort_id: int, action: str = "cohort.view"):
 def cohort(slug: str, cohort_id: int):
     organisation, cohort = _load_cohort(slug, cohort_id)
     manage = can(current_user, "cohort.manage", organisation)
+    manage_enrolment = can(current_user, "enrolment.manage", organisation)
     staff_form = None
     if manage and cohort.status == CohortStatus.OPEN:
         staff_form = _staff_form(cohort)
@@ -220,7 +224,8 @@ def cohort(slug: str, cohort_id: int):
         enrolments=queries.cohort_enrolments(db.session, cohort),
         siblings=queries.sibling_cohorts(db.session, cohort),
         manage=manage,
-        manage_enrolment=can(current_user, "enrolment.manage", organisation),
+        manage_enrolment=manage_enrolment,
+        invited=invitations.pending_in_cohort(db.session, cohort) if manage_enrolment else [],
         staff_form=staff_form,
         button_form=EmptyForm(),
         move_form=MoveForm(),
@@ -316,18 +321,49 @@ def enrol(slug: str, cohort_id: int):
                 date_of_birth=form.date_of_birth.data,
                 today=_today(),
             )
-            if done.new_account:
-                # Written with the account it invites to: sent only when both are saved.
-                send_invitation(db.session, done.person, organisation)
-            flash(
-                f"{done.person.display_name} is enrolled in {cohort.name}."
-                + (" We have e-mailed her a link to set her password." if done.new_account else ""),
-                "success",
-            )
+            flash(_enrol_message(done, cohort), "success")
             return redirect(url_for("franchise.cohort", slug=slug, cohort_id=cohort.id))
     return render_template(
         "franchise/enrol.html", organisation=organisation, cohort=cohort, form=form
     ), form_status(form)
+
+
+def _enrol_message(done, cohort) -> str:
+    """The same words for every address that is not one of the organisation's people, known
+    elsewhere or not at all."""
+    if isinstance(done, enrolment.Invited):
+        return (
+            f"We have sent an invitation to {done.invitation.email}. "
+            f"She will join {cohort.name} when she accepts it."
+        )
+    return f"{done.person.display_name} is enrolled in {cohort.name}."
+
+
+def _import_message(done) -> str:
+    enrolled = sum(1 for item in done if isinstance(item, enrolment.Enrolled))
+    invited = len(done) - enrolled
+    parts = []
+    if enrolled:
+        parts.append(f"{enrolled} {'trainee is' if enrolled == 1 else 'trainees are'} enrolled.")
+    if invited:
+        parts.append(
+            f"We have sent {invited} {'invitation' if invited == 1 else 'invitations'} by "
+            "e-mail: each person joins when she accepts hers."
+        )
+    return " ".join(parts)
+
+
+@blueprint.route(
+    "/organisations/<slug>/cohorts/<int:cohort_id>/invitations/withdraw", methods=["POST"]
+)
+@login_required
+def withdraw_invitation(slug: str, cohort_id: int):
+    _, cohort = _load_cohort(slug, cohort_id, "enrolment.manage")
+    email = request.form.get("email", "")
+    with flashed_errors():
+        invitations.withdraw_invitation(db.session, cohort, email)
+        flash(f"The invitation to {email} is withdrawn, and its seat is free.", "success")
+    return redirect(url_for("franchise.cohort", slug=slug, cohort_id=cohort.id))
 
 
 @blueprint.route("/organisations/<slug>/enrolments/import", methods=["GET", "POST"])
@@ -340,16 +376,7 @@ def import_enrolments(slug: str):
         data = form.file.data.read(enrolment.IMPORT_MAX_BYTES + 1)
         with form_errors(form, field="file") as outcome:
             done = enrolment.import_enrolments(db.session, organisation, data, _today())
-            for item in done:
-                if item.new_account:
-                    # Written with the accounts they invite to: sent only when all are saved.
-                    send_invitation(db.session, item.person, organisation)
-            invited = sum(1 for item in done if item.new_account)
-            flash(
-                f"{len(done)} {'trainee is' if len(done) == 1 else 'trainees are'} enrolled."
-                + (f" {invited} new people have been e-mailed an invitation." if invited else ""),
-                "success",
-            )
+            flash(_import_message(done), "success")
             return redirect(url_for("franchise.partner", slug=slug))
         if isinstance(outcome.error, ImportRejected):
             problems = outcome.error.problems
@@ -440,6 +467,86 @@ def resend_invitation(slug: str, enrolment_id: int):
         invite_again(db.session, person, organisation)
         flash(f"We have sent {person.display_name} a new invitation.", "success")
     return redirect(_back_to(organisation, item))
+
+
+# --- answering an invitation (the link in its e-mail) ------------------------------------------
+
+
+@blueprint.route("/invitations/<token>", methods=["GET", "POST"])
+def invitation(token: str):
+    """She accepts or declines. With an account she must be signed in as herself; with none,
+    she chooses her name and password. Nothing of hers is shown to the organisation before she
+    accepts, and nothing of the organisation's people is shown here."""
+    try:
+        found = invitations.invitation_for_token(
+            db.session, current_app.config["SECRET_KEY"], token
+        )
+    except DomainError as error:
+        return _invitation_message("This invitation cannot be used", error.message, 400)
+    answer = request.form.get("answer") if request.method == "POST" else None
+    if answer == "decline":  # the form's CSRF token is checked for every POST (CSRFProtect)
+        invitations.decline(db.session, found)
+        organisation = db.session.get(Organisation, found.organisation_id)
+        return _invitation_message(
+            "You have declined the invitation",
+            f"Nothing about you has been shared with {organisation.name}. Thank you for letting "
+            "them know.",
+            200,
+        )
+    account = find_user_by_email(db.session, found.email)
+    if account is None:
+        return _join_with_new_account(found, accepting=answer == "accept")
+    return _join_as_herself(found, account, accepting=answer == "accept")
+
+
+def _invitation_message(title: str, text: str, status: int):
+    return render_template("franchise/invitation_message.html", title=title, text=text), status
+
+
+def _invitation_page(found, *, status: int = 200, **context):
+    return render_template(
+        "franchise/invitation.html",
+        invitation=found,
+        organisation=db.session.get(Organisation, found.organisation_id),
+        cohort=db.session.get(Cohort, found.cohort_id),
+        course=db.session.get(Course, found.course_id),
+        button_form=EmptyForm(),
+        **context,
+    ), status
+
+
+def _join_with_new_account(found, *, accepting: bool):
+    form = JoinForm()
+    if request.method == "GET":
+        form.display_name.data = found.name
+    if accepting and form.validate_on_submit():
+        with form_errors(form, field="password"):
+            invitations.accept_with_new_account(
+                db.session, found, form.display_name.data, form.password.data, _today()
+            )
+            flash(
+                "Your account is ready and you have joined. Please sign in with your new password.",
+                "success",
+            )
+            return redirect(url_for("accounts.login"))
+    return _invitation_page(found, form=form, status=400 if request.method == "POST" else 200)
+
+
+def _join_as_herself(found, account, *, accepting: bool):
+    signed_in = current_user.is_authenticated
+    herself = signed_in and current_user.id == account.id
+    if not accepting:
+        return _invitation_page(found, herself=herself, signed_in=signed_in)
+    if not signed_in:
+        return redirect(url_for("accounts.login", next=request.path))
+    if not herself:
+        raise PermissionDenied("This invitation was sent to someone else.")
+    with flashed_errors():
+        invitations.accept(db.session, found, current_user._get_current_object(), _today())
+        cohort = db.session.get(Cohort, found.cohort_id)
+        flash(f"You have joined {cohort.name}. Welcome.", "success")
+        return redirect(url_for("curriculum.dashboard"))
+    return redirect(request.path)
 
 
 # --- cohort progress --------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from lms.accounts.models import User
 from lms.accreditation.models import UnitAchievement
 from lms.audit.operations import record
 from lms.curriculum.models import AssessmentCriterion, CourseUnit, Enrolment, Unit
+from lms.curriculum.offering import require_unit_offered
 from lms.db import utcnow
 from lms.errors import DomainError, NotFound
 from lms.portfolio.models import (
@@ -259,6 +260,7 @@ def submit_unit(
         raise DomainError("This enrolment has been withdrawn, so nothing can be submitted.")
     if unit.id not in course_unit_ids(session, enrolment):
         raise DomainError("That unit is not part of your course.")
+    require_unit_offered(session, enrolment, unit, utcnow().date())
     previous = _earlier_submissions(session, enrolment, unit)
     unit_criteria = set(
         session.scalars(

@@ -10,6 +10,7 @@ from lms.curriculum import operations
 from lms.curriculum.models import Course
 from tests.browser.conftest import accessibility_violations, sign_in
 from tests.factories import PartnerFactory, member
+from tests.factories.franchise import licence_whole_course
 
 
 @pytest.fixture
@@ -19,6 +20,7 @@ def enrolled_trainee(app, session):
     partner = PartnerFactory(name="Northside Women's Centre")
     trainee = member(partner, Role.TRAINEE, email="amira@example.org", display_name="Amira")
     course = session.scalar(select(Course).where(Course.code == "ALRM3"))
+    licence_whole_course(partner, course)
     operations.enrol(session, trainee, course, partner)
     session.commit()
     return trainee

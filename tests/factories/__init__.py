@@ -22,6 +22,7 @@ from tests.factories.franchise import (
     LicenceFactory,
     LicenceUnitFactory,
     api_token,
+    enrol_new_trainee,
     expired_api_token,
     licensed_partner,
 )
@@ -73,6 +74,7 @@ __all__ = [
     "api_token",
     "assessment_setting",
     "course_with_content",
+    "enrol_new_trainee",
     "expired_api_token",
     "licensed_partner",
     "member",

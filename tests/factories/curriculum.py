@@ -1,5 +1,6 @@
 import factory
 
+from lms.accounts.models import Organisation
 from lms.curriculum.models import (
     AssessmentCriterion,
     Cohort,
@@ -105,12 +106,27 @@ class CohortFactory(BaseFactory):
 
 
 class EnrolmentFactory(BaseFactory):
+    """An enrolment made directly. A partner delivering a qualification needs a licence that
+    covers its units (or its trainees may not open them): when the partner has none for the
+    course, one is issued covering the units the course has now."""
+
     class Meta:
         model = Enrolment
 
     user = factory.SubFactory(UserFactory)
     course = factory.SubFactory(CourseFactory)
     organisation = factory.SubFactory(PartnerFactory)
+
+    @factory.post_generation
+    def licence(self, create, extracted, **kwargs):
+        if create:
+            from lms.extensions import db
+            from tests.factories.franchise import licence_whole_course
+
+            licence_whole_course(
+                db.session.get(Organisation, self.organisation_id),
+                db.session.get(Course, self.course_id),
+            )
 
 
 def course_with_content(

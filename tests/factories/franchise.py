@@ -36,6 +36,41 @@ class LicenceUnitFactory(BaseFactory):
     unit_code = factory.Sequence(lambda n: f"U{n:03d}")
 
 
+def licence_whole_course(organisation, course):
+    """The partner's licence for the qualification, issued covering every unit the course has
+    now when she has none; None when no licence is needed."""
+    from lms.extensions import db
+    from lms.franchise.licences import licence_for, needs_licence
+
+    if not needs_licence(organisation, course):
+        return None
+    licence = licence_for(db.session, organisation, course)
+    if licence is None:
+        licence = LicenceFactory(organisation=organisation, course=course)
+        for code in db.session.scalars(
+            select(Unit.code)
+            .join(CourseUnit, CourseUnit.unit_id == Unit.id)
+            .where(CourseUnit.course_id == course.id)
+        ).all():
+            LicenceUnitFactory(licence=licence, unit_code=code)
+    return licence
+
+
+def enrol_new_trainee(session, cohort, email: str, name: str | None = None, **user_fields):
+    """A new trainee of the cohort's organisation with `email`, enrolled in the cohort (as the
+    coordinator enrols her own people); her enrolment."""
+    from lms.accounts.models import Organisation
+    from lms.accounts.roles import Role
+    from lms.franchise.enrolment import enrol_person
+    from tests.factories.accounts import member
+
+    organisation = session.get(Organisation, cohort.organisation_id)
+    if name is not None:
+        user_fields["display_name"] = name
+    member(organisation, Role.TRAINEE, email=email, **user_fields)
+    return enrol_person(session, cohort, email, today=utcnow().date()).enrolment
+
+
 def api_token(session, user, organisation, role, name: str = "Case system") -> str:
     """A personal access token for `user` acting as `role` in `organisation`; returns it."""
     membership = next(

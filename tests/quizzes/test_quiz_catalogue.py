@@ -20,6 +20,7 @@ from lms.quizzes.models import Quiz
 from lms.quizzes.operations import save_answers, start_attempt, submit_attempt
 from tests.factories import PartnerFactory, member
 from tests.factories.course_files import CourseFiles
+from tests.factories.franchise import licence_whole_course
 from tests.quizzes.samples import form_for
 
 QUIZ = "assessments/t101-check.yaml"
@@ -166,6 +167,7 @@ def synced(app, session, files):
     course = session.scalar(select(Course).where(Course.code == "TQ3"))
     partner = PartnerFactory()
     trainee = member(partner, Role.TRAINEE)
+    licence_whole_course(partner, course)
     enrolment = curriculum.enrol(session, trainee, course, partner)
     session.commit()
     return course, partner, trainee, enrolment

@@ -5,10 +5,9 @@ from sqlalchemy import select
 from lms.curriculum.models import CourseUnit, Unit
 from lms.db import utcnow
 from lms.franchise import progress
-from lms.franchise.enrolment import enrol_person
 from lms.franchise.progress import ProgressFilters
 from lms.quizzes.models import QuizAttempt
-from tests.factories import licensed_partner, quiz_for_unit
+from tests.factories import enrol_new_trainee, licensed_partner, quiz_for_unit
 
 
 def attempt(session, quiz, enrolment, number, *, passed, score):
@@ -39,13 +38,9 @@ def test_cohort_progress_shows_each_trainees_quiz_result(session):
         .order_by(CourseUnit.position)
     ).first()
     quiz = quiz_for_unit(unit)
-    passing = enrol_person(
-        session, world.cohort, "ana@example.org", "Ana", today=utcnow().date()
-    ).enrolment
-    trying = enrol_person(
-        session, world.cohort, "bea@example.org", "Bea", today=utcnow().date()
-    ).enrolment
-    enrol_person(session, world.cohort, "cat@example.org", "Cat", today=utcnow().date())
+    passing = enrol_new_trainee(session, world.cohort, "ana@example.org", "Ana")
+    trying = enrol_new_trainee(session, world.cohort, "bea@example.org", "Bea")
+    enrol_new_trainee(session, world.cohort, "cat@example.org", "Cat")
     attempt(session, quiz, passing, 1, passed=False, score=50)
     attempt(session, quiz, passing, 2, passed=True, score=85)
     attempt(session, quiz, trying, 1, passed=False, score=40)

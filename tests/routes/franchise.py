@@ -98,6 +98,20 @@ ROUTES = hiding_foreign(
             form={"reason": "Moved away from the area."},
         ),
         Route("franchise.resend_invitation", allowed=COORDINATORS, url_args=_enrolment),
+        Route(
+            "franchise.withdraw_invitation",
+            allowed=COORDINATORS,
+            url_args=_cohort,
+            form={"email": "nobody@example.org"},
+        ),
+        # The signed link in an invitation's e-mail is its own authority: anyone may open one,
+        # and a link that is not valid is refused plainly.
+        Route(
+            "franchise.invitation",
+            public=True,
+            url_args=lambda world, scope: {"token": "not-a-token"},
+            allowed_statuses=frozenset({400}),
+        ),
         Route("franchise.cohort_progress", allowed=COHORT_VIEWERS, url_args=_cohort),
         Route("franchise.progress_csv", allowed=COHORT_VIEWERS, url_args=_cohort),
         Route("franchise.progress_xlsx", allowed=COHORT_VIEWERS, url_args=_cohort),
