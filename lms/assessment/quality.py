@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from lms.accounts.models import Organisation, User
 from lms.accounts.roles import Role
+from lms.assessment import notices
 from lms.assessment.models import (
     EqaAccess,
+    EqaGrant,
     Outcome,
     StandardisationExercise,
     StandardisationParticipant,
@@ -124,6 +127,12 @@ def agreement(exercise: StandardisationExercise, criteria) -> dict[int, dict]:
     return table
 
 
+# --- external quality assurance -----------------------------------------------------------------
+# A grant gives one EQA some learners of one organisation, read-only, for a period; it is the
+# only way an EQA reads anything (`lms.permissions.reads_learner`). Grants are never deleted:
+# one ended early keeps who ended it and when.
+
+
 def grant_eqa_access(
     session: Session,
     organisation: Organisation,
@@ -133,7 +142,9 @@ def grant_eqa_access(
     enrolment_ids: list[int],
     starts_on: date,
     ends_on: date,
-) -> list[EqaAccess]:
+) -> EqaGrant:
+    """Give the EQA with `email` these learners of `organisation`, from `starts_on` to
+    `ends_on` (both included)."""
     from lms.accounts.operations import find_user_by_email
 
     eqa = find_user_by_email(session, email or "")
@@ -156,46 +167,89 @@ def grant_eqa_access(
     if not enrolments or len(enrolments) != len(set(enrolment_ids)):
         raise DomainError("Please choose learners of this organisation.", field="enrolments")
     granted_by_id = granted_by.id  # read before a new row is pending: reading may flush
-    granted = []
-    for enrolment in enrolments:
-        access = session.scalar(
-            select(EqaAccess).where(
-                EqaAccess.user_id == eqa.id, EqaAccess.enrolment_id == enrolment.id
-            )
-        )
-        if access is None:
-            access = EqaAccess(
-                user_id=eqa.id, enrolment_id=enrolment.id, organisation_id=organisation.id
-            )
-            session.add(access)
-        access.starts_on, access.ends_on = starts_on, ends_on
-        access.granted_by_id = granted_by_id
-        access.granted_at = utcnow()
-        granted.append(access)
+    grant = EqaGrant(
+        user_id=eqa.id,
+        organisation_id=organisation.id,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        granted_by_id=granted_by_id,
+    )
+    session.add(grant)
+    session.flush()
+    session.add_all(EqaAccess(grant_id=grant.id, enrolment_id=e.id) for e in enrolments)
     session.flush()
     record(
         session,
         "eqa.access_granted",
-        obj=eqa,
+        obj=grant,
         organisation_id=organisation.id,
+        eqa_id=eqa.id,
         enrolments=[e.id for e in enrolments],
         starts_on=starts_on.isoformat(),
         ends_on=ends_on.isoformat(),
     )
-    return granted
+    return grant
 
 
-def eqa_learners(session: Session, eqa: User) -> list[tuple[EqaAccess, Enrolment, User]]:
-    """The learners an EQA may read now: those she was given, within the grant's period."""
-    return list(
-        session.execute(
-            select(EqaAccess, Enrolment, User)
-            .join(Enrolment, Enrolment.id == EqaAccess.enrolment_id)
-            .join(User, User.id == Enrolment.user_id)
-            .where(
-                EqaAccess.user_id == eqa.id,
-                Enrolment.id.in_(learner_enrolment_ids(eqa, Reader.EQA)),
-            )
-            .order_by(User.display_name)
+def _mark_ended(session: Session, grant: EqaGrant, **values) -> bool:
+    """Set `values` on the grant unless it has ended already or its EQA has been told so
+    (checked in the UPDATE, so that two at once cannot both end it or both tell her)."""
+    done = session.execute(
+        update(EqaGrant)
+        .where(
+            EqaGrant.id == grant.id,
+            EqaGrant.ended_at.is_(None),
+            EqaGrant.end_notified_at.is_(None),
         )
+        .values(**values)
+        .execution_options(synchronize_session=False)
     )
+    session.refresh(grant)
+    return done.rowcount == 1
+
+
+def end_eqa_grant(session: Session, grant: EqaGrant, ended_by: User) -> EqaGrant:
+    """End a grant now, before its end date: its EQA can no longer read its learners. The
+    grant is kept, with who ended it and when, and the EQA is told."""
+    now = utcnow()
+    if not grant.is_open(now.date()) or not _mark_ended(
+        session, grant, ended_at=now, ended_by_id=ended_by.id, end_notified_at=now
+    ):
+        raise DomainError("This access has already ended.")
+    record(
+        session,
+        "eqa.access_ended",
+        obj=grant,
+        organisation_id=grant.organisation_id,
+        eqa_id=grant.user_id,
+    )
+    notices.eqa_access_ended(session, grant)
+    return grant
+
+
+@dataclass(frozen=True)
+class EqaLearner:
+    enrolment: Enrolment
+    person: User
+    until: date  # the latest end date of her current grants
+
+
+def eqa_learners(session: Session, eqa: User) -> list[EqaLearner]:
+    """The learners an EQA may read today, by name, each once."""
+    today = utcnow().date()
+    rows = session.execute(
+        select(Enrolment, User, func.max(EqaGrant.ends_on))
+        .join(EqaAccess, EqaAccess.enrolment_id == Enrolment.id)
+        .join(EqaGrant, EqaGrant.id == EqaAccess.grant_id)
+        .join(User, User.id == Enrolment.user_id)
+        .where(
+            Enrolment.id.in_(learner_enrolment_ids(eqa, Reader.EQA)),
+            EqaGrant.user_id == eqa.id,
+            EqaGrant.starts_on <= today,
+            EqaGrant.ends_on >= today,
+            EqaGrant.ended_at.is_(None),
+        )
+        .group_by(Enrolment.id, User.id)
+        .order_by(User.display_name, Enrolment.id)
+    )
+    return [EqaLearner(enrolment, person, until) for enrolment, person, until in rows]

@@ -1,19 +1,23 @@
 """External quality assurance, as people use it: who an EQA may read (the dated grant, and
-nothing else)."""
+nothing else), and ending a grant early."""
 
 from __future__ import annotations
 
+import html
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import select
 
 from lms.accounts.roles import Role
 from lms.assessment import operations as assessment
 from lms.assessment import quality
-from lms.assessment.models import Outcome
+from lms.assessment.models import EqaGrant, Outcome
 from lms.assessment.operations import Verdict
+from lms.audit.models import AuditEvent
 from lms.db import utcnow
 from lms.extensions import db
+from lms.notifications.models import Notification
 from lms.portfolio import operations as portfolio
 from lms.quizzes.operations import start_attempt, submit_attempt
 from tests.factories import (
@@ -61,9 +65,9 @@ def setting(app):
     return setting
 
 
-def _give(setting, eqa=None, *, starts: int = -1, ends: int = 30) -> None:
+def _give(setting, eqa=None, *, starts: int = -1, ends: int = 30) -> EqaGrant:
     """Give the EQA the setting's learner from `starts` to `ends` days from today."""
-    quality.grant_eqa_access(
+    grant = quality.grant_eqa_access(
         db.session,
         setting.organisation,
         setting.extra["coordinator"],
@@ -73,6 +77,7 @@ def _give(setting, eqa=None, *, starts: int = -1, ends: int = 30) -> None:
         ends_on=TODAY + timedelta(days=ends),
     )
     db.session.commit()
+    return grant
 
 
 def _learner_pages(setting) -> dict[str, str]:
@@ -110,6 +115,12 @@ def test_a_granted_eqa_reads_the_portfolio_record_pdf_quiz_attempts_and_decision
     assert f"/quizzes/attempts/{setting.extra['attempt'].id}" in results.get_data(as_text=True)
 
 
+def _ended_early(setting) -> None:
+    grant = _give(setting)
+    quality.end_eqa_grant(db.session, grant, setting.extra["coordinator"])
+    db.session.commit()
+
+
 WITHOUT_A_CURRENT_GRANT = {
     "no grant": lambda setting: None,
     "a grant to someone else": lambda setting: _give(
@@ -117,6 +128,7 @@ WITHOUT_A_CURRENT_GRANT = {
     ),
     "a grant that has ended": lambda setting: _give(setting, starts=-30, ends=-1),
     "a grant not begun yet": lambda setting: _give(setting, starts=1, ends=30),
+    "a grant ended early": _ended_early,
 }
 
 
@@ -130,3 +142,125 @@ def test_an_eqa_without_a_current_grant_sees_nothing(setting, signed_in, case):
     assert setting.trainee.display_name not in client.get("/eqa/").get_data(as_text=True)
     results = client.get(f"/quizzes/results?trainee={setting.trainee.id}")
     assert f"/quizzes/attempts/{setting.extra['attempt'].id}" not in results.get_data(as_text=True)
+
+
+# --- ending a grant early ---------------------------------------------------------------------
+
+
+def _end_url(setting, grant) -> str:
+    return f"/organisations/{setting.organisation.slug}/eqa/grants/{grant.id}/end"
+
+
+def test_a_coordinator_ends_a_grant_early_after_saying_what_will_happen(setting, signed_in, outbox):
+    grant = _give(setting)
+    outbox.clear()
+    coordinator = signed_in(setting.extra["coordinator"])
+
+    confirm = coordinator.get(_end_url(setting, grant))
+    assert confirm.status_code == 200
+    page = html.unescape(confirm.get_data(as_text=True))
+    assert "Eve External will no longer be able to read these learners' work from now on" in page
+    assert setting.trainee.display_name in page
+
+    response = coordinator.post(_end_url(setting, grant))
+    assert response.status_code == 302
+    db.session.expire_all()
+    grant = db.session.get(EqaGrant, grant.id)
+    assert grant.ended_at is not None
+    assert grant.ended_by_id == setting.extra["coordinator"].id
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "eqa.access_ended"))
+    assert event.actor_id == setting.extra["coordinator"].id
+    assert event.organisation_id == setting.organisation.id
+
+    # She is told, by e-mail (saying nothing of what the site is about) and in the app.
+    [message] = outbox
+    assert message.to == [setting.extra["eqa"].email]
+    assert message.subject == "A change to your access"
+    assert setting.trainee.display_name not in message.body
+    assert db.session.scalar(
+        select(Notification)
+        .where(Notification.user_id == setting.extra["eqa"].id)
+        .where(Notification.kind == "eqa.access_ended")
+    )
+
+    # The grant stays on the page, with how it ended; she reads nothing now.
+    listed = coordinator.get(f"/organisations/{setting.organisation.slug}/eqa")
+    assert "Ended early" in listed.get_data(as_text=True)
+    eqa = signed_in(setting.extra["eqa"])
+    assert eqa.get(f"/portfolio/{setting.enrolment.id}").status_code == 404
+
+
+def test_an_administrator_of_the_franchisor_ends_a_grant(setting, signed_in):
+    grant = _give(setting)
+    response = signed_in(setting.extra["admin"]).post(_end_url(setting, grant))
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(EqaGrant, grant.id).ended_by_id == setting.extra["admin"].id
+
+
+def test_only_a_coordinator_of_the_partner_or_an_administrator_ends_a_grant(setting, signed_in):
+    grant = _give(setting)
+    other_partner = PartnerFactory(franchisor=setting.organisation.franchisor)
+    for person in (
+        setting.iqa,
+        setting.assessor,
+        setting.extra["eqa"],
+        member(other_partner, Role.COORDINATOR),
+        member(FranchisorFactory(), Role.ADMIN),
+    ):
+        client = signed_in(person)
+        assert client.get(_end_url(setting, grant)).status_code == 404
+        assert client.post(_end_url(setting, grant)).status_code == 404
+    db.session.expire_all()
+    assert db.session.get(EqaGrant, grant.id).ended_at is None
+
+
+def test_a_grant_ends_once_and_giving_access_again_keeps_its_history(setting, signed_in):
+    grant = _give(setting)
+    coordinator = signed_in(setting.extra["coordinator"])
+    coordinator.post(_end_url(setting, grant))
+    again = coordinator.post(_end_url(setting, grant), follow_redirects=True)
+    assert "already ended" in again.get_data(as_text=True)
+
+    _give(setting)
+    db.session.expire_all()
+    grants = db.session.scalars(select(EqaGrant).order_by(EqaGrant.id)).all()
+    assert len(grants) == 2
+    assert grants[0].ended_at is not None
+    assert grants[1].ended_at is None
+    eqa = signed_in(setting.extra["eqa"])
+    assert eqa.get(f"/portfolio/{setting.enrolment.id}").status_code == 200
+
+
+def test_the_access_page_and_the_eqa_home_do_not_grow_with_grants(
+    setting, signed_in, count_queries
+):
+    from tests.assessment.test_query_counts import measure
+    from tests.factories import EnrolmentFactory
+
+    coordinator, eqa = signed_in(setting.extra["coordinator"]), signed_in(setting.extra["eqa"])
+    pages = [(coordinator, f"/organisations/{setting.organisation.slug}/eqa"), (eqa, "/eqa/")]
+    _give(setting)
+    quality.end_eqa_grant(db.session, _give(setting), setting.extra["admin"])
+    db.session.commit()
+    before = [measure(count_queries, client, url) for client, url in pages]
+    for ends in (5, 10, 15):
+        enrolment = EnrolmentFactory(
+            user=member(setting.organisation, Role.TRAINEE),
+            course=setting.course,
+            organisation=setting.organisation,
+            cohort=setting.cohort,
+        )
+        grant = quality.grant_eqa_access(
+            db.session,
+            setting.organisation,
+            setting.extra["coordinator"],
+            email=setting.extra["eqa"].email,
+            enrolment_ids=[enrolment.id, setting.enrolment.id],
+            starts_on=TODAY,
+            ends_on=TODAY + timedelta(days=ends),
+        )
+        if ends == 10:
+            quality.end_eqa_grant(db.session, grant, setting.extra["admin"])
+    db.session.commit()
+    assert [measure(count_queries, client, url) for client, url in pages] == before
