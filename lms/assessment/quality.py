@@ -5,10 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, select, update
+from sqlalchemy import and_, func, select, update
 from sqlalchemy.orm import Session
 
-from lms.accounts.models import Organisation, User
+from lms.accounts.invitations import send_invitation
+from lms.accounts.models import Membership, Organisation, User
+from lms.accounts.operations import create_user, find_user_by_email, grant_role, normalise_email
 from lms.accounts.roles import Role
 from lms.assessment import notices
 from lms.assessment.models import (
@@ -133,6 +135,27 @@ def agreement(exercise: StandardisationExercise, criteria) -> dict[int, dict]:
 # one ended early keeps who ended it and when.
 
 
+def eqa_organisation(organisation: Organisation) -> Organisation:
+    """Where the external quality assurers `organisation` invites hold their role: its
+    franchisor, for a partner (the centre the awarding body approves, whose EQA each partner
+    then gives its own learners), or the organisation itself."""
+    return organisation.franchisor or organisation
+
+
+def _eqa_of(session: Session, organisation: Organisation, email: str) -> User | None:
+    """The EQA with `email`, if she holds the role in `organisation` or where it invites
+    EQAs to (nobody else's EQAs are found, or revealed)."""
+    places = {organisation.id, eqa_organisation(organisation).id}
+    return session.scalar(
+        select(User).where(
+            User.email == email.strip().lower(),
+            User.memberships.any(
+                and_(Membership.role == Role.EQA, Membership.organisation_id.in_(places))
+            ),
+        )
+    )
+
+
 def grant_eqa_access(
     session: Session,
     organisation: Organisation,
@@ -145,13 +168,11 @@ def grant_eqa_access(
 ) -> EqaGrant:
     """Give the EQA with `email` these learners of `organisation`, from `starts_on` to
     `ends_on` (both included)."""
-    from lms.accounts.operations import find_user_by_email
-
-    eqa = find_user_by_email(session, email or "")
-    if eqa is None or Role.EQA not in eqa.roles:
+    eqa = _eqa_of(session, organisation, email or "")
+    if eqa is None:
         raise DomainError(
-            "We could not find an external quality assurer with that e-mail address. "
-            "An administrator can add them with the EQA role first.",
+            "We could not find an external quality assurer with that e-mail address here. "
+            "A coordinator can invite them on this page first.",
             field="email",
         )
     if ends_on < starts_on:
@@ -225,6 +246,44 @@ def end_eqa_grant(session: Session, grant: EqaGrant, ended_by: User) -> EqaGrant
     )
     notices.eqa_access_ended(session, grant)
     return grant
+
+
+def _of_organisation(person: User, organisation: Organisation) -> bool:
+    """Is `person` one of `organisation`'s people (a member), or one of its EQAs already?"""
+    home = eqa_organisation(organisation)
+    return any(
+        m.organisation_id == organisation.id
+        or (m.organisation_id == home.id and m.role == Role.EQA)
+        for m in person.memberships
+    )
+
+
+def invite_eqa(
+    session: Session, organisation: Organisation, *, email: str, display_name: str
+) -> None:
+    """Invite an external quality assurer for `organisation`: a new account, without a
+    password, with the EQA role where the organisation's EQAs hold it (`eqa_organisation`)
+    and an invitation to set a password; or, for someone of this organisation, that role
+    added. An account of any other organisation is neither changed nor e-mailed, and the
+    caller answers exactly as for a new address, so nothing tells that it exists."""
+    email = normalise_email(email or "")
+    if not (display_name or "").strip():
+        raise DomainError("Please give their name.", field="display_name")
+    record(session, "eqa.invited", organisation_id=organisation.id, email=email)
+    person = find_user_by_email(session, email)
+    if person is None:
+        person = create_user(session, email, display_name)
+    elif not _of_organisation(person, organisation):
+        return
+    grant_role(session, person, eqa_organisation(organisation), Role.EQA)
+    if person.password_hash is None and not person.is_disabled:
+        send_invitation(
+            session,
+            person,
+            organisation,
+            template="eqa_invitation",
+            subject="You are invited to Alongside",
+        )
 
 
 @dataclass(frozen=True)

@@ -4,8 +4,8 @@ Assessors judge the work of their cohorts' trainees (never their own). IQAs revi
 decisions of the organisations they quality-assure (their own, and every partner of a
 franchisor where they are an IQA). An EQA sees only the learners she has been given, for the
 grant's period and until it is ended early, as `lms.permissions.reads_learner` defines.
-Coordinators of an organisation and administrators of its franchisor end its grants early;
-they and its IQAs give access.
+Coordinators of an organisation and administrators of its franchisor invite its EQAs and end
+its grants early; its IQAs may give access too.
 """
 
 from __future__ import annotations
@@ -90,6 +90,11 @@ def _coordinates_or_administers(user: User, organisation: Organisation) -> bool:
 @rule("eqa.grant")
 def _grant_eqa(user: User, organisation: Organisation) -> bool:
     return _coordinates_or_administers(user, organisation) or quality_assures(user, organisation)
+
+
+@rule("eqa.invite")
+def _invite_eqa(user: User, organisation: Organisation) -> bool:
+    return _coordinates_or_administers(user, organisation)
 
 
 @rule("eqa.end")

@@ -13,6 +13,7 @@ from lms.assessment import operations, quality, queries
 from lms.assessment.forms import (
     CloseStandardisationForm,
     EqaAccessForm,
+    EqaInviteForm,
     JudgeForm,
     PlanForm,
     ReviewForm,
@@ -390,11 +391,12 @@ def _eqa_access_form(organisation: Organisation, **kwargs) -> EqaAccessForm:
     return form
 
 
-def _eqa_page(organisation: Organisation, form, status: int):
+def _eqa_page(organisation: Organisation, form, invite_form, status: int):
     return render_template(
         "assessment/eqa_access.html",
         organisation=organisation,
         form=form,
+        invite_form=invite_form if can(current_user, "eqa.invite", organisation) else None,
         grants=queries.eqa_grants(db.session, organisation.id),
         today=utcnow().date(),
     ), status
@@ -418,7 +420,31 @@ def eqa_access(slug: str):
             )
             flash("Access has been given for those dates.", "success")
             return redirect(url_for("assessment.eqa_access", slug=slug))
-    return _eqa_page(organisation, form, form_status(form))
+    return _eqa_page(organisation, form, EqaInviteForm(formdata=None), form_status(form))
+
+
+@blueprint.route("/organisations/<slug>/eqa/invite", methods=["POST"])
+@login_required
+def invite_eqa(slug: str):
+    organisation = organisation_or_404(slug, "eqa.invite")
+    form = EqaInviteForm()
+    if form.validate_on_submit():
+        email = form.email.data.strip()
+        with form_errors(form, field="email"):
+            quality.invite_eqa(
+                db.session, organisation, email=email, display_name=form.display_name.data
+            )
+            # The same words whether the address was new, someone's here, or anyone else's.
+            flash(
+                f"Thank you. If {email} is new to Alongside, we have e-mailed them a link to "
+                "set a password. Once they have an account here as an external quality "
+                "assurer, you can give them access to learners below.",
+                "success",
+            )
+            return redirect(url_for("assessment.eqa_access", slug=slug))
+    return _eqa_page(
+        organisation, _eqa_access_form(organisation, formdata=None), form, form_status(form)
+    )
 
 
 @blueprint.route("/organisations/<slug>/eqa/grants/<int:grant_id>/end", methods=["GET", "POST"])

@@ -1,5 +1,5 @@
 """External quality assurance, as people use it: who an EQA may read (the dated grant, and
-nothing else), and ending a grant early."""
+nothing else), ending a grant early, and inviting an EQA."""
 
 from __future__ import annotations
 
@@ -7,8 +7,9 @@ import html
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
+from lms.accounts.models import User
 from lms.accounts.roles import Role
 from lms.assessment import operations as assessment
 from lms.assessment import quality
@@ -16,7 +17,9 @@ from lms.assessment.models import EqaGrant, Outcome
 from lms.assessment.operations import Verdict
 from lms.audit.models import AuditEvent
 from lms.db import utcnow
+from lms.errors import DomainError
 from lms.extensions import db
+from lms.mail.models import OutboxMessage
 from lms.notifications.models import Notification
 from lms.portfolio import operations as portfolio
 from lms.quizzes.operations import start_attempt, submit_attempt
@@ -144,6 +147,12 @@ def test_an_eqa_without_a_current_grant_sees_nothing(setting, signed_in, case):
     assert f"/quizzes/attempts/{setting.extra['attempt'].id}" not in results.get_data(as_text=True)
 
 
+def test_access_is_given_only_to_an_eqa_of_the_organisation_or_its_franchisor(setting):
+    elsewhere = member(PartnerFactory(), Role.EQA)
+    with pytest.raises(DomainError, match="could not find an external quality assurer"):
+        _give(setting, elsewhere)
+
+
 # --- ending a grant early ---------------------------------------------------------------------
 
 
@@ -230,6 +239,131 @@ def test_a_grant_ends_once_and_giving_access_again_keeps_its_history(setting, si
     assert grants[1].ended_at is None
     eqa = signed_in(setting.extra["eqa"])
     assert eqa.get(f"/portfolio/{setting.enrolment.id}").status_code == 200
+
+
+# --- inviting an EQA --------------------------------------------------------------------------
+
+
+def _invite(client, setting, email: str, name: str = "Olu Okafor"):
+    return client.post(
+        f"/organisations/{setting.organisation.slug}/eqa/invite",
+        data={"invite-email": email, "invite-display_name": name},
+        follow_redirects=True,
+    )
+
+
+def _answer(response, email: str) -> tuple[int, str]:
+    """What the coordinator is told, with the address she typed left out."""
+    page = response.get_data(as_text=True).replace(email, "ADDRESS")
+    return response.status_code, page
+
+
+def test_a_coordinator_invites_a_new_eqa_who_can_then_be_given_learners(setting, signed_in, outbox):
+    coordinator = signed_in(setting.extra["coordinator"])
+    response = _invite(coordinator, setting, "olu@example.org")
+    assert response.status_code == 200
+    olu = db.session.scalar(select(User).where(User.email == "olu@example.org"))
+    assert olu.display_name == "Olu Okafor"
+    assert olu.password_hash is None
+    # The franchisor is the centre the awarding body's EQA quality-assures.
+    assert olu.roles_in(setting.organisation.franchisor.id) == {Role.EQA}
+    assert olu.roles_in(setting.organisation.id) == set()
+    [invitation] = outbox
+    assert invitation.to == ["olu@example.org"]
+    assert "/password/reset/" in invitation.body
+    assert "quality assur" in invitation.body
+    assert setting.organisation.name not in invitation.subject
+
+    grant = coordinator.post(
+        f"/organisations/{setting.organisation.slug}/eqa",
+        data={
+            "email": "olu@example.org",
+            "enrolments": [str(setting.enrolment.id)],
+            "starts_on": TODAY.isoformat(),
+            "ends_on": (TODAY + timedelta(days=14)).isoformat(),
+        },
+    )
+    assert grant.status_code == 302, grant.data
+    assert setting.trainee.display_name in signed_in(olu).get("/eqa/").get_data(as_text=True)
+
+
+def test_an_administrator_invites_an_eqa_too(setting, signed_in, outbox):
+    _invite(signed_in(setting.extra["admin"]), setting, "olu@example.org")
+    olu = db.session.scalar(select(User).where(User.email == "olu@example.org"))
+    assert Role.EQA in olu.roles_in(setting.organisation.franchisor.id)
+    assert len(outbox) == 1
+
+
+def test_an_invitation_and_its_account_are_kept_or_undone_together(
+    setting, signed_in, outbox, monkeypatch
+):
+    def fails(*args, **kwargs):
+        raise DomainError("Something else went wrong.")
+
+    monkeypatch.setattr("lms.assessment.views.flash", fails)
+    response = signed_in(setting.extra["coordinator"]).post(
+        f"/organisations/{setting.organisation.slug}/eqa/invite",
+        data={"invite-email": "olu@example.org", "invite-display_name": "Olu Okafor"},
+    )
+    assert response.status_code == 400
+    assert db.session.scalar(select(User).where(User.email == "olu@example.org")) is None
+    assert not db.session.scalar(
+        select(OutboxMessage).where(OutboxMessage.recipient == "olu@example.org")
+    )
+    assert outbox == []
+
+
+def test_inviting_someone_of_the_organisation_adds_the_role(setting, signed_in, outbox):
+    coordinator = signed_in(setting.extra["coordinator"])
+    new = _answer(_invite(coordinator, setting, "olu@example.org"), "olu@example.org")
+    outbox.clear()
+    people = db.session.scalar(select(func.count()).select_from(User))
+    iqa = setting.iqa
+    existing = _answer(_invite(coordinator, setting, iqa.email), iqa.email)
+    assert existing == new
+    db.session.expire_all()
+    iqa = db.session.get(User, iqa.id)
+    assert Role.EQA in iqa.roles_in(setting.organisation.franchisor.id)
+    assert Role.IQA in iqa.roles_in(setting.organisation.id)
+    assert db.session.scalar(select(func.count()).select_from(User)) == people  # no one new
+    assert outbox == []  # she has a password already
+
+
+def test_inviting_someone_of_another_organisation_reveals_and_changes_nothing(
+    setting, signed_in, outbox
+):
+    coordinator = signed_in(setting.extra["coordinator"])
+    new = _answer(_invite(coordinator, setting, "olu@example.org"), "olu@example.org")
+    outbox.clear()
+    elsewhere = member(PartnerFactory(), Role.ASSESSOR, display_name="Sam Elsewhere")
+    same_franchise = member(
+        PartnerFactory(franchisor=setting.organisation.franchisor), Role.TRAINEE
+    )
+    for person in (elsewhere, same_franchise):
+        roles = set(person.roles)
+        answer = _answer(_invite(coordinator, setting, person.email, "Someone"), person.email)
+        assert answer == new
+        assert "Sam Elsewhere" not in answer[1]
+        db.session.expire_all()
+        person = db.session.get(User, person.id)
+        assert person.roles == roles
+        assert person.display_name != "Someone"
+    assert outbox == []
+
+
+def test_only_a_coordinator_or_an_administrator_invites(setting, signed_in):
+    for person in (setting.iqa, setting.assessor, setting.extra["eqa"]):
+        response = _invite(signed_in(person), setting, "olu@example.org")
+        assert response.status_code == 404
+    assert db.session.scalar(select(User).where(User.email == "olu@example.org")) is None
+
+
+def test_an_invitation_needs_a_name_and_an_address_that_looks_right(setting, signed_in):
+    coordinator = signed_in(setting.extra["coordinator"])
+    assert _invite(coordinator, setting, "olu@example.org", name="").status_code == 400
+    assert _invite(coordinator, setting, "not an address").status_code == 400
+    # The name is asked for whether or not the address has an account: no answer tells.
+    assert _invite(coordinator, setting, setting.iqa.email, name="").status_code == 400
 
 
 def test_the_access_page_and_the_eqa_home_do_not_grow_with_grants(

@@ -70,8 +70,14 @@ ROUTES = [
         allowed=frozenset({"iqa", "coordinator", "admin"}),
         url_args=_organisation,
     ),
-    # Coordinators of the partner and administrators of its franchisor end grants early;
-    # IQAs, who may give access, do not.
+    # Coordinators of the partner and administrators of its franchisor invite EQAs and end
+    # grants early; IQAs, who may give access, do neither.
+    Route(
+        "assessment.invite_eqa",
+        allowed=COORDINATOR_OR_ADMIN,
+        url_args=_organisation,
+        form={"invite-display_name": "Olu Okafor", "invite-email": "olu@example.org"},
+    ),
     Route("assessment.end_eqa_grant", allowed=COORDINATOR_OR_ADMIN, url_args=_grant),
     Route("assessment.eqa_home", allowed=frozenset({"eqa"})),
 ]
