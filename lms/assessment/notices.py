@@ -153,16 +153,37 @@ def _what_was_given(session: Session, grant: EqaGrant) -> tuple[Organisation, st
     return session.get(Organisation, grant.organisation_id), records
 
 
+def eqa_access_given(session: Session, grant: EqaGrant) -> None:
+    organisation, records = _what_was_given(session, grant)
+    _tell(
+        session,
+        session.get(User, grant.user_id),
+        "eqa.access_given",
+        f"{organisation.name} has given you read-only access to {records}, "
+        f"from {_day(grant.starts_on)} until {_day(grant.ends_on)}.",
+        _link("assessment.eqa_home"),
+        template="eqa_access_given",
+        subject="Your access has been set up",
+        sign_in=_absolute(_link("accounts.login")),
+    )
+
+
 def eqa_access_ended(session: Session, grant: EqaGrant) -> None:
-    """Ended early (`grant.ended_at`)."""
+    """Early (`grant.ended_at`), or at its end date."""
     organisation, records = _what_was_given(session, grant)
     period = f"from {_day(grant.starts_on)} until {_day(grant.ends_on)}"
+    if grant.ended_at is not None:
+        message = (
+            f"{organisation.name} has ended the access it gave you to {records} ({period}). "
+            "From now on you can no longer read their work."
+        )
+    else:
+        message = f"The access {organisation.name} gave you to {records}, {period}, has ended."
     _tell(
         session,
         session.get(User, grant.user_id),
         "eqa.access_ended",
-        f"{organisation.name} has ended the access it gave you to {records} ({period}). "
-        "From now on you can no longer read their work.",
+        message,
         _link("assessment.eqa_home"),
         template="eqa_access_ended",
         subject="A change to your access",

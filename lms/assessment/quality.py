@@ -167,7 +167,7 @@ def grant_eqa_access(
     ends_on: date,
 ) -> EqaGrant:
     """Give the EQA with `email` these learners of `organisation`, from `starts_on` to
-    `ends_on` (both included)."""
+    `ends_on` (both included), and tell her (the dates, never the learners' names)."""
     eqa = _eqa_of(session, organisation, email or "")
     if eqa is None:
         raise DomainError(
@@ -209,6 +209,7 @@ def grant_eqa_access(
         starts_on=starts_on.isoformat(),
         ends_on=ends_on.isoformat(),
     )
+    notices.eqa_access_given(session, grant)
     return grant
 
 
@@ -246,6 +247,25 @@ def end_eqa_grant(session: Session, grant: EqaGrant, ended_by: User) -> EqaGrant
     )
     notices.eqa_access_ended(session, grant)
     return grant
+
+
+def notify_ended_grants(session: Session, today: date) -> int:
+    """Tell each EQA whose grant came to its end date before `today` (and was not ended
+    early, which told her then), once. Returns how many grants were told of."""
+    told = 0
+    for grant in session.scalars(
+        select(EqaGrant)
+        .where(
+            EqaGrant.ends_on < today,
+            EqaGrant.ended_at.is_(None),
+            EqaGrant.end_notified_at.is_(None),
+        )
+        .order_by(EqaGrant.id)
+    ).all():
+        if _mark_ended(session, grant, end_notified_at=utcnow()):
+            notices.eqa_access_ended(session, grant)
+            told += 1
+    return told
 
 
 def _of_organisation(person: User, organisation: Organisation) -> bool:

@@ -418,7 +418,11 @@ def eqa_access(slug: str):
                 starts_on=form.starts_on.data,
                 ends_on=form.ends_on.data,
             )
-            flash("Access has been given for those dates.", "success")
+            flash(
+                "Access has been given for those dates. We have e-mailed the quality assurer "
+                "to let them know.",
+                "success",
+            )
             return redirect(url_for("assessment.eqa_access", slug=slug))
     return _eqa_page(organisation, form, EqaInviteForm(formdata=None), form_status(form))
 

@@ -1,5 +1,6 @@
 """External quality assurance, as people use it: who an EQA may read (the dated grant, and
-nothing else), ending a grant early, and inviting an EQA."""
+nothing else), ending a grant early, inviting an EQA, and telling her when access begins
+and ends."""
 
 from __future__ import annotations
 
@@ -364,6 +365,61 @@ def test_an_invitation_needs_a_name_and_an_address_that_looks_right(setting, sig
     assert _invite(coordinator, setting, "not an address").status_code == 400
     # The name is asked for whether or not the address has an account: no answer tells.
     assert _invite(coordinator, setting, setting.iqa.email, name="").status_code == 400
+
+
+# --- telling the EQA --------------------------------------------------------------------------
+
+
+def test_the_eqa_is_emailed_the_period_and_how_to_sign_in_when_access_is_given(
+    setting, signed_in, outbox
+):
+    response = signed_in(setting.extra["coordinator"]).post(
+        f"/organisations/{setting.organisation.slug}/eqa",
+        data={
+            "email": setting.extra["eqa"].email,
+            "enrolments": [str(setting.enrolment.id)],
+            "starts_on": "2031-05-01",
+            "ends_on": "2031-06-30",
+        },
+    )
+    assert response.status_code == 302
+    [message] = outbox
+    assert message.to == [setting.extra["eqa"].email]
+    assert "1 May 2031" in message.body
+    assert "30 June 2031" in message.body
+    assert "/login" in message.body
+    assert setting.trainee.display_name not in message.body
+    assert setting.trainee.display_name not in message.subject
+    assert setting.organisation.name not in message.subject
+    assert db.session.scalar(select(Notification).where(Notification.kind == "eqa.access_given"))
+
+
+def test_a_daily_command_tells_each_eqa_once_when_access_reaches_its_end_date(
+    setting, runner, outbox, deliver
+):
+    ended = _give(setting, starts=-10, ends=-1)
+    _give(setting, member(setting.organisation.franchisor, Role.EQA), starts=-10, ends=0)
+    early = _give(setting, member(setting.organisation.franchisor, Role.EQA), starts=-10, ends=5)
+    quality.end_eqa_grant(db.session, early, setting.extra["coordinator"])
+    early.ends_on = TODAY - timedelta(days=1)  # and its end date has passed since
+    db.session.commit()
+    deliver()
+    outbox.clear()
+
+    result = runner.invoke(args=["eqa", "notify-ended"])
+    assert result.exit_code == 0, result.output
+    deliver()
+    [message] = outbox  # not the grant still current today, nor the one ended early
+    assert message.to == [setting.extra["eqa"].email]
+    assert message.subject == "A change to your access"
+    assert setting.trainee.display_name not in message.body
+    db.session.expire_all()
+    assert db.session.get(EqaGrant, ended.id).end_notified_at is not None
+
+    result = runner.invoke(args=["eqa", "notify-ended"])
+    assert result.exit_code == 0, result.output
+    deliver()
+    assert len(outbox) == 1
 
 
 def test_the_access_page_and_the_eqa_home_do_not_grow_with_grants(
