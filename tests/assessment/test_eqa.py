@@ -261,6 +261,8 @@ def _answer(response, email: str) -> tuple[int, str]:
 
 def test_a_coordinator_invites_a_new_eqa_who_can_then_be_given_learners(setting, signed_in, outbox):
     coordinator = signed_in(setting.extra["coordinator"])
+    home = coordinator.get("/").get_data(as_text=True)  # where she finds the page
+    assert f"/organisations/{setting.organisation.slug}/eqa" in home
     response = _invite(coordinator, setting, "olu@example.org")
     assert response.status_code == 200
     olu = db.session.scalar(select(User).where(User.email == "olu@example.org"))
