@@ -145,6 +145,7 @@ CAPABILITIES: tuple[Capability, ...] = (
         "assessment",
         models=("lms.assessment.models",),
         blueprints=("lms.assessment.views:blueprint",),
+        cli=("lms.assessment.cli:eqa_cli",),
         rules=("lms.assessment.rules",),
         home_sections=("lms.assessment.home:portfolio_sections",),
         demo_steps=("lms.assessment.demo:load_portfolio_demo",),

@@ -242,7 +242,7 @@ class Reader(enum.Flag):
     COHORT_ASSESSOR = enum.auto()  # her cohort's assessor (see `assessor_cohort_ids`)
     IQA = enum.auto()  # an IQA who quality-assures the organisation (see `quality_assures`)
     ADMIN = enum.auto()  # an administrator of the organisation's franchisor
-    EQA = enum.auto()  # an EQA given her records, on a date within the grant's period
+    EQA = enum.auto()  # an EQA given her records by a grant current today (not ended early)
 
 
 LEARNER_READERS = (
@@ -257,13 +257,21 @@ LEARNER_READERS = (
 
 
 def _granted_enrolment_ids(user: User, enrolment_id: int | None = None) -> Select:
-    """Enrolments an EQA has been given, on a date within the grant's period."""
-    from lms.assessment.models import EqaAccess
+    """Enrolments an EQA has been given by a grant current today: begun, not past its end
+    date, and not ended early."""
+    from lms.assessment.models import EqaAccess, EqaGrant
     from lms.db import utcnow
 
     today = utcnow().date()
-    granted = select(EqaAccess.enrolment_id).where(
-        EqaAccess.user_id == user.id, EqaAccess.starts_on <= today, EqaAccess.ends_on >= today
+    granted = (
+        select(EqaAccess.enrolment_id)
+        .join(EqaGrant, EqaGrant.id == EqaAccess.grant_id)
+        .where(
+            EqaGrant.user_id == user.id,
+            EqaGrant.starts_on <= today,
+            EqaGrant.ends_on >= today,
+            EqaGrant.ended_at.is_(None),
+        )
     )
     if enrolment_id is not None:
         granted = granted.where(EqaAccess.enrolment_id == enrolment_id)

@@ -1,6 +1,7 @@
 """One answer to "may this person see this learner", the same for her record, its PDF, her
 portfolio, her course pages and her quiz results: an EQA reads a learner only through a grant
-that is current today, wherever the EQA's own role is held."""
+that is current today, wherever the EQA's own role is held (tests/assessment/test_eqa.py
+follows her through every page, and grants ended early)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from sqlalchemy import select
 from lms.accounts.operations import revoke_role
 from lms.accounts.roles import Role
 from lms.assessment import quality, queries
-from lms.assessment.models import EqaAccess
+from lms.assessment.models import EqaGrant
 from lms.db import utcnow
 from lms.extensions import db
 from lms.permissions import Reader, can, learner_enrolment_ids, reads_learner
@@ -101,7 +102,7 @@ def test_an_eqa_member_without_a_grant_sees_nothing(setting, signed_in):
 def test_a_grant_outside_its_period_sees_nothing(setting, signed_in, starts, ends):
     eqa = member(setting.organisation.franchisor, Role.EQA)
     _given(setting, eqa, starts=starts, ends=ends)
-    assert db.session.scalar(select(EqaAccess.id).where(EqaAccess.user_id == eqa.id))
+    assert db.session.scalar(select(EqaGrant.id).where(EqaGrant.user_id == eqa.id))
     enrolment_id = setting.enrolment.id
 
     client = signed_in(eqa)

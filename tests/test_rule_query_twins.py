@@ -3,11 +3,11 @@
 A list filtered in SQL must show exactly the objects the rule allows one at a time, or a page
 shows a row its link then refuses (or, worse, a row the rule would refuse). For every rule
 registered with a twin (`lms.permissions.twin`), every person of the authorisation table's
-world (tests/routes/, plus the people at the edges of the rules: a franchisor's EQA with a
-current grant and one whose grant has ended, the franchisor's IQA and assessor, an assessor
-whose role in partner A was taken away while her cohort assignments remain) and every object
-of the rule's kind: `can(person, action, object)` is true exactly when the object is among the
-twin's ids.
+world (tests/routes/, plus the people at the edges of the rules: a franchisor's EQA with
+current grants, one whose grant has ended and one whose grant was ended early, the
+franchisor's IQA and assessor, an assessor whose role in partner A was taken away while her
+cohort assignments remain) and every object of the rule's kind: `can(person, action, object)`
+is true exactly when the object is among the twin's ids.
 """
 
 from __future__ import annotations
@@ -47,9 +47,9 @@ LOAD = {Cohort: (selectinload(Cohort.organisation), selectinload(Cohort.staff))}
 QUERY_FORM = re.compile(r"^scope_|_ids_where$|_ids$")
 
 
-def _grant(world, eqa, enrolment, *, starts: int, ends: int) -> None:
+def _grant(world, eqa, enrolment, *, starts: int, ends: int):
     today = utcnow().date()
-    quality.grant_eqa_access(
+    return quality.grant_eqa_access(
         db.session,
         db.session.get(Organisation, enrolment.organisation_id),
         world.people["iqa"],
@@ -70,8 +70,13 @@ def world(app):
     people["franchisor_eqa"] = member(orgs["F"], Role.EQA)
     _grant(world, people["franchisor_eqa"], own_portfolio, starts=-1, ends=30)
     _grant(world, people["franchisor_eqa"], own_record, starts=0, ends=0)
+    quiz_enrolment = session.get(Enrolment, world.objects["quiz_attempt_own"].enrolment_id)
+    _grant(world, people["franchisor_eqa"], quiz_enrolment, starts=0, ends=30)
     people["expired_eqa"] = member(orgs["F"], Role.EQA)
     _grant(world, people["expired_eqa"], own_portfolio, starts=-30, ends=-1)
+    people["ended_early_eqa"] = member(orgs["F"], Role.EQA)
+    ended = _grant(world, people["ended_early_eqa"], own_portfolio, starts=-1, ends=30)
+    quality.end_eqa_grant(session, ended, people["coordinator"])
     people["franchisor_iqa"] = member(orgs["F"], Role.IQA)
     people["franchisor_assessor"] = member(orgs["F"], Role.ASSESSOR)
     people["partner_b_coordinator"] = member(orgs["B"], Role.COORDINATOR)

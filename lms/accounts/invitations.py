@@ -14,8 +14,16 @@ from lms.errors import DomainError
 from lms.mail.outbox import enqueue
 
 
-def send_invitation(session: Session, user: User, organisation: Organisation) -> None:
-    """E-mail `user` a link to set her password, valid for PASSWORD_RESET_HOURS.
+def send_invitation(
+    session: Session,
+    user: User,
+    organisation: Organisation,
+    *,
+    template: str = "invitation",
+    subject: str | None = None,
+) -> None:
+    """E-mail `user` a link to set her password, valid for PASSWORD_RESET_HOURS (with
+    `templates/mail/<template>.txt`, which says what she is invited to do).
 
     The message waits in the outbox until the caller's transaction commits, so nobody is ever
     invited to an account that was not created."""
@@ -23,8 +31,8 @@ def send_invitation(session: Session, user: User, organisation: Organisation) ->
     enqueue(
         session,
         user.email,
-        f"You are invited to Alongside by {organisation.name}",
-        "invitation",
+        subject or f"You are invited to Alongside by {organisation.name}",
+        template,
         user=user,
         organisation=organisation,
         link=url_for("accounts.reset_password", token=token, _external=True),

@@ -10,7 +10,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, NumberRange
+from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from lms.portfolio.forms import choices
@@ -94,3 +94,23 @@ class EqaAccessForm(FlaskForm):
     enrolments = CheckboxList("Learners whose records they may see", coerce=int)
     starts_on = DateField("From", validators=[InputRequired("Please give a start date.")])
     ends_on = DateField("Until", validators=[InputRequired("Please give an end date.")])
+
+
+class EqaInviteForm(FlaskForm):
+    """Shown beside the access form, so its fields are named `invite-...`."""
+
+    display_name = StringField(
+        "Their name",
+        validators=[DataRequired("Please give their name."), Length(max=120)],
+    )
+    email = EmailField(
+        "Their e-mail address",
+        validators=[
+            DataRequired("Please give their e-mail address."),
+            Email("That e-mail address does not look right."),
+        ],
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("prefix", "invite")
+        super().__init__(*args, **kwargs)

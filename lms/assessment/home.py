@@ -45,5 +45,21 @@ def portfolio_sections(user) -> list[Section]:
                 "The learners whose records you have been given to review.",
             )
         )
+    links += _eqa_access_links(user)
     links.append(Link("Notifications", url_for("notifications.index"), "What has happened lately."))
     return [Section("Portfolio and assessment", links)]
+
+
+def _eqa_access_links(user) -> list[Link]:
+    """For coordinators (and administrators, of their franchisor): its EQA access page."""
+    organisations = {
+        m.organisation for m in user.memberships if can(user, "eqa.invite", m.organisation)
+    }
+    return [
+        Link(
+            f"External quality assurance for {organisation.name}",
+            url_for("assessment.eqa_access", slug=organisation.slug),
+            "Invite external quality assurers, give them learners to review, and end access early.",
+        )
+        for organisation in sorted(organisations, key=lambda o: o.name)
+    ]

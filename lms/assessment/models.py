@@ -203,20 +203,48 @@ class StandardisationParticipant(Base):
     assessor: Mapped[User] = relationship(lazy="raise")
 
 
-class EqaAccess(Base):
-    """An external quality assurer may see one learner's records, read-only, for a period."""
+class EqaGrant(Base):
+    """An external quality assurer may read some learners' records, read-only, for a period.
 
-    __tablename__ = "eqa_access"
-    __table_args__ = (UniqueConstraint("user_id", "enrolment_id"),)
+    A grant is kept when it ends, at its end date or early (`ended_at`, `ended_by_id`), so
+    what an EQA could read, and when, stays on record: nothing here is deleted, and giving
+    access again is a new grant. `end_notified_at` is when she was told it had ended."""
+
+    __tablename__ = "eqa_grant"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
-    enrolment_id: Mapped[int] = mapped_column(ForeignKey("enrolment.id"), index=True)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
     starts_on: Mapped[date]
     ends_on: Mapped[date]
     granted_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
     granted_at: Mapped[datetime] = mapped_column(default=utcnow)
+    ended_at: Mapped[datetime | None]
+    ended_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    end_notified_at: Mapped[datetime | None]
 
-    enrolment: Mapped[Enrolment] = relationship(lazy="raise")
     user: Mapped[User] = relationship(foreign_keys=[user_id], lazy="raise")
+    learners: Mapped[list[EqaAccess]] = relationship(
+        back_populates="grant", lazy="raise", order_by="EqaAccess.id"
+    )
+
+    def is_open(self, today: date) -> bool:
+        """Not ended: current, or still to begin."""
+        return self.ended_at is None and self.ends_on >= today
+
+    def is_current(self, today: date) -> bool:
+        return self.is_open(today) and self.starts_on <= today
+
+
+class EqaAccess(Base):
+    """One learner (her enrolment) whose records a grant opens to its EQA."""
+
+    __tablename__ = "eqa_access"
+    __table_args__ = (UniqueConstraint("grant_id", "enrolment_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    grant_id: Mapped[int] = mapped_column(ForeignKey("eqa_grant.id"), index=True)
+    enrolment_id: Mapped[int] = mapped_column(ForeignKey("enrolment.id"), index=True)
+
+    grant: Mapped[EqaGrant] = relationship(back_populates="learners", lazy="raise")
+    enrolment: Mapped[Enrolment] = relationship(lazy="raise")

@@ -1,20 +1,23 @@
-"""Who is told what when a submission moves: in-app and by e-mail.
+"""Who is told what when a submission moves, and when an EQA's access begins and ends:
+in-app and by e-mail.
 
 Messages say only that something happened and where to look: no evidence, no feedback and no
-trainee's name goes into an e-mail, which may be read by someone else.
+trainee's name goes into an e-mail, which may be read by someone else; subjects say nothing of
+what the site is about.
 """
 
 from __future__ import annotations
 
 from contextlib import contextmanager
 from contextvars import ContextVar
+from datetime import date
 
 from flask import current_app, has_request_context, request, url_for
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from lms.accounts.models import User
-from lms.assessment.models import Countersignature, Decision, Outcome
+from lms.accounts.models import Organisation, User
+from lms.assessment.models import Countersignature, Decision, EqaAccess, EqaGrant, Outcome
 from lms.curriculum.models import CohortRole, CohortStaff, Enrolment, Unit
 from lms.notifications.operations import notify
 from lms.portfolio.models import Submission, SubmissionStatus
@@ -41,12 +44,26 @@ def _link(endpoint: str, **values) -> str | None:
         return None
 
 
+def _absolute(url: str | None) -> str | None:
+    """`url` with the site's address: the request's, or PUBLIC_BASE_URL in a command."""
+    if not url:
+        return url
+    if has_request_context():
+        return request.host_url.rstrip("/") + url
+    return current_app.config.get("PUBLIC_BASE_URL", "") + url
+
+
 def _tell(
-    session: Session, user: User, kind: str, message: str, url, *, template: str, subject: str
+    session: Session,
+    user: User,
+    kind: str,
+    message: str,
+    url,
+    *,
+    template: str,
+    subject: str,
+    **context,
 ):
-    link = url
-    if url and has_request_context():
-        link = request.host_url.rstrip("/") + url
     notify(
         session,
         user,
@@ -55,7 +72,8 @@ def _tell(
         url=url,
         template=None if _quiet.get() else template,
         subject=subject,
-        link=link,
+        link=_absolute(url),
+        **context,
     )
 
 
@@ -182,4 +200,58 @@ def decision_returned(
         _link("assessment.judge", submission_id=decision.submission_id),
         template="decision_returned",
         subject=subject,
+    )
+
+
+# --- external quality assurers ------------------------------------------------------------------
+# Her e-mail names the organisation and the dates, never a learner.
+
+
+def _day(day: date) -> str:
+    return f"{day.day} {day:%B %Y}"
+
+
+def _what_was_given(session: Session, grant: EqaGrant) -> tuple[Organisation, str]:
+    """The organisation that gave the grant, and "the records of 2 learners"."""
+    learners = session.scalar(
+        select(func.count()).select_from(EqaAccess).where(EqaAccess.grant_id == grant.id)
+    )
+    records = f"the records of {'one learner' if learners == 1 else f'{learners} learners'}"
+    return session.get(Organisation, grant.organisation_id), records
+
+
+def eqa_access_given(session: Session, grant: EqaGrant) -> None:
+    organisation, records = _what_was_given(session, grant)
+    _tell(
+        session,
+        session.get(User, grant.user_id),
+        "eqa.access_given",
+        f"{organisation.name} has given you read-only access to {records}, "
+        f"from {_day(grant.starts_on)} until {_day(grant.ends_on)}.",
+        _link("assessment.eqa_home"),
+        template="eqa_access_given",
+        subject="Your access has been set up",
+        sign_in=_absolute(_link("accounts.login")),
+    )
+
+
+def eqa_access_ended(session: Session, grant: EqaGrant) -> None:
+    """Early (`grant.ended_at`), or at its end date."""
+    organisation, records = _what_was_given(session, grant)
+    period = f"from {_day(grant.starts_on)} until {_day(grant.ends_on)}"
+    if grant.ended_at is not None:
+        message = (
+            f"{organisation.name} has ended the access it gave you to {records} ({period}). "
+            "From now on you can no longer read their work."
+        )
+    else:
+        message = f"The access {organisation.name} gave you to {records}, {period}, has ended."
+    _tell(
+        session,
+        session.get(User, grant.user_id),
+        "eqa.access_ended",
+        message,
+        _link("assessment.eqa_home"),
+        template="eqa_access_ended",
+        subject="A change to your access",
     )

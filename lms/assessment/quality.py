@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import and_, func, select, update
 from sqlalchemy.orm import Session
 
-from lms.accounts.models import Organisation, User
+from lms.accounts.invitations import send_invitation
+from lms.accounts.models import Membership, Organisation, User
+from lms.accounts.operations import create_user, find_user_by_email, grant_role, normalise_email
 from lms.accounts.roles import Role
+from lms.assessment import notices
 from lms.assessment.models import (
     EqaAccess,
+    EqaGrant,
     Outcome,
     StandardisationExercise,
     StandardisationParticipant,
@@ -124,6 +129,33 @@ def agreement(exercise: StandardisationExercise, criteria) -> dict[int, dict]:
     return table
 
 
+# --- external quality assurance -----------------------------------------------------------------
+# A grant gives one EQA some learners of one organisation, read-only, for a period; it is the
+# only way an EQA reads anything (`lms.permissions.reads_learner`). Grants are never deleted:
+# one ended early keeps who ended it and when.
+
+
+def eqa_organisation(organisation: Organisation) -> Organisation:
+    """Where the external quality assurers `organisation` invites hold their role: its
+    franchisor, for a partner (the centre the awarding body approves, whose EQA each partner
+    then gives its own learners), or the organisation itself."""
+    return organisation.franchisor or organisation
+
+
+def _eqa_of(session: Session, organisation: Organisation, email: str) -> User | None:
+    """The EQA with `email`, if she holds the role in `organisation` or where it invites
+    EQAs to (nobody else's EQAs are found, or revealed)."""
+    places = {organisation.id, eqa_organisation(organisation).id}
+    return session.scalar(
+        select(User).where(
+            User.email == email.strip().lower(),
+            User.memberships.any(
+                and_(Membership.role == Role.EQA, Membership.organisation_id.in_(places))
+            ),
+        )
+    )
+
+
 def grant_eqa_access(
     session: Session,
     organisation: Organisation,
@@ -133,14 +165,14 @@ def grant_eqa_access(
     enrolment_ids: list[int],
     starts_on: date,
     ends_on: date,
-) -> list[EqaAccess]:
-    from lms.accounts.operations import find_user_by_email
-
-    eqa = find_user_by_email(session, email or "")
-    if eqa is None or Role.EQA not in eqa.roles:
+) -> EqaGrant:
+    """Give the EQA with `email` these learners of `organisation`, from `starts_on` to
+    `ends_on` (both included), and tell her (the dates, never the learners' names)."""
+    eqa = _eqa_of(session, organisation, email or "")
+    if eqa is None:
         raise DomainError(
-            "We could not find an external quality assurer with that e-mail address. "
-            "An administrator can add them with the EQA role first.",
+            "We could not find an external quality assurer with that e-mail address here. "
+            "A coordinator can invite them on this page first.",
             field="email",
         )
     if ends_on < starts_on:
@@ -156,46 +188,147 @@ def grant_eqa_access(
     if not enrolments or len(enrolments) != len(set(enrolment_ids)):
         raise DomainError("Please choose learners of this organisation.", field="enrolments")
     granted_by_id = granted_by.id  # read before a new row is pending: reading may flush
-    granted = []
-    for enrolment in enrolments:
-        access = session.scalar(
-            select(EqaAccess).where(
-                EqaAccess.user_id == eqa.id, EqaAccess.enrolment_id == enrolment.id
-            )
-        )
-        if access is None:
-            access = EqaAccess(
-                user_id=eqa.id, enrolment_id=enrolment.id, organisation_id=organisation.id
-            )
-            session.add(access)
-        access.starts_on, access.ends_on = starts_on, ends_on
-        access.granted_by_id = granted_by_id
-        access.granted_at = utcnow()
-        granted.append(access)
+    grant = EqaGrant(
+        user_id=eqa.id,
+        organisation_id=organisation.id,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        granted_by_id=granted_by_id,
+    )
+    session.add(grant)
+    session.flush()
+    session.add_all(EqaAccess(grant_id=grant.id, enrolment_id=e.id) for e in enrolments)
     session.flush()
     record(
         session,
         "eqa.access_granted",
-        obj=eqa,
+        obj=grant,
         organisation_id=organisation.id,
+        eqa_id=eqa.id,
         enrolments=[e.id for e in enrolments],
         starts_on=starts_on.isoformat(),
         ends_on=ends_on.isoformat(),
     )
-    return granted
+    notices.eqa_access_given(session, grant)
+    return grant
 
 
-def eqa_learners(session: Session, eqa: User) -> list[tuple[EqaAccess, Enrolment, User]]:
-    """The learners an EQA may read now: those she was given, within the grant's period."""
-    return list(
-        session.execute(
-            select(EqaAccess, Enrolment, User)
-            .join(Enrolment, Enrolment.id == EqaAccess.enrolment_id)
-            .join(User, User.id == Enrolment.user_id)
-            .where(
-                EqaAccess.user_id == eqa.id,
-                Enrolment.id.in_(learner_enrolment_ids(eqa, Reader.EQA)),
-            )
-            .order_by(User.display_name)
+def _mark_ended(session: Session, grant: EqaGrant, **values) -> bool:
+    """Set `values` on the grant unless it has ended already or its EQA has been told so
+    (checked in the UPDATE, so that two at once cannot both end it or both tell her)."""
+    done = session.execute(
+        update(EqaGrant)
+        .where(
+            EqaGrant.id == grant.id,
+            EqaGrant.ended_at.is_(None),
+            EqaGrant.end_notified_at.is_(None),
         )
+        .values(**values)
+        .execution_options(synchronize_session=False)
     )
+    session.refresh(grant)
+    return done.rowcount == 1
+
+
+def end_eqa_grant(session: Session, grant: EqaGrant, ended_by: User) -> EqaGrant:
+    """End a grant now, before its end date: its EQA can no longer read its learners. The
+    grant is kept, with who ended it and when, and the EQA is told."""
+    now = utcnow()
+    if not grant.is_open(now.date()) or not _mark_ended(
+        session, grant, ended_at=now, ended_by_id=ended_by.id, end_notified_at=now
+    ):
+        raise DomainError("This access has already ended.")
+    record(
+        session,
+        "eqa.access_ended",
+        obj=grant,
+        organisation_id=grant.organisation_id,
+        eqa_id=grant.user_id,
+    )
+    notices.eqa_access_ended(session, grant)
+    return grant
+
+
+def notify_ended_grants(session: Session, today: date) -> int:
+    """Tell each EQA whose grant came to its end date before `today` (and was not ended
+    early, which told her then), once. Returns how many grants were told of."""
+    told = 0
+    for grant in session.scalars(
+        select(EqaGrant)
+        .where(
+            EqaGrant.ends_on < today,
+            EqaGrant.ended_at.is_(None),
+            EqaGrant.end_notified_at.is_(None),
+        )
+        .order_by(EqaGrant.id)
+    ).all():
+        if _mark_ended(session, grant, end_notified_at=utcnow()):
+            notices.eqa_access_ended(session, grant)
+            told += 1
+    return told
+
+
+def _of_organisation(person: User, organisation: Organisation) -> bool:
+    """Is `person` one of `organisation`'s people (a member), or one of its EQAs already?"""
+    home = eqa_organisation(organisation)
+    return any(
+        m.organisation_id == organisation.id
+        or (m.organisation_id == home.id and m.role == Role.EQA)
+        for m in person.memberships
+    )
+
+
+def invite_eqa(
+    session: Session, organisation: Organisation, *, email: str, display_name: str
+) -> None:
+    """Invite an external quality assurer for `organisation`: a new account, without a
+    password, with the EQA role where the organisation's EQAs hold it (`eqa_organisation`)
+    and an invitation to set a password; or, for someone of this organisation, that role
+    added. An account of any other organisation is neither changed nor e-mailed, and the
+    caller answers exactly as for a new address, so nothing tells that it exists."""
+    email = normalise_email(email or "")
+    if not (display_name or "").strip():
+        raise DomainError("Please give their name.", field="display_name")
+    record(session, "eqa.invited", organisation_id=organisation.id, email=email)
+    person = find_user_by_email(session, email)
+    if person is None:
+        person = create_user(session, email, display_name)
+    elif not _of_organisation(person, organisation):
+        return
+    grant_role(session, person, eqa_organisation(organisation), Role.EQA)
+    if person.password_hash is None and not person.is_disabled:
+        send_invitation(
+            session,
+            person,
+            organisation,
+            template="eqa_invitation",
+            subject="You are invited to Alongside",
+        )
+
+
+@dataclass(frozen=True)
+class EqaLearner:
+    enrolment: Enrolment
+    person: User
+    until: date  # the latest end date of her current grants
+
+
+def eqa_learners(session: Session, eqa: User) -> list[EqaLearner]:
+    """The learners an EQA may read today, by name, each once."""
+    today = utcnow().date()
+    rows = session.execute(
+        select(Enrolment, User, func.max(EqaGrant.ends_on))
+        .join(EqaAccess, EqaAccess.enrolment_id == Enrolment.id)
+        .join(EqaGrant, EqaGrant.id == EqaAccess.grant_id)
+        .join(User, User.id == Enrolment.user_id)
+        .where(
+            Enrolment.id.in_(learner_enrolment_ids(eqa, Reader.EQA)),
+            EqaGrant.user_id == eqa.id,
+            EqaGrant.starts_on <= today,
+            EqaGrant.ends_on >= today,
+            EqaGrant.ended_at.is_(None),
+        )
+        .group_by(Enrolment.id, User.id)
+        .order_by(User.display_name, Enrolment.id)
+    )
+    return [EqaLearner(enrolment, person, until) for enrolment, person, until in rows]

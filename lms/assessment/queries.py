@@ -18,6 +18,7 @@ from lms.assessment.models import (
     CriterionJudgement,
     Decision,
     EqaAccess,
+    EqaGrant,
     IqaSample,
     StandardisationExercise,
 )
@@ -472,13 +473,44 @@ def learners_of(session: Session, organisation_id: int) -> list[tuple[Enrolment,
     )
 
 
-def eqa_accesses(session: Session, organisation_id: int) -> list[tuple[EqaAccess, User]]:
-    """(EqaAccess, EQA) given by the organisation, latest ending first."""
-    return list(
+@dataclass(frozen=True)
+class GrantRow:
+    grant: EqaGrant
+    eqa: User
+    learners: list[User]
+    ended_by: User | None
+
+
+def eqa_grants(session: Session, organisation_id: int) -> list[GrantRow]:
+    """The grants the organisation has given, ended ones too, latest ending first, with
+    their EQA, learners and who ended them (three queries)."""
+    return _grant_rows(
+        session,
         session.execute(
-            select(EqaAccess, User)
-            .join(User, User.id == EqaAccess.user_id)
-            .where(EqaAccess.organisation_id == organisation_id)
-            .order_by(EqaAccess.ends_on.desc())
-        )
+            select(EqaGrant, User)
+            .join(User, User.id == EqaGrant.user_id)
+            .where(EqaGrant.organisation_id == organisation_id)
+            .order_by(EqaGrant.ends_on.desc(), EqaGrant.id.desc())
+        ).all(),
     )
+
+
+def eqa_grant(session: Session, grant: EqaGrant) -> GrantRow:
+    return _grant_rows(session, [(grant, session.get(User, grant.user_id))])[0]
+
+
+def _grant_rows(session: Session, grants: list[tuple[EqaGrant, User]]) -> list[GrantRow]:
+    learners = defaultdict(list)
+    for grant_id, person in session.execute(
+        select(EqaAccess.grant_id, User)
+        .join(Enrolment, Enrolment.id == EqaAccess.enrolment_id)
+        .join(User, User.id == Enrolment.user_id)
+        .where(EqaAccess.grant_id.in_([grant.id for grant, _ in grants]))
+        .order_by(User.display_name, EqaAccess.id)
+    ):
+        learners[grant_id].append(person)
+    enders = people(session, {grant.ended_by_id for grant, _ in grants if grant.ended_by_id})
+    return [
+        GrantRow(grant, eqa, learners[grant.id], enders.get(grant.ended_by_id))
+        for grant, eqa in grants
+    ]

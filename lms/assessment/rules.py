@@ -3,7 +3,9 @@
 Assessors judge the work of their cohorts' trainees (never their own). IQAs review the
 decisions of the organisations they quality-assure (their own, and every partner of a
 franchisor where they are an IQA). An EQA sees only the learners she has been given, for the
-grant's period, as `lms.permissions.reads_learner` defines.
+grant's period and until it is ended early, as `lms.permissions.reads_learner` defines.
+Coordinators of an organisation and administrators of its franchisor invite its EQAs and end
+its grants early; its IQAs may give access too.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from sqlalchemy import ColumnElement, and_, select
 
 from lms.accounts.models import Organisation, User
 from lms.accounts.roles import Role
-from lms.assessment.models import Decision, StandardisationExercise
+from lms.assessment.models import Decision, EqaGrant, StandardisationExercise
 from lms.curriculum.models import Enrolment
 from lms.permissions import (
     Reader,
@@ -81,13 +83,23 @@ def _iqa_manage(user: User, organisation: Organisation) -> bool:
     return quality_assures(user, organisation)
 
 
+def _coordinates_or_administers(user: User, organisation: Organisation) -> bool:
+    return administers(user, organisation) or has_role(user, organisation.id, Role.COORDINATOR)
+
+
 @rule("eqa.grant")
 def _grant_eqa(user: User, organisation: Organisation) -> bool:
-    return (
-        administers(user, organisation)
-        or has_role(user, organisation.id, Role.COORDINATOR)
-        or quality_assures(user, organisation)
-    )
+    return _coordinates_or_administers(user, organisation) or quality_assures(user, organisation)
+
+
+@rule("eqa.invite")
+def _invite_eqa(user: User, organisation: Organisation) -> bool:
+    return _coordinates_or_administers(user, organisation)
+
+
+@rule("eqa.end")
+def _end_eqa_grant(user: User, grant: EqaGrant) -> bool:
+    return _coordinates_or_administers(user, organisation_of(grant))
 
 
 @rule("eqa.home")

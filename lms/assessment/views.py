@@ -13,6 +13,7 @@ from lms.assessment import operations, quality, queries
 from lms.assessment.forms import (
     CloseStandardisationForm,
     EqaAccessForm,
+    EqaInviteForm,
     JudgeForm,
     PlanForm,
     ReviewForm,
@@ -21,11 +22,13 @@ from lms.assessment.forms import (
 )
 from lms.assessment.models import (
     Decision,
+    EqaGrant,
     IqaSample,
     StandardisationExercise,
 )
 from lms.assessment.operations import Verdict
 from lms.curriculum.models import Enrolment
+from lms.db import utcnow
 from lms.errors import Conflict, NotFound
 from lms.extensions import db
 from lms.permissions import authorize, can
@@ -379,15 +382,31 @@ def close_standardisation(exercise_id: int):
 # --- external quality assurance -----------------------------------------------------------------
 
 
-@blueprint.route("/organisations/<slug>/eqa", methods=["GET", "POST"])
-@login_required
-def eqa_access(slug: str):
-    organisation = organisation_or_404(slug, "eqa.grant")
-    form = EqaAccessForm()
+def _eqa_access_form(organisation: Organisation, **kwargs) -> EqaAccessForm:
+    form = EqaAccessForm(**kwargs)
     form.enrolments.choices = choices(
         (e.id, f"{u.display_name} (enrolment {e.id})")
         for e, u in queries.learners_of(db.session, organisation.id)
     )
+    return form
+
+
+def _eqa_page(organisation: Organisation, form, invite_form, status: int):
+    return render_template(
+        "assessment/eqa_access.html",
+        organisation=organisation,
+        form=form,
+        invite_form=invite_form if can(current_user, "eqa.invite", organisation) else None,
+        grants=queries.eqa_grants(db.session, organisation.id),
+        today=utcnow().date(),
+    ), status
+
+
+@blueprint.route("/organisations/<slug>/eqa", methods=["GET", "POST"])
+@login_required
+def eqa_access(slug: str):
+    organisation = organisation_or_404(slug, "eqa.grant")
+    form = _eqa_access_form(organisation)
     if form.validate_on_submit():
         with form_errors(form, field="email"):
             quality.grant_eqa_access(
@@ -399,14 +418,63 @@ def eqa_access(slug: str):
                 starts_on=form.starts_on.data,
                 ends_on=form.ends_on.data,
             )
-            flash("Access has been given for those dates.", "success")
+            flash(
+                "Access has been given for those dates. We have e-mailed the quality assurer "
+                "to let them know.",
+                "success",
+            )
             return redirect(url_for("assessment.eqa_access", slug=slug))
+    return _eqa_page(organisation, form, EqaInviteForm(formdata=None), form_status(form))
+
+
+@blueprint.route("/organisations/<slug>/eqa/invite", methods=["POST"])
+@login_required
+def invite_eqa(slug: str):
+    organisation = organisation_or_404(slug, "eqa.invite")
+    form = EqaInviteForm()
+    if form.validate_on_submit():
+        email = form.email.data.strip()
+        with form_errors(form, field="email"):
+            quality.invite_eqa(
+                db.session, organisation, email=email, display_name=form.display_name.data
+            )
+            # The same words whether the address was new, someone's here, or anyone else's.
+            flash(
+                f"Thank you. If {email} is new to Alongside, we have e-mailed them a link to "
+                "set a password. Once they have an account here as an external quality "
+                "assurer, you can give them access to learners below.",
+                "success",
+            )
+            return redirect(url_for("assessment.eqa_access", slug=slug))
+    return _eqa_page(
+        organisation, _eqa_access_form(organisation, formdata=None), form, form_status(form)
+    )
+
+
+@blueprint.route("/organisations/<slug>/eqa/grants/<int:grant_id>/end", methods=["GET", "POST"])
+@login_required
+def end_eqa_grant(slug: str, grant_id: int):
+    """Say what ending the grant will do; end it when that is confirmed."""
+    organisation = organisation_or_404(slug, "eqa.grant")
+    grant = load_or_404(EqaGrant, grant_id, "eqa.end", organisation_id=organisation.id)
+    row = queries.eqa_grant(db.session, grant)
+    form = ButtonForm()
+    if form.validate_on_submit():
+        with flashed_errors():
+            quality.end_eqa_grant(db.session, grant, current_user)
+            flash(
+                f"{row.eqa.display_name} can no longer read these learners' work. "
+                "We have let them know.",
+                "success",
+            )
+        return redirect(url_for("assessment.eqa_access", slug=slug))
     return render_template(
-        "assessment/eqa_access.html",
+        "assessment/eqa_end.html",
         organisation=organisation,
+        row=row,
+        is_open=grant.is_open(utcnow().date()),
         form=form,
-        accesses=queries.eqa_accesses(db.session, organisation.id),
-    ), form_status(form)
+    )
 
 
 @blueprint.route("/eqa/")
@@ -417,5 +485,7 @@ def eqa_home():
     return render_template(
         "assessment/eqa_home.html",
         learners=learners,
-        exercises=queries.exercises_for_enrolments(db.session, [e.id for _, e, _ in learners]),
+        exercises=queries.exercises_for_enrolments(
+            db.session, [learner.enrolment.id for learner in learners]
+        ),
     )

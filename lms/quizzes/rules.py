@@ -1,8 +1,9 @@
 """Who may take quizzes, see attempts and analyse questions.
 
 A trainee takes and sees her own attempts. Her quiz results are seen by the coordinators of
-her organisation, the assessors of her cohort and the franchisor's administrators (through
-`lms.permissions.reads_learner`, so an assessor who is no longer one sees nothing). Item
+her organisation, the assessors of her cohort, the franchisor's administrators and an EQA
+given her records by a current grant (through `lms.permissions.reads_learner`, so an assessor
+who is no longer one, or an EQA whose grant has ended, sees nothing). Item
 analysis is for curriculum owners (the franchisor's administrators, across their partners) and
 for coordinators (their own trainees only).
 """
@@ -28,7 +29,9 @@ from lms.permissions import (
 )
 from lms.quizzes.models import QuizAttempt
 
-QUIZ_RESULT_READERS = Reader.TRAINEE | Reader.COORDINATOR | Reader.ADMIN | Reader.COHORT_ASSESSOR
+QUIZ_RESULT_READERS = (
+    Reader.TRAINEE | Reader.COORDINATOR | Reader.ADMIN | Reader.COHORT_ASSESSOR | Reader.EQA
+)
 
 
 @twin(
@@ -73,8 +76,9 @@ def _view_quiz_attempt(user: User, attempt: QuizAttempt) -> bool:
 
 @rule("quiz.view_results")
 def _view_quiz_results(user: User, _: None) -> bool:
+    """The results page; it lists only the attempts "quiz.view_attempt" allows."""
     return is_admin(user) or any(
-        m.role in (Role.COORDINATOR, Role.ASSESSOR) for m in user.memberships
+        m.role in (Role.COORDINATOR, Role.ASSESSOR, Role.EQA) for m in user.memberships
     )
 
 

@@ -131,10 +131,10 @@ def test_an_eqa_sees_only_the_learners_given_and_only_for_the_period(setting, si
     assert eqa.get(f"/assessment/submissions/{submission.id}").status_code in (403, 404)
     assert eqa.post(f"/portfolio/{setting.enrolment.id}/evidence/new").status_code == 403
 
-    from lms.assessment.models import EqaAccess
+    from lms.assessment.models import EqaGrant
 
-    access = db.session.scalar(select(EqaAccess))
-    access.starts_on, access.ends_on = today - timedelta(days=30), today - timedelta(days=1)
+    grant = db.session.scalar(select(EqaGrant))
+    grant.starts_on, grant.ends_on = today - timedelta(days=30), today - timedelta(days=1)
     db.session.commit()
     assert eqa.get(f"/portfolio/{setting.enrolment.id}").status_code == 404
 
@@ -155,7 +155,7 @@ def test_eqa_access_is_only_for_eqa_accounts(setting):
 def test_a_grant_records_who_gave_it_after_the_people_were_saved(setting):
     eqa_person = member(setting.organisation, Role.EQA)
     db.session.commit()  # every loaded person is now expired, as in a later request
-    (access,) = quality.grant_eqa_access(
+    grant = quality.grant_eqa_access(
         db.session,
         setting.organisation,
         setting.iqa,
@@ -164,7 +164,7 @@ def test_a_grant_records_who_gave_it_after_the_people_were_saved(setting):
         starts_on=utcnow().date(),
         ends_on=utcnow().date(),
     )
-    assert access.granted_by_id == setting.iqa.id
+    assert grant.granted_by_id == setting.iqa.id
 
 
 def test_an_iqa_picks_a_decision_the_plan_left_out(setting, signed_in):

@@ -34,8 +34,13 @@ def _exercise(world, scope):
     return {"exercise_id": _objects(world, scope)["exercise"].id}
 
 
+def _grant(world, scope):
+    return {**_organisation(world, scope), "grant_id": _objects(world, scope)["grant"].id}
+
+
 ASSESSOR = frozenset({"assessor"})
 IQA = frozenset({"iqa"})
+COORDINATOR_OR_ADMIN = frozenset({"coordinator", "admin"})
 
 ROUTES = [
     Route("assessment.queue", allowed=ASSESSOR),
@@ -65,6 +70,15 @@ ROUTES = [
         allowed=frozenset({"iqa", "coordinator", "admin"}),
         url_args=_organisation,
     ),
+    # Coordinators of the partner and administrators of its franchisor invite EQAs and end
+    # grants early; IQAs, who may give access, do neither.
+    Route(
+        "assessment.invite_eqa",
+        allowed=COORDINATOR_OR_ADMIN,
+        url_args=_organisation,
+        form={"invite-display_name": "Olu Okafor", "invite-email": "olu@example.org"},
+    ),
+    Route("assessment.end_eqa_grant", allowed=COORDINATOR_OR_ADMIN, url_args=_grant),
     Route("assessment.eqa_home", allowed=frozenset({"eqa"})),
 ]
 # Another organisation's records answer exactly as ids that name nothing.

@@ -1,6 +1,7 @@
 """Portfolio and notification routes. `build` makes, for partner A ("own") and partner C
 ("foreign"), a trainee's enrolment with evidence and a file, a submission waiting in the
-queue, a signed-off unit waiting for the IQA, a standardisation exercise, and EQA access."""
+queue, a signed-off unit waiting for the IQA, a standardisation exercise, and a grant of EQA
+access (own: to the table's EQA; foreign: to an EQA of partner C)."""
 
 from __future__ import annotations
 
@@ -84,17 +85,16 @@ def _make(world, scope: str) -> dict:
         submission=waiting,
         assessor_ids=[assessor.id, second.id],
     )
-    if scope == "own":
-        today = utcnow().date()
-        quality.grant_eqa_access(
-            db.session,
-            organisation,
-            iqa,
-            email=people["eqa"].email,
-            enrolment_ids=[enrolment.id],
-            starts_on=today - timedelta(days=1),
-            ends_on=today + timedelta(days=30),
-        )
+    today = utcnow().date()
+    grant = quality.grant_eqa_access(
+        db.session,
+        organisation,
+        iqa,
+        email=(people["eqa"] if scope == "own" else member(organisation, Role.EQA)).email,
+        enrolment_ids=[enrolment.id],
+        starts_on=today - timedelta(days=1),
+        ends_on=today + timedelta(days=30),
+    )
     db.session.commit()
     return {
         "organisation": organisation,
@@ -108,6 +108,7 @@ def _make(world, scope: str) -> dict:
         "decision": decision,
         "sample": sample,
         "exercise": exercise,
+        "grant": grant,
     }
 
 

@@ -1,5 +1,6 @@
 """Quiz routes: trainees take their own attempts; coordinators, the assessors of the trainee's
-cohort and the franchisor's administrators see results; coordinators and administrators see
+cohort, the franchisor's administrators and an EQA given the learner (here the table's EQA has
+no grant for the quiz's trainee) see results; coordinators and administrators see
 item analysis (scoped to their trainees, so the same quiz page is open to them everywhere)."""
 
 from lms.curriculum.models import CohortRole
@@ -63,7 +64,8 @@ def _question(world, scope):
 ROUTES = [
     Route("quizzes.index", allowed=EVERYONE_SIGNED_IN),
     Route("quizzes.history", allowed=EVERYONE_SIGNED_IN),
-    Route("quizzes.results", allowed=frozenset({"assessor", "coordinator", "admin"})),
+    # An EQA's list holds only the attempts of learners she has a current grant for.
+    Route("quizzes.results", allowed=frozenset({"assessor", "coordinator", "admin", "eqa"})),
     Route(
         "quizzes.overview",
         allowed=EVERYONE_SIGNED_IN,
