@@ -238,4 +238,3 @@ def enrol_trainees():
     response = jsonify({"data": records.enrolment_items(db.session, enrolled), "invited": invited})
     response.status_code = 201
     return response
-
