@@ -231,12 +231,13 @@ def unit_summary(session: Session, enrolment: Enrolment, unit: Unit) -> UnitSumm
     """Counts for one unit, and where it stands, in at most three queries (for the unit's
     learning page)."""
     # Each criterion with how much evidence claims it, and (the same on every row) whether
-    # the unit is on her learner record.
+    # the unit is on her learner record, and whether it was revoked with her award.
     covering = session.execute(
         select(
             AssessmentCriterion.id,
             func.count(Evidence.id),
             achieved_exists(enrolment.id, unit.code).label("achieved"),
+            achieved_exists(enrolment.id, unit.code, revoked=True).label("revoked"),
         )
         .outerjoin(EvidenceCriterion, EvidenceCriterion.criterion_id == AssessmentCriterion.id)
         .outerjoin(
@@ -258,6 +259,7 @@ def unit_summary(session: Session, enrolment: Enrolment, unit: Unit) -> UnitSumm
     submission, decided = latest if latest is not None else (None, False)
     standing = standing_of(
         achieved=bool(covering[0].achieved),
+        revoked=bool(covering[0].revoked),
         status=submission.status if submission else None,
         decided=bool(decided),
         submitted_at=submission.submitted_at if submission else None,
@@ -278,7 +280,7 @@ def unit_summary(session: Session, enrolment: Enrolment, unit: Unit) -> UnitSumm
         )
     return UnitSummary(
         total=len(covering),
-        with_evidence=sum(1 for _, count, _ in covering if count),
+        with_evidence=sum(1 for _, count, *_ in covering if count),
         met=met,
         latest_submission=submission,
         standing=standing,

@@ -108,11 +108,12 @@ def standing_of(
     status: SubmissionStatus | None,
     decided: bool = False,
     submitted_at: datetime | None = None,
+    revoked: bool = False,
 ) -> UnitStanding:
-    """Where a unit stands, given whether it is on the record and the status of its latest
-    submission (if any) and whether a decision was made on that submission."""
+    """Where a unit stands, given whether it is on the record (and revoked with its award),
+    the status of its latest submission (if any) and whether a decision was made on it."""
     if achieved:
-        return UnitStanding(UnitStatus.ACHIEVED, submitted_at)
+        return UnitStanding(UnitStatus.REVOKED if revoked else UnitStatus.ACHIEVED, submitted_at)
     if status is None:
         return NOT_SUBMITTED
     # A submission waiting again after a decision was made on it: a countersigner or an IQA
@@ -122,11 +123,13 @@ def standing_of(
     return UnitStanding(_FROM_SUBMISSION[status], submitted_at)
 
 
-def achieved_exists(enrolment_id, unit_code):
-    """An EXISTS clause: the unit (by code) is on the enrolment's learner record."""
-    return exists().where(
+def achieved_exists(enrolment_id, unit_code, *, revoked: bool = False):
+    """An EXISTS clause: the unit (by code) is on the enrolment's learner record (and, with
+    `revoked`, was revoked with her award)."""
+    clause = exists().where(
         UnitAchievement.enrolment_id == enrolment_id, UnitAchievement.unit_code == unit_code
     )
+    return clause.where(award_status.unit_revoked()) if revoked else clause
 
 
 def decided_exists(submission_id):
@@ -168,10 +171,8 @@ def unit_standings(
     )
     for enrolment_id, unit_id, revoked in achieved:
         latest = standings.get((enrolment_id, unit_id), NOT_SUBMITTED)
-        standings[(enrolment_id, unit_id)] = (
-            UnitStanding(UnitStatus.REVOKED, latest.submitted_at)
-            if revoked
-            else standing_of(achieved=True, status=None, submitted_at=latest.submitted_at)
+        standings[(enrolment_id, unit_id)] = standing_of(
+            achieved=True, status=None, submitted_at=latest.submitted_at, revoked=bool(revoked)
         )
     return standings
 

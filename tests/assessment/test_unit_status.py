@@ -6,8 +6,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from lms.accounts.models import User
 from lms.accounts.roles import Role
-from lms.accreditation.operations import record_unit_achievement
+from lms.accreditation.models import QualificationAward
+from lms.accreditation.operations import record_unit_achievement, revoke_award
 from lms.accreditation.queries import ENROLMENT_WITH_PEOPLE, learner_record
 from lms.assessment import operations
 from lms.assessment.models import Outcome
@@ -20,7 +22,8 @@ from lms.db import utcnow
 from lms.errors import DomainError
 from lms.extensions import db
 from lms.portfolio import operations as portfolio
-from tests.factories import add_evidence, api_token, assessment_setting, member
+from tests.factories import PartnerFactory, add_evidence, api_token, assessment_setting, member
+from tests.factories.accreditation import complete, enrol_trainee, make_qualification, staff_for
 
 
 @pytest.fixture
@@ -147,3 +150,25 @@ def test_an_iqa_disagreeing_with_a_final_sign_off_leaves_her_unit_achieved(
     assert "The decision stands, so nothing changes for the trainee" in assessor_told.body
     standing = unit_standing(db.session, setting.enrolment.id, setting.unit.id)
     assert standing.status == UnitStatus.ACHIEVED
+
+
+def test_a_unit_revoked_with_its_award_says_so_on_its_learning_page(app, signed_in):
+    partner = PartnerFactory()
+    qualification = make_qualification()
+    staff = staff_for(partner)
+    enrolment = enrol_trainee(qualification, partner)
+    complete(db.session, qualification, enrolment, staff)
+    award = db.session.scalar(select(QualificationAward))
+    revoke_award(
+        db.session,
+        award,
+        revoked_by=member(partner.franchisor, Role.ADMIN),
+        reason="The evidence was found not to be her own work.",
+    )
+    db.session.commit()
+    trainee = db.session.get(User, enrolment.user_id)
+    page = signed_in(trainee).get(f"/learning/{enrolment.id}/units/A1").text
+    assert "Revoked with the award" in page
+    assert ">Achieved<" not in page
+    progress = portfolio_progress(db.session, enrolment, [qualification.units["A1"].id])[0]
+    assert progress.status == UnitStatus.REVOKED
