@@ -120,6 +120,21 @@ def _view_standardisation(user: User, exercise: StandardisationExercise) -> bool
     return reads_learner(user, enrolment, Reader.EQA)
 
 
+@rule("standardisation.see_judgements")
+def _see_standardisation_judgements(user: User, exercise: StandardisationExercise) -> bool:
+    """Everyone's judgements: once the exercise is closed, to whoever may view it; while it
+    is open, only to those who run it and to an EQA given the learner, so that an assessor
+    taking part judges without seeing the others' answers."""
+    if not _view_standardisation(user, exercise):
+        return False
+    if exercise.closed_at is not None or quality_assures(user, organisation_of(exercise)):
+        return True
+    session = session_of(exercise)
+    submission = session.get(Submission, exercise.submission_id)
+    enrolment = session.get(Enrolment, submission.enrolment_id)
+    return reads_learner(user, enrolment, Reader.EQA)
+
+
 @rule("standardisation.judge")
 def _judge_standardisation(user: User, exercise: StandardisationExercise) -> bool:
     return exercise.closed_at is None and any(

@@ -8,7 +8,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from lms.accounts.models import Organisation, User
-from lms.accounts.roles import Role
 from lms.assessment import operations, quality, queries
 from lms.assessment.forms import (
     CloseStandardisationForm,
@@ -313,7 +312,6 @@ def standardisation(exercise_id: int):
     manages = can(
         current_user, "iqa.manage", db.session.get(Organisation, exercise.organisation_id)
     )
-    sees_all = manages or Role.EQA in current_user.roles
     return render_template(
         "assessment/standardisation.html",
         exercise=exercise,
@@ -322,7 +320,7 @@ def standardisation(exercise_id: int):
         criteria=history.criteria,
         agreement=quality.agreement(exercise, history.criteria),
         mine=mine,
-        sees_all=sees_all or exercise.closed_at is not None,
+        sees_all=can(current_user, "standardisation.see_judgements", exercise),
         may_close=manages and exercise.closed_at is None,
         people=queries.people(db.session, (p.assessor_id for p in exercise.participants)),
         judge_form=StandardisationJudgeForm(),

@@ -22,7 +22,14 @@ from lms.db import utcnow
 from lms.errors import DomainError
 from lms.extensions import db
 from lms.portfolio import operations as portfolio
-from tests.factories import CohortStaffFactory, add_evidence, assessment_setting, member
+from tests.factories import (
+    CohortStaffFactory,
+    MembershipFactory,
+    PartnerFactory,
+    add_evidence,
+    assessment_setting,
+    member,
+)
 
 
 @pytest.fixture
@@ -227,3 +234,25 @@ def test_the_sampling_plan_is_kept_within_bounds(setting, signed_in):
     assert response.status_code == 302
     plan = operations.sampling_plan(db.session, setting.organisation.id)
     assert (plan.percentage, plan.first_decisions) == (10, 3)
+
+
+def test_an_assessor_taking_part_sees_no_other_judgement_while_open_even_as_an_eqa_elsewhere(
+    setting, signed_in
+):
+    iqa = signed_in(setting.iqa)
+    response = iqa.post(
+        f"/iqa/{setting.organisation.slug}/standardisation/new",
+        data={
+            "title": "Reflective accounts, spring",
+            "submission_id": str(setting.extra["submission"].id),
+            "assessors": [str(setting.assessor.id), str(setting.extra["second"].id)],
+        },
+    )
+    assert response.status_code == 302, response.data
+    exercise = db.session.scalar(select(StandardisationExercise))
+    # The EQA role held for another organisation gives her nothing here.
+    MembershipFactory(user=setting.assessor, organisation=PartnerFactory(), role=Role.EQA)
+    db.session.commit()
+    page = signed_in(setting.assessor).get(f"/standardisation/{exercise.id}")
+    assert b"Your independent judgement" in page.data
+    assert b"Judgements compared" not in page.data
