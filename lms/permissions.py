@@ -22,6 +22,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, false, or_, select
 from sqlalchemy.orm import object_session
 
+from lms import capabilities
 from lms.accounts.models import Organisation, User
 from lms.accounts.roles import Role
 from lms.curriculum.models import Cohort, CohortRole, CohortStaff, Enrolment
@@ -30,21 +31,10 @@ from lms.errors import PermissionDenied
 Rule = Callable[[User, Any], bool]
 _RULES: dict[str, Rule] = {}
 
-# Each capability's rules module (the same as `rules` in lms/capabilities.py, whose list
-# create_app gives to `load_rules`), imported on the first question asked of the registry if
-# nothing has loaded them yet.
-RULE_MODULES = [
-    "lms.accounts.rules",
-    "lms.audit.rules",
-    "lms.curriculum.access_rules",
-    "lms.quizzes.rules",
-    "lms.franchise.rules",
-    "lms.portfolio.rules",
-    "lms.assessment.rules",
-    "lms.notifications.rules",
-    "lms.accreditation.rules",
-    "lms.api.rules",
-]
+# Each capability's rules module, as lms/capabilities.py lists them (create_app gives the same
+# list to `load_rules`); imported on the first question asked of the registry if nothing has
+# loaded them yet.
+RULE_MODULES = capabilities.paths("rules")
 _loaded_modules: set[str] = set()
 _defaults_loaded = False
 
