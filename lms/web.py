@@ -24,6 +24,7 @@ from werkzeug.routing import IntegerConverter
 from lms import permissions
 from lms.accounts.models import Organisation
 from lms.accounts.passwords import configure_hasher
+from lms.accounts.queries import organisation_for
 from lms.accounts.sessions import load_session_user
 from lms.audit.context import Actor, reset_actor, set_actor
 from lms.errors import DomainError, NotFound, PermissionDenied
@@ -223,10 +224,7 @@ def load_or_404(
 def organisation_or_404(slug: str, action: str) -> Organisation:
     """The organisation at `slug`, authorised for `action`: like `load_or_404`, one the
     person may not act for is "not found", exactly like a slug that names none."""
-    found = db.session.scalar(select(Organisation).where(Organisation.slug == slug))
-    if found is None or not permissions.can(current_user, action, found):
-        raise NotFound()
-    return found
+    return organisation_for(db.session, current_user, slug, action)
 
 
 def show_on_form(form, error: DomainError, field: str | None = None) -> None:

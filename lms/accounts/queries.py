@@ -20,12 +20,14 @@ def organisation_by_slug(session: Session, slug: str) -> Organisation:
     return organisation
 
 
-def organisation_for(session: Session, user: User, slug: str) -> Organisation:
-    """The organisation `slug`, when `user` may see it ("organisation.view": its staff, and its
-    franchisor's administrators). Any other is not found, exactly like a slug that does not
-    exist: an answer must never confirm that another organisation is there."""
+def organisation_for(
+    session: Session, user: User, slug: str, action: str = "organisation.view"
+) -> Organisation:
+    """The organisation `slug`, when `user` may do `action` there (by default see it: its
+    staff, and its franchisor's administrators). Any other is not found, exactly like a slug
+    that does not exist: an answer must never confirm that another organisation is there."""
     organisation = organisation_by_slug(session, slug)
-    if not can(user, "organisation.view", organisation):
+    if not can(user, action, organisation):
         raise NotFound()
     return organisation
 

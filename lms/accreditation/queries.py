@@ -55,13 +55,6 @@ def check_certificate(session: Session, code: str) -> CertificateCheck | None:
     return CertificateCheck(certificate, revoked_at)
 
 
-def organisation_by_slug(session: Session, slug: str) -> Organisation:
-    organisation = session.scalar(select(Organisation).where(Organisation.slug == slug))
-    if organisation is None:
-        raise NotFound()
-    return organisation
-
-
 def _organisation_for_issuer(
     session: Session, context: IssuingContext, issuer_id: str
 ) -> Organisation | None:

@@ -17,6 +17,7 @@ from flask import (
 )
 from flask_login import current_user, login_required
 
+from lms.accounts.queries import organisation_by_slug
 from lms.accreditation import claims, downloads, issuing, queries
 from lms.accreditation.codes import display_code, normalise_code
 from lms.accreditation.forms import ClaimForm, CodeForm, CredentialForm, EmptyForm, RevokeForm
@@ -140,13 +141,13 @@ def verify_credential_api():
 
 @blueprint.route("/issuers/<slug>")
 def issuer_profile(slug: str):
-    organisation = queries.organisation_by_slug(db.session, slug)
+    organisation = organisation_by_slug(db.session, slug)
     return _public_json(queries.issuer_profile(db.session, IssuingContext.from_app(), organisation))
 
 
 @blueprint.route("/issuers/<slug>/jwks.json")
 def issuer_keys(slug: str):
-    organisation = queries.organisation_by_slug(db.session, slug)
+    organisation = organisation_by_slug(db.session, slug)
     return _public_json(queries.jwks(db.session, organisation))
 
 
@@ -382,6 +383,6 @@ def _published(body: str, mimetype: str) -> Response:
 @blueprint.route("/issuers/<slug>/keys/<thumbprint>")
 def issuer_key(slug: str, thumbprint: str):
     """What a credential's `kid` dereferences to: one public key, as a JWK (RFC 7517)."""
-    organisation = queries.organisation_by_slug(db.session, slug)
+    organisation = organisation_by_slug(db.session, slug)
     jwk = queries.public_key(db.session, organisation, thumbprint)
     return _published(json.dumps(jwk, indent=2), "application/jwk+json")
