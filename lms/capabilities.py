@@ -36,6 +36,14 @@ HOOKS = {
     "record_details": "accreditation: (session, enrolment, criterion_ids) -> evidence lines",
     "unit_offered": "curriculum, portfolio, assessment: (session, enrolment, unit, today) -> "
     "bool; False when the unit may not be learned, submitted or judged there that day",
+    "impact_figures": "impact report: (session, learner_ids: list[int]) -> list[ImpactFigure] "
+    "(lms.reporting.figures), figures another capability adds beside the survey results",
+    "subject_access": "privacy: (session, user) -> Iterable[(name in archive, bytes | str)], "
+    "everything a capability holds about a person, for her own download",
+    "erase_person": "privacy: (session, user) when an administrator erases a person: remove or "
+    "pseudonymise what the capability holds about her (what must be kept stays, pseudonymised)",
+    "award_requirements": "accreditation: (session, enrolment) -> list[str], requirements other "
+    "than units still unmet (an award is not made while any is listed), in plain words",
 }
 
 
