@@ -60,6 +60,24 @@
       window.clearTimeout(pending);
       pending = window.setTimeout(send, 1200);
     });
+    // An answer given before this script ran (a slow connection, a quick hand) raised its
+    // events with no one listening: save it now rather than let it look saved when it is not.
+    if (Array.prototype.some.call(form.elements, changedSinceLoad)) { send(); }
+  }
+
+  function changedSinceLoad(field) {
+    if (field.type === "checkbox" || field.type === "radio") {
+      return field.checked !== field.defaultChecked;
+    }
+    if (field.type === "text" || field.tagName === "TEXTAREA") {
+      return field.value !== field.defaultValue;
+    }
+    if (field.tagName === "SELECT") {
+      return Array.prototype.some.call(field.options, function (option) {
+        return option.selected !== option.defaultSelected;
+      });
+    }
+    return false;
   }
 
   function countdown(timer) {

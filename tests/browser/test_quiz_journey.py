@@ -74,6 +74,32 @@ def test_answers_save_themselves_and_survive_a_reload(page, trainee_with_quiz):
     assert accessibility_violations(page) == []
 
 
+def test_an_answer_given_before_the_page_script_runs_is_still_saved(page, trainee_with_quiz):
+    trainee, quiz = trainee_with_quiz
+    sign_in(page, trainee.email)
+    page.goto(f"/quizzes/{quiz.slug}")
+    page.get_by_role("button", name="Start the quiz").click()
+    expect(page.get_by_text("0 of 7 questions answered")).to_be_visible()
+    question = page.get_by_role("link", name="What are regular reflective meetings called?")
+    question_url = question.get_attribute("href")
+
+    # Hold the page's script back until she has typed, as a slow connection would.
+    held = []
+    page.route("**/js/quiz.js", lambda route: held.append(route))
+    page.goto(question_url, wait_until="commit")
+    page.get_by_label("What are regular reflective meetings called?").fill("Supervision")
+    page.wait_for_timeout(0)
+    assert len(held) == 1
+    held[0].continue_()
+    page.unroute("**/js/quiz.js")
+
+    page.locator("[data-autosave-status]").get_by_text("Saved at").wait_for(timeout=30_000)
+    page.goto(question_url)
+    expect(page.get_by_label("What are regular reflective meetings called?")).to_have_value(
+        "Supervision"
+    )
+
+
 def test_question_pages_work_on_a_phone(phone, trainee_with_quiz):
     trainee, quiz = trainee_with_quiz
     sign_in(phone, trainee.email)
