@@ -115,16 +115,19 @@ def close_standardisation(
 
 
 def agreement(exercise: StandardisationExercise, criteria) -> dict[int, dict]:
-    """For each criterion: how many judged it met, not met, and whether all agreed."""
+    """For each criterion: how many judged it met, not met, and whether those who judged
+    agree. Agreement is None until two people have judged: one judgement agrees with nothing."""
     judged = [p for p in exercise.participants if p.verdicts is not None]
     table = {}
     for criterion in criteria:
-        votes = [p.verdicts.get(str(criterion.id)) for p in judged]
-        met = sum(1 for v in votes if v)
+        votes = [bool(p.verdicts.get(str(criterion.id))) for p in judged]
+        met = sum(votes)
         table[criterion.id] = {
             "met": met,
             "not_met": len(votes) - met,
-            "agreed": len(set(votes)) <= 1,
+            "judged": len(votes),
+            "of": len(exercise.participants),
+            "agreed": len(set(votes)) == 1 if len(votes) >= 2 else None,
         }
     return table
 

@@ -96,6 +96,30 @@ def test_a_standardisation_exercise_compares_independent_judgements(setting, sig
     )
 
 
+def test_a_standardisation_exercise_claims_no_agreement_before_two_have_judged(setting, signed_in):
+    iqa = signed_in(setting.iqa)
+    criteria = setting.criteria()
+    iqa.post(
+        f"/iqa/{setting.organisation.slug}/standardisation/new",
+        data={
+            "title": "Reflective accounts, autumn",
+            "submission_id": str(setting.extra["submission"].id),
+            "assessors": [str(setting.assessor.id), str(setting.extra["second"].id)],
+        },
+    )
+    exercise = db.session.scalar(select(StandardisationExercise))
+    page = iqa.get(f"/standardisation/{exercise.id}").get_data(as_text=True)
+    assert page.count("Not yet: 0 of 2 judged") == len(criteria)
+    assert ">Yes<" not in page
+
+    signed_in(setting.assessor).post(
+        f"/standardisation/{exercise.id}/judge",
+        data={"outcome": "signed_off", **{f"met-{c.id}": "yes" for c in criteria}},
+    )
+    page = iqa.get(f"/standardisation/{exercise.id}").get_data(as_text=True)
+    assert page.count("Not yet: 1 of 2 judged") == len(criteria)
+
+
 def test_standardisation_needs_two_assessors_of_the_organisation(setting):
     with pytest.raises(DomainError, match="at least two assessors"):
         quality.start_standardisation(
