@@ -130,6 +130,13 @@ def _foreign_answers(ask, route, world, subject: str) -> list[str]:
     return problems
 
 
+def _page_problems(response, asked: str) -> list[str]:
+    """What is wrong with a page anyone may be shown, whoever asked."""
+    if response.mimetype == "text/html" and '="None"' in response.get_data(as_text=True):
+        return [f'{asked}: an attribute reads "None"']
+    return []
+
+
 @pytest.mark.parametrize("endpoint", sorted(ROUTES))
 def test_route_authorisation(app, database_url, signed_in, endpoint):
     route = ROUTES[endpoint]
@@ -169,6 +176,7 @@ def test_route_authorisation(app, database_url, signed_in, endpoint):
             url, method=method, data=route.form if method != "GET" else None, headers=headers
         )
         ok = _is_allowed(response, route) if allowed else _is_denied(response, subject)
+        failures += _page_problems(response, f"{method} {url} as {subject}")
         response.close()
         if not ok:
             failures.append(
