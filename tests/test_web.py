@@ -154,3 +154,15 @@ def test_health_check_fails_clearly_without_a_database(make_app, tmp_path):
     response = app.test_client().get("/healthz")
     assert response.status_code == 503
     assert response.json["status"] == "error"
+
+
+def test_every_page_names_a_local_icon_and_the_browsers_default_address_finds_it(client):
+    page = client.get("/login").get_data(as_text=True)
+    assert 'rel="icon" href="/static/favicon.svg"' in page
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301
+    assert response.headers["Location"].endswith("/static/favicon.svg")
+    icon = client.get("/static/favicon.svg")
+    assert icon.status_code == 200
+    assert icon.mimetype == "image/svg+xml"
+    icon.close()

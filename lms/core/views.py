@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import text
 
@@ -15,6 +15,12 @@ def home():
     if not current_user.is_authenticated:
         return render_template("core/welcome.html")
     return render_template("core/home.html", sections=sections_for(current_user))
+
+
+@blueprint.route("/favicon.ico")
+def favicon():
+    # Browsers ask for this address whatever the page says (for a download, say).
+    return redirect(url_for("static", filename="favicon.svg"), 301)
 
 
 @blueprint.route("/healthz")

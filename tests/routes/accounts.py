@@ -20,6 +20,7 @@ ROUTES = hiding_foreign(
         Route("static", public=True, url_args=lambda w, s: {"filename": "css/site.css"}),
         Route("core.home", public=True),
         Route("core.healthz", public=True),
+        Route("core.favicon", public=True),
         Route("accounts.login", public=True),
         Route("accounts.forgot_password", public=True),
         Route(
