@@ -122,6 +122,22 @@ def test_xlsx_keeps_numbers_dates_and_drops_characters_xml_cannot_hold():
     assert row[4] is True
 
 
+def test_xlsx_columns_are_wide_enough_that_dates_never_show_as_hashes():
+    moment = datetime(2027, 3, 1, 14, 30, tzinfo=UTC)
+    handle = write_xlsx(
+        ["Name", "Started", "Last seen", "Notes"],
+        [["Li", date(2027, 1, 31), moment, "x" * 200], ["Anna-Maria Ferrer", None, None, ""]],
+    )
+    sheet = _read_xlsx(handle)
+    widths = {letter: sheet.column_dimensions[letter].width for letter in "ABCD"}
+    assert widths["A"] >= len("Anna-Maria Ferrer")
+    assert widths["B"] >= len("2027-01-31")
+    assert widths["C"] >= len("2027-03-01 14:30")
+    assert widths["D"] == 60  # long text stops at a readable width
+    assert sheet["B2"].number_format == "yyyy-mm-dd"
+    assert sheet["C2"].number_format == "yyyy-mm-dd hh:mm"
+
+
 def test_xlsx_of_ten_thousand_rows():
     rows = ([i, f"Person {i}", "-1"] for i in range(10_000))
     handle = write_xlsx(["n", "name", "value"], rows)

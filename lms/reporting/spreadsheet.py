@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import re
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
@@ -21,6 +22,7 @@ from typing import IO, Any
 from openpyxl import Workbook
 from openpyxl.cell.cell import WriteOnlyCell
 from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 
 FORMULA_TRIGGERS = frozenset("=+-@\t\r\uff1d\uff0b\uff0d\uff20")
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
@@ -29,6 +31,12 @@ XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml
 _XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _SHEET_TITLE_ILLEGAL = re.compile(r"[\[\]:*?/\\]")
 _SPOOL_BYTES = 4 * 1024 * 1024
+# Columns are sized from the header and the first rows (a write-only sheet takes its widths
+# before its rows), so a date never shows as "###"; long text wraps at the widest.
+_ROWS_SIZED = 200
+_WIDEST = 60
+DATE_FORMAT = "yyyy-mm-dd"
+DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
 
 Row = Sequence[Any]
 
@@ -95,12 +103,47 @@ def sheet_title(title: str) -> str:
     return (_SHEET_TITLE_ILLEGAL.sub(" ", title).strip() or "Sheet")[:31]
 
 
+def _shown_length(value: Any) -> int:
+    value = xlsx_value(value)
+    if isinstance(value, datetime):
+        return len(DATETIME_FORMAT)
+    if isinstance(value, date):
+        return len(DATE_FORMAT)
+    if value is None:
+        return 0
+    return max((len(line) for line in str(value).split("\n")), default=0)
+
+
+def column_widths(header: Row, rows: Sequence[Row]) -> list[int]:
+    """Each column's width in characters: enough for its header and the widest of `rows`."""
+    widths = [_shown_length(heading) for heading in header]
+    for row in rows:
+        for index, value in enumerate(row[: len(widths)]):
+            widths[index] = max(widths[index], _shown_length(value))
+    return [min(_WIDEST, width + 2) for width in widths]
+
+
+def _data_cell(sheet, value: Any) -> WriteOnlyCell:
+    cell = WriteOnlyCell(sheet, value=xlsx_value(value))
+    if isinstance(cell.value, str):
+        cell.data_type = "s"  # text is text: never a formula
+    elif isinstance(cell.value, datetime):
+        cell.number_format = DATETIME_FORMAT
+    elif isinstance(cell.value, date):
+        cell.number_format = DATE_FORMAT
+    return cell
+
+
 def write_xlsx(header: Row, rows: Iterable[Row], *, title: str = "Report") -> IO[bytes]:
     """An XLSX workbook of one sheet, written row by row (openpyxl's write-only mode), in a
     temporary file that is kept in memory while small. Returned rewound, ready to send."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(sheet_title(title))
     sheet.freeze_panes = "A2"
+    rows = iter(rows)
+    first_rows = list(itertools.islice(rows, _ROWS_SIZED))
+    for index, width in enumerate(column_widths(header, first_rows), start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
     bold = Font(bold=True)
     header_cells = []
     for heading in header:
@@ -108,14 +151,8 @@ def write_xlsx(header: Row, rows: Iterable[Row], *, title: str = "Report") -> IO
         cell.font = bold
         header_cells.append(cell)
     sheet.append(header_cells)
-    for row in rows:
-        cells = []
-        for value in row:
-            cell = WriteOnlyCell(sheet, value=xlsx_value(value))
-            if isinstance(cell.value, str):
-                cell.data_type = "s"  # text is text: never a formula
-            cells.append(cell)
-        sheet.append(cells)
+    for row in itertools.chain(first_rows, rows):
+        sheet.append([_data_cell(sheet, value) for value in row])
     target = tempfile.SpooledTemporaryFile(max_size=_SPOOL_BYTES)  # noqa: SIM115 - returned
     workbook.save(target)
     target.seek(0)
