@@ -336,7 +336,7 @@ def _dictionary_problem(dictionary) -> str | None:
     if opening is not None:
         opening = opening.get_object()
         if hasattr(opening, "keys") and opening.get("/S") not in (None, "/GoTo"):
-            return "pdf-automatic-action"
+            return _dictionary_problem(opening) or "pdf-automatic-action"
     return None
 
 
