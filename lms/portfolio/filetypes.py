@@ -180,8 +180,13 @@ def split_extension(name: str) -> tuple[str, str]:
 def sanitise_filename(name: str | None, default: str = "evidence") -> str:
     """A safe, readable file name: the last part of any path, no control or invisible
     characters (a right-to-left override can disguise `gpj.exe` as `exe.jpg`), no characters
-    other systems forbid, no leading dots, and not too long."""
-    name = unicodedata.normalize("NFC", name or "")
+    other systems forbid, no leading dots, and not too long.
+
+    The name is normalised (NFKC) before anything else, so that look-alikes (a full-width
+    slash or dot, ligatures) become the characters they imitate and are checked as those;
+    the slash look-alikes that NFKC keeps become spaces."""
+    name = unicodedata.normalize("NFKC", name or "")
+    name = "".join(" " if character in _SLASH_LOOKALIKES else character for character in name)
     name = re.split(r"[/\\]", name)[-1]
     characters = []
     for character in name:
