@@ -48,6 +48,14 @@ def describe_size(size: int) -> str:
     return f"{size} bytes"
 
 
+def too_large(max_bytes: int) -> str:
+    return (
+        f"This file is larger than {describe_size(max_bytes)}, the most we can accept. "
+        f"Please make it smaller (for a video, a shorter clip or a lower quality) "
+        f"and try again."
+    )
+
+
 def _check_document(storage: EvidenceStorage, staged: StagedFile, kind: FileKind) -> str | None:
     """Refuse a document that could act by itself or reach outside itself, then take out
     the details that name a person. Returns the warning for what could not be taken out."""
@@ -88,11 +96,7 @@ def accept_upload(
                 f"({describe_size(max(quota_remaining, 0))} left). Please make it smaller, or "
                 f"ask your coordinator about files you no longer need."
             ) from None
-        raise FileRefused(
-            f"This file is larger than {describe_size(max_bytes)}, the most we can accept. "
-            f"Please make it smaller (for a video, a shorter clip or a lower quality) "
-            f"and try again."
-        ) from None
+        raise FileRefused(too_large(max_bytes)) from None
     with staged:
         if scanner is not None:
             scanner.check(staged.path)

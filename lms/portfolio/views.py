@@ -33,6 +33,7 @@ from lms.portfolio.forms import (
 )
 from lms.portfolio.operations import DECLARATION
 from lms.portfolio.storage import current_storage
+from lms.portfolio.uploads import too_large
 from lms.web import flashed_errors, form_errors, form_status, keep_changes
 
 blueprint = Blueprint("portfolio", __name__, url_prefix="/portfolio")
@@ -45,6 +46,18 @@ def _limits() -> dict:
         "scanner": antivirus.scanner_for(config),
         "quota_bytes": config["EVIDENCE_QUOTA_BYTES"],
     }
+
+
+def _with_size_limit(form):
+    """The file field knows the largest file, so the browser can stop a larger one before
+    it is sent (and what she typed is not lost to a request cut short)."""
+    limit = current_app.config["UPLOAD_MAX_BYTES"]
+    form.file.render_kw = {
+        **(form.file.render_kw or {}),
+        "data-max-bytes": str(limit),
+        "data-too-large": too_large(limit),
+    }
+    return form
 
 
 def _audit_refusal(outcome, enrolment, evidence=None) -> None:
@@ -101,7 +114,7 @@ def unit(enrolment_id: int, unit_id: int):
 
 
 def _evidence_form(form_class, enrolment, **kwargs):
-    form = form_class(**kwargs)
+    form = _with_size_limit(form_class(**kwargs))
     form.criteria.choices = choices(queries.criteria_choices(db.session, enrolment))
     return form
 
@@ -179,7 +192,7 @@ def evidence(enrolment_id: int, evidence_id: int):
         enrolment=enrolment,
         evidence=item,
         recorded_by=db.session.get(User, item.recorded_by_id) if item.recorded_by_id else None,
-        file_form=FileForm(),
+        file_form=_with_size_limit(FileForm()),
         button_form=ButtonForm(),
     )
 
@@ -220,7 +233,7 @@ def add_file(enrolment_id: int, evidence_id: int):
     enrolment = queries.enrolment_for(db.session, current_user, enrolment_id)
     item = queries.evidence_in(db.session, enrolment, evidence_id)
     authorize(current_user, "portfolio.edit_evidence", item)
-    form = FileForm()
+    form = _with_size_limit(FileForm())
     if form.validate_on_submit() and _has_file(form):
         with form_errors(form, field="file") as outcome:
             attached = operations.attach_file(

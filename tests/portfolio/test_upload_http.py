@@ -100,6 +100,15 @@ class TestSizeLimit:
     def config_overrides(self):
         return {"UPLOAD_MAX_BYTES": 4096, "MAX_CONTENT_LENGTH": 4096 + 64 * 1024}
 
+    def test_the_file_fields_tell_the_browser_the_limit(self, setting, signed_in):
+        trainee = signed_in(setting.trainee)
+        page = trainee.get(f"/portfolio/{setting.enrolment.id}/evidence/new").get_data(as_text=True)
+        assert 'data-max-bytes="4096"' in page
+        assert 'data-too-large="This file is larger than 4 KB, the most we can accept.' in page
+        evidence = add_evidence(setting, setting.criteria()[:1])
+        page = trainee.get(f"/portfolio/{setting.enrolment.id}/evidence/{evidence.id}")
+        assert 'data-max-bytes="4096"' in page.get_data(as_text=True)
+
     def test_a_file_of_exactly_the_limit_is_accepted(self, setting, signed_in):
         response = post_new(signed_in(setting.trainee), setting, "notes.txt", b"x" * 4096)
         assert response.status_code == 302
