@@ -176,7 +176,10 @@ def _rewrite(archive: zipfile.ZipFile, scratch: Path, replacements: dict[str, by
             if entry.filename in replacements:
                 out.writestr(info, replacements[entry.filename])
                 continue
-            with archive.open(entry) as source, out.open(info, "w", force_zip64=True) as target:
+            # Known sizes let zipfile add Zip64 fields only to parts that need them (an
+            # OpenDocument's `mimetype` must have no extra field at all).
+            info.file_size = entry.file_size
+            with archive.open(entry) as source, out.open(info, "w") as target:
                 while chunk := source.read(inspection.CHUNK):
                     target.write(chunk)
 
@@ -215,7 +218,7 @@ def _pdf_state(reader) -> tuple[bool, bool, bool]:
 
     has_metadata = "/Info" in reader.trailer or "/Metadata" in reader.trailer["/Root"]
     signed = authors = False
-    for value in inspection._pdf_objects(reader):
+    for value in inspection.pdf_objects(reader):
         if not isinstance(value, DictionaryObject):
             continue
         if "/Metadata" in value or "/PieceInfo" in value:

@@ -361,7 +361,7 @@ def _direct_problem(value, depth: int = 0) -> str | None:
     return None
 
 
-def _pdf_objects(reader) -> Iterator:
+def pdf_objects(reader) -> Iterator:
     """Every object the file holds, referenced or not (a stray object is looked at too)."""
     from pypdf.generic import IndirectObject
 
@@ -395,7 +395,7 @@ def inspect_pdf(path: Path) -> None:
 
     reader = open_pdf(path)
     try:
-        for value in _pdf_objects(reader):
+        for value in pdf_objects(reader):
             if problem := _direct_problem(value):
                 raise refuse(problem)
     except FileRefused:

@@ -103,6 +103,7 @@ def test_an_opendocument_loses_its_creators_and_user_fields(storage):
         first = archive.infolist()[0]
     assert first.filename == "mimetype"
     assert first.compress_type == zipfile.ZIP_STORED
+    assert first.extra == b""
     assert accepted.kind_label == "OpenDocument text"
 
 
