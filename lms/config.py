@@ -52,10 +52,17 @@ def _database_url(instance_path: Path) -> str:
     return url
 
 
+# Room in a request for the form around the largest file: its other fields, the multipart
+# boundaries and headers. A file just over UPLOAD_MAX_BYTES then still arrives whole and is
+# refused beside the field, with what she typed kept; only a far larger request is cut off.
+UPLOAD_FORM_ALLOWANCE = 1024 * 1024
+
+
 def load_config(instance_path: Path) -> dict:
     """Everything the application reads from its environment, in one place."""
     environment = os.environ.get("ALONGSIDE_ENV", "development")
     production = environment == "production"
+    upload_max_bytes = _int("UPLOAD_MAX_BYTES", 50 * 1024 * 1024)
     secret_key = _secret_key(instance_path)
     if production and (len(secret_key) < 32 or DEFAULT_SECRET_MARKER in secret_key):
         raise ConfigError(
@@ -69,7 +76,13 @@ def load_config(instance_path: Path) -> dict:
         "EVIDENCE_STORAGE_PATH": os.environ.get(
             "EVIDENCE_STORAGE_PATH", str(instance_path / "evidence")
         ),
-        "MAX_CONTENT_LENGTH": _int("UPLOAD_MAX_BYTES", 50 * 1024 * 1024),
+        # The largest file (exactly this size is accepted), and the largest request.
+        "UPLOAD_MAX_BYTES": upload_max_bytes,
+        "MAX_CONTENT_LENGTH": upload_max_bytes + UPLOAD_FORM_ALLOWANCE,
+        # Antivirus: a clamd UNIX socket path or host:port; when set, every upload is scanned
+        # and refused unless clamd answers within CLAMD_TIMEOUT seconds that it is clean.
+        "CLAMD_SOCKET": os.environ.get("CLAMD_SOCKET", ""),
+        "CLAMD_TIMEOUT": _int("CLAMD_TIMEOUT", 30),
         "EVIDENCE_QUOTA_BYTES": _int("EVIDENCE_QUOTA_BYTES", 500 * 1024 * 1024),
         "COURSES_PATH": os.environ.get("COURSES_PATH", "courses"),
         "ASSESSMENTS_PATH": os.environ.get("ASSESSMENTS_PATH", "assessments"),

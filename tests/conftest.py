@@ -60,7 +60,17 @@ def _unavailable() -> dict[str, str]:
                 f"Chromium not found at {_chromium_path()}; install Debian's chromium package"
             )
         reasons["browser"] = "Chromium is not installed (apt-get install chromium)"
+    if not _clamd_installed():
+        if os.environ.get("REQUIRE_CLAMAV") == "1":
+            raise pytest.UsageError("clamd not found; install Debian's clamav-daemon package")
+        reasons["clamav"] = "clamd is not installed (apt-get install clamav-daemon)"
     return reasons
+
+
+def _clamd_installed() -> bool:
+    import shutil
+
+    return bool(shutil.which("clamd")) or os.path.exists("/usr/sbin/clamd")
 
 
 _LEFT_OUT: dict[str, int] = {}

@@ -154,7 +154,7 @@ def add_reflection(
         trainee,
         io.BytesIO(REFLECTION.encode()),
         f"{title}.txt",
-        max_bytes=current_app.config["MAX_CONTENT_LENGTH"],
+        max_bytes=current_app.config["UPLOAD_MAX_BYTES"],
         quota_bytes=current_app.config["EVIDENCE_QUOTA_BYTES"],
     )
     return evidence

@@ -48,8 +48,8 @@ class EvidenceForm(FlaskForm):
     file = FileField(
         "File (optional)",
         description="PDF, Word, OpenDocument, text, a photo, or an audio or video recording. "
-        "Photos are saved without their location or other hidden details, and phone videos "
-        "without the place they were recorded.",
+        "Photos are saved without their location or other hidden details, phone videos "
+        "without the place they were recorded, and documents without the author's name.",
         render_kw={"accept": ACCEPT},
     )
 
@@ -64,8 +64,9 @@ class RecordedEvidenceForm(EvidenceForm):
 class FileForm(FlaskForm):
     file = FileField(
         "Add a file",
-        description="Photos are saved without their location or other hidden details, and "
-        "phone videos without the place they were recorded.",
+        description="Photos are saved without their location or other hidden details, "
+        "phone videos without the place they were recorded, and documents without the "
+        "author's name.",
         render_kw={"accept": ACCEPT},
     )
 

@@ -139,6 +139,9 @@ class EvidenceFile(Base):
     uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
     uploaded_at: Mapped[datetime] = mapped_column(default=utcnow)
     removed_at: Mapped[datetime | None]
+    # Set when details that may name someone could not be taken out of the file safely
+    # (a signed PDF, comments with their authors' names): the assessor is told.
+    metadata_warning: Mapped[str | None] = mapped_column(String(300))
 
     evidence: Mapped[Evidence] = relationship(back_populates="files", lazy="raise")
 
@@ -195,7 +198,8 @@ class SubmittedEvidence(Base):
     evidence_type: Mapped[EvidenceType] = mapped_column(string_enum(EvidenceType, "evidence_type"))
     description: Mapped[str] = mapped_column(Text, default="")
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
-    # [{"file_id", "sha256", "filename", "size", "media_type", "kind_label"}]
+    # [{"file_id", "sha256", "filename", "size", "media_type", "kind_label"}], and
+    # "metadata_warning" when the file has one]
     files: Mapped[list] = mapped_column(JSON, default=list)
     # The ids of the criteria of the submitted unit that this evidence claimed to cover.
     criterion_ids: Mapped[list] = mapped_column(JSON, default=list)

@@ -18,6 +18,8 @@ from lms.curriculum.models import AssessmentCriterion, CourseUnit, Enrolment, Un
 from lms.curriculum.offering import require_unit_offered
 from lms.db import utcnow
 from lms.errors import DomainError, NotFound
+from lms.portfolio.antivirus import Clamd
+from lms.portfolio.filetypes import FileRefused
 from lms.portfolio.models import (
     ASSESSOR_RECORDED_TYPES,
     OPEN_STATUSES,
@@ -178,11 +180,12 @@ def attach_file(
     *,
     max_bytes: int,
     quota_bytes: int,
+    scanner: Clamd | None = None,
 ) -> EvidenceFile:
     """Check and keep an uploaded file, and attach it to `evidence`."""
     remaining = quota_bytes - space_used(session, evidence.owner_id)
     accepted = accept_upload(
-        storage, stream, filename, max_bytes=max_bytes, quota_remaining=remaining
+        storage, stream, filename, max_bytes=max_bytes, quota_remaining=remaining, scanner=scanner
     )
     attached = EvidenceFile(
         evidence_id=evidence.id,
@@ -194,6 +197,7 @@ def attach_file(
         kind_label=accepted.kind_label,
         size=accepted.size,
         uploaded_by_id=uploader.id,
+        metadata_warning=accepted.metadata_warning,
     )
     session.add(attached)
     _touch(evidence)
@@ -207,8 +211,25 @@ def attach_file(
         sha256=accepted.sha256,
         size=accepted.size,
         reencoded=accepted.reencoded,
+        metadata_kept=accepted.metadata_warning is not None,
     )
     return attached
+
+
+def record_refused_upload(
+    session: Session, enrolment: Enrolment, refusal: FileRefused, evidence: Evidence | None = None
+) -> None:
+    """Put a refused upload that looked hostile, or that the scanner could not check, in the
+    audit trail (the caller keeps this change although the upload itself was undone)."""
+    record(
+        session,
+        "evidence.file_refused",
+        obj=evidence,
+        organisation_id=enrolment.organisation_id,
+        enrolment_id=enrolment.id,
+        reason=refusal.reason,
+        found=refusal.detail,
+    )
 
 
 def remove_file(session: Session, evidence: Evidence, evidence_file: EvidenceFile) -> None:
@@ -370,6 +391,7 @@ def _frozen_copy(
                 "media_type": f.media_type,
                 "kind_label": f.kind_label,
             }
+            | ({"metadata_warning": f.metadata_warning} if f.metadata_warning else {})
             for f in evidence.current_files
         ],
         criterion_ids=sorted(c.id for c in evidence.criteria if c.id in unit_criteria),

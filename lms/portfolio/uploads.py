@@ -9,9 +9,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import BinaryIO
 
-from lms.portfolio import filetypes, images, media
-from lms.portfolio.filetypes import FileRefused
-from lms.portfolio.storage import EvidenceStorage, TooLarge, adopt, receive
+from lms.portfolio import document_metadata, filetypes, images, inspection, media
+from lms.portfolio.antivirus import Clamd
+from lms.portfolio.filetypes import FileKind, FileRefused
+from lms.portfolio.storage import (
+    EvidenceStorage,
+    StagedFile,
+    TooLarge,
+    adopt,
+    new_part_path,
+    receive,
+)
+
+_DOCUMENTS = {"pdf"} | inspection.OFFICE_KINDS | inspection.OPENDOCUMENT_KINDS
 
 
 @dataclass(frozen=True)
@@ -23,6 +33,8 @@ class AcceptedFile:
     kind: str
     kind_label: str
     reencoded: bool = False
+    # What could not be removed of the details that may name someone (for the assessor).
+    metadata_warning: str | None = None
 
 
 def describe_size(size: int) -> str:
@@ -36,6 +48,31 @@ def describe_size(size: int) -> str:
     return f"{size} bytes"
 
 
+def too_large(max_bytes: int) -> str:
+    return (
+        f"This file is larger than {describe_size(max_bytes)}, the most we can accept. "
+        f"Please make it smaller (for a video, a shorter clip or a lower quality) "
+        f"and try again."
+    )
+
+
+def _check_document(storage: EvidenceStorage, staged: StagedFile, kind: FileKind) -> str | None:
+    """Refuse a document that could act by itself or reach outside itself, then take out
+    the details that name a person. Returns the warning for what could not be taken out."""
+    if kind.key not in _DOCUMENTS:
+        return None
+    inspection.inspect(staged.path, kind)
+    scratch = new_part_path(storage)
+    try:
+        cleaned = document_metadata.clean(staged.path, kind, scratch)
+    finally:
+        scratch.unlink(missing_ok=True)
+    if cleaned.changed:
+        fresh = adopt(staged.path)
+        staged.sha256, staged.size = fresh.sha256, fresh.size
+    return cleaned.warning
+
+
 def accept_upload(
     storage: EvidenceStorage,
     stream: BinaryIO,
@@ -43,8 +80,11 @@ def accept_upload(
     *,
     max_bytes: int,
     quota_remaining: int,
+    scanner: Clamd | None = None,
 ) -> AcceptedFile:
-    """Keep the file if it is allowed; otherwise raise `FileRefused` and keep nothing."""
+    """Keep the file if it is allowed; otherwise raise `FileRefused` and keep nothing.
+
+    With a `scanner`, the file as she sent it is checked by clamd before anything else."""
     name = filetypes.sanitise_filename(filename)
     limit = max(0, min(max_bytes, quota_remaining))
     try:
@@ -56,14 +96,13 @@ def accept_upload(
                 f"({describe_size(max(quota_remaining, 0))} left). Please make it smaller, or "
                 f"ask your coordinator about files you no longer need."
             ) from None
-        raise FileRefused(
-            f"This file is larger than {describe_size(max_bytes)}, the most we can accept. "
-            f"Please make it smaller (for a video, a shorter clip or a lower quality) "
-            f"and try again."
-        ) from None
+        raise FileRefused(too_large(max_bytes)) from None
     with staged:
+        if scanner is not None:
+            scanner.check(staged.path)
         kind = filetypes.identify(staged.path, name)
         name = filetypes.name_for(name, kind)
+        warning = _check_document(storage, staged, kind)
         if kind.key == "isomedia" and media.strip_location(staged.path):
             # The same file, now without its location: its fingerprint has changed.
             fresh = adopt(staged.path)
@@ -77,6 +116,7 @@ def accept_upload(
                 filetypes.media_type_for(name, kind),
                 kind.key,
                 kind.label,
+                metadata_warning=warning,
             )
         cleaned, new_kind = images.reencode(storage, staged, kind)
     with cleaned:

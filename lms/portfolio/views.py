@@ -21,7 +21,8 @@ from lms.curriculum.models import Course
 from lms.errors import DomainError, NotFound
 from lms.extensions import db
 from lms.permissions import authorize, can
-from lms.portfolio import operations, queries
+from lms.portfolio import antivirus, operations, queries
+from lms.portfolio.filetypes import FileRefused
 from lms.portfolio.forms import (
     ButtonForm,
     EvidenceForm,
@@ -32,7 +33,8 @@ from lms.portfolio.forms import (
 )
 from lms.portfolio.operations import DECLARATION
 from lms.portfolio.storage import current_storage
-from lms.web import flashed_errors, form_errors, form_status
+from lms.portfolio.uploads import too_large
+from lms.web import flashed_errors, form_errors, form_status, keep_changes
 
 blueprint = Blueprint("portfolio", __name__, url_prefix="/portfolio")
 
@@ -40,9 +42,31 @@ blueprint = Blueprint("portfolio", __name__, url_prefix="/portfolio")
 def _limits() -> dict:
     config = current_app.config
     return {
-        "max_bytes": config["MAX_CONTENT_LENGTH"],
+        "max_bytes": config["UPLOAD_MAX_BYTES"],
+        "scanner": antivirus.scanner_for(config),
         "quota_bytes": config["EVIDENCE_QUOTA_BYTES"],
     }
+
+
+def _with_size_limit(form):
+    """The file field knows the largest file, so the browser can stop a larger one before
+    it is sent (and what she typed is not lost to a request cut short)."""
+    limit = current_app.config["UPLOAD_MAX_BYTES"]
+    form.file.render_kw = {
+        **(form.file.render_kw or {}),
+        "data-max-bytes": str(limit),
+        "data-too-large": too_large(limit),
+    }
+    return form
+
+
+def _audit_refusal(outcome, enrolment, evidence=None) -> None:
+    """A file refused as hostile, or that could not be scanned, stays in the audit trail
+    although everything else the request did is undone."""
+    error = outcome.error
+    if isinstance(error, FileRefused) and error.reason:
+        operations.record_refused_upload(db.session, enrolment, error, evidence)
+        keep_changes()
 
 
 def _has_file(form) -> bool:
@@ -90,7 +114,7 @@ def unit(enrolment_id: int, unit_id: int):
 
 
 def _evidence_form(form_class, enrolment, **kwargs):
-    form = form_class(**kwargs)
+    form = _with_size_limit(form_class(**kwargs))
     form.criteria.choices = choices(queries.criteria_choices(db.session, enrolment))
     return form
 
@@ -127,12 +151,13 @@ def new_evidence(enrolment_id: int):
     if request.method == "GET" and (unit_id := request.args.get("criterion", type=int)):
         form.criteria.data = [unit_id]
     if form.validate_on_submit():
-        with form_errors(form, field="title"):
+        with form_errors(form, field="title") as outcome:
             evidence = _save_new_evidence(form, enrolment)
             flash("Your evidence has been saved as a draft.", "success")
             return redirect(
                 url_for("portfolio.evidence", enrolment_id=enrolment.id, evidence_id=evidence.id)
             )
+        _audit_refusal(outcome, enrolment)
     return render_template(
         "portfolio/evidence_form.html", form=form, enrolment=enrolment, recording=False
     ), form_status(form)
@@ -145,12 +170,13 @@ def record_evidence(enrolment_id: int):
     authorize(current_user, "portfolio.record", enrolment)
     form = _evidence_form(RecordedEvidenceForm, enrolment)
     if form.validate_on_submit():
-        with form_errors(form, field="title"):
+        with form_errors(form, field="title") as outcome:
             evidence = _save_new_evidence(form, enrolment, recorded_by=current_user)
             flash("The record has been added to the trainee's portfolio.", "success")
             return redirect(
                 url_for("portfolio.evidence", enrolment_id=enrolment.id, evidence_id=evidence.id)
             )
+        _audit_refusal(outcome, enrolment)
     return render_template(
         "portfolio/evidence_form.html", form=form, enrolment=enrolment, recording=True
     ), form_status(form)
@@ -166,7 +192,7 @@ def evidence(enrolment_id: int, evidence_id: int):
         enrolment=enrolment,
         evidence=item,
         recorded_by=db.session.get(User, item.recorded_by_id) if item.recorded_by_id else None,
-        file_form=FileForm(),
+        file_form=_with_size_limit(FileForm()),
         button_form=ButtonForm(),
     )
 
@@ -207,9 +233,9 @@ def add_file(enrolment_id: int, evidence_id: int):
     enrolment = queries.enrolment_for(db.session, current_user, enrolment_id)
     item = queries.evidence_in(db.session, enrolment, evidence_id)
     authorize(current_user, "portfolio.edit_evidence", item)
-    form = FileForm()
+    form = _with_size_limit(FileForm())
     if form.validate_on_submit() and _has_file(form):
-        with form_errors(form, field="file"):
+        with form_errors(form, field="file") as outcome:
             attached = operations.attach_file(
                 db.session,
                 current_storage(),
@@ -223,6 +249,7 @@ def add_file(enrolment_id: int, evidence_id: int):
             return redirect(
                 url_for("portfolio.evidence", enrolment_id=enrolment.id, evidence_id=item.id)
             )
+        _audit_refusal(outcome, enrolment, item)
     elif not form.errors:
         form.file.errors.append("Please choose a file to add.")
     return render_template(

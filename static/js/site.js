@@ -29,4 +29,28 @@
     var summary = document.querySelector("[data-autofocus]");
     if (summary) { summary.focus(); }
   });
+  // A file larger than the site accepts is stopped before it is sent, so nothing typed is lost
+  // to a page the server would have to cut short. The server checks again either way.
+  document.addEventListener("submit", function (event) {
+    var inputs = event.target.querySelectorAll("input[type=file][data-max-bytes]");
+    for (var i = 0; i < inputs.length; i++) {
+      var input = inputs[i];
+      var limit = parseInt(input.getAttribute("data-max-bytes"), 10);
+      var file = input.files && input.files[0];
+      if (!file || !(file.size > limit)) { continue; }
+      event.preventDefault();
+      var note = document.getElementById(input.id + "-too-large");
+      if (!note) {
+        note = document.createElement("p");
+        note.id = input.id + "-too-large";
+        note.className = "field__error";
+        note.setAttribute("role", "alert");
+        input.parentNode.insertBefore(note, input);
+      }
+      note.textContent = input.getAttribute("data-too-large");
+      input.setAttribute("aria-invalid", "true");
+      input.focus();
+      return;
+    }
+  });
 })();

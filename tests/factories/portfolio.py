@@ -116,7 +116,7 @@ def add_evidence(
             recorded_by or db.session.get(User, enrolment.user_id),
             io.BytesIO(data),
             name,
-            max_bytes=current_app.config["MAX_CONTENT_LENGTH"],
+            max_bytes=current_app.config["UPLOAD_MAX_BYTES"],
             quota_bytes=current_app.config["EVIDENCE_QUOTA_BYTES"],
         )
     db.session.commit()

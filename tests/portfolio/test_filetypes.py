@@ -192,6 +192,14 @@ def test_an_oversized_content_types_part_is_never_read(staged, monkeypatch):
         ("trailing dots...", "trailing dots"),
         ("many     spaces\u00a0here.pdf", "many spaces here.pdf"),
         ("Reflection.PDF", "Reflection.pdf"),
+        # Look-alikes are normalised (NFKC) before the checks, so they are checked as what
+        # they imitate: a full-width slash is a slash, a full-width dot a dot.
+        ("..\uff0f..\uff0fetc\uff0fpasswd.txt", "passwd.txt"),
+        ("\uff52\uff45\uff50\uff4f\uff52\uff54\uff0e\uff50\uff44\uff46", "report.pdf"),
+        ("notes\ufe68evil.txt", "evil.txt"),
+        ("a\u2215b\u2044c.txt", "a b c.txt"),
+        ("\ufb01nal \u2460.txt", "final 1.txt"),
+        ("\uff1cscript\uff1e.txt", "script.txt"),
     ],
 )
 def test_names_are_sanitised(given, expected):
