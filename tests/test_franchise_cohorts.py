@@ -92,6 +92,11 @@ def test_a_closed_cohort_keeps_its_trainees_and_takes_no_one_new(session, login,
     enrol_new_trainee(session, world.cohort, "amira@example.org", "Amira")
     session.commit()
     browser = login(world.coordinator)
+    confirm = browser.get(f"/organisations/northside/cohorts/{world.cohort.id}/close")
+    assert "Close Spring 2027?" in confirm.get_data(as_text=True)
+    assert "1 trainee keeps everything" in confirm.get_data(as_text=True)
+    session.expire_all()
+    assert world.cohort.status == CohortStatus.OPEN  # asking is not closing
     assert (
         browser.post(f"/organisations/northside/cohorts/{world.cohort.id}/close").status_code == 302
     )
@@ -105,6 +110,31 @@ def test_a_closed_cohort_keeps_its_trainees_and_takes_no_one_new(session, login,
     )
     assert response.status_code == 400
     assert "is closed" in response.get_data(as_text=True)
+
+
+def test_only_an_administrator_reopens_a_closed_cohort(session, login, world):
+    cohort_ops.close_cohort(session, world.cohort)
+    session.commit()
+    url = f"/organisations/northside/cohorts/{world.cohort.id}"
+    coordinator = login(world.coordinator)
+    assert "Reopen Spring 2027" not in coordinator.get(url).get_data(as_text=True)
+    assert coordinator.post(f"{url}/reopen").status_code == 403
+
+    admin = login(world.admin)
+    assert "Reopen Spring 2027" in admin.get(url).get_data(as_text=True)
+    response = admin.post(f"{url}/reopen", follow_redirects=True)
+    assert "The cohort Spring 2027 is open again." in response.get_data(as_text=True)
+    session.expire_all()
+    assert world.cohort.status == CohortStatus.OPEN
+    assert world.cohort.closed_at is None
+    actions = session.scalars(
+        select(AuditEvent.action)
+        .where(AuditEvent.action.startswith("cohort."))
+        .order_by(AuditEvent.id)
+    ).all()
+    assert actions[-2:] == ["cohort.closed", "cohort.reopened"]
+    response = admin.post(f"{url}/enrol", data={"email": "new@example.org", "display_name": "New"})
+    assert response.status_code == 302
 
 
 def test_staff_are_assigned_from_people_holding_the_role(session, login, world):

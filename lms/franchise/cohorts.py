@@ -86,6 +86,18 @@ def close_cohort(session: Session, cohort: Cohort) -> Cohort:
     return cohort
 
 
+def reopen_cohort(session: Session, cohort: Cohort) -> Cohort:
+    """A closed cohort opened again (by an administrator): it takes new trainees again, within
+    the licence's seats. When it was closed stays in the audit log."""
+    if cohort.status != CohortStatus.CLOSED:
+        raise DomainError("This cohort is already open.")
+    cohort.status = CohortStatus.OPEN
+    cohort.closed_at = None
+    session.flush()
+    record(session, "cohort.reopened", obj=cohort, organisation_id=cohort.organisation_id)
+    return cohort
+
+
 def assign_staff(session: Session, cohort: Cohort, user: User, role: CohortRole) -> CohortStaff:
     return curriculum.assign_staff(session, cohort, user, role)
 

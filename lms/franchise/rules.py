@@ -95,6 +95,12 @@ def _manage_cohorts(user: User, organisation: Organisation) -> bool:
     return coordinates(user, organisation)
 
 
+@rule("cohort.reopen")
+def _reopen_cohort(user: User, organisation: Organisation) -> bool:
+    # Reopening undoes a coordinator's decision that a cohort has finished: an administrator's.
+    return administers(user, organisation)
+
+
 @rule("cohort.view")
 def _view_cohort(user: User, cohort: Cohort) -> bool:
     """Needs `cohort.organisation` and `cohort.staff` loaded."""

@@ -224,6 +224,7 @@ def cohort(slug: str, cohort_id: int):
         enrolments=queries.cohort_enrolments(db.session, cohort),
         siblings=queries.sibling_cohorts(db.session, cohort),
         manage=manage,
+        may_reopen=can(current_user, "cohort.reopen", organisation),
         manage_enrolment=manage_enrolment,
         invited=invitations.pending_in_cohort(db.session, cohort) if manage_enrolment else [],
         staff_form=staff_form,
@@ -260,13 +261,35 @@ def edit_cohort(slug: str, cohort_id: int):
     ), form_status(form)
 
 
-@blueprint.route("/organisations/<slug>/cohorts/<int:cohort_id>/close", methods=["POST"])
+@blueprint.route("/organisations/<slug>/cohorts/<int:cohort_id>/close", methods=["GET", "POST"])
 @login_required
 def close_cohort(slug: str, cohort_id: int):
-    _, cohort = _load_cohort(slug, cohort_id, "cohort.manage")
+    organisation, cohort = _load_cohort(slug, cohort_id, "cohort.manage")
+    form = EmptyForm()
+    if form.validate_on_submit():
+        with flashed_errors():
+            cohort_ops.close_cohort(db.session, cohort)
+            flash(
+                f"The cohort {cohort.name} is closed. Its trainees and records are kept.",
+                "success",
+            )
+        return redirect(url_for("franchise.cohort", slug=slug, cohort_id=cohort_id))
+    return render_template(
+        "franchise/close_cohort.html",
+        organisation=organisation,
+        cohort=cohort,
+        enrolments=queries.cohort_enrolments(db.session, cohort),
+        form=form,
+    )
+
+
+@blueprint.route("/organisations/<slug>/cohorts/<int:cohort_id>/reopen", methods=["POST"])
+@login_required
+def reopen_cohort(slug: str, cohort_id: int):
+    _, cohort = _load_cohort(slug, cohort_id, "cohort.reopen")
     with flashed_errors():
-        cohort_ops.close_cohort(db.session, cohort)
-        flash(f"The cohort {cohort.name} is closed. Its trainees and records are kept.", "success")
+        cohort_ops.reopen_cohort(db.session, cohort)
+        flash(f"The cohort {cohort.name} is open again.", "success")
     return redirect(url_for("franchise.cohort", slug=slug, cohort_id=cohort_id))
 
 

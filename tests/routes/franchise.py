@@ -85,6 +85,7 @@ ROUTES = hiding_foreign(
         Route("franchise.cohort", allowed=COHORT_VIEWERS, url_args=_cohort),
         Route("franchise.edit_cohort", allowed=COORDINATORS, url_args=_cohort),
         Route("franchise.close_cohort", allowed=COORDINATORS, url_args=_cohort),
+        Route("franchise.reopen_cohort", allowed=frozenset({"admin"}), url_args=_cohort),
         Route("franchise.assign_staff", allowed=COORDINATORS, url_args=_cohort),
         Route("franchise.remove_staff", allowed=COORDINATORS, url_args=_staff),
         Route("franchise.enrol", allowed=COORDINATORS, url_args=_cohort),
