@@ -145,6 +145,9 @@ class _Drawer:
             "points": str(question.points),
         }
         self.tokens.setdefault(question.id, {})
+        if isinstance(question, MultipleResponse | Ordering):
+            # How the question is marked is told before she answers, never only afterwards.
+            data["scoring"] = question.scoring.value
         if isinstance(question, SingleChoice | MultipleResponse):
             keyed = [(o.id, o.text) for o in question.options]
             data["options"] = self.entries(question.id, "options", keyed, self.option_order)

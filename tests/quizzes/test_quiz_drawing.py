@@ -10,7 +10,7 @@ import pytest
 from lms import PROJECT_ROOT
 from lms.quizzes.drawing import draw_paper
 from lms.quizzes.format import Scenario, load_quiz_directory
-from tests.quizzes.samples import ALL_TYPES, MATCHING, ORDERING, SINGLE, TRUE_FALSE
+from tests.quizzes.samples import ALL_TYPES, MATCHING, MULTIPLE, ORDERING, SINGLE, TRUE_FALSE
 
 SHIPPED = load_quiz_directory(PROJECT_ROOT / "assessments").quizzes
 
@@ -136,7 +136,6 @@ FORBIDDEN_KEYS = {
     "pattern",
     "pairs",
     "answer_key",
-    "scoring",
     "distractors",
 }
 
@@ -180,3 +179,17 @@ def test_papers_of_shipped_quizzes_carry_no_answers_or_feedback(quiz_id):
         assert leaked == []
         assert set(drawn.key["questions"]) == {q["id"] for q in drawn.paper["questions"]}
         assert len(drawn.paper["questions"]) == quiz.question_count
+
+
+def test_the_paper_tells_how_a_question_is_marked_before_she_answers(make_quiz):
+    quiz = make_quiz(
+        [
+            {**MULTIPLE, "scoring": "all_or_nothing"},
+            {**MULTIPLE, "id": "signs-partly"},
+            {**ORDERING, "scoring": "all_or_nothing"},
+        ]
+    )
+    questions = {q["id"]: q for q in draw_paper(quiz, 1).paper["questions"]}
+    assert questions["signs"]["scoring"] == "all_or_nothing"
+    assert questions["signs-partly"]["scoring"] == "partial"
+    assert questions["disclosure-steps"]["scoring"] == "all_or_nothing"
