@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
+from typing import NamedTuple
 
-from sqlalchemy import ColumnElement, exists, select
+from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from lms.accounts.models import Organisation, User
@@ -28,18 +30,46 @@ from lms.db import utcnow
 from lms.permissions import assessor_cohort_ids, iqa_organisation_ids
 from lms.portfolio.models import Submission, SubmissionStatus, SubmittedEvidence
 
+QUEUE_PAGE_SIZE = 50
 
-@dataclass
-class QueueRow:
-    submission: Submission
-    trainee: User
-    unit: Unit
-    cohort: Cohort
-    waiting_since: datetime
+
+class QueueEntry(NamedTuple):
+    """One submission waiting, as the queue shows it: only the columns on the page."""
+
+    submission_id: int
+    submitted_at: datetime
+    trainee_name: str
+    unit_id: int
+    unit_code: str
+    unit_title: str
+    cohort_name: str
 
     @property
     def age_days(self) -> int:
-        return (utcnow() - self.waiting_since).days
+        return (utcnow() - self.submitted_at).days
+
+    @property
+    def cursor(self) -> str:
+        """Where the page after this entry starts (keyset: oldest first, then by id)."""
+        return f"{self.submitted_at.strftime('%Y%m%d%H%M%S%f')}-{self.submission_id}"
+
+
+@dataclass(frozen=True)
+class QueuePage:
+    entries: list[QueueEntry]
+    # Everything waiting under the same filters, on every page.
+    total: int
+    next_cursor: str | None
+
+
+def parse_queue_cursor(text: str | None) -> tuple[datetime, int] | None:
+    """The cursor of a queue page's link, or None (the first page) for anything else."""
+    stamp, _, number = (text or "").partition("-")
+    try:
+        moment = datetime.strptime(stamp, "%Y%m%d%H%M%S%f").replace(tzinfo=UTC)
+        return moment, int(number)
+    except ValueError:
+        return None
 
 
 def assessor_cohorts(session: Session, user: User) -> list[Cohort]:
@@ -50,6 +80,29 @@ def assessor_cohorts(session: Session, user: User) -> list[Cohort]:
     )
 
 
+def _queue_query(
+    columns,
+    user: User,
+    status: SubmissionStatus,
+    cohort_id: int | None,
+    unit_id: int | None,
+    excluded_organisation_ids: Iterable[int] = (),
+) -> Select:
+    query = (
+        select(*columns)
+        .select_from(Submission)
+        .join(Enrolment, Enrolment.id == Submission.enrolment_id)
+        .where(Submission.status == status, scope_submissions_to_judge(user))
+    )
+    if cohort_id:
+        query = query.where(Enrolment.cohort_id == cohort_id)
+    if unit_id:
+        query = query.where(Submission.unit_id == unit_id)
+    if excluded_organisation_ids:
+        query = query.where(Submission.organisation_id.not_in(list(excluded_organisation_ids)))
+    return query
+
+
 def assessor_queue(
     session: Session,
     user: User,
@@ -57,25 +110,64 @@ def assessor_queue(
     status: SubmissionStatus = SubmissionStatus.SUBMITTED,
     cohort_id: int | None = None,
     unit_id: int | None = None,
-) -> list[QueueRow]:
-    """Submissions from the assessor's cohorts in `status`, oldest first (one query)."""
+    after: tuple[datetime, int] | None = None,
+    limit: int = QUEUE_PAGE_SIZE,
+    excluded_organisation_ids: Iterable[int] = (),
+) -> list[QueueEntry]:
+    """A page of submissions from the assessor's cohorts in `status`, oldest first, starting
+    after the cursor `after` (one query, the page's columns only)."""
     query = (
-        select(Submission, User, Unit, Cohort)
-        .join(Enrolment, Enrolment.id == Submission.enrolment_id)
+        _queue_query(
+            (
+                Submission.id,
+                Submission.submitted_at,
+                User.display_name,
+                Unit.id,
+                Unit.code,
+                Unit.title,
+                Cohort.name,
+            ),
+            user,
+            status,
+            cohort_id,
+            unit_id,
+            excluded_organisation_ids,
+        )
         .join(Cohort, Cohort.id == Enrolment.cohort_id)
         .join(User, User.id == Submission.trainee_id)
         .join(Unit, Unit.id == Submission.unit_id)
-        .where(
-            Submission.status == status,
-            scope_submissions_to_judge(user),
-        )
         .order_by(Submission.submitted_at, Submission.id)
+        .limit(limit)
     )
-    if cohort_id:
-        query = query.where(Enrolment.cohort_id == cohort_id)
-    if unit_id:
-        query = query.where(Submission.unit_id == unit_id)
-    return [QueueRow(s, t, u, c, s.submitted_at) for s, t, u, c in session.execute(query)]
+    if after is not None:
+        moment, submission_id = after
+        query = query.where(
+            or_(
+                Submission.submitted_at > moment,
+                and_(Submission.submitted_at == moment, Submission.id > submission_id),
+            )
+        )
+    return [QueueEntry(*row) for row in session.execute(query)]
+
+
+def queue_page(
+    session: Session,
+    user: User,
+    *,
+    cohort_id: int | None = None,
+    unit_id: int | None = None,
+    after: tuple[datetime, int] | None = None,
+) -> tuple[QueuePage, list[tuple[int, str, int]]]:
+    """The queue page and, for its filter, the units waiting with how many of each (two
+    queries, whatever the queue's length)."""
+    units = queue_units(session, user, cohort_id=cohort_id)
+    total = sum(count for id_, _, count in units if unit_id in (None, id_))
+    entries = assessor_queue(
+        session, user, cohort_id=cohort_id, unit_id=unit_id, after=after, limit=QUEUE_PAGE_SIZE + 1
+    )
+    more = len(entries) > QUEUE_PAGE_SIZE
+    entries = entries[:QUEUE_PAGE_SIZE]
+    return QueuePage(entries, total, entries[-1].cursor if more else None), units
 
 
 @dataclass
@@ -329,21 +421,29 @@ def _trainee_assessor_organisation_ids(session: Session, user: User) -> set[int]
     )
 
 
-def countersign_queue(session: Session, user: User) -> list[QueueRow]:
+def countersign_queue(session: Session, user: User) -> list[QueueEntry]:
     """Trainee assessors' sign-offs this assessor may countersign: none in organisations where
     she is still qualifying herself."""
-    qualifying = _trainee_assessor_organisation_ids(session, user)
-    return [
-        row
-        for row in assessor_queue(session, user, status=SubmissionStatus.AWAITING_COUNTERSIGN)
-        if row.submission.organisation_id not in qualifying
-    ]
+    return assessor_queue(
+        session,
+        user,
+        status=SubmissionStatus.AWAITING_COUNTERSIGN,
+        excluded_organisation_ids=_trainee_assessor_organisation_ids(session, user),
+    )
 
 
-def queue_units(session: Session, user: User) -> list[tuple[int, str]]:
-    """(id, code) of the units waiting in the assessor's queue, for its filter."""
-    rows = assessor_queue(session, user)
-    return sorted({(r.unit.id, r.unit.code) for r in rows}, key=lambda unit: unit[1])
+def queue_units(
+    session: Session, user: User, *, cohort_id: int | None = None
+) -> list[tuple[int, str, int]]:
+    """(id, code, how many) of the units waiting in the assessor's queue, by code."""
+    count = func.count(Submission.id)
+    query = (
+        _queue_query((Unit.id, Unit.code, count), user, SubmissionStatus.SUBMITTED, cohort_id, None)
+        .join(Unit, Unit.id == Submission.unit_id)
+        .group_by(Unit.id, Unit.code)
+        .order_by(Unit.code, Unit.id)
+    )
+    return [(id_, code, number) for id_, code, number in session.execute(query)]
 
 
 def may_countersign(session: Session, user: User, submission: Submission, history: History) -> bool:

@@ -45,14 +45,22 @@ def queue():
     authorize(current_user, "assessment.queue")
     cohort_id = request.args.get("cohort", type=int)
     unit_id = request.args.get("unit", type=int)
-    return render_template(
-        "assessment/queue.html",
-        rows=queries.assessor_queue(db.session, current_user, cohort_id=cohort_id, unit_id=unit_id),
-        countersign=queries.countersign_queue(db.session, current_user),
-        cohorts=queries.assessor_cohorts(db.session, current_user),
-        units=queries.queue_units(db.session, current_user),
+    page, units = queries.queue_page(
+        db.session,
+        current_user,
         cohort_id=cohort_id,
         unit_id=unit_id,
+        after=queries.parse_queue_cursor(request.args.get("after")),
+    )
+    return render_template(
+        "assessment/queue.html",
+        page=page,
+        countersign=queries.countersign_queue(db.session, current_user),
+        cohorts=queries.assessor_cohorts(db.session, current_user),
+        units=units,
+        cohort_id=cohort_id,
+        unit_id=unit_id,
+        first_page=not request.args.get("after"),
     )
 
 
