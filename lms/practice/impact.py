@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 from lms import capabilities
 from lms.accounts.models import Organisation
 from lms.curriculum.models import Cohort, Course, Enrolment, EnrolmentStatus
-from lms.practice.surveys.disclosure import Figure, guard, may_show
+from lms.practice.surveys.disclosure import Figure, guard_among, may_show
 from lms.practice.surveys.format import Audience, Moment, Question, QuestionType
 from lms.practice.surveys.format import Survey as SurveyDefinition
 from lms.practice.surveys.models import MenteeLink, Survey, SurveyAnswer, SurveyResponse
@@ -277,7 +277,8 @@ def _percentage(part: int, whole: int) -> float:
 
 
 class _Counter:
-    """Counts one survey's answers in a group and in its parent."""
+    """Counts one survey's answers in a group and in each of its parent's groups (its
+    siblings), so that every figure can be guarded among them."""
 
     def __init__(self, data: _Data, scope: Scope, parent: Scope | None, survey):
         self.scope, self.parent, self.survey = scope, parent, survey
@@ -286,97 +287,127 @@ class _Counter:
             e for e in data.enrolments if survey.course is None or e.course_code == survey.course
         ]
         self.links = data.links
+        self.key = _group_key(scope)
+        self.own = _own_key(scope)
 
-    def _in(self, group: Scope | None, items: Iterable, organisation_of, cohort_of) -> list:
-        if group is None:
-            return []
-        return [i for i in items if group.holds(organisation_of(i), cohort_of(i))]
+    def _mine(self, items: Iterable, organisation_of, cohort_of) -> list:
+        return [i for i in items if self.scope.holds(organisation_of(i), cohort_of(i))]
 
-    def answers_in(self, group: Scope | None) -> list[_Answer]:
-        return self._in(group, self.answers, lambda a: a.organisation_id, lambda a: a.cohort_id)
+    def answers_of(self, question: str | None, moment: Moment) -> list[_Answer]:
+        return [
+            a
+            for a in self.answers
+            if a.moment is moment and (question is None or a.question == question)
+        ]
 
-    def responses(self, group: Scope | None, moment: Moment) -> int:
-        return len({a.response_id for a in self.answers_in(group) if a.moment is moment})
+    def mine(self, answers: list[_Answer]) -> list[_Answer]:
+        return self._mine(answers, lambda a: a.organisation_id, lambda a: a.cohort_id)
 
-    def invited(self, group: Scope, moment: Moment, today: date) -> int:
+    def siblings(self, answers: list[_Answer], measure) -> dict | None:
+        """`measure` of `answers` in each group of the parent (None without a parent)."""
+        if self.parent is None:
+            return None
+        grouped: dict = defaultdict(list)
+        for answer in answers:
+            grouped[self.key(answer.organisation_id, answer.cohort_id)].append(answer)
+        return {key: measure(items) for key, items in grouped.items()}
+
+    def guard(self, value, people: int, siblings: dict | None) -> Figure:
+        return guard_among(value, self.own, siblings, people)
+
+    def invited(self, moment: Moment, today: date) -> int:
         if self.survey.audience is Audience.MENTEE:
-            return len(self._in(group, self.links, lambda link: link[0], lambda link: link[1]))
-        enrolments = self._in(
-            group, self.enrolments, lambda e: e.organisation_id, lambda e: e.cohort_id
-        )
+            return len(self._mine(self.links, lambda link: link[0], lambda link: link[1]))
+        enrolments = self._mine(self.enrolments, lambda e: e.organisation_id, lambda e: e.cohort_id)
         return sum(1 for e in enrolments if _moment_reached(moment, e.end, today))
 
-    def values(self, group: Scope | None, question: str, moment: Moment) -> list[_Answer]:
-        return [a for a in self.answers_in(group) if a.question == question and a.moment is moment]
 
-    def parent_count(self, count) -> int | None:
-        return None if self.parent is None else count(self.parent)
+def _group_key(scope: Scope):
+    if scope.kind is ScopeKind.COHORT:
+        return lambda organisation_id, cohort_id: cohort_id
+    return lambda organisation_id, cohort_id: organisation_id
+
+
+def _own_key(scope: Scope):
+    return scope.cohort.id if scope.cohort is not None else scope.organisation.id
+
+
+def _responses(answers: Sequence[_Answer]) -> int:
+    return len({a.response_id for a in answers})
 
 
 def _rates(counter: _Counter, today: date) -> list[Rate]:
     rates = []
     for moment in counter.survey.moments:
-        invited = counter.invited(counter.scope, moment, today)
+        invited = counter.invited(moment, today)
         if not invited and counter.survey.audience is Audience.TRAINEE:
             continue  # the moment has reached nobody yet
-        answered = counter.responses(counter.scope, moment)
-        parent = counter.parent_count(lambda group, m=moment: counter.responses(group, m))
+        everyone = counter.answers_of(None, moment)
+        answered = _responses(counter.mine(everyone))
+        siblings = counter.siblings(everyone, _responses)
         rates.append(
             Rate(
                 moment,
                 invited,
-                guard(answered, answered, parent),
-                guard(_percentage(answered, invited), answered, parent),
+                counter.guard(answered, answered, siblings),
+                counter.guard(_percentage(answered, invited), answered, siblings),
             )
         )
     return rates
 
 
 def _score(counter: _Counter, question: Question, moment: Moment) -> Score:
-    found = [a.number for a in counter.values(counter.scope, question.id, moment)]
-    parent = counter.parent_count(lambda g: len(counter.values(g, question.id, moment)))
-    summary = summarise([n for n in found if n is not None])
+    everyone = counter.answers_of(question.id, moment)
+    siblings = counter.siblings(everyone, len)
+    summary = summarise([a.number for a in counter.mine(everyone) if a.number is not None])
     return Score(
         question,
         moment,
-        guard(summary.mean, summary.people, parent),
-        guard(summary.spread, summary.people, parent),
+        counter.guard(summary.mean, summary.people, siblings),
+        counter.guard(summary.spread, summary.people, siblings),
     )
 
 
 def _shares(counter: _Counter, question: Question, moment: Moment) -> Shares:
-    found = [a.choices for a in counter.values(counter.scope, question.id, moment)]
-    parent = counter.parent_count(lambda g: len(counter.values(g, question.id, moment)))
+    everyone = counter.answers_of(question.id, moment)
+    siblings = counter.siblings(everyone, len)
+    found = [a.choices for a in counter.mine(everyone)]
     people = len(found)
     options = tuple(
-        (option, guard(_percentage(sum(1 for c in found if option in c), people), people, parent))
+        (
+            option,
+            counter.guard(
+                _percentage(sum(1 for c in found if option in c), people), people, siblings
+            ),
+        )
         for option in question.options
     )
-    return Shares(question, moment, guard(people, people, parent), options)
+    return Shares(question, moment, counter.guard(people, people, siblings), options)
 
 
-def _by_person(answers: Sequence[_Answer]) -> dict[int, float]:
+def _by_person(answers: Iterable[_Answer]) -> dict[int, float]:
     return {a.enrolment_id: a.number for a in answers if a.number is not None and a.enrolment_id}
 
 
 def _change(counter: _Counter, question: Question, before: Moment, after: Moment) -> ChangeRow:
-    def pairs(group):
+    def pairs(answers):
         return paired_change(
-            _by_person(counter.values(group, question.id, before)),
-            _by_person(counter.values(group, question.id, after)),
+            _by_person(a for a in answers if a.moment is before),
+            _by_person(a for a in answers if a.moment is after),
         )
 
-    mine = pairs(counter.scope)
-    parent = counter.parent_count(lambda g: pairs(g).people)
+    everyone = counter.answers_of(question.id, before) + counter.answers_of(question.id, after)
+    mine = pairs(counter.mine(everyone))
+    siblings = counter.siblings(everyone, lambda answers: pairs(answers).people)
     return ChangeRow(
         question,
         before,
         after,
-        guard(mine.people, mine.people, parent),
-        guard(mine.before, mine.people, parent),
-        guard(mine.after, mine.people, parent),
-        guard(mine.change, mine.people, parent),
-        guard(mine.spread, mine.people, parent),
+        counter.guard(mine.people, mine.people, siblings),
+        counter.guard(mine.before, mine.people, siblings),
+        counter.guard(mine.after, mine.people, siblings),
+        counter.guard(mine.change, mine.people, siblings),
+        counter.guard(mine.spread, mine.people, siblings),
     )
 
 
@@ -419,27 +450,37 @@ def _survey_report(counter: _Counter, today: date) -> SurveyReport:
 # --- practice figures from other capabilities --------------------------------------------------
 
 
-def _learner_ids(data: _Data, group: Scope | None) -> list[int]:
-    if group is None:
-        return []
-    return sorted(
-        {e.user_id for e in data.enrolments if group.holds(e.organisation_id, e.cohort_id)}
-    )
+def _learners_by_group(data: _Data, scope: Scope, parent: Scope | None) -> dict:
+    """The trainees' user ids in each group of the parent (just the group's own without one)."""
+    key, own = _group_key(scope), _own_key(scope)
+    groups: dict = defaultdict(set)
+    for e in data.enrolments:
+        if parent is not None:
+            groups[key(e.organisation_id, e.cohort_id)].add(e.user_id)
+        elif scope.holds(e.organisation_id, e.cohort_id):
+            groups[own].add(e.user_id)
+    groups.setdefault(own, set())
+    return {group: sorted(ids) for group, ids in groups.items()}
 
 
 def practice_figures(
     session: Session, data: _Data, scope: Scope, parent: Scope | None
 ) -> list[tuple[ImpactFigure, Figure]]:
-    """Each provider's figures for the group's trainees (their user ids), each guarded against
-    the provider's same figure for the parent group."""
+    """Each provider's figures for the group's trainees (their user ids), each guarded among
+    the provider's same figure for every group of the parent (one call per group)."""
+    own = _own_key(scope)
+    learners = _learners_by_group(data, scope, parent)
     shown = []
     for provider in capabilities.hooks("impact_figures"):
-        mine = provider(session, _learner_ids(data, scope))
-        theirs = {}
-        if parent is not None:
-            theirs = {f.label: f.people for f in provider(session, _learner_ids(data, parent))}
-        for figure in mine:
-            shown.append((figure, guard(figure.value, figure.people, theirs.get(figure.label))))
+        by_group = {group: provider(session, ids) for group, ids in learners.items()}
+        for figure in by_group[own]:
+            siblings = None
+            if parent is not None:
+                siblings = {
+                    group: next((f.people for f in figures if f.label == figure.label), 0)
+                    for group, figures in by_group.items()
+                }
+            shown.append((figure, guard_among(figure.value, own, siblings, figure.people)))
     return shown
 
 

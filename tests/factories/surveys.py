@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from lms.accounts.models import Organisation
 from lms.accounts.roles import Role
+from lms.curriculum.models import Course
 from lms.db import utcnow
 from lms.extensions import db
 from lms.practice.surveys.format import Audience, Moment, Question, QuestionType, Survey
@@ -61,11 +63,13 @@ def ending_cohort(organisation, course, **fields):
 
 def trainees_in(cohort, count: int):
     """`count` new trainees enrolled in `cohort`; returns their enrolments."""
+    organisation = db.session.get(Organisation, cohort.organisation_id)
+    course = db.session.get(Course, cohort.course_id)
     return [
         EnrolmentFactory(
-            user=member(cohort.organisation, Role.TRAINEE),
-            course=cohort.course,
-            organisation=cohort.organisation,
+            user=member(organisation, Role.TRAINEE),
+            course=course,
+            organisation=organisation,
             cohort=cohort,
         )
         for _ in range(count)
