@@ -83,6 +83,10 @@ class Question:
     outcome: str | None = None  # "RM301.2": the learning outcome the question is about
     line: int = field(default=0, compare=False)
 
+    def __post_init__(self):
+        if not self.labels:
+            object.__setattr__(self, "labels", _default_labels(self.type))
+
     @property
     def points(self) -> tuple[int, ...]:
         """The values a scored question takes."""

@@ -124,8 +124,6 @@ def journeys(session: Session, user: User) -> list[Journey]:
     by_survey: dict[int, dict[str, dict[Moment, float]]] = defaultdict(lambda: defaultdict(dict))
     for survey_id, moment, question_id, number in rows:
         by_survey[survey_id][question_id][Moment(moment)] = number
-    if not by_survey:
-        return []
     surveys = session.scalars(select(Survey).where(Survey.id.in_(by_survey))).all()
     found = []
     for survey in sorted(surveys, key=lambda s: s.slug):
