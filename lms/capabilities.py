@@ -199,6 +199,10 @@ CAPABILITIES: tuple[Capability, ...] = (
         demo_steps=("lms.practice.surveys.demo:load_survey_demo",),
         content_checks=("lms.practice.surveys.loader:survey_files",),
         sync_steps=("lms.practice.surveys.loader:load_surveys",),
+        hooks={
+            "subject_access": ("lms.practice.surveys.privacy:survey_answers",),
+            "erase_person": ("lms.practice.surveys.privacy:erase_survey_answers",),
+        },
     ),
 )
 

@@ -11,7 +11,7 @@ from lms.accounts.models import User
 from lms.accounts.roles import Role
 from lms.audit.models import AuditEvent
 from lms.practice.surveys.format import Moment
-from lms.practice.surveys.models import MenteeLink, SurveyResponse
+from lms.practice.surveys.models import MenteeLink, SurveyAnswer, SurveyResponse
 from tests.factories import (
     CourseFactory,
     FranchisorFactory,
@@ -211,3 +211,38 @@ def test_the_new_list_pages_use_a_constant_number_of_queries(
     trainees_in(place["cohort"], 6)
     session.commit()
     assert [_count(count_queries, client, url) for client, url in urls] == few
+
+
+def test_a_survey_is_not_offered_at_a_moment_it_does_not_ask(place, signed_in):
+    client = signed_in(place["trainee"])
+    assert client.get("/surveys/confidence/follow_up").status_code == 404
+    assert client.get("/surveys/mentee/start").status_code == 404
+    assert client.get("/surveys/no-such-survey/start").status_code == 404
+
+
+def test_her_answers_are_in_her_download_and_unlinked_when_she_is_erased(session, place):
+    from lms import capabilities
+    from lms.practice.surveys.operations import create_mentee_link
+
+    enrolment, trainee = place["enrolments"][0], place["trainee"]
+    answer(enrolment, place["confidence"], Moment.START, confidence=2, text="My own words")
+    create_mentee_link(session, trainee, "Rose")
+    [(name, text)] = [
+        item
+        for provider in capabilities.hooks("subject_access")
+        for item in provider(session, trainee)
+    ]
+    assert name == "surveys.json"
+    assert '"RM301-1": 2.0' in text
+    assert "My own words" in text
+    assert '"label": "Rose"' in text
+    for provider in capabilities.hooks("erase_person"):
+        provider(session, trainee)
+    session.expire_all()
+    response = session.scalar(select(SurveyResponse))
+    assert (response.respondent_id, response.enrolment_id) == (None, None)
+    assert {a.question_id: (a.number, a.text) for a in session.scalars(select(SurveyAnswer))}[
+        "hopes"
+    ] == (None, None)
+    link = session.scalar(select(MenteeLink))
+    assert (link.label, link.is_open) == ("", False)

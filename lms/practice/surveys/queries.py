@@ -81,6 +81,15 @@ def current_survey(session: Session, slug: str) -> Survey | None:
     return session.scalar(select(Survey).where(Survey.slug == slug, Survey.is_current.is_(True)))
 
 
+def asked_of_trainees(survey: Survey | None, moment: Moment) -> bool:
+    """Whether `survey` is one a trainee answers at `moment`."""
+    return (
+        survey is not None
+        and survey.parsed.audience is Audience.TRAINEE
+        and moment in survey.parsed.moments
+    )
+
+
 def enrolment_for_survey(session: Session, user: User, survey: Survey) -> Enrolment | None:
     """The trainee's enrolment the survey is asked in (her latest that it applies to)."""
     for enrolment in reversed(active_enrolments(session, user)):

@@ -65,7 +65,9 @@ def index():
 @login_required
 def answer(slug: str, moment: str):
     survey = queries.current_survey(db.session, slug)
-    enrolment = survey and queries.enrolment_for_survey(db.session, current_user, survey)
+    if not queries.asked_of_trainees(survey, Moment(moment)):
+        raise NotFound()
+    enrolment = queries.enrolment_for_survey(db.session, current_user, survey)
     if enrolment is None:
         raise NotFound()
     authorize(current_user, "survey.answer", enrolment)
