@@ -47,11 +47,14 @@ def _surveys(session: Session) -> dict[str, Survey]:
 
 
 def _value(question, index: int, lift: int) -> str:
-    """A plausible answer: person `index`, higher by `lift` steps later in the training."""
+    """A plausible answer of person `index`, `lift` steps higher later in the training (more
+    for some questions and people than others)."""
+    spread = sum(map(ord, question.id)) + index
     if question.type is QuestionType.LIKERT:
-        return str(min(5, 2 + (index + len(question.id)) % 2 + lift))
+        step = lift + (spread % 2 if lift else 0)
+        return str(min(5, 1 + spread % 3 + step))
     if question.type is QuestionType.SCALE:
-        return str(min(10, 4 + index % 3 + 2 * lift))
+        return str(min(10, 3 + spread % 4 + 2 * lift))
     if question.type is QuestionType.SINGLE_CHOICE:
         return question.options[index % 2]
     if question.type is QuestionType.MULTIPLE_CHOICE:
