@@ -31,6 +31,7 @@ from lms.practice.surveys.format import Audience, Moment, Question, QuestionType
 from lms.practice.surveys.format import Survey as SurveyDefinition
 from lms.practice.surveys.models import MenteeLink, Survey, SurveyAnswer, SurveyResponse
 from lms.practice.surveys.operations import END_OPENS_BEFORE, FOLLOW_UP_OPENS_AFTER
+from lms.practice.surveys.queries import applies, unit_codes_of
 from lms.practice.surveys.scoring import paired_change, summarise
 from lms.reporting.charts import Chart, bar_chart
 from lms.reporting.figures import ImpactFigure
@@ -114,6 +115,7 @@ class _Enrolment:
     cohort_id: int | None
     course_code: str
     end: date | None
+    units: frozenset[str]
 
 
 @dataclass(frozen=True)
@@ -155,6 +157,7 @@ def _read(session: Session, widest: Scope) -> _Data:
         )
         .order_by(Enrolment.id)
     ).all()
+    units = unit_codes_of(session, {e.course_id for e, _, _ in enrolment_rows})
     enrolments = [
         _Enrolment(
             e.id,
@@ -163,6 +166,7 @@ def _read(session: Session, widest: Scope) -> _Data:
             e.cohort_id,
             code,
             ends_on or (e.achieved_at.date() if e.achieved_at else None),
+            units.get(e.course_id, frozenset()),
         )
         for e, code, ends_on in enrolment_rows
     ]
@@ -283,9 +287,7 @@ class _Counter:
     def __init__(self, data: _Data, scope: Scope, parent: Scope | None, survey):
         self.scope, self.parent, self.survey = scope, parent, survey
         self.answers = [a for a in data.answers if a.survey == survey.id]
-        self.enrolments = [
-            e for e in data.enrolments if survey.course is None or e.course_code == survey.course
-        ]
+        self.enrolments = [e for e in data.enrolments if applies(survey, e.course_code, e.units)]
         self.links = data.links
         self.key = _group_key(scope)
         self.own = _own_key(scope)

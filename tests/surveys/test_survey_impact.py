@@ -232,3 +232,34 @@ def test_the_report_reads_the_same_number_of_queries_however_many_answered(
     with count_queries() as many:
         report(session, partner)
     assert many.count == few.count
+
+
+def test_a_survey_attached_to_a_unit_is_asked_on_every_course_with_that_unit(session, world):
+    from lms.practice.surveys.format import Survey
+    from lms.practice.surveys.operations import sync_surveys
+    from lms.practice.surveys.queries import surveys_for
+    from tests.factories import CourseUnitFactory, UnitFactory
+    from tests.factories.surveys import CONFIDENCE
+
+    unit = UnitFactory(code="RMX01")
+    with_unit, without = CourseFactory(code="WITH1"), CourseFactory(code="WITHOUT1")
+    CourseUnitFactory(course=with_unit, unit=unit)
+    sync_surveys(
+        session,
+        [Survey(**{**CONFIDENCE.__dict__, "id": "unit-survey", "course": None, "unit": "RMX01"})],
+    )
+    partner = world["partners"]["A"]
+    asked = trainees_in(ending_cohort(partner, with_unit), 1)[0]
+    not_asked = trainees_in(ending_cohort(partner, without), 1)[0]
+    session.flush()
+    today = utcnow().date()
+    slugs = {
+        enrolment.id: {
+            a.survey.slug for a in surveys_for(session, session.get(User, enrolment.user_id), today)
+        }
+        for enrolment in (asked, not_asked)
+    }
+    assert "unit-survey" in slugs[asked.id]
+    assert "unit-survey" not in slugs[not_asked.id]
+    part = next(p for p in report(session, partner).surveys if p.survey.id == "unit-survey")
+    assert next(r for r in part.rates if r.moment is Moment.START).invited == 1

@@ -11,8 +11,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from lms.accounts.models import User
-from lms.curriculum.models import Course, Enrolment, EnrolmentStatus
+from lms.curriculum.models import CourseUnit, Enrolment, EnrolmentStatus, Unit
 from lms.practice.surveys.format import Audience, Moment, QuestionType
+from lms.practice.surveys.format import Survey as SurveyDefinition
 from lms.practice.surveys.models import MenteeLink, Survey, SurveyAnswer, SurveyResponse
 from lms.practice.surveys.operations import end_of, moment_open
 from lms.practice.surveys.rules import mentee_link_ids
@@ -41,8 +42,24 @@ def active_enrolments(session: Session, user: User) -> list[Enrolment]:
     )
 
 
-def _applies(survey: Survey, course: Course) -> bool:
-    return survey.course_code is None or survey.course_code == course.code
+def unit_codes_of(session: Session, course_ids) -> dict[int, frozenset[str]]:
+    """The codes of each course's units (one query)."""
+    found: dict[int, set[str]] = defaultdict(set)
+    for course_id, code in session.execute(
+        select(CourseUnit.course_id, Unit.code)
+        .join(Unit, Unit.id == CourseUnit.unit_id)
+        .where(CourseUnit.course_id.in_(list(course_ids)))
+    ):
+        found[course_id].add(code)
+    return {course_id: frozenset(codes) for course_id, codes in found.items()}
+
+
+def applies(survey: SurveyDefinition, course_code: str, units: frozenset[str]) -> bool:
+    """Whether a survey is asked on a course: one attached to a course on that course, one
+    attached to a unit on every course with the unit, any other on all."""
+    return (survey.course is None or survey.course == course_code) and (
+        survey.unit is None or survey.unit in units
+    )
 
 
 def surveys_for(session: Session, user: User, today: date) -> list[Asked]:
@@ -63,11 +80,14 @@ def surveys_for(session: Session, user: User, today: date) -> list[Asked]:
             ).where(SurveyResponse.enrolment_id.in_([e.id for e in enrolments]))
         ).all()
     )
+    units = unit_codes_of(session, {e.course_id for e in enrolments})
     asked = []
     for enrolment in enrolments:
         end = end_of(enrolment.cohort, enrolment)
         for survey in surveys:
-            if not _applies(survey, enrolment.course):
+            if not applies(
+                survey.parsed, enrolment.course.code, units.get(enrolment.course_id, frozenset())
+            ):
                 continue
             for moment in survey.parsed.moments:
                 done = (enrolment.id, survey.slug, moment) in answered
@@ -92,8 +112,12 @@ def asked_of_trainees(survey: Survey | None, moment: Moment) -> bool:
 
 def enrolment_for_survey(session: Session, user: User, survey: Survey) -> Enrolment | None:
     """The trainee's enrolment the survey is asked in (her latest that it applies to)."""
-    for enrolment in reversed(active_enrolments(session, user)):
-        if _applies(survey, enrolment.course):
+    enrolments = active_enrolments(session, user)
+    units = unit_codes_of(session, {e.course_id for e in enrolments})
+    for enrolment in reversed(enrolments):
+        if applies(
+            survey.parsed, enrolment.course.code, units.get(enrolment.course_id, frozenset())
+        ):
             return enrolment
     return None
 
