@@ -504,6 +504,17 @@ def scope_cohorts(session: Session, organisation: Organisation) -> list[Cohort]:
     )
 
 
+def scope_partners(session: Session, franchisor: Organisation) -> list[Organisation]:
+    """The partners of a franchisor, each with its own report."""
+    return list(
+        session.scalars(
+            select(Organisation)
+            .where(Organisation.franchisor_id == franchisor.id)
+            .order_by(Organisation.name)
+        )
+    )
+
+
 # --- exports ---------------------------------------------------------------------------------
 
 EXPORT_HEADER = ("Group", "Survey", "Question", "When", "Measure", "Value", "People")

@@ -43,6 +43,7 @@ def place(session):
         "trainee": session.get(User, enrolments[0].user_id),
         "coordinator": member(partner, Role.COORDINATOR),
         "admin": member(franchisor, Role.ADMIN),
+        "admin_of": franchisor,
     }
 
 
@@ -170,6 +171,8 @@ def test_coordinators_read_the_report_exports_and_written_answers(session, place
     assert "Hope 3" in comments.get_data(as_text=True)
     admin = signed_in(place["admin"])
     assert admin.get(f"/organisations/{slug}/impact").status_code == 200
+    franchise = admin.get(f"/organisations/{place['admin_of'].slug}/impact")
+    assert f'href="/organisations/{slug}/impact"' in franchise.get_data(as_text=True)
     assert admin.get(f"/organisations/{slug}/impact/comments").status_code == 403
     assert "Hope 0" not in admin.get(f"/organisations/{slug}/impact").get_data(as_text=True)
 

@@ -233,7 +233,12 @@ def _report_page(scope, organisation, cohort=None):
         report=impact.impact_report(db.session, scope, _today()),
         organisation=organisation,
         cohort=cohort,
-        cohorts=impact.scope_cohorts(db.session, organisation) if cohort is None else [],
+        cohorts=impact.scope_cohorts(db.session, organisation)
+        if scope.kind is impact.ScopeKind.PARTNER
+        else [],
+        partners=impact.scope_partners(db.session, organisation)
+        if scope.kind is impact.ScopeKind.FRANCHISE
+        else [],
     )
 
 
