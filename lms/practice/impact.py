@@ -417,7 +417,7 @@ def _change_chart(survey: SurveyDefinition, row: ChangeRow) -> Chart:
     top = "5" if row.question.type is QuestionType.LIKERT else "10"
     return bar_chart(
         f"{survey.id}-{row.question.id}-{row.after_moment}",
-        row.question.outcome or row.question.id,
+        f"{row.question.outcome or row.question.prompt}: before and after",
         f"{row.question.prompt} Average answer of the {row.people.value} people who answered "
         f"both times, from 1 to {top}.",
         [

@@ -71,7 +71,7 @@ def test_a_trainee_answers_at_the_start_and_end_and_sees_her_journey(session, pl
     client.post("/surveys/confidence/end", data={**ANSWERS, "RM301-1": "4", "mood": "8"})
     page = client.get("/surveys").get_data(as_text=True)
     assert "My journey: How confident I feel" in page
-    assert "At the start: 3; At the end: 6" in page  # her average answer, read out
+    assert "At the start: 2; At the end: 4" in page  # her average five-point answer, read out
     stored = session.scalars(select(SurveyResponse).order_by(SurveyResponse.id)).all()
     assert [(r.moment, r.respondent_id) for r in stored] == [
         (Moment.START, place["trainee"].id),

@@ -127,6 +127,7 @@ def enrolment_for_survey(session: Session, user: User, survey: Survey) -> Enrolm
 
 @dataclass(frozen=True)
 class JourneyRow:
+    question_id: str
     label: str  # the learning outcome ("RM301.2") or the question
     prompt: str
     answers: dict[Moment, float]
@@ -166,21 +167,27 @@ def journeys(session: Session, user: User) -> list[Journey]:
         if len(moments) < 2:
             continue
         journey_rows = [
-            JourneyRow(q.outcome or q.id, q.prompt, answers[q.id])
+            JourneyRow(q.id, q.outcome or q.id, q.prompt, answers[q.id])
             for q in definition.questions
             if q.type in (QuestionType.LIKERT, QuestionType.SCALE) and q.id in answers
         ]
+        # The chart averages the five-point answers only: a 0 to 10 scale would not add up.
+        likert = {q.id for q in definition.questions if q.type is QuestionType.LIKERT}
         points = []
         for moment in moments:
-            values = [r.answers[moment] for r in journey_rows if moment in r.answers]
+            values = [
+                r.answers[moment]
+                for r in journey_rows
+                if moment in r.answers and r.question_id in likert
+            ]
             points.append((moment.label, round(sum(values) / len(values), 1) if values else 0))
         chart = line_chart(
             f"journey-{survey.slug}",
             f"My journey: {definition.title}",
-            "Your average answer at each point of your training.",
+            "Your average answer from 1 to 5 at each point of your training.",
             points,
             x_label="When",
-            y_label="My average answer",
+            y_label="My average (1 to 5)",
         )
         found.append(Journey(survey, moments, journey_rows, chart))
     return found
