@@ -30,7 +30,7 @@ from lms.practice.surveys.disclosure import Figure, guard_among, may_show
 from lms.practice.surveys.format import Audience, Moment, Question, QuestionType
 from lms.practice.surveys.format import Survey as SurveyDefinition
 from lms.practice.surveys.models import MenteeLink, Survey, SurveyAnswer, SurveyResponse
-from lms.practice.surveys.operations import END_OPENS_BEFORE, FOLLOW_UP_OPENS_AFTER
+from lms.practice.surveys.operations import moment_reached
 from lms.practice.surveys.queries import applies, unit_codes_of
 from lms.practice.surveys.scoring import paired_change, summarise
 from lms.reporting.charts import Chart, bar_chart
@@ -266,16 +266,6 @@ class ImpactReport:
     note: str = CAUSATION_NOTE
 
 
-def _moment_reached(moment: Moment, end: date | None, today: date) -> bool:
-    if moment is Moment.START:
-        return True
-    if end is None:
-        return False
-    if moment is Moment.END:
-        return today >= end - END_OPENS_BEFORE
-    return today >= end + FOLLOW_UP_OPENS_AFTER
-
-
 def _percentage(part: int, whole: int) -> float:
     return round(100 * part / whole, 1) if whole else 0.0
 
@@ -286,7 +276,13 @@ class _Counter:
 
     def __init__(self, data: _Data, scope: Scope, parent: Scope | None, survey):
         self.scope, self.parent, self.survey = scope, parent, survey
-        self.answers = [a for a in data.answers if a.survey == survey.id]
+        # Indexed once by (question, moment) and by moment, so each figure reads only its own.
+        self.by_question: dict = defaultdict(list)
+        self.by_moment: dict = defaultdict(list)
+        for answer in data.answers:
+            if answer.survey == survey.id:
+                self.by_question[(answer.question, answer.moment)].append(answer)
+                self.by_moment[answer.moment].append(answer)
         self.enrolments = [e for e in data.enrolments if applies(survey, e.course_code, e.units)]
         self.links = data.links
         self.key = _group_key(scope)
@@ -296,11 +292,10 @@ class _Counter:
         return [i for i in items if self.scope.holds(organisation_of(i), cohort_of(i))]
 
     def answers_of(self, question: str | None, moment: Moment) -> list[_Answer]:
-        return [
-            a
-            for a in self.answers
-            if a.moment is moment and (question is None or a.question == question)
-        ]
+        """Every answer to `question` (to any, with None) at `moment`, in the parent's groups."""
+        if question is None:
+            return self.by_moment.get(moment, [])
+        return self.by_question.get((question, moment), [])
 
     def mine(self, answers: list[_Answer]) -> list[_Answer]:
         return self._mine(answers, lambda a: a.organisation_id, lambda a: a.cohort_id)
@@ -321,7 +316,7 @@ class _Counter:
         if self.survey.audience is Audience.MENTEE:
             return len(self._mine(self.links, lambda link: link[0], lambda link: link[1]))
         enrolments = self._mine(self.enrolments, lambda e: e.organisation_id, lambda e: e.cohort_id)
-        return sum(1 for e in enrolments if _moment_reached(moment, e.end, today))
+        return sum(1 for e in enrolments if moment_reached(moment, e.end, today))
 
 
 def _group_key(scope: Scope):

@@ -81,3 +81,38 @@ def test_option_shares_count_each_option_in_file_order():
         ("Yes", 2),
         ("Not yet", 1),
     ]
+
+
+def test_when_each_moment_of_the_training_is_open():
+    from datetime import date, timedelta
+
+    from lms.practice.surveys.format import Moment
+    from lms.practice.surveys.operations import moment_open, moment_reached
+
+    end = date(2026, 6, 30)
+    days = {
+        "long before": end - timedelta(days=60),
+        "four weeks before": end - timedelta(days=28),
+        "two months after": end + timedelta(days=60),
+        "three months after": end + timedelta(days=90),
+        "seven months after": end + timedelta(days=210),
+    }
+    opened = {
+        name: [
+            m.value
+            for m in (Moment.START, Moment.END, Moment.FOLLOW_UP)
+            if moment_open(m, end, day)
+        ]
+        for name, day in days.items()
+    }
+    assert opened == {
+        "long before": ["start"],
+        "four weeks before": ["start", "end"],
+        "two months after": ["end"],
+        "three months after": ["follow_up"],
+        "seven months after": [],
+    }
+    assert moment_open(Moment.START, None, end)  # no end date: only the start is asked
+    assert not moment_open(Moment.END, None, end)
+    assert moment_reached(Moment.END, end, days["seven months after"])
+    assert not moment_reached(Moment.FOLLOW_UP, end, days["two months after"])

@@ -109,6 +109,17 @@ def moment_open(moment: Moment, end: date | None, today: date) -> bool:
     return False
 
 
+def moment_reached(moment: Moment, end: date | None, today: date) -> bool:
+    """Whether `moment` has opened (it may have closed since): who counts as asked."""
+    if moment is Moment.START:
+        return True
+    if end is None:
+        return False
+    if moment is Moment.END:
+        return today >= end - END_OPENS_BEFORE
+    return today >= end + FOLLOW_UP_OPENS_AFTER
+
+
 def _store(
     session: Session, response: SurveyResponse, answers: Mapping[str, Answer]
 ) -> SurveyResponse:
