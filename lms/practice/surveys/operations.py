@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from lms.accounts.models import Organisation, User
 from lms.accounts.roles import Role
 from lms.audit.operations import record
-from lms.curriculum.models import Cohort, Course, Enrolment
+from lms.curriculum.models import Cohort, Enrolment, EnrolmentStatus
 from lms.db import utcnow
 from lms.errors import Conflict, DomainError
 from lms.practice.surveys.format import Audience, Moment
@@ -195,8 +195,7 @@ def mentee_survey(session: Session) -> Survey | None:
 def _trainee_enrolment(session: Session, trainee: User) -> Enrolment:
     enrolment = session.scalar(
         select(Enrolment)
-        .join(Course, Course.id == Enrolment.course_id)
-        .where(Enrolment.user_id == trainee.id, Enrolment.status != "withdrawn")
+        .where(Enrolment.user_id == trainee.id, Enrolment.status != EnrolmentStatus.WITHDRAWN)
         .order_by(Enrolment.enrolled_at.desc(), Enrolment.id.desc())
         .limit(1)
     )
