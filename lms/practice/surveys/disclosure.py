@@ -16,6 +16,10 @@ moment, and no other filter (no dates, no free choice of people), so the only su
 subtract are a parent and some of its groups; the rules make every such difference cover
 nobody or five people or more. A figure that fails is not shown, charted or exported: it says
 "fewer than five people".
+
+What these rules do not cover: comparing the same report on two days. When one more person
+answers between two visits, the two figures differ by her answer alone; the report shows
+averages to one decimal place, which blurs but does not hide that.
 """
 
 from __future__ import annotations
