@@ -189,6 +189,21 @@ CAPABILITIES: tuple[Capability, ...] = (
             "record_details": ("lms.accreditation.from_assessment:evidence_and_decisions",),
         },
     ),
+    Capability(
+        "evaluation",
+        models=("lms.practice.surveys.models",),
+        blueprints=("lms.practice.surveys.views:blueprint",),
+        rules=("lms.practice.surveys.rules",),
+        home_sections=("lms.practice.surveys.home:survey_sections",),
+        # after the franchise's step, which gives the demo partners their cohorts
+        demo_steps=("lms.practice.surveys.demo:load_survey_demo",),
+        content_checks=("lms.practice.surveys.loader:survey_files",),
+        sync_steps=("lms.practice.surveys.loader:load_surveys",),
+        hooks={
+            "subject_access": ("lms.practice.surveys.privacy:survey_answers",),
+            "erase_person": ("lms.practice.surveys.privacy:erase_survey_answers",),
+        },
+    ),
 )
 
 PARTS = tuple(f.name for f in fields(Capability) if f.name not in ("name", "hooks"))

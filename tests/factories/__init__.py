@@ -28,6 +28,7 @@ from tests.factories.franchise import (
 )
 from tests.factories.portfolio import CohortStaffFactory, add_evidence, assessment_setting
 from tests.factories.quizzes import QuizFactory, quiz_definition, quiz_for_unit
+from tests.factories.surveys import answer, ending_cohort, synced_surveys, trainees_in
 
 ALL_FACTORIES = [
     FranchisorFactory,
@@ -71,13 +72,17 @@ __all__ = [
     "UnitFactory",
     "UserFactory",
     "add_evidence",
+    "answer",
     "api_token",
     "assessment_setting",
     "course_with_content",
+    "ending_cohort",
     "enrol_new_trainee",
     "expired_api_token",
     "licensed_partner",
     "member",
     "quiz_definition",
     "quiz_for_unit",
+    "synced_surveys",
+    "trainees_in",
 ]

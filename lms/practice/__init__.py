@@ -1,0 +1,1 @@
+"""Mentoring practice: placements, supervision, reflection, evaluation and impact."""

@@ -1,0 +1,1 @@
+"""Surveys and the impact report: evaluation that shows no figure from fewer than five people."""
