@@ -1,7 +1,7 @@
 """Surveys, their responses and mentee feedback links
 
 Revision ID: 70c9a2543794
-Revises: 5f56d0f83750
+Revises: eb4adc80777c
 Create Date: 2026-12-07 02:40:02.096931
 """
 
@@ -14,7 +14,7 @@ import lms.db
 
 
 revision: str = '70c9a2543794'
-down_revision: str | None = '5f56d0f83750'
+down_revision: str | None = 'eb4adc80777c'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
