@@ -74,3 +74,24 @@ class OrganisationForm(FlaskForm):
 
 class EmptyForm(FlaskForm):
     """A form with nothing but the CSRF token, for buttons that change something."""
+
+
+class SecondStepForm(FlaskForm):
+    code = StringField(
+        "Code",
+        description="The 6-digit code your app shows now, or one of your recovery codes.",
+        validators=[DataRequired("Please type the code."), Length(max=40)],
+    )
+
+
+class ConfirmSecondStepForm(FlaskForm):
+    code = StringField(
+        "Code from your app",
+        validators=[DataRequired("Please type the code your app shows."), Length(max=20)],
+    )
+
+
+class TurnOffSecondStepForm(FlaskForm):
+    password = PasswordField(
+        "Your password", validators=[DataRequired("Please enter your password.")]
+    )
