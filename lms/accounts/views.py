@@ -132,8 +132,13 @@ def second_step_sign_in():
     found = _pending_user()
     if found is None:
         session.pop(_PENDING, None)
-        flash("Please sign in again.", "info")
-        return redirect(url_for("accounts.login"))
+        return render_template(
+            "accounts/message.html",
+            title="Please sign in again",
+            sign_in=True,
+            text="This step follows signing in with your password, and waits only a few "
+            "minutes. Please sign in again.",
+        ), 400
     user, pending = found
     form = SecondStepForm()
     if form.validate_on_submit():
