@@ -144,7 +144,10 @@ def _init_transaction_boundary(app: Flask) -> None:
         db.session.expire_on_commit = False
         db.session.commit()
         if (ids := take_enqueued_ids(db.session)) and app.config["MAIL_SEND_AFTER_REQUEST"]:
-            _send_after_commit(app, ids)
+            if g.get("mail_after_response"):
+                response.call_on_close(lambda: _send_in_own_context(app, ids))
+            else:
+                _send_after_commit(app, ids)
         return response
 
 
@@ -187,6 +190,19 @@ def _send_after_commit(app: Flask, ids: list[int]) -> None:
     except Exception:
         db.session.rollback()
         app.logger.exception("The outbox could not be sent after the request; it will be retried")
+
+
+def _send_in_own_context(app: Flask, ids: list[int]) -> None:
+    with app.app_context():
+        _send_after_commit(app, ids)
+        db.session.close()
+
+
+def send_mail_after_response() -> None:
+    """Send this request's mail only once its answer has gone, so that how long the answer
+    took cannot tell whether a message was sent (the password reset page must not reveal
+    whether an address has an account)."""
+    g.mail_after_response = True
 
 
 def keep_changes() -> None:

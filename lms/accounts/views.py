@@ -34,7 +34,13 @@ from lms.audit.operations import record
 from lms.db import utcnow
 from lms.errors import DomainError, PermissionDenied
 from lms.extensions import db, limiter
-from lms.web import flashed_errors, form_errors, form_status, keep_changes
+from lms.web import (
+    flashed_errors,
+    form_errors,
+    form_status,
+    keep_changes,
+    send_mail_after_response,
+)
 
 blueprint = Blueprint("accounts", __name__)
 
@@ -172,7 +178,9 @@ def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
         send_password_reset(db.session, form.email.data)
-        # The same answer either way: this page must not reveal who has an account.
+        # The same answer either way, as quick either way: this page must not reveal who has
+        # an account.
+        send_mail_after_response()
         return render_template("accounts/forgot_sent.html", email=form.email.data)
     return render_template("accounts/forgot.html", form=form)
 
