@@ -456,3 +456,19 @@ def test_she_may_turn_it_off_with_her_password(session, login, app):
     browser.post("/account/second-step/off", data={"password": DEMO_PASSWORD})
     _, response = sign_in(app, assessor)
     assert response.headers["Location"] == "/"
+
+
+def test_the_second_step_can_be_removed_at_the_command_line_for_a_lost_phone(
+    app, session, login, runner
+):
+    assessor = member(PartnerFactory(), Role.ASSESSOR, email="lost@example.org")
+    session.commit()
+    set_up_second_step(login(assessor))
+    session.expire_all()
+    result = runner.invoke(args=["users", "remove-second-step", "lost@example.org"])
+    assert result.exit_code == 0, result.output
+    _, response = sign_in(app, assessor)
+    assert response.headers["Location"] == "/"
+    again = runner.invoke(args=["users", "remove-second-step", "lost@example.org"])
+    assert again.exit_code != 0
+    assert "no second step" in again.output

@@ -132,12 +132,24 @@ def turn_off(session: Session, user: User, password: str, *, environment: str) -
         raise DomainError("Administrators need the second step here: it cannot be turned off.")
     if not verify_password(user.password_hash, password):
         raise DomainError("Your password is not right.", field="password")
+    _remove(session, user)
+    record(session, "second_step.disabled", obj=user)
+
+
+def remove_for_lost_phone(session: Session, user: User) -> None:
+    """For someone who has lost her phone and her recovery codes, at the command line: her
+    second step is removed (an administrator in production sets it up again at her next
+    sign-in)."""
+    _remove(session, user)
+    record(session, "second_step.removed", obj=user)
+
+
+def _remove(session: Session, user: User) -> None:
     user.totp_secret = None
     user.totp_confirmed_at = None
     user.totp_last_step = None
     session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
     session.flush()
-    record(session, "second_step.disabled", obj=user)
 
 
 # --- at sign-in -------------------------------------------------------------------------------
