@@ -164,12 +164,13 @@ def clear_everywhere(session: Session, identity: str) -> None:
 
 
 def wait_message(wait: timedelta, *, about_passwords: bool = True) -> str:
+    # Rounded up to ten seconds (or a minute), so that the message does not change with how
+    # long the attempt itself took.
     seconds = max(1, int(wait.total_seconds() + 0.999))
     if seconds <= 90:
-        amount = f"{seconds} seconds"
+        amount = f"{(seconds + 9) // 10 * 10} seconds"
     else:
-        minutes = (seconds + 59) // 60
-        amount = f"{minutes} minutes"
+        amount = f"{(seconds + 59) // 60} minutes"
     message = f"For your safety, please wait {amount} before trying again."
     if about_passwords:
         message += (
