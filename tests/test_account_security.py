@@ -18,10 +18,13 @@ import pyotp
 import pytest
 from sqlalchemy import select
 
+from lms.accounts import member_invitations, second_step, throttle
 from lms.accounts.authentication import SIGN_IN_FAILED
-from lms.accounts.models import SignInThrottle, User
+from lms.accounts.models import MembershipInvitation, SignInThrottle, User
+from lms.accounts.operations import make_account_if_new
 from lms.accounts.roles import Role
 from lms.db import clock_at, utcnow
+from lms.errors import DomainError, PermissionDenied
 from lms.franchise.enrolment import Invited, enrol_person
 from lms.mail.models import OutboxMessage
 from tests.factories import (
@@ -474,3 +477,122 @@ def test_the_second_step_can_be_removed_at_the_command_line_for_a_lost_phone(
     again = runner.invoke(args=["users", "remove-second-step", "lost@example.org"])
     assert again.exit_code != 0
     assert "no second step" in again.output
+
+
+# --- the domain functions on their own ----------------------------------------------------------
+
+
+def test_the_wait_doubles_after_the_free_failures_up_to_the_longest():
+    limits = throttle.Limits(free=5)
+    waits = [limits.wait_after(n).total_seconds() for n in range(4, 12)]
+    assert waits == [0, 30, 60, 120, 240, 480, 900, 900]
+
+
+def test_counts_are_kept_per_client_address_and_per_address_typed_from_it(session):
+    policy = throttle.Policy(
+        per_address=throttle.Limits(free=3), per_account=throttle.Limits(free=2)
+    )
+    now = utcnow()
+    for _ in range(2):
+        throttle.count_failure(
+            session, throttle.SIGN_IN, "203.0.113.1", "her@example.org", now, policy
+        )
+    wait = throttle.required_wait(session, throttle.SIGN_IN, "203.0.113.1", "HER@example.org ", now)
+    assert wait == timedelta(seconds=30)
+    # From her own address, and for anyone else from the guesser's, nothing to wait for yet.
+    assert not throttle.required_wait(
+        session, throttle.SIGN_IN, "192.0.2.1", "her@example.org", now
+    )
+    assert not throttle.required_wait(
+        session, throttle.SIGN_IN, "203.0.113.1", "other@example.org", now
+    )
+    throttle.count_failure(
+        session, throttle.SIGN_IN, "203.0.113.1", "other@example.org", now, policy
+    )
+    # Three failures from that client address in all: now everyone typed there waits.
+    assert throttle.required_wait(
+        session, throttle.SIGN_IN, "203.0.113.1", "third@example.org", now
+    )
+    # A day after the last failure the count starts again.
+    later = now + timedelta(hours=25)
+    throttle.count_failure(
+        session, throttle.SIGN_IN, "203.0.113.1", "her@example.org", later, policy
+    )
+    assert not throttle.required_wait(
+        session, throttle.SIGN_IN, "203.0.113.1", "her@example.org", later
+    )
+    throttle.clear_everywhere(session, "her@example.org")
+    assert session.scalars(
+        select(SignInThrottle.email_digest).order_by(SignInThrottle.id)
+    ).all() == [
+        "",
+        throttle.digest("other@example.org"),
+    ]
+
+
+def test_choosing_a_password_for_an_address_with_an_account_changes_nothing(session):
+    person = member(PartnerFactory(), Role.TRAINEE, email="kim@example.org", display_name="Kim")
+    session.commit()
+    before = person.password_hash
+    assert (
+        make_account_if_new(session, "Kim@example.org", "Someone", "a long enough phrase") is None
+    )
+    assert (person.display_name, person.password_hash) == ("Kim", before)
+    with pytest.raises(DomainError, match="at least 10"):
+        make_account_if_new(session, "kim@example.org", "Someone", "short")
+    with pytest.raises(DomainError, match="at least 10"):
+        make_account_if_new(session, "new@example.org", "Someone", "short")
+    made = make_account_if_new(session, "new@example.org", "Someone", "a long enough phrase")
+    assert made.email == "new@example.org"
+
+
+def test_another_organisations_person_is_invited_not_attached(app, session):
+    franchisor = FranchisorFactory()
+    here = PartnerFactory(franchisor=franchisor)
+    kim = member(PartnerFactory(franchisor=franchisor), Role.ASSESSOR, email="kim@example.org")
+    colleague = member(here, Role.ASSESSOR, email="colleague@example.org")
+    session.commit()
+    with app.test_request_context():
+        invited = member_invitations.add_or_invite(
+            session, here, "kim@example.org", "K", [Role.IQA]
+        )
+        assert isinstance(invited, MembershipInvitation)
+        assert kim.roles == {Role.ASSESSOR}
+        assert (
+            member_invitations.add_or_invite(
+                session, here, "colleague@example.org", None, [Role.IQA]
+            )
+            == colleague
+        )
+        assert colleague.roles_in(here.id) == {Role.ASSESSOR, Role.IQA}
+        with pytest.raises(DomainError, match="give their name"):
+            member_invitations.add_or_invite(session, here, "x@example.org", "", [Role.IQA])
+        with pytest.raises(PermissionDenied):
+            member_invitations.accept(session, invited, colleague)
+        member_invitations.accept(session, invited, kim)
+        assert kim.roles_in(here.id) == {Role.IQA}
+        with pytest.raises(DomainError, match="already been accepted"):
+            member_invitations.accept(session, invited, kim)
+
+
+def test_a_code_from_the_app_is_accepted_once_and_a_recovery_code_once(session):
+    assessor = member(PartnerFactory(), Role.ASSESSOR)
+    session.commit()
+    policy = throttle.policy_from_config(
+        {"LOGIN_FREE_FAILURES": 5, "LOGIN_ADDRESS_FREE_FAILURES": 20, "LOGIN_MAX_WAIT_SECONDS": 900}
+    )
+    moment = aligned(utcnow() - timedelta(hours=1))
+    with clock_at(moment):
+        second_step.start_setup(session, assessor)
+        totp = pyotp.TOTP(assessor.totp_secret)
+        codes = second_step.confirm_setup(session, assessor, totp.at(utcnow()))
+        assert second_step.is_on(assessor)
+    with clock_at(moment + timedelta(seconds=30)):
+        code = totp.at(utcnow())
+        second_step.verify(session, assessor, code, address="192.0.2.1", policy=policy)
+        with pytest.raises(DomainError, match="did not work"):
+            second_step.verify(session, assessor, code, address="192.0.2.1", policy=policy)
+    second_step.verify(session, assessor, codes[0], address="192.0.2.1", policy=policy)
+    with pytest.raises(DomainError, match="did not work"):
+        second_step.verify(session, assessor, codes[0], address="192.0.2.1", policy=policy)
+    assert second_step.recovery_codes_left(session, assessor) == 9

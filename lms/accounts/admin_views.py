@@ -14,7 +14,7 @@ from lms.accounts.forms import (
     role_choices,
 )
 from lms.accounts.invitations import invite_again
-from lms.accounts.models import Organisation
+from lms.accounts.models import MembershipInvitation, Organisation
 from lms.accounts.roles import Role
 from lms.errors import DomainError, NotFound, PermissionDenied
 from lms.extensions import db
@@ -88,24 +88,17 @@ def _member_form(organisation: Organisation) -> MemberForm:
 
 
 def _add_member(organisation: Organisation, form: MemberForm, roles: list[Role]) -> str:
-    """Roles for one of the organisation's people; an invitation for anyone else, with the
-    same answer whether or not the address has an account (elsewhere)."""
-    person = operations.add_member(
+    """What the coordinator is told: the same for every address that is not one of the
+    organisation's people, whether or not it has an account elsewhere."""
+    added = member_invitations.add_or_invite(
         db.session, organisation, form.email.data, form.display_name.data, roles
     )
-    if person is not None:
-        return f"{person.display_name} now holds the roles you chose here."
-    invitation = member_invitations.invite(
-        db.session,
-        organisation,
-        operations.normalise_email(form.email.data),
-        form.display_name.data,
-        roles,
-    )
-    return (
-        f"We have e-mailed an invitation to {invitation.email}. They join {organisation.name} "
-        "when they accept it."
-    )
+    if isinstance(added, MembershipInvitation):
+        return (
+            f"We have e-mailed an invitation to {added.email}. They join {organisation.name} "
+            "when they accept it."
+        )
+    return f"{added.display_name} now holds the roles you chose here."
 
 
 @blueprint.route("/organisations/<slug>/members", methods=["GET", "POST"])

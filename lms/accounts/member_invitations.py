@@ -20,7 +20,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from lms.accounts.models import MembershipInvitation, Organisation, User
-from lms.accounts.operations import grant_role, make_account_if_new
+from lms.accounts.operations import (
+    add_member,
+    grant_role,
+    make_account_if_new,
+    normalise_email,
+)
 from lms.accounts.roles import Role
 from lms.audit.context import current_actor
 from lms.audit.operations import record
@@ -129,6 +134,17 @@ def invite(
     )
     _send(session, invitation, organisation)
     return invitation
+
+
+def add_or_invite(
+    session: Session, organisation: Organisation, email: str, name: str | None, roles: list[Role]
+) -> User | MembershipInvitation:
+    """The members page's "add": roles at once for one of the organisation's people (she is
+    returned); an invitation for anyone else, whatever the address (it is returned)."""
+    person = add_member(session, organisation, email, name, roles)
+    if person is not None:
+        return person
+    return invite(session, organisation, normalise_email(email), name or "", roles)
 
 
 def _send(session: Session, invitation: MembershipInvitation, organisation: Organisation) -> None:
