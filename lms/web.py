@@ -207,7 +207,7 @@ def send_mail_after_response() -> None:
 
 def keep_changes() -> None:
     """Commit this request's changes even though its answer is an error status (a failed
-    sign-in must still count against the account)."""
+    sign-in must still be counted, and audited)."""
     g.keep_changes = True
 
 
