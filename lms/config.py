@@ -104,6 +104,9 @@ def load_config(instance_path: Path) -> dict:
         # Failed sign-ins allowed per e-mail address from one client address, and per client
         # address, before each further attempt must wait (doubling up to the longest wait).
         # Accounts are never locked (see lms/accounts/throttle.py).
+        # How many reverse proxies stand in front of the app and add X-Forwarded-For: sign-in
+        # waits are counted per client address, which must then be read from that header.
+        "PROXY_COUNT": _int("PROXY_COUNT", 0),
         "LOGIN_FREE_FAILURES": _int("LOGIN_FREE_FAILURES", 5),
         "LOGIN_ADDRESS_FREE_FAILURES": _int("LOGIN_ADDRESS_FREE_FAILURES", 20),
         "LOGIN_MAX_WAIT_SECONDS": _int("LOGIN_MAX_WAIT_SECONDS", 15 * 60),

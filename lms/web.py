@@ -19,6 +19,7 @@ from flask import Flask, flash, g, render_template, request
 from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from lms import permissions
@@ -67,6 +68,9 @@ class IdConverter(IntegerConverter):
 
 def init_web(app: Flask) -> None:
     app.url_map.converters["int"] = IdConverter
+    if proxies := app.config.get("PROXY_COUNT", 0):
+        # The client's own address (and scheme) as the trusted proxies pass it on.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
     _init_extensions(app)
     _init_sign_in(app)
     _init_transaction_boundary(app)

@@ -238,6 +238,25 @@ def test_guessing_from_elsewhere_for_hours_never_locks_the_owner_out(app, sessio
         )
 
 
+@pytest.mark.parametrize("config_overrides", [{"PROXY_COUNT": 1}])
+def test_behind_a_proxy_the_client_address_is_the_one_it_passes_on(app, session):
+    owner = member(PartnerFactory(), Role.TRAINEE, email="owner@example.org")
+    session.commit()
+
+    def through_proxy(client_address: str, password: str):
+        return app.test_client().post(
+            "/login",
+            data={"email": owner.email, "password": password},
+            environ_base={"REMOTE_ADDR": "10.0.0.2"},
+            headers={"X-Forwarded-For": client_address},
+        )
+
+    for _ in range(6):
+        through_proxy(ATTACKER_ADDRESS, "guess")
+    assert "please wait" in through_proxy(ATTACKER_ADDRESS, DEMO_PASSWORD).get_data(as_text=True)
+    assert through_proxy(OWNER_ADDRESS, DEMO_PASSWORD).status_code == 302
+
+
 def test_a_reset_link_lifts_every_wait_on_her_account(app, client, session, outbox):
     owner = member(PartnerFactory(), Role.TRAINEE, email="owner@example.org")
     session.commit()
