@@ -114,8 +114,15 @@ def load_config(instance_path: Path) -> dict:
         "REMEMBER_DAYS": _int("REMEMBER_DAYS", 14),
         "ARGON2_TIME_COST": _int("ARGON2_TIME_COST", 3),
         "ARGON2_MEMORY_COST_KIB": _int("ARGON2_MEMORY_COST_KIB", 65536),
-        "LOGIN_MAX_FAILURES": _int("LOGIN_MAX_FAILURES", 5),
-        "LOGIN_LOCKOUT_MINUTES": _int("LOGIN_LOCKOUT_MINUTES", 15),
+        # Failed sign-ins allowed per e-mail address from one client address, and per client
+        # address, before each further attempt must wait (doubling up to the longest wait).
+        # Accounts are never locked (see lms/accounts/throttle.py).
+        # How many reverse proxies stand in front of the app and add X-Forwarded-For: sign-in
+        # waits are counted per client address, which must then be read from that header.
+        "PROXY_COUNT": _int("PROXY_COUNT", 0),
+        "LOGIN_FREE_FAILURES": _int("LOGIN_FREE_FAILURES", 5),
+        "LOGIN_ADDRESS_FREE_FAILURES": _int("LOGIN_ADDRESS_FREE_FAILURES", 20),
+        "LOGIN_MAX_WAIT_SECONDS": _int("LOGIN_MAX_WAIT_SECONDS", 15 * 60),
         "PASSWORD_RESET_HOURS": _int("PASSWORD_RESET_HOURS", 2),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

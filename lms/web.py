@@ -19,6 +19,7 @@ from flask import Flask, flash, g, render_template, request
 from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from lms import permissions
@@ -67,6 +68,9 @@ class IdConverter(IntegerConverter):
 
 def init_web(app: Flask) -> None:
     app.url_map.converters["int"] = IdConverter
+    if proxies := app.config.get("PROXY_COUNT", 0):
+        # The client's own address (and scheme) as the trusted proxies pass it on.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
     _init_extensions(app)
     _init_sign_in(app)
     _init_transaction_boundary(app)
@@ -144,7 +148,10 @@ def _init_transaction_boundary(app: Flask) -> None:
         db.session.expire_on_commit = False
         db.session.commit()
         if (ids := take_enqueued_ids(db.session)) and app.config["MAIL_SEND_AFTER_REQUEST"]:
-            _send_after_commit(app, ids)
+            if g.get("mail_after_response"):
+                response.call_on_close(lambda: _send_in_own_context(app, ids))
+            else:
+                _send_after_commit(app, ids)
         return response
 
 
@@ -189,9 +196,22 @@ def _send_after_commit(app: Flask, ids: list[int]) -> None:
         app.logger.exception("The outbox could not be sent after the request; it will be retried")
 
 
+def _send_in_own_context(app: Flask, ids: list[int]) -> None:
+    with app.app_context():
+        _send_after_commit(app, ids)
+        db.session.close()
+
+
+def send_mail_after_response() -> None:
+    """Send this request's mail only once its answer has gone, so that how long the answer
+    took cannot tell whether a message was sent (the password reset page must not reveal
+    whether an address has an account)."""
+    g.mail_after_response = True
+
+
 def keep_changes() -> None:
     """Commit this request's changes even though its answer is an error status (a failed
-    sign-in must still count against the account)."""
+    sign-in must still be counted, and audited)."""
     g.keep_changes = True
 
 

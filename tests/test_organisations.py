@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-import pytest
-from sqlalchemy import func, select
+import re
 
-from lms.accounts.models import Membership, Organisation, User
+import pytest
+from sqlalchemy import delete, func, select
+
+from lms.accounts.models import Membership, MembershipInvitation, Organisation, User
 from lms.accounts.roles import Role
 from lms.errors import DomainError
 from lms.mail.models import OutboxMessage
@@ -27,7 +29,12 @@ def count(session, model) -> int:
     return session.scalar(select(func.count()).select_from(model))
 
 
-def test_coordinator_adds_a_new_trainee_who_is_invited(login, franchise, outbox, session):
+def join_link(message) -> str:
+    (link,) = re.findall(r"https?://\S+/join/\S+", message.body)
+    return link.split("alongside.test", 1)[1]
+
+
+def test_coordinator_adds_a_new_trainee_who_is_invited(login, client, franchise, outbox, session):
     _, northside, _ = franchise
     coordinator = member(northside, Role.COORDINATOR)
     browser = login(coordinator)
@@ -37,16 +44,34 @@ def test_coordinator_adds_a_new_trainee_who_is_invited(login, franchise, outbox,
         data={"email": "Sam@Example.org", "display_name": "Sam Jones", "roles": ["trainee"]},
     )
     assert response.status_code == 302
-    sam = session.scalar(select(User).where(User.email == "sam@example.org"))
-    assert sam.password_hash is None
-    assert sam.roles_in(northside.id) == {Role.TRAINEE}
+    assert session.scalar(select(User).where(User.email == "sam@example.org")) is None
     assert len(outbox) == 1
-    assert "/password/reset/" in outbox[0].body
+    assert outbox[0].to == ["sam@example.org"]
     assert "Northside" in outbox[0].subject
-
     page = browser.get("/organisations/northside/members").get_data(as_text=True)
-    assert "Sam Jones" in page
-    assert "Invited" in page
+    assert "Invitations waiting for an answer" in page
+    assert "sam@example.org" in page
+
+    link = join_link(outbox[0])
+    assert "Trainee mentor" in client.get(link).get_data(as_text=True)
+    response = client.post(
+        link,
+        data={
+            "answer": "accept",
+            "display_name": "Sam J",
+            "password": "a long enough passphrase",
+            "confirm": "a long enough passphrase",
+        },
+    )
+    assert response.status_code == 302
+    session.expire_all()
+    sam = session.scalar(select(User).where(User.email == "sam@example.org"))
+    assert sam.display_name == "Sam J"
+    assert sam.roles_in(northside.id) == {Role.TRAINEE}
+    login(sam, "a long enough passphrase")
+    page = browser.get("/organisations/northside/members").get_data(as_text=True)
+    assert "Sam J" in page
+    assert "Invitations waiting for an answer" not in page
 
 
 def test_a_new_member_and_her_invitation_are_kept_or_undone_together(
@@ -64,7 +89,7 @@ def test_a_new_member_and_her_invitation_are_kept_or_undone_together(
         data={"email": "sam@example.org", "display_name": "Sam Jones", "roles": ["trainee"]},
     )
     assert response.status_code == 400
-    assert session.scalar(select(User).where(User.email == "sam@example.org")) is None
+    assert count(session, MembershipInvitation) == 0
     assert count(session, OutboxMessage) == 0
     assert outbox == []
 
@@ -78,7 +103,7 @@ def test_adding_someone_without_a_name_keeps_what_was_typed(login, franchise, se
     )
     assert response.status_code == 400
     page = response.get_data(as_text=True)
-    assert "please give their name" in page
+    assert "Please give their name" in page
     assert 'value="new@example.org"' in page
     assert count(session, User) == before
 
@@ -101,9 +126,11 @@ def test_coordinator_cannot_grant_admin_or_manage_another_partner(login, franchi
     assert count(session, Membership) == memberships
 
 
-def test_existing_person_gets_another_role_without_invitation(login, franchise, outbox, session):
-    _, northside, harbour = franchise
-    person = member(harbour, Role.ASSESSOR, email="kim@example.org")
+def test_one_of_her_own_people_gets_another_role_without_invitation(
+    login, franchise, outbox, session
+):
+    _, northside, _ = franchise
+    person = member(northside, Role.ASSESSOR, email="kim@example.org")
     browser = login(member(northside, Role.COORDINATOR))
     browser.post(
         "/organisations/northside/members", data={"email": "kim@example.org", "roles": ["iqa"]}
@@ -111,6 +138,73 @@ def test_existing_person_gets_another_role_without_invitation(login, franchise, 
     session.expire_all()
     assert session.get(User, person.id).roles == {Role.ASSESSOR, Role.IQA}
     assert outbox == []
+
+
+def visible(response) -> tuple:
+    """What the coordinator sees: status, where it sends her, the body without CSRF tokens,
+    and the names of the cookies set."""
+    body = re.sub(r'(name="csrf_token"[^>]*value=")[^"]*"', r'\1"', response.get_data(as_text=True))
+    body = re.sub(r"/member-invitations/\d+/", "/member-invitations/ID/", body)  # a new row
+    cookies = sorted(c.split("=", 1)[0] for c in response.headers.getlist("Set-Cookie"))
+    return response.status_code, response.headers.get("Location"), body, cookies
+
+
+def test_adding_someone_of_another_organisation_answers_as_for_an_unknown_address(
+    app, login, franchise, outbox, session
+):
+    """She is not attached, nothing tells that she has an account, and she joins only by
+    accepting the e-mailed invitation signed in as herself."""
+    _, northside, harbour = franchise
+    kim = member(harbour, Role.ASSESSOR, email="kim@example.org", display_name="Kim Private")
+    browser = login(member(northside, Role.COORDINATOR))
+
+    def add(address: str) -> list:
+        seen = []
+        response = browser.post(
+            "/organisations/northside/members",
+            data={"email": address, "display_name": "Typed Name", "roles": ["iqa"]},
+        )
+        seen.append(visible(response))
+        page = browser.get("/organisations/northside/members")
+        seen.append(visible(page))
+        return [
+            tuple(part.replace(address, "ADDRESS") if isinstance(part, str) else part for part in s)
+            for s in seen
+        ]
+
+    unknown = add("nobody-here@example.org")
+    session.execute(delete(MembershipInvitation))  # back to how things stood before
+    session.commit()
+    assert add("kim@example.org") == unknown
+    session.expire_all()
+    kim = session.get(User, kim.id)
+    assert kim.roles == {Role.ASSESSOR}
+    assert kim.display_name == "Kim Private"
+    messages = [m for m in outbox if m.to == ["kim@example.org"]]
+    assert len(messages) == 1
+    link = join_link(messages[0])
+
+    # Choosing a password on the page changes nothing of hers, and answers as for a new address.
+    anonymous = app.test_client()
+    response = anonymous.post(
+        link,
+        data={
+            "answer": "accept",
+            "display_name": "Someone",
+            "password": "another long passphrase",
+            "confirm": "another long passphrase",
+        },
+    )
+    assert response.status_code == 302
+    session.expire_all()
+    assert session.get(User, kim.id).roles == {Role.ASSESSOR}
+
+    herself = login(kim)
+    assert "Accept and join" in herself.get(link).get_data(as_text=True)
+    assert herself.post(link, data={"answer": "accept"}).status_code == 302
+    session.expire_all()
+    assert session.get(User, kim.id).roles == {Role.ASSESSOR, Role.IQA}
+    assert herself.post(link, data={"answer": "accept"}).status_code == 400  # used up
 
 
 def test_removing_a_role(login, franchise, session):
@@ -201,7 +295,7 @@ def test_audit_log_shows_role_changes(login, franchise):
         .get("/admin/audit?action=membership")
         .get_data(as_text=True)
     )
-    assert "membership.granted" in page
+    assert "membership.invited" in page
     assert "login.succeeded" not in page
 
 

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from lms.accounts import operations, queries
-from lms.accounts.forms import EmptyForm, MemberForm, OrganisationForm, role_choices
-from lms.accounts.invitations import invite_again, send_invitation
-from lms.accounts.models import Organisation
+from lms.accounts import member_invitations, operations, queries
+from lms.accounts.forms import (
+    EmptyForm,
+    JoinForm,
+    MemberForm,
+    OrganisationForm,
+    role_choices,
+)
+from lms.accounts.invitations import invite_again
+from lms.accounts.models import MembershipInvitation, Organisation
 from lms.accounts.roles import Role
-from lms.errors import NotFound
+from lms.errors import DomainError, NotFound, PermissionDenied
 from lms.extensions import db
 from lms.permissions import ROLES_A_COORDINATOR_GRANTS, admin_franchisor_ids, authorize, can
 from lms.web import flashed_errors, form_errors, form_status
@@ -81,6 +87,20 @@ def _member_form(organisation: Organisation) -> MemberForm:
     return form
 
 
+def _add_member(organisation: Organisation, form: MemberForm, roles: list[Role]) -> str:
+    """What the coordinator is told: the same for every address that is not one of the
+    organisation's people, whether or not it has an account elsewhere."""
+    added = member_invitations.add_or_invite(
+        db.session, organisation, form.email.data, form.display_name.data, roles
+    )
+    if isinstance(added, MembershipInvitation):
+        return (
+            f"We have e-mailed an invitation to {added.email}. They join {organisation.name} "
+            "when they accept it."
+        )
+    return f"{added.display_name} now holds the roles you chose here."
+
+
 @blueprint.route("/organisations/<slug>/members", methods=["GET", "POST"])
 @login_required
 def members(slug: str):
@@ -91,21 +111,12 @@ def members(slug: str):
         for role in roles:
             authorize(current_user, "organisation.grant_role", (organisation, role))
         with form_errors(form, field="email"):
-            user, created = operations.add_member(
-                db.session, organisation, form.email.data, form.display_name.data, roles
-            )
-            if created:
-                # Written with the account it invites to: sent only when both are saved.
-                send_invitation(db.session, user, organisation)
-            flash(
-                f"{user.display_name} has been added."
-                + (" We have e-mailed them a link to set their password." if created else ""),
-                "success",
-            )
+            flash(_add_member(organisation, form, roles), "success")
             return redirect(url_for("organisations.members", slug=slug))
     return render_template(
         "accounts/members.html",
         organisation=organisation,
+        invitations=member_invitations.pending_for(db.session, organisation),
         members=queries.members_of(
             db.session,
             organisation,
@@ -162,3 +173,85 @@ def set_access(slug: str, user_id: int):
         "success",
     )
     return redirect(url_for("organisations.members", slug=slug))
+
+
+@blueprint.route(
+    "/organisations/<slug>/member-invitations/<int:invitation_id>/withdraw", methods=["POST"]
+)
+@login_required
+def withdraw_member_invitation(slug: str, invitation_id: int):
+    organisation = _organisation(slug, "organisation.manage_members")
+    with flashed_errors():
+        invitation = member_invitations.withdraw(db.session, organisation, invitation_id)
+        flash(f"The invitation to {invitation.email} is withdrawn.", "success")
+    return redirect(url_for("organisations.members", slug=slug))
+
+
+# --- answering an invitation (the link in its e-mail) ------------------------------------------
+
+
+@blueprint.route("/join/<token>", methods=["GET", "POST"])
+def join(token: str):
+    """She accepts or declines. The page is the same whether or not the address has an
+    account: signed in as herself she accepts; otherwise she may sign in, or choose a name
+    and password, and either way the answer does not say whether the address was known."""
+    try:
+        found = member_invitations.invitation_for_token(
+            db.session, current_app.config["SECRET_KEY"], token
+        )
+    except DomainError as error:
+        return _join_message("This invitation cannot be used", error.message, 400)
+    answer = request.form.get("answer") if request.method == "POST" else None
+    if answer == "decline":  # the form's CSRF token is checked for every POST (CSRFProtect)
+        member_invitations.decline(db.session, found)
+        return _join_message(
+            "You have declined the invitation",
+            f"Nothing about you has been shared with {found.organisation.name}.",
+            200,
+        )
+    herself = current_user.is_authenticated and current_user.email == found.email
+    if herself:
+        return _join_as_herself(found, accepting=answer == "accept")
+    if current_user.is_authenticated:
+        if answer == "accept":
+            raise PermissionDenied("This invitation was sent to someone else.")
+        return _join_page(found, signed_in=True)
+    return _join_with_new_account(found, accepting=answer == "accept")
+
+
+def _join_message(title: str, text: str, status: int):
+    return render_template("accounts/message.html", title=title, text=text), status
+
+
+def _join_page(found, *, status: int = 200, **context):
+    return render_template(
+        "accounts/join.html",
+        invitation=found,
+        organisation=found.organisation,
+        button_form=EmptyForm(),
+        **context,
+    ), status
+
+
+def _join_as_herself(found, *, accepting: bool):
+    if not accepting:
+        return _join_page(found, herself=True)
+    with flashed_errors():
+        member_invitations.accept(db.session, found, current_user._get_current_object())
+        flash(f"You have joined {found.organisation.name}. Welcome.", "success")
+        return redirect(url_for("core.home"))
+    return redirect(request.path)
+
+
+def _join_with_new_account(found, *, accepting: bool):
+    form = JoinForm()
+    if request.method == "GET":
+        form.display_name.data = found.name
+    if accepting and form.validate_on_submit():
+        with form_errors(form, field="password"):
+            member_invitations.accept_with_new_account(
+                db.session, found, form.display_name.data, form.password.data
+            )
+            flash(operations.JOINED_OR_SIGN_IN, "success")
+            return redirect(url_for("accounts.login"))
+    return _join_page(found, form=form, status=400 if request.method == "POST" else 200)

@@ -1,13 +1,14 @@
-"""Checking who someone is: sign-in with lockout, password changes and reset tokens."""
+"""Checking who someone is: sign-in (slowed down, never locked: see accounts.throttle),
+password changes and reset tokens, and ending everything a password vouched for."""
 
 from __future__ import annotations
 
 import hashlib
-from datetime import timedelta
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy.orm import Session
 
+from lms.accounts import second_step, throttle
 from lms.accounts.models import User
 from lms.accounts.operations import find_user_by_email
 from lms.accounts.passwords import (
@@ -24,47 +25,67 @@ from lms.errors import DomainError
 
 # One message for every failed sign-in, so the answer never says whether an email has an account.
 SIGN_IN_FAILED = "That email and password do not match an account. Check them and try again."
-LOCKED = (
-    "This account is paused for a few minutes after several unsuccessful attempts. "
-    "Please try again later, or reset your password."
-)
 
 _RESET_SALT = "alongside.password-reset"
 
 
 def authenticate(
-    session: Session, email: str, password: str, *, max_failures: int, lockout_minutes: int
+    session: Session, email: str, password: str, *, address: str, policy: throttle.Policy
 ) -> User:
     """Return the user for a correct email and password, or raise DomainError.
 
-    After `max_failures` wrong passwords in a row the account is paused for `lockout_minutes`.
-    """
-    user = find_user_by_email(session, email)
+    Every path costs one argon2 verification and answers from what was typed only: an unknown
+    address, a wrong password, a disabled account and a wait all look alike from outside,
+    except that a wait says how long it is (and is the same for any address typed)."""
     now = utcnow()
+    typed = email.strip().lower()[:254]
+    wait = throttle.required_wait(session, throttle.SIGN_IN, address, typed, now)
+    if wait:
+        burn_time_for_unknown_user(password)
+        record(session, "login.throttled", email=typed, seconds=int(wait.total_seconds()))
+        raise DomainError(throttle.wait_message(wait))
+    user = find_user_by_email(session, email)
     if user is None:
         burn_time_for_unknown_user(password)
-        record(session, "login.failed", reason="unknown email", email=email.strip().lower()[:254])
-        raise DomainError(SIGN_IN_FAILED)
-    if user.locked_until is not None and user.locked_until > now:
-        burn_time_for_unknown_user(password)
-        record(session, "login.refused", obj=user, reason="locked")
-        raise DomainError(LOCKED)
-    if not verify_password(user.password_hash, password) or user.is_disabled:
-        user.failed_login_count += 1
+        good, reason = False, "unknown email"
+    else:
+        good = verify_password(user.password_hash, password) and not user.is_disabled
         reason = "disabled" if user.is_disabled else "wrong password"
-        if user.failed_login_count >= max_failures:
-            user.locked_until = now + timedelta(minutes=lockout_minutes)
-            user.failed_login_count = 0
-            record(session, "login.locked", obj=user, minutes=lockout_minutes)
-        record(session, "login.failed", obj=user, reason=reason)
+    if not good:
+        throttle.count_failure(session, throttle.SIGN_IN, address, typed, now, policy)
+        if user is None:
+            record(session, "login.failed", reason=reason, email=typed)
+        else:
+            record(session, "login.failed", obj=user, reason=reason)
         raise DomainError(SIGN_IN_FAILED)
-    user.failed_login_count = 0
-    user.locked_until = None
-    user.last_login_at = now
+    throttle.clear_for_address(session, throttle.SIGN_IN, address, typed)
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
-    record(session, "login.succeeded", actor_id=user.id, obj=user)
     return user
+
+
+def signed_in(session: Session, user: User) -> None:
+    """She has proved who she is (her password, and her second step when she has one)."""
+    user.last_login_at = utcnow()
+    record(session, "login.succeeded", actor_id=user.id, obj=user)
+
+
+def end_credentials(session: Session, user: User, *, reason: str, except_token: str | None = None):
+    """End every session (but `except_token`'s) and every API token of `user`: what her
+    password or her sessions vouched for no longer stands."""
+    user.credentials_epoch = (user.credentials_epoch or 0) + 1
+    count = revoke_all_sessions(session, user, reason=reason, except_token=except_token)
+    session.flush()
+    return count
+
+
+def sign_out_everywhere(session: Session, user: User, *, except_token: str | None) -> int:
+    """Sign out on every other device; her API tokens stop working too."""
+    count = end_credentials(
+        session, user, reason="signed out everywhere", except_token=except_token
+    )
+    record(session, "sessions.revoked", obj=user, count=count)
+    return count
 
 
 def set_password(session: Session, user: User, new_password: str, *, reason: str) -> None:
@@ -72,10 +93,7 @@ def set_password(session: Session, user: User, new_password: str, *, reason: str
     check_password_strength(new_password, email=user.email, name=user.display_name)
     user.password_hash = hash_password(new_password)
     user.password_changed_at = utcnow()
-    user.failed_login_count = 0
-    user.locked_until = None
-    revoke_all_sessions(session, user, reason=reason)
-    session.flush()
+    end_credentials(session, user, reason=reason)
     record(session, "password.changed", obj=user, how=reason)
 
 
@@ -122,5 +140,13 @@ def reset_password(
     session: Session, secret_key: str, token: str, new_password: str, *, max_age_hours: int
 ) -> User:
     user = user_for_reset_token(session, secret_key, token, max_age_hours=max_age_hours)
-    set_password(session, user, new_password, reason="password reset")
+    complete_reset(session, user, new_password)
     return user
+
+
+def complete_reset(session: Session, user: User, new_password: str) -> None:
+    """She followed the link e-mailed to her: her new password, and every wait on signing in
+    to her account, from any address, is lifted."""
+    set_password(session, user, new_password, reason="password reset")
+    throttle.clear_everywhere(session, user.email)
+    throttle.clear_everywhere(session, second_step.identity(user))

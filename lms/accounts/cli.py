@@ -6,7 +6,7 @@ import click
 from flask.cli import with_appcontext
 from sqlalchemy import select
 
-from lms.accounts import operations
+from lms.accounts import operations, second_step
 from lms.accounts.models import Organisation
 from lms.accounts.roles import Role
 from lms.errors import DomainError
@@ -74,3 +74,16 @@ def create_user(email: str, name: str, password: str, org_slug: str, roles: tupl
         _fail(error.message)
     db.session.commit()
     click.echo(f"Created {user.email} with roles {', '.join(roles)} in '{organisation.slug}'.")
+
+
+@users_cli.command("remove-second-step")
+@click.argument("email")
+@with_appcontext
+def remove_second_step(email: str):
+    """For someone who lost her phone and her recovery codes (check who is asking first)."""
+    user = operations.find_user_by_email(db.session, email)
+    if user is None or not second_step.is_on(user):
+        _fail(f"{email} has no second step to remove.")
+    second_step.remove_for_lost_phone(db.session, user)
+    db.session.commit()
+    click.echo(f"The second step of {user.email} is removed; she can set it up again.")

@@ -35,6 +35,16 @@ class ResetPasswordForm(FlaskForm):
     confirm = PasswordField("New password again", validators=_confirm)
 
 
+class JoinForm(ResetPasswordForm):
+    """Accepting an invitation with no account yet: her name and a password."""
+
+    display_name = StringField(
+        "Your name",
+        description="As you would like it shown to your coordinator and assessors.",
+        validators=[DataRequired("Please give your name."), Length(max=120)],
+    )
+
+
 class ChangePasswordForm(FlaskForm):
     current_password = PasswordField(
         "Current password", validators=[DataRequired("Please enter your current password.")]
@@ -57,7 +67,7 @@ class MemberForm(FlaskForm):
     )
     display_name = StringField(
         "Name",
-        description="Needed when the person has no account yet.",
+        description="Needed when they are not one of your people yet: we use it in the invitation.",
         validators=[Optional(), Length(max=120)],
     )
     roles = SelectMultipleField("Roles", validators=[DataRequired("Choose at least one role.")])
@@ -74,3 +84,24 @@ class OrganisationForm(FlaskForm):
 
 class EmptyForm(FlaskForm):
     """A form with nothing but the CSRF token, for buttons that change something."""
+
+
+class SecondStepForm(FlaskForm):
+    code = StringField(
+        "Code",
+        description="The 6-digit code your app shows now, or one of your recovery codes.",
+        validators=[DataRequired("Please type the code."), Length(max=40)],
+    )
+
+
+class ConfirmSecondStepForm(FlaskForm):
+    code = StringField(
+        "Code from your app",
+        validators=[DataRequired("Please type the code your app shows."), Length(max=20)],
+    )
+
+
+class TurnOffSecondStepForm(FlaskForm):
+    password = PasswordField(
+        "Your password", validators=[DataRequired("Please enter your password.")]
+    )

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.accounts.roles import OrganisationKind, Role
@@ -45,9 +45,16 @@ class User(Base):
     password_hash: Mapped[str | None] = mapped_column(String(200))
     is_disabled: Mapped[bool] = mapped_column(default=False)
     date_of_birth: Mapped[str | None] = mapped_column(String(10))
-    failed_login_count: Mapped[int] = mapped_column(default=0)
-    locked_until: Mapped[datetime | None]
     password_changed_at: Mapped[datetime | None]
+    # Raised when her password changes or is reset and when she signs out everywhere: an API
+    # token keeps the value it was made under and stops working once they differ.
+    credentials_epoch: Mapped[int] = mapped_column(default=0, server_default="0")
+    # The second step at sign-in (TOTP, RFC 6238): on once `totp_confirmed_at` is set, after
+    # she has typed a first code. `totp_last_step` is the last time step accepted, so the
+    # same code is never accepted twice.
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_confirmed_at: Mapped[datetime | None]
+    totp_last_step: Mapped[int | None]
     last_login_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -117,3 +124,66 @@ class AuthSession(Base):
     revoked_reason: Mapped[str | None] = mapped_column(String(60))
 
     user: Mapped[User] = relationship(lazy="joined")
+
+
+class RecoveryCode(Base):
+    """A single-use code that stands in for the second step when her phone is lost. Only an
+    argon2 hash is kept; the codes are shown once, when they are made."""
+
+    __tablename__ = "recovery_code"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    code_hash: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    used_at: Mapped[datetime | None]
+
+
+class SignInThrottle(Base):
+    """Failed attempts counted for one client address (`email_digest` empty) or for one
+    e-mail address typed from one client address, kept in the database so that every worker
+    and instance sees the same count. Over the limit an attempt must wait until
+    `wait_until`; the account itself is never locked (see accounts.throttle)."""
+
+    __tablename__ = "sign_in_throttle"
+    __table_args__ = (
+        UniqueConstraint("kind", "address", "email_digest"),
+        Index("ix_sign_in_throttle_email_digest", "email_digest"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    address: Mapped[str] = mapped_column(String(45))
+    email_digest: Mapped[str] = mapped_column(String(64), default="")
+    failures: Mapped[int] = mapped_column(default=0)
+    last_failure_at: Mapped[datetime]
+    wait_until: Mapped[datetime | None]
+
+
+class MembershipInvitation(Base):
+    """An invitation to hold roles in an organisation, sent to an address that holds none
+    there yet. Whether or not the address has an account, she joins only by accepting it
+    through the signed link in the e-mail (see accounts.member_invitations)."""
+
+    __tablename__ = "membership_invitation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+    email: Mapped[str] = mapped_column(String(254), index=True)
+    name: Mapped[str] = mapped_column(String(120))
+    roles: Mapped[str] = mapped_column(String(200))  # role values, comma-separated
+    invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    answered_at: Mapped[datetime | None]
+    # "accepted", "declined" or "withdrawn" once answered; None while it waits.
+    outcome: Mapped[str | None] = mapped_column(String(20))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+
+    organisation: Mapped[Organisation] = relationship(lazy="joined")
+
+    @property
+    def role_list(self) -> list[Role]:
+        return [Role(value) for value in self.roles.split(",") if value]

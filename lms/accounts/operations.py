@@ -124,28 +124,46 @@ def set_account_disabled(session: Session, user: User, disabled: bool) -> None:
     record(session, "user.disabled" if disabled else "user.enabled", obj=user)
 
 
+# What someone who chose a name and password on an invitation's page is told, whether the
+# address was new (she has an account now, and has joined) or had an account already.
+JOINED_OR_SIGN_IN = (
+    "Thank you. Please sign in now. If this address already had an account, sign in with the "
+    "password it already has, then open the invitation link again to accept."
+)
+
+
+def make_account_if_new(
+    session: Session, email: str, display_name: str, password: str
+) -> User | None:
+    """An account with `email`, `display_name` and `password`, unless the address has one
+    already (then None, and nothing changes). Both ways check the password alike and cost one
+    argon2 hash, so whoever typed it cannot tell which it was."""
+    email = normalise_email(email)
+    if not display_name.strip():
+        raise DomainError("Please give a name.", field="display_name")
+    check_password_strength(password, email=email, name=display_name.strip())
+    if find_user_by_email(session, email) is not None:
+        hash_password(password)  # the same work as making the account
+        return None
+    return create_user(session, email, display_name, password)
+
+
 def add_member(
     session: Session,
     organisation: Organisation,
     email: str,
     display_name: str | None,
     roles: list[Role],
-) -> tuple[User, bool]:
-    """Give a person (found by email, or created without a password) roles in an organisation.
-
-    Returns the person and whether a new account was made (and so needs an invitation).
-    """
+) -> User | None:
+    """Give roles in `organisation` to the person with `email` when she is one of its people
+    already (and return her); anyone else (a new address, or someone of another organisation)
+    is not attached here: the caller invites her (`member_invitations.invite`) and None is
+    returned, whatever the address, so nothing tells whether it has an account."""
     if not roles:
         raise DomainError("Choose at least one role.", field="roles")
     user = find_user_by_email(session, normalise_email(email))
-    created = user is None
-    if created:
-        if not (display_name or "").strip():
-            raise DomainError(
-                "This person does not have an account yet: please give their name.",
-                field="display_name",
-            )
-        user = create_user(session, email, display_name)
+    if user is None or organisation.id not in {m.organisation_id for m in user.memberships}:
+        return None
     for role in roles:
         grant_role(session, user, organisation, Role(role))
-    return user, created
+    return user

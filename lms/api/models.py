@@ -18,7 +18,8 @@ class PersonalAccessToken(Base):
     Only a SHA-256 hash of the token is kept (the token is random and long, so a fast hash is
     enough); the token itself is shown once, when it is made. `prefix` lets its owner tell
     her tokens apart. A token stops working when revoked, when it expires, or when its owner
-    no longer holds the role or her account is disabled.
+    no longer holds the role or her account is disabled, and when her password changes or
+    is reset or she signs out everywhere (`user_epoch`).
     """
 
     __tablename__ = "personal_access_token"
@@ -44,6 +45,9 @@ class PersonalAccessToken(Base):
     expires_at: Mapped[datetime | None]
     last_used_at: Mapped[datetime | None]
     revoked_at: Mapped[datetime | None]
+    # Her `credentials_epoch` when the token was made: a password change or reset, or signing
+    # out everywhere, raises hers and so ends the token.
+    user_epoch: Mapped[int] = mapped_column(default=0, server_default="0")
 
     user: Mapped[User] = relationship(lazy="raise")
     organisation: Mapped[Organisation] = relationship(lazy="raise")

@@ -54,6 +54,7 @@ def create_token(
         prefix=raw[:12],
         token_hash=hash_token(raw),
         expires_at=expires_at,
+        user_epoch=user.credentials_epoch or 0,
     )
     session.add(token)
     session.flush()
@@ -106,7 +107,8 @@ def authenticate(
     touch: Callable[[Update], object] | None = None,
 ) -> tuple[PersonalAccessToken, User, Membership] | None:
     """The token, its owner and the membership it speaks for, if the token is good now: not
-    revoked or expired, its owner's account enabled and her role still held.
+    revoked or expired, its owner's account enabled, her role still held, and her password
+    not changed or reset nor her sessions all ended since it was made (`user_epoch`).
 
     At most once a minute the token's last-used time is moved on by one small UPDATE, run by
     `touch` (by default in `session`'s transaction; the API runs it in a transaction of its
@@ -118,7 +120,7 @@ def authenticate(
         .where(PersonalAccessToken.token_hash == hash_token(raw))
         .options(selectinload(PersonalAccessToken.user))
     )
-    if token is None or not token.is_usable(now) or token.user.is_disabled:
+    if token is None or not token.is_usable(now) or not still_vouched_for(token, token.user):
         return None
     membership = next(
         (
@@ -138,6 +140,11 @@ def authenticate(
         )
         (touch or session.execute)(statement)
     return token, token.user, membership
+
+
+def still_vouched_for(token: PersonalAccessToken, user: User) -> bool:
+    """Her account is enabled and nothing has ended her credentials since the token was made."""
+    return not user.is_disabled and token.user_epoch == (user.credentials_epoch or 0)
 
 
 class TokenPrincipal:

@@ -12,7 +12,6 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
 
-from lms.accounts.forms import ResetPasswordForm
 from lms.curriculum.models import CohortRole
 from lms.franchise.models import LicenceStatus
 
@@ -60,16 +59,6 @@ class StaffForm(FlaskForm):
     role = SelectField(
         "Role in this cohort",
         choices=options([(CohortRole.ASSESSOR.value, "Assessor"), (CohortRole.IQA.value, "IQA")]),
-    )
-
-
-class JoinForm(ResetPasswordForm):
-    """Accepting an invitation with no account yet: her name and a password."""
-
-    display_name = StringField(
-        "Your name",
-        description="As you would like it shown to your coordinator and assessors.",
-        validators=[DataRequired("Please give your name."), Length(max=120)],
     )
 
 

@@ -22,7 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from lms.accounts.models import Organisation, User
-from lms.accounts.operations import create_user, find_user_by_email, grant_role
+from lms.accounts.operations import grant_role, make_account_if_new
 from lms.accounts.roles import Role
 from lms.audit.context import current_actor
 from lms.audit.operations import record
@@ -205,8 +205,8 @@ def withdraw_invitation(session: Session, cohort: Cohort, email: str) -> Enrolme
 # --- answering ----------------------------------------------------------------------------------
 
 
-def _check_still_possible(
-    session: Session, invitation: EnrolmentInvitation, person: User, today: date
+def _check_cohort_open(
+    session: Session, invitation: EnrolmentInvitation, today: date
 ) -> tuple[Organisation, Cohort, Course]:
     organisation = session.get(Organisation, invitation.organisation_id)
     cohort = session.get(Cohort, invitation.cohort_id)
@@ -221,6 +221,13 @@ def _check_still_possible(
         check_can_enrol(session, organisation, course, today, extra=0)  # her seat is held
     except DomainError:
         raise DomainError(cannot) from None
+    return organisation, cohort, course
+
+
+def _check_still_possible(
+    session: Session, invitation: EnrolmentInvitation, person: User, today: date
+) -> tuple[Organisation, Cohort, Course]:
+    organisation, cohort, course = _check_cohort_open(session, invitation, today)
     if curriculum.active_enrolment(session, person, course) is not None:
         raise DomainError(
             f"You are already enrolled on {course.title}, so you cannot join {cohort.name} as "
@@ -259,12 +266,16 @@ def accept(
 
 def accept_with_new_account(
     session: Session, invitation: EnrolmentInvitation, name: str, password: str, today: date
-) -> User:
-    """She has no account: she makes one (her name, her password; the date of birth the
-    coordinator gave) and accepts."""
-    if find_user_by_email(session, invitation.email) is not None:
-        raise DomainError("There is already an account for this address: please sign in.")
-    person = create_user(session, invitation.email, name or invitation.name, password)
+) -> User | None:
+    """Someone with the link chooses a name and password. When the address has no account she
+    makes one (her name, her password; the date of birth the coordinator gave) and accepts;
+    when it has one, nothing changes (she signs in with the password she has and accepts
+    then). Both take the same work and answer alike, so the page never says which it was."""
+    _require_pending(invitation, utcnow())
+    _check_cohort_open(session, invitation, today)  # before anything that differs
+    person = make_account_if_new(session, invitation.email, name or invitation.name, password)
+    if person is None:
+        return None
     person.date_of_birth = invitation.date_of_birth
     accept(session, invitation, person, today)
     return person

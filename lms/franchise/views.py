@@ -16,10 +16,10 @@ from flask import (
 )
 from flask_login import current_user, login_required
 
-from lms.accounts.forms import EmptyForm
+from lms.accounts.forms import EmptyForm, JoinForm
 from lms.accounts.invitations import invite_again
 from lms.accounts.models import Organisation
-from lms.accounts.operations import find_user_by_email
+from lms.accounts.operations import JOINED_OR_SIGN_IN
 from lms.accounts.queries import organisation_for
 from lms.audit.operations import record
 from lms.curriculum.models import Cohort, CohortRole, CohortStatus, Course
@@ -33,7 +33,6 @@ from lms.franchise.forms import (
     CohortForm,
     EnrolForm,
     ImportForm,
-    JoinForm,
     LicenceForm,
     MoveForm,
     StaffForm,
@@ -498,7 +497,8 @@ def resend_invitation(slug: str, enrolment_id: int):
 @blueprint.route("/invitations/<token>", methods=["GET", "POST"])
 def invitation(token: str):
     """She accepts or declines. With an account she must be signed in as herself; with none,
-    she chooses her name and password. Nothing of hers is shown to the organisation before she
+    she chooses her name and password. The page and its answers are the same whether or not
+    the address has an account. Nothing of hers is shown to the organisation before she
     accepts, and nothing of the organisation's people is shown here."""
     try:
         found = invitations.invitation_for_token(
@@ -516,10 +516,9 @@ def invitation(token: str):
             "them know.",
             200,
         )
-    account = find_user_by_email(db.session, found.email)
-    if account is None:
-        return _join_with_new_account(found, accepting=answer == "accept")
-    return _join_as_herself(found, account, accepting=answer == "accept")
+    if current_user.is_authenticated:
+        return _join_as_herself(found, accepting=answer == "accept")
+    return _join_with_new_account(found, accepting=answer == "accept")
 
 
 def _invitation_message(title: str, text: str, status: int):
@@ -547,21 +546,15 @@ def _join_with_new_account(found, *, accepting: bool):
             invitations.accept_with_new_account(
                 db.session, found, form.display_name.data, form.password.data, _today()
             )
-            flash(
-                "Your account is ready and you have joined. Please sign in with your new password.",
-                "success",
-            )
+            flash(JOINED_OR_SIGN_IN, "success")
             return redirect(url_for("accounts.login"))
     return _invitation_page(found, form=form, status=400 if request.method == "POST" else 200)
 
 
-def _join_as_herself(found, account, *, accepting: bool):
-    signed_in = current_user.is_authenticated
-    herself = signed_in and current_user.id == account.id
+def _join_as_herself(found, *, accepting: bool):
+    herself = current_user.email == found.email
     if not accepting:
-        return _invitation_page(found, herself=herself, signed_in=signed_in)
-    if not signed_in:
-        return redirect(url_for("accounts.login", next=request.path))
+        return _invitation_page(found, herself=herself, signed_in=True)
     if not herself:
         raise PermissionDenied("This invitation was sent to someone else.")
     with flashed_errors():

@@ -1,4 +1,25 @@
-from tests.routes import EVERYONE_SIGNED_IN, Route, hiding_foreign
+from lms.accounts import member_invitations
+from lms.accounts.roles import Role
+from lms.extensions import db
+from tests.routes import EVERYONE_SIGNED_IN, STAFF, Route, hiding_foreign
+
+
+def build(world):
+    """An invitation waiting in partner A (own) and in partner C (foreign)."""
+    for key in ("A", "C"):
+        invitation = member_invitations.invite(
+            db.session, world.orgs[key], f"invited-{key.lower()}@example.org", "Ivy", [Role.IQA]
+        )
+        world.objects[f"member_invitation_{key}"] = invitation.id
+    db.session.commit()
+
+
+def _member_invitation(world, scope):
+    key = "A" if scope == "own" else "C"
+    return {
+        "slug": world.orgs[key].slug,
+        "invitation_id": world.objects[f"member_invitation_{key}"],
+    }
 
 
 def _org(world, scope):
@@ -33,6 +54,24 @@ ROUTES = hiding_foreign(
         Route("accounts.account", allowed=EVERYONE_SIGNED_IN),
         Route("accounts.change_password", allowed=EVERYONE_SIGNED_IN),
         Route("accounts.sign_out_everywhere", allowed=EVERYONE_SIGNED_IN),
+        # Without a right password moments ago in this browser, it sends back to sign in.
+        Route("accounts.second_step_sign_in", public=True),
+        Route("accounts.second_step_settings", allowed=STAFF),
+        Route("accounts.second_step_start", allowed=STAFF),
+        Route("accounts.second_step_confirm", allowed=STAFF),
+        Route("accounts.second_step_new_codes", allowed=STAFF),
+        Route("accounts.second_step_off", allowed=STAFF),
+        Route(
+            "organisations.join",
+            public=True,
+            url_args=lambda w, s: {"token": "not-a-token"},
+            allowed_statuses=frozenset({400}),
+        ),
+        Route(
+            "organisations.withdraw_member_invitation",
+            allowed=frozenset({"coordinator", "admin"}),
+            url_args=_member_invitation,
+        ),
         Route("organisations.admin_home", allowed=frozenset({"admin"})),
         Route("organisations.create_partner", allowed=frozenset({"admin"})),
         Route("organisations.audit_log", allowed=frozenset({"admin"})),

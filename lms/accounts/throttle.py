@@ -1,0 +1,179 @@
+"""Slowing down guessing, without ever locking anyone out.
+
+Failed attempts are counted in the database (so every worker and instance shares the count)
+twice over: per client address, and per e-mail address typed from that client address. A key
+never depends on whether an account exists, so an address with an account and one without are
+slowed down alike. After `free` failures each further attempt must wait, twice as long each
+time up to `max_wait`; an attempt made while it must wait is not checked at all and does not
+count. Nothing is kept on the account: someone guessing from elsewhere slows down only herself,
+and the owner signs in from her own address as usual (a password reset also clears every count
+for her address). A count is forgotten `forget_after` its last failure.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import case, delete, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from lms.accounts.models import SignInThrottle
+
+SIGN_IN = "sign_in"
+SECOND_STEP = "second_step"
+_ADDRESS_ONLY = ""
+
+
+@dataclass(frozen=True)
+class Limits:
+    free: int
+    first_wait: timedelta = timedelta(seconds=30)
+    max_wait: timedelta = timedelta(minutes=15)
+    forget_after: timedelta = timedelta(hours=24)
+
+    def wait_after(self, failures: int) -> timedelta:
+        if failures < self.free:
+            return timedelta(0)
+        return min(self.first_wait * 2 ** min(failures - self.free, 20), self.max_wait)
+
+
+@dataclass(frozen=True)
+class Policy:
+    """The limits for one client address, and for one e-mail address typed from it."""
+
+    per_address: Limits
+    per_account: Limits
+
+
+def policy_from_config(config) -> Policy:
+    return Policy(
+        per_address=Limits(
+            free=config["LOGIN_ADDRESS_FREE_FAILURES"],
+            max_wait=timedelta(seconds=config["LOGIN_MAX_WAIT_SECONDS"]),
+        ),
+        per_account=Limits(
+            free=config["LOGIN_FREE_FAILURES"],
+            max_wait=timedelta(seconds=config["LOGIN_MAX_WAIT_SECONDS"]),
+        ),
+    )
+
+
+def digest(identity: str) -> str:
+    """What a count is kept under: never the e-mail address itself."""
+    return hashlib.sha256(identity.strip().lower().encode()).hexdigest()
+
+
+def _keys(kind: str, address: str, identity: str) -> list[tuple[str, str, str]]:
+    address = (address or "unknown")[:45]
+    return [(kind, address, _ADDRESS_ONLY), (kind, address, digest(identity))]
+
+
+def required_wait(
+    session: Session, kind: str, address: str, identity: str, now: datetime
+) -> timedelta:
+    """How long an attempt from `address` for `identity` must still wait (zero: go ahead)."""
+    waits = [timedelta(0)]
+    for key_kind, key_address, key_digest in _keys(kind, address, identity):
+        wait_until = session.scalar(
+            select(SignInThrottle.wait_until).where(
+                SignInThrottle.kind == key_kind,
+                SignInThrottle.address == key_address,
+                SignInThrottle.email_digest == key_digest,
+            )
+        )
+        if wait_until is not None and wait_until > now:
+            waits.append(wait_until - now)
+    return max(waits)
+
+
+def _count(session: Session, key: tuple[str, str, str], now: datetime, limits: Limits) -> None:
+    kind, address, key_digest = key
+    where = (
+        SignInThrottle.kind == kind,
+        SignInThrottle.address == address,
+        SignInThrottle.email_digest == key_digest,
+    )
+    stale = SignInThrottle.last_failure_at < now - limits.forget_after
+    statement = (
+        update(SignInThrottle)
+        .where(*where)
+        .values(
+            failures=case((stale, 1), else_=SignInThrottle.failures + 1),
+            last_failure_at=now,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    if session.execute(statement).rowcount == 0:
+        try:
+            with session.begin_nested():
+                session.add(
+                    SignInThrottle(
+                        kind=kind,
+                        address=address,
+                        email_digest=key_digest,
+                        failures=1,
+                        last_failure_at=now,
+                    )
+                )
+        except IntegrityError:  # another request counted the first failure at the same time
+            session.execute(statement)
+    failures = session.scalar(select(SignInThrottle.failures).where(*where))
+    wait = limits.wait_after(failures or 0)
+    session.execute(
+        update(SignInThrottle)
+        .where(*where)
+        .values(wait_until=now + wait if wait else None)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def count_failure(
+    session: Session, kind: str, address: str, identity: str, now: datetime, policy: Policy
+) -> None:
+    by_address, by_account = _keys(kind, address, identity)
+    _count(session, by_address, now, policy.per_address)
+    _count(session, by_account, now, policy.per_account)
+
+
+def clear_for_address(session: Session, kind: str, address: str, identity: str) -> None:
+    """After a success: the count for this identity from this address starts again (the
+    address's own count does not: signing in to one's own account must not wipe it)."""
+    _, (key_kind, key_address, key_digest) = _keys(kind, address, identity)
+    session.execute(
+        delete(SignInThrottle)
+        .where(
+            SignInThrottle.kind == key_kind,
+            SignInThrottle.address == key_address,
+            SignInThrottle.email_digest == key_digest,
+        )
+        .execution_options(synchronize_session=False)
+    )
+
+
+def clear_everywhere(session: Session, identity: str) -> None:
+    """After a password reset through her e-mailed link: every count for her, from every
+    address, starts again."""
+    session.execute(
+        delete(SignInThrottle)
+        .where(SignInThrottle.email_digest == digest(identity))
+        .execution_options(synchronize_session=False)
+    )
+
+
+def wait_message(wait: timedelta, *, about_passwords: bool = True) -> str:
+    # Rounded up to ten seconds (or a minute), so that the message does not change with how
+    # long the attempt itself took.
+    seconds = max(1, int(wait.total_seconds() + 0.999))
+    if seconds <= 90:
+        amount = f"{(seconds + 9) // 10 * 10} seconds"
+    else:
+        amount = f"{(seconds + 59) // 60} minutes"
+    message = f"For your safety, please wait {amount} before trying again."
+    if about_passwords:
+        message += (
+            " If you have forgotten your password, you can set a new one with the link below."
+        )
+    return message
