@@ -6,7 +6,7 @@ a person's credentials_epoch ends her API tokens (user_epoch); the second step a
 (totp_* and recovery_code); invitations to hold roles in an organisation.
 
 Revision ID: 70238f3cb76e
-Revises: 5f56d0f83750
+Revises: 70c9a2543794
 Create Date: 2026-12-07 02:39:51.796120
 """
 
@@ -19,7 +19,7 @@ import lms.db
 
 
 revision: str = '70238f3cb76e'
-down_revision: str | None = '5f56d0f83750'
+down_revision: str | None = '70c9a2543794'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
