@@ -13,6 +13,7 @@ import json
 from dataclasses import dataclass
 
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from lms.accounts.models import User
@@ -465,8 +466,14 @@ def pick_for_sampling(session: Session, decision: Decision, iqa: User) -> IqaSam
         reason=SampleReason.PICKED,
         picked_by_id=iqa.id,
     )
-    session.add(sample)
-    session.flush()
+    # A savepoint: a second pick of the same decision at the same moment (a double click,
+    # or two IQAs) loses to the unique decision, and is told so plainly.
+    try:
+        with session.begin_nested():
+            session.add(sample)
+            session.flush()
+    except IntegrityError:
+        raise Conflict("This decision is already in the sample.") from None
     record(session, "iqa.sample_picked", obj=sample, organisation_id=decision.organisation_id)
     return sample
 
