@@ -455,11 +455,19 @@ def _sample_due(session: Session, organisation_id: int, assessor_id: int) -> Sam
     return None
 
 
+ALREADY_SAMPLED = "This decision is already in the sample."
+
+
+def _already_sampled(session: Session, decision: Decision) -> bool:
+    return (
+        session.scalar(select(IqaSample.id).where(IqaSample.decision_id == decision.id)) is not None
+    )
+
+
 def pick_for_sampling(session: Session, decision: Decision, iqa: User) -> IqaSample:
     """An IQA chooses a decision to check, beyond what the plan sampled."""
-    existing = session.scalar(select(IqaSample).where(IqaSample.decision_id == decision.id))
-    if existing is not None:
-        raise DomainError("This decision is already in the sample.")
+    if _already_sampled(session, decision):
+        raise DomainError(ALREADY_SAMPLED)
     sample = IqaSample(
         decision_id=decision.id,
         organisation_id=decision.organisation_id,
@@ -473,7 +481,7 @@ def pick_for_sampling(session: Session, decision: Decision, iqa: User) -> IqaSam
             session.add(sample)
             session.flush()
     except IntegrityError:
-        raise Conflict("This decision is already in the sample.") from None
+        raise Conflict(ALREADY_SAMPLED) from None
     record(session, "iqa.sample_picked", obj=sample, organisation_id=decision.organisation_id)
     return sample
 
