@@ -73,7 +73,12 @@ CAPABILITIES: tuple[Capability, ...] = (
     Capability(
         "core",
         blueprints=("lms.core.views:blueprint",),
-        cli=("lms.core.cli:db_cli", "lms.core.cli:demo_command"),
+        cli=(
+            "lms.core.cli:db_cli",
+            "lms.core.cli:demo_command",
+            "lms.core.cli:backup_command",
+            "lms.core.cli:restore_command",
+        ),
     ),
     Capability(
         "accounts",

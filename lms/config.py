@@ -71,6 +71,8 @@ def load_config(instance_path: Path) -> dict:
         ),
         "MAX_CONTENT_LENGTH": _int("UPLOAD_MAX_BYTES", 50 * 1024 * 1024),
         "EVIDENCE_QUOTA_BYTES": _int("EVIDENCE_QUOTA_BYTES", 500 * 1024 * 1024),
+        # Where pg_dump and pg_restore are (for `backup`/`restore`); found by itself if unset.
+        "PG_BIN_DIR": os.environ.get("PG_BIN_DIR", ""),
         "COURSES_PATH": os.environ.get("COURSES_PATH", "courses"),
         "ASSESSMENTS_PATH": os.environ.get("ASSESSMENTS_PATH", "assessments"),
         # Mail: SMTP when MAIL_SERVER is set; otherwise printed and written to instance/outbox.
