@@ -136,8 +136,11 @@ def test_the_unit_page_says_which_evidence_to_remap_until_it_is_done(world, sign
     assert "Where my role stops</a> (was linked to 1.2)" in page
     assert f"/portfolio/{enrolment_id}/evidence/{world['limits']}/edit" in page
     assert "Listening notes</a> (was linked" not in page
-    # The submission made against version 1 is listed on the new version's page.
+    # The submission made against version 1 is listed on the new version's page, and still
+    # stands for the unit: there is nothing to submit while it is with an assessor.
     assert "Submission 1" in page
+    assert "Waiting for an assessor" in page
+    assert "Submit for assessment" not in page
 
     # She chooses criteria again for it; the notice goes.
     response = client.post(
