@@ -32,6 +32,8 @@ from typing import Any
 HOOKS = {
     "unit_in_use": "curriculum: (session, unit) -> bool; a unit in use is versioned on sync",
     "unit_submitted": "portfolio: (session, submission) after a unit is sent for assessment",
+    "unit_versioned": "curriculum: (session, old_unit, new_unit) -> list[str] when sync makes a "
+    "new version of a unit in use: carry what points at the old criteria; lines for the report",
     "unit_achieved": "assessment: (session, UnitAchievement) when a unit becomes achieved",
     "record_details": "accreditation: (session, enrolment, criterion_ids) -> evidence lines",
     "unit_offered": "curriculum, portfolio, assessment: (session, enrolment, unit, today) -> "
@@ -73,7 +75,12 @@ CAPABILITIES: tuple[Capability, ...] = (
     Capability(
         "core",
         blueprints=("lms.core.views:blueprint",),
-        cli=("lms.core.cli:db_cli", "lms.core.cli:demo_command"),
+        cli=(
+            "lms.core.cli:db_cli",
+            "lms.core.cli:demo_command",
+            "lms.core.cli:backup_command",
+            "lms.core.cli:restore_command",
+        ),
     ),
     Capability(
         "accounts",
@@ -147,7 +154,10 @@ CAPABILITIES: tuple[Capability, ...] = (
         cli=("lms.portfolio.cli:evidence_cli",),
         rules=("lms.portfolio.rules",),
         unit_panels=("lms.portfolio.panels:portfolio_panel",),
-        hooks={"unit_in_use": ("lms.portfolio.usage:unit_has_evidence_or_submissions",)},
+        hooks={
+            "unit_in_use": ("lms.portfolio.usage:unit_has_evidence_or_submissions",),
+            "unit_versioned": ("lms.portfolio.versions:carry_evidence_links",),
+        },
     ),
     Capability(
         "assessment",

@@ -84,6 +84,8 @@ def load_config(instance_path: Path) -> dict:
         "CLAMD_SOCKET": os.environ.get("CLAMD_SOCKET", ""),
         "CLAMD_TIMEOUT": _int("CLAMD_TIMEOUT", 30),
         "EVIDENCE_QUOTA_BYTES": _int("EVIDENCE_QUOTA_BYTES", 500 * 1024 * 1024),
+        # Where pg_dump and pg_restore are (for `backup`/`restore`); found by itself if unset.
+        "PG_BIN_DIR": os.environ.get("PG_BIN_DIR", ""),
         "COURSES_PATH": os.environ.get("COURSES_PATH", "courses"),
         "ASSESSMENTS_PATH": os.environ.get("ASSESSMENTS_PATH", "assessments"),
         # Mail: SMTP when MAIL_SERVER is set; otherwise printed and written to instance/outbox.

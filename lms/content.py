@@ -36,6 +36,24 @@ class Problem:
         return self.sort_key() < other.sort_key()
 
 
+def decode_text(raw: bytes, path: Path | str, problems: list[Problem]) -> str | None:
+    """The file's text, or None with a problem at the line of the first byte that is not
+    UTF-8: a file saved in another encoding is refused, never loaded with replacement marks."""
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = raw.count(b"\n", 0, error.start) + 1
+        problems.append(
+            Problem(
+                path,
+                line,
+                f"this line holds a character that is not UTF-8 (byte 0x{raw[error.start]:02x}); "
+                "please save the file as UTF-8 text",
+            )
+        )
+        return None
+
+
 def display_path(path: Path | str) -> str:
     """The path relative to the working directory when it is below it, as given otherwise."""
     try:

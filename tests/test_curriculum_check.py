@@ -390,3 +390,57 @@ def test_reference_style_links_are_checked(files):
     assert only(files, f"{T102}/01-boundaries.md") == [
         (6, "broken link: 01-welcome.md does not exist")
     ]
+
+
+# --- text that is not UTF-8 -------------------------------------------------------------------
+
+
+def _with_latin1(files: CourseFiles, name: str, old: str, new: str) -> int:
+    """Save `name` with `old` replaced by `new` in Latin-1 (é is one byte 0xe9, not UTF-8);
+    the line of the first bad byte."""
+    text = files.read(name)
+    assert old in text
+    text = text.replace(old, new, 1)
+    files.write_bytes(name, text.encode("latin-1"))
+    return text[: text.index(new)].count("\n") + 1
+
+
+@pytest.mark.parametrize(
+    ("name", "old", "new"),
+    [
+        (f"{T101}/unit.md", "title: Getting started", "title: Getting started, café"),
+        (f"{T102}/01-boundaries.md", "title: Boundaries", "title: Boundaries é"),
+        (f"{QUALIFICATION}/course.yaml", "summary: A small", "summary: A smallé"),
+        ("assessments/t101-check.yaml", "title:", "# é\ntitle:"),
+    ],
+)
+def test_text_that_is_not_utf8_is_refused_at_its_line(files, name, old, new):
+    line = _with_latin1(files, name, old, new)
+    found = problems(files)
+    assert (name, line, _not_utf8(0xE9)) in found, found
+    assert not any("\ufffd" in message for _, _, message in found)
+
+
+def _not_utf8(byte: int) -> str:
+    return (
+        f"this line holds a character that is not UTF-8 (byte 0x{byte:02x}); "
+        "please save the file as UTF-8 text"
+    )
+
+
+def test_check_command_refuses_text_that_is_not_utf8(app, files):
+    line = _with_latin1(files, f"{T101}/unit.md", "title: Getting started", "title: Café")
+    result = app.test_cli_runner().invoke(args=["courses", "check", str(files.courses)])
+    assert result.exit_code == 1
+    assert f"{files.path(T101)}/unit.md:{line}: {_not_utf8(0xE9)}" in result.output
+
+
+def test_sync_loads_nothing_from_text_that_is_not_utf8(app, session, files):
+    from lms.curriculum.models import Unit
+    from lms.curriculum.sync import SyncRefused, sync_catalogue
+
+    _with_latin1(files, f"{T101}/unit.md", "title: Getting started", "title: Café")
+    with pytest.raises(SyncRefused):
+        sync_catalogue(session, load_catalogue(files.courses, files.assessments))
+    session.rollback()
+    assert session.query(Unit).count() == 0

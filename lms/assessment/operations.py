@@ -13,6 +13,7 @@ import json
 from dataclasses import dataclass
 
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from lms.accounts.models import User
@@ -454,19 +455,33 @@ def _sample_due(session: Session, organisation_id: int, assessor_id: int) -> Sam
     return None
 
 
+ALREADY_SAMPLED = "This decision is already in the sample."
+
+
+def _already_sampled(session: Session, decision: Decision) -> bool:
+    return (
+        session.scalar(select(IqaSample.id).where(IqaSample.decision_id == decision.id)) is not None
+    )
+
+
 def pick_for_sampling(session: Session, decision: Decision, iqa: User) -> IqaSample:
     """An IQA chooses a decision to check, beyond what the plan sampled."""
-    existing = session.scalar(select(IqaSample).where(IqaSample.decision_id == decision.id))
-    if existing is not None:
-        raise DomainError("This decision is already in the sample.")
+    if _already_sampled(session, decision):
+        raise DomainError(ALREADY_SAMPLED)
     sample = IqaSample(
         decision_id=decision.id,
         organisation_id=decision.organisation_id,
         reason=SampleReason.PICKED,
         picked_by_id=iqa.id,
     )
-    session.add(sample)
-    session.flush()
+    # A savepoint: a second pick of the same decision at the same moment (a double click,
+    # or two IQAs) loses to the unique decision, and is told so plainly.
+    try:
+        with session.begin_nested():
+            session.add(sample)
+            session.flush()
+    except IntegrityError:
+        raise Conflict(ALREADY_SAMPLED) from None
     record(session, "iqa.sample_picked", obj=sample, organisation_id=decision.organisation_id)
     return sample
 

@@ -186,14 +186,16 @@ def _evidence_covering(session: Session, enrolment: Enrolment) -> dict[int, list
 def _latest_submissions(
     session: Session, enrolment: Enrolment, unit_ids: list[int]
 ) -> dict[int, Submission]:
-    """Unit id -> the unit's latest submission."""
+    """Unit id -> the unit's latest submission (of any version of the unit: one submitted
+    before the unit was changed still stands for it)."""
     latest: dict[int, Submission] = {}
-    for submission in session.scalars(
-        select(Submission)
-        .where(Submission.enrolment_id == enrolment.id, Submission.unit_id.in_(unit_ids))
+    for submission, unit_id in session.execute(
+        select(Submission, Unit.id)
+        .join(Unit, Unit.code == Submission.unit_code)
+        .where(Submission.enrolment_id == enrolment.id, Unit.id.in_(unit_ids))
         .order_by(Submission.number)
     ):
-        latest[submission.unit_id] = submission
+        latest[unit_id] = submission
     return latest
 
 
@@ -252,7 +254,7 @@ def unit_summary(session: Session, enrolment: Enrolment, unit: Unit) -> UnitSumm
         return None
     latest = session.execute(
         select(Submission, decided_exists(Submission.id))
-        .where(Submission.enrolment_id == enrolment.id, Submission.unit_id == unit.id)
+        .where(Submission.enrolment_id == enrolment.id, Submission.unit_code == unit.code)
         .order_by(Submission.number.desc())
         .limit(1)
     ).first()

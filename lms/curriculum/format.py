@@ -22,6 +22,7 @@ from lms.content import (
     YamlMap,
     build_yaml,
     compose_yaml,
+    decode_text,
     parse_front_matter,
     parse_yaml,
 )
@@ -430,7 +431,9 @@ def _read_rules(data: YamlMap, path: Path, problems: list[Problem], rules_line: 
 
 def read_course(path: Path, problems: list[Problem]) -> CourseSpec | None:
     raw = path.read_bytes()
-    data = parse_yaml(raw.decode("utf-8", errors="replace"), path, problems)
+    if (text := decode_text(raw, path, problems)) is None:
+        return None
+    data = parse_yaml(text, path, problems)
     if data is None:
         if not any(p.path == path for p in problems):
             problems.append(Problem(path, 1, "course.yaml is empty"))
@@ -524,7 +527,9 @@ def _read_outcomes(items: YamlList, path: Path, problems: list[Problem]) -> list
 
 def read_unit(path: Path, problems: list[Problem]) -> UnitSpec | None:
     raw = path.read_bytes()
-    document = parse_front_matter(raw.decode("utf-8", errors="replace"), path, problems)
+    if (text := decode_text(raw, path, problems)) is None:
+        return None
+    document = parse_front_matter(text, path, problems)
     data = document.front_matter
     if data is None:
         return None
@@ -550,7 +555,9 @@ def read_lesson(path: Path, problems: list[Problem]) -> LessonSpec | None:
     match = LESSON_FILE_PATTERN.match(path.name)
     assert match is not None
     raw = path.read_bytes()
-    document = parse_front_matter(raw.decode("utf-8", errors="replace"), path, problems)
+    if (text := decode_text(raw, path, problems)) is None:
+        return None
+    document = parse_front_matter(text, path, problems)
     data = document.front_matter
     if data is None:
         return None
@@ -625,14 +632,22 @@ def read_course_folder(folder: Path, catalogue: Catalogue) -> None:
 # --- quizzes ----------------------------------------------------------------------------------
 
 
-def read_quiz(path: Path, problems: list[Problem]) -> QuizSpec | None:
+def _read_quiz_yaml(path: Path, problems: list[Problem]) -> tuple[Any, Any]:
     known = len(problems)
-    node = compose_yaml(path.read_bytes().decode("utf-8", errors="replace"), path, problems)
+    if (text := decode_text(path.read_bytes(), path, problems)) is None:
+        return None, None
+    node = compose_yaml(text, path, problems)
     if node is None:
         if len(problems) == known:
             problems.append(Problem(path, 1, "the file is empty"))
+        return None, None
+    return node, build_yaml(node, path, problems)
+
+
+def read_quiz(path: Path, problems: list[Problem]) -> QuizSpec | None:
+    node, data = _read_quiz_yaml(path, problems)
+    if node is None:
         return None
-    data = build_yaml(node, path, problems)
     if not isinstance(data, YamlMap):
         if data is not None:
             problems.append(Problem(path, 1, "a quiz file must be a set of 'key: value' lines"))

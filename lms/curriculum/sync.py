@@ -292,6 +292,8 @@ def sync_unit(
             f"{label}: now version {unit.version}; version {current.version} is kept because "
             "work has been assessed against its criteria.",
         )
+        for hook in capabilities.hooks("unit_versioned"):
+            report.details.extend(f"{label}: {line}" for line in hook(session, current, unit))
     elif current.structure_hash != structure_hash(spec):
         unit = current
         _set_unit_structure(session, unit, spec)

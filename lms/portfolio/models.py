@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.accounts.models import User
@@ -68,6 +68,7 @@ OPEN_STATUSES = (
     SubmissionStatus.AWAITING_COUNTERSIGN,
     SubmissionStatus.AWAITING_IQA,
 )
+OPEN_STATUS_SQL = "status IN ({})".format(", ".join(f"'{s.value}'" for s in OPEN_STATUSES))
 
 
 class Evidence(Base):
@@ -156,11 +157,23 @@ class Submission(Base):
     __table_args__ = (
         UniqueConstraint("enrolment_id", "unit_id", "number"),
         Index("ix_submission_status_submitted_at", "status", "submitted_at"),
+        # Never two open submissions of one unit (by code, across the unit's versions): the
+        # database's answer to a double click or two tabs submitting at once.
+        Index(
+            "uq_submission_open_unit",
+            "enrolment_id",
+            "unit_code",
+            unique=True,
+            sqlite_where=text(OPEN_STATUS_SQL),
+            postgresql_where=text(OPEN_STATUS_SQL),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     enrolment_id: Mapped[int] = mapped_column(ForeignKey("enrolment.id"), index=True)
     unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"), index=True)
+    # The unit's code, the same in every version of it.
+    unit_code: Mapped[str] = mapped_column(String(40))
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
     trainee_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
     number: Mapped[int] = mapped_column(default=1)

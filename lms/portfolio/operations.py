@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from typing import BinaryIO
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from lms import capabilities
@@ -17,7 +18,7 @@ from lms.audit.operations import record
 from lms.curriculum.models import AssessmentCriterion, CourseUnit, Enrolment, Unit
 from lms.curriculum.offering import require_unit_offered
 from lms.db import utcnow
-from lms.errors import DomainError, NotFound
+from lms.errors import Conflict, DomainError, NotFound
 from lms.portfolio.antivirus import Clamd
 from lms.portfolio.filetypes import FileRefused
 from lms.portfolio.models import (
@@ -31,8 +32,8 @@ from lms.portfolio.models import (
     SubmissionStatus,
     SubmittedEvidence,
 )
-from lms.portfolio.storage import EvidenceStorage
-from lms.portfolio.uploads import accept_upload
+from lms.portfolio.storage import EvidenceStorage, KeptOnCommit, StagedFile
+from lms.portfolio.uploads import accept_upload, describe_size
 
 DECLARATION = (
     "I confirm that the evidence in this submission is my own work, that anything written or "
@@ -170,6 +171,29 @@ def space_used(session: Session, owner_id: int) -> int:
     )
 
 
+def _lock_space(session: Session, owner_id: int) -> None:
+    """Take the trainee's lock on her space until the transaction ends: a conditional UPDATE
+    of her account row (PostgreSQL locks the row; SQLite takes its one write lock). Two uploads
+    at once are decided one after the other, each seeing the other's file."""
+    session.execute(
+        update(User.__table__).where(User.__table__.c.id == owner_id).values(id=owner_id)
+    )
+
+
+def _space_check(session: Session, owner_id: int, quota_bytes: int):
+    def check(staged: StagedFile) -> None:
+        _lock_space(session, owner_id)
+        left = quota_bytes - space_used(session, owner_id)
+        if staged.size > left:
+            raise FileRefused(
+                f"This file would take you over the space you have for evidence "
+                f"({describe_size(max(left, 0))} left). Please make it smaller, or "
+                f"ask your coordinator about files you no longer need."
+            )
+
+    return check
+
+
 def attach_file(
     session: Session,
     storage: EvidenceStorage,
@@ -182,10 +206,17 @@ def attach_file(
     quota_bytes: int,
     scanner: Clamd | None = None,
 ) -> EvidenceFile:
-    """Check and keep an uploaded file, and attach it to `evidence`."""
+    """Check an uploaded file and attach it to `evidence`. The file is kept in `storage` only
+    once the caller's transaction commits (removed if it rolls back), and the trainee's space
+    is decided under a lock, so two uploads at once cannot take her past her quota."""
     remaining = quota_bytes - space_used(session, evidence.owner_id)
     accepted = accept_upload(
-        storage, stream, filename, max_bytes=max_bytes, quota_remaining=remaining, scanner=scanner
+        KeptOnCommit(storage, session, _space_check(session, evidence.owner_id, quota_bytes)),
+        stream,
+        filename,
+        max_bytes=max_bytes,
+        quota_remaining=remaining,
+        scanner=scanner,
     )
     attached = EvidenceFile(
         evidence_id=evidence.id,
@@ -292,6 +323,7 @@ def submit_unit(
     submission = Submission(
         enrolment_id=enrolment.id,
         unit_id=unit.id,
+        unit_code=unit.code,
         organisation_id=enrolment.organisation_id,
         trainee_id=enrolment.user_id,
         number=len(previous) + 1,
@@ -299,8 +331,14 @@ def submit_unit(
         declaration=DECLARATION,
         submitted_at=utcnow(),
     )
-    session.add(submission)
-    session.flush()
+    # A savepoint: the same unit submitted twice at once (a double click, two tabs) loses to
+    # the database's one open submission per unit, and is told so plainly.
+    try:
+        with session.begin_nested():
+            session.add(submission)
+            session.flush()
+    except IntegrityError:
+        raise Conflict(JUST_SUBMITTED) from None
     session.add_all(_frozen_copy(submission, evidence, unit_criteria) for evidence in items)
     session.flush()
     record(
@@ -320,6 +358,10 @@ def submit_unit(
 ALREADY_ACHIEVED = (
     "You have already achieved this unit, and it is on your record: well done. "
     "There is nothing more to submit for it."
+)
+JUST_SUBMITTED = (
+    "This unit has just been submitted, so it is with an assessor now. "
+    "There is nothing more you need to do for it until it has been judged."
 )
 WITH_ASSESSOR = (
     "This unit is already with an assessor. You can submit again once it has been judged."
@@ -342,8 +384,8 @@ def _earlier_submissions(session: Session, enrolment: Enrolment, unit: Unit) -> 
     previous = list(
         session.scalars(
             select(Submission)
-            .where(Submission.enrolment_id == enrolment.id, Submission.unit_id == unit.id)
-            .order_by(Submission.number)
+            .where(Submission.enrolment_id == enrolment.id, Submission.unit_code == unit.code)
+            .order_by(Submission.submitted_at, Submission.id)
         )
     )
     statuses = {s.status for s in previous}

@@ -91,7 +91,7 @@ def submissions_for_unit(session: Session, enrolment: Enrolment, unit: Unit) -> 
     return list(
         session.scalars(
             select(Submission)
-            .where(Submission.enrolment_id == enrolment.id, Submission.unit_id == unit.id)
+            .where(Submission.enrolment_id == enrolment.id, Submission.unit_code == unit.code)
             .order_by(Submission.number.desc())
         )
     )

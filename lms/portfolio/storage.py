@@ -15,6 +15,14 @@ The interface (`EvidenceStorage`) has two halves:
 (atomic on POSIX) after an `fsync`. A process killed mid-upload leaves at most a `*.part`
 file in `incoming` that nothing refers to; `clean_incoming` removes old ones.
 
+**Kept only when the row commits.** Evidence files are not kept straight away: `KeptOnCommit`
+(for one database session) *holds* a checked file in `incoming` under its hash
+(`<sha256>.<random>.held`, fsynced) and keeps it only after the transaction that records it
+commits; a rollback removes it. A process killed before the commit leaves a held file no row
+names (an orphan, swept by `flask --app app evidence check --sweep` once a day old); one killed
+between the commit and the move leaves a held file that a committed row names, which the same
+command puts into place (see `lms.portfolio.housekeeping`).
+
 An S3-compatible backend would implement the same four methods: `incoming` a local scratch
 folder, `keep` an upload (multipart for large files) to the key `objects/<sha256>` with the
 SHA-256 checksum sent along so that the service refuses a corrupted body, followed by removing
@@ -28,8 +36,10 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import secrets
 import tempfile
 import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO, Protocol
@@ -38,6 +48,7 @@ from lms.config import ConfigError
 
 CHUNK_SIZE = 1024 * 1024
 PART_SUFFIX = ".part"
+HELD_SUFFIX = ".held"
 _SHA256 = re.compile(r"[0-9a-f]{64}")
 
 
@@ -184,11 +195,31 @@ class LocalFolderStorage:
         target.parent.mkdir(parents=True, exist_ok=True)
         if target.exists():
             # The same content is already kept (content addressing); the copy is not needed.
+            # Touched, so that a sweep of old unreferenced files passes it by.
+            os.utime(target)
             staged.path.unlink(missing_ok=True)
         else:
-            os.replace(staged.path, target)
+            try:
+                os.replace(staged.path, target)
+            except FileNotFoundError:
+                if not target.exists():  # else `evidence check` has just put it in place
+                    raise
             _fsync_folder(target.parent)
         staged.kept = True
+
+    def stored(self) -> Iterator[tuple[str, Path]]:
+        """Every kept object: (sha256, path)."""
+        if not self.objects.is_dir():
+            return
+        for path in self.objects.glob("??/??/*"):
+            if _SHA256.fullmatch(path.name) and path.is_file():
+                yield path.name, path
+
+    def temporary(self) -> Iterator[Path]:
+        """Every file in `incoming`: uploads being received (`.part`) and files held until
+        their row commits (`.held`)."""
+        if self.incoming.is_dir():
+            yield from (path for path in self.incoming.iterdir() if path.is_file())
 
     def open(self, sha256: str) -> BinaryIO:
         try:
@@ -218,6 +249,64 @@ class LocalFolderStorage:
             except FileNotFoundError:
                 continue
         return removed
+
+
+def held_sha256(path: Path) -> str | None:
+    """The content hash a held file's name carries, or None for any other file."""
+    sha256, _, rest = path.name.partition(".")
+    if path.name.endswith(HELD_SUFFIX) and _SHA256.fullmatch(sha256) and rest:
+        return sha256
+    return None
+
+
+def hold(storage: EvidenceStorage, staged: StagedFile) -> StagedFile:
+    """Take over a staged file, renamed in `incoming` to carry its hash, until it is kept or
+    discarded. The original `staged` no longer owns a file."""
+    target = storage.incoming / f"{staged.sha256}.{secrets.token_hex(8)}{HELD_SUFFIX}"
+    os.replace(staged.path, target)
+    _fsync_folder(storage.incoming)
+    staged.kept = True
+    return StagedFile(path=target, sha256=staged.sha256, size=staged.size)
+
+
+class KeptOnCommit:
+    """A storage for one database session: `keep` holds the file and keeps it in `storage`
+    only after the session's transaction commits; if it rolls back, the file is removed.
+
+    `check(staged)` runs first, inside the transaction (the space a person has left is
+    decided there, under a lock); raising refuses the file and keeps nothing."""
+
+    def __init__(
+        self,
+        storage: EvidenceStorage,
+        session,
+        check: Callable[[StagedFile], None] | None = None,
+    ):
+        self.storage = storage
+        self.session = session
+        self.check = check
+
+    @property
+    def incoming(self) -> Path:
+        return self.storage.incoming
+
+    def keep(self, staged: StagedFile) -> None:
+        from lms.aftercommit import after_commit, on_rollback
+
+        if self.check is not None:
+            self.check(staged)
+        held = hold(self.storage, staged)
+        after_commit(self.session, lambda: self.storage.keep(held))
+        on_rollback(self.session, held.discard)
+
+    def open(self, sha256: str) -> BinaryIO:
+        return self.storage.open(sha256)
+
+    def exists(self, sha256: str) -> bool:
+        return self.storage.exists(sha256)
+
+    def delete(self, sha256: str) -> None:
+        self.storage.delete(sha256)
 
 
 def storage_for(config: dict) -> EvidenceStorage:

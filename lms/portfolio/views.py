@@ -21,7 +21,7 @@ from lms.curriculum.models import Course
 from lms.errors import DomainError, NotFound
 from lms.extensions import db
 from lms.permissions import authorize, can
-from lms.portfolio import antivirus, operations, queries
+from lms.portfolio import antivirus, operations, queries, versions
 from lms.portfolio.filetypes import FileRefused
 from lms.portfolio.forms import (
     ButtonForm,
@@ -108,6 +108,7 @@ def unit(enrolment_id: int, unit_id: int):
         progress=standing.portfolio_progress(db.session, enrolment, [unit.id])[0],
         evidence=operations.evidence_for_unit(db.session, enrolment, unit),
         submissions=queries.submissions_for_unit(db.session, enrolment, unit),
+        remap=versions.remap_needed(db.session, enrolment, unit),
         form=SubmitForm(),
         declaration=DECLARATION,
     )

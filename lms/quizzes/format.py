@@ -30,7 +30,7 @@ import regex
 from yaml.constructor import ConstructorError, SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from lms.content import Problem, compose_yaml, node_line
+from lms.content import Problem, compose_yaml, decode_text, node_line
 
 SCHEMA_VERSION = 1
 
@@ -514,10 +514,9 @@ def check_quiz_file(path: Path, display: str | None = None) -> tuple[Quiz | None
     name = display or str(path)
     if path.stat().st_size > MAX_FILE_BYTES:
         return None, [Problem(name, 1, "the file is larger than 1 MB; split the quiz")]
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        return None, [Problem(name, 1, "the file is not saved as UTF-8 text")]
+    problems: list[Problem] = []
+    if (text := decode_text(path.read_bytes(), name, problems)) is None:
+        return None, problems
     return check_quiz_text(text, name, expected_id=path.stem)
 
 

@@ -873,9 +873,12 @@ def test_missing_directory(tmp_path):
 
 def test_file_that_is_not_utf8(tmp_path):
     path = tmp_path / "test-quiz.yaml"
-    path.write_bytes(b"title: \xff\xfe\n")
+    path.write_bytes(b"id: test-quiz\ntitle: \xff\xfe\n")
     _, problems = check_quiz_file(path, "test-quiz.yaml")
-    assert [str(p) for p in problems] == ["test-quiz.yaml:1: the file is not saved as UTF-8 text"]
+    assert [str(p) for p in problems] == [
+        "test-quiz.yaml:2: this line holds a character that is not UTF-8 (byte 0xff); "
+        "please save the file as UTF-8 text"
+    ]
 
 
 def test_numbers_may_be_accepted_answers(make_quiz):
