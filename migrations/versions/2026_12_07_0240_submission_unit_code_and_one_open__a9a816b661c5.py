@@ -8,7 +8,7 @@ submissions of one unit for one enrolment, the upgrade stops and names them, so 
 decides which one stays open.
 
 Revision ID: a9a816b661c5
-Revises: 5f56d0f83750
+Revises: 70238f3cb76e
 Create Date: 2026-12-07 02:40:52.024679
 """
 
@@ -19,7 +19,7 @@ from alembic import op
 
 
 revision: str = 'a9a816b661c5'
-down_revision: str | None = '5f56d0f83750'
+down_revision: str | None = '70238f3cb76e'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
