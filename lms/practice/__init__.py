@@ -1,0 +1,1 @@
+"""Practice: mentoring placements, supervision and the reflective journal."""
