@@ -304,8 +304,7 @@ def learner_record(session: Session, enrolment: Enrolment) -> LearnerRecord:
             if a.id not in revoked
         ],
     )
-    if award is None:
-        result = with_other_requirements(session, enrolment, result)
+    result = with_other_requirements(session, enrolment, result)
     criterion_ids = [
         criterion.id for u in units for outcome in u.outcomes for criterion in outcome.criteria
     ]

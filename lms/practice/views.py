@@ -3,6 +3,7 @@ her; a supervisor's supervisees; the coordinator's overview; the private journal
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -45,6 +46,25 @@ def _practice_date(day: date | None) -> str:
 def _practice_hours(minutes: int | None) -> str:
     """Minutes as hours, the way the reader's language writes numbers: 90 -> "1.5"."""
     return format_decimal((minutes or 0) / 60, format="#,##0.#")
+
+
+@dataclass(frozen=True)
+class CourseProgress:
+    totals: queries.PracticeTotals
+    requirement: queries.Requirement
+
+
+@blueprint.app_template_global("practice_progress")
+def _practice_progress(enrolment: Enrolment) -> CourseProgress | None:
+    """Practice for the course page of anyone who may see the trainee's practice, when the
+    qualification asks for some or she has logged any (two or three queries)."""
+    if not can(current_user, "practice.view", enrolment):
+        return None
+    requirement = queries.requirement_for(db.session, enrolment.course_id)
+    totals = queries.totals_for(db.session, [enrolment.id]).get(enrolment.id)
+    if totals is None and not (requirement.hours or requirement.supervision_sessions):
+        return None
+    return CourseProgress(totals or queries.PracticeTotals(), requirement)
 
 
 def _today() -> date:

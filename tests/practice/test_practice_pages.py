@@ -239,3 +239,53 @@ def test_list_pages_take_the_same_queries_whatever_the_number_of_trainees(
         if url != "/":
             assert "Extra 9" in _text(page)
         assert counter.count == small[url], (url, counter.statements)
+
+
+def test_her_course_page_shows_practice_against_the_requirement(session, signed_in, place):
+    from lms.practice.models import PracticeRequirement
+
+    session.add(
+        PracticeRequirement(
+            course_id=place["qualification"].course.id, hours=20, supervision_sessions=3
+        )
+    )
+    mentoring = operations.start_relationship(
+        session, place["enrolment"], pseudonym="Robin", started_on=utcnow().date(), goals=""
+    )
+    operations.log_session(
+        session,
+        mentoring,
+        place["enrolment"],
+        held_on=utcnow().date(),
+        minutes=150,
+        mode="online",
+        support="emotional",
+    )
+    session.commit()
+    page = _text(signed_in(place["trainee"]).get(f"/learning/{place['enrolment'].id}"))
+    assert "Practice hours: 2.5 of 20" in page
+    assert "Supervision sessions: 0 of 3" in page
+
+
+def test_the_cohort_progress_table_has_a_practice_column(session, signed_in, place):
+    mentoring = operations.start_relationship(
+        session, place["enrolment"], pseudonym="Robin", started_on=utcnow().date(), goals=""
+    )
+    operations.log_session(
+        session,
+        mentoring,
+        place["enrolment"],
+        held_on=utcnow().date(),
+        minutes=90,
+        mode="phone",
+        support="practical",
+    )
+    session.commit()
+    browser = signed_in(place["coordinator"])
+    url = f"/organisations/northside/cohorts/{place['cohort'].id}/progress"
+    page = _text(browser.get(url))
+    assert '<th scope="col">Practice</th>' in page
+    assert "<td>1.5 hours</td>" in page
+    export = _text(browser.get(url + ".csv"))
+    assert export.splitlines()[0].split(",")[9] == "Practice"
+    assert "1.5 hours" in export
