@@ -134,10 +134,14 @@ def _supervision(session, timeline, organisation, supervisor, group, days) -> No
         "Endings: planning a good closure, and looking after yourself.",
         "Bridging to services without taking over.",
     ]
+    earlier = None
     for index, day in enumerate(days):
         with timeline.on(day):
             today = utcnow().date()
-            operations.record_supervision(
+            # The action agreed last time was done, and talked about.
+            for action in earlier.actions if earlier else ():
+                operations.complete_action(session, action)
+            earlier = operations.record_supervision(
                 session,
                 organisation,
                 supervisor,
@@ -195,6 +199,9 @@ def _northside(session, world, course, partner) -> None:
             follow_up_on=utcnow().date() + timedelta(days=5),
             note="Sunflower has been texting late at night; agree limits together.",
         )
+    # Bethany carries on this week, while her flag waits past its date for a follow-up.
+    recent = Timeline(utcnow() - timedelta(days=6), utcnow() - timedelta(days=1), days=5)
+    _sessions(session, recent, beth_m, bethany, (0, 3), minutes=60)
     # Chloe's flag was raised a few days ago, in real time, and is not due yet.
     operations.raise_flag(
         session,

@@ -7,7 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, case, func, or_, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from lms.accounts.models import Organisation, User
@@ -272,19 +272,18 @@ def trainees_practice(
             )
         )
     }
-    flags: dict[int, list[int]] = defaultdict(lambda: [0, 0])
-    for enrolment_id, overdue, count in session.execute(
-        select(
-            PracticeFlag.enrolment_id,
-            PracticeFlag.follow_up_on < today,
-            func.count(PracticeFlag.id),
+    flags: dict[int, tuple[int, int]] = {
+        enrolment_id: (int(count), int(overdue or 0))
+        for enrolment_id, count, overdue in session.execute(
+            select(
+                PracticeFlag.enrolment_id,
+                func.count(PracticeFlag.id),
+                func.sum(case((PracticeFlag.follow_up_on < today, 1), else_=0)),
+            )
+            .where(PracticeFlag.enrolment_id.in_(ids), PracticeFlag.followed_up_on.is_(None))
+            .group_by(PracticeFlag.enrolment_id)
         )
-        .where(PracticeFlag.enrolment_id.in_(ids), PracticeFlag.followed_up_on.is_(None))
-        .group_by(PracticeFlag.enrolment_id, PracticeFlag.follow_up_on < today)
-    ):
-        flags[enrolment_id][0] += count
-        if overdue:
-            flags[enrolment_id][1] += count
+    }
     supervisors = dict(
         session.execute(
             select(SupervisorAssignment.enrolment_id, User)
@@ -297,8 +296,8 @@ def trainees_practice(
             enrolment=e,
             totals=totals.get(e.id, PracticeTotals()),
             requirement=requirements.get(e.course_id, Requirement()),
-            open_flags=flags[e.id][0] if e.id in flags else 0,
-            overdue_flags=flags[e.id][1] if e.id in flags else 0,
+            open_flags=flags.get(e.id, (0, 0))[0],
+            overdue_flags=flags.get(e.id, (0, 0))[1],
             supervisor=supervisors.get(e.id),
         )
         for e in enrolments

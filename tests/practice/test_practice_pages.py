@@ -289,3 +289,22 @@ def test_the_cohort_progress_table_has_a_practice_column(session, signed_in, pla
     export = _text(browser.get(url + ".csv"))
     assert export.splitlines()[0].split(",")[9] == "Practice"
     assert "1.5 hours" in export
+
+
+def test_she_writes_an_entry_guided_by_gibbs_cycle(session, signed_in, place):
+    from lms.practice.queries import GIBBS
+
+    browser = signed_in(place["trainee"])
+    url = f"/practice/journal/new/{place['enrolment'].id}?prompt=gibbs"
+    form = _text(browser.get(url))
+    assert all(heading in form for heading in GIBBS["headings"])
+    answers = {f"answers-{n}": f"Answer {n}" for n in range(len(GIBBS["headings"]))}
+    response = browser.post(url, data={"title": "After supervision", **answers})
+    assert response.status_code == 302
+    [entry] = session.scalars(select(JournalEntry)).all()
+    assert entry.prompt_key == "gibbs"
+    assert list(entry.body) == GIBBS["headings"]
+    assert entry.body[GIBBS["headings"][-1]] == "Answer 5"
+    page = _text(browser.get(response.headers["Location"]))
+    assert "Only you can read this." in page
+    assert "Answer 5" in page
