@@ -122,6 +122,8 @@ def enrolment(enrolment_id: int):
         supervisor=queries.supervisor_of(session, enrolment),
         today=_today(),
         form=EmptyForm(),
+        may_supervise=can(current_user, "practice.supervise", enrolment),
+        may_log=can(current_user, "practice.log", enrolment),
         may_assign=can(
             current_user,
             "practice.assign_supervisor",

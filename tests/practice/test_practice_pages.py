@@ -308,3 +308,52 @@ def test_she_writes_an_entry_guided_by_gibbs_cycle(session, signed_in, place):
     page = _text(browser.get(response.headers["Location"]))
     assert "Only you can read this." in page
     assert "Answer 5" in page
+
+
+def _add_practice(session, place, count: int, start: int = 0) -> None:
+    enrolment, supervisor = place["enrolment"], place["supervisor"]
+    today = utcnow().date()
+    for n in range(start, start + count):
+        mentoring = operations.start_relationship(
+            session, enrolment, pseudonym=f"Client {n}", started_on=today, goals=""
+        )
+        for _ in range(2):
+            operations.log_session(
+                session,
+                mentoring,
+                enrolment,
+                held_on=today,
+                minutes=30,
+                mode="online",
+                support="practical",
+            )
+        operations.record_supervision(
+            session,
+            place["partner"],
+            supervisor,
+            [enrolment],
+            held_on=today,
+            topics=f"Topic {n}",
+            actions=[("Read", today)],
+        )
+        operations.raise_flag(
+            session, enrolment, supervisor, kind="wellbeing", follow_up_on=today, note=f"Note {n}"
+        )
+    session.commit()
+
+
+@pytest.mark.parametrize("who", ["trainee", "supervisor"])
+def test_her_practice_page_takes_the_same_queries_however_much_is_recorded(
+    session, signed_in, count_queries, place, who
+):
+    browser = signed_in(place[who])
+    url = f"/practice/{place['enrolment'].id}"
+    _add_practice(session, place, 1)
+    browser.get(url)
+    with count_queries() as small:
+        assert browser.get(url).status_code == 200
+    _add_practice(session, place, 5, start=1)
+    with count_queries() as large:
+        page = _text(browser.get(url))
+    assert "Client 5" in page
+    assert large.count == small.count, large.statements
