@@ -83,6 +83,23 @@ def _not_paused(session: Session, enrolment: Enrolment) -> None:
         )
 
 
+def award_when_ready(session: Session, enrolment: Enrolment) -> None:
+    """Practice may be the last thing a qualification was waiting for: once her units and her
+    practice both meet the rules, the award is made, as it is after a last unit's sign-off."""
+    from lms.accreditation.operations import award_for, evaluate_enrolment, issue_award
+    from lms.curriculum.models import Course
+
+    course = session.get(Course, enrolment.course_id)
+    if (
+        course.is_qualification
+        and course.rules_of_combination
+        and enrolment.is_active
+        and award_for(session, enrolment) is None
+        and evaluate_enrolment(session, enrolment, course).met
+    ):
+        issue_award(session, enrolment)
+
+
 # --- relationships and sessions ---------------------------------------------------------------
 
 
@@ -183,6 +200,7 @@ def log_session(
         obj=practice_session,
         organisation_id=enrolment.organisation_id,
     )
+    award_when_ready(session, enrolment)
     return practice_session
 
 
@@ -304,6 +322,8 @@ def record_supervision(
         organisation_id=organisation.id,
         attendees=len(enrolments),
     )
+    for enrolment in enrolments:
+        award_when_ready(session, enrolment)
     return supervision
 
 
