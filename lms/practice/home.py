@@ -50,6 +50,15 @@ def _supervisor_section(user, today) -> list[Section]:
         return []
     due = queries.overdue_flags(db.session, ids, today)
     links = [Link("Trainees you supervise", url_for("practice.index"))]
+    if actions := queries.overdue_actions(db.session, user, today):
+        links.append(
+            Link(
+                _plural(
+                    len(actions), "agreed action past its date", "agreed actions past their date"
+                ),
+                url_for("practice.index"),
+            )
+        )
     links += [
         Link(
             f"Follow up: {flag.enrolment.user.display_name}, {flag.kind.label.lower()}",

@@ -122,8 +122,20 @@ def test_a_flag_past_its_date_shows_on_the_coordinators_home(session, signed_in,
     home = _text(signed_in(place["coordinator"]).get("/"))
     assert "Practice at Northside" in home
     assert "1 flag awaiting follow-up" in home
+    with clock_at(utcnow() - timedelta(days=12)):
+        operations.record_supervision(
+            session,
+            place["partner"],
+            place["supervisor"],
+            [place["enrolment"]],
+            held_on=utcnow().date(),
+            topics="Boundaries.",
+            actions=[("Read the guide", utcnow().date() + timedelta(days=5))],
+        )
+    session.commit()
     supervisor_home = _text(signed_in(place["supervisor"]).get("/"))
     assert "Follow up: Amira Hassan, boundary concern" in supervisor_home
+    assert "1 agreed action past its date" in supervisor_home
     overview = _text(signed_in(place["coordinator"]).get("/practice/organisation/northside"))
     assert "Amira Hassan: Boundary concern" in overview
     # The weekly count: overdue at the end of the weeks ending one week ago and today.
