@@ -187,6 +187,24 @@ CAPABILITIES: tuple[Capability, ...] = (
         rules=("lms.notifications.rules",),
     ),
     Capability(
+        "practice",
+        models=("lms.practice.models",),
+        blueprints=("lms.practice.views:blueprint",),
+        rules=("lms.practice.rules",),
+        home_sections=("lms.practice.home:practice_sections",),
+        # before accreditation's step: the demo's qualified trainee logs her practice first
+        demo_steps=("lms.practice.demo:load_practice_demo",),
+        content_checks=("lms.practice.course_files:practice_blocks",),
+        sync_steps=("lms.practice.course_files:load_requirements",),
+        progress_columns=("lms.practice.progress:PRACTICE_HOURS",),
+        hooks={
+            "award_requirements": ("lms.practice.hooks:award_requirements",),
+            "impact_figures": ("lms.practice.figures:impact_figures",),
+            "subject_access": ("lms.practice.hooks:subject_access",),
+            "erase_person": ("lms.practice.hooks:erase_person",),
+        },
+    ),
+    Capability(
         "accreditation",
         models=("lms.accreditation.models",),
         blueprints=("lms.accreditation.views:blueprint",),

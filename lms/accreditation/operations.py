@@ -10,12 +10,14 @@ credential.
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from lms import capabilities
 from lms.accounts.models import Organisation, User
 from lms.accreditation import award_status, codes, descriptions
 from lms.accreditation.issuing import IssuingContext, issue_credential
@@ -71,7 +73,24 @@ def evaluate_enrolment(
         AchievedUnit(code=a.unit_code, credits=a.credits, level=a.level)
         for a in achievements_of(session, enrolment)
     ]
-    return evaluate(course.rules_of_combination, achieved)
+    return with_other_requirements(
+        session, enrolment, evaluate(course.rules_of_combination, achieved)
+    )
+
+
+def with_other_requirements(
+    session: Session, enrolment: Enrolment, result: RulesResult
+) -> RulesResult:
+    """`result` with what other capabilities still ask before award (practice hours, say:
+    the `award_requirements` hook): the rules are not met while any is listed."""
+    needed = [
+        line
+        for hook in capabilities.hooks("award_requirements")
+        for line in hook(session, enrolment)
+    ]
+    if not needed:
+        return result
+    return replace(result, met=False, still_needed=[*result.still_needed, *needed])
 
 
 def award_for(session: Session, enrolment: Enrolment) -> QualificationAward | None:

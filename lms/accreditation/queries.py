@@ -19,7 +19,7 @@ from lms.accreditation.models import (
     Revocation,
     UnitAchievement,
 )
-from lms.accreditation.operations import outcomes_by_unit
+from lms.accreditation.operations import outcomes_by_unit, with_other_requirements
 from lms.accreditation.record_details import CriterionEvidence, details_for
 from lms.accreditation.statuslist import StatusListError
 from lms.assessment.unit_status import NOT_SUBMITTED, UnitStatus, unit_standings
@@ -304,6 +304,7 @@ def learner_record(session: Session, enrolment: Enrolment) -> LearnerRecord:
             if a.id not in revoked
         ],
     )
+    result = with_other_requirements(session, enrolment, result)
     criterion_ids = [
         criterion.id for u in units for outcome in u.outcomes for criterion in outcome.criteria
     ]

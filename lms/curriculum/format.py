@@ -380,6 +380,8 @@ COURSE_KEYS = {
     "summary",
     "units",
     "rules_of_combination",
+    # read by the practice capability (lms.practice.course_files)
+    "practice",
 }
 RULES_KEYS = {"minimum_credits", "minimum_credits_at_level", "mandatory", "optional_groups"}
 GROUP_KEYS = {"id", "title", "units", "minimum_credits", "minimum_units"}

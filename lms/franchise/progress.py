@@ -51,6 +51,20 @@ class UnitMeasure:
     load: MeasureLoader
 
 
+TraineeLoader = Callable[[Session, Select], Mapping[int, str]]
+
+
+@dataclass(frozen=True)
+class TraineeMeasure:
+    """A column about the trainee as a whole rather than per unit (practice hours, say):
+    `load(session, enrolment_ids)` returns {enrolment id: short text}, in one query or a few.
+    Listed under `progress_columns` like a `UnitMeasure`; kept in `row.extras[(key, None)]`."""
+
+    key: str
+    label: str
+    load: TraineeLoader
+
+
 PENDING_MEASURES = {
     "quiz": "Quiz results",
     "portfolio": "Portfolio",
@@ -59,7 +73,17 @@ PENDING_MEASURES = {
 
 
 def measures() -> list[UnitMeasure]:
-    return capabilities.contributions("progress_columns")
+    return [
+        m
+        for m in capabilities.contributions("progress_columns")
+        if not isinstance(m, TraineeMeasure)
+    ]
+
+
+def trainee_measures() -> list[TraineeMeasure]:
+    return [
+        m for m in capabilities.contributions("progress_columns") if isinstance(m, TraineeMeasure)
+    ]
 
 
 def pending_measures() -> list[str]:
@@ -145,7 +169,7 @@ class TraineeRow:
     invited: bool  # has an account but has not set a password yet
     revoked_at: datetime | None = None  # when her award was revoked, if it was
     done: dict[int, int] = field(default_factory=dict)
-    extras: dict[tuple[str, int], str] = field(default_factory=dict)
+    extras: dict[tuple[str, int | None], str] = field(default_factory=dict)
     lessons_total: int = 0
 
     @property
@@ -184,6 +208,10 @@ class CohortProgress:
     filters: ProgressFilters
     measures: list[UnitMeasure]
     pending: list[str]
+
+    @property
+    def trainee_measures(self) -> list[TraineeMeasure]:
+        return trainee_measures()
 
     @property
     def totals(self) -> list[UnitTotal]:
@@ -323,6 +351,13 @@ def trainees_select(cohort: Cohort, filters: ProgressFilters, unit_ids: Sequence
     return statement.order_by(key, func.lower(User.display_name), Enrolment.id)
 
 
+def _fill_trainee_measures(session: Session, ids: Select, rows: dict[int, TraineeRow]) -> None:
+    for measure in trainee_measures():
+        for enrolment_id, text in measure.load(session, ids).items():
+            if enrolment_id in rows:
+                rows[enrolment_id].extras[(measure.key, None)] = text
+
+
 def _fill(session: Session, statement: Select, units: Sequence[UnitColumn]) -> list[TraineeRow]:
     """Rows for `statement`'s enrolments, with lesson counts and every registered measure:
     1 + 1 + one query per measure."""
@@ -344,10 +379,13 @@ def _fill(session: Session, statement: Select, units: Sequence[UnitColumn]) -> l
             revoked_at=revoked_at,
             lessons_total=total,
         )
-    if not rows or not unit_ids:
-        return list(rows.values())
+    if not rows:
+        return []
     # The same trainees, as a SELECT of ids (keeping the order, which a chunk's LIMIT needs).
     ids = statement.with_only_columns(Enrolment.id)
+    _fill_trainee_measures(session, ids, rows)
+    if not unit_ids:
+        return list(rows.values())
     counts = session.execute(
         select(LessonProgress.enrolment_id, Lesson.unit_id, func.count())
         .join(Lesson, Lesson.id == LessonProgress.lesson_id)
@@ -411,6 +449,7 @@ def export_header(units: Sequence[UnitColumn], unit_measures: Sequence[UnitMeasu
         "Lessons in total",
         "Progress %",
     ]
+    header += [measure.label for measure in trainee_measures()]
     for unit in units:
         header.append(f"{unit.code} lessons completed (of {unit.lessons})")
         header += [f"{unit.code} {measure.label}" for measure in unit_measures]
@@ -431,6 +470,7 @@ def export_row(
         row.lessons_total,
         row.percent,
     ]
+    values += [row.extras.get((measure.key, None), "") for measure in trainee_measures()]
     for unit in units:
         values.append(row.done.get(unit.unit_id, 0))
         values += [row.extras.get((measure.key, unit.unit_id), "") for measure in unit_measures]

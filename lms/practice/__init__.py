@@ -1,1 +1,1 @@
-"""Mentoring practice: placements, supervision, reflection, evaluation and impact."""
+"""Mentoring practice: placements, supervision, the reflective journal, evaluation and impact."""

@@ -1,0 +1,113 @@
+"""Practice on the home page: the trainee's own practice and journal, a supervisor's
+supervisees and follow-ups due, and each coordinator's figures at a glance."""
+
+from __future__ import annotations
+
+from flask import url_for
+from flask_babel import format_decimal
+from sqlalchemy import select
+
+from lms.accounts.roles import Role
+from lms.core.home import Link, Section, home_sections
+from lms.curriculum.models import Enrolment
+from lms.db import utcnow
+from lms.extensions import db
+from lms.practice import queries
+from lms.practice.rules import supervised_enrolment_ids
+
+
+def _plural(count: int, one: str, many: str) -> str:
+    return f"{count} {one if count == 1 else many}"
+
+
+def _trainee_section(user) -> list[Section]:
+    if Role.TRAINEE not in user.roles or not queries.own_enrolments(db.session, user):
+        return []
+    return [
+        Section(
+            "Your practice",
+            [
+                Link(
+                    "Your mentoring practice",
+                    url_for("practice.index"),
+                    "Your mentoring relationships, sessions, supervision and practice hours.",
+                ),
+                Link(
+                    "Your reflective journal",
+                    url_for("practice.journal"),
+                    "Private writing about your practice. Only you can read it.",
+                ),
+            ],
+        )
+    ]
+
+
+def _supervisor_section(user, today) -> list[Section]:
+    if not any(r in (Role.ASSESSOR, Role.IQA, Role.COORDINATOR) for r in user.roles):
+        return []
+    ids = supervised_enrolment_ids(user)
+    if db.session.scalar(select(Enrolment.id).where(Enrolment.id.in_(ids)).limit(1)) is None:
+        return []
+    due = queries.overdue_flags(db.session, ids, today)
+    links = [Link("Trainees you supervise", url_for("practice.index"))]
+    if actions := queries.overdue_actions(db.session, user, today):
+        links.append(
+            Link(
+                _plural(
+                    len(actions), "agreed action past its date", "agreed actions past their date"
+                ),
+                url_for("practice.index"),
+            )
+        )
+    links += [
+        Link(
+            f"Follow up: {flag.enrolment.user.display_name}, {flag.kind.label.lower()}",
+            url_for("practice.follow_up", enrolment_id=flag.enrolment_id, flag_id=flag.id),
+            "The follow-up date has passed.",
+        )
+        for flag in due
+    ]
+    return [Section("Supervision", links)]
+
+
+def _coordinator_sections(user, today) -> list[Section]:
+    sections = []
+    for membership in user.memberships:
+        if membership.role != Role.COORDINATOR:
+            continue
+        organisation = membership.organisation
+        ids = select(Enrolment.id).where(Enrolment.organisation_id == organisation.id)
+        minutes = queries.minutes_between(
+            db.session, ids, queries.month_start(today), queries.next_month(today)
+        )
+        overdue = queries.supervision_overdue(db.session, ids, today)
+        flags = queries.overdue_flags(db.session, ids, today)
+        intro = (
+            f"{format_decimal(minutes / 60, format='#,##0.#')} practice hours this month · "
+            f"{_plural(overdue, 'supervision overdue', 'supervisions overdue')} · "
+            f"{_plural(len(flags), 'flag awaiting follow-up', 'flags awaiting follow-up')}"
+        )
+        sections.append(
+            Section(
+                f"Practice at {organisation.name}",
+                [
+                    Link(
+                        "Practice overview",
+                        url_for("practice.overview", slug=organisation.slug),
+                        "Hours, supervision and flags, with a weekly count per cohort.",
+                    )
+                ],
+                intro=intro,
+            )
+        )
+    return sections
+
+
+@home_sections(order=25)
+def practice_sections(user) -> list[Section]:
+    today = utcnow().date()
+    return (
+        _trainee_section(user)
+        + _supervisor_section(user, today)
+        + _coordinator_sections(user, today)
+    )
