@@ -1,7 +1,7 @@
 """practice placements supervision and journal
 
 Revision ID: ad05b4ce49eb
-Revises: 5f56d0f83750
+Revises: a9a816b661c5
 Create Date: 2026-12-07 02:40:34.545768
 """
 
@@ -14,7 +14,7 @@ import lms.db
 
 
 revision: str = 'ad05b4ce49eb'
-down_revision: str | None = '5f56d0f83750'
+down_revision: str | None = 'a9a816b661c5'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
