@@ -230,12 +230,12 @@ def test_her_answers_are_in_her_download_and_unlinked_when_she_is_erased(session
     enrolment, trainee = place["enrolments"][0], place["trainee"]
     answer(enrolment, place["confidence"], Moment.START, confidence=2, text="My own words")
     create_mentee_link(session, trainee, "Rose")
-    [(name, text)] = [
-        item
+    [text] = [
+        text
         for provider in capabilities.hooks("subject_access")
-        for item in provider(session, trainee)
+        for name, text in provider(session, trainee)
+        if name == "surveys.json"
     ]
-    assert name == "surveys.json"
     assert '"RM301-1": 2.0' in text
     assert "My own words" in text
     assert '"label": "Rose"' in text
@@ -249,3 +249,15 @@ def test_her_answers_are_in_her_download_and_unlinked_when_she_is_erased(session
     ] == (None, None)
     link = session.scalar(select(MenteeLink))
     assert (link.label, link.is_open) == ("", False)
+
+
+def test_a_feedback_link_label_that_names_her_mentee_is_refused_and_says_why(
+    session, place, signed_in
+):
+    mentor = signed_in(place["trainee"])
+    refused = mentor.post("/surveys/mentee-links", data={"label": "Sarah Jones"})
+    assert refused.status_code == 400
+    assert "full name" in refused.get_data(as_text=True)
+    refused = mentor.post("/surveys/mentee-links", data={"label": "07700 900123"})
+    assert refused.status_code == 400
+    assert session.scalar(select(func.count()).select_from(MenteeLink)) == 0

@@ -18,6 +18,8 @@ from lms.audit.operations import record
 from lms.curriculum.models import Cohort, Enrolment, EnrolmentStatus
 from lms.db import utcnow
 from lms.errors import Conflict, DomainError
+from lms.practice.pseudonyms import REASONS as PSEUDONYM_REASONS
+from lms.practice.pseudonyms import pseudonym_problem
 from lms.practice.surveys.format import Audience, Moment
 from lms.practice.surveys.format import Survey as SurveyDefinition
 from lms.practice.surveys.models import MenteeLink, Survey, SurveyAnswer, SurveyResponse
@@ -212,6 +214,9 @@ def create_mentee_link(session: Session, trainee: User, label: str = "") -> tupl
         raise DomainError(
             f"Please keep the label to {MAX_LABEL} characters or fewer.", field="label"
         )
+    if label and (reason := pseudonym_problem(label)) is not None:
+        # The same guard as a mentee's pseudonym: a label is shown beside her answers.
+        raise DomainError(PSEUDONYM_REASONS[reason], field="label")
     survey = mentee_survey(session)
     if survey is None:
         raise DomainError("There is no feedback form for mentees yet.")
