@@ -22,6 +22,7 @@ from tests.factories import (
     synced_surveys,
     trainees_in,
 )
+from tests.routes import answer as page_answer
 
 LINK = re.compile(r'value="(https?://[^"]+/f/[^"]+)"')
 
@@ -113,7 +114,7 @@ def test_a_mentee_answers_by_link_without_an_account_and_nothing_says_who(
     assert mentor.post(f"/surveys/mentee-links/{link.id}/close").status_code == 302
     closed = mentee.get(f"/f/{token}")
     assert closed.status_code == 404
-    assert closed.get_data(as_text=True) == mentee.get("/f/not-a-real-token").get_data(as_text=True)
+    assert page_answer(closed) == page_answer(mentee.get("/f/not-a-real-token"))
 
 
 def test_the_mentor_prints_the_form_and_enters_the_paper_answers(session, place, signed_in):
