@@ -126,6 +126,8 @@ def load_config(instance_path: Path) -> dict:
         "LOGIN_ADDRESS_FREE_FAILURES": _int("LOGIN_ADDRESS_FREE_FAILURES", 20),
         "LOGIN_MAX_WAIT_SECONDS": _int("LOGIN_MAX_WAIT_SECONDS", 15 * 60),
         "PASSWORD_RESET_HOURS": _int("PASSWORD_RESET_HOURS", 2),
+        # A new person's link to choose her password: she may not read her e-mail for days.
+        "INVITATION_DAYS": _int("INVITATION_DAYS", 7),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": production,

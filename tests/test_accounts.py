@@ -195,6 +195,26 @@ def test_expired_reset_link(app, client, trainee, monkeypatch):
     assert "expired" in response.get_data(as_text=True)
 
 
+@pytest.mark.parametrize(("days_later", "works"), [(6, True), (8, False)])
+def test_an_invitation_to_choose_a_password_lasts_a_week(
+    app, client, trainee, monkeypatch, days_later, works
+):
+    import time
+
+    from itsdangerous.timed import TimestampSigner
+
+    with app.app_context():
+        token = make_reset_token(app.config["SECRET_KEY"], trainee, valid_hours=7 * 24)
+        reset = make_reset_token(app.config["SECRET_KEY"], trainee)
+    later = int(time.time()) + days_later * 24 * 3600
+    monkeypatch.setattr(TimestampSigner, "get_timestamp", lambda self: later)
+    response = client.get(f"/password/reset/{token}")
+    assert (response.status_code == 200) is works
+    assert ("expired" in response.get_data(as_text=True)) is not works
+    # A reset link asked for by someone who forgot her password stays short-lived.
+    assert client.get(f"/password/reset/{reset}").status_code == 400
+
+
 def test_changing_password_ends_other_sessions(app, trainee, session):
     phone = app.test_client()
     laptop = app.test_client()

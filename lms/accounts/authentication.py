@@ -110,17 +110,31 @@ def _fingerprint(user: User) -> str:
     return hashlib.sha256((user.password_hash or "unset").encode()).hexdigest()[:16]
 
 
-def make_reset_token(secret_key: str, user: User) -> str:
+def make_reset_token(secret_key: str, user: User, *, valid_hours: int | None = None) -> str:
+    """A single-use link token to set `user`'s password. A reset lasts the caller's default
+    (`max_age_hours` when it is read); an invitation says in the signed token how long it
+    lasts (`valid_hours`), since she may not read her e-mail for days."""
     serializer = URLSafeTimedSerializer(secret_key, salt=_RESET_SALT)
-    return serializer.dumps({"user": user.id, "fp": _fingerprint(user)})
+    payload = {"user": user.id, "fp": _fingerprint(user)}
+    if valid_hours is not None:
+        payload["hours"] = valid_hours
+    return serializer.dumps(payload)
+
+
+def _token_payload(secret_key: str, token: str, default_hours: int) -> dict:
+    serializer = URLSafeTimedSerializer(secret_key, salt=_RESET_SALT)
+    data = serializer.loads(token)  # the signature first: the age is read from the payload
+    hours = data.get("hours", default_hours) if isinstance(data, dict) else default_hours
+    if not isinstance(hours, int) or isinstance(hours, bool):
+        raise BadSignature("unreadable lifetime")
+    return serializer.loads(token, max_age=hours * 3600)
 
 
 def user_for_reset_token(
     session: Session, secret_key: str, token: str, *, max_age_hours: int
 ) -> User:
-    serializer = URLSafeTimedSerializer(secret_key, salt=_RESET_SALT)
     try:
-        data = serializer.loads(token, max_age=max_age_hours * 3600)
+        data = _token_payload(secret_key, token, max_age_hours)
     except SignatureExpired:
         raise DomainError(
             "This link has expired. Links to set a password last a short time to keep your "

@@ -22,12 +22,13 @@ def send_invitation(
     template: str = "invitation",
     subject: str | None = None,
 ) -> None:
-    """E-mail `user` a link to set her password, valid for PASSWORD_RESET_HOURS (with
+    """E-mail `user` a link to set her password, valid for INVITATION_DAYS (with
     `templates/mail/<template>.txt`, which says what she is invited to do).
 
     The message waits in the outbox until the caller's transaction commits, so nobody is ever
     invited to an account that was not created."""
-    token = make_reset_token(current_app.config["SECRET_KEY"], user)
+    days = current_app.config["INVITATION_DAYS"]
+    token = make_reset_token(current_app.config["SECRET_KEY"], user, valid_hours=days * 24)
     enqueue(
         session,
         user.email,
@@ -36,7 +37,7 @@ def send_invitation(
         user=user,
         organisation=organisation,
         link=url_for("accounts.reset_password", token=token, _external=True),
-        hours=current_app.config["PASSWORD_RESET_HOURS"],
+        days=days,
     )
 
 
