@@ -189,6 +189,13 @@ CAPABILITIES: tuple[Capability, ...] = (
             "record_details": ("lms.accreditation.from_assessment:evidence_and_decisions",),
         },
     ),
+    Capability(
+        "ledger",
+        # triggers: the database's refusal to rewrite append-only tables, made with the schema;
+        # operations: the session events that sign every record of a signed kind at commit
+        models=("lms.ledger.models", "lms.ledger.triggers", "lms.ledger.operations"),
+        cli=("lms.ledger.cli:verify_command",),
+    ),
 )
 
 PARTS = tuple(f.name for f in fields(Capability) if f.name not in ("name", "hooks"))
