@@ -32,21 +32,23 @@ class Problem:
 
 
 class Keys:
-    """The public keys entries may name: every organisation's (retired ones too) and the
-    site's own. Loaded once."""
+    """The public keys entries may name: organisations' (retired ones too; only the `kids`
+    given, when given) and, with the site's SECRET_KEY, the site's own. One query."""
 
-    def __init__(self, session: Session, secret_key: str):
+    def __init__(self, session: Session, secret_key: str | None, kids: Iterable[str] | None = None):
         self.by_kid: dict[str, tuple[int, object]] = {}
-        for kid, organisation_id, jwk in session.execute(
-            select(
-                OrganisationSigningKey.kid,
-                OrganisationSigningKey.organisation_id,
-                OrganisationSigningKey.public_jwk,
-            )
-        ):
+        query = select(
+            OrganisationSigningKey.kid,
+            OrganisationSigningKey.organisation_id,
+            OrganisationSigningKey.public_jwk,
+        )
+        if kids is not None:
+            query = query.where(OrganisationSigningKey.kid.in_(set(kids)))
+        for kid, organisation_id, jwk in session.execute(query):
             self.by_kid[kid] = (organisation_id, signing.public_key(jwk))
-        kid, key = signing.platform_key(secret_key)
-        self.by_kid[kid] = (0, key)
+        if secret_key:
+            kid, key = signing.platform_key(secret_key)
+            self.by_kid[kid] = (0, key)
 
     def problem(self, token: str | None, digest: str, kid: str, scope: int) -> str | None:
         owner, public = self.by_kid.get(kid, (None, None))
@@ -161,7 +163,7 @@ def first_per_chain(problems: Iterable[Problem]) -> list[Problem]:
 
 
 def verified(
-    session: Session, table_name: str, ids: Iterable[int], secret_key: str
+    session: Session, table_name: str, ids: Iterable[int], secret_key: str | None = None
 ) -> dict[int, bool]:
     """Whether each record's own entry holds (record unchanged, signature good). The chain
     around it is for `verify_all`; this is what a page shows beside a decision or award."""
@@ -175,7 +177,7 @@ def verified(
         .join(LedgerChain, LedgerChain.id == LedgerEntry.chain_id)
         .where(LedgerEntry.table_name == table_name, LedgerEntry.row_id.in_(ids))
     ).all()
-    keys = Keys(session, secret_key)
+    keys = Keys(session, secret_key, kids=[entry.kid for entry, _, _ in found])
     result = dict.fromkeys(ids, False)
     for entry, scope, kind in found:
         problem = entry_problem(
@@ -185,7 +187,7 @@ def verified(
     return result
 
 
-def chain_intact(session: Session, scope: int, kind: str, secret_key: str) -> bool:
+def chain_intact(session: Session, scope: int, kind: str, secret_key: str | None = None) -> bool:
     """Whether one chain holds from start to end (the public page checks an organisation's
     revocations this way before calling anything genuine)."""
     chain = session.scalar(
@@ -205,5 +207,5 @@ def chain_intact(session: Session, scope: int, kind: str, secret_key: str) -> bo
         name: forms.load_rows(session, name, [e.row_id for e in entries if e.table_name == name])
         for name in spec_tables
     }
-    keys = Keys(session, secret_key)
+    keys = Keys(session, secret_key, kids=[entry.kid for entry in entries])
     return not _chain_problems(chain, entries, rows, {}, keys)

@@ -1,0 +1,92 @@
+"""The public verification page calls a certificate genuine only when its signed record
+verifies and nothing says it was revoked."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.exc import DBAPIError
+
+from lms.accreditation.codes import display_code
+from lms.accreditation.models import Certificate, Revocation
+from lms.ledger.models import LedgerEntry
+
+GENUINE = "This certificate is genuine and current."
+REVOKED = "This certificate has been revoked."
+UNCONFIRMED = "We cannot confirm this certificate."
+
+
+def _page(client, session, award):
+    code = session.scalar(
+        select(Certificate.verification_code).where(Certificate.award_id == award.id)
+    )
+    response = client.get(f"/verify/{code}")
+    assert response.status_code == 200
+    return response.get_data(as_text=True)
+
+
+def test_a_standing_award_is_genuine_and_a_revoked_one_revoked(history, session, client):
+    assert GENUINE in _page(client, session, history.awards[1])
+    page = _page(client, session, history.awards[0])
+    assert REVOKED in page and GENUINE not in page
+
+
+def test_the_database_refuses_to_delete_a_revocation(history, session):
+    with pytest.raises(DBAPIError, match="append-only"):
+        session.execute(Revocation.__table__.delete())
+    session.rollback()
+    assert session.scalar(select(Revocation.id)) == history.revocation.id
+
+
+def test_a_changed_award_is_not_called_genuine(history, session, client, superuser):
+    superuser(
+        "UPDATE qualification_award SET credits = 240 WHERE id = :id", id=history.awards[1].id
+    )
+    page = _page(client, session, history.awards[1])
+    assert UNCONFIRMED in page and GENUINE not in page
+
+
+def test_a_changed_certificate_is_not_called_genuine(history, session, client, superuser):
+    superuser(
+        "UPDATE certificate SET qualification_title = 'Something grander' WHERE award_id = :id",
+        id=history.awards[1].id,
+    )
+    assert GENUINE not in _page(client, session, history.awards[1])
+
+
+def test_a_deleted_revocation_does_not_make_a_certificate_genuine(
+    history, session, client, superuser
+):
+    award = history.awards[0]
+    superuser("DELETE FROM revocation WHERE award_id = :id", id=award.id)
+    page = _page(client, session, award)
+    assert UNCONFIRMED in page and GENUINE not in page
+
+
+def test_a_revocation_cut_out_of_its_chain_with_its_entry_still_shows(
+    history, session, client, superuser
+):
+    """The revocation, its entry and its chain's head all removed: the audit trail still
+    says it was revoked, so the page does not call the certificate genuine."""
+    award = history.awards[0]
+    entry = session.scalar(select(LedgerEntry).where(LedgerEntry.table_name == "revocation"))
+    chain_id = entry.chain_id
+    superuser(
+        "DELETE FROM revocation WHERE award_id = :id",
+        "DELETE FROM ledger_entry WHERE chain_id = :chain",
+        "DELETE FROM ledger_chain WHERE id = :chain",
+        id=award.id,
+        chain=chain_id,
+    )
+    assert GENUINE not in _page(client, session, award)
+
+
+def test_a_break_in_the_revocation_chain_stops_every_certificate_being_called_genuine(
+    history, session, client, superuser
+):
+    """Another award's revocation altered: the chain is broken, so no certificate of the
+    organisation is called genuine until it is looked into."""
+    superuser("UPDATE revocation SET revoked_at = '2020-01-01 00:00:00.000000'")
+    page = _page(client, session, history.awards[1])
+    assert UNCONFIRMED in page and GENUINE not in page
+    assert display_code  # the page shows codes as people type them
