@@ -22,9 +22,8 @@ from lms.accreditation.models import (
 from lms.accreditation.operations import outcomes_by_unit
 from lms.accreditation.record_details import CriterionEvidence, details_for
 from lms.accreditation.statuslist import StatusListError
-from lms.audit.models import AuditEvent
-from lms.ledger import checks as ledger
 from lms.assessment.unit_status import NOT_SUBMITTED, UnitStatus, unit_standings
+from lms.audit.models import AuditEvent
 from lms.curriculum.models import (
     Cohort,
     Course,
@@ -36,6 +35,7 @@ from lms.curriculum.models import (
 from lms.curriculum.rules import AchievedUnit, RulesResult, evaluate
 from lms.db import utcnow
 from lms.errors import NotFound
+from lms.ledger import checks as ledger
 
 # --- public verification ----------------------------------------------------------------------
 
@@ -250,6 +250,18 @@ class LearnerRecord:
     revocation: Revocation | None
     credentials: list[IssuedCredential]
     evidence: dict[int, list[CriterionEvidence]] = field(default_factory=dict)
+    # Whether the award (None without one) and each unit achievement (by id) match what the
+    # organisation signed (lms.ledger).
+    award_verified: bool | None = None
+    achievements_verified: dict[int, bool] = field(default_factory=dict)
+
+    @property
+    def unverified_units(self) -> list[str]:
+        return [
+            u.achievement.unit_code
+            for u in self.units
+            if u.achievement is not None and not self.achievements_verified.get(u.achievement.id)
+        ]
 
     @property
     def achieved_credits(self) -> int:
@@ -349,6 +361,14 @@ def learner_record(session: Session, enrolment: Enrolment) -> LearnerRecord:
         revocation=award.revocation if award else None,
         credentials=credentials,
         evidence=details_for(session, enrolment, criterion_ids),
+        award_verified=(
+            ledger.verified(session, "qualification_award", [award.id])[award.id]
+            if award is not None
+            else None
+        ),
+        achievements_verified=ledger.verified(
+            session, "unit_achievement", [a.id for a in achievements.values()]
+        ),
     )
 
 

@@ -22,7 +22,7 @@ class AuditEvent(Base):
     object_id: Mapped[str | None] = mapped_column(String(64))
     ip_address: Mapped[str | None] = mapped_column(String(45))
     # Both blanked (NULL) when the person they concern is erased; the ledger keeps digests.
-    detail: Mapped[dict | None] = mapped_column(JSON, default=dict)
+    detail: Mapped[dict | None] = mapped_column(JSON(none_as_null=True), default=dict)
 
     actor: Mapped[User | None] = relationship(lazy="raise")
     organisation: Mapped[Organisation | None] = relationship(lazy="raise")

@@ -7,7 +7,6 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.exc import DBAPIError
 
-from lms.accreditation.codes import display_code
 from lms.accreditation.models import Certificate, Revocation
 from lms.ledger.models import LedgerEntry
 
@@ -28,7 +27,8 @@ def _page(client, session, award):
 def test_a_standing_award_is_genuine_and_a_revoked_one_revoked(history, session, client):
     assert GENUINE in _page(client, session, history.awards[1])
     page = _page(client, session, history.awards[0])
-    assert REVOKED in page and GENUINE not in page
+    assert REVOKED in page
+    assert GENUINE not in page
 
 
 def test_the_database_refuses_to_delete_a_revocation(history, session):
@@ -43,7 +43,8 @@ def test_a_changed_award_is_not_called_genuine(history, session, client, superus
         "UPDATE qualification_award SET credits = 240 WHERE id = :id", id=history.awards[1].id
     )
     page = _page(client, session, history.awards[1])
-    assert UNCONFIRMED in page and GENUINE not in page
+    assert UNCONFIRMED in page
+    assert GENUINE not in page
 
 
 def test_a_changed_certificate_is_not_called_genuine(history, session, client, superuser):
@@ -60,7 +61,8 @@ def test_a_deleted_revocation_does_not_make_a_certificate_genuine(
     award = history.awards[0]
     superuser("DELETE FROM revocation WHERE award_id = :id", id=award.id)
     page = _page(client, session, award)
-    assert UNCONFIRMED in page and GENUINE not in page
+    assert UNCONFIRMED in page
+    assert GENUINE not in page
 
 
 def test_a_revocation_cut_out_of_its_chain_with_its_entry_still_shows(
@@ -88,5 +90,43 @@ def test_a_break_in_the_revocation_chain_stops_every_certificate_being_called_ge
     organisation is called genuine until it is looked into."""
     superuser("UPDATE revocation SET revoked_at = '2020-01-01 00:00:00.000000'")
     page = _page(client, session, history.awards[1])
-    assert UNCONFIRMED in page and GENUINE not in page
-    assert display_code  # the page shows codes as people type them
+    assert UNCONFIRMED in page
+    assert GENUINE not in page
+
+
+def test_the_iqa_page_shows_a_decision_verified_or_a_warning(history, session, login, superuser):
+    from lms.assessment.models import IqaSample
+
+    sample_id = session.scalar(
+        select(IqaSample.id).where(IqaSample.decision_id == history.signed_off.id)
+    )
+    iqa = login(history.setting.iqa)
+    page = iqa.get(f"/iqa/samples/{sample_id}").get_data(as_text=True)
+    assert "Signed and verified" in page
+    assert "cannot be verified" not in page
+    superuser(
+        "UPDATE criterion_judgement SET feedback = 'Not met.' WHERE decision_id = :id",
+        id=history.signed_off.id,
+    )
+    page = iqa.get(f"/iqa/samples/{sample_id}").get_data(as_text=True)
+    assert "This decision cannot be verified." in page
+    assert "Signed and verified" not in page
+
+
+def test_the_record_page_shows_the_award_verified_or_a_warning(history, session, login, superuser):
+    from lms.accounts.roles import Role
+    from tests.factories import member
+
+    award = history.awards[1]
+    admin = login(member(history.setting.organisation.franchisor, Role.ADMIN))
+    session.commit()
+    page = admin.get(f"/records/{award.enrolment_id}").get_data(as_text=True)
+    assert "Verified: the award matches" in page
+    superuser("UPDATE qualification_award SET credits = 240 WHERE id = :id", id=award.id)
+    superuser(
+        "UPDATE unit_achievement SET credits = 40 WHERE enrolment_id = :id AND unit_code = 'A1'",
+        id=award.enrolment_id,
+    )
+    page = admin.get(f"/records/{award.enrolment_id}").get_data(as_text=True)
+    assert "This award cannot be verified." in page
+    assert "Some units cannot be verified:</strong> A1." in page
