@@ -123,6 +123,7 @@ CAPABILITIES: tuple[Capability, ...] = (
         sync_steps=("lms.quizzes.catalogue:load_quizzes",),
         unit_panels=("lms.quizzes.panels:quiz_panel",),
         progress_columns=("lms.quizzes.progress:QUIZ_RESULTS",),
+        hooks={"erase_person": ("lms.quizzes.erasure:erase_person",)},
     ),
     Capability(
         "franchise",
@@ -147,7 +148,10 @@ CAPABILITIES: tuple[Capability, ...] = (
         cli=("lms.portfolio.cli:evidence_cli",),
         rules=("lms.portfolio.rules",),
         unit_panels=("lms.portfolio.panels:portfolio_panel",),
-        hooks={"unit_in_use": ("lms.portfolio.usage:unit_has_evidence_or_submissions",)},
+        hooks={
+            "unit_in_use": ("lms.portfolio.usage:unit_has_evidence_or_submissions",),
+            "erase_person": ("lms.portfolio.erasure:erase_person",),
+        },
     ),
     Capability(
         "assessment",
@@ -168,6 +172,7 @@ CAPABILITIES: tuple[Capability, ...] = (
         hooks={
             "unit_in_use": ("lms.assessment.queries:unit_has_judgements",),
             "unit_submitted": ("lms.assessment.notices:submission_arrived",),
+            "erase_person": ("lms.assessment.erasure:erase_person",),
         },
     ),
     Capability(
@@ -187,6 +192,7 @@ CAPABILITIES: tuple[Capability, ...] = (
         hooks={
             "unit_achieved": ("lms.accreditation.from_assessment:record_from_assessment",),
             "record_details": ("lms.accreditation.from_assessment:evidence_and_decisions",),
+            "erase_person": ("lms.accreditation.erasure:erase_person",),
         },
     ),
     Capability(
@@ -194,7 +200,9 @@ CAPABILITIES: tuple[Capability, ...] = (
         # triggers: the database's refusal to rewrite append-only tables, made with the schema;
         # operations: the session events that sign every record of a signed kind at commit
         models=("lms.ledger.models", "lms.ledger.triggers", "lms.ledger.operations"),
-        cli=("lms.ledger.cli:verify_command",),
+        blueprints=("lms.ledger.views:blueprint",),
+        cli=("lms.ledger.cli:verify_command", "lms.ledger.cli:erase_command"),
+        rules=("lms.ledger.rules",),
     ),
 )
 

@@ -6,8 +6,11 @@ import click
 from flask import current_app
 from sqlalchemy import func, select
 
+from lms.accounts.models import User
+from lms.errors import DomainError
 from lms.extensions import db
 from lms.ledger.checks import first_per_chain, verify_all
+from lms.ledger.erasure import ErasureRule, erase_person
 from lms.ledger.models import LedgerChain, LedgerEntry
 
 
@@ -31,3 +34,33 @@ def verify_command(show_all: bool) -> None:
     for problem in shown:
         click.echo(f"  {problem}")
     raise SystemExit(1)
+
+
+@click.command("erase")
+@click.argument("email")
+@click.option(
+    "--rule",
+    type=click.Choice([rule.value for rule in ErasureRule]),
+    required=True,
+    help="The retention rule this erasure follows (see the README).",
+)
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def erase_command(email: str, rule: str, yes: bool) -> None:
+    """Erase a person's personal data, keeping what the awarding body must keep."""
+    session = db.session
+    person = session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
+    if person is None:
+        raise click.ClickException("Nobody has that e-mail address.")
+    if not yes:
+        click.confirm(
+            f"Erase the personal data of {person.display_name}? This cannot be undone", abort=True
+        )
+    try:
+        done = erase_person(
+            session, person, None, rule, secret_key=current_app.config["SECRET_KEY"]
+        )
+    except DomainError as error:
+        session.rollback()
+        raise click.ClickException(error.message) from None
+    session.commit()
+    click.echo(f"Erased. The account is now {done.pseudonym}.")
