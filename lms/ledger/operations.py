@@ -34,6 +34,12 @@ def _context():
     return IssuingContext.from_app()
 
 
+def _secret_key() -> str:
+    from flask import current_app
+
+    return current_app.config["SECRET_KEY"]
+
+
 @event.listens_for(Session, "after_flush")
 def _note_new_rows(session: Session, flush_context) -> None:
     for obj in session.new:
@@ -92,9 +98,9 @@ def _seal(session: Session, pending: set[tuple[str, int]]) -> int:
         scope_of = forms.scopes(session, spec, rows.values())
         for row_id, row in rows.items():
             groups[(scope_of[row_id], spec.kind(row))].append((name, row))
-    context = _context() if groups else None
+    secret_key = _secret_key() if groups else ""
     for (scope, kind), items in sorted(groups.items()):
-        signer = signing.signer_for(session, scope, context)
+        signer = signing.signer_for(session, scope, secret_key, _context)
         items.sort(key=lambda item: (item[0], item[1]["id"]))
         _append(session, scope, kind, items, judgements, signer)
     return sum(len(items) for items in groups.values())

@@ -49,9 +49,11 @@ def platform_key(secret_key: str) -> tuple[str, OctKey]:
     return kid, OctKey.import_key(base64.urlsafe_b64encode(raw).rstrip(b"=").decode())
 
 
-def signer_for(session: Session, scope: int, context: issuing.IssuingContext) -> Signer:
+def signer_for(session: Session, scope: int, secret_key: str, context) -> Signer:
+    """The signer of a chain. `context()` gives the issuing context, asked for only when the
+    organisation has no key yet (making one needs the site's public address)."""
     if scope == 0:
-        kid, key = platform_key(context.secret_key)
+        kid, key = platform_key(secret_key)
         return Signer(kid, key, symmetric=True)
     active = session.execute(
         select(OrganisationSigningKey.kid, OrganisationSigningKey.private_key_encrypted).where(
@@ -61,9 +63,9 @@ def signer_for(session: Session, scope: int, context: issuing.IssuingContext) ->
         )
     ).first()
     if active is not None:
-        return Signer(active.kid, _unlocked(active.private_key_encrypted, context.secret_key))
+        return Signer(active.kid, _unlocked(active.private_key_encrypted, secret_key))
     organisation = session.get(Organisation, scope)
-    stored, private = issuing.signing_key(session, organisation, context)
+    stored, private = issuing.signing_key(session, organisation, context())
     return Signer(stored.kid, private)
 
 
