@@ -130,3 +130,39 @@ def test_the_record_page_shows_the_award_verified_or_a_warning(history, session,
     page = admin.get(f"/records/{award.enrolment_id}").get_data(as_text=True)
     assert "This award cannot be verified." in page
     assert "Some units cannot be verified:</strong> A1." in page
+
+
+def test_the_eqa_reads_a_decision_verified_or_with_a_warning(history, session, login, superuser):
+    from datetime import timedelta
+
+    from lms.accounts.roles import Role
+    from lms.assessment import quality
+    from lms.db import utcnow
+    from tests.factories import member
+
+    setting = history.setting
+    coordinator = member(setting.organisation, Role.COORDINATOR)
+    eqa = member(setting.organisation, Role.EQA)
+    today = utcnow().date()
+    quality.grant_eqa_access(
+        session,
+        setting.organisation,
+        coordinator,
+        email=eqa.email,
+        enrolment_ids=[setting.enrolment.id],
+        starts_on=today,
+        ends_on=today + timedelta(days=30),
+    )
+    session.commit()
+    submission_id = history.referred.submission_id
+    url = f"/portfolio/{setting.enrolment.id}/submissions/{submission_id}"
+    reader = login(eqa)
+    page = reader.get(url)
+    assert page.status_code == 200
+    assert "Signed and verified" in page.get_data(as_text=True)
+    superuser(
+        "UPDATE assessment_decision SET actions = 'Nothing to do.' WHERE id = :id",
+        id=history.referred.id,
+    )
+    page = reader.get(url).get_data(as_text=True)
+    assert "This decision cannot be verified." in page
