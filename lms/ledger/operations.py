@@ -35,8 +35,13 @@ def _context():
 
 
 def _secret_key() -> str:
-    from flask import current_app
+    from flask import current_app, has_app_context
 
+    if not has_app_context():
+        raise RuntimeError(
+            "Signed records can only be written inside the application (its SECRET_KEY "
+            "unlocks the signing keys): use `with app.app_context():`."
+        )
     return current_app.config["SECRET_KEY"]
 
 
