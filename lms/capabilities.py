@@ -97,6 +97,15 @@ CAPABILITIES: tuple[Capability, ...] = (
         rules=("lms.audit.rules",),
     ),
     Capability(
+        "ledger",
+        # triggers: the database's refusal to rewrite append-only tables, made with the schema;
+        # operations: the session events that sign every record of a signed kind at commit
+        models=("lms.ledger.models", "lms.ledger.triggers", "lms.ledger.operations"),
+        blueprints=("lms.ledger.views:blueprint",),
+        cli=("lms.ledger.cli:verify_command", "lms.ledger.cli:erase_command"),
+        rules=("lms.ledger.rules",),
+    ),
+    Capability(
         "curriculum",
         models=("lms.curriculum.models",),
         blueprints=("lms.curriculum.views:blueprint",),
@@ -194,15 +203,6 @@ CAPABILITIES: tuple[Capability, ...] = (
             "record_details": ("lms.accreditation.from_assessment:evidence_and_decisions",),
             "erase_person": ("lms.accreditation.erasure:erase_person",),
         },
-    ),
-    Capability(
-        "ledger",
-        # triggers: the database's refusal to rewrite append-only tables, made with the schema;
-        # operations: the session events that sign every record of a signed kind at commit
-        models=("lms.ledger.models", "lms.ledger.triggers", "lms.ledger.operations"),
-        blueprints=("lms.ledger.views:blueprint",),
-        cli=("lms.ledger.cli:verify_command", "lms.ledger.cli:erase_command"),
-        rules=("lms.ledger.rules",),
     ),
 )
 
