@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from lms.accreditation.models import OrganisationSigningKey
-from lms.ledger import forms, signing
+from lms.ledger import records, signing
 from lms.ledger.canonical import GENESIS
 from lms.ledger.models import LedgerChain, LedgerEntry
 from lms.ledger.specs import SPECS
@@ -66,9 +66,9 @@ def entry_problem(entry, kind: str, scope: int, row, judgements, keys: Keys) -> 
     if row is None:
         return "the record was deleted"
     spec = SPECS[entry.table_name]
-    payload, current = forms.statement(spec, row, judgements)
-    commitments, changed = forms.with_erasures(current, entry.commitments or {})
-    digest = forms.entry_hash(
+    payload, current = records.statement(spec, row, judgements)
+    commitments, changed = records.with_erasures(current, entry.commitments or {})
+    digest = records.entry_hash(
         scope=scope,
         kind=kind,
         position=entry.position,
@@ -112,7 +112,7 @@ def _chain_problems(chain, entries, rows, judgements, keys: Keys) -> list[Proble
             Problem(label, "ledger_chain", chain.id, "the chain's end was cut off or moved")
         )
     else:
-        head = forms.head_statement(chain.scope, chain.kind, chain.length, chain.head_hash)
+        head = records.head_statement(chain.scope, chain.kind, chain.length, chain.head_hash)
         trouble = keys.problem(chain.head_signature, head, _kid_of(entries), chain.scope)
         if trouble:
             found.append(Problem(label, "ledger_chain", chain.id, f"head: {trouble}"))
@@ -130,8 +130,8 @@ def verify_all(session: Session, secret_key: str) -> list[Problem]:
         Problem("database", table, None, "its append-only triggers are missing")
         for table in missing_triggers(session.connection())
     ]
-    rows = {name: forms.load_rows(session, name) for name in SPECS}
-    judgements = forms.load_judgements(session)
+    rows = {name: records.load_rows(session, name) for name in SPECS}
+    judgements = records.load_judgements(session)
     entries_by_chain = defaultdict(list)
     for entry in session.scalars(
         select(LedgerEntry).order_by(LedgerEntry.chain_id, LedgerEntry.position)
@@ -170,8 +170,10 @@ def verified(
     ids = list(ids)
     if not ids:
         return {}
-    rows = forms.load_rows(session, table_name, ids)
-    judgements = forms.load_judgements(session, ids) if table_name == "assessment_decision" else {}
+    rows = records.load_rows(session, table_name, ids)
+    judgements = (
+        records.load_judgements(session, ids) if table_name == "assessment_decision" else {}
+    )
     found = session.execute(
         select(LedgerEntry, LedgerChain.scope, LedgerChain.kind)
         .join(LedgerChain, LedgerChain.id == LedgerEntry.chain_id)
@@ -204,7 +206,7 @@ def chain_intact(session: Session, scope: int, kind: str, secret_key: str | None
     )
     spec_tables = {entry.table_name for entry in entries}
     rows = {
-        name: forms.load_rows(session, name, [e.row_id for e in entries if e.table_name == name])
+        name: records.load_rows(session, name, [e.row_id for e in entries if e.table_name == name])
         for name in spec_tables
     }
     keys = Keys(session, secret_key, kids=[entry.kid for entry in entries])

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from lms.db import utcnow
 from lms.errors import Conflict
-from lms.ledger import forms, signing
+from lms.ledger import records, signing
 from lms.ledger.canonical import GENESIS
 from lms.ledger.models import LedgerChain, LedgerEntry
 from lms.ledger.specs import FORM, SPECS
@@ -89,7 +89,7 @@ def _seal(session: Session, pending: set[tuple[str, int]]) -> int:
     judgements = {}
     for name, ids in by_table.items():
         spec = SPECS[name]
-        rows = forms.load_rows(session, name, ids)
+        rows = records.load_rows(session, name, ids)
         sealed = set(
             session.scalars(
                 select(LedgerEntry.row_id).where(
@@ -99,8 +99,8 @@ def _seal(session: Session, pending: set[tuple[str, int]]) -> int:
         )
         rows = {row_id: row for row_id, row in rows.items() if row_id not in sealed}
         if name == "assessment_decision":
-            judgements = forms.load_judgements(session, rows)
-        scope_of = forms.scopes(session, spec, rows.values())
+            judgements = records.load_judgements(session, rows)
+        scope_of = records.scopes(session, spec, rows.values())
         for row_id, row in rows.items():
             groups[(scope_of[row_id], spec.kind(row))].append((name, row))
     secret_key = _secret_key() if groups else ""
@@ -134,9 +134,9 @@ def _append(session, scope, kind, items, judgements, signer) -> None:
     previous, position = chain.head_hash, chain.length
     for name, row in items:
         spec = SPECS[name]
-        payload, commitments = forms.statement(spec, row, judgements.get(row["id"]))
+        payload, commitments = records.statement(spec, row, judgements.get(row["id"]))
         position += 1
-        digest = forms.entry_hash(
+        digest = records.entry_hash(
             scope=scope,
             kind=kind,
             position=position,
@@ -161,7 +161,7 @@ def _append(session, scope, kind, items, judgements, signer) -> None:
             )
         )
         previous = digest
-    head = signer.sign(forms.head_statement(scope, kind, position, previous))
+    head = signer.sign(records.head_statement(scope, kind, position, previous))
     chains = LedgerChain.__table__
     moved = session.execute(
         update(chains)
@@ -175,7 +175,7 @@ def _append(session, scope, kind, items, judgements, signer) -> None:
 def seal_existing(session: Session) -> int:
     """Sign and chain every record of a signed kind not yet in the ledger, oldest first (the
     upgrade that brought in the ledger does this once for what was already there)."""
-    from lms.ledger.forms import table
+    from lms.ledger.records import table
 
     pending = session.info.setdefault(PENDING, set())
     for name in SPECS:

@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 from lms.accounts import queries
 from lms.extensions import db
 from lms.ledger.erasure import erase_person
-from lms.ledger.web_forms import ErasureForm
+from lms.ledger.forms import ErasureForm
 from lms.permissions import authorize
 from lms.web import form_errors, form_status, organisation_or_404
 

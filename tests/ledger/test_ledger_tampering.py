@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from lms.accreditation import keys
-from lms.ledger import forms, signing
+from lms.ledger import records, signing
 from lms.ledger.checks import first_per_chain, verify_all
 from lms.ledger.models import LedgerChain, LedgerEntry
 from lms.ledger.specs import SPECS
@@ -211,10 +211,10 @@ def _forge(session, h, superuser, private, kid):
     superuser(
         "UPDATE assessment_decision SET outcome = 'referred' WHERE id = :id", id=h.signed_off.id
     )
-    row = forms.load_rows(session, "assessment_decision", [h.signed_off.id])[h.signed_off.id]
-    judgements = forms.load_judgements(session, [h.signed_off.id])[h.signed_off.id]
-    payload, commitments = forms.statement(SPECS["assessment_decision"], row, judgements)
-    digest = forms.entry_hash(
+    row = records.load_rows(session, "assessment_decision", [h.signed_off.id])[h.signed_off.id]
+    judgements = records.load_judgements(session, [h.signed_off.id])[h.signed_off.id]
+    payload, commitments = records.statement(SPECS["assessment_decision"], row, judgements)
+    digest = records.entry_hash(
         scope=chain.scope,
         kind=chain.kind,
         position=entry.position,
@@ -224,7 +224,7 @@ def _forge(session, h, superuser, private, kid):
         commitments=commitments,
     )
     signer = signing.Signer(kid, private)
-    head = signer.sign(forms.head_statement(chain.scope, chain.kind, chain.length, digest))
+    head = signer.sign(records.head_statement(chain.scope, chain.kind, chain.length, digest))
     superuser(
         "UPDATE ledger_entry SET entry_hash = :digest, signature = :signature, kid = :kid "
         "WHERE id = :id",
