@@ -104,6 +104,15 @@ CAPABILITIES: tuple[Capability, ...] = (
         rules=("lms.audit.rules",),
     ),
     Capability(
+        "ledger",
+        # triggers: the database's refusal to rewrite append-only tables, made with the schema;
+        # operations: the session events that sign every record of a signed kind at commit
+        models=("lms.ledger.models", "lms.ledger.triggers", "lms.ledger.operations"),
+        blueprints=("lms.ledger.views:blueprint",),
+        cli=("lms.ledger.cli:verify_command", "lms.ledger.cli:erase_command"),
+        rules=("lms.ledger.rules",),
+    ),
+    Capability(
         "curriculum",
         models=("lms.curriculum.models",),
         blueprints=("lms.curriculum.views:blueprint",),
@@ -130,6 +139,7 @@ CAPABILITIES: tuple[Capability, ...] = (
         sync_steps=("lms.quizzes.catalogue:load_quizzes",),
         unit_panels=("lms.quizzes.panels:quiz_panel",),
         progress_columns=("lms.quizzes.progress:QUIZ_RESULTS",),
+        hooks={"erase_person": ("lms.quizzes.erasure:erase_person",)},
     ),
     Capability(
         "franchise",
@@ -157,6 +167,7 @@ CAPABILITIES: tuple[Capability, ...] = (
         hooks={
             "unit_in_use": ("lms.portfolio.usage:unit_has_evidence_or_submissions",),
             "unit_versioned": ("lms.portfolio.versions:carry_evidence_links",),
+            "erase_person": ("lms.portfolio.erasure:erase_person",),
         },
     ),
     Capability(
@@ -178,6 +189,7 @@ CAPABILITIES: tuple[Capability, ...] = (
         hooks={
             "unit_in_use": ("lms.assessment.queries:unit_has_judgements",),
             "unit_submitted": ("lms.assessment.notices:submission_arrived",),
+            "erase_person": ("lms.assessment.erasure:erase_person",),
         },
     ),
     Capability(
@@ -215,6 +227,7 @@ CAPABILITIES: tuple[Capability, ...] = (
         hooks={
             "unit_achieved": ("lms.accreditation.from_assessment:record_from_assessment",),
             "record_details": ("lms.accreditation.from_assessment:evidence_and_decisions",),
+            "erase_person": ("lms.accreditation.erasure:erase_person",),
         },
     ),
     Capability(

@@ -9,7 +9,7 @@ from contextvars import ContextVar
 from datetime import UTC, datetime, timedelta
 
 from flask_sqlalchemy_lite import SQLAlchemy
-from sqlalchemy import DateTime, Enum, MetaData, event
+from sqlalchemy import DateTime, Enum, MetaData, event, inspect
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
@@ -106,14 +106,32 @@ class AppendOnlyError(RuntimeError):
     """Raised when code tries to change or delete a record that must only ever be added to."""
 
 
-def append_only(cls):
+# Append-only tables and the columns of each that erasure may blank (set to NULL): the
+# database's triggers (lms.ledger.triggers) and the ORM check below both read this.
+APPEND_ONLY: dict[str, tuple[str, ...]] = {}
+
+
+def append_only(cls=None, *, erasable: tuple[str, ...] = ()):
     """Mark a mapped class as append-only: rows may be inserted, never updated or deleted.
 
     Corrections are new rows that reference the old ones; this keeps decisions, awards and
-    the audit trail trustworthy for quality assurers and awarding bodies.
+    the audit trail trustworthy for quality assurers and awarding bodies. The one change
+    allowed is erasure: setting some of the `erasable` columns (personal text that the
+    ledger signed by its digest) to NULL. The database refuses everything else too.
     """
+    if cls is None:
+        return lambda target: append_only(target, erasable=erasable)
+    APPEND_ONLY[cls.__tablename__] = tuple(erasable)
 
     def refuse_update(mapper, connection, target):
+        state = inspect(target)
+        changed = [
+            attr
+            for attr in state.attrs
+            if attr.history.has_changes() and attr.key in mapper.columns
+        ]
+        if all(attr.key in erasable and attr.value is None for attr in changed):
+            return
         raise AppendOnlyError(f"{cls.__name__} records cannot be changed once written")
 
     def refuse_delete(mapper, connection, target):

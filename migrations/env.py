@@ -25,7 +25,29 @@ def run_migrations_offline() -> None:
         context.run_migrations()
 
 
+def _foreign_keys(connection, on: bool) -> None:
+    """SQLite: a migration that copies a table others refer to (batch mode) drops the old
+    table with its rows still referred to, so foreign keys are off while migrations run and
+    checked once they are done. SQLite only changes this outside a transaction."""
+    if connection.dialect.name != "sqlite" or connection.in_transaction():
+        return
+    connection.exec_driver_sql(f"PRAGMA foreign_keys={'ON' if on else 'OFF'}")
+    if on:
+        broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+        if broken:
+            raise RuntimeError(f"the migrations left rows that refer to nothing: {broken[:5]}")
+    connection.commit()
+
+
 def _run(connection) -> None:
+    _foreign_keys(connection, on=False)
+    try:
+        _configure_and_run(connection)
+    finally:
+        _foreign_keys(connection, on=True)
+
+
+def _configure_and_run(connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=target_metadata,

@@ -323,7 +323,7 @@ def test_trainee_role_is_granted_by_enrolment(session, world):
 # --- the last seat, taken twice at once ----------------------------------------------------------
 
 
-def test_two_enrolments_at_once_cannot_both_take_the_last_seat(session, world, monkeypatch):
+def test_two_enrolments_at_once_cannot_both_take_the_last_seat(app, session, world, monkeypatch):
     """Two coordinators enrol two people at the same moment, each in her own transaction on
     her own connection, with one seat left. Both count the seats before either has written
     (the barrier holds each until the other has counted too, unless the other is waiting for
@@ -352,7 +352,8 @@ def test_two_enrolments_at_once_cannot_both_take_the_last_seat(session, world, m
     outcomes: dict[int, str] = {}
 
     def enrol(index: int) -> None:
-        with Session(engine) as own:
+        # Each enrolment is a request of its own: the app signs what it writes.
+        with app.app_context(), Session(engine) as own:
             cohort = own.get(Cohort, world.cohort.id)
             try:
                 enrol_person(own, cohort, racers[index].email, today=TODAY)

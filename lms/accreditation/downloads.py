@@ -21,7 +21,7 @@ from lms.curriculum.models import Cohort
 
 def certificate_details(certificate: Certificate, context: IssuingContext) -> CertificateDetails:
     return CertificateDetails(
-        trainee_name=certificate.trainee_name,
+        trainee_name=certificate.trainee_name or "(name removed)",
         qualification_title=certificate.qualification_title,
         qualification_code=certificate.qualification_code,
         level=certificate.level or "",
@@ -51,7 +51,9 @@ def safe_filename(*parts: str) -> str:
 def certificate_filename(certificate: Certificate) -> str:
     return (
         safe_filename(
-            certificate.trainee_name, certificate.qualification_code, certificate.verification_code
+            certificate.trainee_name or "certificate",
+            certificate.qualification_code,
+            certificate.verification_code,
         )
         + ".pdf"
     )

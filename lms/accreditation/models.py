@@ -25,7 +25,7 @@ from lms.curriculum.models import Course, Enrolment, Unit
 from lms.db import Base, append_only, utcnow
 
 
-@append_only
+@append_only(erasable=("evidence_summary",))
 class UnitAchievement(Base):
     """A unit signed off for one enrolment (and countersigned, where the IQA sampled it).
 
@@ -47,7 +47,7 @@ class UnitAchievement(Base):
     signed_off_at: Mapped[datetime]
     countersigned_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     countersigned_at: Mapped[datetime | None]
-    evidence_summary: Mapped[str] = mapped_column(Text, default="")
+    evidence_summary: Mapped[str | None] = mapped_column(Text, default="")
     recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     enrolment: Mapped[Enrolment] = relationship(lazy="raise")
@@ -87,7 +87,7 @@ class QualificationAward(Base):
     revocation: Mapped[Revocation | None] = relationship(back_populates="award", lazy="raise")
 
 
-@append_only
+@append_only(erasable=("trainee_name",))
 class Certificate(Base):
     """The printable certificate of an award. What it says is kept as issued, so a reprint
     years later shows the same words; the verification code finds it again."""
@@ -98,7 +98,8 @@ class Certificate(Base):
     award_id: Mapped[int] = mapped_column(ForeignKey("qualification_award.id"), unique=True)
     verification_code: Mapped[str] = mapped_column(String(12), unique=True)
     issued_at: Mapped[datetime] = mapped_column(default=utcnow)
-    trainee_name: Mapped[str] = mapped_column(String(200))
+    # NULL once the holder's personal data is erased: the award stays, her name does not.
+    trainee_name: Mapped[str | None] = mapped_column(String(200))
     qualification_title: Mapped[str] = mapped_column(String(300))
     qualification_code: Mapped[str] = mapped_column(String(40))
     level: Mapped[str | None] = mapped_column(String(10))

@@ -23,6 +23,7 @@ from lms.accreditation.operations import outcomes_by_unit, with_other_requiremen
 from lms.accreditation.record_details import CriterionEvidence, details_for
 from lms.accreditation.statuslist import StatusListError
 from lms.assessment.unit_status import NOT_SUBMITTED, UnitStatus, unit_standings
+from lms.audit.models import AuditEvent
 from lms.curriculum.models import (
     Cohort,
     Course,
@@ -34,6 +35,7 @@ from lms.curriculum.models import (
 from lms.curriculum.rules import AchievedUnit, RulesResult, evaluate
 from lms.db import utcnow
 from lms.errors import NotFound
+from lms.ledger import checks as ledger
 
 # --- public verification ----------------------------------------------------------------------
 
@@ -42,6 +44,9 @@ from lms.errors import NotFound
 class CertificateCheck:
     certificate: Certificate
     revoked_at: datetime | None
+    # The award, its certificate and the organisation's revocations all verify against the
+    # organisation's signed ledger: only then may a page call the certificate genuine.
+    trusted: bool = False
 
 
 def check_certificate(session: Session, code: str) -> CertificateCheck | None:
@@ -52,7 +57,32 @@ def check_certificate(session: Session, code: str) -> CertificateCheck | None:
     revoked_at = session.scalar(
         select(Revocation.revoked_at).where(Revocation.award_id == certificate.award_id)
     )
-    return CertificateCheck(certificate, revoked_at)
+    return CertificateCheck(certificate, revoked_at, _trusted(session, certificate, revoked_at))
+
+
+def _trusted(session: Session, certificate: Certificate, revoked_at: datetime | None) -> bool:
+    """Whether what the page would say stands: the award and certificate unchanged since they
+    were signed, the organisation's chain of revocations whole, and no revocation on the audit
+    trail whose record is gone."""
+    award_id = certificate.award_id
+    organisation_id = session.scalar(
+        select(QualificationAward.organisation_id).where(QualificationAward.id == award_id)
+    )
+    revoked_on_record = session.scalar(
+        select(AuditEvent.id)
+        .where(
+            AuditEvent.action == "accreditation.revoked",
+            AuditEvent.object_type == "QualificationAward",
+            AuditEvent.object_id == str(award_id),
+        )
+        .limit(1)
+    )
+    return bool(
+        ledger.verified(session, "qualification_award", [award_id])[award_id]
+        and ledger.verified(session, "certificate", [certificate.id])[certificate.id]
+        and ledger.chain_intact(session, organisation_id, "revocation")
+        and (revoked_on_record is None or revoked_at is not None)
+    )
 
 
 def _organisation_for_issuer(
@@ -220,6 +250,18 @@ class LearnerRecord:
     revocation: Revocation | None
     credentials: list[IssuedCredential]
     evidence: dict[int, list[CriterionEvidence]] = field(default_factory=dict)
+    # Whether the award (None without one) and each unit achievement (by id) match what the
+    # organisation signed (lms.ledger).
+    award_verified: bool | None = None
+    achievements_verified: dict[int, bool] = field(default_factory=dict)
+
+    @property
+    def unverified_units(self) -> list[str]:
+        return [
+            u.achievement.unit_code
+            for u in self.units
+            if u.achievement is not None and not self.achievements_verified.get(u.achievement.id)
+        ]
 
     @property
     def achieved_credits(self) -> int:
@@ -320,6 +362,14 @@ def learner_record(session: Session, enrolment: Enrolment) -> LearnerRecord:
         revocation=award.revocation if award else None,
         credentials=credentials,
         evidence=details_for(session, enrolment, criterion_ids),
+        award_verified=(
+            ledger.verified(session, "qualification_award", [award.id])[award.id]
+            if award is not None
+            else None
+        ),
+        achievements_verified=ledger.verified(
+            session, "unit_achievement", [a.id for a in achievements.values()]
+        ),
     )
 
 

@@ -87,6 +87,7 @@ def verify_certificate(code: str):
         "accreditation/verify_certificate.html",
         certificate=check.certificate,
         revoked_at=check.revoked_at,
+        trusted=check.trusted,
         code=display_code(normalised),
     )
 

@@ -65,7 +65,7 @@ class AssessorStanding(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-@append_only
+@append_only(erasable=("feedback", "actions"))
 class Decision(Base):
     """An assessor's judgement of a submission: the signature on it is what makes it count."""
 
@@ -76,8 +76,9 @@ class Decision(Base):
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
     assessor_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
     outcome: Mapped[Outcome] = mapped_column(string_enum(Outcome, "decision_outcome"))
-    feedback: Mapped[str] = mapped_column(Text, default="")
-    actions: Mapped[str] = mapped_column(Text, default="")
+    # Blanked (NULL) when the learner's personal data is erased; the ledger keeps their digest.
+    feedback: Mapped[str | None] = mapped_column(Text, default="")
+    actions: Mapped[str | None] = mapped_column(Text, default="")
     by_trainee_assessor: Mapped[bool] = mapped_column(default=False)
     corrects_id: Mapped[int | None] = mapped_column(ForeignKey("assessment_decision.id"))
     decided_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
@@ -93,7 +94,7 @@ class Decision(Base):
     )
 
 
-@append_only
+@append_only(erasable=("feedback",))
 class CriterionJudgement(Base):
     __tablename__ = "criterion_judgement"
     __table_args__ = (UniqueConstraint("decision_id", "criterion_id"),)
@@ -102,12 +103,12 @@ class CriterionJudgement(Base):
     decision_id: Mapped[int] = mapped_column(ForeignKey("assessment_decision.id"), index=True)
     criterion_id: Mapped[int] = mapped_column(ForeignKey("assessment_criterion.id"), index=True)
     met: Mapped[bool]
-    feedback: Mapped[str] = mapped_column(Text, default="")
+    feedback: Mapped[str | None] = mapped_column(Text, default="")
 
     decision: Mapped[Decision] = relationship(back_populates="judgements", lazy="raise")
 
 
-@append_only
+@append_only(erasable=("comments",))
 class Countersignature(Base):
     """A second person's view of a decision: agreement (a countersignature) or disagreement
     with the reason, which returns the decision to its assessor."""
@@ -119,7 +120,7 @@ class Countersignature(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
     role: Mapped[CountersignRole] = mapped_column(string_enum(CountersignRole, "countersign_role"))
     agrees: Mapped[bool]
-    comments: Mapped[str] = mapped_column(Text, default="")
+    comments: Mapped[str | None] = mapped_column(Text, default="")
     signed_at: Mapped[datetime] = mapped_column(default=utcnow)
     signature: Mapped[str] = mapped_column(String(64))
 

@@ -27,6 +27,7 @@ from lms.assessment.models import (
 from lms.assessment.rules import scope_submissions_to_judge
 from lms.curriculum.models import AssessmentCriterion, Cohort, Enrolment, LearningOutcome, Unit
 from lms.db import utcnow
+from lms.ledger import checks as ledger
 from lms.permissions import assessor_cohort_ids, iqa_organisation_ids
 from lms.portfolio.models import Submission, SubmissionStatus, SubmittedEvidence
 
@@ -283,6 +284,8 @@ class DecisionView:
     judgements: dict
     countersignatures: list
     sample: IqaSample | None
+    # Whether the decision as stored matches what was signed (lms.ledger).
+    verified: bool = False
 
 
 @dataclass
@@ -316,6 +319,7 @@ def decision_history(session: Session, submission: Submission) -> History:
         for s in session.scalars(select(IqaSample).where(IqaSample.decision_id.in_(ids)))
     }
     people = _people_in_history(session, submission, decisions, signatures)
+    verified = ledger.verified(session, "assessment_decision", ids)
     views = [
         DecisionView(
             decision=d,
@@ -323,6 +327,7 @@ def decision_history(session: Session, submission: Submission) -> History:
             judgements={j.criterion_id: j for j in d.judgements},
             countersignatures=signatures.get(d.id, []),
             sample=samples.get(d.id),
+            verified=verified.get(d.id, False),
         )
         for d in decisions
     ]

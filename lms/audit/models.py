@@ -9,7 +9,7 @@ from lms.accounts.models import Organisation, User
 from lms.db import Base, append_only, utcnow
 
 
-@append_only
+@append_only(erasable=("ip_address", "detail"))
 class AuditEvent(Base):
     __tablename__ = "audit_event"
 
@@ -21,7 +21,8 @@ class AuditEvent(Base):
     object_type: Mapped[str | None] = mapped_column(String(60))
     object_id: Mapped[str | None] = mapped_column(String(64))
     ip_address: Mapped[str | None] = mapped_column(String(45))
-    detail: Mapped[dict] = mapped_column(JSON, default=dict)
+    # Both blanked (NULL) when the person they concern is erased; the ledger keeps digests.
+    detail: Mapped[dict | None] = mapped_column(JSON(none_as_null=True), default=dict)
 
     actor: Mapped[User | None] = relationship(lazy="raise")
     organisation: Mapped[Organisation | None] = relationship(lazy="raise")

@@ -197,7 +197,7 @@ class Submission(Base):
         return self.status in OPEN_STATUSES
 
 
-@append_only
+@append_only(erasable=("title", "description"))
 class SubmittedEvidence(Base):
     """A piece of evidence exactly as it was when submitted: never changed afterwards."""
 
@@ -207,9 +207,9 @@ class SubmittedEvidence(Base):
     submission_id: Mapped[int] = mapped_column(ForeignKey("submission.id"), index=True)
     evidence_id: Mapped[int] = mapped_column(ForeignKey("evidence.id"), index=True)
     evidence_version: Mapped[int]
-    title: Mapped[str] = mapped_column(String(200))
+    title: Mapped[str | None] = mapped_column(String(200))
     evidence_type: Mapped[EvidenceType] = mapped_column(string_enum(EvidenceType, "evidence_type"))
-    description: Mapped[str] = mapped_column(Text, default="")
+    description: Mapped[str | None] = mapped_column(Text, default="")
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     # [{"file_id", "sha256", "filename", "size", "media_type", "kind_label"}], and
     # "metadata_warning" when the file has one]

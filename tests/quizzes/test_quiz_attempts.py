@@ -401,7 +401,8 @@ def test_concurrent_submits_are_graded_once(app, session, quiz_world):
 
     def hand_in(offset: int) -> None:
         try:
-            with Session(engine) as own:
+            # Each hand-in is a request of its own: the app signs what it writes.
+            with app.app_context(), Session(engine) as own:
                 copy = own.get(QuizAttempt, attempt_id)
                 own.get(Quiz, copy.quiz_id)
                 barrier.wait(timeout=10)

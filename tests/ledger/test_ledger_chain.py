@@ -1,0 +1,24 @@
+"""Every signed kind of record is chained and signed as it is written, and `verify` says so."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from lms.ledger.checks import verify_all
+from lms.ledger.models import LedgerChain, LedgerEntry
+
+SECRET = "test-secret-key-that-is-long-enough-for-tests"
+
+
+def test_a_whole_history_verifies(history, session):
+    assert verify_all(session, SECRET) == []
+    kinds = set(session.scalars(select(LedgerChain.kind)))
+    assert {"decision", "iqa_review", "award", "revocation", "audit", "unit_achievement"} <= kinds
+    entries = session.scalar(select(func.count()).select_from(LedgerEntry))
+    assert entries > 20
+
+
+def test_the_command_says_all_is_well(history, runner):
+    result = runner.invoke(args=["verify"])
+    assert result.exit_code == 0, result.output
+    assert "chains verify" in result.output
