@@ -38,8 +38,9 @@ HOOKS = {
     "bool; False when the unit may not be learned, submitted or judged there that day",
     "impact_figures": "impact report: (session, learner_ids: list[int]) -> list[ImpactFigure] "
     "(lms.reporting.figures), figures another capability adds beside the survey results",
-    "subject_access": "privacy: (session, user) -> Iterable[(name in archive, bytes | str)], "
-    "everything a capability holds about a person, for her own download",
+    "subject_access": "privacy: (session, user) -> Iterable[(name in archive, bytes | str | "
+    "binary file opened for reading)], everything a capability holds about a person, for her "
+    "own download (files are copied in pieces and closed; see lms.privacy.archive)",
     "erase_person": "privacy: (session, user) when an administrator erases a person: remove or "
     "pseudonymise what the capability holds about her (what must be kept stays, pseudonymised)",
     "award_requirements": "accreditation: (session, enrolment) -> list[str], requirements other "
@@ -78,6 +79,7 @@ CAPABILITIES: tuple[Capability, ...] = (
     Capability(
         "accounts",
         models=("lms.accounts.models",),
+        hooks={"subject_access": ("lms.accounts.subject_access:account_information",)},
         blueprints=("lms.accounts.views:blueprint", "lms.accounts.admin_views:blueprint"),
         cli=("lms.accounts.cli:orgs_cli", "lms.accounts.cli:users_cli"),
         rules=("lms.accounts.rules",),
@@ -110,6 +112,7 @@ CAPABILITIES: tuple[Capability, ...] = (
         demo_steps=("lms.curriculum.demo:enrol_demo_trainees",),
         content_checks=("lms.curriculum.checks:course_files",),
         unit_panels=("lms.curriculum.panels:quiz_named",),
+        hooks={"subject_access": ("lms.curriculum.subject_access:learning_information",)},
     ),
     Capability(
         "quizzes",
@@ -123,6 +126,7 @@ CAPABILITIES: tuple[Capability, ...] = (
         sync_steps=("lms.quizzes.catalogue:load_quizzes",),
         unit_panels=("lms.quizzes.panels:quiz_panel",),
         progress_columns=("lms.quizzes.progress:QUIZ_RESULTS",),
+        hooks={"subject_access": ("lms.quizzes.subject_access:quiz_information",)},
     ),
     Capability(
         "franchise",
@@ -147,7 +151,10 @@ CAPABILITIES: tuple[Capability, ...] = (
         cli=("lms.portfolio.cli:evidence_cli",),
         rules=("lms.portfolio.rules",),
         unit_panels=("lms.portfolio.panels:portfolio_panel",),
-        hooks={"unit_in_use": ("lms.portfolio.usage:unit_has_evidence_or_submissions",)},
+        hooks={
+            "unit_in_use": ("lms.portfolio.usage:unit_has_evidence_or_submissions",),
+            "subject_access": ("lms.portfolio.subject_access:portfolio_information",),
+        },
     ),
     Capability(
         "assessment",
@@ -168,6 +175,7 @@ CAPABILITIES: tuple[Capability, ...] = (
         hooks={
             "unit_in_use": ("lms.assessment.queries:unit_has_judgements",),
             "unit_submitted": ("lms.assessment.notices:submission_arrived",),
+            "subject_access": ("lms.assessment.subject_access:assessment_information",),
         },
     ),
     Capability(
@@ -175,6 +183,7 @@ CAPABILITIES: tuple[Capability, ...] = (
         models=("lms.notifications.models",),
         blueprints=("lms.notifications.views:blueprint",),
         rules=("lms.notifications.rules",),
+        hooks={"subject_access": ("lms.notifications.subject_access:notification_information",)},
     ),
     Capability(
         "accreditation",
@@ -187,7 +196,15 @@ CAPABILITIES: tuple[Capability, ...] = (
         hooks={
             "unit_achieved": ("lms.accreditation.from_assessment:record_from_assessment",),
             "record_details": ("lms.accreditation.from_assessment:evidence_and_decisions",),
+            "subject_access": ("lms.accreditation.subject_access:achievement_information",),
         },
+    ),
+    Capability(
+        # a person's own information (subject access), who has looked at her work, the quick
+        # exit and neutral page titles; after every capability that answers subject_access
+        "privacy",
+        blueprints=("lms.privacy.views:blueprint",),
+        rules=("lms.privacy.rules",),
     ),
 )
 

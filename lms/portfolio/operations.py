@@ -391,8 +391,29 @@ def open_for_download(
         obj=evidence_file,
         organisation_id=evidence_file.organisation_id,
         owner_id=evidence_file.owner_id,
+        trainee_id=evidence_file.owner_id,
         enrolment_id=enrolment.id,
         sha256=evidence_file.sha256,
         filename=evidence_file.filename,
     )
     return handle
+
+
+def note_seen(
+    session: Session,
+    viewer: User,
+    action: str,
+    obj,
+    *,
+    trainee_id: int,
+    organisation_id: int,
+    **detail,
+) -> None:
+    """Record that someone other than the trainee opened her work (`action` is one of
+    `lms.privacy.queries.LOOKS`), so that she can see who has looked at it. Her own looks are
+    hers and are not recorded."""
+    if viewer.id == trainee_id:
+        return
+    record(
+        session, action, obj=obj, organisation_id=organisation_id, trainee_id=trainee_id, **detail
+    )
