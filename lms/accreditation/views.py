@@ -209,7 +209,7 @@ def record_pdf(enrolment_id: int):
     return _attachment(
         pdf,
         "application/pdf",
-        downloads.safe_filename("learner-record", enrolment.user.display_name) + ".pdf",
+        downloads.record_filename(enrolment.id),
     )
 
 
@@ -263,11 +263,11 @@ def credential_download(credential_id: int, kind: str):
         "accreditation.download_credential",
         options=queries.CREDENTIAL_WITH_ORGANISATION,
     )
-    name = downloads.safe_filename(issued.name, "credential")
+    name = downloads.credential_filename(issued.id, kind)
     if kind == "jwt":
-        return _attachment(issued.jwt.encode("ascii"), JWT_MEDIA_TYPE, f"{name}.jwt")
+        return _attachment(issued.jwt.encode("ascii"), JWT_MEDIA_TYPE, name)
     document = json.dumps(enveloped(issued.jwt), indent=2).encode("utf-8")
-    return _attachment(document, "application/json", f"{name}.json")
+    return _attachment(document, "application/json", name)
 
 
 @blueprint.route("/awards/<int:award_id>/revoke", methods=["GET", "POST"])
@@ -367,7 +367,7 @@ def claim_csv(slug: str, claim_id: int):
     claim = claims.claim_for(db.session, organisation, claim_id)
     text = claims.claim_csv(db.session, claim)
     filename = downloads.safe_filename(
-        "claim", organisation.slug, claim.period_start.isoformat(), claim.period_end.isoformat()
+        "claim", claim.period_start.isoformat(), claim.period_end.isoformat()
     )
     return _attachment(text.encode("utf-8-sig"), "text/csv", f"{filename}.csv")
 

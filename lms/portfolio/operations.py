@@ -417,3 +417,11 @@ def note_seen(
     record(
         session, action, obj=obj, organisation_id=organisation_id, trainee_id=trainee_id, **detail
     )
+
+
+def download_name(evidence_file: EvidenceFile) -> str:
+    """The name a download is saved under: "document-12.pdf". Her own name for the file stays
+    on the page; a downloads folder (hers or her assessor's) shows nothing of what it is about."""
+    extension = evidence_file.filename.rpartition(".")[2] if "." in evidence_file.filename else ""
+    extension = "".join(c for c in extension.lower() if c.isascii() and c.isalnum())[:10]
+    return f"document-{evidence_file.id}" + (f".{extension}" if extension else "")

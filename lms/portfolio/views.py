@@ -273,7 +273,7 @@ def download(enrolment_id: int, file_id: int):
         handle,
         mimetype=attached.media_type,
         as_attachment=True,
-        download_name=attached.filename,
+        download_name=operations.download_name(attached),
         max_age=0,
     )
     response.headers["X-Content-Type-Options"] = "nosniff"
