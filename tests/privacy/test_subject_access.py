@@ -85,7 +85,8 @@ def test_her_archive_holds_every_kind_of_information_with_a_plain_readme(story, 
     assert decisions[0]["actions"] == "Add an example from a session."
     assert decisions[0]["assessor"] == story.assessor.display_name
     feedback = [row["feedback"] for row in _json(zipped, "assessment/criterion-feedback.json")]
-    assert feedback and all(text.startswith("More on") for text in feedback)
+    assert feedback
+    assert all(text.startswith("More on") for text in feedback)
 
     # The CSV holds the same rows as the JSON.
     rows = list(csv.DictReader(io.StringIO(zipped.read("portfolio/evidence.csv").decode())))
@@ -93,12 +94,14 @@ def test_her_archive_holds_every_kind_of_information_with_a_plain_readme(story, 
 
     # Her evidence file itself, as uploaded, under evidence/.
     files = [name for name in names if name.startswith("evidence/")]
-    assert len(files) == 1 and files[0].endswith("first-session.txt")
+    assert len(files) == 1
+    assert files[0].endswith("first-session.txt")
     assert zipped.read(files[0]) == b"HER-OWN-WORDS\n" * 10
 
     # Her certificate, as a PDF, and her credentials as Open Badges documents.
     pdfs = [name for name in names if name.startswith("achievements/") and name.endswith(".pdf")]
-    assert len(pdfs) == 1 and zipped.read(pdfs[0]).startswith(b"%PDF")
+    assert len(pdfs) == 1
+    assert zipped.read(pdfs[0]).startswith(b"%PDF")
     credentials = [n for n in names if n.startswith("achievements/credential-")]
     assert credentials
     assert all("EnvelopedVerifiableCredential" in zipped.read(n).decode() for n in credentials)
@@ -106,7 +109,8 @@ def test_her_archive_holds_every_kind_of_information_with_a_plain_readme(story, 
     readme = zipped.read("README.txt").decode()
     assert "This archive holds the information Alongside keeps about you" in readme
     assert story.trainee.display_name in readme
-    assert "evidence/" in readme and "spreadsheet" in readme
+    assert "evidence/" in readme
+    assert "spreadsheet" in readme
     assert files[0] in readme
 
 
@@ -174,9 +178,11 @@ def test_large_files_are_copied_in_pieces_and_names_cannot_leave_the_archive(sto
         yield "notes/same.txt", "first"
         yield "notes/same.txt", "second"
 
-    with extended(Capability("extra", hooks={"subject_access": (extra,)})):
-        with app.test_request_context():
-            handle, name = archive.build_archive(db.session, story.trainee, today=DAY.date())
+    with (
+        extended(Capability("extra", hooks={"subject_access": (extra,)})),
+        app.test_request_context(),
+    ):
+        handle, name = archive.build_archive(db.session, story.trainee, today=DAY.date())
     with zipfile.ZipFile(handle) as zipped:
         assert zipped.read("outside/big-file.bin") == big
         assert zipped.read("notes/same.txt") == b"first"
