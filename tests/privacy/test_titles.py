@@ -30,11 +30,11 @@ def test_a_trainees_pages_are_titled_with_the_site_name_alone(app, signed_in):
     coordinator = signed_in(member(partner, Role.COORDINATOR))
     for url in ("/account", "/my/information", "/notifications"):
         assert _title(trainee, url) == "Alongside", url
-    assert _title(coordinator, "/account") == "Your account – Alongside"
+    assert _title(coordinator, "/account") == "Your account \N{EN DASH} Alongside"
     # Without the setting, she sees each page's own title.
     partner.neutral_page_titles = False
     db.session.commit()
-    assert _title(trainee, "/account") == "Your account – Alongside"
+    assert _title(trainee, "/account") == "Your account \N{EN DASH} Alongside"
 
 
 def test_someone_who_is_a_trainee_anywhere_with_the_setting_gets_neutral_titles(signed_in):
