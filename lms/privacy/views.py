@@ -43,7 +43,7 @@ def _privacy_helpers():
 
 def _zone() -> ZoneInfo:
     try:
-        return ZoneInfo(current_app.config.get("DISPLAY_TIMEZONE", "Europe/London"))
+        return ZoneInfo(current_app.config["DISPLAY_TIMEZONE"])
     except (ZoneInfoNotFoundError, ValueError):
         return ZoneInfo("UTC")
 
