@@ -30,6 +30,7 @@ from lms.curriculum.models import Cohort, Enrolment
 from lms.errors import Conflict, DomainError
 from lms.extensions import csrf, db, limiter
 from lms.permissions import authorize
+from lms.portfolio.operations import note_seen
 from lms.web import (
     Outcome,
     flashed_errors,
@@ -190,10 +191,23 @@ def _enrolment(enrolment_id: int) -> Enrolment:
     )
 
 
+def _note_seen(action: str, enrolment: Enrolment) -> None:
+    """Her record lists her evidence and the decisions on it: she sees who opened it."""
+    note_seen(
+        db.session,
+        current_user,
+        action,
+        enrolment,
+        trainee_id=enrolment.user_id,
+        organisation_id=enrolment.organisation_id,
+    )
+
+
 @blueprint.route("/records/<int:enrolment_id>")
 @login_required
 def record(enrolment_id: int):
     enrolment = _enrolment(enrolment_id)
+    _note_seen("record.viewed", enrolment)
     return render_template(
         "accreditation/record.html",
         record=queries.learner_record(db.session, enrolment),
@@ -205,6 +219,7 @@ def record(enrolment_id: int):
 @login_required
 def record_pdf(enrolment_id: int):
     enrolment = _enrolment(enrolment_id)
+    _note_seen("record.downloaded", enrolment)
     pdf = render_record(queries.learner_record(db.session, enrolment))
     return _attachment(
         pdf,

@@ -29,6 +29,8 @@ LOOKS = {
     "iqa.disagreed": "Disagreed with a decision about your work (quality assurance)",
     "standardisation.opened": "Looked at your work in an assessors' practice exercise",
     "standardisation.judged": "Judged your work in an assessors' practice exercise",
+    "record.viewed": "Looked at your learner record (your units, evidence and decisions)",
+    "record.downloaded": "Downloaded your learner record as a PDF",
 }
 
 

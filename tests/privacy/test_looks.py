@@ -157,3 +157,21 @@ def test_the_page_takes_the_same_queries_however_many_looks(app, signed_in, coun
             assert response.status_code == 200
     assert len(looks_at_work_of(db.session, setting.trainee)) == 8
     assert queries_for_page() == few
+
+
+def test_opening_her_learner_record_is_a_look_too(story, signed_in):
+    coordinator = member(story.setting.organisation, Role.COORDINATOR, display_name="Cora")
+    client = signed_in(coordinator)
+    enrolment = story.qualification_enrolment.id
+    for url in (f"/records/{enrolment}", f"/records/{enrolment}/record.pdf"):
+        response = client.get(url)
+        response.close()
+        assert response.status_code == 200, url
+    signed_in(story.trainee).get(f"/records/{enrolment}").close()  # her own: not listed
+    looks = [
+        (look.who, look.role, look.what) for look in looks_at_work_of(db.session, story.trainee)
+    ]
+    assert looks[:2] == [
+        ("Cora", "Coordinator", LOOKS["record.downloaded"]),
+        ("Cora", "Coordinator", LOOKS["record.viewed"]),
+    ]
