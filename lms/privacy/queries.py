@@ -33,6 +33,28 @@ LOOKS = {
     "record.downloaded": "Downloaded your learner record as a PDF",
 }
 
+SUPPORT = "To support you with your work, or to assess it"
+ASSESSING = "To assess your work"
+CHECKING = "To check that a decision about your work is fair"
+TRAINING = "Assessor training: making sure assessors judge work alike"
+# Why each kind of look happens, in plain words.
+WHY = {
+    "evidence.viewed": SUPPORT,
+    "evidence.downloaded": SUPPORT,
+    "submission.viewed": SUPPORT,
+    "assessment.opened": ASSESSING,
+    "assessment.decided": ASSESSING,
+    "assessment.countersigned": CHECKING,
+    "assessment.countersign_refused": CHECKING,
+    "iqa.opened": CHECKING,
+    "iqa.agreed": CHECKING,
+    "iqa.disagreed": CHECKING,
+    "standardisation.opened": TRAINING,
+    "standardisation.judged": TRAINING,
+    "record.viewed": "To follow your progress towards your qualification",
+    "record.downloaded": "To follow your progress towards your qualification",
+}
+
 
 @dataclass(frozen=True)
 class Look:
@@ -40,6 +62,7 @@ class Look:
     who: str
     role: str
     what: str
+    why: str
     detail: str
 
 
@@ -77,6 +100,7 @@ def looks_at_work_of(session: Session, user: User, limit: int = 500) -> list[Loo
             who=event.actor.display_name if event.actor else "The system",
             role=_role(event.actor, event.organisation_id),
             what=LOOKS[event.action],
+            why=WHY[event.action],
             detail=_detail(event),
         )
         for event in events

@@ -15,7 +15,7 @@ from lms.audit.context import acting_as
 from lms.extensions import db
 from lms.portfolio import operations as portfolio
 from lms.portfolio.models import EvidenceFile
-from lms.privacy.queries import LOOKS, looks_at_work_of
+from lms.privacy.queries import LOOKS, WHY, looks_at_work_of
 from tests.factories import CohortStaffFactory, add_evidence, assessment_setting, member
 
 
@@ -79,6 +79,7 @@ def test_every_look_by_someone_else_is_listed_and_her_own_are_not(app, signed_in
     assert "Asha Assessor" in page
     assert "Opened your work to assess it" in page
     assert "Downloaded a file from your evidence" in page
+    assert "To assess your work" in page
 
 
 def test_standardisation_and_quality_assurance_looks_are_listed(app, signed_in):
@@ -175,3 +176,8 @@ def test_opening_her_learner_record_is_a_look_too(story, signed_in):
         ("Cora", "Coordinator", LOOKS["record.downloaded"]),
         ("Cora", "Coordinator", LOOKS["record.viewed"]),
     ]
+
+
+def test_every_kind_of_look_says_why_in_plain_words():
+    assert set(WHY) == set(LOOKS)
+    assert all(text[0].isupper() and not text.endswith(".") for text in WHY.values())
