@@ -136,7 +136,10 @@ CAPABILITIES: tuple[Capability, ...] = (
         home_sections=("lms.franchise.home:franchise_sections",),
         # licences for both partners (one near its seat limit), cohorts and enrolments
         demo_steps=("lms.franchise.demo:load_franchise_demo",),
-        hooks={"unit_offered": ("lms.franchise.licences:unit_offered_by_licence",)},
+        hooks={
+            "unit_offered": ("lms.franchise.licences:unit_offered_by_licence",),
+            "subject_access": ("lms.franchise.subject_access:invitation_information",),
+        },
     ),
     Capability(
         "api",

@@ -7,14 +7,15 @@ import csv
 import io
 import json
 import zipfile
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
 from lms.audit.models import AuditEvent
 from lms.capabilities import Capability, extended
-from lms.db import clock_at
+from lms.db import clock_at, utcnow
 from lms.extensions import db
+from lms.franchise.models import EnrolmentInvitation
 from lms.privacy import archive
 from tests.factories.quizzes import quiz_for_unit
 
@@ -55,6 +56,7 @@ def test_her_archive_holds_every_kind_of_information_with_a_plain_readme(story, 
         "account/sign-ins",
         "learning/enrolments",
         "learning/lessons",
+        "learning/invitations",
         "quizzes/attempts",
         "quizzes/answers",
         "portfolio/evidence",
@@ -192,3 +194,20 @@ def test_large_files_are_copied_in_pieces_and_names_cannot_leave_the_archive(sto
     assert 0 < _Counted.largest_read <= archive.CHUNK
     assert _Counted.closed_after
     assert name == "my-information-2026-03-02.zip"
+
+
+def test_invitations_to_her_address_are_in_her_archive_and_no_one_elses(story, signed_in):
+    for email, name in ((story.trainee.email, "Her invitation"), (story.other.email, "Not hers")):
+        db.session.add(
+            EnrolmentInvitation(
+                organisation_id=story.setting.organisation.id,
+                course_id=story.setting.course.id,
+                cohort_id=story.setting.cohort.id,
+                email=email,
+                name=name,
+                expires_at=utcnow() + timedelta(days=7),
+            )
+        )
+    db.session.commit()
+    _, zipped = _download(signed_in, story.trainee)
+    assert [row["name"] for row in _json(zipped, "learning/invitations.json")] == ["Her invitation"]
