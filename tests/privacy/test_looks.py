@@ -9,7 +9,7 @@ from sqlalchemy.orm import selectinload
 from lms.accounts.roles import Role
 from lms.assessment import operations as assessment
 from lms.assessment import quality
-from lms.assessment.models import Outcome, StandardisationExercise
+from lms.assessment.models import IqaSample, Outcome, StandardisationExercise
 from lms.assessment.operations import Verdict
 from lms.audit.context import acting_as
 from lms.extensions import db
@@ -181,3 +181,32 @@ def test_opening_her_learner_record_is_a_look_too(story, signed_in):
 def test_every_kind_of_look_says_why_in_plain_words():
     assert set(WHY) == set(LOOKS)
     assert all(text[0].isupper() and not text.endswith(".") for text in WHY.values())
+
+
+def test_quality_assurance_of_a_decision_on_her_work_is_listed(app, signed_in):
+    setting = assessment_setting()
+    _, submission, _ = _waiting(setting)
+    with acting_as(setting.assessor.id):
+        decision = assessment.judge(
+            db.session,
+            submission,
+            setting.assessor,
+            expected_version=1,
+            outcome=Outcome.SIGNED_OFF,
+            verdicts={c.id: Verdict(True) for c in setting.criteria()},
+        )
+    db.session.commit()
+    sample = db.session.scalar(select(IqaSample).where(IqaSample.decision_id == decision.id))
+    assert sample is not None  # a new assessor's first decisions are sampled
+    response = signed_in(setting.iqa).get(f"/iqa/samples/{sample.id}")
+    response.close()
+    assert response.status_code == 200
+    with acting_as(setting.iqa.id):
+        assessment.review_sample(db.session, sample, setting.iqa, agrees=True)
+    db.session.commit()
+    looks = [(look.role, look.what) for look in looks_at_work_of(db.session, setting.trainee)]
+    assert looks == [
+        ("Internal quality assurer", LOOKS["iqa.agreed"]),
+        ("Internal quality assurer", LOOKS["iqa.opened"]),
+        ("Assessor", LOOKS["assessment.decided"]),
+    ]
