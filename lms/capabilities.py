@@ -40,8 +40,9 @@ HOOKS = {
     "bool; False when the unit may not be learned, submitted or judged there that day",
     "impact_figures": "impact report: (session, learner_ids: list[int]) -> list[ImpactFigure] "
     "(lms.reporting.figures), figures another capability adds beside the survey results",
-    "subject_access": "privacy: (session, user) -> Iterable[(name in archive, bytes | str)], "
-    "everything a capability holds about a person, for her own download",
+    "subject_access": "privacy: (session, user) -> Iterable[(name in archive, bytes | str | "
+    "binary file opened for reading)], everything a capability holds about a person, for her "
+    "own download (files are copied in pieces and closed; see lms.privacy.archive)",
     "erase_person": "privacy: (session, user) when an administrator erases a person: remove or "
     "pseudonymise what the capability holds about her (what must be kept stays, pseudonymised)",
     "award_requirements": "accreditation: (session, enrolment) -> list[str], requirements other "
@@ -85,6 +86,7 @@ CAPABILITIES: tuple[Capability, ...] = (
     Capability(
         "accounts",
         models=("lms.accounts.models",),
+        hooks={"subject_access": ("lms.accounts.subject_access:account_information",)},
         blueprints=("lms.accounts.views:blueprint", "lms.accounts.admin_views:blueprint"),
         cli=("lms.accounts.cli:orgs_cli", "lms.accounts.cli:users_cli"),
         rules=("lms.accounts.rules",),
@@ -126,6 +128,7 @@ CAPABILITIES: tuple[Capability, ...] = (
         demo_steps=("lms.curriculum.demo:enrol_demo_trainees",),
         content_checks=("lms.curriculum.checks:course_files",),
         unit_panels=("lms.curriculum.panels:quiz_named",),
+        hooks={"subject_access": ("lms.curriculum.subject_access:learning_information",)},
     ),
     Capability(
         "quizzes",
@@ -139,7 +142,10 @@ CAPABILITIES: tuple[Capability, ...] = (
         sync_steps=("lms.quizzes.catalogue:load_quizzes",),
         unit_panels=("lms.quizzes.panels:quiz_panel",),
         progress_columns=("lms.quizzes.progress:QUIZ_RESULTS",),
-        hooks={"erase_person": ("lms.quizzes.erasure:erase_person",)},
+        hooks={
+            "erase_person": ("lms.quizzes.erasure:erase_person",),
+            "subject_access": ("lms.quizzes.subject_access:quiz_information",),
+        },
     ),
     Capability(
         "franchise",
@@ -149,7 +155,10 @@ CAPABILITIES: tuple[Capability, ...] = (
         home_sections=("lms.franchise.home:franchise_sections",),
         # licences for both partners (one near its seat limit), cohorts and enrolments
         demo_steps=("lms.franchise.demo:load_franchise_demo",),
-        hooks={"unit_offered": ("lms.franchise.licences:unit_offered_by_licence",)},
+        hooks={
+            "unit_offered": ("lms.franchise.licences:unit_offered_by_licence",),
+            "subject_access": ("lms.franchise.subject_access:invitation_information",),
+        },
     ),
     Capability(
         "api",
@@ -168,6 +177,7 @@ CAPABILITIES: tuple[Capability, ...] = (
             "unit_in_use": ("lms.portfolio.usage:unit_has_evidence_or_submissions",),
             "unit_versioned": ("lms.portfolio.versions:carry_evidence_links",),
             "erase_person": ("lms.portfolio.erasure:erase_person",),
+            "subject_access": ("lms.portfolio.subject_access:portfolio_information",),
         },
     ),
     Capability(
@@ -190,6 +200,7 @@ CAPABILITIES: tuple[Capability, ...] = (
             "unit_in_use": ("lms.assessment.queries:unit_has_judgements",),
             "unit_submitted": ("lms.assessment.notices:submission_arrived",),
             "erase_person": ("lms.assessment.erasure:erase_person",),
+            "subject_access": ("lms.assessment.subject_access:assessment_information",),
         },
     ),
     Capability(
@@ -197,6 +208,7 @@ CAPABILITIES: tuple[Capability, ...] = (
         models=("lms.notifications.models",),
         blueprints=("lms.notifications.views:blueprint",),
         rules=("lms.notifications.rules",),
+        hooks={"subject_access": ("lms.notifications.subject_access:notification_information",)},
     ),
     Capability(
         "practice",
@@ -228,6 +240,7 @@ CAPABILITIES: tuple[Capability, ...] = (
             "unit_achieved": ("lms.accreditation.from_assessment:record_from_assessment",),
             "record_details": ("lms.accreditation.from_assessment:evidence_and_decisions",),
             "erase_person": ("lms.accreditation.erasure:erase_person",),
+            "subject_access": ("lms.accreditation.subject_access:achievement_information",),
         },
     ),
     Capability(
@@ -244,6 +257,13 @@ CAPABILITIES: tuple[Capability, ...] = (
             "subject_access": ("lms.practice.surveys.privacy:survey_answers",),
             "erase_person": ("lms.practice.surveys.privacy:erase_survey_answers",),
         },
+    ),
+    Capability(
+        # a person's own information (subject access), who has looked at her work, the quick
+        # exit and neutral page titles; after every capability that answers subject_access
+        "privacy",
+        blueprints=("lms.privacy.views:blueprint",),
+        rules=("lms.privacy.rules",),
     ),
 )
 

@@ -112,6 +112,7 @@ def load_config(instance_path: Path) -> dict:
         # Size of the RSA keys organisations sign credentials with (RS256; 2048 at the least).
         "SIGNING_KEY_BITS": _int("SIGNING_KEY_BITS", 3072),
         "QUICK_EXIT_URL": os.environ.get("QUICK_EXIT_URL", "https://www.bbc.co.uk/weather"),
+        "DISPLAY_TIMEZONE": os.environ.get("DISPLAY_TIMEZONE", "Europe/London"),
         "SESSION_IDLE_MINUTES": _int("SESSION_IDLE_MINUTES", 60 * 8),
         "REMEMBER_DAYS": _int("REMEMBER_DAYS", 14),
         "ARGON2_TIME_COST": _int("ARGON2_TIME_COST", 3),

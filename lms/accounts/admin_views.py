@@ -44,7 +44,11 @@ def create_partner():
         franchisor = db.session.get(Organisation, min(admin_franchisor_ids(current_user)))
         with form_errors(form, field="name"):
             partner = operations.create_organisation(
-                db.session, form.slug.data, form.name.data, franchisor=franchisor
+                db.session,
+                form.slug.data,
+                form.name.data,
+                franchisor=franchisor,
+                neutral_page_titles=form.neutral_page_titles.data,
             )
             flash(f"{partner.name} has been added as a partner organisation.", "success")
             return redirect(url_for("organisations.members", slug=partner.slug))

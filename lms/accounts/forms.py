@@ -80,6 +80,10 @@ class OrganisationForm(FlaskForm):
         description="Lowercase letters, digits and hyphens; used in addresses.",
         validators=[DataRequired("Please give a short name."), Length(max=60)],
     )
+    neutral_page_titles = BooleanField(
+        "Neutral page titles for trainees (recommended for organisations that support survivors)",
+        default=True,
+    )
 
 
 class EmptyForm(FlaskForm):

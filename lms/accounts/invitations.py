@@ -32,7 +32,8 @@ def send_invitation(
     enqueue(
         session,
         user.email,
-        subject or f"You are invited to Alongside by {organisation.name}",
+        # Never the organisation's name: it may say what the site is about.
+        subject or "You are invited to Alongside",
         template,
         user=user,
         organisation=organisation,

@@ -153,7 +153,7 @@ def _send(session: Session, invitation: MembershipInvitation, organisation: Orga
     enqueue(
         session,
         invitation.email,
-        f"An invitation from {organisation.name}",
+        "You are invited to Alongside",
         "membership_invitation",
         name=invitation.name,
         organisation=organisation,

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lms.accounts.roles import OrganisationKind, Role
@@ -20,6 +20,10 @@ class Organisation(Base):
     )
     franchisor_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Its trainees' pages are titled only "Alongside", so browser history and tabs say
+    # nothing of what they read (see lms.privacy.titles). On unless an administrator turns
+    # it off.
+    neutral_page_titles: Mapped[bool] = mapped_column(default=True, server_default=true())
 
     franchisor: Mapped[Organisation | None] = relationship(
         remote_side=[id], back_populates="partners", lazy="joined"

@@ -52,7 +52,12 @@ def create_user(
 
 
 def create_organisation(
-    session: Session, slug: str, name: str, *, franchisor: Organisation | None = None
+    session: Session,
+    slug: str,
+    name: str,
+    *,
+    franchisor: Organisation | None = None,
+    neutral_page_titles: bool = True,
 ) -> Organisation:
     slug = slug.strip().lower()
     if not SLUG_PATTERN.match(slug):
@@ -74,6 +79,7 @@ def create_organisation(
         name=name.strip(),
         kind=OrganisationKind.PARTNER if franchisor else OrganisationKind.FRANCHISOR,
         franchisor=franchisor,
+        neutral_page_titles=neutral_page_titles,
     )
     session.add(organisation)
     session.flush()

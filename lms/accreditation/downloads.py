@@ -48,15 +48,20 @@ def safe_filename(*parts: str) -> str:
     return text[:100] or "certificate"
 
 
+# Download names say nothing of what the qualification or the organisation is about (they
+# stay in a downloads folder and a browser's list of downloads): a kind and a code or date.
+
+
 def certificate_filename(certificate: Certificate) -> str:
-    return (
-        safe_filename(
-            certificate.trainee_name or "certificate",
-            certificate.qualification_code,
-            certificate.verification_code,
-        )
-        + ".pdf"
-    )
+    return f"certificate-{safe_filename(certificate.verification_code)}.pdf"
+
+
+def record_filename(enrolment_id: int) -> str:
+    return f"learning-record-{enrolment_id}.pdf"
+
+
+def credential_filename(credential_id: int, kind: str) -> str:
+    return f"credential-{credential_id}.{kind}"
 
 
 def cohort_archive(certificates: list[Certificate], context: IssuingContext) -> IO[bytes]:
@@ -65,9 +70,9 @@ def cohort_archive(certificates: list[Certificate], context: IssuingContext) -> 
     spooled = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115 - sent, then closed by the response
     with zipfile.ZipFile(spooled, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for certificate in certificates:
-            archive.writestr(
-                certificate_filename(certificate), certificate_pdf(certificate, context)
-            )
+            # Inside the archive, by trainee, for the coordinator to find each one.
+            name = safe_filename(certificate.trainee_name, certificate.verification_code)
+            archive.writestr(f"{name}.pdf", certificate_pdf(certificate, context))
     spooled.seek(0)
     return spooled
 
@@ -85,5 +90,4 @@ def cohort_certificates_archive(
         organisation_id=cohort.organisation_id,
         certificates=len(certificates),
     )
-    filename = safe_filename("certificates", cohort.organisation.name, cohort.name)
-    return cohort_archive(certificates, context), f"{filename}.zip"
+    return cohort_archive(certificates, context), f"certificates-{cohort.id}.zip"

@@ -30,6 +30,7 @@ from lms.curriculum.models import Cohort, Enrolment
 from lms.errors import Conflict, DomainError
 from lms.extensions import csrf, db, limiter
 from lms.permissions import authorize
+from lms.portfolio.operations import note_seen
 from lms.web import (
     Outcome,
     flashed_errors,
@@ -191,10 +192,23 @@ def _enrolment(enrolment_id: int) -> Enrolment:
     )
 
 
+def _note_seen(action: str, enrolment: Enrolment) -> None:
+    """Her record lists her evidence and the decisions on it: she sees who opened it."""
+    note_seen(
+        db.session,
+        current_user,
+        action,
+        enrolment,
+        trainee_id=enrolment.user_id,
+        organisation_id=enrolment.organisation_id,
+    )
+
+
 @blueprint.route("/records/<int:enrolment_id>")
 @login_required
 def record(enrolment_id: int):
     enrolment = _enrolment(enrolment_id)
+    _note_seen("record.viewed", enrolment)
     return render_template(
         "accreditation/record.html",
         record=queries.learner_record(db.session, enrolment),
@@ -206,11 +220,12 @@ def record(enrolment_id: int):
 @login_required
 def record_pdf(enrolment_id: int):
     enrolment = _enrolment(enrolment_id)
+    _note_seen("record.downloaded", enrolment)
     pdf = render_record(queries.learner_record(db.session, enrolment))
     return _attachment(
         pdf,
         "application/pdf",
-        downloads.safe_filename("learner-record", enrolment.user.display_name) + ".pdf",
+        downloads.record_filename(enrolment.id),
     )
 
 
@@ -264,11 +279,11 @@ def credential_download(credential_id: int, kind: str):
         "accreditation.download_credential",
         options=queries.CREDENTIAL_WITH_ORGANISATION,
     )
-    name = downloads.safe_filename(issued.name, "credential")
+    name = downloads.credential_filename(issued.id, kind)
     if kind == "jwt":
-        return _attachment(issued.jwt.encode("ascii"), JWT_MEDIA_TYPE, f"{name}.jwt")
+        return _attachment(issued.jwt.encode("ascii"), JWT_MEDIA_TYPE, name)
     document = json.dumps(enveloped(issued.jwt), indent=2).encode("utf-8")
-    return _attachment(document, "application/json", f"{name}.json")
+    return _attachment(document, "application/json", name)
 
 
 @blueprint.route("/awards/<int:award_id>/revoke", methods=["GET", "POST"])
@@ -368,7 +383,7 @@ def claim_csv(slug: str, claim_id: int):
     claim = claims.claim_for(db.session, organisation, claim_id)
     text = claims.claim_csv(db.session, claim)
     filename = downloads.safe_filename(
-        "claim", organisation.slug, claim.period_start.isoformat(), claim.period_end.isoformat()
+        "claim", claim.period_start.isoformat(), claim.period_end.isoformat()
     )
     return _attachment(text.encode("utf-8-sig"), "text/csv", f"{filename}.csv")
 

@@ -22,6 +22,9 @@ from lms.curriculum.models import CohortRole, CohortStaff, Enrolment, Unit
 from lms.notifications.operations import notify
 from lms.portfolio.models import Submission, SubmissionStatus
 
+# A trainee's e-mail may be read by someone else: its subject says only that there is news.
+NEW_MESSAGE = "You have a new message on Alongside"
+
 _quiet: ContextVar[bool] = ContextVar("assessment_notices_quiet", default=False)
 
 
@@ -131,7 +134,7 @@ def submission_judged(session: Session, submission, decision: Decision) -> None:
         _judged_message(unit.code, submission, decision),
         _trainee_link(submission),
         template="submission_judged",
-        subject="Your assessor has looked at your work on Alongside",
+        subject=NEW_MESSAGE,
     )
 
 
@@ -146,7 +149,7 @@ def sign_off_confirmed(session: Session, submission) -> None:
         "record. Well done.",
         _trainee_link(submission),
         template="unit_achieved",
-        subject="Your unit is achieved on Alongside",
+        subject=NEW_MESSAGE,
     )
 
 
@@ -164,7 +167,7 @@ def sign_off_returned(session: Session, submission) -> None:
         "and they will let you know what happens next.",
         _trainee_link(submission),
         template="sign_off_returned",
-        subject="News about your work on Alongside",
+        subject=NEW_MESSAGE,
     )
 
 

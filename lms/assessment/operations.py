@@ -199,7 +199,7 @@ def judge(
     )
     _record_judgements(session, decision, criteria, verdicts)
     sample = _sample_decision(session, decision, sample_reason)
-    _audit_decision(session, decision, sampled=sample is not None)
+    _audit_decision(session, decision, sampled=sample is not None, trainee_id=submission.trainee_id)
     if target == SubmissionStatus.ACHIEVED:
         _achieve(session, submission, decision)
     notices.submission_judged(session, submission, decision)
@@ -365,13 +365,16 @@ def _sample_decision(
     return sample
 
 
-def _audit_decision(session: Session, decision: Decision, *, sampled: bool) -> None:
+def _audit_decision(
+    session: Session, decision: Decision, *, sampled: bool, trainee_id: int
+) -> None:
     record(
         session,
         "assessment.decided",
         obj=decision,
         organisation_id=decision.organisation_id,
         submission_id=decision.submission_id,
+        trainee_id=trainee_id,
         outcome=decision.outcome.value,
         sampled=sampled,
         signature=decision.signature,
@@ -556,6 +559,7 @@ def countersign_as_assessor(
         "assessment.countersigned" if agrees else "assessment.countersign_refused",
         obj=decision,
         organisation_id=decision.organisation_id,
+        trainee_id=submission.trainee_id,
     )
     _after_check(session, submission, decision, countersignature, moved_to=target)
     return countersignature
@@ -602,6 +606,7 @@ def review_sample(
         obj=decision,
         organisation_id=decision.organisation_id,
         sample_id=sample.id,
+        trainee_id=submission.trainee_id,
     )
     _after_check(session, submission, decision, countersignature, moved_to=moved_to)
     return countersignature

@@ -92,6 +92,7 @@ def record_standardisation_judgement(
         "standardisation.judged",
         obj=exercise,
         organisation_id=exercise.organisation_id,
+        trainee_id=session.get(Submission, exercise.submission_id).trainee_id,
     )
     return participant
 

@@ -33,6 +33,7 @@ from lms.extensions import db
 from lms.permissions import authorize, can
 from lms.portfolio.forms import ButtonForm, choices
 from lms.portfolio.models import Submission
+from lms.portfolio.operations import note_seen
 from lms.portfolio.queries import enrolment_for, submission_in
 from lms.web import flashed_errors, form_errors, form_status, load_or_404, organisation_or_404
 
@@ -61,6 +62,18 @@ def queue():
         cohort_id=cohort_id,
         unit_id=unit_id,
         first_page=not request.args.get("after"),
+    )
+
+
+def _note_seen(action: str, obj, submission: Submission) -> None:
+    """Her work was opened by someone else: she can see it on her own page."""
+    note_seen(
+        db.session,
+        current_user,
+        action,
+        obj,
+        trainee_id=submission.trainee_id,
+        organisation_id=submission.organisation_id,
     )
 
 
@@ -102,6 +115,7 @@ def judge(submission_id: int):
     form = JudgeForm()
     if request.method == "GET":
         form.state_version.data = submission.state_version
+        _note_seen("assessment.opened", submission, submission)
     if form.validate_on_submit():
         history = queries.decision_history(db.session, submission)
         # Errors about the criteria (judged above the overall feedback) are shown beside it.
@@ -195,6 +209,8 @@ def review(sample_id: int):
             error = outcome.error.message  # the review form is gone: say so at the top
     submission = db.session.get(Submission, decision.submission_id)
     enrolment = db.session.get(Enrolment, submission.enrolment_id)
+    if request.method == "GET":
+        _note_seen("iqa.opened", sample, submission)
     return render_template(
         "assessment/review.html",
         sample=sample,
@@ -314,6 +330,7 @@ def standardisation(exercise_id: int):
         StandardisationExercise, exercise_id, "standardisation.view", options=WITH_PARTICIPANTS
     )
     submission = db.session.get(Submission, exercise.submission_id)
+    _note_seen("standardisation.opened", exercise, submission)
     history = queries.decision_history(db.session, submission)
     enrolment = db.session.get(Enrolment, submission.enrolment_id)
     mine = next((p for p in exercise.participants if p.assessor_id == current_user.id), None)

@@ -4,6 +4,7 @@ from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import text
 
+from lms.accounts.forms import LoginForm
 from lms.core.home import sections_for
 from lms.extensions import db
 
@@ -13,7 +14,9 @@ blueprint = Blueprint("core", __name__)
 @blueprint.route("/")
 def home():
     if not current_user.is_authenticated:
-        return render_template("core/welcome.html")
+        # The sign-in page itself, saying nothing of what the site is about: it is what Back
+        # shows after the quick exit, and what anyone looking over a shoulder sees first.
+        return render_template("accounts/login.html", form=LoginForm())
     return render_template("core/home.html", sections=sections_for(current_user))
 
 

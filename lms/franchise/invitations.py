@@ -93,7 +93,7 @@ def _send(session: Session, invitation: EnrolmentInvitation, organisation: Organ
     enqueue(
         session,
         invitation.email,
-        f"An invitation from {organisation.name}",
+        "You have an invitation on Alongside",
         "enrolment_invitation",
         name=invitation.name,
         organisation=organisation,

@@ -10,7 +10,6 @@ short text per (enrolment, unit). Until a measure is listed, its column is liste
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
@@ -490,5 +489,5 @@ def export_rows(
 
 
 def export_filename(cohort: Cohort, today: date, kind: str) -> str:
-    name = re.sub(r"[^A-Za-z0-9]+", "-", cohort.name).strip("-").lower() or "cohort"
-    return f"{name}-progress-{today.isoformat()}.{kind}"
+    # The cohort's number, not its name: a name may say what the course is about.
+    return f"cohort-{cohort.id}-progress-{today.isoformat()}.{kind}"

@@ -34,7 +34,8 @@ def notify(
         enqueue(
             session,
             user.email,
-            subject or message,
+            # The in-app message may name a unit; a subject without one says only this.
+            subject or "You have a new message on Alongside",
             template,
             user=user,
             message=message,

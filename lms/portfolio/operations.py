@@ -455,8 +455,37 @@ def open_for_download(
         obj=evidence_file,
         organisation_id=evidence_file.organisation_id,
         owner_id=evidence_file.owner_id,
+        trainee_id=evidence_file.owner_id,
         enrolment_id=enrolment.id,
         sha256=evidence_file.sha256,
         filename=evidence_file.filename,
     )
     return handle
+
+
+def note_seen(
+    session: Session,
+    viewer: User,
+    action: str,
+    obj,
+    *,
+    trainee_id: int,
+    organisation_id: int,
+    **detail,
+) -> None:
+    """Record that someone other than the trainee opened her work (`action` is one of
+    `lms.privacy.queries.LOOKS`), so that she can see who has looked at it. Her own looks are
+    hers and are not recorded."""
+    if viewer.id == trainee_id:
+        return
+    record(
+        session, action, obj=obj, organisation_id=organisation_id, trainee_id=trainee_id, **detail
+    )
+
+
+def download_name(evidence_file: EvidenceFile) -> str:
+    """The name a download is saved under: "document-12.pdf". Her own name for the file stays
+    on the page; a downloads folder (hers or her assessor's) shows nothing of what it is about."""
+    extension = evidence_file.filename.rpartition(".")[2] if "." in evidence_file.filename else ""
+    extension = "".join(c for c in extension.lower() if c.isascii() and c.isalnum())[:10]
+    return f"document-{evidence_file.id}" + (f".{extension}" if extension else "")

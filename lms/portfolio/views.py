@@ -188,6 +188,14 @@ def record_evidence(enrolment_id: int):
 def evidence(enrolment_id: int, evidence_id: int):
     enrolment = queries.enrolment_for(db.session, current_user, enrolment_id)
     item = queries.evidence_in(db.session, enrolment, evidence_id)
+    operations.note_seen(
+        db.session,
+        current_user,
+        "evidence.viewed",
+        item,
+        trainee_id=item.owner_id,
+        organisation_id=item.organisation_id,
+    )
     return render_template(
         "portfolio/evidence.html",
         enrolment=enrolment,
@@ -293,7 +301,7 @@ def download(enrolment_id: int, file_id: int):
         handle,
         mimetype=attached.media_type,
         as_attachment=True,
-        download_name=attached.filename,
+        download_name=operations.download_name(attached),
         max_age=0,
     )
     response.headers["X-Content-Type-Options"] = "nosniff"
@@ -327,6 +335,14 @@ def submit(enrolment_id: int, unit_id: int):
 def submission(enrolment_id: int, submission_id: int):
     enrolment = queries.enrolment_for(db.session, current_user, enrolment_id)
     found = queries.submission_in(db.session, enrolment, submission_id)
+    operations.note_seen(
+        db.session,
+        current_user,
+        "submission.viewed",
+        found,
+        trainee_id=found.trainee_id,
+        organisation_id=found.organisation_id,
+    )
     history = assessment_queries.decision_history(db.session, found)
     return render_template(
         "portfolio/submission.html",

@@ -2,26 +2,58 @@
 (function () {
   "use strict";
 
-  // Quick exit: leave at once, and replace this page in history so Back does not return here.
-  function quickExit(url) {
+  // Quick exit: hide the page, end the session on the server (the request outlives the page:
+  // keepalive, or a beacon), then replace this page in history with the neutral site, so
+  // that Back finds only the sign-in page. Without this script the form does the same.
+  var leaving = false;
+  function quickExit(form) {
+    if (leaving) { return; }
+    leaving = true;
+    var button = form.querySelector("[data-quick-exit]");
+    var target = (button && button.getAttribute("data-exit-url")) || "about:blank";
     try { document.body.style.display = "none"; } catch (e) { /* keep going */ }
-    window.location.replace(url);
+    var go = function () { window.location.replace(target); };
+    var sent = null;
+    try {
+      if (window.fetch) {
+        sent = window.fetch(form.action, {
+          method: "POST", body: new FormData(form), credentials: "same-origin",
+          keepalive: true, redirect: "manual", cache: "no-store"
+        });
+      } else if (navigator.sendBeacon) {
+        navigator.sendBeacon(form.action, new FormData(form));
+      }
+    } catch (e) { sent = null; }
+    if (sent && window.Promise) {
+      // Wait a moment for the server to end the session, but never long.
+      Promise.race([sent, new Promise(function (resolve) { setTimeout(resolve, 500); })])
+        .then(go, go);
+    } else {
+      go();
+    }
   }
-  document.addEventListener("click", function (event) {
-    var link = event.target.closest && event.target.closest("[data-quick-exit]");
-    if (!link) { return; }
+  document.addEventListener("submit", function (event) {
+    var form = event.target.closest && event.target.closest("[data-quick-exit-form]");
+    if (!form) { return; }
     event.preventDefault();
-    quickExit(link.href);
+    quickExit(form);
   });
   var lastEscape = 0;
   document.addEventListener("keydown", function (event) {
     if (event.key !== "Escape") { return; }
     var now = Date.now();
     if (now - lastEscape < 800) {
-      var link = document.querySelector("[data-quick-exit]");
-      if (link) { quickExit(link.href); }
+      var form = document.querySelector("[data-quick-exit-form]");
+      if (form) { quickExit(form); }
     }
     lastEscape = now;
+  });
+  // A signed-in page brought back from the browser's memory (Back) is asked for again, so
+  // that a session ended meanwhile shows the sign-in page instead.
+  window.addEventListener("pageshow", function (event) {
+    if (event.persisted && document.body && document.body.hasAttribute("data-signed-in")) {
+      window.location.reload();
+    }
   });
 
   // Move focus to an error summary so screen-reader and keyboard users hear it first.

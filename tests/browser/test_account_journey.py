@@ -47,7 +47,7 @@ def test_skip_link_is_the_first_stop_for_keyboard_users(page):
 def test_quick_exit_leaves_at_once(page, app):
     app.config["QUICK_EXIT_URL"] = "about:blank"
     page.goto("/login")
-    page.get_by_role("link", name="Leave this site").click()
+    page.get_by_role("button", name="Leave this site").click()
     page.wait_for_url("about:blank")
     assert page.url == "about:blank"
 
@@ -56,5 +56,5 @@ def test_pages_work_on_a_phone(phone):
     phone.goto("/login")
     width = phone.evaluate("document.documentElement.scrollWidth")
     assert width <= 375  # nothing forces sideways scrolling
-    expect(phone.get_by_role("link", name="Leave this site")).to_be_visible()
+    expect(phone.get_by_role("button", name="Leave this site")).to_be_visible()
     assert accessibility_violations(phone) == []
