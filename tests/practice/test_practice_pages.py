@@ -63,6 +63,24 @@ def test_the_form_refuses_a_real_name_and_says_why(session, signed_in, place):
     assert "To feel safe." in _text(page)
 
 
+def test_she_makes_a_feedback_link_for_a_mentee_from_their_page(session, signed_in, place):
+    from lms.practice.surveys.models import MenteeLink
+    from tests.factories.surveys import synced_surveys
+
+    synced_surveys()
+    mentoring = operations.start_relationship(
+        session, place["enrolment"], pseudonym="Wren", started_on=utcnow().date(), goals=""
+    )
+    session.commit()
+    browser = signed_in(place["trainee"])
+    page = _text(browser.get(f"/practice/{place['enrolment'].id}/relationships/{mentoring.id}"))
+    assert "Make a feedback link for Wren" in page
+    made = browser.post("/surveys/mentee-links", data={"label": "Wren"})
+    assert made.status_code == 200
+    [link] = session.scalars(select(MenteeLink)).all()
+    assert link.label == "Wren"
+
+
 def test_she_logs_a_session_and_sees_her_hours(session, signed_in, place):
     mentoring = operations.start_relationship(
         session, place["enrolment"], pseudonym="Robin", started_on=utcnow().date(), goals=""
