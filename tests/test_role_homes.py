@@ -1,0 +1,222 @@
+"""Each person's day on the home page: the trainee, the IQA, the EQA and the coordinator see
+their own work first, from their own organisation only, in a fixed number of queries."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from lms.accounts.roles import Role
+from lms.accreditation.today import trainee_day
+from lms.assessment.today import eqa_day, iqa_day
+from lms.assessment.unit_status import UnitStatus
+from lms.db import utcnow
+from lms.extensions import db
+from lms.franchise.today import QUIET_DAYS, coordinator_day
+from tests.factories import EnrolmentFactory, add_evidence, member
+from tests.factories.homes import working_day
+
+
+@pytest.fixture
+def day(app):
+    return working_day()
+
+
+@pytest.fixture
+def elsewhere(app, day):
+    """Another partner's day, which nobody above may see."""
+    return working_day()
+
+
+# --- the domain ---------------------------------------------------------------------------------
+
+
+def test_the_trainee_day_says_where_she_left_off_and_what_waits(day):
+    today = trainee_day(db.session, day.setting.trainee, utcnow())
+    kinds = [item.kind for item in today.recent]
+    assert sorted(kinds) == ["evidence", "lesson", "quiz"]
+    assert today.recent[0].kind == "quiz"  # the last thing she did
+    (qualification,) = today.qualifications
+    assert [unit.code for unit, _ in qualification.referred] == [day.referred_unit_code]
+    assert [retake.quiz.title for retake in today.retakes] == [day.quiz_title]
+    assert qualification.total_units == 3
+    assert qualification.counts[UnitStatus.REFERRED] == 1
+    assert qualification.counts[UnitStatus.NOT_SUBMITTED] == 2
+    assert not qualification.result.met
+    assert qualification.result.still_needed
+    assert qualification.summary == "0 of 3 units achieved"
+    widths = [part.width for part in qualification.picture]
+    assert sum(widths) == pytest.approx(100)
+
+
+def test_a_quiz_to_wait_for_is_not_offered_yet(day):
+    from tests.factories.quizzes import quiz_for_unit
+
+    quiz = quiz_for_unit(day.setting.units[2], slug="waiting-quiz", wait_minutes=60)
+    from lms.quizzes import operations as quizzes
+
+    attempt = quizzes.start_attempt(db.session, day.setting.enrolment, quiz)
+    quizzes.submit_attempt(db.session, attempt)
+    db.session.commit()
+    titles = [r.quiz.slug for r in trainee_day(db.session, day.setting.trainee, utcnow()).retakes]
+    assert "waiting-quiz" not in titles
+
+
+def test_no_day_for_a_trainee_on_no_course(app, day):
+    nobody = member(day.organisation, Role.TRAINEE)
+    assert trainee_day(db.session, nobody, utcnow()) is None
+
+
+def test_the_iqa_day_groups_her_samples_by_assessor_and_risk(day, elsewhere):
+    today = iqa_day(db.session, day.setting.iqa)
+    # The assessor's first two decisions are sampled: a referral, then a sign-off.
+    assert today.pending == 2
+    assert [(a.id, n) for a, n in today.by_assessor] == [(day.setting.assessor.id, 2)]
+    assert dict(today.by_risk) == {
+        "New assessor": 2,
+        "Referral": 1,
+        "First decision on the unit": 1,  # the sign-off came after her referral of the unit
+    }
+    referral, sign_off = today.oldest
+    assert referral.trainee == day.setting.trainee.display_name
+    assert referral.risks == ["New assessor", "Referral", "First decision on the unit"]
+    assert sign_off.trainee == "Second Cai"
+    assert sign_off.risks == ["New assessor"]
+    (coverage,) = today.coverage
+    assert coverage.organisation.id == day.organisation.id
+    assert coverage.text == "2 of 2 decisions sampled (100%), 0 reviewed"
+    assert [e.title for e in today.exercises] == ["Reflective accounts this term"]
+
+
+def test_the_eqa_day_lists_her_grant_and_sample(day, elsewhere):
+    today = eqa_day(db.session, day.eqa, utcnow().date())
+    (grant,) = today.grants
+    assert (grant.organisation.id, grant.learners, grant.days_left) == (day.organisation.id, 2, 20)
+    assert {learner.person.display_name for learner in today.learners} == {
+        day.setting.trainee.display_name,
+        "Second Cai",
+    }
+    assert today.learner_total == 2
+    assert [e.title for e in today.exercises] == ["Reflective accounts this term"]
+
+
+def test_an_ended_grant_is_not_on_the_eqa_day(day):
+    from lms.assessment.models import EqaGrant
+
+    grant = db.session.query(EqaGrant).one()
+    grant.ends_on = utcnow().date() - timedelta(days=1)
+    db.session.commit()
+    assert eqa_day(db.session, day.eqa, utcnow().date()).grants == []
+
+
+def test_the_coordinator_day_finds_quiet_trainees_and_waiting_units(day, elsewhere):
+    today = coordinator_day(db.session, day.organisation, utcnow())
+    assert today.quiet_total == 1
+    (quiet,) = today.quiet_trainees
+    assert quiet.name == "Quiet Bea"
+    assert quiet.days >= 30
+    assert [c.cohort.id for c in today.quiet_cohorts] == [day.setting.cohort.id]
+    assert today.waiting_total == 1
+    (waiting,) = today.waiting
+    assert waiting.submission_id == day.waiting.id
+    assert waiting.days >= 30
+    (licence,) = today.licences
+    assert licence.seats_used == 3
+
+
+def test_any_recent_activity_keeps_a_trainee_off_the_quiet_list(day):
+    add_evidence(day.quiet, day.setting.criteria(), title="Something new")
+    today = coordinator_day(db.session, day.organisation, utcnow())
+    assert today.quiet_total == 0
+    # ... until three weeks have gone by
+    later = utcnow() + timedelta(days=QUIET_DAYS + 1)
+    assert coordinator_day(db.session, day.organisation, later).quiet_total == 3
+
+
+# --- the pages ----------------------------------------------------------------------------------
+
+
+def test_the_trainee_home_shows_her_day_first(day, elsewhere, signed_in):
+    page = signed_in(day.setting.trainee).get("/").get_data(as_text=True)
+    assert page.index("Your day") < page.index("Your learning")
+    assert "Pick up where you left off" in page
+    assert f"Unit {day.referred_unit_code}: read your assessor" in page
+    assert f"{day.quiz_title}: you can try again now" in page
+    assert "0 of 3 units achieved" in page
+    assert 'role="img"' in page
+    assert "Still needed" in page
+    assert elsewhere.setting.trainee.display_name not in page
+
+
+def test_the_iqa_home_shows_her_samples(day, elsewhere, signed_in):
+    sample_ids = [sample.sample_id for sample in iqa_day(db.session, day.setting.iqa).oldest]
+    page = signed_in(day.setting.iqa).get("/").get_data(as_text=True)
+    assert "Your quality assurance" in page
+    assert all(f"/iqa/samples/{sample_id}" in page for sample_id in sample_ids)
+    assert "Second Cai" in page
+    assert "First decision on the unit" in page
+    assert "Reflective accounts this term" in page
+    assert elsewhere.organisation.name not in page
+    assert "Your day" not in page
+
+
+def test_the_eqa_home_shows_her_learners_and_time_left(day, elsewhere, signed_in):
+    page = signed_in(day.eqa).get("/").get_data(as_text=True)
+    assert "Your external review" in page
+    assert "20 days left" in page
+    assert day.setting.trainee.display_name in page
+    assert elsewhere.setting.trainee.display_name not in page
+
+
+def test_the_coordinator_home_shows_her_organisation_today(day, elsewhere, signed_in):
+    page = signed_in(day.coordinator).get("/").get_data(as_text=True)
+    assert f"Today at {day.organisation.name}" in page
+    assert "3 of 20 seats used" in page
+    assert "Quiet Bea" in page
+    assert "waiting 30 days" in page
+    assert page.index(f"Today at {day.organisation.name}") < page.index(
+        f"Practice at {day.organisation.name}"
+    )
+    assert elsewhere.organisation.name not in page
+
+
+# --- queries ------------------------------------------------------------------------------------
+
+
+def _grow(day, times: int):
+    """More of everything: trainees (quiet ones too) with submissions waiting and decided,
+    evidence and quiz attempts for the main trainee."""
+    from lms.assessment.models import Outcome
+    from tests.factories.homes import _judge, _submit
+
+    setting = day.setting
+    for index in range(times):
+        add_evidence(setting, setting.criteria(), title=f"More {index}")
+        enrolment = EnrolmentFactory(
+            user=member(setting.organisation, Role.TRAINEE),
+            course=setting.course,
+            organisation=setting.organisation,
+            cohort=setting.cohort,
+            enrolled_at=utcnow() - timedelta(days=40),
+        )
+        submission = _submit(setting, enrolment, setting.units[0], f"Piece {index}")
+        _judge(setting, submission, Outcome.SIGNED_OFF, setting.units[0])
+        _submit(setting, enrolment, setting.units[1], f"Piece {index}")
+    db.session.commit()
+
+
+def _measure(count_queries, client):
+    client.get("/")  # the first request writes the session's last-seen time
+    with count_queries() as counter:
+        assert client.get("/").status_code == 200
+    return counter.count
+
+
+def test_each_home_takes_the_same_queries_however_much_there_is(day, signed_in, count_queries):
+    people = [day.setting.trainee, day.setting.iqa, day.eqa, day.coordinator]
+    clients = [signed_in(person) for person in people]
+    before = [_measure(count_queries, client) for client in clients]
+    _grow(day, 3)
+    after = [_measure(count_queries, client) for client in clients]
+    assert after == before
