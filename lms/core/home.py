@@ -31,6 +31,9 @@ class Section:
     intro: str = ""
     template: str = ""
     data: Any = None
+    # Figures for the person's day (a coordinator's practice or survey figures, say): shown
+    # with the day's sections, before everything else.
+    daily: bool = False
 
 
 SectionProvider = Callable[[object], list[Section]]
