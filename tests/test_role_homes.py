@@ -11,10 +11,10 @@ from lms.accounts.roles import Role
 from lms.accreditation.today import trainee_day
 from lms.assessment.today import eqa_day, iqa_day
 from lms.assessment.unit_status import UnitStatus
-from lms.db import utcnow
+from lms.db import clock_at, utcnow
 from lms.extensions import db
 from lms.franchise.today import QUIET_DAYS, coordinator_day
-from tests.factories import EnrolmentFactory, add_evidence, member
+from tests.factories import add_evidence, member
 from tests.factories.homes import working_day
 
 
@@ -185,24 +185,31 @@ def test_the_coordinator_home_shows_her_organisation_today(day, elsewhere, signe
 
 
 def _grow(day, times: int):
-    """More of everything: trainees (quiet ones too) with submissions waiting and decided,
-    evidence and quiz attempts for the main trainee."""
+    """More of everything: trainees with decisions sampled for the IQA, trainees gone quiet
+    with units waiting, learners given to the EQA, evidence for the main trainee."""
+    from lms.assessment import quality
     from lms.assessment.models import Outcome
-    from tests.factories.homes import _judge, _submit
+    from tests.factories.homes import _judge, _submit, _trainee
 
     setting = day.setting
+    today = utcnow().date()
     for index in range(times):
         add_evidence(setting, setting.criteria(), title=f"More {index}")
-        enrolment = EnrolmentFactory(
-            user=member(setting.organisation, Role.TRAINEE),
-            course=setting.course,
-            organisation=setting.organisation,
-            cohort=setting.cohort,
-            enrolled_at=utcnow() - timedelta(days=40),
-        )
-        submission = _submit(setting, enrolment, setting.units[0], f"Piece {index}")
+        with clock_at(utcnow() - timedelta(days=25)):
+            quiet = _trainee(setting, f"Quiet {index}")
+            _submit(setting, quiet, setting.units[0], f"Old piece {index}")
+        active = _trainee(setting, f"Active {index}")
+        submission = _submit(setting, active, setting.units[0], f"Piece {index}")
         _judge(setting, submission, Outcome.SIGNED_OFF, setting.units[0])
-        _submit(setting, enrolment, setting.units[1], f"Piece {index}")
+        quality.grant_eqa_access(
+            db.session,
+            setting.organisation,
+            day.coordinator,
+            email=day.eqa.email,
+            enrolment_ids=[quiet.id, active.id],
+            starts_on=today,
+            ends_on=today + timedelta(days=10 + index),
+        )
     db.session.commit()
 
 
@@ -220,3 +227,7 @@ def test_each_home_takes_the_same_queries_however_much_there_is(day, signed_in, 
     _grow(day, 3)
     after = [_measure(count_queries, client) for client in clients]
     assert after == before
+    # the data did grow
+    assert coordinator_day(db.session, day.organisation, utcnow()).quiet_total == 4
+    assert iqa_day(db.session, day.setting.iqa).pending == 5
+    assert len(eqa_day(db.session, day.eqa, utcnow().date()).grants) == 4
