@@ -231,3 +231,43 @@ def test_each_home_takes_the_same_queries_however_much_there_is(day, signed_in, 
     assert coordinator_day(db.session, day.organisation, utcnow()).quiet_total == 4
     assert iqa_day(db.session, day.setting.iqa).pending == 5
     assert len(eqa_day(db.session, day.eqa, utcnow().date()).grants) == 4
+
+
+# --- the demo -----------------------------------------------------------------------------------
+
+
+def test_every_demo_person_has_a_home_and_each_trainee_the_record_s_count(app, session, signed_in):
+    """On the real curriculum and the demo franchise: every person's home opens, and the
+    units a trainee's picture calls achieved are those on her record."""
+    from sqlalchemy import func, select
+
+    from lms.accounts.models import User
+    from lms.accreditation.models import UnitAchievement
+    from lms.core.demo import load_demo
+    from lms.curriculum.models import CourseUnit, Enrolment, EnrolmentStatus
+
+    assert app.test_cli_runner().invoke(args=["courses", "sync"]).exit_code == 0
+    load_demo(session)
+    session.commit()
+    for person in session.scalars(select(User).order_by(User.id)).all():
+        page = signed_in(person).get("/")
+        assert page.status_code == 200, person.email
+        enrolment = session.scalar(
+            select(Enrolment)
+            .where(Enrolment.user_id == person.id, Enrolment.status != EnrolmentStatus.WITHDRAWN)
+            .order_by(Enrolment.enrolled_at.desc())
+            .limit(1)
+        )
+        if enrolment is None:
+            continue
+        achieved = session.scalar(
+            select(func.count())
+            .select_from(UnitAchievement)
+            .where(UnitAchievement.enrolment_id == enrolment.id)
+        )
+        units = session.scalar(
+            select(func.count())
+            .select_from(CourseUnit)
+            .where(CourseUnit.course_id == enrolment.course_id)
+        )
+        assert f"{achieved} of {units} units achieved" in page.text, person.email
