@@ -271,3 +271,27 @@ def test_every_demo_person_has_a_home_and_each_trainee_the_record_s_count(app, s
             .where(CourseUnit.course_id == enrolment.course_id)
         )
         assert f"{achieved} of {units} units achieved" in page.text, person.email
+
+
+def test_a_quiet_first_day_says_so_kindly(app, signed_in):
+    from tests.factories import PartnerFactory
+    from tests.factories.portfolio import assessment_setting
+
+    setting = assessment_setting(PartnerFactory(name="New Partner"))
+    coordinator = member(setting.organisation, Role.COORDINATOR)
+    eqa = member(setting.organisation, Role.EQA)
+    db.session.commit()
+    pages = {
+        person: signed_in(person).get("/").get_data(as_text=True)
+        for person in (setting.trainee, setting.iqa, coordinator, eqa)
+    }
+    assert "Your first lesson is a good place to start" in pages[setting.trainee]
+    assert "Nothing is waiting on you just now" in pages[setting.trainee]
+    # Her course has no rules of combination: every unit is still needed.
+    assert f"Unit {setting.units[0].code} (mandatory)" in pages[setting.trainee]
+    assert "You have everything" not in pages[setting.trainee]
+    assert "Nothing is waiting for you. Well done." in pages[setting.iqa]
+    assert "No decisions yet" in pages[setting.iqa]
+    assert "Every trainee has done something in the last three weeks" in pages[coordinator]
+    assert "Nothing is waiting for an assessor" in pages[coordinator]
+    assert "No learners have been given to you" in pages[eqa]

@@ -223,7 +223,10 @@ def qualification_days(session: Session, enrolments: list[Enrolment]) -> list[Qu
             counts[_PICTURE_STATUS.get(standing.status, standing.status)] += 1
             if standing.status == UnitStatus.REFERRED:
                 referred.append((course_unit.unit, standing.submitted_at))
-        rules = enrolment.course.rules_of_combination or {}
+        # A course without rules of combination asks for every one of its units.
+        rules = enrolment.course.rules_of_combination or {
+            "mandatory": [course_unit.unit.code for course_unit in units]
+        }
         result = evaluate(rules, achieved.get(enrolment.id, []))
         days.append(
             QualificationDay(
