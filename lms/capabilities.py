@@ -152,7 +152,10 @@ CAPABILITIES: tuple[Capability, ...] = (
         models=("lms.franchise.models",),
         blueprints=("lms.franchise.views:blueprint",),
         rules=("lms.franchise.rules",),
-        home_sections=("lms.franchise.home:franchise_sections",),
+        home_sections=(
+            "lms.franchise.home:franchise_sections",
+            "lms.franchise.home:coordinator_day_sections",
+        ),
         # licences for both partners (one near its seat limit), cohorts and enrolments
         demo_steps=("lms.franchise.demo:load_franchise_demo",),
         hooks={
@@ -186,7 +189,10 @@ CAPABILITIES: tuple[Capability, ...] = (
         blueprints=("lms.assessment.views:blueprint",),
         cli=("lms.assessment.cli:eqa_cli",),
         rules=("lms.assessment.rules",),
-        home_sections=("lms.assessment.home:portfolio_sections",),
+        home_sections=(
+            "lms.assessment.home:portfolio_sections",
+            "lms.assessment.home:quality_day_sections",
+        ),
         demo_steps=("lms.assessment.demo:load_portfolio_demo",),
         progress_columns=(
             "lms.assessment.progress:PORTFOLIO_COVERAGE",
@@ -233,7 +239,10 @@ CAPABILITIES: tuple[Capability, ...] = (
         models=("lms.accreditation.models",),
         blueprints=("lms.accreditation.views:blueprint",),
         rules=("lms.accreditation.rules",),
-        home_sections=("lms.accreditation.home:achievement_sections",),
+        home_sections=(
+            "lms.accreditation.home:achievement_sections",
+            "lms.accreditation.home:trainee_day_section",
+        ),
         # one trainee with the whole qualification, certificate and badge
         demo_steps=("lms.accreditation.demo:give_demo_trainee_the_qualification",),
         hooks={

@@ -3,7 +3,9 @@ from sqlalchemy import select
 
 from lms.accounts.models import Organisation
 from lms.accounts.roles import Role
+from lms.accreditation.today import trainee_day
 from lms.core.home import Link, Section, home_sections
+from lms.db import utcnow
 from lms.extensions import db
 from lms.permissions import admin_franchisor_ids, can
 
@@ -61,3 +63,14 @@ def achievement_sections(user) -> list[Section]:
     if links:
         sections.append(Section("Records and awards", links))
     return sections
+
+
+@home_sections(order=5)
+def trainee_day_section(user) -> list[Section]:
+    """First for a trainee: where she left off, what is waiting on her, and how far she is."""
+    if Role.TRAINEE not in user.roles:
+        return []
+    day = trainee_day(db.session, user, utcnow())
+    if day is None:
+        return []
+    return [Section("Your day", template="home/trainee_day.html", data=day)]

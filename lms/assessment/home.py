@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from flask import url_for
 
+from lms.assessment.today import eqa_day, iqa_day
 from lms.core.home import Link, Section, home_sections
+from lms.db import utcnow
+from lms.extensions import db
 from lms.permissions import can
 
 
@@ -63,3 +66,26 @@ def _eqa_access_links(user) -> list[Link]:
         )
         for organisation in sorted(organisations, key=lambda o: o.name)
     ]
+
+
+@home_sections(order=8)
+def quality_day_sections(user) -> list[Section]:
+    """First for an IQA: decisions sampled for her; for an EQA: her learners and time left."""
+    sections = []
+    if can(user, "iqa.access"):
+        sections.append(
+            Section(
+                "Your quality assurance",
+                template="home/iqa_day.html",
+                data=iqa_day(db.session, user),
+            )
+        )
+    if can(user, "eqa.home"):
+        sections.append(
+            Section(
+                "Your external review",
+                template="home/eqa_day.html",
+                data=eqa_day(db.session, user, utcnow().date()),
+            )
+        )
+    return sections

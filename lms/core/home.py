@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from lms import capabilities
 
@@ -22,9 +23,17 @@ class Link:
 
 @dataclass
 class Section:
+    """A block of the home page: link cards, or, with `template`, a partial rendered with
+    this section (as `section`, its figures and lists in `data`) for a person's daily work."""
+
     title: str
     links: list[Link] = field(default_factory=list)
     intro: str = ""
+    template: str = ""
+    data: Any = None
+    # Figures for the person's day (a coordinator's practice or survey figures, say): shown
+    # with the day's sections, before everything else.
+    daily: bool = False
 
 
 SectionProvider = Callable[[object], list[Section]]

@@ -1,8 +1,11 @@
 from flask import url_for
 
+from lms.accounts.roles import Role
 from lms.core.home import Link, Section, home_sections
+from lms.db import utcnow
 from lms.extensions import db
 from lms.franchise.queries import assigned_cohorts
+from lms.franchise.today import coordinator_day
 from lms.permissions import can
 
 
@@ -68,3 +71,26 @@ def franchise_sections(user) -> list[Section]:
             )
         )
     return sections
+
+
+@home_sections(order=8)
+def coordinator_day_sections(user) -> list[Section]:
+    """First for a coordinator, for each partner she coordinates: licence seats, trainees who
+    have gone quiet and units waiting longest (her practice and survey figures follow)."""
+    now = utcnow()
+    organisations = sorted(
+        {
+            m.organisation
+            for m in user.memberships
+            if m.role == Role.COORDINATOR and not m.organisation.is_franchisor
+        },
+        key=lambda organisation: organisation.name,
+    )
+    return [
+        Section(
+            f"Today at {organisation.name}",
+            template="home/coordinator_day.html",
+            data=coordinator_day(db.session, organisation, now),
+        )
+        for organisation in organisations
+    ]

@@ -98,6 +98,7 @@ def _coordinator_sections(user, today) -> list[Section]:
                     )
                 ],
                 intro=intro,
+                daily=True,
             )
         )
     return sections

@@ -65,6 +65,7 @@ def survey_sections(user) -> list[Section]:
                         _rates_text(organisation),
                     )
                 ],
+                daily=True,
             )
         )
     return sections
