@@ -231,3 +231,35 @@ class TestForgery:
         assert response.status_code == 400
         db.session.refresh(statement)
         assert statement.answered_at is None
+
+
+def test_erasing_the_trainee_removes_her_witnesses_and_what_she_wrote_she_changed(setting):
+    from lms.accounts.roles import Role
+    from lms.ledger.checks import verify_all
+    from lms.ledger.erasure import erase_person
+    from lms.portfolio import operations as portfolio
+    from lms.portfolio.models import Submission, SubmissionStatus
+    from tests.factories import member
+
+    secret = "test-secret-key-that-is-long-enough-for-tests"
+    _ask(setting, _testimony(setting))
+    first = portfolio.submit_unit(
+        db.session, setting.enrolment, setting.unit, declaration_confirmed=True
+    )
+    first.status = SubmissionStatus.REFERRED  # as if referred
+    portfolio.submit_unit(
+        db.session,
+        setting.enrolment,
+        setting.unit,
+        declaration_confirmed=True,
+        changes_note="I added a statement.",
+    )
+    admin = member(setting.organisation, Role.ADMIN)
+    db.session.commit()
+
+    erase_person(db.session, setting.trainee, admin, "request", secret_key=secret)
+    db.session.commit()
+
+    assert db.session.scalar(select(WitnessStatement.id)) is None
+    assert db.session.scalars(select(Submission.changes_note)).all() == ["", ""]
+    assert verify_all(db.session, secret) == []
