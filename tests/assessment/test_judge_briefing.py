@@ -292,3 +292,34 @@ def test_the_judge_page_does_not_grow_with_evidence_decisions_or_witnesses(
         _refer(setting, round_of(3), "Still more.")
     large = measure(round_of(4))
     assert small == large
+
+
+def test_after_a_referral_the_trainee_says_what_she_changed_when_submitting_again(app, signed_in):
+    setting = assessment_setting()
+    add_evidence(setting, setting.criteria())
+    trainee = signed_in(setting.trainee)
+    unit_url = f"/portfolio/{setting.enrolment.id}/units/{setting.unit.id}"
+    assert "What I changed" not in trainee.get(unit_url).get_data(as_text=True)
+    first = _submit(setting)
+    _refer(setting, first, "Please say more.")
+    db.session.commit()
+
+    assert "What I changed" in trainee.get(unit_url).get_data(as_text=True)
+    response = trainee.post(
+        f"{unit_url}/submit", data={"declaration": "y", "changes": "I wrote more about it."}
+    )
+
+    assert response.status_code == 302
+    second = db.session.scalar(
+        select(Submission)
+        .where(Submission.enrolment_id == setting.enrolment.id)
+        .order_by(Submission.number.desc())
+    )
+    assert (second.number, second.changes_note) == (2, "I wrote more about it.")
+    own_page = trainee.get(response.headers["Location"]).get_data(as_text=True)
+    assert "I wrote more about it." in own_page
+    assert "/record?type=observation" not in own_page
+    assessor_page = signed_in(setting.assessor).get(
+        f"/portfolio/{setting.enrolment.id}/submissions/{second.id}"
+    )
+    assert "/record?type=observation" in assessor_page.get_data(as_text=True)
