@@ -261,3 +261,8 @@ class WitnessStatement(Base):
     @property
     def answered(self) -> bool:
         return self.answered_at is not None
+
+    @property
+    def expired(self) -> bool:
+        """Unanswered, and its link no longer works."""
+        return not self.answered and self.expires_at <= utcnow()

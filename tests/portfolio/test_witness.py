@@ -98,6 +98,7 @@ def test_the_link_expires_after_fourteen_days(setting):
     with clock_at(utcnow() - timedelta(days=15)):
         _, old = _ask(setting, evidence)
     assert witnesses.statement_for_token(db.session, old) is None
+    assert witnesses.latest_statements(db.session, [evidence.id])[evidence.id].expired
     with clock_at(utcnow() - timedelta(days=13)):
         _, recent = _ask(setting, evidence)
     assert witnesses.statement_for_token(db.session, recent) is not None
