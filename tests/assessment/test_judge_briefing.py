@@ -323,3 +323,38 @@ def test_after_a_referral_the_trainee_says_what_she_changed_when_submitting_agai
         f"/portfolio/{setting.enrolment.id}/submissions/{second.id}"
     )
     assert "/record?type=observation" in assessor_page.get_data(as_text=True)
+
+
+def test_the_assessor_reads_a_witness_s_objection_and_what_she_was_asked(app, signed_in):
+    setting = assessment_setting()
+    item = add_evidence(
+        setting,
+        setting.criteria(),
+        title="Statement from my supervisor",
+        evidence_type=EvidenceType.WITNESS_TESTIMONY,
+        file=None,
+    )
+    statement, _ = witnesses.ask_witness(
+        db.session,
+        item,
+        setting.trainee,
+        name="Mara Lind",
+        role="placement supervisor",
+        email="mara@example.org",
+        trainee_name=setting.trainee.display_name,
+    )
+    witnesses.answer(db.session, statement, confirmed=False, note="It was two sessions.")
+    item.description = "A new wording of the statement."
+    submission = _submit(setting)
+    db.session.commit()
+
+    text = (
+        signed_in(setting.assessor)
+        .get(f"/assessment/submissions/{submission.id}")
+        .get_data(as_text=True)
+    )
+
+    assert "Not confirmed by Mara Lind" in text
+    assert "It was two sessions." in text
+    assert "The statement has changed since the witness was asked." in text
+    assert "What happened, what I noticed, what I would do again." in text
