@@ -172,7 +172,7 @@ CAPABILITIES: tuple[Capability, ...] = (
     Capability(
         "portfolio",
         models=("lms.portfolio.models",),
-        blueprints=("lms.portfolio.views:blueprint",),
+        blueprints=("lms.portfolio.views:blueprint", "lms.portfolio.witness_views:blueprint"),
         cli=("lms.portfolio.cli:evidence_cli",),
         rules=("lms.portfolio.rules",),
         unit_panels=("lms.portfolio.panels:portfolio_panel",),

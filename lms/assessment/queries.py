@@ -44,6 +44,8 @@ class QueueEntry(NamedTuple):
     unit_code: str
     unit_title: str
     cohort_name: str
+    # For the links to record an observation or a professional discussion for her.
+    enrolment_id: int
 
     @property
     def age_days(self) -> int:
@@ -127,6 +129,7 @@ def assessor_queue(
                 Unit.code,
                 Unit.title,
                 Cohort.name,
+                Submission.enrolment_id,
             ),
             user,
             status,

@@ -9,6 +9,7 @@ from sqlalchemy.orm import selectinload
 
 from lms.accounts.models import Organisation, User
 from lms.assessment import operations, quality, queries
+from lms.assessment.briefing import briefing
 from lms.assessment.forms import (
     CloseStandardisationForm,
     EqaAccessForm,
@@ -90,13 +91,15 @@ def _verdicts(history) -> dict[int, Verdict]:
 
 def _judge_page(submission, form, review_form, status=200, error=None):
     history = queries.decision_history(db.session, submission)
+    submission = db.session.scalar(
+        select(Submission)
+        .where(Submission.id == submission.id)
+        .options(selectinload(Submission.items))
+    )
     return render_template(
         "assessment/judge.html",
-        submission=db.session.scalar(
-            select(Submission)
-            .where(Submission.id == submission.id)
-            .options(selectinload(Submission.items))
-        ),
+        submission=submission,
+        briefing=briefing(db.session, submission, history.unit, history.criteria),
         enrolment=enrolment_for(db.session, current_user, submission.enrolment_id),
         trainee=db.session.get(User, submission.trainee_id),
         history=history,

@@ -6,12 +6,18 @@ those no one else's evidence holds too (the store keeps one copy per content).""
 
 from __future__ import annotations
 
-from sqlalchemy import event, select, update
+from sqlalchemy import delete, event, select, update
 from sqlalchemy.orm import Session
 
 from lms.accounts.models import User
 from lms.db import utcnow
-from lms.portfolio.models import Evidence, EvidenceFile, Submission, SubmittedEvidence
+from lms.portfolio.models import (
+    Evidence,
+    EvidenceFile,
+    Submission,
+    SubmittedEvidence,
+    WitnessStatement,
+)
 
 FILES_TO_REMOVE = "erased_evidence_files"
 REMOVED = "Removed"
@@ -47,6 +53,17 @@ def erase_person(session: Session, user: User) -> None:
             )
         )
         .values(title=None, description=None)
+    )
+    # What her witnesses were asked and answered, and who they are, goes with her words.
+    session.execute(
+        delete(WitnessStatement).where(
+            WitnessStatement.evidence_id.in_(
+                select(Evidence.id).where(Evidence.owner_id == user.id)
+            )
+        )
+    )
+    session.execute(
+        update(Submission).where(Submission.trainee_id == user.id).values(changes_note="")
     )
     session.info.setdefault(FILES_TO_REMOVE, set()).update(hashes - shared)
 

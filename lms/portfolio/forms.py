@@ -1,6 +1,13 @@
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import BooleanField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Length
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -73,7 +80,45 @@ class FileForm(FlaskForm):
 
 class SubmitForm(FlaskForm):
     declaration = BooleanField("I confirm this")
+    # Offered when the unit was referred: her answer to the assessor's feedback.
+    changes = TextAreaField(
+        "What I changed (optional)",
+        validators=[Length(max=5000)],
+        description="A few words for your assessor about what you changed or added since "
+        "the feedback.",
+    )
 
 
 class ButtonForm(FlaskForm):
     """Only the CSRF token, for buttons that post."""
+
+
+class WitnessForm(FlaskForm):
+    name = StringField(
+        "Witness's name",
+        validators=[DataRequired("Please give the witness's name."), Length(max=120)],
+    )
+    role = StringField(
+        "Who they are to the trainee",
+        validators=[DataRequired("Please say who the witness is."), Length(max=120)],
+        description="For example “placement supervisor” or “volunteer coordinator”.",
+    )
+    email = StringField(
+        "Witness's e-mail address",
+        validators=[DataRequired("Please give the witness's e-mail address."), Length(max=254)],
+        description="We send one e-mail with a link to read and confirm the statement. "
+        "It works once, for 14 days.",
+        render_kw={"type": "email", "autocomplete": "off"},
+    )
+
+
+class WitnessAnswerForm(FlaskForm):
+    answer = RadioField(
+        "Is this statement right?",
+        choices=choices((("yes", "Yes, this is right"), ("no", "No, something is not right"))),
+        validators=[DataRequired("Please choose an answer.")],
+    )
+    note = TextAreaField(
+        "If something is not right, what? (a few words are enough)",
+        validators=[Length(max=2000)],
+    )

@@ -41,7 +41,11 @@ EVIDENCE_TYPE_LABELS = {
     EvidenceType.OTHER: "Other",
 }
 # What an assessor may record on a trainee's behalf.
-ASSESSOR_RECORDED_TYPES = (EvidenceType.OBSERVATION, EvidenceType.PROFESSIONAL_DISCUSSION)
+ASSESSOR_RECORDED_TYPES = (
+    EvidenceType.OBSERVATION,
+    EvidenceType.PROFESSIONAL_DISCUSSION,
+    EvidenceType.WITNESS_TESTIMONY,
+)
 
 
 class SubmissionStatus(StrEnum):
@@ -182,6 +186,8 @@ class Submission(Base):
     )
     state_version: Mapped[int] = mapped_column(default=1)
     declaration: Mapped[str] = mapped_column(Text)
+    # What the trainee says she changed since the unit was referred ("What I changed").
+    changes_note: Mapped[str] = mapped_column(Text, default="", server_default="")
     submitted_at: Mapped[datetime] = mapped_column(default=utcnow)
     closed_at: Mapped[datetime | None]
 
@@ -222,3 +228,41 @@ class SubmittedEvidence(Base):
     @property
     def assessor_recorded(self) -> bool:
         return self.recorded_by_id is not None
+
+
+class WitnessStatement(Base):
+    """A witness asked to confirm a statement (witness testimony evidence) by an e-mailed
+    link. The link's token is kept only as its SHA-256; it is single-use and expires.
+
+    `statement` is the text as it was when she was asked, so a confirmation always names
+    exactly what she read. `confirmed` is None until she answers."""
+
+    __tablename__ = "witness_statement"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    evidence_id: Mapped[int] = mapped_column(
+        ForeignKey("evidence.id", ondelete="CASCADE"), index=True
+    )
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), index=True)
+    witness_name: Mapped[str] = mapped_column(String(120))
+    witness_role: Mapped[str] = mapped_column(String(120))
+    witness_email: Mapped[str] = mapped_column(String(254))
+    statement: Mapped[str] = mapped_column(Text)
+    token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    requested_by_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    requested_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    answered_at: Mapped[datetime | None]
+    confirmed: Mapped[bool | None]
+    note: Mapped[str] = mapped_column(Text, default="")
+
+    evidence: Mapped[Evidence] = relationship(lazy="raise")
+
+    @property
+    def answered(self) -> bool:
+        return self.answered_at is not None
+
+    @property
+    def expired(self) -> bool:
+        """Unanswered, and its link no longer works."""
+        return not self.answered and self.expires_at <= utcnow()

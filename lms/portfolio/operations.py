@@ -301,9 +301,15 @@ def evidence_for_unit(session: Session, enrolment: Enrolment, unit: Unit) -> lis
 
 
 def submit_unit(
-    session: Session, enrolment: Enrolment, unit: Unit, *, declaration_confirmed: bool
+    session: Session,
+    enrolment: Enrolment,
+    unit: Unit,
+    *,
+    declaration_confirmed: bool,
+    changes_note: str = "",
 ) -> Submission:
-    """Freeze the unit's evidence as it is now and send it for assessment."""
+    """Freeze the unit's evidence as it is now and send it for assessment, with what she says
+    she changed since a referral (`changes_note`, kept only on a submission after the first)."""
     if not declaration_confirmed:
         raise DomainError(
             "Please confirm that this work is your own before you submit it.", field="declaration"
@@ -329,6 +335,7 @@ def submit_unit(
         number=len(previous) + 1,
         status=SubmissionStatus.SUBMITTED,
         declaration=DECLARATION,
+        changes_note=(changes_note or "").strip()[:5000] if previous else "",
         submitted_at=utcnow(),
     )
     # A savepoint: the same unit submitted twice at once (a double click, two tabs) loses to

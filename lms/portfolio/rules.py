@@ -13,7 +13,7 @@ from sqlalchemy import Select
 from lms.accounts.models import User
 from lms.curriculum.models import Enrolment
 from lms.permissions import Reader, learner_enrolment_ids, reads_learner, rule, session_of, twin
-from lms.portfolio.models import Evidence
+from lms.portfolio.models import Evidence, EvidenceType
 
 EVIDENCE_READERS = Reader.TRAINEE | Reader.COHORT_ASSESSOR | Reader.IQA | Reader.EQA
 
@@ -50,3 +50,15 @@ def _record_for_trainee(user: User, enrolment: Enrolment) -> bool:
         and enrolment.is_active
         and reads_learner(user, enrolment, Reader.COHORT_ASSESSOR)
     )
+
+
+@rule("portfolio.ask_witness")
+def _ask_witness(user: User, evidence: Evidence) -> bool:
+    """A witness testimony is sent to its witness by whoever may change it: the trainee for
+    her own, the assessor who recorded it for hers."""
+    if evidence.evidence_type != EvidenceType.WITNESS_TESTIMONY:
+        return False
+    if evidence.recorded_by_id is None:
+        return _edit_evidence(user, evidence)
+    enrolment = session_of(evidence).get(Enrolment, evidence.enrolment_id)
+    return evidence.recorded_by_id == user.id and _record_for_trainee(user, enrolment)

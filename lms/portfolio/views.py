@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from contextlib import suppress
+
 from flask import (
     Blueprint,
     current_app,
@@ -21,7 +23,7 @@ from lms.curriculum.models import Course
 from lms.errors import DomainError, NotFound
 from lms.extensions import db
 from lms.permissions import authorize, can
-from lms.portfolio import antivirus, operations, queries, versions
+from lms.portfolio import antivirus, operations, queries, versions, witnesses
 from lms.portfolio.filetypes import FileRefused
 from lms.portfolio.forms import (
     ButtonForm,
@@ -31,6 +33,7 @@ from lms.portfolio.forms import (
     SubmitForm,
     choices,
 )
+from lms.portfolio.models import ASSESSOR_RECORDED_TYPES
 from lms.portfolio.operations import DECLARATION
 from lms.portfolio.storage import current_storage
 from lms.portfolio.uploads import too_large
@@ -170,6 +173,13 @@ def record_evidence(enrolment_id: int):
     enrolment = queries.enrolment_for(db.session, current_user, enrolment_id)
     authorize(current_user, "portfolio.record", enrolment)
     form = _evidence_form(RecordedEvidenceForm, enrolment)
+    # Opened from the queue, a submission or the record: the kind and the unit chosen there.
+    unit = None
+    if unit_id := request.args.get("unit", type=int):
+        with suppress(NotFound):
+            unit = queries.unit_in(db.session, enrolment, unit_id)
+    if request.method == "GET":
+        _preselect_record(form, request.args.get("type"), unit)
     if form.validate_on_submit():
         with form_errors(form, field="title") as outcome:
             evidence = _save_new_evidence(form, enrolment, recorded_by=current_user)
@@ -179,8 +189,18 @@ def record_evidence(enrolment_id: int):
             )
         _audit_refusal(outcome, enrolment)
     return render_template(
-        "portfolio/evidence_form.html", form=form, enrolment=enrolment, recording=True
+        "portfolio/evidence_form.html", form=form, enrolment=enrolment, recording=True, unit=unit
     ), form_status(form)
+
+
+def _preselect_record(form, kind: str | None, unit) -> None:
+    """The kind of record asked for, and a title naming the unit: both shown, both editable.
+    No criterion is ticked for the assessor: she ticks what she saw."""
+    chosen = next((t for t in ASSESSOR_RECORDED_TYPES if t.value == kind), None)
+    if chosen is not None:
+        form.evidence_type.data = chosen.value
+    if unit is not None:
+        form.title.data = f"{(chosen or ASSESSOR_RECORDED_TYPES[0]).label}, {unit.code}"
 
 
 @blueprint.route("/<int:enrolment_id>/evidence/<int:evidence_id>")
@@ -201,6 +221,7 @@ def evidence(enrolment_id: int, evidence_id: int):
         enrolment=enrolment,
         evidence=item,
         recorded_by=db.session.get(User, item.recorded_by_id) if item.recorded_by_id else None,
+        witness=witnesses.latest_statements(db.session, [item.id]).get(item.id),
         file_form=_with_size_limit(FileForm()),
         button_form=ButtonForm(),
     )
@@ -321,7 +342,11 @@ def submit(enrolment_id: int, unit_id: int):
         raise DomainError("This form had expired. Please try again.")
     with flashed_errors():
         submission = operations.submit_unit(
-            db.session, enrolment, unit, declaration_confirmed=bool(form.declaration.data)
+            db.session,
+            enrolment,
+            unit,
+            declaration_confirmed=bool(form.declaration.data),
+            changes_note=form.changes.data or "",
         )
         flash("Your work has been submitted. Your assessor will look at it soon.", "success")
         return redirect(

@@ -322,3 +322,43 @@ def trainee_quizzes(session: Session, user: User) -> list[TraineeQuiz]:
         TraineeQuiz(q, titles.get(q.unit_code), *stats.get(q.slug, (0, False, False)))
         for q in quizzes
     ]
+
+
+@dataclass(frozen=True)
+class UnitQuizResult:
+    """A trainee's handed-in attempts at a unit's quiz, as an assessor sees them."""
+
+    tries: int
+    passed: bool
+    best_percent: int | None
+    latest_percent: int | None
+    latest_passed: bool | None
+    latest_at: datetime | None
+
+
+def unit_quiz_result(session: Session, enrolment_id: int, unit: Unit) -> UnitQuizResult:
+    """Her handed-in attempts at the quiz of `unit` (any version, as `quiz_passed` counts
+    them) within the enrolment: how many, the best, the latest (one query)."""
+    matches_unit = Quiz.unit_code == unit.code
+    if unit.quiz_ref:
+        matches_unit = or_(matches_unit, QuizAttempt.quiz_slug == unit.quiz_ref)
+    attempts = session.execute(
+        select(QuizAttempt.submitted_at, QuizAttempt.score_percent, QuizAttempt.passed)
+        .join(Quiz, Quiz.id == QuizAttempt.quiz_id)
+        .where(
+            QuizAttempt.enrolment_id == enrolment_id,
+            QuizAttempt.submitted_at.is_not(None),
+            matches_unit,
+        )
+        .order_by(QuizAttempt.submitted_at, QuizAttempt.id)
+    ).all()
+    scores = [int(score) for _, score, _ in attempts if score is not None]
+    latest = attempts[-1] if attempts else None
+    return UnitQuizResult(
+        tries=len(attempts),
+        passed=any(passed for _, _, passed in attempts),
+        best_percent=max(scores) if scores else None,
+        latest_percent=int(latest[1]) if latest and latest[1] is not None else None,
+        latest_passed=latest[2] if latest else None,
+        latest_at=latest[0] if latest else None,
+    )
