@@ -1,7 +1,7 @@
 """Witness statements (a witness confirms by an e-mailed link) and what a trainee changed before submitting again
 
 Revision ID: 5ae042fc7b1c
-Revises: 6b79f24624b9
+Revises: a02341a44595
 Create Date: 2026-12-07 03:37:31.890562
 """
 
@@ -14,7 +14,7 @@ import lms.db
 
 
 revision: str = '5ae042fc7b1c'
-down_revision: str | None = '6b79f24624b9'
+down_revision: str | None = 'a02341a44595'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
