@@ -129,6 +129,18 @@ CUT_OFF = """(width) => [...document.querySelectorAll("a, button, input, select,
     .filter((e) => getComputedStyle(e).visibility !== "hidden")
     .filter((e) => e.getBoundingClientRect().right > width + 0.5)
     .map((e) => e.outerHTML.slice(0, 100))"""
+# Controls on the first screen that something else (such as the pinned quick-exit button)
+# covers, so that they cannot be seen or clicked.
+COVERED = """() => [...document.querySelectorAll("a, button, input, select, textarea")]
+    .filter((e) => e.getClientRects().length && !e.closest(".visually-hidden"))
+    .filter((e) => {
+        const box = e.getBoundingClientRect();
+        const x = box.left + box.width / 2, y = box.top + box.height / 2;
+        if (x < 0 || y < 0 || x > innerWidth || y > innerHeight) return false;
+        const hit = document.elementFromPoint(x, y);
+        return hit && !e.contains(hit) && !hit.contains(e) && !(e.labels || [])[0]?.contains(hit);
+    })
+    .map((e) => e.outerHTML.slice(0, 100))"""
 LARGE_TEXT = """document.addEventListener("DOMContentLoaded", () => {
     const style = document.createElement("style");
     style.textContent = "html { font-size: 200% !important; }";
@@ -197,7 +209,8 @@ class Journey:
         scroll_width = page.evaluate("document.documentElement.scrollWidth")
         if scroll_width > self.width:
             self.too_wide[where] = (scroll_width, page.evaluate(WIDE_ELEMENTS, self.width))
-        cut_off = page.evaluate(CUT_OFF, self.width)
+        page.evaluate("window.scrollTo(0, 0)")
+        cut_off = page.evaluate(CUT_OFF, self.width) + page.evaluate(COVERED)
         if cut_off:
             self.cut_off[where] = cut_off
         if self.large_text:
@@ -210,7 +223,7 @@ class Journey:
         problems = [f"{url}:\n  " + "\n  ".join(found) for url, found in self.violations.items()]
         assert not problems, "Serious or critical axe violations:\n" + "\n".join(problems)
         assert not self.too_wide, f"Pages wider than {self.width}px: {self.too_wide}"
-        assert not self.cut_off, f"Controls beyond the right edge: {self.cut_off}"
+        assert not self.cut_off, f"Controls cut off or covered: {self.cut_off}"
 
     # Moving about.
     def tab_to(self, page: Page, target: Locator) -> None:
