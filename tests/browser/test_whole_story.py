@@ -134,7 +134,7 @@ CUT_OFF = """(width) => [...document.querySelectorAll("a, button, input, select,
 COVERED = """() => [...document.querySelectorAll("a, button, input, select, textarea")]
     .filter((e) => e.getClientRects().length && !e.closest(".visually-hidden"))
     .filter((e) => {
-        const box = e.getBoundingClientRect();
+        const box = e.getClientRects()[0];  // a link's first line, should it wrap
         const x = box.left + box.width / 2, y = box.top + box.height / 2;
         if (x < 0 || y < 0 || x > innerWidth || y > innerHeight) return false;
         const hit = document.elementFromPoint(x, y);
