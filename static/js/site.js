@@ -85,4 +85,28 @@
       return;
     }
   });
+
+  // A table wider than the screen scrolls sideways inside its frame. Such a frame takes the
+  // keyboard focus, so that it can be scrolled with the arrow keys, and is named after its
+  // table's caption; a frame that fits is left as it was.
+  function scrollingTables() {
+    var frames = document.querySelectorAll(".table-wrap");
+    for (var i = 0; i < frames.length; i++) {
+      var frame = frames[i];
+      var scrolls = frame.scrollWidth > frame.clientWidth;
+      if (scrolls && !frame.hasAttribute("tabindex")) {
+        var caption = frame.querySelector("caption");
+        frame.setAttribute("tabindex", "0");
+        frame.setAttribute("role", "region");
+        frame.setAttribute("aria-label", caption ? caption.textContent.trim() : "Table");
+        frame.setAttribute("data-scrolls", "");
+      } else if (!scrolls && frame.hasAttribute("data-scrolls")) {
+        ["tabindex", "role", "aria-label", "data-scrolls"].forEach(function (name) {
+          frame.removeAttribute(name);
+        });
+      }
+    }
+  }
+  document.addEventListener("DOMContentLoaded", scrollingTables);
+  window.addEventListener("resize", scrollingTables);
 })();
