@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 
 from lms.accounts.operations import revoke_role, set_account_disabled
 from lms.accounts.roles import Role
+from lms.api import tokens
 from lms.api.models import PersonalAccessToken
 from lms.api.tokens import hash_token
 from lms.audit.models import AuditEvent
@@ -376,15 +377,82 @@ def test_a_coordinator_makes_a_token_that_is_shown_once_then_revokes_it(
         "/account/api-tokens",
         data={"name": "Case system", "membership": membership.id, "expires_in": "30"},
     )
-    assert response.status_code == 200
-    raw = response.get_data(as_text=True).split('<p class="token-once">')[1].split("</p>")[0]
+    assert response.status_code == 302
+    shown = browser.get(response.headers["Location"]).get_data(as_text=True)
+    raw = shown.split('<p class="token-once">')[1].split("</p>")[0]
     assert raw.startswith("alg_")
+    assert raw not in response.headers["Location"]
     assert raw not in browser.get("/account/api-tokens").get_data(as_text=True)
     stored = session.scalar(select(PersonalAccessToken))
     assert stored.expires_at - utcnow() > timedelta(days=29)
     assert call(client, "GET", "/api/v1/cohorts", raw).status_code == 200
     assert browser.post(f"/account/api-tokens/{stored.id}/revoke").status_code == 302
     assert call(client, "GET", "/api/v1/cohorts", raw).status_code == 401
+
+
+def _token_count(session) -> int:
+    return session.scalar(select(func.count()).select_from(PersonalAccessToken))
+
+
+def test_reloading_the_page_after_making_a_token_shows_it_was_shown_and_makes_none(
+    session, login, world
+):
+    browser = login(world.coordinator)
+    membership = next(m for m in world.coordinator.memberships if m.role == Role.COORDINATOR)
+    made = browser.post(
+        "/account/api-tokens",
+        data={"name": "Case system", "membership": membership.id, "request_key": "k" * 32},
+    )
+    first = browser.get(made.headers["Location"]).get_data(as_text=True)
+    assert '<p class="token-once">alg_' in first
+    again = browser.get(made.headers["Location"]).get_data(as_text=True)
+    assert "token-once" not in again
+    assert "Your new token was shown once" in again
+    assert "reloading this page makes no new token" in again
+    assert _token_count(session) == 1
+
+
+def test_sending_the_same_token_form_twice_makes_one_token(session, login, world):
+    browser = login(world.coordinator)
+    membership = next(m for m in world.coordinator.memberships if m.role == Role.COORDINATOR)
+    form = {"name": "Case system", "membership": membership.id, "request_key": "k" * 32}
+    first = browser.post("/account/api-tokens", data=form)
+    second = browser.post("/account/api-tokens", data=form)
+    assert _token_count(session) == 1
+    assert first.headers["Location"] == second.headers["Location"]
+    # The second sending never sees a token: the first page shows it once, then never again.
+    assert '<p class="token-once">alg_' in browser.get(first.headers["Location"]).get_data(
+        as_text=True
+    )
+    assert "token-once" not in browser.get(second.headers["Location"]).get_data(as_text=True)
+    other = browser.post("/account/api-tokens", data=form | {"request_key": "j" * 32})
+    assert other.status_code == 302
+    assert _token_count(session) == 2
+
+
+def test_a_token_form_key_finds_the_token_it_made(session, world):
+    membership = next(m for m in world.coordinator.memberships if m.role == Role.COORDINATOR)
+    token, raw = tokens.create_token_once(
+        session, world.coordinator, membership, "Case system", request_key="abc"
+    )
+    again, none = tokens.create_token_once(
+        session, world.coordinator, membership, "Case system", request_key="abc"
+    )
+    assert raw.startswith("alg_")
+    assert none is None
+    assert again.id == token.id
+
+
+def test_a_form_s_page_offers_a_new_key_each_time(login, world):
+    browser = login(world.coordinator)
+
+    def key() -> str:
+        page = browser.get("/account/api-tokens").get_data(as_text=True)
+        return page.split('name="request_key" type="hidden" value="')[1].split('"')[0]
+
+    first, second = key(), key()
+    assert len(first) >= 24
+    assert first != second
 
 
 def test_tokens_are_only_for_one_s_own_coordinator_roles(session, login, world):
