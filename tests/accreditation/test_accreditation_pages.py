@@ -192,6 +192,12 @@ def test_an_administrator_revokes_an_award_once(client, signed_in, awarded, sess
     award_id = awarded["award"].id
     form = admin.get(f"/awards/{award_id}/revoke")
     assert form.status_code == 200
+    page = form.get_data(as_text=True)
+    assert "What happens if you revoke it" in page
+    assert "is not sent a message" in page
+    assert "What stays on record" in page
+    assert "It cannot be undone." in page
+    assert "Yes, revoke the award" in page
 
     refused = admin.post(f"/awards/{award_id}/revoke", data={"reason": ""})
     assert refused.status_code == 400
