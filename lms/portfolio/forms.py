@@ -1,6 +1,13 @@
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import BooleanField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Length
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -73,6 +80,8 @@ class FileForm(FlaskForm):
 
 class SubmitForm(FlaskForm):
     declaration = BooleanField("I confirm this")
+    # Sent by the "Submit anyway" button of the warning about criteria without evidence.
+    anyway = HiddenField()
 
 
 class ButtonForm(FlaskForm):
