@@ -1,4 +1,4 @@
-"""On a phone (390 × 844) the course page's units table becomes cards: nothing runs off the
+"""On a phone (390 by 844) the course page's units table becomes cards: nothing runs off the
 side, and each unit's progress is on screen under its label."""
 
 import pytest
