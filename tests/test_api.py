@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import re
+import threading
 from datetime import timedelta
 
 import pytest
@@ -30,6 +31,7 @@ from tests.factories import (
     licensed_partner,
     member,
 )
+from tests.portfolio.test_double_click import at_once
 from tests.routes import answer
 
 TODAY = utcnow().date()
@@ -558,3 +560,30 @@ def test_real_responses_match_the_documented_schemas(session, client, world, tok
     assert statuses == [200, 201, 401, 403, 404, 409, 422]
     for response in responses:
         validate(document, response)
+
+
+def test_two_sendings_of_the_token_form_at_once_make_one_token(
+    session, signed_in, world, monkeypatch
+):
+    """Both requests are held just after finding no token for the form's key, so both go on
+    to make one; the database's unique key lets one win and the other find it."""
+    barrier = threading.Barrier(2)
+    real = tokens.token_for_request
+    first_look: set[int] = set()
+
+    def held(*args, **kwargs):
+        found = real(*args, **kwargs)
+        if threading.get_ident() not in first_look:
+            first_look.add(threading.get_ident())
+            barrier.wait(timeout=20)
+        return found
+
+    monkeypatch.setattr(tokens, "token_for_request", held)
+    membership = next(m for m in world.coordinator.memberships if m.role == Role.COORDINATOR)
+    form = {"name": "Case system", "membership": membership.id, "request_key": "r" * 32}
+    clients = signed_in(world.coordinator), signed_in(world.coordinator)
+    responses = at_once(*(lambda c=c: c.post("/account/api-tokens", data=form) for c in clients))
+    assert [r.status_code for r in responses] == [302, 302], responses
+    session.expire_all()
+    assert _token_count(session) == 1
+    assert len({r.headers["Location"] for r in responses}) == 1
