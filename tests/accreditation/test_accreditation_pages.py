@@ -421,6 +421,8 @@ def test_the_records_list_makes_the_same_number_of_queries_for_many_trainees(
         with count_queries() as counter:
             response = coordinator.get(f"/organisations/{partner.slug}/records")
             assert response.status_code == 200
+            assert 'class="table--cards"' in response.text
+            assert '<td data-label="Credits">' in response.text
         return counter.count
 
     few = counted()
