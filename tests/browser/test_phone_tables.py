@@ -9,7 +9,7 @@ from lms.accounts.roles import Role
 from lms.curriculum import operations
 from lms.curriculum.models import Course
 from tests.browser.conftest import accessibility_violations, sign_in
-from tests.factories import PartnerFactory, member
+from tests.factories import PartnerFactory, assessment_setting, member
 from tests.factories.franchise import licence_whole_course
 
 WIDTH, HEIGHT = 390, 844
@@ -73,3 +73,17 @@ def test_the_course_page_keeps_its_table_on_a_wide_screen(page, enrolled_trainee
     table = page.locator("table.unit-table")
     expect(table.get_by_role("columnheader", name="Progress")).to_be_visible()
     assert table.evaluate("t => getComputedStyle(t).display") == "table"
+
+
+def test_a_portfolio_unit_fits_a_phone(phone_390, app):
+    setting = assessment_setting()
+    page = phone_390
+    sign_in(page, setting.trainee.email)
+    page.goto(f"/portfolio/{setting.enrolment.id}/units/{setting.unit.id}")
+    assert page.evaluate("document.documentElement.scrollWidth") <= WIDTH
+    status = page.locator("td[data-label='Status']").first
+    expect(status).to_be_visible()
+    box = status.bounding_box()
+    assert box is not None
+    assert box["x"] + box["width"] <= WIDTH
+    assert accessibility_violations(page) == []
