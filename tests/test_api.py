@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import re
+import threading
 from datetime import timedelta
 
 import pytest
@@ -13,6 +14,7 @@ from sqlalchemy import func, select
 
 from lms.accounts.operations import revoke_role, set_account_disabled
 from lms.accounts.roles import Role
+from lms.api import tokens
 from lms.api.models import PersonalAccessToken
 from lms.api.tokens import hash_token
 from lms.audit.models import AuditEvent
@@ -29,6 +31,7 @@ from tests.factories import (
     licensed_partner,
     member,
 )
+from tests.portfolio.test_double_click import at_once
 from tests.routes import answer
 
 TODAY = utcnow().date()
@@ -376,15 +379,82 @@ def test_a_coordinator_makes_a_token_that_is_shown_once_then_revokes_it(
         "/account/api-tokens",
         data={"name": "Case system", "membership": membership.id, "expires_in": "30"},
     )
-    assert response.status_code == 200
-    raw = response.get_data(as_text=True).split('<p class="token-once">')[1].split("</p>")[0]
+    assert response.status_code == 302
+    shown = browser.get(response.headers["Location"]).get_data(as_text=True)
+    raw = shown.split('<p class="token-once">')[1].split("</p>")[0]
     assert raw.startswith("alg_")
+    assert raw not in response.headers["Location"]
     assert raw not in browser.get("/account/api-tokens").get_data(as_text=True)
     stored = session.scalar(select(PersonalAccessToken))
     assert stored.expires_at - utcnow() > timedelta(days=29)
     assert call(client, "GET", "/api/v1/cohorts", raw).status_code == 200
     assert browser.post(f"/account/api-tokens/{stored.id}/revoke").status_code == 302
     assert call(client, "GET", "/api/v1/cohorts", raw).status_code == 401
+
+
+def _token_count(session) -> int:
+    return session.scalar(select(func.count()).select_from(PersonalAccessToken))
+
+
+def test_reloading_the_page_after_making_a_token_shows_it_was_shown_and_makes_none(
+    session, login, world
+):
+    browser = login(world.coordinator)
+    membership = next(m for m in world.coordinator.memberships if m.role == Role.COORDINATOR)
+    made = browser.post(
+        "/account/api-tokens",
+        data={"name": "Case system", "membership": membership.id, "request_key": "k" * 32},
+    )
+    first = browser.get(made.headers["Location"]).get_data(as_text=True)
+    assert '<p class="token-once">alg_' in first
+    again = browser.get(made.headers["Location"]).get_data(as_text=True)
+    assert "token-once" not in again
+    assert "Your new token was shown once" in again
+    assert "reloading this page makes no new token" in again
+    assert _token_count(session) == 1
+
+
+def test_sending_the_same_token_form_twice_makes_one_token(session, login, world):
+    browser = login(world.coordinator)
+    membership = next(m for m in world.coordinator.memberships if m.role == Role.COORDINATOR)
+    form = {"name": "Case system", "membership": membership.id, "request_key": "k" * 32}
+    first = browser.post("/account/api-tokens", data=form)
+    second = browser.post("/account/api-tokens", data=form)
+    assert _token_count(session) == 1
+    assert first.headers["Location"] == second.headers["Location"]
+    # The second sending never sees a token: the first page shows it once, then never again.
+    assert '<p class="token-once">alg_' in browser.get(first.headers["Location"]).get_data(
+        as_text=True
+    )
+    assert "token-once" not in browser.get(second.headers["Location"]).get_data(as_text=True)
+    other = browser.post("/account/api-tokens", data=form | {"request_key": "j" * 32})
+    assert other.status_code == 302
+    assert _token_count(session) == 2
+
+
+def test_a_token_form_key_finds_the_token_it_made(session, world):
+    membership = next(m for m in world.coordinator.memberships if m.role == Role.COORDINATOR)
+    token, raw = tokens.create_token_once(
+        session, world.coordinator, membership, "Case system", request_key="abc"
+    )
+    again, none = tokens.create_token_once(
+        session, world.coordinator, membership, "Case system", request_key="abc"
+    )
+    assert raw.startswith("alg_")
+    assert none is None
+    assert again.id == token.id
+
+
+def test_a_form_s_page_offers_a_new_key_each_time(login, world):
+    browser = login(world.coordinator)
+
+    def key() -> str:
+        page = browser.get("/account/api-tokens").get_data(as_text=True)
+        return page.split('name="request_key" type="hidden" value="')[1].split('"')[0]
+
+    first, second = key(), key()
+    assert len(first) >= 24
+    assert first != second
 
 
 def test_tokens_are_only_for_one_s_own_coordinator_roles(session, login, world):
@@ -490,3 +560,30 @@ def test_real_responses_match_the_documented_schemas(session, client, world, tok
     assert statuses == [200, 201, 401, 403, 404, 409, 422]
     for response in responses:
         validate(document, response)
+
+
+def test_two_sendings_of_the_token_form_at_once_make_one_token(
+    session, signed_in, world, monkeypatch
+):
+    """Both requests are held just after finding no token for the form's key, so both go on
+    to make one; the database's unique key lets one win and the other find it."""
+    barrier = threading.Barrier(2)
+    real = tokens.token_for_request
+    first_look: set[int] = set()
+
+    def held(*args, **kwargs):
+        found = real(*args, **kwargs)
+        if threading.get_ident() not in first_look:
+            first_look.add(threading.get_ident())
+            barrier.wait(timeout=20)
+        return found
+
+    monkeypatch.setattr(tokens, "token_for_request", held)
+    membership = next(m for m in world.coordinator.memberships if m.role == Role.COORDINATOR)
+    form = {"name": "Case system", "membership": membership.id, "request_key": "r" * 32}
+    clients = signed_in(world.coordinator), signed_in(world.coordinator)
+    responses = at_once(*(lambda c=c: c.post("/account/api-tokens", data=form) for c in clients))
+    assert [r.status_code for r in responses] == [302, 302], responses
+    session.expire_all()
+    assert _token_count(session) == 1
+    assert len({r.headers["Location"] for r in responses}) == 1

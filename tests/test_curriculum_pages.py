@@ -72,7 +72,10 @@ def test_dashboard_lists_enrolments_with_progress(signed_in, trainee, enrolment)
 def test_course_page_lists_units_and_explains_the_rules(signed_in, trainee, enrolment):
     page = text(signed_in(trainee).get(urls(enrolment)["course"]))
     assert "T101: Getting started" in page
-    assert "<td>3</td> <td>20</td> <td>Mandatory</td>" in page
+    assert (
+        '<td data-label="Credits">3</td> <td data-label="Guided learning hours">20</td> '
+        '<td data-label="Mandatory or optional">Mandatory</td>'
+    ) in page
     assert "Optional (group B)" in page
     assert "0 of 2 lessons complete" in page
     assert "How to achieve this qualification" in page

@@ -135,6 +135,9 @@ def test_the_page_is_sortable_filterable_and_has_charts(session, login, cohort_w
     assert page.index("Chloe Mensah") < page.index("Amira Hassan") < page.index("Bethany Cole")
     assert 'aria-sort="descending"' in page
     assert 'role="img"' in page
+    # On a phone each trainee's row is a card, every cell under its column's name.
+    assert '<table class="progress-table table--cards">' in page
+    assert '<td data-label="All lessons"><progress' in page
     assert "The figures behind this chart" in page
     for column in ("Quiz results", "Portfolio", "Assessment status"):
         assert column in page

@@ -48,6 +48,9 @@ class PersonalAccessToken(Base):
     # Her `credentials_epoch` when the token was made: a password change or reset, or signing
     # out everywhere, raises hers and so ends the token.
     user_epoch: Mapped[int] = mapped_column(default=0, server_default="0")
+    # The random key of the form that asked for it: a second submission of the same form
+    # (a double click, a resend) finds this token instead of making another.
+    request_key: Mapped[str | None] = mapped_column(String(64), unique=True)
 
     user: Mapped[User] = relationship(lazy="raise")
     organisation: Mapped[Organisation] = relationship(lazy="raise")

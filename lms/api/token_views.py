@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import timedelta
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
-from wtforms import SelectField, StringField
+from wtforms import HiddenField, SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
 from lms.accounts.forms import EmptyForm
@@ -33,10 +34,20 @@ class TokenForm(FlaskForm):
     )
     membership = SelectField("Acts as", coerce=int)
     expires_in = SelectField("Stops working", choices=EXPIRY_CHOICES, default="90")
+    # A fresh random key each time the form is shown: sending the same form twice makes one
+    # token (see tokens.create_token_once).
+    request_key = HiddenField()
+
+
+# The session key holding a new token between making it and the page that shows it; the page
+# takes it out, so it is shown once and a reload shows only that it was shown.
+_JUST_MADE = "api_token_just_made"
 
 
 def _form() -> TokenForm:
     form = TokenForm()
+    if not form.is_submitted():
+        form.request_key.data = secrets.token_urlsafe(24)
     form.membership.choices = options(
         (m.id, f"{m.role.label}, {m.organisation.name}")
         for m in current_user.memberships
@@ -45,12 +56,13 @@ def _form() -> TokenForm:
     return form
 
 
-def _page(form, *, new_token=None, status=200):
+def _page(form, *, new_token=None, already_shown=False, status=200):
     return render_template(
         "api/tokens.html",
         tokens=tokens.tokens_of(db.session, current_user),
         form=form,
         new_token=new_token,
+        already_shown=already_shown,
         button_form=EmptyForm(),
         now=utcnow(),
     ), status
@@ -59,7 +71,11 @@ def _page(form, *, new_token=None, status=200):
 @blueprint.route("/account/api-tokens")
 @login_required
 def index():
-    return _page(_form())
+    made = request.args.get("made", type=int)
+    just_made = session.pop(_JUST_MADE, None)
+    if made is not None and just_made and just_made.get("id") == made:
+        return _page(_form(), new_token=just_made["token"])
+    return _page(_form(), already_shown=made is not None)
 
 
 @blueprint.route("/account/api-tokens", methods=["POST"])
@@ -71,11 +87,18 @@ def create():
         days = form.expires_in.data
         expires_at = utcnow() + timedelta(days=int(days)) if days else None
         with form_errors(form, field="name"):
-            _, raw = tokens.create_token(
-                db.session, current_user, membership, form.name.data, expires_at=expires_at
+            token, raw = tokens.create_token_once(
+                db.session,
+                current_user,
+                membership,
+                form.name.data,
+                expires_at=expires_at,
+                request_key=form.request_key.data or secrets.token_urlsafe(24),
             )
-            # Shown once, in this response only: never in a redirect, the session or a flash.
-            return _page(_form(), new_token=raw)
+            if raw is not None:
+                # Held only until the next page takes it out: never in a URL or a flash.
+                session[_JUST_MADE] = {"id": token.id, "token": raw}
+            return redirect(url_for("api_tokens.index", made=token.id))
     return _page(form, status=400)
 
 

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from sqlalchemy import Update, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from lms.accounts.models import Membership, User
@@ -33,9 +34,11 @@ def create_token(
     name: str,
     *,
     expires_at: datetime | None = None,
+    request_key: str | None = None,
 ) -> tuple[PersonalAccessToken, str]:
     """A new token for `user` acting as `membership`; returns it and the token itself, which
-    is never stored and so can be shown only now."""
+    is never stored and so can be shown only now. `request_key` is the asking form's own
+    random key (see `create_token_once`)."""
     name = " ".join(name.split())
     if not name:
         raise DomainError("Please name the token after what will use it.", field="name")
@@ -55,6 +58,7 @@ def create_token(
         token_hash=hash_token(raw),
         expires_at=expires_at,
         user_epoch=user.credentials_epoch or 0,
+        request_key=request_key,
     )
     session.add(token)
     session.flush()
@@ -67,6 +71,42 @@ def create_token(
         name=name,
     )
     return token, raw
+
+
+def token_for_request(session: Session, user: User, request_key: str) -> PersonalAccessToken | None:
+    return session.scalar(
+        select(PersonalAccessToken).where(
+            PersonalAccessToken.user_id == user.id,
+            PersonalAccessToken.request_key == request_key,
+        )
+    )
+
+
+def create_token_once(
+    session: Session,
+    user: User,
+    membership: Membership,
+    name: str,
+    *,
+    request_key: str,
+    expires_at: datetime | None = None,
+) -> tuple[PersonalAccessToken, str | None]:
+    """Like `create_token`, but a form sent twice (a double click, a resend, two tabs racing)
+    makes one token: the second sending gets the first token back and `None` for the token
+    itself, which was shown only to the first."""
+    earlier = token_for_request(session, user, request_key)
+    if earlier is not None:
+        return earlier, None
+    try:
+        with session.begin_nested():
+            return create_token(
+                session, user, membership, name, expires_at=expires_at, request_key=request_key
+            )
+    except IntegrityError:
+        earlier = token_for_request(session, user, request_key)
+        if earlier is None:
+            raise
+        return earlier, None
 
 
 def tokens_of(session: Session, user: User) -> list[PersonalAccessToken]:

@@ -2,6 +2,7 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
+    HiddenField,
     RadioField,
     SelectField,
     SelectMultipleField,
@@ -87,6 +88,8 @@ class SubmitForm(FlaskForm):
         description="A few words for your assessor about what you changed or added since "
         "the feedback.",
     )
+    # Sent by the "Submit anyway" button of the warning about criteria without evidence.
+    anyway = HiddenField()
 
 
 class ButtonForm(FlaskForm):

@@ -117,6 +117,20 @@ def unit(enrolment_id: int, unit_id: int):
     )
 
 
+def _evidence_page(form, enrolment, **kwargs):
+    """The evidence form, its criteria grouped by unit: the unit she came from (`?unit=`) and
+    units holding a chosen criterion open, achieved units folded away."""
+    return render_template(
+        "portfolio/evidence_form.html",
+        form=form,
+        enrolment=enrolment,
+        units=standing.portfolio_progress(db.session, enrolment),
+        current_unit=request.args.get("unit", type=int),
+        chosen=set(form.criteria.data or ()),
+        **kwargs,
+    ), form_status(form)
+
+
 def _evidence_form(form_class, enrolment, **kwargs):
     form = _with_size_limit(form_class(**kwargs))
     form.criteria.choices = choices(queries.criteria_choices(db.session, enrolment))
@@ -162,9 +176,7 @@ def new_evidence(enrolment_id: int):
                 url_for("portfolio.evidence", enrolment_id=enrolment.id, evidence_id=evidence.id)
             )
         _audit_refusal(outcome, enrolment)
-    return render_template(
-        "portfolio/evidence_form.html", form=form, enrolment=enrolment, recording=False
-    ), form_status(form)
+    return _evidence_page(form, enrolment, recording=False)
 
 
 @blueprint.route("/<int:enrolment_id>/record", methods=["GET", "POST"])
@@ -188,9 +200,7 @@ def record_evidence(enrolment_id: int):
                 url_for("portfolio.evidence", enrolment_id=enrolment.id, evidence_id=evidence.id)
             )
         _audit_refusal(outcome, enrolment)
-    return render_template(
-        "portfolio/evidence_form.html", form=form, enrolment=enrolment, recording=True, unit=unit
-    ), form_status(form)
+    return _evidence_page(form, enrolment, recording=True, unit=unit)
 
 
 def _preselect_record(form, kind: str | None, unit) -> None:
@@ -252,9 +262,7 @@ def edit_evidence(enrolment_id: int, evidence_id: int):
                 url_for("portfolio.evidence", enrolment_id=enrolment.id, evidence_id=item.id)
             )
     del form.file
-    return render_template(
-        "portfolio/evidence_form.html", form=form, enrolment=enrolment, evidence=item
-    ), form_status(form)
+    return _evidence_page(form, enrolment, evidence=item)
 
 
 @blueprint.route("/<int:enrolment_id>/evidence/<int:evidence_id>/files", methods=["POST"])
@@ -340,6 +348,19 @@ def submit(enrolment_id: int, unit_id: int):
     form = SubmitForm()
     if not form.validate_on_submit():
         raise DomainError("This form had expired. Please try again.")
+    if form.declaration.data and form.anyway.data != "yes":
+        progress = standing.portfolio_progress(db.session, enrolment, [unit.id])[0]
+        missing = [row.criterion for row in progress.criteria if not row.evidence_ids]
+        if missing and progress.can_submit:
+            # Nothing is submitted yet: she is told first, and chooses.
+            return render_template(
+                "portfolio/submit_check.html",
+                enrolment=enrolment,
+                unit=unit,
+                missing=missing,
+                form=form,
+                declaration=DECLARATION,
+            )
     with flashed_errors():
         submission = operations.submit_unit(
             db.session,

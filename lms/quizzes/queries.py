@@ -19,6 +19,7 @@ from lms.quizzes.grading import Grade, grade_attempt
 from lms.quizzes.limits import Availability, PastAttempt, availability
 from lms.quizzes.models import Quiz, QuizAnswer, QuizAttempt
 from lms.quizzes.review import ReviewQuestion, Visibility, build_review, visibility
+from lms.quizzes.review import to_look_at_again as not_fully_right
 from lms.quizzes.rules import quiz_analysis_organisation_ids, scope_quiz_results
 
 PAGE_SIZE = 50
@@ -250,6 +251,10 @@ class AttemptResult:
     questions: list[ReviewQuestion]
     shown: Visibility
     availability: Availability
+
+    @property
+    def to_look_at_again(self) -> list[tuple[int, ReviewQuestion]]:
+        return not_fully_right(self.questions)
 
 
 def attempt_result(

@@ -98,6 +98,17 @@ class ReviewQuestion:
     explanation: str | None = None
 
 
+def to_look_at_again(questions: list[ReviewQuestion]) -> list[tuple[int, ReviewQuestion]]:
+    """The questions not fully right, numbered as on the page, where the review settings let
+    her see correctness (without correctness, no question has a status, so none is listed).
+    Says which, never what the right answer was."""
+    return [
+        (number, question)
+        for number, question in enumerate(questions, 1)
+        if question.status is not None and question.status != Status.CORRECT
+    ]
+
+
 def build_review(
     quiz: Quiz,
     paper: Mapping[str, Any],

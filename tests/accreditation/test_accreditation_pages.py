@@ -192,6 +192,12 @@ def test_an_administrator_revokes_an_award_once(client, signed_in, awarded, sess
     award_id = awarded["award"].id
     form = admin.get(f"/awards/{award_id}/revoke")
     assert form.status_code == 200
+    page = form.get_data(as_text=True)
+    assert "What happens if you revoke it" in page
+    assert "is not sent a message" in page
+    assert "What stays on record" in page
+    assert "It cannot be undone." in page
+    assert "Yes, revoke the award" in page
 
     refused = admin.post(f"/awards/{award_id}/revoke", data={"reason": ""})
     assert refused.status_code == 400
@@ -425,6 +431,8 @@ def test_the_records_list_makes_the_same_number_of_queries_for_many_trainees(
         with count_queries() as counter:
             response = coordinator.get(f"/organisations/{partner.slug}/records")
             assert response.status_code == 200
+            assert 'class="table--cards"' in response.text
+            assert '<td data-label="Credits">' in response.text
         return counter.count
 
     few = counted()

@@ -173,6 +173,10 @@ def test_a_coordinator_ends_a_grant_early_after_saying_what_will_happen(setting,
     page = html.unescape(confirm.get_data(as_text=True))
     assert "Eve External will no longer be able to read these learners' work from now on" in page
     assert setting.trainee.display_name in page
+    assert "We will let Eve External know by e-mail" in page
+    assert "The access stays on record" in page
+    assert "This cannot be undone" in page
+    assert "Yes, end Eve External's access now" in page
 
     response = coordinator.post(_end_url(setting, grant))
     assert response.status_code == 302

@@ -77,8 +77,16 @@ def test_the_whole_journey_through_http(setting, signed_in, outbox):
     page = trainee.get(f"/portfolio/{enrolment_id}/units/{unit_id}")
     assert b"Evidence added, not submitted" in page.data
     assert b"<progress" in page.data
+    # 2.2 has no evidence yet: she is warned first, and chooses to submit anyway.
     response = trainee.post(
         f"/portfolio/{enrolment_id}/units/{unit_id}/submit", data={"declaration": "y"}
+    )
+    assert response.status_code == 200
+    assert b"Submit anyway" in response.data
+    assert latest_submission(setting) is None
+    response = trainee.post(
+        f"/portfolio/{enrolment_id}/units/{unit_id}/submit",
+        data={"declaration": "y", "anyway": "yes"},
     )
     assert response.status_code == 302
     first = latest_submission(setting)

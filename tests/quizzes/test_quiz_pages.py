@@ -539,3 +539,49 @@ def test_history_uses_a_constant_number_of_queries(
     attempt_once()
     assert count(count_queries, coordinator, "/quizzes/results") == results
     assert session.scalar(select(func.count(QuizAnswer.id))) == 0
+
+
+# --- which questions were wrong, after a failed attempt ------------------------------------------
+
+
+def _first_right_rest_wrong(session, signed_in, world) -> tuple[list[str], str]:
+    client = signed_in(world.trainee)
+    attempt = attempt_of(session, start(client, world.quiz))
+    first, *rest = attempt.question_ids
+    post_answers(client, attempt, first, ALL_RIGHT)
+    for question_id in rest:
+        post_answers(client, attempt, question_id, ALL_WRONG)
+    client.post(f"/quizzes/attempts/{attempt.id}/submit")
+    page = client.get(f"/quizzes/attempts/{attempt.id}").get_data(as_text=True)
+    return attempt.question_ids, page
+
+
+def _summary(page: str) -> str:
+    return page.split("Questions to look at again", 1)[1].split("</div>", 1)[0]
+
+
+def test_a_failed_attempt_lists_the_questions_to_look_at_again_when_correctness_is_shown(
+    app, session, quiz_world, signed_in
+):
+    world = quiz_world(review={"after_each_attempt": "correctness", "correct_answers": "never"})
+    question_ids, page = _first_right_rest_wrong(session, signed_in, world)
+    assert "not reached the pass mark" in page
+    summary = _summary(page)
+    assert f'href="#review-{question_ids[0]}"' not in summary
+    for number, question_id in enumerate(question_ids[1:], 2):
+        assert f'<a href="#review-{question_id}">Question {number}</a>: not correct' in summary
+        assert f'id="review-{question_id}"' in page  # the link leads to the question
+    # Which were wrong, never what was right.
+    assert "Correct answer" not in page
+    assert "Walking alongside, not leading." not in page
+
+
+def test_no_list_of_wrong_questions_when_the_quiz_keeps_correctness_back(
+    app, session, quiz_world, signed_in
+):
+    world = quiz_world(review={"after_each_attempt": "none", "correct_answers": "never"})
+    _, page = _first_right_rest_wrong(session, signed_in, world)
+    assert "not reached the pass mark" in page
+    assert "Questions to look at again" not in page
+    assert "#review-" not in page
+    assert "Not correct" not in page
