@@ -1,7 +1,7 @@
 """A token remembers the form that asked for it
 
 Revision ID: b1619dd57e8a
-Revises: 6b79f24624b9
+Revises: 5ae042fc7b1c
 Create Date: 2026-12-07 03:37:21.680232
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "b1619dd57e8a"
-down_revision: str | None = "6b79f24624b9"
+down_revision: str | None = "5ae042fc7b1c"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
