@@ -50,6 +50,16 @@ def test_submitting_a_unit_with_criteria_lacking_evidence_warns_and_submits_noth
     assert _submissions() == 0
 
 
+def test_what_she_wrote_she_changed_is_kept_through_the_warning(setting, signed_in):
+    add_evidence(setting, setting.criteria()[:1])
+    trainee = signed_in(setting.trainee)
+    note = 'I added my reflective account & the "session plan".'
+    response = trainee.post(_submit_url(setting), data={"declaration": "y", "changes": note})
+    assert response.status_code == 200
+    [kept] = re.findall(r'name="changes" value="([^"]*)"', response.get_data(as_text=True))
+    assert html.unescape(kept) == note
+
+
 def test_submit_anyway_submits_the_unit_with_its_gaps(setting, signed_in):
     add_evidence(setting, setting.criteria()[:1])
     trainee = signed_in(setting.trainee)
