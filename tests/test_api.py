@@ -3,9 +3,11 @@ errors, and an OpenAPI document that matches what the API really does."""
 
 from __future__ import annotations
 
+import base64
 import io
 import re
 import threading
+import zlib
 from datetime import timedelta
 
 import pytest
@@ -407,6 +409,15 @@ def test_reloading_the_page_after_making_a_token_shows_it_was_shown_and_makes_no
     )
     first = browser.get(made.headers["Location"]).get_data(as_text=True)
     assert '<p class="token-once">alg_' in first
+    # It crossed the redirect in the session cookie encrypted, never readable there.
+    shown = re.search(r'<p class="token-once">(alg_[^<]+)<', first).group(1)
+    cookie = made.headers.get("Set-Cookie", "")
+    assert "session=" in cookie
+    payload = cookie.split("session=", 1)[1].split(";", 1)[0]
+    decoded = base64.urlsafe_b64decode(payload.lstrip(".").split(".")[0] + "==")
+    if payload.startswith("."):
+        decoded = zlib.decompress(decoded)
+    assert shown.encode() not in decoded
     again = browser.get(made.headers["Location"]).get_data(as_text=True)
     assert "token-once" not in again
     assert "Your new token was shown once" in again

@@ -17,11 +17,12 @@ import base64
 import re
 
 from cryptography.fernet import Fernet, InvalidToken
-from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from joserfc.errors import JoseError
 from joserfc.jwk import OKPKey, RSAKey
+
+from lms.sealing import fernet
 
 RS256 = "RS256"
 EDDSA = "EdDSA"
@@ -63,10 +64,7 @@ def b64url_decode(text: str) -> bytes:
 
 
 def _fernet(secret_key: str) -> Fernet:
-    material = HKDF(algorithm=hashes.SHA256(), length=32, salt=_HKDF_SALT, info=_HKDF_INFO).derive(
-        secret_key.encode("utf-8")
-    )
-    return Fernet(base64.urlsafe_b64encode(material))
+    return fernet(secret_key, salt=_HKDF_SALT, purpose=_HKDF_INFO)
 
 
 def generate_private_key(bits: int = RSA_KEY_BITS) -> RSAKey:

@@ -5,7 +5,17 @@ from __future__ import annotations
 import secrets
 from datetime import timedelta
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from cryptography.fernet import InvalidToken
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, StringField
@@ -17,6 +27,7 @@ from lms.db import utcnow
 from lms.extensions import db
 from lms.franchise.forms import options
 from lms.permissions import can
+from lms.sealing import fernet
 from lms.web import flashed_errors, form_errors
 
 blueprint = Blueprint("api_tokens", __name__)
@@ -39,6 +50,7 @@ class TokenForm(FlaskForm):
     request_key = HiddenField()
 
 
+_SHOWN_WITHIN_SECONDS = 300
 # The session key holding a new token between making it and the page that shows it; the page
 # takes it out, so it is shown once and a reload shows only that it was shown.
 _JUST_MADE = "api_token_just_made"
@@ -68,13 +80,30 @@ def _page(form, *, new_token=None, already_shown=False, status=200):
     ), status
 
 
+def _sealer():
+    # The session is a signed cookie, readable by whoever holds it: the new token crosses
+    # the redirect in it encrypted, and the next page takes it out.
+    return fernet(current_app.config["SECRET_KEY"], salt=b"alongside/api", purpose=b"new token")
+
+
+def _seal(raw: str) -> str:
+    return _sealer().encrypt(raw.encode()).decode()
+
+
+def _unseal(sealed: str | None) -> str | None:
+    try:
+        return _sealer().decrypt(sealed.encode(), ttl=_SHOWN_WITHIN_SECONDS).decode()
+    except (InvalidToken, AttributeError):
+        return None
+
+
 @blueprint.route("/account/api-tokens")
 @login_required
 def index():
     made = request.args.get("made", type=int)
     just_made = session.pop(_JUST_MADE, None)
     if made is not None and just_made and just_made.get("id") == made:
-        return _page(_form(), new_token=just_made["token"])
+        return _page(_form(), new_token=_unseal(just_made.get("token")))
     return _page(_form(), already_shown=made is not None)
 
 
@@ -97,7 +126,7 @@ def create():
             )
             if raw is not None:
                 # Held only until the next page takes it out: never in a URL or a flash.
-                session[_JUST_MADE] = {"id": token.id, "token": raw}
+                session[_JUST_MADE] = {"id": token.id, "token": _seal(raw)}
             return redirect(url_for("api_tokens.index", made=token.id))
     return _page(form, status=400)
 
