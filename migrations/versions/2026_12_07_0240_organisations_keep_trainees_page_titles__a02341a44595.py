@@ -5,7 +5,7 @@ titled only "Alongside", so browser tabs and history say nothing of what they re
 every organisation, existing ones included, until an administrator turns it off.
 
 Revision ID: a02341a44595
-Revises: 6b79f24624b9
+Revises: ad05b4ce49eb
 Create Date: 2026-12-07 02:40:53.358037
 """
 
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = 'a02341a44595'
-down_revision: str | None = '6b79f24624b9'
+down_revision: str | None = 'ad05b4ce49eb'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

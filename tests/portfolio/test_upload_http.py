@@ -181,7 +181,10 @@ def test_a_name_with_look_alike_slashes_is_stored_and_sent_as_a_plain_name(setti
     assert stored.filename == "report.txt"
     download = trainee.get(f"/portfolio/{setting.enrolment.id}/files/{stored.id}")
     download.close()
-    assert download.headers["Content-Disposition"] == "attachment; filename=report.txt"
+    # Downloads go by a neutral name (her file's own name stays on the page).
+    assert (
+        download.headers["Content-Disposition"] == f"attachment; filename=document-{stored.id}.txt"
+    )
 
 
 def test_the_assessor_is_warned_about_a_file_that_may_still_name_someone(setting, signed_in):

@@ -165,7 +165,7 @@ def test_messages_sent_with_revealing_names_have_neutral_subjects(app, signed_in
     session.commit()
     templates = set(session.scalars(select(OutboxMessage.template)))
     assert {
-        "invitation",
+        "membership_invitation",
         "password_reset",
         "enrolment_invitation",
         "eqa_invitation",
