@@ -38,8 +38,9 @@ HOOKS = {
     "record_details": "accreditation: (session, enrolment, criterion_ids) -> evidence lines",
     "unit_offered": "curriculum, portfolio, assessment: (session, enrolment, unit, today) -> "
     "bool; False when the unit may not be learned, submitted or judged there that day",
-    "impact_figures": "impact report: (session, learner_ids: list[int]) -> list[ImpactFigure] "
-    "(lms.reporting.figures), figures another capability adds beside the survey results",
+    "impact_figures": "impact report: (session, {group: learner ids}) -> {group: "
+    "list[ImpactFigure]} (lms.reporting.figures), figures another capability adds beside the "
+    "survey results, for every group at once",
     "subject_access": "privacy: (session, user) -> Iterable[(name in archive, bytes | str | "
     "binary file opened for reading)], everything a capability holds about a person, for her "
     "own download (files are copied in pieces and closed; see lms.privacy.archive)",
@@ -229,7 +230,7 @@ CAPABILITIES: tuple[Capability, ...] = (
         progress_columns=("lms.practice.progress:PRACTICE_HOURS",),
         hooks={
             "award_requirements": ("lms.practice.hooks:award_requirements",),
-            "impact_figures": ("lms.practice.figures:impact_figures",),
+            "impact_figures": ("lms.practice.figures:impact_figures_by_group",),
             "subject_access": ("lms.practice.hooks:subject_access",),
             "erase_person": ("lms.practice.hooks:erase_person",),
         },

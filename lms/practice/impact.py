@@ -464,12 +464,12 @@ def practice_figures(
     session: Session, data: _Data, scope: Scope, parent: Scope | None
 ) -> list[tuple[ImpactFigure, Figure]]:
     """Each provider's figures for the group's trainees (their user ids), each guarded among
-    the provider's same figure for every group of the parent (one call per group)."""
+    the provider's same figure for every group of the parent (one call for all the groups)."""
     own = _own_key(scope)
     learners = _learners_by_group(data, scope, parent)
     shown = []
     for provider in capabilities.hooks("impact_figures"):
-        by_group = {group: provider(session, ids) for group, ids in learners.items()}
+        by_group = provider(session, learners)
         for figure in by_group[own]:
             siblings = None
             if parent is not None:

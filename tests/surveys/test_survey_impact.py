@@ -179,8 +179,11 @@ def test_mentee_answers_are_counted_by_the_mentors_organisation(session, world):
     assert (score.mean.value, score.moment) == (3.0, Moment.ANY)
 
 
-def _fake_practice(session, learner_ids):
-    return [ImpactFigure("Practice hours", value=3 * len(learner_ids), people=len(learner_ids))]
+def _fake_practice(session, groups):
+    return {
+        group: [ImpactFigure("Practice hours", value=3 * len(ids), people=len(ids))]
+        for group, ids in groups.items()
+    }
 
 
 def test_practice_figures_come_from_the_hook_and_are_suppressed_alike(session, world, monkeypatch):
