@@ -9,7 +9,7 @@ import pytest
 
 from lms.accounts.roles import Role
 from lms.accreditation.today import trainee_day
-from lms.assessment.today import eqa_day, iqa_day
+from lms.assessment.today import assessor_day, eqa_day, iqa_day
 from lms.assessment.unit_status import UnitStatus
 from lms.db import clock_at, utcnow
 from lms.extensions import db
@@ -161,6 +161,18 @@ def test_the_iqa_home_shows_her_samples(day, elsewhere, signed_in):
     assert "Your day" not in page
 
 
+def test_the_assessor_home_shows_what_waits_for_her_longest_first(day, elsewhere, signed_in):
+    waiting = assessor_day(db.session, day.setting.assessor)
+    assert waiting.total >= 1
+    page = signed_in(day.setting.assessor).get("/").get_data(as_text=True)
+    assert "Your assessment work" in page
+    assert "waiting for your decision" in page
+    first = waiting.waiting[0]
+    assert f"/assessment/submissions/{first.submission_id}" in page
+    assert page.index("Your assessment work") < page.index("Portfolio and assessment")
+    assert elsewhere.setting.trainee.display_name not in page
+
+
 def test_the_eqa_home_shows_her_learners_and_time_left(day, elsewhere, signed_in):
     page = signed_in(day.eqa).get("/").get_data(as_text=True)
     assert "Your external review" in page
@@ -221,9 +233,10 @@ def _measure(count_queries, client):
 
 
 def test_each_home_takes_the_same_queries_however_much_there_is(day, signed_in, count_queries):
-    people = [day.setting.trainee, day.setting.iqa, day.eqa, day.coordinator]
+    people = [day.setting.trainee, day.setting.assessor, day.setting.iqa, day.eqa, day.coordinator]
     clients = [signed_in(person) for person in people]
     before = [_measure(count_queries, client) for client in clients]
+    before_waiting = assessor_day(db.session, day.setting.assessor).total
     _grow(day, 3)
     after = [_measure(count_queries, client) for client in clients]
     assert after == before
@@ -231,6 +244,7 @@ def test_each_home_takes_the_same_queries_however_much_there_is(day, signed_in, 
     assert coordinator_day(db.session, day.organisation, utcnow()).quiet_total == 4
     assert iqa_day(db.session, day.setting.iqa).pending == 5
     assert len(eqa_day(db.session, day.eqa, utcnow().date()).grants) == 4
+    assert assessor_day(db.session, day.setting.assessor).total > before_waiting
 
 
 # --- the demo -----------------------------------------------------------------------------------
@@ -283,8 +297,9 @@ def test_a_quiet_first_day_says_so_kindly(app, signed_in):
     db.session.commit()
     pages = {
         person: signed_in(person).get("/").get_data(as_text=True)
-        for person in (setting.trainee, setting.iqa, coordinator, eqa)
+        for person in (setting.trainee, setting.assessor, setting.iqa, coordinator, eqa)
     }
+    assert "Nothing is waiting for your decision. Thank you." in pages[setting.assessor]
     assert "Your first lesson is a good place to start" in pages[setting.trainee]
     assert "Nothing is waiting on you just now" in pages[setting.trainee]
     # Her course has no rules of combination: every unit is still needed.

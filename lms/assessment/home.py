@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import url_for
 
-from lms.assessment.today import eqa_day, iqa_day
+from lms.assessment.today import assessor_day, eqa_day, iqa_day
 from lms.core.home import Link, Section, home_sections
 from lms.db import utcnow
 from lms.extensions import db
@@ -70,8 +70,17 @@ def _eqa_access_links(user) -> list[Link]:
 
 @home_sections(order=8)
 def quality_day_sections(user) -> list[Section]:
-    """First for an IQA: decisions sampled for her; for an EQA: her learners and time left."""
+    """First for an assessor: what waits for her decision, longest first; for an IQA:
+    decisions sampled for her; for an EQA: her learners and time left."""
     sections = []
+    if can(user, "assessment.queue"):
+        sections.append(
+            Section(
+                "Your assessment work",
+                template="home/assessor_day.html",
+                data=assessor_day(db.session, user),
+            )
+        )
     if can(user, "iqa.access"):
         sections.append(
             Section(

@@ -31,7 +31,13 @@ from lms.assessment.models import (
 )
 from lms.assessment.progress import iqa_coverage
 from lms.assessment.quality import EqaLearner, eqa_learners
-from lms.assessment.queries import exercises_for_enrolments
+from lms.assessment.queries import (
+    QueueEntry,
+    assessor_queue,
+    countersign_queue,
+    exercises_for_enrolments,
+    queue_units,
+)
 from lms.curriculum.models import Unit
 from lms.permissions import iqa_organisation_ids
 from lms.portfolio.models import Submission
@@ -251,3 +257,26 @@ def eqa_day(session: Session, eqa: User, today: date) -> EqaDay:
     learners = eqa_learners(session, eqa)
     exercises = exercises_for_enrolments(session, [learner.enrolment.id for learner in learners])
     return EqaDay(grants, learners[:SHOWN], len(learners), exercises[:SHOWN])
+
+
+# --- the assessor's day ---------------------------------------------------------------------
+
+ASSESSOR_DAY_ROWS = 5
+
+
+@dataclass(frozen=True)
+class AssessorDay:
+    waiting: list[QueueEntry]
+    total: int
+    countersign: int
+
+
+def assessor_day(session: Session, user: User) -> AssessorDay:
+    """What waits for her decision, longest first (the top few), how much in all, and how
+    many sign-offs wait for her countersignature: three queries, whatever the queue."""
+    units = queue_units(session, user)
+    return AssessorDay(
+        waiting=assessor_queue(session, user, limit=ASSESSOR_DAY_ROWS),
+        total=sum(count for _, _, count in units),
+        countersign=len(countersign_queue(session, user)),
+    )

@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
+from lms.accounts.roles import Role
 from tests.browser.conftest import accessibility_violations, sign_in
-from tests.factories import PartnerFactory
+from tests.factories import FranchisorFactory, PartnerFactory, member
 from tests.factories.homes import working_day
 
 SIZES = {"laptop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
@@ -26,11 +27,15 @@ def screenshots(tmp_path) -> Path:
 
 def test_each_role_home_on_a_laptop_and_a_phone(app, playwright_browser, server_url, screenshots):
     day = working_day(PartnerFactory(name="Northside Community Project"))
+    franchisor = day.organisation.franchisor or FranchisorFactory()
+    administrator = member(franchisor, Role.ADMIN, display_name="Admin Ada")
     people = {
         "trainee": (day.setting.trainee, "Your day"),
+        "assessor": (day.setting.assessor, "Your assessment work"),
         "iqa": (day.setting.iqa, "Your quality assurance"),
         "eqa": (day.eqa, "Your external review"),
         "coordinator": (day.coordinator, "Today at Northside Community Project"),
+        "administrator": (administrator, "Hello, Admin Ada"),
     }
     for size, viewport in SIZES.items():
         for role, (person, heading) in people.items():
@@ -50,4 +55,4 @@ def test_each_role_home_on_a_laptop_and_a_phone(app, playwright_browser, server_
                 page.screenshot(path=str(screenshots / f"home-{role}-{size}.png"), full_page=True)
             finally:
                 context.close()
-    assert len(list(screenshots.glob("home-*.png"))) == 8
+    assert len(list(screenshots.glob("home-*.png"))) == 2 * len(people)
