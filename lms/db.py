@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -79,6 +80,11 @@ class Base(DeclarativeBase):
 db = SQLAlchemy()
 
 
+def _sqlite_synchronous() -> str:
+    wanted = os.environ.get("SQLITE_SYNCHRONOUS", "").upper()
+    return wanted if wanted in ("OFF", "NORMAL") else "FULL"
+
+
 @event.listens_for(Engine, "connect")
 def _configure_sqlite(dbapi_connection, connection_record):
     if not isinstance(dbapi_connection, sqlite3.Connection):
@@ -87,6 +93,9 @@ def _configure_sqlite(dbapi_connection, connection_record):
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA busy_timeout=5000")
+    # FULL: a commit the server has acknowledged survives a power cut, not just a crash. The
+    # test suite, whose databases are thrown away, may ask for less (SQLITE_SYNCHRONOUS=OFF).
+    cursor.execute(f"PRAGMA synchronous={_sqlite_synchronous()}")
     cursor.close()
 
 

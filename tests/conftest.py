@@ -26,6 +26,31 @@ from lms.ledger.triggers import create_triggers, drop_triggers
 from tests.factories import ALL_FACTORIES
 
 DEMO_PASSWORD = "correct horse battery"
+# Test databases are thrown away: no need to wait for the disk on every commit.
+os.environ.setdefault("SQLITE_SYNCHRONOUS", "OFF")
+# Organisations' signing keys, made once per worker and handed out in the same order in every
+# test (a first organisation gets the first key, a second the second): making a fresh RSA key
+# for each organisation of each test would cost minutes.
+_KEY_POOL: dict[int, list] = {}
+
+
+@pytest.fixture(autouse=True)
+def _signing_keys_made_once(monkeypatch):
+    from itertools import count
+
+    from lms.accreditation import issuing, keys
+
+    handed = count()
+
+    def new_private_key(bits: int):
+        index = next(handed)
+        pool = _KEY_POOL.setdefault(bits, [])
+        while len(pool) <= index:
+            pool.append(keys.generate_private_key(bits))
+        return pool[index]
+
+    monkeypatch.setattr(issuing, "new_private_key", new_private_key)
+
 
 # Property tests draw the same examples on every run and machine (seeded from each test's
 # name) and are never timed: a result must not depend on luck or on how busy the machine is.

@@ -105,6 +105,12 @@ def _active_key(session: Session, organisation: Organisation) -> OrganisationSig
     )
 
 
+def new_private_key(bits: int) -> keys.SigningKey:
+    # One place that makes organisations' keys, so the test suite can hand out keys it made
+    # once instead of making thousands (tests/conftest.py).
+    return keys.generate_private_key(bits)
+
+
 def _make_key(
     session: Session,
     organisation: Organisation,
@@ -113,7 +119,7 @@ def _make_key(
 ) -> tuple[OrganisationSigningKey, keys.SigningKey] | None:
     """A new key put in use (retiring `retiring`), or None if another request changed the
     organisation's key at the same moment."""
-    private = keys.generate_private_key(context.key_bits)
+    private = new_private_key(context.key_bits)
     kid = openbadges.key_id(context.issuer_url(organisation), keys.thumbprint(private))
     candidate = OrganisationSigningKey(
         organisation_id=organisation.id,
