@@ -22,7 +22,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
-from lms import permissions
+from lms import i18n, permissions
 from lms.accounts.models import Organisation
 from lms.accounts.passwords import configure_hasher
 from lms.accounts.queries import organisation_for
@@ -174,6 +174,8 @@ def _init_security_headers(app: Flask) -> None:
 
 
 def _init_templates(app: Flask) -> None:
+    i18n.init_app(app)
+
     @app.context_processor
     def _template_helpers():
         return {
