@@ -12,6 +12,12 @@ reader sees it in her language:
   `format_percent`, `format_list`: Babel in the reader's locale; datetimes in the reader's
   time zone with the zone shown.
 
+The languages offered are `LANGUAGES` (English, the source, written the British way; Catalan,
+Spanish and Bosnian in Latin script). A request's language is the signed-in person's own choice
+(`User.locale`), else the language menu's cookie, else the browser's `Accept-Language`, else
+English; its time zone is her organisation's (`Organisation.time_zone`), else
+`DISPLAY_TIMEZONE`.
+
 Domain modules import from here, not from Flask-Babel: outside a request (a script, a test of a
 domain function) these fall back to the English source and UTC, so domain code still runs
 without Flask.
@@ -19,43 +25,29 @@ without Flask.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, tzinfo
 from decimal import Decimal
+from pathlib import Path
+from zoneinfo import available_timezones
 
+import flask_babel
+from babel import Locale
+from babel import dates as babel_dates
 from babel import lists as babel_lists
-from flask import Flask
-from flask_babel import (
-    format_date as _babel_format_date,
-)
-from flask_babel import (
-    format_datetime as _babel_format_datetime,
-)
-from flask_babel import (
-    format_decimal as _babel_format_decimal,
-)
-from flask_babel import (
-    format_number as _babel_format_number,
-)
-from flask_babel import (
-    format_percent as _babel_format_percent,
-)
-from flask_babel import (
-    format_time as _babel_format_time,
-)
-from flask_babel import (
-    get_locale,
-    gettext,
-    lazy_gettext,
-    lazy_ngettext,
-    ngettext,
-)
+from babel import numbers as babel_numbers
+from flask import Flask, g, has_app_context, has_request_context, request
+from flask_babel import gettext, lazy_gettext, lazy_ngettext, ngettext
 
 _ = gettext
 _l = lazy_gettext
 
 __all__ = [
+    "LANGUAGES",
+    "Language",
     "_",
     "_l",
+    "current_language",
     "format_date",
     "format_datetime",
     "format_decimal",
@@ -64,63 +56,239 @@ __all__ = [
     "format_percent",
     "format_time",
     "gettext",
+    "language",
     "lazy_gettext",
     "lazy_ngettext",
     "ngettext",
+    "refresh_language",
+    "time_zone_choices",
 ]
 
 
+@dataclass(frozen=True)
+class Language:
+    """A language offered: `code` is what is stored and sent (`en`), `name` its own name,
+    `locale` how Babel writes dates and numbers in it, `tag` the `<html lang>` value."""
+
+    code: str
+    name: str
+    locale: str
+    tag: str
+
+
+LANGUAGES: tuple[Language, ...] = (
+    # English is the source; dates and times are written the British way.
+    Language("en", "English", "en_GB", "en-GB"),
+    Language("ca", "Català", "ca", "ca"),
+    Language("es", "Español", "es", "es"),
+    Language("bs", "Bosanski", "bs", "bs"),
+)
+DEFAULT_LANGUAGE = "en"
+# translations/<code>/LC_MESSAGES/messages.po, at the root of the repository.
+TRANSLATIONS_DIR = Path(__file__).resolve().parent.parent / "translations"
+LANGUAGE_CODES = tuple(lang.code for lang in LANGUAGES)
+LANGUAGE_COOKIE = "language"
+_BY_CODE = {lang.code: lang for lang in LANGUAGES}
+_BY_LOCALE = {lang.locale: lang for lang in LANGUAGES}
+
+# Offered first in an organisation's time-zone menu; any IANA name is accepted.
+COMMON_TIME_ZONES = (
+    "Europe/London",
+    "Europe/Dublin",
+    "Europe/Lisbon",
+    "Europe/Madrid",
+    "Europe/Paris",
+    "Europe/Brussels",
+    "Europe/Amsterdam",
+    "Europe/Berlin",
+    "Europe/Rome",
+    "Europe/Sarajevo",
+    "Europe/Zagreb",
+    "Europe/Belgrade",
+    "Europe/Vienna",
+    "Europe/Athens",
+    "Atlantic/Canary",
+    "UTC",
+)
+DEFAULT_TIME_ZONE = "Europe/London"
+
+
+def language(code: str | None) -> Language:
+    """The language of `code`, or English for anything not offered."""
+    return _BY_CODE.get(code or "", _BY_CODE[DEFAULT_LANGUAGE])
+
+
+def is_time_zone(name: str | None) -> bool:
+    return bool(name) and name in _zone_names()
+
+
+_ZONE_NAMES: frozenset[str] | None = None
+
+
+def _zone_names() -> frozenset[str]:
+    global _ZONE_NAMES
+    if _ZONE_NAMES is None:
+        _ZONE_NAMES = frozenset(available_timezones())
+    return _ZONE_NAMES
+
+
+def time_zone_choices(current: str | None = None) -> list[tuple[str, str]]:
+    """(value, label) pairs for a select: the common zones, and `current` if it is another."""
+    names = list(COMMON_TIME_ZONES)
+    if current and current not in names and is_time_zone(current):
+        names.append(current)
+    return [(name, name.replace("_", " ")) for name in names]
+
+
+# --- what a request reads in --------------------------------------------------------------------
+
+
+def choose_language(own_choice: str | None, cookie: str | None, accept_languages) -> str:
+    """Her own choice, else the menu's cookie, else the browser's best match, else English."""
+    for code in (own_choice, cookie):
+        if code in _BY_CODE:
+            return code
+    best = accept_languages.best_match(LANGUAGE_CODES) if accept_languages else None
+    return best or DEFAULT_LANGUAGE
+
+
+def refresh_language(code: str) -> None:
+    """The rest of this request (a flashed message, say) speaks the language just chosen."""
+    g.chosen_language = code
+    flask_babel.refresh()
+
+
+def _request_language() -> str:
+    from flask_login import current_user
+
+    if (chosen := g.get("chosen_language")) in _BY_CODE:
+        return chosen
+    own = current_user.locale if current_user and current_user.is_authenticated else None
+    return choose_language(own, request.cookies.get(LANGUAGE_COOKIE), request.accept_languages)
+
+
+def _select_locale() -> str:
+    if not has_request_context():
+        return language(DEFAULT_LANGUAGE).locale
+    return language(_request_language()).locale
+
+
+def organisation_zone(user) -> str | None:
+    """The time zone of the organisation she belongs to (her first membership); her
+    memberships and their organisations are loaded with her, so this sends no query."""
+    memberships = sorted(user.memberships, key=lambda m: m.id)
+    return memberships[0].organisation.time_zone if memberships else None
+
+
+def _select_timezone() -> str | None:
+    """Flask-Babel asks once per request and keeps the answer; None means DISPLAY_TIMEZONE."""
+    if not has_request_context():
+        return None
+    from flask_login import current_user
+
+    if current_user and current_user.is_authenticated:
+        zone = organisation_zone(current_user)
+        if is_time_zone(zone):
+            return zone
+    return None
+
+
+def current_locale() -> Locale:
+    """The reader's locale; British English outside an application."""
+    locale = flask_babel.get_locale() if has_app_context() else None
+    return locale or Locale.parse(language(DEFAULT_LANGUAGE).locale)
+
+
+def current_language() -> Language:
+    locale = current_locale()
+    return _BY_LOCALE.get(str(locale)) or language(locale.language)
+
+
+def current_zone() -> tzinfo:
+    """The reader's time zone; UTC outside an application."""
+    zone = flask_babel.get_timezone() if has_app_context() else None
+    return zone or UTC
+
+
+# --- writing dates, times, numbers and lists ----------------------------------------------------
+
+# Date-only patterns for a datetime, so the day follows the reader's time zone.
+_DATE_ONLY = ("full", "long", "medium", "short")
+
+
 def format_date(value: date | datetime | None, format: str = "long") -> str:
-    """`7 December 2026` / `7 de desembre de 2026` / `7. decembar 2026.`; "" for None."""
+    """`7 December 2026` / `7 de desembre del 2026` / `7. decembar 2026.`; "" for None.
+    A datetime is shown on the reader's calendar day, not UTC's."""
     if value is None:
         return ""
     if isinstance(value, datetime):
-        # A moment is shown on the reader's calendar day, not UTC's.
-        return _babel_format_datetime(value, _DATE_ONLY.get(format, format))
-    return _babel_format_date(value, format)
+        value = _aware(value).astimezone(current_zone()).date()
+    return babel_dates.format_date(value, format, locale=current_locale())
 
 
-# Date-only patterns for a datetime, so the day follows the reader's time zone.
-_DATE_ONLY = {"long": "d MMMM y", "medium": "d MMM y", "short": "dd/MM/y"}
-
-
-def format_datetime(value: datetime | None, format: str = "medium", *, zone: bool = True) -> str:
-    """A moment in the reader's time zone, in her language, with the zone named
-    (`7 Dec 2026, 14:05 GMT`) unless `zone=False`; "" for None."""
+def format_datetime(value: datetime | None, format: str = "long", *, zone: bool = True) -> str:
+    """A moment in the reader's time zone and language, with the zone named
+    (`7 December 2026, 14:05 GMT`, `7 de desembre del 2026, 15:05 CET`) unless `zone=False`;
+    "" for None. `format` is the date's width (full, long, medium, short); times are
+    hours and minutes, 24-hour in every language offered."""
     if value is None:
         return ""
-    text = _babel_format_datetime(value, format)
+    locale, tz = current_locale(), current_zone()
+    moment = _aware(value).astimezone(tz)
+    day = babel_dates.format_date(moment.date(), format, locale=locale)
+    time = babel_dates.format_time(moment, "short", tzinfo=tz, locale=locale)
+    text = babel_dates.get_datetime_format(format, locale=locale).format(time, day)
     if zone:
-        text = f"{text} {_babel_format_datetime(value, 'zzz')}"
+        text = f"{text} {babel_dates.format_datetime(moment, 'z', tzinfo=tz, locale=locale)}"
     return text
 
 
 def format_time(value: datetime | None, format: str = "short") -> str:
-    return "" if value is None else _babel_format_time(value, format)
+    """`14:05`: a moment's time of day in the reader's time zone; "" for None."""
+    if value is None:
+        return ""
+    tz = current_zone()
+    return babel_dates.format_time(_aware(value), format, tzinfo=tz, locale=current_locale())
 
 
 def format_number(value: int | None) -> str:
-    return "" if value is None else _babel_format_number(value)
+    return "" if value is None else babel_numbers.format_decimal(value, locale=current_locale())
 
 
 def format_decimal(value: float | Decimal | None, format: str | None = None) -> str:
-    return "" if value is None else _babel_format_decimal(value, format=format)
+    if value is None:
+        return ""
+    return babel_numbers.format_decimal(value, format=format, locale=current_locale())
 
 
 def format_percent(value: float | None, format: str | None = None) -> str:
     """0.25 -> `25%` (`25 %` in Catalan and Spanish)."""
-    return "" if value is None else _babel_format_percent(value, format=format)
+    if value is None:
+        return ""
+    return babel_numbers.format_percent(value, format=format, locale=current_locale())
 
 
 def format_list(items, style: str = "standard") -> str:
     """`a, b and c` / `a, b i c` / `a, b y c` / `a, b i c`: lists joined as the language does."""
     words = [str(item) for item in items]
-    return babel_lists.format_list(words, style, locale=get_locale() or "en")
+    return babel_lists.format_list(words, style, locale=current_locale())
+
+
+def _aware(moment: datetime) -> datetime:
+    # Stored datetimes are UTC; SQLite hands them back without their zone.
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def init_app(app: Flask) -> None:
-    """Jinja filters for templates: `{{ when|datetime }}`, `{{ day|date }}`, `{{ n|number }}`,
-    `{{ names|words }}`; `_`, `ngettext` and `{% trans %}` come from Flask-Babel."""
+    """Flask-Babel with the selectors above, and Jinja filters for templates:
+    `{{ when|datetime }}`, `{{ day|date }}`, `{{ n|number }}`, `{{ names|words }}`;
+    `_`, `ngettext` and `{% trans %}` come from Flask-Babel."""
+    app.config.setdefault("BABEL_DEFAULT_LOCALE", language(DEFAULT_LANGUAGE).locale)
+    app.config["BABEL_DEFAULT_TIMEZONE"] = app.config.get("DISPLAY_TIMEZONE") or "UTC"
+    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(TRANSLATIONS_DIR))
+    from lms.extensions import babel
+
+    babel.init_app(app, locale_selector=_select_locale, timezone_selector=_select_timezone)
     app.jinja_env.policies["ext.i18n.trimmed"] = True
     app.add_template_filter(format_date, "date")
     app.add_template_filter(format_datetime, "datetime")
@@ -129,3 +297,6 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(format_decimal, "decimal")
     app.add_template_filter(format_percent, "percent")
     app.add_template_filter(format_list, "words")
+    app.jinja_env.globals.update(
+        languages=LANGUAGES, current_language=current_language, format_list=format_list
+    )

@@ -24,6 +24,10 @@ class Organisation(Base):
     # nothing of what they read (see lms.privacy.titles). On unless an administrator turns
     # it off.
     neutral_page_titles: Mapped[bool] = mapped_column(default=True, server_default=true())
+    # IANA name: dates and times are shown to its people in this zone (lms.i18n).
+    time_zone: Mapped[str] = mapped_column(
+        String(64), default="Europe/London", server_default="Europe/London"
+    )
 
     franchisor: Mapped[Organisation | None] = relationship(
         remote_side=[id], back_populates="partners", lazy="joined"
@@ -61,6 +65,8 @@ class User(Base):
     totp_last_step: Mapped[int | None]
     last_login_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Her own choice of language (a code of lms.i18n.LANGUAGES); None: as her browser asks.
+    locale: Mapped[str | None] = mapped_column(String(10))
 
     memberships: Mapped[list[Membership]] = relationship(
         back_populates="user", lazy="selectin", cascade="all, delete-orphan"

@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime
 
 from lms.accreditation import jose
 from lms.accreditation.keys import SigningKey
+from lms.i18n import format_date
 
 VC_CONTEXT = "https://www.w3.org/ns/credentials/v2"
 VC_TYPE = "VerifiableCredential"
@@ -26,8 +27,9 @@ def iso_datetime(moment: datetime) -> str:
 
 
 def long_date(moment: date) -> str:
-    """`1 May 2026`, the way dates are written on certificates and pages."""
-    return f"{moment.day} {moment:%B %Y}"
+    """`1 May 2026` (`1 de maig del 2026`...): a day in the reader's language, a moment on her
+    calendar (lms.i18n), the way dates are written on certificates and pages."""
+    return format_date(moment, "long")
 
 
 def parse_datetime(text: object) -> datetime | None:

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import format_date, format_decimal
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
@@ -18,6 +17,7 @@ from lms.curriculum.models import AssessmentCriterion, CourseUnit, Enrolment
 from lms.db import utcnow
 from lms.errors import NotFound
 from lms.extensions import db
+from lms.i18n import format_date, format_decimal
 from lms.permissions import authorize, can
 from lms.practice import operations, queries
 from lms.practice.forms import (

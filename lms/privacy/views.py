@@ -4,7 +4,6 @@ exit, help with private browsing, and an organisation's privacy settings."""
 from __future__ import annotations
 
 from datetime import datetime
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import (
     Blueprint,
@@ -22,6 +21,7 @@ from flask_wtf.csrf import ValidationError, validate_csrf
 
 from lms.db import utcnow
 from lms.extensions import csrf, db
+from lms.i18n import format_datetime
 from lms.permissions import authorize
 from lms.privacy import archive, operations, queries
 from lms.privacy.forms import PrivacySettingsForm
@@ -41,21 +41,11 @@ def _privacy_helpers():
     }
 
 
-def _zone() -> ZoneInfo:
-    try:
-        return ZoneInfo(current_app.config["DISPLAY_TIMEZONE"])
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
-
-
 @blueprint.app_template_filter("local_time")
 def _local_time(moment: datetime | None) -> str:
-    """A moment in the site's own time zone (UK time unless DISPLAY_TIMEZONE says otherwise),
-    as a person reads it: "7 December 2026, 14:05"."""
-    if moment is None:
-        return ""
-    local = moment.astimezone(_zone())
-    return f"{local.day} {local:%B %Y, %H:%M}"
+    """A moment in the reader's language and time zone, the zone named (lms.i18n):
+    "7 December 2026, 14:05 GMT"."""
+    return format_datetime(moment)
 
 
 @blueprint.route("/my/information")
