@@ -77,11 +77,13 @@ CAPABILITIES: tuple[Capability, ...] = (
     Capability(
         "core",
         blueprints=("lms.core.views:blueprint",),
+        rules=("lms.core.rules",),
         cli=(
             "lms.core.cli:db_cli",
             "lms.core.cli:demo_command",
             "lms.core.cli:backup_command",
             "lms.core.cli:restore_command",
+            "lms.core.translations:translations_cli",
         ),
     ),
     Capability(

@@ -1,5 +1,7 @@
 """Errors the domain raises. Their messages are written for the person using the product."""
 
+from lms.i18n import _
+
 
 class DomainError(Exception):
     """A request that cannot be carried out as asked; the message says why, plainly."""
@@ -11,13 +13,13 @@ class DomainError(Exception):
 
 
 class PermissionDenied(DomainError):
-    def __init__(self, message: str = "You do not have permission to do that."):
-        super().__init__(message)
+    def __init__(self, message: str | None = None):
+        super().__init__(message or _("You do not have permission to do that."))
 
 
 class NotFound(DomainError):
-    def __init__(self, message: str = "We could not find that."):
-        super().__init__(message)
+    def __init__(self, message: str | None = None):
+        super().__init__(message or _("We could not find that."))
 
 
 class Conflict(DomainError):

@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import TypeVar
+from urllib.parse import urlsplit
 
 from flask import Flask, flash, g, render_template, request
 from flask_login import current_user
@@ -29,11 +30,10 @@ from lms.accounts.queries import organisation_for
 from lms.accounts.sessions import load_session_user
 from lms.audit.context import Actor, reset_actor, set_actor
 from lms.errors import DomainError, NotFound, PermissionDenied
-from lms.extensions import babel, csrf, db, limiter, login_manager, mail
+from lms.extensions import csrf, db, limiter, login_manager, mail
+from lms.i18n import _, _l
 from lms.mail.backends import mail_backend_for
 from lms.mail.outbox import take_enqueued_ids
-
-SUPPORTED_LOCALES = ["en"]
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -47,10 +47,6 @@ CONTENT_SECURITY_POLICY = "; ".join(
         "frame-ancestors 'none'",
     ]
 )
-
-
-def _select_locale() -> str | None:
-    return request.accept_languages.best_match(SUPPORTED_LOCALES)
 
 
 # Ids are SQL INTEGER columns (32-bit on PostgreSQL): a larger number in a URL cannot name
@@ -94,7 +90,7 @@ def _init_extensions(app: Flask) -> None:
         func for func in app.teardown_appcontext_funcs if not inspect.iscoroutinefunction(func)
     ]
     csrf.init_app(app)
-    babel.init_app(app, locale_selector=_select_locale)
+    i18n.init_app(app)
     mail.init_app(app)
     limiter.init_app(app)
 
@@ -103,7 +99,8 @@ def _init_sign_in(app: Flask) -> None:
     """Server-side sessions, and the actor every audit entry of the request names."""
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
-    login_manager.login_message = "Please sign in to see that page."
+    login_manager.login_message = _l("Please sign in to see that page.")
+    login_manager.localize_callback = str  # translated when flashed, in the reader's language
     login_manager.login_message_category = "info"
     # Sessions are checked against the database on every request, so Flask-Login's own
     # IP/agent heuristics add nothing but surprise sign-outs on mobile networks.
@@ -174,8 +171,6 @@ def _init_security_headers(app: Flask) -> None:
 
 
 def _init_templates(app: Flask) -> None:
-    i18n.init_app(app)
-
     @app.context_processor
     def _template_helpers():
         return {
@@ -249,6 +244,17 @@ def organisation_or_404(slug: str, action: str) -> Organisation:
     return organisation_for(db.session, current_user, slug, action)
 
 
+def same_site_path(target: str | None) -> str | None:
+    """`target` when it is a path on this site (`/account?tab=1`), else None: a link must
+    never send someone elsewhere through one of our redirects."""
+    if not target or not target.startswith("/") or target.startswith("//"):
+        return None
+    if "\\" in target or any(ord(char) < 32 or ord(char) == 127 for char in target):
+        return None  # browsers read a backslash as a slash
+    parts = urlsplit(target)
+    return target if not parts.scheme and not parts.netloc else None
+
+
 def show_on_form(form, error: DomainError, field: str | None = None) -> None:
     """Put a domain error beside the field it is about (`error.field`), else beside `field`,
     else the form's first visible field, where the error summary links to it."""
@@ -317,37 +323,45 @@ def form_status(form) -> int:
 
 
 ERROR_TEXT = {
-    400: ("Something in that request was not right", "Please go back and try again."),
-    401: ("Please sign in", "You need to sign in to see this page."),
+    400: (_l("Something in that request was not right"), _l("Please go back and try again.")),
+    401: (_l("Please sign in"), _l("You need to sign in to see this page.")),
     403: (
-        "You cannot open this page",
-        "Your account does not have access to this page. "
-        "If you think it should, please ask your coordinator.",
+        _l("You cannot open this page"),
+        _l(
+            "Your account does not have access to this page. "
+            "If you think it should, please ask your coordinator."
+        ),
     ),
     404: (
-        "Page not found",
-        "We could not find that page. It may have moved, or the link may be mistyped.",
+        _l("Page not found"),
+        _l("We could not find that page. It may have moved, or the link may be mistyped."),
     ),
-    405: ("That did not work", "This page cannot be used that way."),
+    405: (_l("That did not work"), _l("This page cannot be used that way.")),
     413: (
-        "That file is too large",
-        "The file you chose is larger than we can accept. "
-        "Please choose a smaller file or make it smaller before uploading.",
+        _l("That file is too large"),
+        _l(
+            "The file you chose is larger than we can accept. "
+            "Please choose a smaller file or make it smaller before uploading."
+        ),
     ),
     429: (
-        "Please wait a moment",
-        "There have been too many attempts in a short time. Please wait a minute and try again.",
+        _l("Please wait a moment"),
+        _l(
+            "There have been too many attempts in a short time. Please wait a minute and try again."
+        ),
     ),
     500: (
-        "Something went wrong on our side",
-        "Nothing you did caused this. Your work up to "
-        "your last save is safe. Please try again in a moment.",
+        _l("Something went wrong on our side"),
+        _l(
+            "Nothing you did caused this. Your work up to "
+            "your last save is safe. Please try again in a moment."
+        ),
     ),
 }
 
 
 def _render_error(status: int, message: str | None = None):
-    title, text = ERROR_TEXT.get(status, ERROR_TEXT[500])
+    title, text = (str(part) for part in ERROR_TEXT.get(status, ERROR_TEXT[500]))
     if request.path.startswith("/api/"):
         return {"error": {"status": status, "title": title, "message": message or text}}, status
     return render_template("error.html", status=status, title=title, text=message or text), status
@@ -360,7 +374,7 @@ def _register_error_pages(app: Flask) -> None:
             return error
         message = None
         if error.code == 400 and "CSRF" in (error.description or ""):
-            message = (
+            message = _(
                 "This form had expired or was sent from somewhere else. "
                 "Please go back, reload the page and try again."
             )
