@@ -8,7 +8,7 @@ PORT ?= 5000
 STAMP := $(VENV)/.installed
 TEST_WORKERS ?= auto
 
-.PHONY: run test lint unit-tests browser-tests postgres-tests bench install clean
+.PHONY: run test lint unit-tests browser-tests postgres-tests bench install clean translations
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -18,7 +18,19 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-run: $(STAMP)
+# Compiled catalogues (.mo) are built from the .po files, never committed.
+I18N := $(BIN)/python -m lms.core.translations
+MO_FILES := $(patsubst %.po,%.mo,$(wildcard translations/*/LC_MESSAGES/messages.po))
+
+%.mo: %.po $(STAMP)
+	$(I18N) compile
+
+# A fresh messages.pot from the code and templates, merged into every language's catalogue.
+translations: $(STAMP)
+	$(I18N) extract
+	$(I18N) update
+
+run: $(STAMP) $(MO_FILES)
 	$(FLASK) db upgrade
 	$(FLASK) courses sync
 	$(FLASK) demo
@@ -34,10 +46,13 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check lms tests bench app.py
 	$(FLASK) courses check
 	PY=$(BIN)/python bash scripts/check-test-ids.sh
+	@# Every message translated in every language, and no unmarked text in a template.
+	$(I18N) check
+	$(I18N) check-templates
 
 # Everything CI checks: linters, the curriculum, the suite on SQLite (with real-browser
 # journeys), and the suite again on PostgreSQL when a server is available.
-test: lint
+test: lint $(MO_FILES)
 	$(BIN)/python -m pytest -q -p no:cacheprovider -n $(TEST_WORKERS)
 	@bash scripts/test-postgres.sh
 
