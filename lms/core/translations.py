@@ -33,6 +33,16 @@ DOMAIN = "messages"
 KEYWORDS = {**DEFAULT_KEYWORDS, "_l": None, "lazy_gettext": None, "lazy_ngettext": (1, 2)}
 TRANSLATED = tuple(lang.code for lang in LANGUAGES if lang.code != "en")
 
+# Two forms in Catalan and Spanish (CLDR's third, for millions, is left to the second), three
+# in Bosnian, as translators write them.
+PLURAL_FORMS = {
+    "ca": "nplurals=2; plural=(n != 1);",
+    "es": "nplurals=2; plural=(n != 1);",
+    "bs": "nplurals=3; plural=(n%10==1 && n%100!=11 ? 0 : n%10>=2 && n%10<=4 && "
+    "(n%100<10 || n%100>=20) ? 1 : 2);",
+}
+LAST_TRANSLATOR = "Alongside translators <translations@alongside.example>"
+
 # %(name)s, %s, %d, %.1f ... (not the literal %%)
 PLACEHOLDER = re.compile(r"%(?:\([^)]*\))?[-#0 +]*(?:\d+|\*)?(?:\.\d+)?[diouxXeEfFgGcrsa%]")
 
@@ -67,6 +77,10 @@ def update(template: Catalog, codes: Iterable[str] = TRANSLATED, root: Path = TR
         else:
             path.parent.mkdir(parents=True, exist_ok=True)
             catalog = Catalog(locale=code, project="Alongside", charset="utf-8")
+            catalog.last_translator = LAST_TRANSLATOR
+        if code in PLURAL_FORMS:
+            headers = [(k, v) for k, v in catalog.mime_headers if k != "Plural-Forms"]
+            catalog.mime_headers = [*headers, ("Plural-Forms", PLURAL_FORMS[code])]
         catalog.update(template)
         with open(path, "wb") as file:
             write_po(file, catalog, width=100)
