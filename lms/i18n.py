@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, tzinfo
 from decimal import Decimal
 from pathlib import Path
-from zoneinfo import available_timezones
+from zoneinfo import ZoneInfo, available_timezones
 
 import flask_babel
 from babel import Locale
@@ -148,8 +148,11 @@ def choose_language(own_choice: str | None, cookie: str | None, accept_languages
     for code in (own_choice, cookie):
         if code in _BY_CODE:
             return code
-    best = accept_languages.best_match(LANGUAGE_CODES) if accept_languages else None
-    return best or DEFAULT_LANGUAGE
+    # In her browser's order of preference; `es-ES` asks for Spanish as `es` does.
+    for tag, _quality in accept_languages or ():
+        if (code := tag.replace("_", "-").split("-")[0].lower()) in _BY_CODE:
+            return code
+    return DEFAULT_LANGUAGE
 
 
 def refresh_language(code: str) -> None:
@@ -204,8 +207,12 @@ def current_language() -> Language:
     return _BY_LOCALE.get(str(locale)) or language(locale.language)
 
 
-def current_zone() -> tzinfo:
-    """The reader's time zone; UTC outside an application."""
+def current_zone(tz: str | tzinfo | None = None) -> tzinfo:
+    """The reader's time zone (or `tz`, an IANA name or a tzinfo); UTC outside an application."""
+    if isinstance(tz, str):
+        return ZoneInfo(tz)
+    if tz is not None:
+        return tz
     zone = flask_babel.get_timezone() if has_app_context() else None
     return zone or UTC
 
@@ -216,24 +223,33 @@ def current_zone() -> tzinfo:
 _DATE_ONLY = ("full", "long", "medium", "short")
 
 
-def format_date(value: date | datetime | None, format: str = "long") -> str:
+def format_date(
+    value: date | datetime | None, format: str = "long", *, tz: str | tzinfo | None = None
+) -> str:
     """`7 December 2026` / `7 de desembre del 2026` / `7. decembar 2026.`; "" for None.
     A datetime is shown on the reader's calendar day, not UTC's."""
     if value is None:
         return ""
     if isinstance(value, datetime):
-        value = _aware(value).astimezone(current_zone()).date()
+        value = _aware(value).astimezone(current_zone(tz)).date()
     return babel_dates.format_date(value, format, locale=current_locale())
 
 
-def format_datetime(value: datetime | None, format: str = "long", *, zone: bool = True) -> str:
+def format_datetime(
+    value: datetime | None,
+    format: str = "long",
+    *,
+    zone: bool = True,
+    tz: str | tzinfo | None = None,
+) -> str:
     """A moment in the reader's time zone and language, with the zone named
     (`7 December 2026, 14:05 GMT`, `7 de desembre del 2026, 15:05 CET`) unless `zone=False`;
     "" for None. `format` is the date's width (full, long, medium, short); times are
-    hours and minutes, 24-hour in every language offered."""
+    hours and minutes, 24-hour in every language offered. `tz` shows it in another zone
+    than the reader's (an organisation's, on its settings page)."""
     if value is None:
         return ""
-    locale, tz = current_locale(), current_zone()
+    locale, tz = current_locale(), current_zone(tz)
     moment = _aware(value).astimezone(tz)
     day = babel_dates.format_date(moment.date(), format, locale=locale)
     time = babel_dates.format_time(moment, "short", tzinfo=tz, locale=locale)
@@ -243,11 +259,13 @@ def format_datetime(value: datetime | None, format: str = "long", *, zone: bool 
     return text
 
 
-def format_time(value: datetime | None, format: str = "short") -> str:
+def format_time(
+    value: datetime | None, format: str = "short", *, tz: str | tzinfo | None = None
+) -> str:
     """`14:05`: a moment's time of day in the reader's time zone; "" for None."""
     if value is None:
         return ""
-    tz = current_zone()
+    tz = current_zone(tz)
     return babel_dates.format_time(_aware(value), format, tzinfo=tz, locale=current_locale())
 
 

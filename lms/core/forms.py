@@ -1,5 +1,6 @@
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired
 
 from lms.i18n import LANGUAGES, _l, time_zone_choices
@@ -8,7 +9,7 @@ from lms.i18n import LANGUAGES, _l, time_zone_choices
 class LanguageForm(FlaskForm):
     language = SelectField(
         _l("Language"),
-        choices=[(lang.code, lang.name) for lang in LANGUAGES],
+        choices=[SelectChoice(lang.code, lang.name) for lang in LANGUAGES],
         validators=[InputRequired(_l("Please choose a language."))],
     )
     next = HiddenField()
@@ -24,4 +25,4 @@ class TimeZoneForm(FlaskForm):
 
     def __init__(self, *args, current: str | None = None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.time_zone.choices = time_zone_choices(current)
+        self.time_zone.choices = [SelectChoice(*pair) for pair in time_zone_choices(current)]

@@ -147,6 +147,7 @@ def check(
                 continue
             name = f"{path}: {_show(source.id)}"
             problems += [f"{name}: {problem}" for problem in _entry_problems(message)]
+
     return problems
 
 
@@ -191,8 +192,14 @@ def compile_command() -> None:
 
 
 @translations_cli.command("check", help="Fail on a missing, untranslated or fuzzy message.")
-def check_command() -> None:
-    _fail_if(check(extract()))
+@click.option(
+    "--root",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    default=ROOT,
+    help="The repository (babel.cfg, translations/).",
+)
+def check_command(root: Path) -> None:
+    _fail_if(check(extract(root), root=root / "translations"))
 
 
 @translations_cli.command("check-templates", help="Fail on unmarked text in templates.")

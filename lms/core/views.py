@@ -46,7 +46,7 @@ def set_language():
     code = form.language.data
     if current_user.is_authenticated:
         settings.set_language(db.session, current_user._get_current_object(), code)
-    refresh_language()
+    refresh_language(code)
     flash(_("The language has been changed."), "success")
     response = redirect(same_site_path(form.next.data) or url_for("core.home"), 303)
     response.set_cookie(
