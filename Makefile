@@ -20,9 +20,10 @@ install: $(STAMP)
 
 # Compiled catalogues (.mo) are built from the .po files, never committed.
 I18N := $(BIN)/python -m lms.core.translations
-MO_FILES := $(patsubst %.po,%.mo,$(wildcard translations/*/LC_MESSAGES/messages.po))
+PO_FILES := $(wildcard translations/*/LC_MESSAGES/messages.po)
+MO_FILES := $(PO_FILES:.po=.mo)
 
-%.mo: %.po $(STAMP)
+$(MO_FILES) &: $(PO_FILES) $(STAMP)
 	$(I18N) compile
 
 # A fresh messages.pot from the code and templates, merged into every language's catalogue.
