@@ -307,6 +307,14 @@ def init_app(app: Flask) -> None:
     from lms.extensions import babel
 
     babel.init_app(app, locale_selector=_select_locale, timezone_selector=_select_timezone)
+
+    @app.after_request
+    def _vary_by_language(response):
+        # The same address answers in the language the browser asks for (or its cookie names).
+        response.vary.add("Accept-Language")
+        response.vary.add("Cookie")
+        return response
+
     app.jinja_env.policies["ext.i18n.trimmed"] = True
     app.add_template_filter(format_date, "date")
     app.add_template_filter(format_datetime, "datetime")

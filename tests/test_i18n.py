@@ -76,7 +76,9 @@ def test_her_choice_beats_the_cookie_which_beats_the_browser():
 
 
 def test_html_lang_follows_the_browser(client):
-    assert _lang(client.get("/")) == "en-GB"
+    page = client.get("/")
+    assert _lang(page) == "en-GB"
+    assert {"Accept-Language", "Cookie"} <= set(page.vary)
     for header, tag in (("ca", "ca"), ("es-ES,es;q=0.9", "es"), ("bs", "bs"), ("fr", "en-GB")):
         assert _lang(client.get("/", headers={"Accept-Language": header})) == tag, header
 
@@ -209,6 +211,7 @@ def test_an_administrator_sets_the_time_zone_and_sees_the_time_in_her_language(a
     partner = PartnerFactory(franchisor=franchisor)
     admin = signed_in(member(franchisor, Role.ADMIN, locale="ca"))
     url = f"/organisations/{partner.slug}/time-zone"
+    assert f'href="{url}"' in admin.get("/admin/").get_data(as_text=True)
     page = admin.get(url).get_data(as_text=True)
     assert '<option selected value="Europe/London">' in page
     assert "Zona horària" in page

@@ -13,6 +13,7 @@ no application (the Makefile), `python -m lms.core.translations ...`.
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 from collections.abc import Iterable
@@ -207,7 +208,7 @@ def check_command(root: Path) -> None:
 def check_templates_command(paths: tuple[Path, ...]) -> None:
     from lms.core.template_text import unmarked_in
 
-    findings = unmarked_in(paths or (ROOT / "templates",))
+    findings = unmarked_in(paths or (Path(os.path.relpath(ROOT / "templates")),))
     _fail_if([str(finding) for finding in findings])
 
 
