@@ -30,6 +30,10 @@ def _int(name: str, default: int) -> int:
 # The loopback address only: the reverse proxy is the one door from outside.
 bind = os.environ.get("GUNICORN_BIND") or f"127.0.0.1:{_int('PORT', 8000)}"
 
+# The proxy's X-Forwarded-For and X-Forwarded-Proto are read by the app itself, trusting as
+# many proxies as PROXY_COUNT says (lms/web.py, ProxyFix). Gunicorn's own forwarded_allow_ips
+# keeps its default, the loopback address: only a proxy on this machine may set the scheme.
+
 # --- workers ------------------------------------------------------------------------------------
 # gthread: each worker process answers with a small pool of threads. Why not the default
 # `sync` worker: a sync worker is busy for as long as its one request lasts, and the master
