@@ -8,7 +8,7 @@ PORT ?= 5000
 STAMP := $(VENV)/.installed
 TEST_WORKERS ?= auto
 
-.PHONY: run test lint unit-tests browser-tests postgres-tests bench install clean translations
+.PHONY: run serve test lint unit-tests browser-tests postgres-tests bench install clean translations
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -42,9 +42,19 @@ run: $(STAMP) $(MO_FILES)
 	  trap 'kill $$sender 2>/dev/null' EXIT INT TERM; \
 	  $(FLASK) run --host 127.0.0.1 --port $(PORT)
 
+# Production: migrations, then gunicorn under deploy/gunicorn.conf.py on 127.0.0.1:8000 (or
+# PORT when given), behind nginx or HAProxy (deploy/, README "Production"), with the mail
+# sender beside it as in `make run`. WEB_CONCURRENCY and GUNICORN_* come from the environment.
+SERVE_PORT := $(if $(filter file,$(origin PORT)),8000,$(PORT))
+serve: $(STAMP) $(MO_FILES)
+	$(FLASK) db upgrade
+	$(FLASK) mail send --watch --interval 30 & sender=$$!; \
+	  trap 'kill $$sender 2>/dev/null' EXIT INT TERM; \
+	  PORT=$(SERVE_PORT) $(BIN)/gunicorn -c deploy/gunicorn.conf.py app:app
+
 lint: $(STAMP)
-	$(BIN)/ruff check lms tests bench migrations app.py
-	$(BIN)/ruff format --check lms tests bench app.py
+	$(BIN)/ruff check lms tests bench deploy migrations app.py
+	$(BIN)/ruff format --check lms tests bench deploy app.py
 	$(FLASK) courses check
 	PY=$(BIN)/python bash scripts/check-test-ids.sh
 	@# Every message translated in every language, and no unmarked text in a template.
@@ -57,7 +67,7 @@ test: lint $(MO_FILES)
 	$(BIN)/python -m pytest -q -p no:cacheprovider -n $(TEST_WORKERS)
 	@bash scripts/test-postgres.sh
 
-bench: $(STAMP)
+bench: $(STAMP) $(MO_FILES)
 	$(BIN)/python -m bench
 
 clean:

@@ -1,279 +1,186 @@
-"""The data set and the pages the benchmark measures. Capabilities add their own pages here."""
+"""What each scenario asks of the server: per client, an endless (or, for work that can be done
+only once, a shared and finite) supply of requests. Each client holds its own signed-in
+session cookie for the scenario's role."""
 
 from __future__ import annotations
 
+import functools
+import io
+import itertools
+import os
+import queue
+import random
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from urllib.parse import urlencode
 
-from sqlalchemy import insert, select
-
-from lms.accounts import operations
-from lms.accounts.models import Membership, User
-from lms.accounts.passwords import hash_password
-from lms.accounts.roles import Role
-from lms.accounts.sessions import start_session
-
-PASSWORD_HASH = hash_password("bench password 1234")
+from bench.build import PASSWORD, World
 
 
-@dataclass
-class Page:
+@dataclass(frozen=True)
+class Call:
+    method: str
+    path: str
+    headers: dict = field(default_factory=dict)
+    body: bytes | None = None
+    expect: tuple[int, ...] = (200,)
+
+
+@dataclass(frozen=True)
+class Scenario:
     name: str
-    url: str
-    user: object | None = None
+    # calls(client number) -> the client's requests; it stops when they run out
+    calls: Callable[[int], Iterator[Call]]
 
 
-@dataclass
-class World:
-    """Plain ids and slugs, usable after the building session has closed."""
+def scenarios(world: World, cookie: Callable[[str], str]) -> list[Scenario]:
+    """`cookie(token)`: the Cookie header of a browser signed in with that session."""
 
-    franchisor: str
-    partners: list[str] = field(default_factory=list)
-    coordinators: list[int] = field(default_factory=list)
-    admin: int | None = None
-    trainees: int = 0
-    extra: dict = field(default_factory=dict)
+    def pages(sessions: list[str], path: str) -> Callable[[int], Iterator[Call]]:
+        def calls(client: int) -> Iterator[Call]:
+            headers = {"Cookie": cookie(sessions[client % len(sessions)])}
+            return itertools.repeat(Call("GET", path, headers))
 
-    def summary(self) -> str:
-        return f"{len(self.partners)} partners and {self.trainees} trainees"
+        return calls
 
+    def trainee_pages(path_of: Callable[[dict], str]) -> Callable[[int], Iterator[Call]]:
+        def calls(client: int) -> Iterator[Call]:
+            trainee = world.trainees[client % len(world.trainees)]
+            headers = {"Cookie": cookie(trainee["session"])}
+            return itertools.repeat(Call("GET", path_of(trainee), headers))
 
-def build(session, app, *, trainees: int, workdir) -> World:
-    franchisor = operations.create_organisation(session, "bench-trust", "Bench Trust")
-    world = World(franchisor=franchisor.slug)
-    admin = operations.create_user(session, "admin@bench.example", "Bench Admin")
-    operations.grant_role(session, admin, franchisor, Role.ADMIN)
-    world.admin = admin.id
-    partner_count = max(2, trainees // 500)
-    partners = []
-    for index in range(partner_count):
-        partner = operations.create_organisation(
-            session, f"partner-{index}", f"Partner {index}", franchisor=franchisor
-        )
-        partners.append(partner)
-        world.partners.append(partner.slug)
-        coordinator = operations.create_user(
-            session, f"coordinator{index}@bench.example", f"Coordinator {index}"
-        )
-        operations.grant_role(session, coordinator, partner, Role.COORDINATOR)
-        world.coordinators.append(coordinator.id)
-    session.flush()
+        return calls
 
-    # Trainees are inserted in bulk: the benchmark measures pages, not sign-up.
-    per_partner = trainees // partner_count
-    for index, partner in enumerate(partners):
-        rows = [
-            {
-                "email": f"t{index}-{n}@bench.example",
-                "display_name": f"Trainee {index}-{n}",
-                "password_hash": PASSWORD_HASH,
-            }
-            for n in range(per_partner)
-        ]
-        ids = session.scalars(insert(User).returning(User.id), rows).all()
-        session.execute(
-            insert(Membership),
-            [{"user_id": uid, "organisation_id": partner.id, "role": Role.TRAINEE} for uid in ids],
-        )
-        world.trainees += len(ids)
-        world.extra.setdefault("trainee_ids", {})[partner.slug] = ids
-    _curriculum(session, app, world, partners)
-    return world
-
-
-def _curriculum(session, app, world: World, partners) -> None:
-    """The shipped curriculum, every trainee enrolled on the Level 3 course, and progress for
-    each trainee through the first units."""
-    from lms.curriculum.format import load_catalogue
-    from lms.curriculum.models import Course, Enrolment, Lesson, LessonProgress
-    from lms.curriculum.sync import sync_catalogue
-    from lms.db import utcnow
-
-    sync_catalogue(
-        session, load_catalogue(app.config["COURSES_PATH"], app.config["ASSESSMENTS_PATH"])
-    )
-    course = session.scalar(select(Course).where(Course.code == "ALRM3"))
-    lessons = session.scalars(select(Lesson.id).order_by(Lesson.id)).all()
-    now = utcnow()
-    for partner in partners:
-        ids = world.extra["trainee_ids"][partner.slug]
-        enrolments = session.scalars(
-            insert(Enrolment).returning(Enrolment.id),
-            [
-                {
-                    "user_id": uid,
-                    "course_id": course.id,
-                    "organisation_id": partner.id,
-                    "status": "in_progress",
-                    "enrolled_at": now,
-                }
-                for uid in ids
-            ],
-        ).all()
-        session.execute(
-            insert(LessonProgress),
-            [
-                {
-                    "enrolment_id": eid,
-                    "lesson_id": lesson,
-                    "first_viewed_at": now,
-                    "last_viewed_at": now,
-                    "completed_at": now,
-                }
-                for n, eid in enumerate(enrolments)
-                for lesson in lessons[: n % 12]
-            ],
-        )
-        world.extra.setdefault("enrolments", []).append((ids[5], enrolments[5]))
-        world.extra.setdefault("enrolment_ids", {})[partner.slug] = enrolments
-    world.extra["course"] = course.code
-    _franchise(session, world, partners, course)
-    _assessment(session, world, partners[0], course)
-
-
-def _franchise(session, world: World, partners, course) -> None:
-    """A licence and one cohort per partner holding all its trainees."""
-    from datetime import timedelta
-
-    from sqlalchemy import update
-
-    from lms.curriculum.models import CourseUnit, Enrolment, Unit
-    from lms.curriculum.operations import create_cohort
-    from lms.franchise.licences import issue_licence
-
-    codes = session.scalars(
-        select(Unit.code).join(CourseUnit).where(CourseUnit.course_id == course.id)
-    ).all()
-    today = utcnow_date()
-    for partner in partners:
-        issue_licence(
-            session,
-            partner,
-            course,
-            seats=100_000,
-            starts_on=today - timedelta(days=30),
-            expires_on=today + timedelta(days=365),
-            units=codes,
-        )
-        cohort = create_cohort(session, partner, course, "Everyone", starts_on=today)
-        session.execute(
-            update(Enrolment)
-            .where(Enrolment.organisation_id == partner.id)
-            .values(cohort_id=cohort.id)
-        )
-        world.extra.setdefault("cohorts", {})[partner.slug] = cohort.id
-
-
-def _assessment(session, world: World, partner, course) -> None:
-    """An assessor and an IQA on the first partner's cohort, and 200 submissions waiting."""
-    from lms.curriculum.models import AssessmentCriterion, CohortRole, Enrolment, Unit
-    from lms.curriculum.operations import assign_staff
-    from lms.portfolio.models import EvidenceType
-    from lms.portfolio.operations import create_evidence, submit_unit
-
-    assessor = operations.create_user(session, "assessor@bench.example", "Bench Assessor")
-    iqa = operations.create_user(session, "iqa@bench.example", "Bench IQA")
-    operations.grant_role(session, assessor, partner, Role.ASSESSOR)
-    operations.grant_role(session, iqa, partner, Role.IQA)
-    cohort_id = world.extra["cohorts"][partner.slug]
-    from lms.curriculum.models import Cohort
-
-    cohort = session.get(Cohort, cohort_id)
-    assign_staff(session, cohort, assessor, CohortRole.ASSESSOR)
-    assign_staff(session, cohort, iqa, CohortRole.IQA)
-    unit = session.scalar(select(Unit).where(Unit.code == "RM301", Unit.is_current.is_(True)))
-    criteria = session.scalars(
-        select(AssessmentCriterion.id).where(AssessmentCriterion.unit_id == unit.id)
-    ).all()
-    for enrolment_id in world.extra["enrolment_ids"][partner.slug][:200]:
-        enrolment = session.get(Enrolment, enrolment_id)
-        create_evidence(
-            session,
-            enrolment,
-            title="Reflective account",
-            evidence_type=EvidenceType.REFLECTIVE_ACCOUNT,
-            description="What I did and what I learnt.",
-            criterion_ids=criteria,
-        )
-        submit_unit(session, enrolment, unit, declaration_confirmed=True)
-    world.extra["assessor"] = assessor.id
-    world.extra["iqa"] = iqa.id
-
-
-def utcnow_date():
-    from lms.db import utcnow
-
-    return utcnow().date()
-
-
-def pages(world: World) -> list[Page]:
     partner = world.partners[0]
-    coordinator = world.coordinators[0]
+    cohorts = world.cohorts
+    size = world.size
+    progress = f"/organisations/{partner}/cohorts/{{}}/progress"
+    export_cohort = cohorts[f"{world.export_partner}/Everyone"]
+    quiz = _shared(world.quiz_attempts)
     return [
-        Page("sign-in page", "/login"),
-        Page("health check", "/healthz"),
-        Page("home (coordinator)", "/", coordinator),
-        Page(
-            f"members of a partner ({world.trainees // len(world.partners)})",
-            f"/organisations/{partner}/members",
-            coordinator,
+        Scenario("sign-in", lambda client: _sign_ins(world, client)),
+        Scenario("trainee home", trainee_pages(lambda t: "/")),
+        Scenario("lesson", trainee_pages(lambda t: f"/learning/{t['enrolment']}{world.lesson}")),
+        Scenario("quiz answer and hand-in", lambda client: _quiz_calls(quiz, cookie)),
+        Scenario("portfolio", trainee_pages(lambda t: f"/portfolio/{t['enrolment']}")),
+        Scenario(
+            f"upload ({UPLOAD_BYTES / 1024 / 1024:.3g} MB photo)",
+            lambda client: _uploads(world, cookie, client),
         ),
-        Page("administration (franchisor)", "/admin/", world.admin),
-        Page("audit log", "/admin/audit", world.admin),
-        *_learning_pages(world),
+        Scenario("assessor queue", pages(world.assessor_sessions, "/assessment/queue")),
+        Scenario(
+            "judge (the page)",
+            pages(world.assessor_sessions, f"/assessment/submissions/{world.submission}"),
+        ),
+        Scenario(
+            f"cohort progress ({size.small_cohort})",
+            pages(world.coordinator_sessions, progress.format(cohorts[f"{partner}/Small group"])),
+        ),
+        Scenario(
+            f"cohort progress ({size.large_cohort})",
+            pages(world.coordinator_sessions, progress.format(cohorts[f"{partner}/Large group"])),
+        ),
+        Scenario(
+            "partner overview", pages(world.admin_sessions, f"/organisations/{partner}/training")
+        ),
+        Scenario(
+            f"franchise overview ({len(world.partners) + 1} partners)",
+            pages(world.admin_sessions, "/admin/franchise"),
+        ),
+        Scenario("API list of trainees", lambda client: _api_calls(world)),
+        Scenario(
+            f"CSV export ({size.export_trainees} trainees)",
+            pages(
+                world.export_sessions,
+                f"/organisations/{world.export_partner}/cohorts/{export_cohort}/progress.csv",
+            ),
+        ),
     ]
 
 
-def _learning_pages(world: World) -> list[Page]:
-    trainee, enrolment = world.extra["enrolments"][0]
-    base = f"/learning/{enrolment}"
-    return [
-        Page("learning dashboard (trainee)", "/learning", trainee),
-        Page("course page, 8 units (trainee)", base, trainee),
-        Page("unit page (trainee)", f"{base}/units/RM302", trainee),
-        Page(
-            "lesson page (trainee)", f"{base}/units/RM301/lessons/what-peer-mentoring-is", trainee
-        ),
-        Page(
-            "course preview (coordinator)",
-            f"/courses/{world.extra['course']}",
-            world.coordinators[0],
-        ),
-        *_franchise_pages(world),
-    ]
+def _shared(items: list) -> queue.SimpleQueue:
+    shared = queue.SimpleQueue()
+    for item in items:
+        shared.put(item)
+    return shared
 
 
-def _franchise_pages(world: World) -> list[Page]:
-    partner = world.partners[0]
-    cohort = world.extra["cohorts"][partner]
-    coordinator = world.coordinators[0]
-    size = world.trainees // len(world.partners)
-    return [
-        Page(
-            f"cohort progress ({size} trainees)",
-            f"/organisations/{partner}/cohorts/{cohort}/progress",
-            coordinator,
-        ),
-        Page(
-            f"cohort progress CSV ({size} rows)",
-            f"/organisations/{partner}/cohorts/{cohort}/progress.csv",
-            coordinator,
-        ),
-        Page(
-            f"franchise overview ({len(world.partners)} partners)", "/admin/franchise", world.admin
-        ),
-        Page("partner training page", f"/organisations/{partner}/training", world.admin),
-        Page("assessor queue (200 waiting)", "/assessment/queue", world.extra["assessor"]),
-        Page("IQA report", f"/iqa/{partner}/report", world.extra["iqa"]),
-    ]
+FORM = {"Content-Type": "application/x-www-form-urlencoded"}
 
 
-def sign_in(app, client, user_id: int) -> None:
-    from lms.extensions import db
+def _sign_ins(world: World, client: int) -> Iterator[Call]:
+    emails = world.sign_in_emails
+    body = urlencode({"email": emails[client % len(emails)], "password": PASSWORD}).encode()
+    return itertools.repeat(Call("POST", "/login", FORM, body, (302, 303)))
 
-    with app.app_context():
-        person = db.session.get(User, user_id)
-        token = start_session(db.session, person, remember=False, idle_minutes=600, remember_days=1)
-        db.session.commit()
-    with client.session_transaction() as flask_session:
-        flask_session["_user_id"] = token
-        flask_session["_fresh"] = True
+
+def _quiz_calls(pool: queue.SimpleQueue, cookie) -> Iterator[Call]:
+    """Each attempt once: the first question answered, then the attempt handed in. Stops
+    when the pool of open attempts is used up."""
+    while True:
+        try:
+            item = pool.get_nowait()
+        except queue.Empty:
+            return
+        headers = {**FORM, "Cookie": cookie(item["session"])}
+        base = f"/quizzes/attempts/{item['attempt']}"
+        answer = urlencode({**item["answer"], "then": "stay"}).encode()
+        yield Call("POST", f"{base}/questions/{item['question']}", headers, answer, (303,))
+        yield Call("POST", f"{base}/submit", headers, b"", (303,))
+
+
+def _api_calls(world: World) -> Iterator[Call]:
+    headers = {"Authorization": f"Bearer {world.api_token}"}
+    return itertools.repeat(Call("GET", "/api/v1/trainees", headers))
+
+
+UPLOAD_BYTES = int(os.environ.get("BENCH_UPLOAD_BYTES") or 5 * 1024 * 1024)
+
+
+def _uploads(world: World, cookie, client: int) -> Iterator[Call]:
+    photo = photo_of(UPLOAD_BYTES)  # made before the clock starts
+    return _upload_calls(world, cookie, client, photo)
+
+
+def _upload_calls(world: World, cookie, client: int, photo: bytes) -> Iterator[Call]:
+    """A phone photo (JPEG, 5 MB unless BENCH_UPLOAD_BYTES says otherwise) added to an
+    evidence record, again and again; each copy differs by a comment, so no two are the same
+    file."""
+    uploader = world.uploaders[client % len(world.uploaders)]
+    path = f"/portfolio/{uploader['enrolment']}/evidence/{uploader['evidence']}/files"
+    boundary = "bench-boundary-7f3a9c"
+    headers = {
+        "Cookie": cookie(uploader["session"]),
+        "Content-Type": f"multipart/form-data; boundary={boundary}",
+    }
+    for n in itertools.count():
+        comment = f"bench {client} {n}".encode()
+        varied = photo[:2] + b"\xff\xfe" + (len(comment) + 2).to_bytes(2, "big") + comment
+        body = b"".join(
+            [
+                f"--{boundary}\r\n".encode(),
+                b'Content-Disposition: form-data; name="file"; filename="notebook.jpg"\r\n',
+                b"Content-Type: image/jpeg\r\n\r\n",
+                varied,
+                photo[2:],
+                f"\r\n--{boundary}--\r\n".encode(),
+            ]
+        )
+        yield Call("POST", path, headers, body, (302, 303))
+
+
+@functools.cache
+def photo_of(target: int) -> bytes:
+    """A JPEG of about `target` bytes: a smooth picture with grain, as a phone photo has."""
+    from PIL import Image, ImageFilter
+
+    rng = random.Random(7)  # noqa: S311 - pixels, not secrets
+    side = 1200
+    while True:
+        noise = Image.frombytes("RGB", (side, side), rng.randbytes(side * side * 3))
+        picture = noise.filter(ImageFilter.GaussianBlur(1))
+        out = io.BytesIO()
+        picture.save(out, "JPEG", quality=92)
+        if out.tell() >= target * 0.9 or side > 6000:
+            return out.getvalue()
+        side = int(side * (target / out.tell()) ** 0.5 * 1.05)

@@ -16,9 +16,9 @@ from datetime import timedelta
 from typing import TypeVar
 from urllib.parse import urlsplit
 
-from flask import Flask, flash, g, render_template, request
+from flask import Flask, flash, g, has_request_context, render_template, request
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import event, select
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
@@ -67,12 +67,52 @@ def init_web(app: Flask) -> None:
     if proxies := app.config.get("PROXY_COUNT", 0):
         # The client's own address (and scheme) as the trusted proxies pass it on.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
+    _init_route_for_logs(app)
     _init_extensions(app)
+    _init_statement_count(app)
     _init_sign_in(app)
     _init_transaction_boundary(app)
     _init_security_headers(app)
     _init_templates(app)
     _register_error_pages(app)
+
+
+def route_for_logs() -> str:
+    """The pattern of the route this request matched (`/s/<token>`), or "-": what logs name
+    instead of the address, which may carry a secret (witness, survey, invitation, joining and
+    password links) in its path or query string."""
+    rule = request.url_rule if has_request_context() else None
+    return rule.rule if rule is not None else "-"
+
+
+def _init_route_for_logs(app: Flask) -> None:
+    @app.before_request
+    def _note_route():
+        # Read by the server's access log (deploy/gunicorn.conf.py), never the path itself.
+        request.environ["alongside.route"] = route_for_logs()
+
+
+def _init_statement_count(app: Flask) -> None:
+    """`make bench` only (COUNT_STATEMENTS, set by bench/wsgi.py, never read from the
+    environment): the number of SQL statements a request sent, in an `X-Statement-Count`
+    header. A streamed response counts what was sent before its first byte."""
+    if not app.config.get("COUNT_STATEMENTS"):
+        return
+    if app.config["ENVIRONMENT"] == "production":
+        raise RuntimeError("COUNT_STATEMENTS is for the benchmark, never for production.")
+
+    def _count(*_args):
+        if has_request_context():
+            g.statement_count = g.get("statement_count", 0) + 1
+
+    with app.app_context():
+        for engine in db.engines.values():
+            event.listen(engine, "before_cursor_execute", _count)
+
+    @app.after_request  # registered before the commit's hook, so it runs after it
+    def _statement_count(response):
+        response.headers["X-Statement-Count"] = str(g.get("statement_count", 0))
+        return response
 
 
 def _init_extensions(app: Flask) -> None:
@@ -401,5 +441,5 @@ def _register_error_pages(app: Flask) -> None:
     @app.errorhandler(Exception)
     def _unexpected(error: Exception):
         db.session.rollback()
-        app.logger.exception("Unhandled error on %s %s", request.method, request.path)
+        app.logger.exception("Unhandled error on %s %s", request.method, route_for_logs())
         return _render_error(500)
