@@ -284,7 +284,8 @@ def test_every_demo_person_has_a_home_and_each_trainee_the_record_s_count(app, s
             .select_from(CourseUnit)
             .where(CourseUnit.course_id == enrolment.course_id)
         )
-        assert f"{achieved} of {units} units achieved" in page.text, person.email
+        noun = "unit" if units == 1 else "units"
+        assert f"{achieved} of {units} {noun} achieved" in page.text, person.email
 
 
 def test_a_quiet_first_day_says_so_kindly(app, signed_in):

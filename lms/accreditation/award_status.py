@@ -27,9 +27,10 @@ from sqlalchemy.orm import Session
 
 from lms.accreditation.models import QualificationAward, Revocation, UnitAchievement
 from lms.curriculum.models import Enrolment, EnrolmentStatus
+from lms.i18n import _l
 
 REVOKED = "revoked"
-REVOKED_LABEL = "Award revoked"
+REVOKED_LABEL = _l("Award revoked")
 
 
 def _labels() -> dict[str, str]:
@@ -148,14 +149,16 @@ def status_value(status: EnrolmentStatus, revoked: datetime | bool | None) -> st
 
 
 def status_label(status: EnrolmentStatus, revoked: datetime | bool | None) -> str:
-    return STATUS_LABELS[status_value(status, revoked)]
+    return str(STATUS_LABELS[status_value(status, revoked)])
 
 
 def labels_to_show(any_revoked: bool) -> dict[str, str]:
     """`STATUS_LABELS`, without "Award revoked" where no award was revoked (for columns and
     charts that would otherwise show a row of noughts)."""
     return {
-        value: label for value, label in STATUS_LABELS.items() if value != REVOKED or any_revoked
+        value: str(label)
+        for value, label in STATUS_LABELS.items()
+        if value != REVOKED or any_revoked
     }
 
 

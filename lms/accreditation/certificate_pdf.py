@@ -20,7 +20,7 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
 from lms.accreditation.codes import display_code
-from lms.accreditation.vc import long_date
+from lms.i18n import _, format_date, ngettext
 
 PAGE = landscape(A4)
 INK = colors.HexColor("#1f2a44")
@@ -123,13 +123,13 @@ def _units_table(canvas: Canvas, details: CertificateDetails, font_pair, top: fl
     x = 30 * mm
     canvas.setFillColor(MUTED)
     canvas.setFont(bold, 8.5)
-    canvas.drawString(x, top, "Units achieved")
+    canvas.drawString(x, top, _("Units achieved"))
     canvas.setFont(regular, 8.5)
     y = top - 4.5 * mm
     for unit in details.units[:10]:
         canvas.drawString(x, y, unit.code)
         canvas.drawString(x + 14 * mm, y, _truncate(canvas, unit.title, regular, 8.5, 76 * mm))
-        credit_text = f"{unit.credits} credit{'s' if unit.credits != 1 else ''}"
+        credit_text = ngettext("%(num)d credit", "%(num)d credits", unit.credits)
         canvas.drawRightString(x + 110 * mm, y, credit_text)
         y -= 4.2 * mm
 
@@ -152,7 +152,7 @@ def render_certificate(details: CertificateDetails) -> bytes:
 def _describe_document(canvas: Canvas, details: CertificateDetails) -> None:
     canvas.setTitle(f"{details.qualification_title} — {details.trainee_name}")
     canvas.setAuthor(details.issuer_name)
-    canvas.setSubject(f"Verification code {display_code(details.verification_code)}")
+    canvas.setSubject(_("Verification code %(code)s", code=display_code(details.verification_code)))
     canvas.setKeywords(f"certificate, {details.qualification_code}, {details.verification_code}")
     canvas.setCreator("Alongside")
 
@@ -173,28 +173,33 @@ def _statement(canvas: Canvas, details: CertificateDetails, font_pair) -> None:
     _centred(
         canvas, height - 35 * mm, details.franchisor_name or details.issuer_name, bold, 13, ACCENT
     )
-    _centred(canvas, height - 52 * mm, "Certificate of Achievement", bold, 28)
-    _centred(canvas, height - 66 * mm, "This is to certify that", regular, 12, MUTED)
+    _centred(canvas, height - 52 * mm, _("Certificate of Achievement"), bold, 28)
+    _centred(canvas, height - 66 * mm, _("This is to certify that"), regular, 12, MUTED)
     _centred(canvas, height - 81 * mm, details.trainee_name, bold, 26)
-    _centred(canvas, height - 93 * mm, "has achieved the", regular, 12, MUTED)
+    _centred(canvas, height - 93 * mm, _("has achieved the"), regular, 12, MUTED)
     _centred(canvas, height - 106 * mm, details.qualification_title, bold, 19)
-    credits = f"{details.credits} credit{'s' if details.credits != 1 else ''}"
-    _centred(
-        canvas,
-        height - 116 * mm,
-        f"Level {details.level}  ·  {credits}  ·  Qualification {details.qualification_code}",
-        regular,
-        11,
+    facts = ngettext(
+        "Level %(level)s  ·  %(num)d credit  ·  Qualification %(code)s",
+        "Level %(level)s  ·  %(num)d credits  ·  Qualification %(code)s",
+        details.credits,
+        level=details.level,
+        code=details.qualification_code,
     )
-    _centred(canvas, height - 125 * mm, f"Awarded on {long_date(details.awarded_on)}", regular, 11)
-    delivered = f"Delivered and assessed by {details.issuer_name}"
+    _centred(canvas, height - 116 * mm, facts, regular, 11)
+    awarded = _("Awarded on %(date)s", date=format_date(details.awarded_on))
+    _centred(canvas, height - 125 * mm, awarded, regular, 11)
     if details.franchisor_name and details.franchisor_name != details.issuer_name:
-        delivered += f", a partner of {details.franchisor_name}"
+        delivered = _(
+            "Delivered and assessed by %(issuer)s, a partner of %(franchisor)s",
+            issuer=details.issuer_name,
+            franchisor=details.franchisor_name,
+        )
+    else:
+        delivered = _("Delivered and assessed by %(issuer)s", issuer=details.issuer_name)
     _centred(canvas, height - 134 * mm, delivered, regular, 10, MUTED)
     if details.awarding_body:
-        _centred(
-            canvas, height - 141 * mm, f"Awarding body: {details.awarding_body}", regular, 9, MUTED
-        )
+        body = _("Awarding body: %(name)s", name=details.awarding_body)
+        _centred(canvas, height - 141 * mm, body, regular, 9, MUTED)
 
 
 def _verification(canvas: Canvas, details: CertificateDetails, font_pair) -> None:
@@ -205,9 +210,13 @@ def _verification(canvas: Canvas, details: CertificateDetails, font_pair) -> Non
     _draw_qr(canvas, details.verify_url, qr_x, qr_y, qr_size)
     canvas.setFillColor(INK)
     canvas.setFont(regular, 8)
-    canvas.drawRightString(qr_x - 4 * mm, qr_y + 22 * mm, "Check that this certificate is genuine:")
+    canvas.drawRightString(
+        qr_x - 4 * mm, qr_y + 22 * mm, _("Check that this certificate is genuine:")
+    )
     canvas.drawRightString(qr_x - 4 * mm, qr_y + 17 * mm, details.verify_url)
     canvas.setFont(bold, 12)
     canvas.drawRightString(
-        qr_x - 4 * mm, qr_y + 9 * mm, f"Verification code {display_code(details.verification_code)}"
+        qr_x - 4 * mm,
+        qr_y + 9 * mm,
+        _("Verification code %(code)s", code=display_code(details.verification_code)),
     )

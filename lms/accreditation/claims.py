@@ -27,28 +27,29 @@ from lms.accreditation.models import (
 from lms.audit.operations import record
 from lms.curriculum.models import Course, Enrolment, Unit
 from lms.errors import Conflict, DomainError, NotFound
+from lms.i18n import _, _l
 
 MAX_PERIOD_DAYS = 3 * 366
 COLUMNS = [
-    "Record",
-    "Learner name",
-    "Date of birth",
-    "Learner reference",
-    "Centre",
-    "Qualification code",
-    "Qualification",
-    "Unit code",
-    "Unit title",
-    "Level",
-    "Credits",
-    "Achieved on",
-    "Assessor",
-    "Signed off on",
-    "Internal quality assurer",
-    "Countersigned on",
+    _l("Record"),
+    _l("Learner name"),
+    _l("Date of birth"),
+    _l("Learner reference"),
+    _l("Centre"),
+    _l("Qualification code"),
+    _l("Qualification"),
+    _l("Unit code"),
+    _l("Unit title"),
+    _l("Level"),
+    _l("Credits"),
+    _l("Achieved on"),
+    _l("Assessor"),
+    _l("Signed off on"),
+    _l("Internal quality assurer"),
+    _l("Countersigned on"),
     # Filled in only when the award (or the award a unit was revoked with) was revoked after
     # it was claimed: the awarding body must be told.
-    "Revoked on",
+    _l("Revoked on"),
 ]
 # A cell a spreadsheet would read as a formula starts with one of these.
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
@@ -65,11 +66,15 @@ class Claimable:
 
 def _bounds(start: date, end: date) -> tuple[datetime, datetime]:
     if start is None or end is None:
-        raise DomainError("Please give the first and last day of the period.", field="period_end")
+        raise DomainError(
+            _("Please give the first and last day of the period."), field="period_end"
+        )
     if end < start:
-        raise DomainError("The period must end on or after the day it starts.", field="period_end")
+        raise DomainError(
+            _("The period must end on or after the day it starts."), field="period_end"
+        )
     if (end - start).days > MAX_PERIOD_DAYS:
-        raise DomainError("Please choose a period of three years or less.", field="period_start")
+        raise DomainError(_("Please choose a period of three years or less."), field="period_start")
     return (
         datetime.combine(start, time.min, UTC),
         datetime.combine(end + timedelta(days=1), time.min, UTC),
@@ -274,7 +279,7 @@ def _unit_row(achievement: UnitAchievement, organisation: Organisation) -> list[
     unit: Unit = achievement.unit
     countersigner = achievement.countersigned_by
     return [
-        "Unit",
+        _("Unit"),
         *_learner_cells(achievement.user, organisation),
         course.code,
         course.title,
@@ -292,7 +297,7 @@ def _unit_row(achievement: UnitAchievement, organisation: Organisation) -> list[
 
 def _qualification_row(award: QualificationAward, organisation: Organisation) -> list[str]:
     return [
-        "Qualification",
+        _("Qualification"),
         *_learner_cells(award.user, organisation),
         award.course.code,
         award.course.title,
@@ -311,7 +316,7 @@ def _qualification_row(award: QualificationAward, organisation: Organisation) ->
 def claim_csv(session: Session, claim: CertificationClaim) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(COLUMNS)
+    writer.writerow([str(column) for column in COLUMNS])
     for row in claim_rows(session, claim):
         writer.writerow([safe_cell(cell) for cell in row])
     return buffer.getvalue()

@@ -4,6 +4,7 @@ from wtforms import DateField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from lms.accreditation.operations import REASON_MIN_LENGTH
+from lms.i18n import _l
 
 
 class EmptyForm(FlaskForm):
@@ -15,34 +16,38 @@ class CodeForm(FlaskForm):
         csrf = False  # a look-up by GET that changes nothing
 
     code = StringField(
-        "Verification code",
-        description="The 12 letters and numbers printed on the certificate, e.g. ABCD-2345-EFGH.",
-        validators=[DataRequired("Please type the code from the certificate.")],
+        _l("Verification code"),
+        description=_l(
+            "The 12 letters and numbers printed on the certificate, e.g. ABCD-2345-EFGH."
+        ),
+        validators=[DataRequired(_l("Please type the code from the certificate."))],
     )
 
 
 class CredentialForm(FlaskForm):
     credential = TextAreaField(
-        "Paste the credential",
-        description="The text of the credential file (it starts with “ey” or with “{”).",
+        _l("Paste the credential"),
+        description=_l("The text of the credential file (it starts with “ey” or with “{”)."),
         validators=[Optional(), Length(max=512 * 1024)],
     )
-    upload = FileField("Or choose the credential file", description="A .jwt or .json file.")
+    upload = FileField(_l("Or choose the credential file"), description=_l("A .jwt or .json file."))
 
 
 class RevokeForm(FlaskForm):
     reason = TextAreaField(
-        "Reason for revoking",
+        _l("Reason for revoking"),
         description=(
-            "Kept for the record and the awarding body. It is never shown on the public "
-            "verification page."
+            _l(
+                "Kept for the record and the awarding body. It is never shown on the public "
+                "verification page."
+            )
         ),
         validators=[
-            DataRequired("Please give the reason for revoking."),
+            DataRequired(_l("Please give the reason for revoking.")),
             Length(
                 min=REASON_MIN_LENGTH,
                 max=2000,
-                message="Please explain the reason in a sentence or two.",
+                message=_l("Please explain the reason in a sentence or two."),
             ),
         ],
     )
@@ -50,8 +55,8 @@ class RevokeForm(FlaskForm):
 
 class ClaimForm(FlaskForm):
     period_start = DateField(
-        "First day of the period", validators=[DataRequired("Please give the first day.")]
+        _l("First day of the period"), validators=[DataRequired(_l("Please give the first day."))]
     )
     period_end = DateField(
-        "Last day of the period", validators=[DataRequired("Please give the last day.")]
+        _l("Last day of the period"), validators=[DataRequired(_l("Please give the last day."))]
     )

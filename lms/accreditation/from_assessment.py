@@ -20,6 +20,7 @@ from lms.accreditation.record_details import CriterionEvidence
 from lms.assessment.achievements import UnitAchievement as AchievedFacts
 from lms.assessment.models import Countersignature, CountersignRole, Decision
 from lms.curriculum.models import Enrolment, Unit
+from lms.i18n import _
 from lms.portfolio.models import Submission, SubmissionStatus, SubmittedEvidence
 
 
@@ -64,13 +65,16 @@ def record_from_assessment(session: Session, facts: AchievedFacts) -> None:
 def _verdict(status: SubmissionStatus, met: bool | None) -> str:
     """The judgement of one criterion as the record tells it, with where the decision is."""
     if status == SubmissionStatus.SUBMITTED and met is not None:
-        return "awaiting a decision (the sign-off was returned to the assessor after a check)"
+        return _("awaiting a decision (the sign-off was returned to the assessor after a check)")
     if met is None:
-        return "awaiting a decision"
-    verdict = "met" if met else "not yet met"
+        return _("awaiting a decision")
     if status in (SubmissionStatus.AWAITING_COUNTERSIGN, SubmissionStatus.AWAITING_IQA):
-        verdict += " (signed off, being checked)"
-    return verdict
+        return (
+            _("met (signed off, being checked)")
+            if met
+            else _("not yet met (signed off, being checked)")
+        )
+    return _("met") if met else _("not yet met")
 
 
 def evidence_and_decisions(

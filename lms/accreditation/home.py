@@ -7,6 +7,7 @@ from lms.accreditation.today import trainee_day
 from lms.core.home import Link, Section, home_sections
 from lms.db import utcnow
 from lms.extensions import db
+from lms.i18n import _
 from lms.permissions import admin_franchisor_ids, can
 
 
@@ -32,13 +33,15 @@ def achievement_sections(user) -> list[Section]:
     if Role.TRAINEE in user.roles:
         sections.append(
             Section(
-                "Your achievements",
+                _("Your achievements"),
                 [
                     Link(
-                        "Units, qualifications and certificates",
+                        _("Units, qualifications and certificates"),
                         url_for("accreditation.my_achievements"),
-                        "What you have achieved so far, what is still to do, and your "
-                        "certificates and digital badges to download.",
+                        _(
+                            "What you have achieved so far, what is still to do, and your "
+                            "certificates and digital badges to download."
+                        ),
                     )
                 ],
             )
@@ -47,21 +50,21 @@ def achievement_sections(user) -> list[Section]:
     for organisation in _organisations_with_records(user):
         links.append(
             Link(
-                f"Learner records at {organisation.name}",
+                _("Learner records at %(organisation)s", organisation=organisation.name),
                 url_for("accreditation.organisation_records", slug=organisation.slug),
-                "Each trainee's units, credits, sign-offs and awards; cohort certificates.",
+                _("Each trainee's units, credits, sign-offs and awards; cohort certificates."),
             )
         )
         if can(user, "accreditation.claim", organisation):
             links.append(
                 Link(
-                    f"Certification claims for {organisation.name}",
+                    _("Certification claims for %(organisation)s", organisation=organisation.name),
                     url_for("accreditation.claims_page", slug=organisation.slug),
-                    "Export achievements for the awarding body; nothing is claimed twice.",
+                    _("Export achievements for the awarding body; nothing is claimed twice."),
                 )
             )
     if links:
-        sections.append(Section("Records and awards", links))
+        sections.append(Section(_("Records and awards"), links))
     return sections
 
 
@@ -73,4 +76,4 @@ def trainee_day_section(user) -> list[Section]:
     day = trainee_day(db.session, user, utcnow())
     if day is None:
         return []
-    return [Section("Your day", template="home/trainee_day.html", data=day)]
+    return [Section(_("Your day"), template="home/trainee_day.html", data=day)]

@@ -34,6 +34,7 @@ from lms.audit.operations import record
 from lms.config import ConfigError
 from lms.db import utcnow
 from lms.errors import Conflict, NotFound
+from lms.i18n import _
 
 # A list is closed for new credentials when half full, so a random free index is quick to
 # find and an index says little about when a credential was issued.
@@ -169,7 +170,7 @@ def signing_key(
         # Another request made the key a moment ago: use that one.
         stored = _active_key(session, organisation)
         if stored is None or stored.algorithm != keys.SIGNING_ALGORITHM:
-            raise Conflict("The signing key was being changed just now. Please try again.")
+            raise Conflict(_("The signing key was being changed just now. Please try again."))
     return stored, keys.decrypt_private_key(stored.private_key_encrypted, context.secret_key)
 
 
@@ -180,7 +181,7 @@ def rotate_signing_key(
     key stays published, so everything it signed still verifies."""
     made = _make_key(session, organisation, context, retiring=_active_key(session, organisation))
     if made is None:
-        raise Conflict("The signing key was being changed just now. Please try again.")
+        raise Conflict(_("The signing key was being changed just now. Please try again."))
     return made[0]
 
 
@@ -342,7 +343,7 @@ def issue_credential(
             name=achievement.name,
         )
         return issued
-    raise Conflict("The credential could not be issued just now. Please try again.")
+    raise Conflict(_("The credential could not be issued just now. Please try again."))
 
 
 def _stored(
@@ -369,6 +370,6 @@ def _stored(
             )
         )
         if already is not None:
-            raise Conflict("This credential has just been issued by someone else.") from None
+            raise Conflict(_("This credential has just been issued by someone else.")) from None
         return False
     return True

@@ -26,6 +26,7 @@ from lms.accreditation.keys import (
     algorithm_of,
     b64url_decode,
 )
+from lms.i18n import _
 
 ACCEPTED_ALGORITHMS = frozenset({RS256, EDDSA})
 MAX_TOKEN_LENGTH = 512 * 1024
@@ -81,38 +82,38 @@ def sign(payload: dict, private_key: SigningKey, header: dict) -> str:
     )
 
 
-def _decode_json(part: str, what: str) -> dict:
+def _decode_json(part: str, unreadable: str) -> dict:
     try:
         value = json.loads(b64url_decode(part).decode("utf-8"))
     except (ValueError, UnicodeDecodeError):
-        raise MalformedToken(f"The credential's {what} cannot be read.") from None
+        raise MalformedToken(unreadable) from None
     if not isinstance(value, dict):
-        raise MalformedToken(f"The credential's {what} cannot be read.")
+        raise MalformedToken(unreadable)
     return value
 
 
 def parse(token: str) -> ParsedToken:
     """Split and decode a compact JWS. Nothing in it is trusted yet."""
     if not isinstance(token, str):
-        raise MalformedToken("This is not a signed credential.")
+        raise MalformedToken(_("This is not a signed credential."))
     token = token.strip()
     if len(token) > MAX_TOKEN_LENGTH:
-        raise MalformedToken("This is too large to be a credential.")
+        raise MalformedToken(_("This is too large to be a credential."))
     parts = token.split(".")
     if len(parts) != 3 or not all(parts):
-        raise MalformedToken("This is not a signed credential (it should have three parts).")
+        raise MalformedToken(_("This is not a signed credential (it should have three parts)."))
     # joserfc reads base64url leniently; here each part must have its one canonical spelling,
     # and a part that is not JSON gets a plain answer rather than a library error.
-    header = _decode_json(parts[0], "header")
-    payload = _decode_json(parts[1], "contents")
+    header = _decode_json(parts[0], _("The credential's header cannot be read."))
+    payload = _decode_json(parts[1], _("The credential's contents cannot be read."))
     try:
         b64url_decode(parts[2])
     except ValueError:
-        raise MalformedToken("The credential's signature cannot be read.") from None
+        raise MalformedToken(_("The credential's signature cannot be read.")) from None
     if "crit" in header:
-        raise MalformedToken("The credential uses signing extensions we do not support.")
+        raise MalformedToken(_("The credential uses signing extensions we do not support."))
     try:
         compact = jws.extract_compact(token.encode("ascii"), registry=_Registry())
     except (JoseError, ValueError):
-        raise MalformedToken("This is not a signed credential we can read.") from None
+        raise MalformedToken(_("This is not a signed credential we can read.")) from None
     return ParsedToken(header, payload, compact)

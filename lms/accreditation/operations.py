@@ -27,7 +27,6 @@ from lms.accreditation.models import (
     Revocation,
     UnitAchievement,
 )
-from lms.accreditation.vc import long_date
 from lms.audit.operations import record
 from lms.curriculum.models import (
     Course,
@@ -40,6 +39,7 @@ from lms.curriculum.models import (
 from lms.curriculum.rules import AchievedUnit, RulesResult, evaluate
 from lms.db import utcnow
 from lms.errors import Conflict, DomainError
+from lms.i18n import _, format_date
 
 REASON_MIN_LENGTH = 10
 _FUTURE_TOLERANCE = timedelta(minutes=5)
@@ -136,10 +136,12 @@ def record_unit_achievement(
     qualification when its rules are met. Recording the same unit again returns the
     achievement already recorded."""
     if not enrolment.is_active:
-        raise DomainError("This enrolment has been withdrawn, so nothing more can be recorded.")
+        raise DomainError(_("This enrolment has been withdrawn, so nothing more can be recorded."))
     course = session.get(Course, enrolment.course_id)
     if unit.code not in _course_unit_codes(session, course):
-        raise DomainError(f"Unit {unit.code} is not part of {course.title}.")
+        raise DomainError(
+            _("Unit %(unit)s is not part of %(course)s.", unit=unit.code, course=course.title)
+        )
     _require_plausible_sign_off(
         enrolment,
         signed_off_by=signed_off_by,
@@ -190,17 +192,17 @@ def _require_plausible_sign_off(
     countersigned_at: datetime | None,
 ) -> None:
     if (countersigned_by is None) != (countersigned_at is None):
-        raise DomainError("A countersignature needs both the quality assurer and the date.")
+        raise DomainError(_("A countersignature needs both the quality assurer and the date."))
     _when(signed_off_at, "sign-off")
     _when(countersigned_at, "countersignature")
     if signed_off_at < enrolment.enrolled_at:
-        raise DomainError("A unit cannot be signed off before the trainee enrolled.")
+        raise DomainError(_("A unit cannot be signed off before the trainee enrolled."))
     if countersigned_at is not None and countersigned_at < signed_off_at:
-        raise DomainError("A unit cannot be countersigned before it was signed off.")
+        raise DomainError(_("A unit cannot be countersigned before it was signed off."))
     if signed_off_by.id == enrolment.user_id or (
         countersigned_by is not None and countersigned_by.id == enrolment.user_id
     ):
-        raise DomainError("A trainee cannot sign off or countersign her own unit.")
+        raise DomainError(_("A trainee cannot sign off or countersign her own unit."))
 
 
 def _insert_achievement(
@@ -213,7 +215,9 @@ def _insert_achievement(
             session.add(achievement)
             session.flush()
     except IntegrityError:
-        raise Conflict(f"Unit {unit.code} has just been recorded by someone else.") from None
+        raise Conflict(
+            _("Unit %(unit)s has just been recorded by someone else.", unit=unit.code)
+        ) from None
     record(
         session,
         "accreditation.unit_recorded",
@@ -348,21 +352,30 @@ def _require_awardable(session: Session, enrolment: Enrolment, course: Course) -
     if not course.is_qualification:
         raise DomainError(f"{course.title} is a short course: there is no qualification to award.")
     if not enrolment.is_active:
-        raise DomainError("This enrolment has been withdrawn, so it cannot be awarded.")
+        raise DomainError(_("This enrolment has been withdrawn, so it cannot be awarded."))
     if not course.rules_of_combination:
         raise DomainError(
-            f"{course.title} has no rules of combination recorded, so we cannot tell when it "
-            "is achieved. Please add them to the course before awarding it."
+            _(
+                "%(course)s has no rules of combination recorded, so we cannot tell when it "
+                "is achieved. Please add them to the course before awarding it.",
+                course=course.title,
+            )
         )
     if (existing := award_for(session, enrolment)) is not None:
         raise DomainError(
-            f"This qualification was already awarded on {long_date(existing.awarded_at)}."
+            _(
+                "This qualification was already awarded on %(date)s.",
+                date=format_date(existing.awarded_at),
+            )
         )
     result = evaluate_enrolment(session, enrolment, course)
     if not result.met:
         raise DomainError(
-            "The record does not yet meet the qualification's rules, so it cannot be awarded. "
-            "Still needed: " + "; ".join(result.still_needed) + "."
+            _(
+                "The record does not yet meet the qualification's rules, so it cannot be "
+                "awarded. Still needed: %(needed)s.",
+                needed="; ".join(result.still_needed),
+            )
         )
     return result
 
@@ -375,7 +388,7 @@ def _insert_award(session: Session, award: QualificationAward) -> QualificationA
             session.add(award)
             session.flush()
     except IntegrityError:
-        raise Conflict("This qualification has just been awarded by someone else.") from None
+        raise Conflict(_("This qualification has just been awarded by someone else.")) from None
     return award
 
 
@@ -421,7 +434,7 @@ def _issue_certificate(
             code=code,
         )
         return certificate
-    raise Conflict("A certificate could not be issued just now. Please try again.")
+    raise Conflict(_("A certificate could not be issued just now. Please try again."))
 
 
 def revoke_award(
@@ -435,13 +448,17 @@ def revoke_award(
         existing := session.scalar(select(Revocation).where(Revocation.award_id == award.id))
     ) is not None:
         raise DomainError(
-            f"This award was already revoked on {long_date(existing.revoked_at)}. "
-            "Nothing has changed."
+            _(
+                "This award was already revoked on %(date)s. Nothing has changed.",
+                date=format_date(existing.revoked_at),
+            )
         )
     if len(reason) < REASON_MIN_LENGTH:
         raise DomainError(
-            "Please give the reason for revoking, in a sentence or two. It is kept for the "
-            "awarding body and is never shown publicly.",
+            _(
+                "Please give the reason for revoking, in a sentence or two. It is kept for the "
+                "awarding body and is never shown publicly."
+            ),
             field="reason",
         )
     revocation = Revocation(award_id=award.id, revoked_by_id=revoked_by.id, reason=reason)
@@ -450,7 +467,7 @@ def revoke_award(
             session.add(revocation)
             session.flush()
     except IntegrityError:
-        raise DomainError("This award has just been revoked by someone else.") from None
+        raise DomainError(_("This award has just been revoked by someone else.")) from None
     record(
         session,
         "accreditation.revoked",

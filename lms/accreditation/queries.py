@@ -35,6 +35,7 @@ from lms.curriculum.models import (
 from lms.curriculum.rules import AchievedUnit, RulesResult, evaluate
 from lms.db import utcnow
 from lms.errors import NotFound
+from lms.i18n import _
 from lms.ledger import checks as ledger
 
 # --- public verification ----------------------------------------------------------------------
@@ -229,10 +230,10 @@ class UnitRecord:
     def status_text(self) -> str:
         """ "Achieved", or "Not yet achieved" with where the unit is on its way."""
         if self.achievement is not None:
-            return "Achieved"
+            return _("Achieved")
         if self.status in (UnitStatus.NOT_SUBMITTED, UnitStatus.ACHIEVED):
-            return "Not yet achieved"
-        return f"Not yet achieved: {self.status.label.lower()}"
+            return _("Not yet achieved")
+        return _("Not yet achieved: %(status)s", status=self.status.label.lower())
 
     revoked_at: datetime | None = None  # revoked with the award (lms.accreditation.award_status)
 

@@ -16,7 +16,7 @@ from lms.accreditation.certificate_pdf import certificate_fonts
 from lms.accreditation.codes import display_code
 from lms.accreditation.queries import LearnerRecord, UnitRecord
 from lms.accreditation.record_details import CriterionEvidence
-from lms.accreditation.vc import long_date
+from lms.i18n import _, format_date, format_number, ngettext
 
 
 def _styles() -> dict[str, ParagraphStyle]:
@@ -50,7 +50,8 @@ _TABLE = TableStyle(
 
 def render_record(record: LearnerRecord) -> bytes:
     styles = _styles()
-    story: list = [_p(f"Learner record: {record.trainee.display_name}", styles["title"])]
+    title = _("Learner record: %(name)s", name=record.trainee.display_name)
+    story: list = [_p(title, styles["title"])]
     story += _facts(record, styles)
     story += _status(record, styles)
     for unit_record in record.units:
@@ -64,7 +65,7 @@ def render_record(record: LearnerRecord) -> bytes:
         rightMargin=17 * mm,
         topMargin=15 * mm,
         bottomMargin=15 * mm,
-        title=f"Learner record: {record.trainee.display_name}",
+        title=title,
         author=record.organisation.name,
     )
     document.build(story)
@@ -74,82 +75,144 @@ def render_record(record: LearnerRecord) -> bytes:
 def _facts(record: LearnerRecord, styles: dict[str, ParagraphStyle]) -> list:
     course, trainee = record.course, record.trainee
     facts = [
-        f"Qualification: {course.code} {course.title} (level {course.level or 'not set'})",
-        f"Centre: {record.organisation.name}",
-        f"Enrolled: {long_date(record.enrolment.enrolled_at)}",
-        f"Credits achieved: {record.achieved_credits} of {record.required_credits} needed",
+        _(
+            "Qualification: %(code)s %(title)s (level %(level)s)",
+            code=course.code,
+            title=course.title,
+            level=course.level or _("not set"),
+        ),
+        _("Centre: %(name)s", name=record.organisation.name),
+        _("Enrolled: %(date)s", date=format_date(record.enrolment.enrolled_at)),
+        ngettext(
+            "Credits achieved: %(achieved)s of %(num)d needed",
+            "Credits achieved: %(achieved)s of %(num)d needed",
+            record.required_credits,
+            achieved=format_number(record.achieved_credits),
+        ),
     ]
     if trainee.date_of_birth:
-        facts.insert(1, f"Date of birth: {trainee.date_of_birth}")
+        facts.insert(1, _("Date of birth: %(date)s", date=format_date(trainee.date_of_birth)))
     return [_p(fact, styles["body"]) for fact in facts]
 
 
 def _status(record: LearnerRecord, styles: dict[str, ParagraphStyle]) -> list:
-    story = [_p("Status", styles["h2"])]
+    story = [_p(_("Status"), styles["h2"])]
     if record.award is not None:
-        status = f"Qualification awarded on {long_date(record.award.awarded_at)}"
-        if record.certificate:
-            status += f"; certificate {display_code(record.certificate.verification_code)}"
-        if record.revocation:
-            status += (
-                f". Revoked on {long_date(record.revocation.revoked_at)}, together with the "
-                "units on this record at that time."
-            )
-        story.append(_p(status, styles["body"]))
+        story.append(_p(_award_status(record), styles["body"]))
     elif record.result.met:
-        story.append(_p("The rules of combination are met; the award is due.", styles["body"]))
+        story.append(_p(_("The rules of combination are met; the award is due."), styles["body"]))
     else:
-        story.append(_p("Still needed:", styles["body"]))
+        story.append(_p(_("Still needed:"), styles["body"]))
         story += [_p(f"• {line}", styles["body"]) for line in record.result.still_needed]
     return story
+
+
+def _award_status(record: LearnerRecord) -> str:
+    awarded = format_date(record.award.awarded_at)
+    code = display_code(record.certificate.verification_code) if record.certificate else None
+    if record.revocation:
+        revoked = format_date(record.revocation.revoked_at)
+        if code:
+            return _(
+                "Qualification awarded on %(date)s; certificate %(code)s. Revoked on "
+                "%(revoked)s, together with the units on this record at that time.",
+                date=awarded,
+                code=code,
+                revoked=revoked,
+            )
+        return _(
+            "Qualification awarded on %(date)s. Revoked on %(revoked)s, together with the "
+            "units on this record at that time.",
+            date=awarded,
+            revoked=revoked,
+        )
+    if code:
+        return _("Qualification awarded on %(date)s; certificate %(code)s", date=awarded, code=code)
+    return _("Qualification awarded on %(date)s", date=awarded)
 
 
 def _unit_section(
     record: LearnerRecord, unit_record: UnitRecord, styles: dict[str, ParagraphStyle]
 ) -> list:
     unit, achievement = unit_record.unit, unit_record.achievement
-    kind = "mandatory" if unit_record.mandatory else f"optional, group {unit_record.group_id}"
-    story = [
-        _p(
-            f"{unit.code} {unit.title} (level {unit.level}, {unit.credits} credits, {kind})",
-            styles["h2"],
+    if unit_record.mandatory:
+        heading = ngettext(
+            "%(code)s %(title)s (level %(level)s, %(num)d credit, mandatory)",
+            "%(code)s %(title)s (level %(level)s, %(num)d credits, mandatory)",
+            unit.credits,
+            code=unit.code,
+            title=unit.title,
+            level=unit.level,
         )
-    ]
+    else:
+        heading = ngettext(
+            "%(code)s %(title)s (level %(level)s, %(num)d credit, optional, group %(group)s)",
+            "%(code)s %(title)s (level %(level)s, %(num)d credits, optional, group %(group)s)",
+            unit.credits,
+            code=unit.code,
+            title=unit.title,
+            level=unit.level,
+            group=unit_record.group_id,
+        )
+    story = [_p(heading, styles["h2"])]
     if achievement is None:
         story.append(_p(f"{unit_record.status_text}.", styles["small"]))
     else:
-        line = (
-            f"Signed off by {achievement.signed_off_by.display_name} on "
-            f"{long_date(achievement.signed_off_at)}"
-        )
-        if achievement.countersigned_by is not None:
-            line += (
-                f"; countersigned by {achievement.countersigned_by.display_name} on "
-                f"{long_date(achievement.countersigned_at)}"
-            )
-        story.append(_p(line + ".", styles["body"]))
+        story.append(_p(_signed_off(achievement), styles["body"]))
         if unit_record.revoked_at is not None:
-            revoked_on = long_date(unit_record.revoked_at)
-            story.append(_p(f"Revoked with the award on {revoked_on}.", styles["body"]))
+            revoked_on = format_date(unit_record.revoked_at)
+            story.append(
+                _p(_("Revoked with the award on %(date)s.", date=revoked_on), styles["body"])
+            )
         if achievement.evidence_summary:
-            story.append(_p(f"Evidence: {achievement.evidence_summary}", styles["small"]))
+            story.append(
+                _p(
+                    _("Evidence: %(summary)s", summary=achievement.evidence_summary),
+                    styles["small"],
+                )
+            )
     story.append(Spacer(1, 2 * mm))
     story.append(_criteria_table(record, unit_record, styles))
     return story
+
+
+def _signed_off(achievement) -> str:
+    if achievement.countersigned_by is not None:
+        return _(
+            "Signed off by %(assessor)s on %(date)s; countersigned by %(iqa)s on "
+            "%(countersigned)s.",
+            assessor=achievement.signed_off_by.display_name,
+            date=format_date(achievement.signed_off_at),
+            iqa=achievement.countersigned_by.display_name,
+            countersigned=format_date(achievement.countersigned_at),
+        )
+    return _(
+        "Signed off by %(assessor)s on %(date)s.",
+        assessor=achievement.signed_off_by.display_name,
+        date=format_date(achievement.signed_off_at),
+    )
 
 
 def _criteria_table(
     record: LearnerRecord, unit_record: UnitRecord, styles: dict[str, ParagraphStyle]
 ) -> Table:
     """Each outcome, then each of its criteria with the evidence and decisions on it."""
-    rows = [[_p("Criterion", styles["cellbold"]), _p("Evidence and decisions", styles["cellbold"])]]
+    rows = [
+        [
+            _p(_("Criterion"), styles["cellbold"]),
+            _p(_("Evidence and decisions"), styles["cellbold"]),
+        ]
+    ]
     for outcome in unit_record.outcomes:
         rows.append(
-            [_p(f"LO{outcome.number}", styles["cellbold"]), _p(outcome.text, styles["cellbold"])]
+            [
+                _p(_("LO%(number)s", number=outcome.number), styles["cellbold"]),
+                _p(outcome.text, styles["cellbold"]),
+            ]
         )
         for criterion in outcome.criteria:
             described = _described(record.evidence.get(criterion.id, [])) or (
-                "Unit signed off" if unit_record.achievement else "—"
+                _("Unit signed off") if unit_record.achievement else "—"
             )
             rows.append(
                 [
@@ -166,7 +229,7 @@ def _described(lines: list[CriterionEvidence]) -> str:
     return "; ".join(
         f"{e.title} ({e.kind}): {e.decision}"
         + (f", {e.assessor_name}" if e.assessor_name else "")
-        + (f" {long_date(e.decided_at)}" if e.decided_at else "")
-        + (f", IQA {e.iqa_name}" if e.iqa_name else "")
+        + (f" {format_date(e.decided_at)}" if e.decided_at else "")
+        + (", " + _("IQA %(name)s", name=e.iqa_name) if e.iqa_name else "")
         for e in lines
     )

@@ -14,6 +14,7 @@ from datetime import datetime
 
 from lms.accreditation.keys import b64url_decode, b64url_encode
 from lms.accreditation.vc import VC_CONTEXT, VC_TYPE, iso_datetime, types_of
+from lms.i18n import _
 
 MINIMUM_BITS = 16 * 1024 * 8
 # A decoded list larger than this is refused, so a hostile list cannot exhaust memory.
@@ -34,17 +35,19 @@ class Bitstring:
 
     def __init__(self, length_bits: int = MINIMUM_BITS, data: bytes | None = None):
         if length_bits < MINIMUM_BITS or length_bits % 8:
-            raise StatusListError("A status list holds at least 131,072 entries, in whole bytes.")
+            raise StatusListError(
+                _("A status list holds at least 131,072 entries, in whole bytes.")
+            )
         self._bytes = bytearray(data) if data is not None else bytearray(length_bits // 8)
         if len(self._bytes) * 8 != length_bits:
-            raise StatusListError("The status list data does not match its length.")
+            raise StatusListError(_("The status list data does not match its length."))
 
     def __len__(self) -> int:
         return len(self._bytes) * 8
 
     def _locate(self, index: int) -> tuple[int, int]:
         if not isinstance(index, int) or isinstance(index, bool) or not 0 <= index < len(self):
-            raise StatusListError(f"Entry {index} is not in this status list.")
+            raise StatusListError(_("Entry %(index)s is not in this status list.", index=index))
         return index // 8, 7 - index % 8
 
     def get(self, index: int) -> bool:
@@ -74,20 +77,20 @@ class Bitstring:
     @classmethod
     def decode(cls, encoded: str) -> Bitstring:
         if not isinstance(encoded, str) or not encoded.startswith(MULTIBASE_BASE64URL):
-            raise StatusListError("The status list is not multibase base64url encoded.")
+            raise StatusListError(_("The status list is not multibase base64url encoded."))
         try:
             compressed = b64url_decode(encoded[1:])
         except ValueError:
-            raise StatusListError("The status list is not valid base64url.") from None
+            raise StatusListError(_("The status list is not valid base64url.")) from None
         inflater = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)
         try:
             data = inflater.decompress(compressed, MAXIMUM_BYTES + 1)
         except zlib.error:
-            raise StatusListError("The status list is not valid GZIP data.") from None
+            raise StatusListError(_("The status list is not valid GZIP data.")) from None
         if len(data) > MAXIMUM_BYTES or inflater.unconsumed_tail:
-            raise StatusListError("The status list is larger than we accept.")
+            raise StatusListError(_("The status list is larger than we accept."))
         if not inflater.eof:
-            raise StatusListError("The status list's GZIP data is incomplete.")
+            raise StatusListError(_("The status list's GZIP data is incomplete."))
         return cls(len(data) * 8, data)
 
 
@@ -113,9 +116,9 @@ def read_status_entry(credential: dict) -> tuple[str, int, str] | None:
             index_text = entry.get("statusListIndex")
             url = entry.get("statusListCredential")
             if not isinstance(index_text, str) or not index_text.isdigit():
-                raise StatusListError("The credential's status entry has no valid index.")
+                raise StatusListError(_("The credential's status entry has no valid index."))
             if not isinstance(url, str) or not url:
-                raise StatusListError("The credential's status entry names no status list.")
+                raise StatusListError(_("The credential's status entry names no status list."))
             return url, int(index_text), entry.get("statusPurpose", PURPOSE_REVOCATION)
     return None
 
@@ -146,8 +149,8 @@ def status_list_credential(
 
 def bitstring_from_credential(credential: dict, purpose: str = PURPOSE_REVOCATION) -> Bitstring:
     if CREDENTIAL_TYPE not in types_of(credential):
-        raise StatusListError("This is not a status list credential.")
+        raise StatusListError(_("This is not a status list credential."))
     subject = credential.get("credentialSubject")
     if not isinstance(subject, dict) or subject.get("statusPurpose") != purpose:
-        raise StatusListError(f"This status list is not for {purpose}.")
+        raise StatusListError(_("This status list is not for %(purpose)s.", purpose=purpose))
     return Bitstring.decode(subject.get("encodedList", ""))

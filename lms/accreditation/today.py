@@ -22,6 +22,7 @@ from lms.accreditation.operations import with_other_requirements
 from lms.assessment.unit_status import NOT_SUBMITTED, UnitStatus, unit_standings
 from lms.curriculum.models import CourseUnit, Enrolment, EnrolmentStatus, Lesson, Unit
 from lms.curriculum.rules import AchievedUnit, RulesResult, evaluate
+from lms.i18n import _l, ngettext
 from lms.portfolio.models import Evidence
 from lms.quizzes.limits import PastAttempt, availability
 from lms.quizzes.models import Quiz, QuizAttempt
@@ -38,11 +39,11 @@ PICTURE_PARTS = (
     (UnitStatus.NOT_SUBMITTED, "todo"),
 )
 PICTURE_LABELS = {
-    UnitStatus.ACHIEVED: "achieved",
-    UnitStatus.BEING_CHECKED: "signed off and being checked",
-    UnitStatus.WITH_ASSESSOR: "with your assessor",
-    UnitStatus.REFERRED: "referred back for more work",
-    UnitStatus.NOT_SUBMITTED: "still to submit",
+    UnitStatus.ACHIEVED: _l("achieved"),
+    UnitStatus.BEING_CHECKED: _l("signed off and being checked"),
+    UnitStatus.WITH_ASSESSOR: _l("with your assessor"),
+    UnitStatus.REFERRED: _l("referred back for more work"),
+    UnitStatus.NOT_SUBMITTED: _l("still to submit"),
 }
 # Statuses counted together in the picture.
 _PICTURE_STATUS = {
@@ -94,14 +95,19 @@ class QualificationDay:
         for status, key in PICTURE_PARTS:
             count = self.counts[status]
             width = 100 * count / self.total_units if self.total_units else 0
-            parts.append(PicturePart(key, PICTURE_LABELS[status], count, start, width))
+            parts.append(PicturePart(key, str(PICTURE_LABELS[status]), count, start, width))
             start += width
         return parts
 
     @property
     def summary(self) -> str:
         """The picture in words."""
-        return f"{self.achieved_units} of {self.total_units} units achieved"
+        return ngettext(
+            "%(achieved)s of %(num)d unit achieved",
+            "%(achieved)s of %(num)d units achieved",
+            self.total_units,
+            achieved=self.achieved_units,
+        )
 
 
 @dataclass(frozen=True)

@@ -28,12 +28,12 @@ from lms.accreditation.vc import (
     JWT_TYP,
     VC_CONTEXT,
     credential_from_payload,
-    long_date,
     numeric_date,
     parse_datetime,
     token_from_envelope,
     types_of,
 )
+from lms.i18n import _, format_date
 
 # Clocks differ a little; a credential dated a few minutes ahead is still accepted.
 CLOCK_SKEW = timedelta(minutes=5)
@@ -101,27 +101,29 @@ def extract_token(submitted: str | bytes) -> str:
         try:
             submitted = submitted.decode("utf-8")
         except UnicodeDecodeError:
-            raise jose.MalformedToken("This file is not a credential we can read.") from None
+            raise jose.MalformedToken(_("This file is not a credential we can read.")) from None
     text = submitted.strip().lstrip("\ufeff")
     if not text:
-        raise jose.MalformedToken("Please paste a credential or choose a credential file.")
+        raise jose.MalformedToken(_("Please paste a credential or choose a credential file."))
     if not text.startswith(("{", "[")):
         return text
     try:
         value = json.loads(text)
     except ValueError:
-        raise jose.MalformedToken("This looks like JSON but cannot be read.") from None
+        raise jose.MalformedToken(_("This looks like JSON but cannot be read.")) from None
     if not isinstance(value, dict):
-        raise jose.MalformedToken("This JSON is not a credential.")
+        raise jose.MalformedToken(_("This JSON is not a credential."))
     token = token_from_envelope(value) or value.get("jwt")
     if isinstance(token, str):
         return token
     if "proof" in value or "credentialSubject" in value:
         raise jose.MalformedToken(
-            "This copy of the credential carries no signature we can check. Please use the "
-            "credential file downloaded from Alongside (it ends in .jwt or .json)."
+            _(
+                "This copy of the credential carries no signature we can check. Please use the "
+                "credential file downloaded from Alongside (it ends in .jwt or .json)."
+            )
         )
-    raise jose.MalformedToken("This JSON is not a credential.")
+    raise jose.MalformedToken(_("This JSON is not a credential."))
 
 
 def verify(
@@ -175,25 +177,45 @@ def _signed_document(
     return credential, None
 
 
+def _said(noun: str, of_it: str, of_status_list: str) -> str:
+    """The sentence about the credential itself ("It ...") or about its status list: each a
+    whole sentence, so that every language can write it its own way."""
+    return of_it if noun == "It" else of_status_list
+
+
 def _header_problem(header: dict, noun: str) -> str | None:
     if header.get("alg") not in jose.ACCEPTED_ALGORITHMS:
-        return (
-            f"{noun} is signed with a method we do not accept (only RS256 and EdDSA "
-            "signatures are)."
+        return _said(
+            noun,
+            _("It is signed with a method we do not accept (only RS256 and EdDSA signatures are)."),
+            _(
+                "The status list is signed with a method we do not accept (only RS256 and "
+                "EdDSA signatures are)."
+            ),
         )
     if "typ" in header and header["typ"] not in ACCEPTED_TYP:
-        return f"{noun} is a signed document, but not a verifiable credential."
+        return _said(
+            noun,
+            _("It is a signed document, but not a verifiable credential."),
+            _("The status list is a signed document, but not a verifiable credential."),
+        )
     return None
 
 
 def _kind_problem(credential: dict, noun: str, kinds: frozenset[str]) -> str | None:
     contexts = credential.get("@context")
     if not isinstance(contexts, list) or not contexts or contexts[0] != VC_CONTEXT:
-        return f"{noun} is not a W3C verifiable credential (version 2.0)."
+        return _said(
+            noun,
+            _("It is not a W3C verifiable credential (version 2.0)."),
+            _("The status list is not a W3C verifiable credential (version 2.0)."),
+        )
     if not kinds & set(types_of(credential)):
-        if noun == "It":
-            return "It is a verifiable credential, but not an Open Badge."
-        return f"{noun} is a verifiable credential of another kind."
+        return _said(
+            noun,
+            _("It is a verifiable credential, but not an Open Badge."),
+            _("The status list is a verifiable credential of another kind."),
+        )
     return None
 
 
@@ -206,40 +228,103 @@ def _signature_problem(
     issuer = credential.get("issuer")
     issuer_id = issuer.get("id") if isinstance(issuer, dict) else issuer
     if not isinstance(issuer_id, str) or not issuer_id:
-        return f"{noun} does not say who issued it."
+        return _said(
+            noun,
+            _("It does not say who issued it."),
+            _("The status list does not say who issued it."),
+        )
     required = CLAIMS_REQUIRED_BEFORE_RS256 if parsed.header["alg"] == EDDSA else CLAIMS_REQUIRED
     if missing := [claim for claim in required if claim not in payload]:
-        return (
-            f"{noun} lacks the signed claims a verifiable credential carries "
-            f"({', '.join(missing)})."
+        return _said(
+            noun,
+            _(
+                "It lacks the signed claims a verifiable credential carries (%(claims)s).",
+                claims=", ".join(missing),
+            ),
+            _(
+                "The status list lacks the signed claims a verifiable credential carries "
+                "(%(claims)s).",
+                claims=", ".join(missing),
+            ),
         )
     if payload["iss"] != issuer_id:
-        return f"{noun} names different issuers in its signature and its contents."
+        return _said(
+            noun,
+            _("It names different issuers in its signature and its contents."),
+            _("The status list names different issuers in its signature and its contents."),
+        )
     keys = list(keys_for_issuer(issuer_id))
     if not keys:
-        return f"{noun} names an issuer this service does not know, so it cannot be checked here."
-    issuer_name = (issuer.get("name") if isinstance(issuer, dict) else None) or "its issuer"
+        return _said(
+            noun,
+            _("It names an issuer this service does not know, so it cannot be checked here."),
+            _(
+                "The status list names an issuer this service does not know, so it cannot be "
+                "checked here."
+            ),
+        )
+    return _key_problem(parsed, issuer, keys, noun)
+
+
+def _key_problem(parsed: jose.ParsedToken, issuer, keys, noun: str) -> str | None:
+    issuer_name = issuer.get("name") if isinstance(issuer, dict) else None
     key = next((public for kid, public in keys if kid == parsed.header.get("kid")), None)
     if key is None:
-        return f"{noun} was not signed with a key belonging to {issuer_name}, so it is not genuine."
+        if issuer_name:
+            return _said(
+                noun,
+                _(
+                    "It was not signed with a key belonging to %(issuer)s, so it is not genuine.",
+                    issuer=issuer_name,
+                ),
+                _(
+                    "The status list was not signed with a key belonging to %(issuer)s, so it "
+                    "is not genuine.",
+                    issuer=issuer_name,
+                ),
+            )
+        return _said(
+            noun,
+            _("It was not signed with a key belonging to its issuer, so it is not genuine."),
+            _(
+                "The status list was not signed with a key belonging to its issuer, so it is "
+                "not genuine."
+            ),
+        )
     if not parsed.signature_valid(key):
         if noun == "It":
-            return (
+            return _(
                 "The signature does not match the contents: the credential has been changed "
                 "since it was issued, or it was not signed by its issuer."
             )
-        return f"{noun} has been changed since it was signed, or was not signed by {issuer_name}."
+        if issuer_name:
+            return _(
+                "The status list has been changed since it was signed, or was not signed by "
+                "%(issuer)s.",
+                issuer=issuer_name,
+            )
+        return _(
+            "The status list has been changed since it was signed, or was not signed by its issuer."
+        )
     return None
 
 
 def _claims_problem(payload: dict, credential: dict, noun: str) -> str | None:
     """The registered claims must say what the credential says (Open Badges 3.0, 8.2.4.1)."""
     if payload["jti"] != credential.get("id"):
-        return f"{noun} has an identifier in its signature that differs from its own."
+        return _said(
+            noun,
+            _("It has an identifier in its signature that differs from its own."),
+            _("The status list has an identifier in its signature that differs from its own."),
+        )
     subject = credential.get("credentialSubject")
     subject_id = subject.get("id") if isinstance(subject, dict) else None
     if payload.get("sub") != subject_id:
-        return f"{noun} names different holders in its signature and its contents."
+        return _said(
+            noun,
+            _("It names different holders in its signature and its contents."),
+            _("The status list names different holders in its signature and its contents."),
+        )
     for claim, name in (("nbf", "validFrom"), ("exp", "validUntil")):
         if claim not in payload:
             continue
@@ -251,22 +336,26 @@ def _claims_problem(payload: dict, credential: dict, noun: str) -> str | None:
             or isinstance(value, bool)
             or value != numeric_date(moment)
         ):
-            return f"{noun} has dates in its signature that differ from its own."
+            return _said(
+                noun,
+                _("It has dates in its signature that differ from its own."),
+                _("The status list has dates in its signature that differ from its own."),
+            )
     return None
 
 
 def _check_dates(verdict: Verdict, credential: dict, now: datetime) -> None:
     valid_from = parse_datetime(credential.get("validFrom"))
     if valid_from is None:
-        verdict.problems.append("It has no valid date of issue.")
+        verdict.problems.append(_("It has no valid date of issue."))
     elif valid_from > now + CLOCK_SKEW:
-        verdict.problems.append(f"It is not valid until {long_date(valid_from)}.")
+        verdict.problems.append(_("It is not valid until %(date)s.", date=format_date(valid_from)))
     if "validUntil" in credential:
         valid_until = parse_datetime(credential.get("validUntil"))
         if valid_until is None:
-            verdict.problems.append("Its end date cannot be read.")
+            verdict.problems.append(_("Its end date cannot be read."))
         elif valid_until < now - CLOCK_SKEW:
-            verdict.problems.append(f"It expired on {long_date(valid_until)}.")
+            verdict.problems.append(_("It expired on %(date)s.", date=format_date(valid_until)))
 
 
 def _issuer_id(credential: dict) -> str | None:
@@ -292,12 +381,14 @@ def _check_status(
         if bits.get(index):
             verdict.revoked = purpose == "revocation"
             verdict.problems.append(
-                "It has been revoked by its issuer."
+                _("It has been revoked by its issuer.")
                 if verdict.revoked
-                else f"Its issuer has marked it ({purpose})."
+                else _("Its issuer has marked it (%(purpose)s).", purpose=purpose)
             )
     except StatusListError as error:
-        verdict.problems.append(f"Its revocation status cannot be checked: {error}")
+        verdict.problems.append(
+            _("Its revocation status cannot be checked: %(problem)s", problem=error)
+        )
 
 
 def _signed_status_list(
@@ -315,13 +406,13 @@ def _signed_status_list(
     if problem:
         raise StatusListError(problem[0].lower() + problem[1:])
     if _issuer_id(document) != issuer_id:
-        raise StatusListError("the status list was published by another issuer.")
+        raise StatusListError(_("the status list was published by another issuer."))
     if document.get("id") != url:
-        raise StatusListError("the status list found is not the one it points at.")
+        raise StatusListError(_("the status list found is not the one it points at."))
     valid_from = parse_datetime(document.get("validFrom"))
     if valid_from is not None and valid_from > now + CLOCK_SKEW:
-        raise StatusListError("the status list is not valid yet.")
+        raise StatusListError(_("the status list is not valid yet."))
     valid_until = parse_datetime(document.get("validUntil"))
     if valid_until is not None and valid_until < now - CLOCK_SKEW:
-        raise StatusListError("the status list has expired.")
+        raise StatusListError(_("the status list has expired."))
     return bitstring_from_credential(document, purpose)

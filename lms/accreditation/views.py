@@ -29,6 +29,7 @@ from lms.accreditation.vc import JWT_MEDIA_TYPE, enveloped, long_date
 from lms.curriculum.models import Cohort, Enrolment
 from lms.errors import Conflict, DomainError
 from lms.extensions import csrf, db, limiter
+from lms.i18n import _
 from lms.permissions import authorize
 from lms.portfolio.operations import note_seen
 from lms.web import (
@@ -98,7 +99,7 @@ def _submitted_credential(form: CredentialForm) -> str | bytes:
     if upload and getattr(upload, "filename", ""):
         data = upload.read(MAX_CREDENTIAL_BYTES + 1)
         if len(data) > MAX_CREDENTIAL_BYTES:
-            raise DomainError("That file is too large to be a credential.", field="upload")
+            raise DomainError(_("That file is too large to be a credential."), field="upload")
         return data
     return form.credential.data or ""
 
@@ -123,7 +124,7 @@ def verify_credential():
 def verify_credential_api():
     body = request.get_data(cache=False)[: MAX_CREDENTIAL_BYTES + 1]
     if len(body) > MAX_CREDENTIAL_BYTES:
-        return {"verified": False, "problems": ["This is too large to be a credential."]}, 413
+        return {"verified": False, "problems": [_("This is too large to be a credential.")]}, 413
     verdict = queries.verify_submission(db.session, body, IssuingContext.from_app())
     return {
         "verified": verdict.verified,
@@ -237,7 +238,7 @@ def award(enrolment_id: int):
     if EmptyForm().validate_on_submit():
         with flashed_errors():
             issue_award(db.session, enrolment, awarded_by=current_user)
-            flash("The qualification has been awarded, with its certificate.", "success")
+            flash(_("The qualification has been awarded, with its certificate."), "success")
     return redirect(url_for("accreditation.record", enrolment_id=enrolment_id), code=303)
 
 
@@ -261,7 +262,7 @@ def certificate_pdf(award_id: int):
         # No certificate without its revocation on it: the page says so instead.
         return render_template("accreditation/certificate_revoked.html", award=award_row), 410
     if award_row.certificate is None:
-        raise DomainError("This award has no certificate.")
+        raise DomainError(_("This award has no certificate."))
     certificate = award_row.certificate
     return _attachment(
         downloads.certificate_pdf(certificate, IssuingContext.from_app()),
@@ -303,7 +304,7 @@ def revoke(award_id: int):
         with form_errors(form, field="reason") as outcome:
             revoke_award(db.session, award_row, revoked_by=current_user, reason=form.reason.data)
             flash(
-                "The award has been revoked. Its certificate and credential no longer verify.",
+                _("The award has been revoked. Its certificate and credential no longer verify."),
                 "success",
             )
             return redirect(

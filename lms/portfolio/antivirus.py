@@ -17,15 +17,16 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from lms.i18n import _l
 from lms.portfolio.filetypes import FileRefused
 
 CHUNK = 64 * 1024
 MAX_REPLY = 4096
 
-UNAVAILABLE = (
+UNAVAILABLE = _l(
     "We couldn't check this file just now, so it hasn't been added. Please try again later."
 )
-FOUND = (
+FOUND = _l(
     "We can't accept this file, so it hasn't been added. If you made it yourself, please "
     "save it again (for a document, perhaps as a PDF) and upload the new copy."
 )

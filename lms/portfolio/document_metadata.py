@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from xml.etree import ElementTree
 
+from lms.i18n import _, _l
 from lms.portfolio import inspection
 from lms.portfolio.filetypes import FileKind, FileRefused
 
@@ -66,13 +67,15 @@ _PDF_MARKUP = {
 }
 
 WARNINGS = {
-    "pdf-signed": "it is a signed PDF, which cannot be changed without breaking the signature",
-    "pdf-protected": "it is a protected PDF, which we could not rewrite",
-    "pdf-unwritable": "we could not rewrite this PDF without risking its contents",
-    "annotations": "its comments or tracked changes carry the names of the people who made them",
-    "photos": "photos inside it may carry their own details, such as where they were taken",
-    "custom": "it has custom properties that may name someone",
-    "metadata": "its document properties could not be emptied safely",
+    "pdf-signed": _l("it is a signed PDF, which cannot be changed without breaking the signature"),
+    "pdf-protected": _l("it is a protected PDF, which we could not rewrite"),
+    "pdf-unwritable": _l("we could not rewrite this PDF without risking its contents"),
+    "annotations": _l(
+        "its comments or tracked changes carry the names of the people who made them"
+    ),
+    "photos": _l("photos inside it may carry their own details, such as where they were taken"),
+    "custom": _l("it has custom properties that may name someone"),
+    "metadata": _l("its document properties could not be emptied safely"),
 }
 
 
@@ -86,7 +89,10 @@ def warning_text(codes: list[str]) -> str | None:
     """The sentence the assessor reads, or None when nothing was left behind."""
     if not codes:
         return None
-    return "This file may still name someone: " + "; ".join(WARNINGS[c] for c in codes) + "."
+    return _(
+        "This file may still name someone: %(details)s.",
+        details="; ".join(str(WARNINGS[c]) for c in codes),
+    )
 
 
 def clean(path: Path, kind: FileKind, scratch: Path) -> Cleaned:

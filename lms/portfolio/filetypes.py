@@ -22,6 +22,14 @@ from pathlib import Path
 import filetype
 
 from lms.errors import DomainError
+from lms.i18n import _, _l
+
+
+def N_(text: str) -> str:  # noqa: N802 - the name gettext tools look for
+    """A file kind's name, marked for translation: it is stored in English with the file and
+    translated where it is shown (`_(kind_label)`)."""
+    return text
+
 
 HEAD_BYTES = 8192
 MAX_ZIP_ENTRIES = 5000
@@ -57,54 +65,56 @@ class FileKind:
 KINDS = {
     kind.key: kind
     for kind in [
-        FileKind("pdf", "PDF document", "application/pdf", ("pdf",)),
+        FileKind("pdf", N_("PDF document"), "application/pdf", ("pdf",)),
         FileKind(
             "docx",
-            "Word document",
+            N_("Word document"),
             "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
             ("docx",),
         ),
         FileKind(
             "xlsx",
-            "Excel spreadsheet",
+            N_("Excel spreadsheet"),
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             ("xlsx",),
         ),
         FileKind(
             "pptx",
-            "PowerPoint presentation",
+            N_("PowerPoint presentation"),
             "application/vnd.openxmlformats-officedocument.presentationml.presentation",
             ("pptx",),
         ),
-        FileKind("odt", "OpenDocument text", "application/vnd.oasis.opendocument.text", ("odt",)),
+        FileKind(
+            "odt", N_("OpenDocument text"), "application/vnd.oasis.opendocument.text", ("odt",)
+        ),
         FileKind(
             "ods",
-            "OpenDocument spreadsheet",
+            N_("OpenDocument spreadsheet"),
             "application/vnd.oasis.opendocument.spreadsheet",
             ("ods",),
         ),
         FileKind(
             "odp",
-            "OpenDocument presentation",
+            N_("OpenDocument presentation"),
             "application/vnd.oasis.opendocument.presentation",
             ("odp",),
         ),
-        FileKind("text", "Plain text", "text/plain; charset=utf-8", ("txt", "text", "md")),
-        FileKind("jpeg", "JPEG photo", "image/jpeg", ("jpg", "jpeg"), is_image=True),
-        FileKind("png", "PNG picture", "image/png", ("png",), is_image=True),
-        FileKind("gif", "GIF picture", "image/gif", ("gif",), is_image=True),
-        FileKind("webp", "WebP picture", "image/webp", ("webp",), is_image=True),
-        FileKind("heic", "HEIC photo", "image/heic", ("heic", "heif"), is_image=True),
-        FileKind("mp3", "MP3 audio", "audio/mpeg", ("mp3",)),
+        FileKind("text", N_("Plain text"), "text/plain; charset=utf-8", ("txt", "text", "md")),
+        FileKind("jpeg", N_("JPEG photo"), "image/jpeg", ("jpg", "jpeg"), is_image=True),
+        FileKind("png", N_("PNG picture"), "image/png", ("png",), is_image=True),
+        FileKind("gif", N_("GIF picture"), "image/gif", ("gif",), is_image=True),
+        FileKind("webp", N_("WebP picture"), "image/webp", ("webp",), is_image=True),
+        FileKind("heic", N_("HEIC photo"), "image/heic", ("heic", "heif"), is_image=True),
+        FileKind("mp3", N_("MP3 audio"), "audio/mpeg", ("mp3",)),
         # Phones label the same ISO media container .mp4, .m4a or .mov; they are one kind here.
-        FileKind("isomedia", "MP4 audio or video", "video/mp4", ("mp4", "m4a", "m4v", "mov")),
-        FileKind("wav", "WAV audio", "audio/wav", ("wav",)),
-        FileKind("ogg", "Ogg audio or video", "audio/ogg", ("ogg", "oga", "ogv", "opus")),
-        FileKind("webm", "WebM audio or video", "video/webm", ("webm",)),
+        FileKind("isomedia", N_("MP4 audio or video"), "video/mp4", ("mp4", "m4a", "m4v", "mov")),
+        FileKind("wav", N_("WAV audio"), "audio/wav", ("wav",)),
+        FileKind("ogg", N_("Ogg audio or video"), "audio/ogg", ("ogg", "oga", "ogv", "opus")),
+        FileKind("webm", N_("WebM audio or video"), "video/webm", ("webm",)),
     ]
 }
 ALLOWED_EXTENSIONS = frozenset(ext for kind in KINDS.values() for ext in kind.extensions)
-ACCEPTED_SUMMARY = (
+ACCEPTED_SUMMARY = _l(
     "You can upload PDF, Word, Excel and PowerPoint files, OpenDocument files, plain text, "
     "photos and pictures (JPEG, PNG, GIF, WebP, HEIC), and audio or video recordings "
     "(MP3, MP4, M4A, MOV, WAV, Ogg, WebM)."
@@ -208,14 +218,14 @@ def sanitise_filename(name: str | None, default: str = "evidence") -> str:
 
 def name_for(filename: str, kind: FileKind) -> str:
     """The sanitised name, with the kind's usual ending added when it had none."""
-    _, extension = split_extension(filename)
+    _name, extension = split_extension(filename)
     if extension in kind.extensions:
         return filename
     return f"{filename}.{kind.extension}"
 
 
 def media_type_for(filename: str, kind: FileKind) -> str:
-    _, extension = split_extension(filename)
+    _name, extension = split_extension(filename)
     if kind.key in ("isomedia", "ogg"):
         return _EXTENSION_MEDIA_TYPES.get(extension, kind.media_type)
     return kind.media_type
@@ -227,13 +237,17 @@ def media_type_for(filename: str, kind: FileKind) -> str:
 def _refuse_unsafe_archive(entries: list[zipfile.ZipInfo]) -> None:
     """Judged from the archive's directory alone, before anything is unpacked."""
     if len(entries) > MAX_ZIP_ENTRIES:
-        raise FileRefused("This file holds far more parts than a document does.", reason="zip-bomb")
+        raise FileRefused(
+            _("This file holds far more parts than a document does."), reason="zip-bomb"
+        )
     unpacked = sum(entry.file_size for entry in entries)
     packed = sum(entry.compress_size for entry in entries)
     if unpacked > MAX_ZIP_UNPACKED or unpacked > MAX_ZIP_RATIO * max(packed, 1):
         raise FileRefused(
-            "This file would unpack to far more than its own size, which documents never "
-            "do, so we cannot accept it.",
+            _(
+                "This file would unpack to far more than its own size, which documents never "
+                "do, so we cannot accept it."
+            ),
             reason="zip-bomb",
         )
 
@@ -259,8 +273,10 @@ def _office_kind(archive: zipfile.ZipFile, names: dict[str, zipfile.ZipInfo]) ->
         name.lower().endswith("vbaproject.bin") for name in names
     ):
         raise FileRefused(
-            "This document contains macros (small programs), which we cannot accept. "
-            "Please save it as an ordinary document (.docx, .xlsx or .pptx) or as a PDF.",
+            _(
+                "This document contains macros (small programs), which we cannot accept. "
+                "Please save it as an ordinary document (.docx, .xlsx or .pptx) or as a PDF."
+            ),
             reason="macros",
         )
     for kind, main_type in _OOXML_MAIN_TYPES.items():
@@ -274,8 +290,10 @@ def _zip_kind(path: Path) -> str:
         archive = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError, ValueError):
         raise FileRefused(
-            "This file looks like a damaged document, so we cannot accept it. "
-            "Please open it, save it again and upload the new copy."
+            _(
+                "This file looks like a damaged document, so we cannot accept it. "
+                "Please open it, save it again and upload the new copy."
+            )
         ) from None
     with archive:
         entries = archive.infolist()
@@ -285,8 +303,10 @@ def _zip_kind(path: Path) -> str:
         if kind:
             return kind
     raise FileRefused(
-        "Zip files and other archives cannot be evidence. "
-        "Please upload the documents inside it one at a time."
+        _(
+            "Zip files and other archives cannot be evidence. "
+            "Please upload the documents inside it one at a time."
+        )
     )
 
 
@@ -306,28 +326,41 @@ def _is_utf8_text(path: Path) -> bool:
 
 def _content_kind(path: Path, head: bytes) -> FileKind:
     if head.startswith(_PROGRAM_SIGNATURES):
-        raise FileRefused("Programs and scripts cannot be uploaded as evidence.", reason="program")
+        raise FileRefused(
+            _("Programs and scripts cannot be uploaded as evidence."), reason="program"
+        )
     if head.startswith(b"PK\x03\x04"):
         return KINDS[_zip_kind(path)]
     guess = filetype.guess(head)
     if guess is not None:
         if guess.mime in _PROGRAM_MEDIA_TYPES:
             raise FileRefused(
-                "Programs and scripts cannot be uploaded as evidence.", reason="program"
+                _("Programs and scripts cannot be uploaded as evidence."), reason="program"
             )
         if guess.mime in _FILETYPE_KINDS:
             return KINDS[_FILETYPE_KINDS[guess.mime]]
         raise FileRefused(
-            f"We cannot accept files of this type ({guess.extension.upper()}). {ACCEPTED_SUMMARY}"
+            _(
+                "We cannot accept files of this type (%(type)s). %(accepted)s",
+                type=guess.extension.upper(),
+                accepted=ACCEPTED_SUMMARY,
+            )
         )
     if _is_utf8_text(path):
         if _MARKUP.match(head):
             raise FileRefused(
-                "Web pages and SVG pictures cannot be uploaded as evidence. "
-                "Please save it as a PDF or a plain text file instead."
+                _(
+                    "Web pages and SVG pictures cannot be uploaded as evidence. "
+                    "Please save it as a PDF or a plain text file instead."
+                )
             )
         return KINDS["text"]
-    raise FileRefused(f"We could not recognise what kind of file this is. {ACCEPTED_SUMMARY}")
+    raise FileRefused(
+        _(
+            "We could not recognise what kind of file this is. %(accepted)s",
+            accepted=ACCEPTED_SUMMARY,
+        )
+    )
 
 
 def identify(path: Path, filename: str) -> FileKind:
@@ -335,15 +368,25 @@ def identify(path: Path, filename: str) -> FileKind:
     with open(path, "rb") as handle:
         head = handle.read(HEAD_BYTES)
     if not head:
-        raise FileRefused("This file is empty. Please check you chose the right one.")
-    _, extension = split_extension(filename)
+        raise FileRefused(_("This file is empty. Please check you chose the right one."))
+    _name, extension = split_extension(filename)
     if extension and extension not in ALLOWED_EXTENSIONS:
-        raise FileRefused(f"Files ending in .{extension} cannot be evidence. {ACCEPTED_SUMMARY}")
+        raise FileRefused(
+            _(
+                "Files ending in .%(extension)s cannot be evidence. %(accepted)s",
+                extension=extension,
+                accepted=ACCEPTED_SUMMARY,
+            )
+        )
     kind = _content_kind(path, head)
     if extension and extension not in kind.extensions:
         raise FileRefused(
-            f"This file is called “{filename}”, but its contents are of another kind "
-            f"({kind.label}). Please check you chose the right file, or save it again with "
-            f"the right ending."
+            _(
+                "This file is called “%(filename)s”, but its contents are of another kind "
+                "(%(kind)s). Please check you chose the right file, or save it again with "
+                "the right ending.",
+                filename=filename,
+                kind=_(kind.label),
+            )
         )
     return kind

@@ -15,6 +15,7 @@ from pathlib import Path
 import pillow_heif
 from PIL import Image, ImageOps, ImageSequence
 
+from lms.i18n import _
 from lms.portfolio.filetypes import KINDS, FileKind, FileRefused
 from lms.portfolio.storage import EvidenceStorage, StagedFile, adopt, new_part_path
 
@@ -31,15 +32,17 @@ def _open(path: Path) -> Image.Image:
         try:
             image = Image.open(path)
         except (Image.DecompressionBombWarning, Image.DecompressionBombError):
-            raise FileRefused("This picture is far too large in pixels to accept.") from None
+            raise FileRefused(_("This picture is far too large in pixels to accept.")) from None
         except Exception:
             raise FileRefused(
-                "We could not read this picture; it may be damaged. "
-                "Please save it again or take a screenshot of it."
+                _(
+                    "We could not read this picture; it may be damaged. "
+                    "Please save it again or take a screenshot of it."
+                )
             ) from None
     if image.width * image.height > MAX_PIXELS:
         image.close()
-        raise FileRefused("This picture is far too large in pixels to accept.")
+        raise FileRefused(_("This picture is far too large in pixels to accept."))
     return image
 
 
@@ -88,8 +91,10 @@ def reencode(
                     clean.save(out, format=target_format, **options)
             except (OSError, ValueError, SyntaxError, EOFError):
                 raise FileRefused(
-                    "We could not read this picture; it may be damaged. "
-                    "Please save it again or take a screenshot of it."
+                    _(
+                        "We could not read this picture; it may be damaged. "
+                        "Please save it again or take a screenshot of it."
+                    )
                 ) from None
     except BaseException:
         out.unlink(missing_ok=True)

@@ -29,6 +29,7 @@ import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
+from lms.i18n import _l
 from lms.portfolio.filetypes import FileKind, FileRefused
 
 CHUNK = 1024 * 1024
@@ -39,49 +40,88 @@ MAX_PDF_OBJECTS = 500_000
 MAX_PART_RATIO = 500
 LARGE_PART = 10 * 1024 * 1024
 
-_AGAIN = "Please save it again as an ordinary document, or as a PDF, and upload that copy."
-
 MESSAGES = {
-    "unsafe-path": "Part of this document is stored under a name that points outside it, "
-    "which documents never do, so we cannot accept it. " + _AGAIN,
-    "symlink": "This document contains a shortcut to another file, which documents never do, "
-    "so we cannot accept it. " + _AGAIN,
-    "zip-bomb": "This file would unpack to far more than its own size, which documents never "
-    "do, so we cannot accept it.",
-    "duplicate-part": "This document holds two different parts with the same name, which "
-    "documents never do, so we cannot accept it. " + _AGAIN,
-    "nested-archive": "This document has another file packed inside it (such as a zip file or "
-    "an embedded spreadsheet), which we cannot accept. " + _AGAIN,
-    "executable": "This document has a program or an embedded object inside it, which we "
-    "cannot accept. " + _AGAIN,
-    "macros": "This document contains macros (small programs), which we cannot accept. " + _AGAIN,
-    "xml-entities": "This document contains XML declarations (a DOCTYPE or entities) that "
-    "ordinary documents don't have, so we cannot accept it. " + _AGAIN,
-    "external-content": "This document fetches something from elsewhere when it is opened "
-    "(such as a template or a linked picture), which we cannot accept. " + _AGAIN,
-    "pdf-javascript": "This PDF contains JavaScript (small programs), which we cannot accept. "
-    "Please print it to a new PDF (choose “Save as PDF” when printing) and upload that copy.",
-    "pdf-launch": "This PDF tries to open other programs or files, which we cannot accept. "
-    "Please print it to a new PDF (choose “Save as PDF” when printing) and upload that copy.",
-    "pdf-automatic-action": "This PDF is set to do things by itself when it is opened, which "
-    "we cannot accept. Please print it to a new PDF (choose “Save as PDF” when printing) and "
-    "upload that copy.",
-    "pdf-embedded-file": "This PDF has other files attached inside it, which we cannot accept. "
-    "Please upload the attached files separately, and a copy of the PDF without them.",
-    "pdf-rich-media": "This PDF contains embedded media such as Flash, which we cannot accept. "
-    "Please print it to a new PDF (choose “Save as PDF” when printing) and upload that copy.",
-    "pdf-xfa": "This PDF is a special kind of form (XFA) that can run programs, so we cannot "
-    "accept it. Please print it to a new PDF (choose “Save as PDF” when printing) and upload "
-    "that copy.",
-    "pdf-password": "This PDF is protected with a password, so we cannot check it. Please "
-    "upload a copy without the password.",
-    "pdf-damaged": "We could not read this PDF; it may be damaged. Please save it again (or "
-    "print it to a new PDF) and upload the new copy.",
+    "unsafe-path": _l(
+        "Part of this document is stored under a name that points outside it, which documents"
+        " never do, so we cannot accept it. Please save it again as an ordinary document, or "
+        "as a PDF, and upload that copy."
+    ),
+    "symlink": _l(
+        "This document contains a shortcut to another file, which documents never do, so we "
+        "cannot accept it. Please save it again as an ordinary document, or as a PDF, and "
+        "upload that copy."
+    ),
+    "zip-bomb": _l(
+        "This file would unpack to far more than its own size, which documents never do, so "
+        "we cannot accept it."
+    ),
+    "duplicate-part": _l(
+        "This document holds two different parts with the same name, which documents never "
+        "do, so we cannot accept it. Please save it again as an ordinary document, or as a "
+        "PDF, and upload that copy."
+    ),
+    "nested-archive": _l(
+        "This document has another file packed inside it (such as a zip file or an embedded "
+        "spreadsheet), which we cannot accept. Please save it again as an ordinary document, "
+        "or as a PDF, and upload that copy."
+    ),
+    "executable": _l(
+        "This document has a program or an embedded object inside it, which we cannot accept."
+        " Please save it again as an ordinary document, or as a PDF, and upload that copy."
+    ),
+    "macros": _l(
+        "This document contains macros (small programs), which we cannot accept. Please save "
+        "it again as an ordinary document, or as a PDF, and upload that copy."
+    ),
+    "xml-entities": _l(
+        "This document contains XML declarations (a DOCTYPE or entities) that ordinary "
+        "documents don't have, so we cannot accept it. Please save it again as an ordinary "
+        "document, or as a PDF, and upload that copy."
+    ),
+    "external-content": _l(
+        "This document fetches something from elsewhere when it is opened (such as a template"
+        " or a linked picture), which we cannot accept. Please save it again as an ordinary "
+        "document, or as a PDF, and upload that copy."
+    ),
+    "pdf-javascript": _l(
+        "This PDF contains JavaScript (small programs), which we cannot accept. Please print "
+        "it to a new PDF (choose “Save as PDF” when printing) and upload that copy."
+    ),
+    "pdf-launch": _l(
+        "This PDF tries to open other programs or files, which we cannot accept. Please print"
+        " it to a new PDF (choose “Save as PDF” when printing) and upload that copy."
+    ),
+    "pdf-automatic-action": _l(
+        "This PDF is set to do things by itself when it is opened, which we cannot accept. "
+        "Please print it to a new PDF (choose “Save as PDF” when printing) and upload that "
+        "copy."
+    ),
+    "pdf-embedded-file": _l(
+        "This PDF has other files attached inside it, which we cannot accept. Please upload "
+        "the attached files separately, and a copy of the PDF without them."
+    ),
+    "pdf-rich-media": _l(
+        "This PDF contains embedded media such as Flash, which we cannot accept. Please print"
+        " it to a new PDF (choose “Save as PDF” when printing) and upload that copy."
+    ),
+    "pdf-xfa": _l(
+        "This PDF is a special kind of form (XFA) that can run programs, so we cannot accept "
+        "it. Please print it to a new PDF (choose “Save as PDF” when printing) and upload "
+        "that copy."
+    ),
+    "pdf-password": _l(
+        "This PDF is protected with a password, so we cannot check it. Please upload a copy "
+        "without the password."
+    ),
+    "pdf-damaged": _l(
+        "We could not read this PDF; it may be damaged. Please save it again (or print it to "
+        "a new PDF) and upload the new copy."
+    ),
 }
 
 
 def refuse(reason: str) -> FileRefused:
-    return FileRefused(MESSAGES[reason], reason=reason)
+    return FileRefused(str(MESSAGES[reason]), reason=reason)
 
 
 def inspect(path: Path, kind: FileKind) -> None:

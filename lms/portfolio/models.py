@@ -17,6 +17,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from lms.accounts.models import User
 from lms.curriculum.models import AssessmentCriterion, Enrolment, Unit
 from lms.db import Base, append_only, string_enum, utcnow
+from lms.i18n import _l
 
 
 class EvidenceType(StrEnum):
@@ -29,16 +30,16 @@ class EvidenceType(StrEnum):
 
     @property
     def label(self) -> str:
-        return EVIDENCE_TYPE_LABELS[self]
+        return str(EVIDENCE_TYPE_LABELS[self])
 
 
 EVIDENCE_TYPE_LABELS = {
-    EvidenceType.REFLECTIVE_ACCOUNT: "Reflective account",
-    EvidenceType.OBSERVATION: "Observation record",
-    EvidenceType.WITNESS_TESTIMONY: "Witness testimony",
-    EvidenceType.PROFESSIONAL_DISCUSSION: "Professional discussion record",
-    EvidenceType.PRODUCT: "Product or document",
-    EvidenceType.OTHER: "Other",
+    EvidenceType.REFLECTIVE_ACCOUNT: _l("Reflective account"),
+    EvidenceType.OBSERVATION: _l("Observation record"),
+    EvidenceType.WITNESS_TESTIMONY: _l("Witness testimony"),
+    EvidenceType.PROFESSIONAL_DISCUSSION: _l("Professional discussion record"),
+    EvidenceType.PRODUCT: _l("Product or document"),
+    EvidenceType.OTHER: _l("Other"),
 }
 # What an assessor may record on a trainee's behalf.
 ASSESSOR_RECORDED_TYPES = (
@@ -57,15 +58,15 @@ class SubmissionStatus(StrEnum):
 
     @property
     def label(self) -> str:
-        return SUBMISSION_STATUS_LABELS[self]
+        return str(SUBMISSION_STATUS_LABELS[self])
 
 
 SUBMISSION_STATUS_LABELS = {
-    SubmissionStatus.SUBMITTED: "Waiting for an assessor",
-    SubmissionStatus.REFERRED: "Referred back for more work",
-    SubmissionStatus.AWAITING_COUNTERSIGN: "Signed off, waiting for a countersignature",
-    SubmissionStatus.AWAITING_IQA: "Signed off, waiting for quality assurance",
-    SubmissionStatus.ACHIEVED: "Achieved",
+    SubmissionStatus.SUBMITTED: _l("Waiting for an assessor"),
+    SubmissionStatus.REFERRED: _l("Referred back for more work"),
+    SubmissionStatus.AWAITING_COUNTERSIGN: _l("Signed off, waiting for a countersignature"),
+    SubmissionStatus.AWAITING_IQA: _l("Signed off, waiting for quality assurance"),
+    SubmissionStatus.ACHIEVED: _l("Achieved"),
 }
 OPEN_STATUSES = (
     SubmissionStatus.SUBMITTED,

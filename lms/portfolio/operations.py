@@ -19,6 +19,7 @@ from lms.curriculum.models import AssessmentCriterion, CourseUnit, Enrolment, Un
 from lms.curriculum.offering import require_unit_offered
 from lms.db import utcnow
 from lms.errors import Conflict, DomainError, NotFound
+from lms.i18n import _, _l
 from lms.portfolio.antivirus import Clamd
 from lms.portfolio.filetypes import FileRefused
 from lms.portfolio.models import (
@@ -33,9 +34,9 @@ from lms.portfolio.models import (
     SubmittedEvidence,
 )
 from lms.portfolio.storage import EvidenceStorage, KeptOnCommit, StagedFile
-from lms.portfolio.uploads import accept_upload, describe_size
+from lms.portfolio.uploads import accept_upload, over_quota
 
-DECLARATION = (
+DECLARATION = _l(
     "I confirm that the evidence in this submission is my own work, that anything written or "
     "made by someone else is clearly marked as theirs, and that I have kept private the names "
     "and details of the people I have supported."
@@ -56,7 +57,7 @@ def _criteria_for(session: Session, enrolment: Enrolment, criterion_ids) -> list
     wanted = {int(c) for c in criterion_ids or ()}
     if not wanted:
         raise DomainError(
-            "Please choose at least one assessment criterion this evidence covers.",
+            _("Please choose at least one assessment criterion this evidence covers."),
             field="criteria",
         )
     allowed = set(
@@ -69,7 +70,7 @@ def _criteria_for(session: Session, enrolment: Enrolment, criterion_ids) -> list
     )
     if allowed != wanted:
         raise DomainError(
-            "Some of the criteria chosen are not part of the course you are enrolled on.",
+            _("Some of the criteria chosen are not part of the course you are enrolled on."),
             field="criteria",
         )
     return sorted(wanted)
@@ -78,7 +79,7 @@ def _criteria_for(session: Session, enrolment: Enrolment, criterion_ids) -> list
 def _clean_title(title: str | None) -> str:
     title = (title or "").strip()
     if not title:
-        raise DomainError("Please give the evidence a title.", field="title")
+        raise DomainError(_("Please give the evidence a title."), field="title")
     return title[:200]
 
 
@@ -101,11 +102,11 @@ def create_evidence(
 ) -> Evidence:
     """New draft evidence for the trainee of `enrolment` (or recorded for her by an assessor)."""
     if not enrolment.is_active:
-        raise DomainError("This enrolment has been withdrawn, so evidence cannot be added.")
+        raise DomainError(_("This enrolment has been withdrawn, so evidence cannot be added."))
     evidence_type = EvidenceType(evidence_type)
     if recorded_by is not None and evidence_type not in ASSESSOR_RECORDED_TYPES:
         raise DomainError(
-            "An assessor can record an observation or a professional discussion.",
+            _("An assessor can record an observation or a professional discussion."),
             field="evidence_type",
         )
     criteria = _criteria_for(session, enrolment, criterion_ids)
@@ -185,11 +186,7 @@ def _space_check(session: Session, owner_id: int, quota_bytes: int):
         _lock_space(session, owner_id)
         left = quota_bytes - space_used(session, owner_id)
         if staged.size > left:
-            raise FileRefused(
-                f"This file would take you over the space you have for evidence "
-                f"({describe_size(max(left, 0))} left). Please make it smaller, or "
-                f"ask your coordinator about files you no longer need."
-            )
+            raise FileRefused(over_quota(left))
 
     return check
 
@@ -265,7 +262,7 @@ def record_refused_upload(
 
 def remove_file(session: Session, evidence: Evidence, evidence_file: EvidenceFile) -> None:
     if evidence_file.removed_at is not None:
-        raise DomainError("That file has already been taken off this evidence.")
+        raise DomainError(_("That file has already been taken off this evidence."))
     evidence_file.removed_at = utcnow()
     _touch(evidence)
     session.flush()
@@ -312,12 +309,13 @@ def submit_unit(
     she changed since a referral (`changes_note`, kept only on a submission after the first)."""
     if not declaration_confirmed:
         raise DomainError(
-            "Please confirm that this work is your own before you submit it.", field="declaration"
+            _("Please confirm that this work is your own before you submit it."),
+            field="declaration",
         )
     if not enrolment.is_active:
-        raise DomainError("This enrolment has been withdrawn, so nothing can be submitted.")
+        raise DomainError(_("This enrolment has been withdrawn, so nothing can be submitted."))
     if unit.id not in course_unit_ids(session, enrolment):
-        raise DomainError("That unit is not part of your course.")
+        raise DomainError(_("That unit is not part of your course."))
     require_unit_offered(session, enrolment, unit, utcnow().date())
     previous = _earlier_submissions(session, enrolment, unit)
     unit_criteria = set(
@@ -334,7 +332,7 @@ def submit_unit(
         trainee_id=enrolment.user_id,
         number=len(previous) + 1,
         status=SubmissionStatus.SUBMITTED,
-        declaration=DECLARATION,
+        declaration=str(DECLARATION),
         changes_note=(changes_note or "").strip()[:5000] if previous else "",
         submitted_at=utcnow(),
     )
@@ -345,7 +343,7 @@ def submit_unit(
             session.add(submission)
             session.flush()
     except IntegrityError:
-        raise Conflict(JUST_SUBMITTED) from None
+        raise Conflict(str(JUST_SUBMITTED)) from None
     session.add_all(_frozen_copy(submission, evidence, unit_criteria) for evidence in items)
     session.flush()
     record(
@@ -362,18 +360,18 @@ def submit_unit(
     return submission
 
 
-ALREADY_ACHIEVED = (
+ALREADY_ACHIEVED = _l(
     "You have already achieved this unit, and it is on your record: well done. "
     "There is nothing more to submit for it."
 )
-JUST_SUBMITTED = (
+JUST_SUBMITTED = _l(
     "This unit has just been submitted, so it is with an assessor now. "
     "There is nothing more you need to do for it until it has been judged."
 )
-WITH_ASSESSOR = (
+WITH_ASSESSOR = _l(
     "This unit is already with an assessor. You can submit again once it has been judged."
 )
-BEING_CHECKED = (
+BEING_CHECKED = _l(
     "Your assessor has signed this unit off; it is being checked, so there is nothing to "
     "submit for it just now. We will let you know when the check is done."
 )
@@ -397,23 +395,26 @@ def _earlier_submissions(session: Session, enrolment: Enrolment, unit: Unit) -> 
     )
     statuses = {s.status for s in previous}
     if achieved is not None or SubmissionStatus.ACHIEVED in statuses:
-        raise DomainError(ALREADY_ACHIEVED)
+        raise DomainError(str(ALREADY_ACHIEVED))
     if SubmissionStatus.SUBMITTED in statuses:
-        raise DomainError(WITH_ASSESSOR)
+        raise DomainError(str(WITH_ASSESSOR))
     if statuses & set(OPEN_STATUSES):
-        raise DomainError(BEING_CHECKED)
+        raise DomainError(str(BEING_CHECKED))
     return previous
 
 
 def _evidence_ready_to_submit(session: Session, enrolment: Enrolment, unit: Unit) -> list[Evidence]:
     items = evidence_for_unit(session, enrolment, unit)
     if not items:
-        raise DomainError("Please add some evidence for this unit before you submit it.")
+        raise DomainError(_("Please add some evidence for this unit before you submit it."))
     empty = [e.title for e in items if not e.current_files and not e.description.strip()]
     if empty:
         raise DomainError(
-            f"“{empty[0]}” has no file and no description yet. Please add one, or take it "
-            f"off this unit's criteria, before you submit."
+            _(
+                "“%(title)s” has no file and no description yet. Please add one, or take it "
+                "off this unit's criteria, before you submit.",
+                title=empty[0],
+            )
         )
     return items
 

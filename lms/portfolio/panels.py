@@ -9,6 +9,7 @@ from lms.accounts.models import User
 from lms.assessment.standing import unit_summary
 from lms.curriculum.models import Enrolment, Unit
 from lms.curriculum.panels import Panel, unit_panel
+from lms.i18n import _
 from lms.permissions import can
 
 
@@ -20,7 +21,7 @@ def portfolio_panel(session: Session, user: User, unit: Unit, enrolment: Enrolme
     if summary is None:
         return None
     return Panel(
-        "Portfolio",
+        _("Portfolio"),
         "portfolio/_unit_panel.html",
         {
             "summary": summary,

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import BinaryIO
 
+from lms.i18n import _
 from lms.portfolio import document_metadata, filetypes, images, inspection, media
 from lms.portfolio.antivirus import Clamd
 from lms.portfolio.filetypes import FileKind, FileRefused
@@ -49,10 +50,18 @@ def describe_size(size: int) -> str:
 
 
 def too_large(max_bytes: int) -> str:
-    return (
-        f"This file is larger than {describe_size(max_bytes)}, the most we can accept. "
-        f"Please make it smaller (for a video, a shorter clip or a lower quality) "
-        f"and try again."
+    return _(
+        "This file is larger than %(size)s, the most we can accept. Please make it smaller "
+        "(for a video, a shorter clip or a lower quality) and try again.",
+        size=describe_size(max_bytes),
+    )
+
+
+def over_quota(left: int) -> str:
+    return _(
+        "This file would take you over the space you have for evidence (%(size)s left). "
+        "Please make it smaller, or ask your coordinator about files you no longer need.",
+        size=describe_size(max(left, 0)),
     )
 
 
@@ -91,11 +100,7 @@ def accept_upload(
         staged = receive(storage, stream, limit=limit)
     except TooLarge:
         if quota_remaining < max_bytes:
-            raise FileRefused(
-                f"This file would take you over the space you have for evidence "
-                f"({describe_size(max(quota_remaining, 0))} left). Please make it smaller, or "
-                f"ask your coordinator about files you no longer need."
-            ) from None
+            raise FileRefused(over_quota(quota_remaining)) from None
         raise FileRefused(too_large(max_bytes)) from None
     with staged:
         if scanner is not None:

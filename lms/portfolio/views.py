@@ -22,6 +22,7 @@ from lms.assessment import standing
 from lms.curriculum.models import Course
 from lms.errors import DomainError, NotFound
 from lms.extensions import db
+from lms.i18n import _
 from lms.permissions import authorize, can
 from lms.portfolio import antivirus, operations, queries, versions, witnesses
 from lms.portfolio.filetypes import FileRefused
@@ -171,7 +172,7 @@ def new_evidence(enrolment_id: int):
     if form.validate_on_submit():
         with form_errors(form, field="title") as outcome:
             evidence = _save_new_evidence(form, enrolment)
-            flash("Your evidence has been saved as a draft.", "success")
+            flash(_("Your evidence has been saved as a draft."), "success")
             return redirect(
                 url_for("portfolio.evidence", enrolment_id=enrolment.id, evidence_id=evidence.id)
             )
@@ -195,7 +196,7 @@ def record_evidence(enrolment_id: int):
     if form.validate_on_submit():
         with form_errors(form, field="title") as outcome:
             evidence = _save_new_evidence(form, enrolment, recorded_by=current_user)
-            flash("The record has been added to the trainee's portfolio.", "success")
+            flash(_("The record has been added to the trainee's portfolio."), "success")
             return redirect(
                 url_for("portfolio.evidence", enrolment_id=enrolment.id, evidence_id=evidence.id)
             )
@@ -210,7 +211,9 @@ def _preselect_record(form, kind: str | None, unit) -> None:
     if chosen is not None:
         form.evidence_type.data = chosen.value
     if unit is not None:
-        form.title.data = f"{(chosen or ASSESSOR_RECORDED_TYPES[0]).label}, {unit.code}"
+        form.title.data = _(
+            "%(kind)s, %(unit)s", kind=(chosen or ASSESSOR_RECORDED_TYPES[0]).label, unit=unit.code
+        )
 
 
 @blueprint.route("/<int:enrolment_id>/evidence/<int:evidence_id>")
@@ -257,7 +260,7 @@ def edit_evidence(enrolment_id: int, evidence_id: int):
                 description=form.description.data,
                 criterion_ids=form.criteria.data,
             )
-            flash("Your changes have been saved.", "success")
+            flash(_("Your changes have been saved."), "success")
             return redirect(
                 url_for("portfolio.evidence", enrolment_id=enrolment.id, evidence_id=item.id)
             )
@@ -283,13 +286,13 @@ def add_file(enrolment_id: int, evidence_id: int):
                 form.file.data.filename,
                 **_limits(),
             )
-            flash(f"“{attached.filename}” has been added.", "success")
+            flash(_("“%(filename)s” has been added.", filename=attached.filename), "success")
             return redirect(
                 url_for("portfolio.evidence", enrolment_id=enrolment.id, evidence_id=item.id)
             )
         _audit_refusal(outcome, enrolment, item)
     elif not form.errors:
-        form.file.errors.append("Please choose a file to add.")
+        form.file.errors.append(_("Please choose a file to add."))
     return render_template(
         "portfolio/evidence.html",
         enrolment=enrolment,
@@ -315,7 +318,10 @@ def remove_file(enrolment_id: int, evidence_id: int, file_id: int):
     if ButtonForm().validate_on_submit():
         with flashed_errors():
             operations.remove_file(db.session, item, attached)
-            flash(f"“{attached.filename}” has been taken off this evidence.", "success")
+            flash(
+                _("“%(filename)s” has been taken off this evidence.", filename=attached.filename),
+                "success",
+            )
     return redirect(url_for("portfolio.evidence", enrolment_id=enrolment.id, evidence_id=item.id))
 
 
@@ -347,7 +353,7 @@ def submit(enrolment_id: int, unit_id: int):
     unit = queries.unit_in(db.session, enrolment, unit_id)
     form = SubmitForm()
     if not form.validate_on_submit():
-        raise DomainError("This form had expired. Please try again.")
+        raise DomainError(_("This form had expired. Please try again."))
     if form.declaration.data and form.anyway.data != "yes":
         progress = standing.portfolio_progress(db.session, enrolment, [unit.id])[0]
         missing = [row.criterion for row in progress.criteria if not row.evidence_ids]
@@ -369,7 +375,7 @@ def submit(enrolment_id: int, unit_id: int):
             declaration_confirmed=bool(form.declaration.data),
             changes_note=form.changes.data or "",
         )
-        flash("Your work has been submitted. Your assessor will look at it soon.", "success")
+        flash(_("Your work has been submitted. Your assessor will look at it soon."), "success")
         return redirect(
             url_for("portfolio.submission", enrolment_id=enrolment.id, submission_id=submission.id)
         )

@@ -10,6 +10,7 @@ from flask_login import current_user, login_required
 
 from lms.accounts.models import User
 from lms.extensions import db, limiter
+from lms.i18n import _
 from lms.permissions import authorize
 from lms.portfolio import queries, witnesses
 from lms.portfolio.forms import WitnessAnswerForm, WitnessForm
@@ -38,7 +39,7 @@ def ask(enrolment_id: int, evidence_id: int):
                 email=form.email.data,
                 trainee_name=db.session.get(User, enrolment.user_id).display_name,
             )
-            flash("We have e-mailed the witness a link to confirm the statement.", "success")
+            flash(_("We have e-mailed the witness a link to confirm the statement."), "success")
             return redirect(
                 url_for("portfolio.evidence", enrolment_id=enrolment.id, evidence_id=item.id)
             )

@@ -21,12 +21,13 @@ from lms.accounts.operations import normalise_email
 from lms.audit.operations import record
 from lms.db import utcnow
 from lms.errors import Conflict, DomainError
+from lms.i18n import _, _l, format_number
 from lms.mail.outbox import enqueue
 from lms.portfolio.models import Evidence, EvidenceType, WitnessStatement
 
 WITNESS_LINK_DAYS = 14
 WITNESS_SUBJECT = "Please confirm a statement"
-ALREADY_ANSWERED = "This statement has already been answered. Thank you."
+ALREADY_ANSWERED = _l("This statement has already been answered. Thank you.")
 
 
 def token_hash(token: str) -> str:
@@ -38,7 +39,9 @@ def _required(value: str | None, field: str, message: str, limit: int) -> str:
     if not value:
         raise DomainError(message, field=field)
     if len(value) > limit:
-        raise DomainError(f"Please keep this to {limit} characters.", field=field)
+        raise DomainError(
+            _("Please keep this to %(limit)s characters.", limit=format_number(limit)), field=field
+        )
     return value
 
 
@@ -55,15 +58,15 @@ def ask_witness(
     """Ask the witness of `evidence` (witness testimony) to confirm its statement: a new
     request with a single-use link e-mailed to her, and its token."""
     if evidence.evidence_type != EvidenceType.WITNESS_TESTIMONY:
-        raise DomainError("Only a witness testimony can be sent to a witness to confirm.")
+        raise DomainError(_("Only a witness testimony can be sent to a witness to confirm."))
     statement = (evidence.description or "").strip()
     if not statement:
         raise DomainError(
-            "Please write the statement in the description first, so the witness can read it."
+            _("Please write the statement in the description first, so the witness can read it.")
         )
-    name = _required(name, "name", "Please give the witness's name.", 120)
+    name = _required(name, "name", _("Please give the witness's name."), 120)
     role = _required(
-        role, "role", "Please say who the witness is, such as “placement supervisor”.", 120
+        role, "role", _("Please say who the witness is, such as “placement supervisor”."), 120
     )
     email = normalise_email(email or "")
     now = utcnow()
@@ -125,9 +128,12 @@ def answer(session: Session, statement: WitnessStatement, *, confirmed: bool, no
     link is spent by a conditional UPDATE, so two answers at once count once."""
     note = (note or "").strip()
     if not confirmed and not note:
-        raise DomainError("Please say briefly what is not right.", field="note")
+        raise DomainError(_("Please say briefly what is not right."), field="note")
     if len(note) > 2000:
-        raise DomainError("Please keep the note to 2000 characters.", field="note")
+        raise DomainError(
+            _("Please keep the note to %(limit)s characters.", limit=format_number(2000)),
+            field="note",
+        )
     now = utcnow()
     spent = session.execute(
         update(WitnessStatement)
@@ -140,7 +146,7 @@ def answer(session: Session, statement: WitnessStatement, *, confirmed: bool, no
         .execution_options(synchronize_session=False)
     )
     if spent.rowcount != 1:
-        raise Conflict(ALREADY_ANSWERED)
+        raise Conflict(str(ALREADY_ANSWERED))
     session.refresh(statement)
     record(
         session,

@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
+from lms.i18n import _
 from lms.quizzes.format import (
     LeafQuestion,
     Matching,
@@ -248,16 +249,18 @@ def _flags(stats: ItemStats, question: LeafQuestion) -> list[str]:
 def _difficulty_flags(stats: ItemStats) -> list[str]:
     flags = []
     if stats.facility is not None and stats.facility < HARD_BELOW:
-        flags.append("Hard: fewer than 3 in 10 of its points were earned.")
+        flags.append(_("Hard: fewer than 3 in 10 of its points were earned."))
     if stats.facility is not None and stats.facility > EASY_ABOVE:
-        flags.append("Easy: nearly everyone earned its points.")
+        flags.append(_("Easy: nearly everyone earned its points."))
     if stats.discrimination is not None and stats.discrimination < 0:
         flags.append(
-            "Stronger attempts did worse on this question than weaker ones: "
-            "check the answer key and the wording."
+            _(
+                "Stronger attempts did worse on this question than weaker ones: "
+                "check the answer key and the wording."
+            )
         )
     elif stats.discrimination is not None and stats.discrimination < WEAK_DISCRIMINATION_BELOW:
-        flags.append("Does little to tell stronger and weaker attempts apart.")
+        flags.append(_("Does little to tell stronger and weaker attempts apart."))
     return flags
 
 
@@ -269,10 +272,18 @@ def _option_flags(stats: ItemStats, question: LeafQuestion) -> list[str]:
         for choice in stats.choices:
             if not choice.correct and choice.count > right.count:
                 flags.append(
-                    f"The wrong option “{choice.label}” was chosen more often than the right one."
+                    _(
+                        "The wrong option “%(option)s” was chosen more often than the right one.",
+                        option=choice.label,
+                    )
                 )
     if isinstance(question, SingleChoice | MultipleResponse):
         for choice in stats.choices:
             if not choice.correct and choice.count == 0:
-                flags.append(f"Nobody chose “{choice.label}”: it may not be a believable option.")
+                flags.append(
+                    _(
+                        "Nobody chose “%(option)s”: it may not be a believable option.",
+                        option=choice.label,
+                    )
+                )
     return flags

@@ -2,6 +2,7 @@ from flask import url_for
 
 from lms.accounts.roles import Role
 from lms.core.home import Link, Section, home_sections
+from lms.i18n import _
 from lms.permissions import can
 
 
@@ -11,14 +12,14 @@ def quiz_sections(user) -> list[Section]:
     if Role.TRAINEE in user.roles:
         sections.append(
             Section(
-                "Quizzes",
+                _("Quizzes"),
                 [
                     Link(
-                        "Your quizzes",
+                        _("Your quizzes"),
                         url_for("quizzes.index"),
-                        "Short knowledge checks for the units you are studying.",
+                        _("Short knowledge checks for the units you are studying."),
                     ),
-                    Link("Your quiz attempts", url_for("quizzes.history")),
+                    Link(_("Your quiz attempts"), url_for("quizzes.history")),
                 ],
             )
         )
@@ -32,17 +33,17 @@ def quiz_results_sections(user) -> list[Section]:
     if can(user, "quiz.view_results"):
         staff_links.append(
             Link(
-                "Quiz results",
+                _("Quiz results"),
                 url_for("quizzes.results"),
-                "How the trainees you work with have done in their quizzes.",
+                _("How the trainees you work with have done in their quizzes."),
             )
         )
     if can(user, "quiz.analyse"):
         staff_links.append(
             Link(
-                "How each quiz question performs",
+                _("How each quiz question performs"),
                 url_for("quizzes.index"),
-                "Item analysis, to find questions that need rewriting.",
+                _("Item analysis, to find questions that need rewriting."),
             )
         )
-    return [Section("Quiz results", staff_links)] if staff_links else []
+    return [Section(_("Quiz results"), staff_links)] if staff_links else []

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from lms.i18n import _, format_date, format_datetime, format_time, ngettext
 from lms.quizzes.format import Quiz
 
 
@@ -44,15 +45,17 @@ def describe_wait(until: datetime, now: datetime) -> str:
     """ "in 25 minutes (at 14:35 UTC)" or "in 3 hours (at 09:10 UTC on 4 March)"."""
     minutes = max(1, math.ceil((until - now).total_seconds() / 60))
     if minutes < 120:
-        span = "1 minute" if minutes == 1 else f"{minutes} minutes"
+        span = ngettext("%(num)d minute", "%(num)d minutes", minutes)
     elif minutes < 48 * 60:
-        span = f"{math.ceil(minutes / 60)} hours"
+        span = ngettext("%(num)d hour", "%(num)d hours", math.ceil(minutes / 60))
     else:
-        span = f"{math.ceil(minutes / (24 * 60))} days"
-    clock = f"{until:%H:%M} UTC"
+        span = ngettext("%(num)d day", "%(num)d days", math.ceil(minutes / (24 * 60)))
+    clock = f"{format_time(until)} {format_datetime(until, 'zzz', zone=False)}"
     if until.date() != now.date():
-        clock += f" on {until.day} {until:%B}"
-    return f"in {span} (at {clock})"
+        return _(
+            "in %(span)s (at %(time)s on %(day)s)", span=span, time=clock, day=format_date(until)
+        )
+    return _("in %(span)s (at %(time)s)", span=span, time=clock)
 
 
 def availability(quiz: Quiz, past: Sequence[PastAttempt], now: datetime) -> Availability:
@@ -61,15 +64,18 @@ def availability(quiz: Quiz, past: Sequence[PastAttempt], now: datetime) -> Avai
     passed = any(attempt.passed for attempt in past)
     common = {"used": used, "allowed": quiz.attempts, "passed": passed}
     if passed:
-        reason = "You have passed this quiz, so there is no need to take it again."
+        reason = _("You have passed this quiz, so there is no need to take it again.")
         return Availability(False, **common, reason=reason)
     if quiz.attempts is not None and used >= quiz.attempts:
         return Availability(
             False,
             **common,
-            reason=(
-                f"You have used all {quiz.attempts} attempts at this quiz. Your coordinator can "
-                "talk with you about what happens next."
+            reason=ngettext(
+                "You have used the %(num)d attempt allowed at this quiz. Your coordinator can "
+                "talk with you about what happens next.",
+                "You have used all %(num)d attempts at this quiz. Your coordinator can "
+                "talk with you about what happens next.",
+                quiz.attempts,
             ),
         )
     if past and quiz.wait_minutes:
@@ -80,9 +86,10 @@ def availability(quiz: Quiz, past: Sequence[PastAttempt], now: datetime) -> Avai
                 False,
                 **common,
                 next_start_at=next_start,
-                reason=(
-                    f"You can start your next attempt {describe_wait(next_start, now)}. "
-                    "A break can help: you might look back over the unit's lessons meanwhile."
+                reason=_(
+                    "You can start your next attempt %(when)s. A break can help: you might look "
+                    "back over the unit's lessons meanwhile.",
+                    when=describe_wait(next_start, now),
                 ),
             )
     return Availability(True, **common)

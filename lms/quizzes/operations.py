@@ -25,6 +25,7 @@ from lms.audit.operations import record
 from lms.curriculum.models import Enrolment
 from lms.db import utcnow
 from lms.errors import DomainError
+from lms.i18n import _
 from lms.quizzes import queries
 from lms.quizzes.answers import FormData, read_question_form
 from lms.quizzes.drawing import draw_paper
@@ -38,8 +39,10 @@ class TamperedForm(DomainError):
 
     def __init__(self, detail: str):
         super().__init__(
-            "We could not save this answer because the form did not match your quiz. "
-            "Please reload the page and try again."
+            _(
+                "We could not save this answer because the form did not match your quiz. "
+                "Please reload the page and try again."
+            )
         )
         self.detail = detail
 
@@ -124,15 +127,15 @@ def start_attempt(
     """
     now = now or utcnow()
     if not quiz.is_current:
-        raise DomainError("This quiz has been replaced by a newer version. Please start again.")
+        raise DomainError(_("This quiz has been replaced by a newer version. Please start again."))
     if not enrolment.is_active:
-        raise DomainError("This enrolment has been withdrawn, so quizzes cannot be started.")
+        raise DomainError(_("This enrolment has been withdrawn, so quizzes cannot be started."))
     existing = queries.open_attempt(session, enrolment.id, quiz.slug)
     if existing is not None and not close_if_expired(session, existing, now=now):
         return existing
     status = queries.availability_for(session, quiz, enrolment.id, now)
     if not status.can_start:
-        raise DomainError(status.reason or "You cannot start this quiz just now.")
+        raise DomainError(status.reason or _("You cannot start this quiz just now."))
     number = (
         session.scalar(
             select(func.max(QuizAttempt.number)).where(
@@ -212,7 +215,7 @@ def save_answers(
     if still_open.rowcount != 1:
         session.refresh(attempt)
         _refuse_if_closed(attempt, now)
-        raise AttemptClosed("This attempt can no longer take answers.")
+        raise AttemptClosed(_("This attempt can no longer take answers."))
     set_committed_value(attempt, "last_saved_at", now)
     saved = {
         row.question_id: row
@@ -242,12 +245,14 @@ def save_answers(
 def _refuse_if_closed(attempt: QuizAttempt, now: datetime) -> None:
     if attempt.submitted_at is not None:
         raise AttemptClosed(
-            "This attempt has already been handed in, so its answers can no longer change."
+            _("This attempt has already been handed in, so its answers can no longer change.")
         )
     if attempt.deadline is not None and now >= attempt.deadline:
         raise AttemptClosed(
-            "The time for this attempt has run out, so answers can no longer be saved. "
-            "The answers you saved in time will be marked."
+            _(
+                "The time for this attempt has run out, so answers can no longer be saved. "
+                "The answers you saved in time will be marked."
+            )
         )
 
 

@@ -11,6 +11,7 @@ from lms.accounts.models import User
 from lms.curriculum.models import Enrolment, Unit
 from lms.curriculum.panels import Panel, unit_panel
 from lms.db import utcnow
+from lms.i18n import _
 from lms.quizzes import queries
 from lms.quizzes.models import Quiz, QuizAttempt
 
@@ -36,7 +37,7 @@ def quiz_panel(session: Session, user: User, unit: Unit, enrolment: Enrolment | 
     if quiz is None:
         if not unit.quiz_ref:
             return None
-        return Panel("Knowledge check", TEMPLATE, {"quiz": None, "quiz_ref": unit.quiz_ref})
+        return Panel(_("Knowledge check"), TEMPLATE, {"quiz": None, "quiz_ref": unit.quiz_ref})
     context = {"quiz": quiz, "definition": quiz.parsed, "enrolment": enrolment}
     if enrolment is not None:
         attempts = session.scalars(
@@ -56,4 +57,4 @@ def quiz_panel(session: Session, user: User, unit: Unit, enrolment: Enrolment | 
             if enrolment.user_id == user.id
             else None,
         )
-    return Panel("Knowledge check", TEMPLATE, context)
+    return Panel(_("Knowledge check"), TEMPLATE, context)

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from lms.curriculum.models import Unit
 from lms.franchise.progress import UnitMeasure
+from lms.i18n import _, _l, format_number, ngettext
 from lms.quizzes.models import Quiz, QuizAttempt
 
 
@@ -35,13 +36,21 @@ def quiz_results(
     )
     results = {}
     for enrolment_id, unit_id, passed, best, tries in rows:
-        best_text = f"{int(best)}%" if best is not None else "not graded"
+        best_text = (
+            _("%(score)s%%", score=format_number(int(best)))
+            if best is not None
+            else _("not graded")
+        )
         if passed:
-            results[(enrolment_id, unit_id)] = f"Passed, best {best_text}"
+            results[(enrolment_id, unit_id)] = _("Passed, best %(score)s", score=best_text)
         else:
-            noun = "try" if tries == 1 else "tries"
-            results[(enrolment_id, unit_id)] = f"Not passed yet ({tries} {noun}, best {best_text})"
+            results[(enrolment_id, unit_id)] = ngettext(
+                "Not passed yet (%(num)d try, best %(score)s)",
+                "Not passed yet (%(num)d tries, best %(score)s)",
+                tries,
+                score=best_text,
+            )
     return results
 
 
-QUIZ_RESULTS = UnitMeasure(key="quiz", label="Quiz results", load=quiz_results)
+QUIZ_RESULTS = UnitMeasure(key="quiz", label=_l("Quiz results"), load=quiz_results)

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
+from lms.i18n import _
 from lms.quizzes.format import (
     AfterEachAttempt,
     CorrectAnswers,
@@ -219,7 +220,7 @@ def _option_choices(
 
 def _true_false_choices(question: TrueFalse, answer: Any, shown: Visibility) -> list[ReviewChoice]:
     choices = []
-    for value, text in ((True, "True"), (False, "False")):
+    for value, text in ((True, _("True")), (False, _("False"))):
         picked = answer is value
         choices.append(
             ReviewChoice(

@@ -23,6 +23,7 @@ from flask_login import current_user, login_required
 from lms.db import utcnow
 from lms.errors import NotFound, PermissionDenied
 from lms.extensions import db
+from lms.i18n import _, format_decimal, format_time
 from lms.permissions import authorize, can
 from lms.quizzes import operations, queries
 from lms.quizzes.analysis import MIN_ATTEMPTS, analyse
@@ -45,23 +46,26 @@ def _quiz_inline(text):
     return render_inline(text)
 
 
-@blueprint.app_template_filter("quiz_when")
-def _quiz_when(moment: datetime | None) -> str:
-    return f"{moment.day} {moment:%B %Y, %H:%M} UTC" if moment else ""
+def _as_decimal(value: Decimal | Fraction | float | int) -> Decimal:
+    if isinstance(value, Fraction):
+        return Decimal(value.numerator) / Decimal(value.denominator)
+    return Decimal(str(value))
 
 
 @blueprint.app_template_filter("quiz_number")
 def _quiz_number(value: Decimal | Fraction | float | int | None) -> str:
-    """82.50 -> "82.5", 100.00 -> "100", 1/3 -> "0.33"."""
+    """82.50 -> "82.5", 100.00 -> "100", 1/3 -> "0.33" (in the reader's language: "82,5")."""
     if value is None:
         return ""
-    number = (
-        Decimal(value.numerator) / Decimal(value.denominator)
-        if isinstance(value, Fraction)
-        else Decimal(str(value))
-    )
-    text = f"{number.quantize(Decimal('0.01')):f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
+    return format_decimal(_as_decimal(value).quantize(Decimal("0.01")), "#,##0.##")
+
+
+@blueprint.app_template_filter("quiz_count")
+def _quiz_count(value: Decimal | Fraction | float | int) -> int:
+    """The whole number that chooses a plural form for a number of points: a whole number
+    itself, a fraction the form for "several" (1.5 points)."""
+    number = _as_decimal(value)
+    return int(number) if number == number.to_integral_value() else 2
 
 
 def _wants_json() -> bool:
@@ -81,8 +85,10 @@ def _close_if_expired(attempt, now: datetime) -> bool:
     if operations.close_if_expired(db.session, attempt, now=now):
         if attempt.user_id == current_user.id:
             flash(
-                "The time for this attempt ran out, so we have marked the answers you saved "
-                "in time.",
+                _(
+                    "The time for this attempt ran out, so we have marked the answers you "
+                    "saved in time."
+                ),
                 "info",
             )
         return True
@@ -228,10 +234,10 @@ def save_answer(attempt_id: int, question_id: str):
         flash(error.message, "error")
         return redirect(url_for(".attempt", attempt_id=attempt_id), code=303)
     if _wants_json():
-        return jsonify(saved=True, message=f"Saved at {utcnow():%H:%M} UTC")
-    index, _ = _paper_entry(attempt, question_id)
+        return jsonify(saved=True, message=_("Saved at %(time)s", time=format_time(utcnow())))
+    index, _entry = _paper_entry(attempt, question_id)
     questions = attempt.paper["questions"]
-    flash("Your answer has been saved.", "success")
+    flash(_("Your answer has been saved."), "success")
     if request.form.get("then") == "next" and index + 1 < len(questions):
         target = url_for(".question", attempt_id=attempt_id, question_id=questions[index + 1]["id"])
     else:
@@ -245,11 +251,13 @@ def submit(attempt_id: int):
     attempt = _attempt_for(attempt_id, "quiz.answer")
     graded_now = operations.submit_attempt(db.session, attempt)
     if not graded_now:
-        flash("This attempt had already been handed in. Here is its result.", "info")
+        flash(_("This attempt had already been handed in. Here is its result."), "info")
     elif attempt.timed_out:
         flash(
-            "The time ran out before you handed this in, so we marked the answers you saved "
-            "in time.",
+            _(
+                "The time ran out before you handed this in, so we marked the answers you "
+                "saved in time."
+            ),
             "info",
         )
     return redirect(url_for(".attempt", attempt_id=attempt_id), code=303)

@@ -181,7 +181,7 @@ def test_the_judge_page_shows_the_briefing_before_the_form(app, signed_in):
         "I added my supervisor&#39;s statement.",
         "Decisions on earlier submissions of this unit",
         "Please say more about what you noticed.",
-        f"Confirmed by Mara Lind on {utcnow().strftime('%d %B %Y')}",
+        f"Confirmed by Mara Lind on {utcnow().day} {utcnow():%B %Y}",
         f"/portfolio/{setting.enrolment.id}/record?type=observation&amp;unit={setting.unit.id}",
         "type=professional_discussion",
     ):

@@ -178,9 +178,8 @@ def test_the_trainee_asks_and_the_witness_confirms_without_signing_in(
     assert STATEMENT not in again.get_data(as_text=True)
 
     shown = trainee.get(f"/portfolio/{setting.enrolment.id}/evidence/{evidence.id}")
-    assert f"Confirmed by Mara Lind on {utcnow().strftime('%d %B %Y')}" in shown.get_data(
-        as_text=True
-    )
+    today = utcnow()
+    assert f"Confirmed by Mara Lind on {today.day} {today:%B %Y}" in shown.get_data(as_text=True)
 
 
 def test_the_witness_may_say_it_is_not_right(app, setting):
