@@ -18,6 +18,7 @@ from lms.accounts.models import MembershipInvitation, Organisation
 from lms.accounts.roles import Role
 from lms.errors import DomainError, NotFound, PermissionDenied
 from lms.extensions import db
+from lms.i18n import _
 from lms.permissions import ROLES_A_COORDINATOR_GRANTS, admin_franchisor_ids, authorize, can
 from lms.web import flashed_errors, form_errors, form_status
 
@@ -50,7 +51,10 @@ def create_partner():
                 franchisor=franchisor,
                 neutral_page_titles=form.neutral_page_titles.data,
             )
-            flash(f"{partner.name} has been added as a partner organisation.", "success")
+            flash(
+                _("%(name)s has been added as a partner organisation.", name=partner.name),
+                "success",
+            )
             return redirect(url_for("organisations.members", slug=partner.slug))
     return render_template(
         "accounts/admin_home.html",
@@ -98,11 +102,13 @@ def _add_member(organisation: Organisation, form: MemberForm, roles: list[Role])
         db.session, organisation, form.email.data, form.display_name.data, roles
     )
     if isinstance(added, MembershipInvitation):
-        return (
-            f"We have e-mailed an invitation to {added.email}. They join {organisation.name} "
-            "when they accept it."
+        return _(
+            "We have e-mailed an invitation to %(email)s. They join %(organisation)s "
+            "when they accept it.",
+            email=added.email,
+            organisation=organisation.name,
         )
-    return f"{added.display_name} now holds the roles you chose here."
+    return _("%(name)s now holds the roles you chose here.", name=added.display_name)
 
 
 @blueprint.route("/organisations/<slug>/members", methods=["GET", "POST"])
@@ -148,7 +154,14 @@ def remove_role(slug: str, user_id: int, role: str):
     authorize(current_user, "organisation.grant_role", (organisation, role))
     with flashed_errors():
         operations.revoke_role(db.session, person, organisation, role)
-        flash(f"{person.display_name} is no longer {role.label.lower()} here.", "success")
+        flash(
+            _(
+                "%(name)s is no longer %(role)s here.",
+                name=person.display_name,
+                role=role.label.lower(),
+            ),
+            "success",
+        )
     return redirect(url_for("organisations.members", slug=slug))
 
 
@@ -159,7 +172,13 @@ def resend_invitation(slug: str, user_id: int):
     person = queries.member_of(db.session, organisation, user_id)
     with flashed_errors():
         invite_again(db.session, person, organisation)
-        flash(f"We have sent {person.display_name} a new link to set their password.", "success")
+        flash(
+            _(
+                "We have sent %(name)s a new link to set their password.",
+                name=person.display_name,
+            ),
+            "success",
+        )
     return redirect(url_for("organisations.members", slug=slug))
 
 
@@ -171,11 +190,14 @@ def set_access(slug: str, user_id: int):
     authorize(current_user, "user.disable", person)
     disable = request.form.get("disable") == "1"
     operations.set_account_disabled(db.session, person, disable)
-    flash(
-        f"{person.display_name}'s account is now "
-        + ("disabled, and they have been signed out everywhere." if disable else "enabled."),
-        "success",
-    )
+    if disable:
+        message = _(
+            "%(name)s's account is now disabled, and they have been signed out everywhere.",
+            name=person.display_name,
+        )
+    else:
+        message = _("%(name)s's account is now enabled.", name=person.display_name)
+    flash(message, "success")
     return redirect(url_for("organisations.members", slug=slug))
 
 
@@ -187,7 +209,7 @@ def withdraw_member_invitation(slug: str, invitation_id: int):
     organisation = _organisation(slug, "organisation.manage_members")
     with flashed_errors():
         invitation = member_invitations.withdraw(db.session, organisation, invitation_id)
-        flash(f"The invitation to {invitation.email} is withdrawn.", "success")
+        flash(_("The invitation to %(email)s is withdrawn.", email=invitation.email), "success")
     return redirect(url_for("organisations.members", slug=slug))
 
 
@@ -204,13 +226,16 @@ def join(token: str):
             db.session, current_app.config["SECRET_KEY"], token
         )
     except DomainError as error:
-        return _join_message("This invitation cannot be used", error.message, 400)
+        return _join_message(_("This invitation cannot be used"), error.message, 400)
     answer = request.form.get("answer") if request.method == "POST" else None
     if answer == "decline":  # the form's CSRF token is checked for every POST (CSRFProtect)
         member_invitations.decline(db.session, found)
         return _join_message(
-            "You have declined the invitation",
-            f"Nothing about you has been shared with {found.organisation.name}.",
+            _("You have declined the invitation"),
+            _(
+                "Nothing about you has been shared with %(organisation)s.",
+                organisation=found.organisation.name,
+            ),
             200,
         )
     herself = current_user.is_authenticated and current_user.email == found.email
@@ -218,7 +243,7 @@ def join(token: str):
         return _join_as_herself(found, accepting=answer == "accept")
     if current_user.is_authenticated:
         if answer == "accept":
-            raise PermissionDenied("This invitation was sent to someone else.")
+            raise PermissionDenied(_("This invitation was sent to someone else."))
         return _join_page(found, signed_in=True)
     return _join_with_new_account(found, accepting=answer == "accept")
 
@@ -242,7 +267,10 @@ def _join_as_herself(found, *, accepting: bool):
         return _join_page(found, herself=True)
     with flashed_errors():
         member_invitations.accept(db.session, found, current_user._get_current_object())
-        flash(f"You have joined {found.organisation.name}. Welcome.", "success")
+        flash(
+            _("You have joined %(organisation)s. Welcome.", organisation=found.organisation.name),
+            "success",
+        )
         return redirect(url_for("core.home"))
     return redirect(request.path)
 
@@ -256,6 +284,6 @@ def _join_with_new_account(found, *, accepting: bool):
             member_invitations.accept_with_new_account(
                 db.session, found, form.display_name.data, form.password.data
             )
-            flash(operations.JOINED_OR_SIGN_IN, "success")
+            flash(str(operations.JOINED_OR_SIGN_IN), "success")
             return redirect(url_for("accounts.login"))
     return _join_page(found, form=form, status=400 if request.method == "POST" else 200)

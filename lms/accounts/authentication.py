@@ -22,9 +22,10 @@ from lms.accounts.sessions import revoke_all_sessions
 from lms.audit.operations import record
 from lms.db import utcnow
 from lms.errors import DomainError
+from lms.i18n import _, _l
 
 # One message for every failed sign-in, so the answer never says whether an email has an account.
-SIGN_IN_FAILED = "That email and password do not match an account. Check them and try again."
+SIGN_IN_FAILED = _l("That email and password do not match an account. Check them and try again.")
 
 _RESET_SALT = "alongside.password-reset"
 
@@ -57,7 +58,7 @@ def authenticate(
             record(session, "login.failed", reason=reason, email=typed)
         else:
             record(session, "login.failed", obj=user, reason=reason)
-        raise DomainError(SIGN_IN_FAILED)
+        raise DomainError(str(SIGN_IN_FAILED))
     throttle.clear_for_address(session, throttle.SIGN_IN, address, typed)
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
@@ -99,9 +100,9 @@ def set_password(session: Session, user: User, new_password: str, *, reason: str
 
 def change_password(session: Session, user: User, current_password: str, new_password: str) -> None:
     if not verify_password(user.password_hash, current_password):
-        raise DomainError("Your current password is not right.", field="current_password")
+        raise DomainError(_("Your current password is not right."), field="current_password")
     if current_password == new_password:
-        raise DomainError("Choose a password different from your current one.", field="password")
+        raise DomainError(_("Choose a password different from your current one."), field="password")
     set_password(session, user, new_password, reason="password changed")
 
 
@@ -137,15 +138,17 @@ def user_for_reset_token(
         data = _token_payload(secret_key, token, max_age_hours)
     except SignatureExpired:
         raise DomainError(
-            "This link has expired. Links to set a password last a short time to keep your "
-            "account safe. Ask for a new one below."
+            _(
+                "This link has expired. Links to set a password last a short time to keep your "
+                "account safe. Ask for a new one below."
+            )
         ) from None
     except BadSignature:
-        raise DomainError("This link is not valid. Ask for a new one below.") from None
+        raise DomainError(_("This link is not valid. Ask for a new one below.")) from None
     user = session.get(User, data.get("user")) if isinstance(data, dict) else None
     if user is None or user.is_disabled or data.get("fp") != _fingerprint(user):
         raise DomainError(
-            "This link has already been used or is no longer valid. Ask for a new one below."
+            _("This link has already been used or is no longer valid. Ask for a new one below.")
         )
     return user
 

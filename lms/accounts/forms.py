@@ -4,53 +4,61 @@ from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
 from lms.accounts.passwords import MAX_LENGTH, MIN_LENGTH
 from lms.accounts.roles import ROLE_LABELS, Role
+from lms.i18n import _l
 
 
 class LoginForm(FlaskForm):
-    email = EmailField("Email", validators=[DataRequired("Please enter your email address.")])
-    password = PasswordField("Password", validators=[DataRequired("Please enter your password.")])
-    remember = BooleanField("Keep me signed in on this device")
+    email = EmailField(
+        _l("Email"), validators=[DataRequired(_l("Please enter your email address."))]
+    )
+    password = PasswordField(
+        _l("Password"), validators=[DataRequired(_l("Please enter your password."))]
+    )
+    remember = BooleanField(_l("Keep me signed in on this device"))
 
 
 class ForgotPasswordForm(FlaskForm):
-    email = EmailField("Email", validators=[DataRequired("Please enter your email address.")])
+    email = EmailField(
+        _l("Email"), validators=[DataRequired(_l("Please enter your email address."))]
+    )
 
 
 _new_password = [
-    DataRequired("Please choose a password."),
+    DataRequired(_l("Please choose a password.")),
     Length(
         min=MIN_LENGTH,
         max=MAX_LENGTH,
-        message=f"Choose a password of at least {MIN_LENGTH} characters.",
+        # WTForms fills in %(min)d.
+        message=_l("Choose a password of at least %(min)d characters."),
     ),
 ]
 _confirm = [
-    DataRequired("Please type the password again."),
-    EqualTo("password", "The two passwords are not the same."),
+    DataRequired(_l("Please type the password again.")),
+    EqualTo("password", _l("The two passwords are not the same.")),
 ]
 
 
 class ResetPasswordForm(FlaskForm):
-    password = PasswordField("New password", validators=_new_password)
-    confirm = PasswordField("New password again", validators=_confirm)
+    password = PasswordField(_l("New password"), validators=_new_password)
+    confirm = PasswordField(_l("New password again"), validators=_confirm)
 
 
 class JoinForm(ResetPasswordForm):
     """Accepting an invitation with no account yet: her name and a password."""
 
     display_name = StringField(
-        "Your name",
-        description="As you would like it shown to your coordinator and assessors.",
-        validators=[DataRequired("Please give your name."), Length(max=120)],
+        _l("Your name"),
+        description=_l("As you would like it shown to your coordinator and assessors."),
+        validators=[DataRequired(_l("Please give your name.")), Length(max=120)],
     )
 
 
 class ChangePasswordForm(FlaskForm):
     current_password = PasswordField(
-        "Current password", validators=[DataRequired("Please enter your current password.")]
+        _l("Current password"), validators=[DataRequired(_l("Please enter your current password."))]
     )
-    password = PasswordField("New password", validators=_new_password)
-    confirm = PasswordField("New password again", validators=_confirm)
+    password = PasswordField(_l("New password"), validators=_new_password)
+    confirm = PasswordField(_l("New password again"), validators=_confirm)
 
 
 def role_choices(roles=Role):
@@ -59,29 +67,38 @@ def role_choices(roles=Role):
 
 class MemberForm(FlaskForm):
     email = EmailField(
-        "Email",
+        _l("Email"),
         validators=[
-            DataRequired("Please enter an email address."),
-            Email("That email address does not look right."),
+            DataRequired(_l("Please enter an email address.")),
+            Email(_l("That email address does not look right.")),
         ],
     )
     display_name = StringField(
-        "Name",
-        description="Needed when they are not one of your people yet: we use it in the invitation.",
+        _l("Name"),
+        description=_l(
+            "Needed when they are not one of your people yet: we use it in the invitation."
+        ),
         validators=[Optional(), Length(max=120)],
     )
-    roles = SelectMultipleField("Roles", validators=[DataRequired("Choose at least one role.")])
+    roles = SelectMultipleField(
+        _l("Roles"), validators=[DataRequired(_l("Choose at least one role."))]
+    )
 
 
 class OrganisationForm(FlaskForm):
-    name = StringField("Name", validators=[DataRequired("Please give a name."), Length(max=200)])
+    name = StringField(
+        _l("Name"), validators=[DataRequired(_l("Please give a name.")), Length(max=200)]
+    )
     slug = StringField(
-        "Short name",
-        description="Lowercase letters, digits and hyphens; used in addresses.",
-        validators=[DataRequired("Please give a short name."), Length(max=60)],
+        _l("Short name"),
+        description=_l("Lowercase letters, digits and hyphens; used in addresses."),
+        validators=[DataRequired(_l("Please give a short name.")), Length(max=60)],
     )
     neutral_page_titles = BooleanField(
-        "Neutral page titles for trainees (recommended for organisations that support survivors)",
+        _l(
+            "Neutral page titles for trainees (recommended for organisations that support "
+            "survivors)"
+        ),
         default=True,
     )
 
@@ -92,20 +109,20 @@ class EmptyForm(FlaskForm):
 
 class SecondStepForm(FlaskForm):
     code = StringField(
-        "Code",
-        description="The 6-digit code your app shows now, or one of your recovery codes.",
-        validators=[DataRequired("Please type the code."), Length(max=40)],
+        _l("Code"),
+        description=_l("The 6-digit code your app shows now, or one of your recovery codes."),
+        validators=[DataRequired(_l("Please type the code.")), Length(max=40)],
     )
 
 
 class ConfirmSecondStepForm(FlaskForm):
     code = StringField(
-        "Code from your app",
-        validators=[DataRequired("Please type the code your app shows."), Length(max=20)],
+        _l("Code from your app"),
+        validators=[DataRequired(_l("Please type the code your app shows.")), Length(max=20)],
     )
 
 
 class TurnOffSecondStepForm(FlaskForm):
     password = PasswordField(
-        "Your password", validators=[DataRequired("Please enter your password.")]
+        _l("Your password"), validators=[DataRequired(_l("Please enter your password."))]
     )

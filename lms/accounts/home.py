@@ -1,6 +1,7 @@
 from flask import url_for
 
 from lms.core.home import Link, Section, home_sections
+from lms.i18n import _
 from lms.permissions import can
 
 
@@ -10,17 +11,17 @@ def organisation_sections(user) -> list[Section]:
     if can(user, "admin.access"):
         sections.append(
             Section(
-                "Administration",
+                _("Administration"),
                 [
                     Link(
-                        "Organisations",
+                        _("Organisations"),
                         url_for("organisations.admin_home"),
-                        "Partner organisations, their members and roles.",
+                        _("Partner organisations, their members and roles."),
                     ),
                     Link(
-                        "Audit log",
+                        _("Audit log"),
                         url_for("organisations.audit_log"),
-                        "Sign-ins, role changes and every access to evidence.",
+                        _("Sign-ins, role changes and every access to evidence."),
                     ),
                 ],
             )
@@ -33,12 +34,12 @@ def organisation_sections(user) -> list[Section]:
     if managed:
         sections.append(
             Section(
-                "Your organisation",
+                _("Your organisation"),
                 [
                     Link(
-                        f"Members of {org.name}",
+                        _("Members of %(name)s", name=org.name),
                         url_for("organisations.members", slug=org.slug),
-                        "Add people, give them roles and re-send invitations.",
+                        _("Add people, give them roles and re-send invitations."),
                     )
                     for org in sorted(managed, key=lambda o: o.name)
                 ],
@@ -51,14 +52,14 @@ def organisation_sections(user) -> list[Section]:
 def account_section(user) -> list[Section]:
     return [
         Section(
-            "Your account",
+            _("Your account"),
             [
                 Link(
-                    "Account and devices",
+                    _("Account and devices"),
                     url_for("accounts.account"),
-                    "Where you are signed in, and signing out everywhere.",
+                    _("Where you are signed in, and signing out everywhere."),
                 ),
-                Link("Change your password", url_for("accounts.change_password")),
+                Link(_("Change your password"), url_for("accounts.change_password")),
             ],
         )
     ]

@@ -11,6 +11,7 @@ from lms.accounts.models import Organisation, User
 from lms.accounts.operations import find_user_by_email
 from lms.audit.operations import record
 from lms.errors import DomainError
+from lms.i18n import _
 from lms.mail.outbox import enqueue
 
 
@@ -47,9 +48,9 @@ def invite_again(session: Session, user: User, organisation: Organisation) -> No
     expired or gone astray); someone who has set one, or whose account is disabled, is not
     sent a link to set it."""
     if user.is_disabled:
-        raise DomainError(f"The account of {user.display_name} is disabled.")
+        raise DomainError(_("The account of %(name)s is disabled.", name=user.display_name))
     if user.password_hash is not None:
-        raise DomainError(f"{user.display_name} has already set a password.")
+        raise DomainError(_("%(name)s has already set a password.", name=user.display_name))
     send_invitation(session, user, organisation)
     record(session, "invitation.sent", obj=user, organisation_id=organisation.id)
 

@@ -31,23 +31,24 @@ from lms.audit.context import current_actor
 from lms.audit.operations import record
 from lms.db import utcnow
 from lms.errors import DomainError, NotFound, PermissionDenied
+from lms.i18n import _, _l
 from lms.mail.outbox import enqueue
 
 INVITATION_DAYS = 14
 _SALT = "alongside.membership-invitation"
 
 ACCEPTED, DECLINED, WITHDRAWN = "accepted", "declined", "withdrawn"
-LINK_NOT_VALID = (
+LINK_NOT_VALID = _l(
     "This link is not valid. Please check that it is complete, or ask the person who invited "
     "you to send it again."
 )
-LINK_EXPIRED = (
+LINK_EXPIRED = _l(
     "This invitation has expired. Please ask the person who invited you to send it again."
 )
 ANSWERED = {
-    ACCEPTED: "This invitation has already been accepted.",
-    DECLINED: "This invitation has been declined.",
-    WITHDRAWN: "This invitation has been withdrawn by the organisation.",
+    ACCEPTED: _l("This invitation has already been accepted."),
+    DECLINED: _l("This invitation has been declined."),
+    WITHDRAWN: _l("This invitation has been withdrawn by the organisation."),
 }
 
 
@@ -61,21 +62,21 @@ def make_token(secret_key: str, invitation: MembershipInvitation) -> str:
 
 def _require_pending(invitation: MembershipInvitation) -> None:
     if invitation.outcome is not None:
-        raise DomainError(ANSWERED[invitation.outcome])
+        raise DomainError(str(ANSWERED[invitation.outcome]))
     if invitation.expires_at <= utcnow():
-        raise DomainError(LINK_EXPIRED)
+        raise DomainError(str(LINK_EXPIRED))
 
 
 def invitation_for_token(session: Session, secret_key: str, token: str) -> MembershipInvitation:
     try:
         data = _serializer(secret_key).loads(token, max_age=INVITATION_DAYS * 24 * 3600)
     except SignatureExpired:
-        raise DomainError(LINK_EXPIRED) from None
+        raise DomainError(str(LINK_EXPIRED)) from None
     except BadSignature:
-        raise DomainError(LINK_NOT_VALID) from None
+        raise DomainError(str(LINK_NOT_VALID)) from None
     found = isinstance(data, dict) and session.get(MembershipInvitation, data.get("invitation"))
     if not found:
-        raise DomainError(LINK_NOT_VALID)
+        raise DomainError(str(LINK_NOT_VALID))
     _require_pending(found)
     return found
 
@@ -100,7 +101,7 @@ def invite(
     Inviting an address already invited there adds the roles and sends the link again."""
     name = " ".join((name or "").split())
     if Role.ADMIN in roles and not organisation.is_franchisor:
-        raise DomainError("Administrators belong to the franchisor organisation.", field="roles")
+        raise DomainError(_("Administrators belong to the franchisor organisation."), field="roles")
     invitation = session.scalar(
         select(MembershipInvitation).where(
             MembershipInvitation.organisation_id == organisation.id,
@@ -111,7 +112,7 @@ def invite(
     if invitation is None:
         if not name:
             raise DomainError(
-                "Please give their name: we need it to invite them.", field="display_name"
+                _("Please give their name: we need it to invite them."), field="display_name"
             )
         invitation = MembershipInvitation(
             organisation=organisation,
@@ -166,7 +167,7 @@ def accept(session: Session, invitation: MembershipInvitation, person: User) -> 
     """She accepts, signed in as herself: she holds the roles. Nothing else of hers changes."""
     _require_pending(invitation)
     if person.email != invitation.email:
-        raise PermissionDenied("This invitation was sent to someone else.")
+        raise PermissionDenied(_("This invitation was sent to someone else."))
     organisation = invitation.organisation
     for role in invitation.role_list:
         grant_role(session, person, organisation, role)
@@ -221,7 +222,7 @@ def withdraw(
     if invitation is None:
         raise NotFound()
     if invitation.outcome is not None:
-        raise DomainError(ANSWERED[invitation.outcome])
+        raise DomainError(str(ANSWERED[invitation.outcome]))
     invitation.outcome = WITHDRAWN
     invitation.answered_at = utcnow()
     session.flush()

@@ -14,6 +14,7 @@ from lms.accounts.roles import OrganisationKind, Role
 from lms.audit.operations import record
 from lms.db import utcnow
 from lms.errors import DomainError
+from lms.i18n import _, _l
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,58}[a-z0-9])?$")
 
@@ -23,7 +24,7 @@ def normalise_email(email: str) -> str:
         return validate_email(email.strip(), check_deliverability=False).normalized.lower()
     except EmailNotValidError as error:
         raise DomainError(
-            f"That email address does not look right: {error}", field="email"
+            _("That email address does not look right: %(reason)s", reason=error), field="email"
         ) from None
 
 
@@ -37,9 +38,11 @@ def create_user(
     email = normalise_email(email)
     display_name = display_name.strip()
     if not display_name:
-        raise DomainError("Please give a name.", field="display_name")
+        raise DomainError(_("Please give a name."), field="display_name")
     if find_user_by_email(session, email) is not None:
-        raise DomainError("Someone already has an account with that email address.", field="email")
+        raise DomainError(
+            _("Someone already has an account with that email address."), field="email"
+        )
     user = User(email=email, display_name=display_name)
     if password is not None:
         check_password_strength(password, email=email, name=display_name)
@@ -62,17 +65,22 @@ def create_organisation(
     slug = slug.strip().lower()
     if not SLUG_PATTERN.match(slug):
         raise DomainError(
-            "A short name uses lowercase letters, digits and hyphens "
-            "(for example northside-women).",
+            _(
+                "A short name uses lowercase letters, digits and hyphens "
+                "(for example northside-women)."
+            ),
             field="slug",
         )
     if not name.strip():
-        raise DomainError("Please give the organisation's name.", field="name")
+        raise DomainError(_("Please give the organisation's name."), field="name")
     if session.scalar(select(Organisation.id).where(Organisation.slug == slug)) is not None:
-        raise DomainError(f"An organisation called '{slug}' already exists.", field="slug")
+        raise DomainError(
+            _("An organisation called '%(slug)s' already exists.", slug=slug), field="slug"
+        )
     if franchisor is not None and not franchisor.is_franchisor:
         raise DomainError(
-            f"'{franchisor.slug}' is a partner, not a franchisor.", field="franchisor"
+            _("'%(slug)s' is a partner, not a franchisor.", slug=franchisor.slug),
+            field="franchisor",
         )
     organisation = Organisation(
         slug=slug,
@@ -91,7 +99,7 @@ def grant_role(session: Session, user: User, organisation: Organisation, role: R
     """Give a person a role in an organisation; granting a role they hold changes nothing."""
     role = Role(role)
     if role == Role.ADMIN and not organisation.is_franchisor:
-        raise DomainError("Administrators belong to the franchisor organisation.", field="role")
+        raise DomainError(_("Administrators belong to the franchisor organisation."), field="role")
     for membership in user.memberships:
         if membership.organisation_id == organisation.id and membership.role == role:
             return membership
@@ -117,7 +125,7 @@ def revoke_role(session: Session, user: User, organisation: Organisation, role: 
                 role=Role(role).value,
             )
             return
-    raise DomainError("That person does not hold that role here.")
+    raise DomainError(_("That person does not hold that role here."))
 
 
 def set_account_disabled(session: Session, user: User, disabled: bool) -> None:
@@ -132,7 +140,7 @@ def set_account_disabled(session: Session, user: User, disabled: bool) -> None:
 
 # What someone who chose a name and password on an invitation's page is told, whether the
 # address was new (she has an account now, and has joined) or had an account already.
-JOINED_OR_SIGN_IN = (
+JOINED_OR_SIGN_IN = _l(
     "Thank you. Please sign in now. If this address already had an account, sign in with the "
     "password it already has, then open the invitation link again to accept."
 )
@@ -146,7 +154,7 @@ def make_account_if_new(
     argon2 hash, so whoever typed it cannot tell which it was."""
     email = normalise_email(email)
     if not display_name.strip():
-        raise DomainError("Please give a name.", field="display_name")
+        raise DomainError(_("Please give a name."), field="display_name")
     check_password_strength(password, email=email, name=display_name.strip())
     if find_user_by_email(session, email) is not None:
         hash_password(password)  # the same work as making the account
@@ -166,7 +174,7 @@ def add_member(
     is not attached here: the caller invites her (`member_invitations.invite`) and None is
     returned, whatever the address, so nothing tells whether it has an account."""
     if not roles:
-        raise DomainError("Choose at least one role.", field="roles")
+        raise DomainError(_("Choose at least one role."), field="roles")
     user = find_user_by_email(session, normalise_email(email))
     if user is None or organisation.id not in {m.organisation_id for m in user.memberships}:
         return None

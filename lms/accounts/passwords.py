@@ -8,6 +8,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from lms.errors import DomainError
+from lms.i18n import _
 
 _hasher = PasswordHasher()
 # Verifying against this when the email is unknown keeps the timing of both answers alike.
@@ -82,16 +83,21 @@ def check_password_strength(password: str, *, email: str = "", name: str = "") -
     """Raise DomainError explaining what to change when a password is too weak."""
     if len(password) < MIN_LENGTH:
         raise DomainError(
-            f"Choose a password of at least {MIN_LENGTH} characters. "
-            "A few unrelated words together work well.",
+            _(
+                "Choose a password of at least %(num)d characters. "
+                "A few unrelated words together work well.",
+                num=MIN_LENGTH,
+            ),
             field="password",
         )
     if len(password) > MAX_LENGTH:
-        raise DomainError(f"Passwords can be at most {MAX_LENGTH} characters.", field="password")
+        raise DomainError(
+            _("Passwords can be at most %(num)d characters.", num=MAX_LENGTH), field="password"
+        )
     lowered = password.lower()
     if lowered in _COMMON or len(set(lowered)) < 4:
         raise DomainError(
-            "That password is too easy to guess. Try a few unrelated words together.",
+            _("That password is too easy to guess. Try a few unrelated words together."),
             field="password",
         )
     local_part = email.split("@")[0].lower()
@@ -99,5 +105,5 @@ def check_password_strength(password: str, *, email: str = "", name: str = "") -
         name and len(name) >= 4 and name.lower().replace(" ", "") in lowered.replace(" ", "")
     ):
         raise DomainError(
-            "Your password should not contain your name or email address.", field="password"
+            _("Your password should not contain your name or email address."), field="password"
         )

@@ -1,5 +1,7 @@
 from enum import StrEnum
 
+from lms.i18n import _l
+
 
 class Role(StrEnum):
     """What a person does in one organisation. A person may hold several."""
@@ -16,14 +18,23 @@ class Role(StrEnum):
         return ROLE_LABELS[self]
 
 
-ROLE_LABELS = {
-    Role.TRAINEE: "Trainee mentor",
-    Role.ASSESSOR: "Assessor",
-    Role.IQA: "Internal quality assurer",
-    Role.COORDINATOR: "Coordinator",
-    Role.ADMIN: "Administrator",
-    Role.EQA: "External quality assurer",
-}
+class _Labels(dict):
+    """Labels marked for translation, read in the reader's language when looked up."""
+
+    def __getitem__(self, key) -> str:
+        return str(super().__getitem__(key))
+
+
+ROLE_LABELS = _Labels(
+    {
+        Role.TRAINEE: _l("Trainee mentor"),
+        Role.ASSESSOR: _l("Assessor"),
+        Role.IQA: _l("Internal quality assurer"),
+        Role.COORDINATOR: _l("Coordinator"),
+        Role.ADMIN: _l("Administrator"),
+        Role.EQA: _l("External quality assurer"),
+    }
+)
 
 STAFF_ROLES = frozenset({Role.ASSESSOR, Role.IQA, Role.COORDINATOR, Role.ADMIN})
 

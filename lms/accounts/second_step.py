@@ -25,12 +25,13 @@ from lms.accounts.roles import STAFF_ROLES, Role
 from lms.audit.operations import record
 from lms.db import utcnow
 from lms.errors import DomainError
+from lms.i18n import _, _l
 
 ISSUER = "Alongside"
 RECOVERY_CODES = 10
 # A code from the step before or after the current one is accepted too (clocks drift).
 _DRIFT_STEPS = 1
-CODE_REFUSED = "That code did not work. Check the code in your app, or use a recovery code."
+CODE_REFUSED = _l("That code did not work. Check the code in your app, or use a recovery code.")
 
 
 def is_on(user: User) -> bool:
@@ -56,7 +57,7 @@ def identity(user: User) -> str:
 def start_setup(session: Session, user: User) -> str:
     """A new secret for her app (not in force until she types a first code from it)."""
     if is_on(user):
-        raise DomainError("The second step is already on for your account.")
+        raise DomainError(_("The second step is already on for your account."))
     user.totp_secret = pyotp.random_base32()
     user.totp_last_step = None
     session.flush()
@@ -70,7 +71,7 @@ def provisioning_uri(user: User) -> str:
 def qr_code_svg(user: User) -> str:
     """The set-up link as a QR code, an inline SVG made here (nothing fetched elsewhere)."""
     return segno.make(provisioning_uri(user), error="m").svg_inline(
-        scale=5, dark="#000", light="#fff", title="QR code to scan with your app"
+        scale=5, dark="#000", light="#fff", title=_("QR code to scan with your app")
     )
 
 
@@ -99,12 +100,14 @@ def confirm_setup(session: Session, user: User, code: str) -> list[str]:
     """She typed a first code from her app: the second step is on. Returns her recovery
     codes, shown to her once."""
     if is_on(user) or not user.totp_secret:
-        raise DomainError("Please start setting up again.")
+        raise DomainError(_("Please start setting up again."))
     step = _matching_step(user, code, utcnow())
     if step is None:
         raise DomainError(
-            "That code does not match. Check that the time on your phone is right and type "
-            "the code your app shows now.",
+            _(
+                "That code does not match. Check that the time on your phone is right and type "
+                "the code your app shows now."
+            ),
             field="code",
         )
     user.totp_confirmed_at = utcnow()
@@ -129,9 +132,9 @@ def recovery_codes_left(session: Session, user: User) -> int:
 
 def turn_off(session: Session, user: User, password: str, *, environment: str) -> None:
     if required_for(user, environment):
-        raise DomainError("Administrators need the second step here: it cannot be turned off.")
+        raise DomainError(_("Administrators need the second step here: it cannot be turned off."))
     if not verify_password(user.password_hash, password):
-        raise DomainError("Your password is not right.", field="password")
+        raise DomainError(_("Your password is not right."), field="password")
     _remove(session, user)
     record(session, "second_step.disabled", obj=user)
 
@@ -199,4 +202,4 @@ def verify(
         return
     throttle.count_failure(session, throttle.SECOND_STEP, address, identity(user), now, policy)
     record(session, "login.second_step_failed", obj=user)
-    raise DomainError(CODE_REFUSED, field="code")
+    raise DomainError(str(CODE_REFUSED), field="code")

@@ -21,6 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from lms.accounts.models import SignInThrottle
+from lms.i18n import _, ngettext
 
 SIGN_IN = "sign_in"
 SECOND_STEP = "second_step"
@@ -168,12 +169,21 @@ def wait_message(wait: timedelta, *, about_passwords: bool = True) -> str:
     # long the attempt itself took.
     seconds = max(1, int(wait.total_seconds() + 0.999))
     if seconds <= 90:
-        amount = f"{(seconds + 9) // 10 * 10} seconds"
+        tens = (seconds + 9) // 10 * 10
+        message = ngettext(
+            "For your safety, please wait %(num)d second before trying again.",
+            "For your safety, please wait %(num)d seconds before trying again.",
+            tens,
+        )
     else:
-        amount = f"{(seconds + 59) // 60} minutes"
-    message = f"For your safety, please wait {amount} before trying again."
+        minutes = (seconds + 59) // 60
+        message = ngettext(
+            "For your safety, please wait %(num)d minute before trying again.",
+            "For your safety, please wait %(num)d minutes before trying again.",
+            minutes,
+        )
     if about_passwords:
-        message += (
-            " If you have forgotten your password, you can set a new one with the link below."
+        message += " " + _(
+            "If you have forgotten your password, you can set a new one with the link below."
         )
     return message

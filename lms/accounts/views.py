@@ -34,6 +34,7 @@ from lms.audit.operations import record
 from lms.db import utcnow
 from lms.errors import DomainError, PermissionDenied
 from lms.extensions import db, limiter
+from lms.i18n import _
 from lms.web import (
     flashed_errors,
     form_errors,
@@ -140,10 +141,12 @@ def second_step_sign_in():
         session.pop(_PENDING, None)
         return render_template(
             "accounts/message.html",
-            title="Please sign in again",
+            title=_("Please sign in again"),
             sign_in=True,
-            text="This step follows signing in with your password, and waits only a few "
-            "minutes. Please sign in again.",
+            text=_(
+                "This step follows signing in with your password, and waits only a few "
+                "minutes. Please sign in again."
+            ),
         ), 400
     user, pending = found
     form = SecondStepForm()
@@ -168,7 +171,7 @@ def logout():
     record(db.session, "logout", obj=current_user)
     logout_user()
     session.clear()
-    flash("You have signed out.", "success")
+    flash(_("You have signed out."), "success")
     return redirect(url_for("accounts.login"))
 
 
@@ -199,7 +202,7 @@ def reset_password(token: str):
         with form_errors(form, field="password"):
             authentication.complete_reset(db.session, user, form.password.data)
             logout_user()
-            flash("Your password is set. Please sign in with it.", "success")
+            flash(_("Your password is set. Please sign in with it."), "success")
             return redirect(url_for("accounts.login"))
     return render_template("accounts/reset.html", form=form, user=user), form_status(form)
 
@@ -230,7 +233,7 @@ def change_password():
             # Every other session has ended; this browser continues with a fresh one.
             begin_session(current_user._get_current_object(), remember=False)
             flash(
-                "Your password has been changed. You have been signed out everywhere else.",
+                _("Your password has been changed. You have been signed out everywhere else."),
                 "success",
             )
             return redirect(url_for("accounts.account"))
@@ -244,7 +247,10 @@ def sign_out_everywhere():
         db.session, current_user._get_current_object(), except_token=current_user.get_id()
     )
     flash(
-        "You have been signed out on every other device, and your API tokens have stopped working.",
+        _(
+            "You have been signed out on every other device, and your API tokens have "
+            "stopped working."
+        ),
         "success",
     )
     return redirect(url_for("accounts.account"))
@@ -302,7 +308,7 @@ def second_step_confirm():
             codes = second_step.confirm_setup(db.session, user, form.code.data)
             # Shown once, in this answer only: never in a redirect, the session or a flash.
             return render_template("accounts/recovery_codes.html", codes=codes)
-    flash(form.code.errors[0] if form.code.errors else "Please try again.", "error")
+    flash(form.code.errors[0] if form.code.errors else _("Please try again."), "error")
     return redirect(url_for("accounts.second_step_settings"))
 
 
@@ -325,7 +331,7 @@ def second_step_off():
     if form.validate_on_submit():
         with flashed_errors():
             second_step.turn_off(db.session, user, form.password.data, environment=_environment())
-            flash("The second step is off for your account.", "success")
+            flash(_("The second step is off for your account."), "success")
     return redirect(url_for("accounts.second_step_settings"))
 
 
@@ -353,6 +359,6 @@ def _administrators_set_up_their_second_step():
         return None
     user = current_user._get_current_object()
     if second_step.required_for(user, _environment()) and not second_step.is_on(user):
-        flash("Before anything else, please set up the second step for signing in.", "info")
+        flash(_("Before anything else, please set up the second step for signing in."), "info")
         return redirect(url_for("accounts.second_step_settings"))
     return None

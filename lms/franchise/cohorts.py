@@ -26,13 +26,14 @@ from lms.db import utcnow
 from lms.errors import DomainError
 from lms.franchise.licences import check_can_enrol
 from lms.franchise.queries import staff_candidates
+from lms.i18n import _
 
 REASON_MAX_LENGTH = 500
 
 
 def _check_dates(starts_on: date | None, ends_on: date | None) -> None:
     if starts_on and ends_on and ends_on < starts_on:
-        raise DomainError("The end date must be on or after the start date.", field="ends_on")
+        raise DomainError(_("The end date must be on or after the start date."), field="ends_on")
 
 
 def open_cohort(
@@ -57,10 +58,12 @@ def edit_cohort(
 ) -> Cohort:
     name = " ".join(name.split())
     if not name:
-        raise DomainError("Please give the cohort a name.", field="name")
+        raise DomainError(_("Please give the cohort a name."), field="name")
     _check_dates(starts_on, ends_on)
     if curriculum.cohort_name_taken(session, cohort.organisation_id, name, besides=cohort.id):
-        raise DomainError(f"There is already a cohort called \u201c{name}\u201d.", field="name")
+        raise DomainError(
+            _("There is already a cohort called \u201c%(name)s\u201d.", name=name), field="name"
+        )
     changes = {}
     for field, value in (("name", name), ("starts_on", starts_on), ("ends_on", ends_on)):
         old = getattr(cohort, field)
@@ -78,7 +81,7 @@ def edit_cohort(
 def close_cohort(session: Session, cohort: Cohort) -> Cohort:
     """A closed cohort keeps its trainees and records but takes no one new."""
     if cohort.status == CohortStatus.CLOSED:
-        raise DomainError("This cohort is already closed.")
+        raise DomainError(_("This cohort is already closed."))
     cohort.status = CohortStatus.CLOSED
     cohort.closed_at = utcnow()
     session.flush()
@@ -90,7 +93,7 @@ def reopen_cohort(session: Session, cohort: Cohort) -> Cohort:
     """A closed cohort opened again (by an administrator): it takes new trainees again, within
     the licence's seats. When it was closed stays in the audit log."""
     if cohort.status != CohortStatus.CLOSED:
-        raise DomainError("This cohort is already open.")
+        raise DomainError(_("This cohort is already open."))
     cohort.status = CohortStatus.OPEN
     cohort.closed_at = None
     session.flush()
@@ -108,10 +111,15 @@ def assign_candidate(session: Session, cohort: Cohort, user_id: int, role: Cohor
     candidates = staff_candidates(session, cohort, Role(role.value))
     person = next((p for p in candidates if p.id == user_id), None)
     if person is None:
-        raise DomainError(
-            f"That person is not {'an assessor' if role == CohortRole.ASSESSOR else 'an IQA'} "
-            "here: give them the role on the members page first."
-        )
+        if role == CohortRole.ASSESSOR:
+            message = _(
+                "That person is not an assessor here: give them the role on the members page first."
+            )
+        else:
+            message = _(
+                "That person is not an IQA here: give them the role on the members page first."
+            )
+        raise DomainError(message)
     assign_staff(session, cohort, person, role)
     return person
 
@@ -125,7 +133,7 @@ def remove_staff(session: Session, cohort: Cohort, user_id: int, role: CohortRol
         )
     )
     if assignment is None:
-        raise DomainError("That person is not assigned to this cohort in that role.")
+        raise DomainError(_("That person is not assigned to this cohort in that role."))
     session.delete(assignment)
     session.flush()
     record(
@@ -142,18 +150,18 @@ def move_enrolment(session: Session, enrolment: Enrolment, target: Cohort) -> En
     """Move a trainee to another cohort of the same organisation and qualification; her
     progress and records move with her."""
     if not enrolment.is_active:
-        raise DomainError("This trainee has been withdrawn, so she cannot be moved.")
+        raise DomainError(_("This trainee has been withdrawn, so she cannot be moved."))
     if target.id == enrolment.cohort_id:
-        raise DomainError("She is already in that cohort.", field="cohort")
+        raise DomainError(_("She is already in that cohort."), field="cohort")
     if target.organisation_id != enrolment.organisation_id or target.course_id != (
         enrolment.course_id
     ):
         raise DomainError(
-            "A trainee can only move to a cohort of the same organisation and qualification.",
+            _("A trainee can only move to a cohort of the same organisation and qualification."),
             field="cohort",
         )
     if target.status == CohortStatus.CLOSED:
-        raise DomainError(f"The cohort {target.name} is closed.", field="cohort")
+        raise DomainError(_("The cohort %(name)s is closed.", name=target.name), field="cohort")
     previous = enrolment.cohort_id
     enrolment.cohort_id = target.id
     session.flush()
@@ -173,13 +181,14 @@ def withdraw_enrolment(session: Session, enrolment: Enrolment, reason: str) -> E
     """Withdraw a trainee. The enrolment and everything she did stay, with the reason."""
     reason = reason.strip()
     if not reason:
-        raise DomainError("Please say briefly why she is being withdrawn.", field="reason")
+        raise DomainError(_("Please say briefly why she is being withdrawn."), field="reason")
     if len(reason) > REASON_MAX_LENGTH:
         raise DomainError(
-            f"Please keep the reason under {REASON_MAX_LENGTH} characters.", field="reason"
+            _("Please keep the reason under %(num)d characters.", num=REASON_MAX_LENGTH),
+            field="reason",
         )
     if enrolment.status == EnrolmentStatus.ACHIEVED:
-        raise DomainError("She has achieved the qualification, so she cannot be withdrawn.")
+        raise DomainError(_("She has achieved the qualification, so she cannot be withdrawn."))
     curriculum.withdraw(session, enrolment)
     enrolment.withdrawal_reason = reason
     session.flush()

@@ -39,6 +39,7 @@ from email_validator import EmailNotValidError, validate_email
 
 from lms.curriculum.models import cohort_name_key
 from lms.errors import DomainError
+from lms.i18n import _, _l, format_list, ngettext
 
 MAX_ROWS = 5000
 NAME_MAX_LENGTH = 120
@@ -60,7 +61,7 @@ COLUMN_ALIASES = {
     "dob": "date_of_birth",
     "birth_date": "date_of_birth",
 }
-SAVE_AS_UTF8 = (
+SAVE_AS_UTF8 = _l(
     "Please save it again as \u201cCSV UTF-8 (Comma delimited)\u201d "
     "(in Excel: File, Save As) and upload that file."
 )
@@ -124,7 +125,9 @@ class Problem:
     conflict: bool = False
 
     def __str__(self) -> str:
-        return f"Line {self.line}: {self.message}" if self.line else self.message
+        if self.line:
+            return _("Line %(line)s: %(message)s", line=self.line, message=self.message)
+        return self.message
 
 
 class ImportRejected(DomainError):
@@ -134,12 +137,15 @@ class ImportRejected(DomainError):
         self.problems = tuple(sorted(problems, key=lambda p: (p.line or 0, p.message)))
         count = len({p.line for p in self.problems if p.line})
         if count:
-            message = (
-                f"We have not imported anything: {count} "
-                f"{'row needs' if count == 1 else 'rows need'} putting right first."
+            message = ngettext(
+                "We have not imported anything: %(num)d row needs putting right first.",
+                "We have not imported anything: %(num)d rows need putting right first.",
+                count,
             )
         else:
-            message = "We have not imported anything: " + self.problems[0].message
+            message = _(
+                "We have not imported anything: %(problem)s", problem=self.problems[0].message
+            )
         super().__init__(message, field="file")
 
 
@@ -149,18 +155,27 @@ class ImportRejected(DomainError):
 def decode_csv_bytes(data: bytes) -> str:
     """The file's text, if it is UTF-8 (a leading byte-order mark is dropped)."""
     if not data.strip():
-        raise ImportRejected([Problem(None, "The file is empty.")])
+        raise ImportRejected([Problem(None, _("The file is empty."))])
     if data.startswith(b"PK\x03\x04") or data.startswith(b"\xd0\xcf\x11\xe0"):
         raise ImportRejected(
-            [Problem(None, "This is a spreadsheet workbook, not a CSV file. " + SAVE_AS_UTF8)]
+            [
+                Problem(
+                    None,
+                    _("This is a spreadsheet workbook, not a CSV file.") + " " + str(SAVE_AS_UTF8),
+                )
+            ]
         )
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or b"\x00" in data[:4096]:
         raise ImportRejected(
             [
                 Problem(
                     None,
-                    "This file is saved as UTF-16 (Excel calls it \u201cUnicode Text\u201d), "
-                    "which we cannot read. " + SAVE_AS_UTF8,
+                    _(
+                        "This file is saved as UTF-16 (Excel calls it \u201cUnicode Text\u201d), "
+                        "which we cannot read."
+                    )
+                    + " "
+                    + str(SAVE_AS_UTF8),
                 )
             ]
         )
@@ -172,21 +187,19 @@ def decode_csv_bytes(data: bytes) -> str:
         try:
             data.decode("cp1252")
         except UnicodeDecodeError:
-            guess = "it is not saved as UTF-8 text"
-        else:
-            guess = (
-                "it looks like it was saved as Windows-1252 "
-                "(older Excel's \u201cCSV (Comma delimited)\u201d), not UTF-8"
+            unreadable = _(
+                "We cannot read this file: it is not saved as UTF-8 text. The first character "
+                "we could not read is on line %(line)s.",
+                line=line,
             )
-        raise ImportRejected(
-            [
-                Problem(
-                    None,
-                    f"We cannot read this file: {guess}. The first character we could not "
-                    f"read is on line {line}. " + SAVE_AS_UTF8,
-                )
-            ]
-        ) from None
+        else:
+            unreadable = _(
+                "We cannot read this file: it looks like it was saved as Windows-1252 "
+                "(older Excel's \u201cCSV (Comma delimited)\u201d), not UTF-8. The first "
+                "character we could not read is on line %(line)s.",
+                line=line,
+            )
+        raise ImportRejected([Problem(None, unreadable + " " + str(SAVE_AS_UTF8))]) from None
 
 
 def _delimiter(first_line: str) -> str:
@@ -206,27 +219,37 @@ def _read_header(cells: list[str]) -> list[str]:
     for heading in cells:
         key = COLUMN_ALIASES.get(_column_key(heading))
         if key is None:
-            shown = heading.strip() or "(a column with no name)"
-            problems.append(f"the column \u201c{shown}\u201d is not one we know")
+            shown = heading.strip() or _("(a column with no name)")
+            problems.append(_("the column \u201c%(name)s\u201d is not one we know", name=shown))
         elif key in columns:
-            problems.append(f"the column \u201c{key}\u201d appears twice")
+            problems.append(_("the column \u201c%(name)s\u201d appears twice", name=key))
         columns.append(key or "")
     missing = [name for name in REQUIRED_COLUMNS if name not in columns]
     if missing:
         problems.append(
-            "the file has no "
-            + " or ".join(f"\u201c{name}\u201d" for name in missing)
-            + (" column" if len(missing) == 1 else " columns")
+            ngettext(
+                "the file has no %(columns)s column",
+                "the file has no %(columns)s columns",
+                len(missing),
+                columns=format_list([f"\u201c{name}\u201d" for name in missing], "or"),
+            )
         )
     if problems:
-        expected = ", ".join(REQUIRED_COLUMNS) + " (and optionally " + OPTIONAL_COLUMNS[0] + ")"
+        expected = _(
+            "%(required)s (and optionally %(optional)s)",
+            required=", ".join(REQUIRED_COLUMNS),
+            optional=OPTIONAL_COLUMNS[0],
+        )
         raise ImportRejected(
             [
                 Problem(
                     1,
-                    "The first line must name the columns: "
-                    + "; ".join(problems)
-                    + f". The columns are: {expected}.",
+                    _(
+                        "The first line must name the columns: %(problems)s. "
+                        "The columns are: %(expected)s.",
+                        problems="; ".join(problems),
+                        expected=expected,
+                    ),
                 )
             ]
         )
@@ -238,22 +261,22 @@ def _read_header(cells: list[str]) -> list[str]:
 
 def _email(value: str) -> tuple[str | None, str | None]:
     if not value:
-        return None, "The email address is missing."
+        return None, _("The email address is missing.")
     if len(value) > EMAIL_MAX_LENGTH:
-        return None, "The email address is too long."
+        return None, _("The email address is too long.")
     try:
         normalised = validate_email(value, check_deliverability=False).normalized.lower()
     except EmailNotValidError:
-        return None, f"\u201c{value}\u201d does not look like an email address."
+        return None, _("\u201c%(value)s\u201d does not look like an email address.", value=value)
     return normalised, None
 
 
 def _name(value: str) -> tuple[str | None, str | None]:
     name = " ".join(value.split())
     if not name:
-        return None, "The name is missing."
+        return None, _("The name is missing.")
     if len(name) > NAME_MAX_LENGTH:
-        return None, f"The name is longer than {NAME_MAX_LENGTH} characters."
+        return None, _("The name is longer than %(num)d characters.", num=NAME_MAX_LENGTH)
     return name, None
 
 
@@ -266,11 +289,12 @@ def _date_of_birth(value: str, today: date) -> tuple[date | None, str | None]:
         except ValueError:
             continue
         if born >= today or born.year < 1900:
-            return None, f"The date of birth \u201c{value}\u201d cannot be right."
+            return None, _("The date of birth \u201c%(value)s\u201d cannot be right.", value=value)
         return born, None
-    return None, (
-        f"The date of birth \u201c{value}\u201d is not a date we can read: "
-        "please write it like 1990-02-28 or 28/02/1990."
+    return None, _(
+        "The date of birth \u201c%(value)s\u201d is not a date we can read: "
+        "please write it like 1990-02-28 or 28/02/1990.",
+        value=value,
     )
 
 
@@ -280,24 +304,30 @@ def _cohort_finder(cohorts: Sequence[CohortChoice]):
         by_name.setdefault(cohort_name_key(cohort.name), []).append(cohort)
     open_names = sorted(c.name for c in cohorts if c.refusal is None)
     if not open_names:
-        hint = "There are no open cohorts to enrol into at the moment."
+        hint = _("There are no open cohorts to enrol into at the moment.")
     elif len(open_names) <= 8:
-        hint = "Open cohorts: " + ", ".join(open_names) + "."
+        hint = _("Open cohorts: %(names)s.", names=", ".join(open_names))
     else:
-        hint = "See the cohorts page for their names."
+        hint = _("See the cohorts page for their names.")
 
     def find(value: str) -> tuple[CohortChoice | None, str | None, bool]:
         if not value.strip():
-            return None, "The cohort is missing.", False
+            return None, _("The cohort is missing."), False
         found = by_name.get(cohort_name_key(value), [])
         if not found:
-            return None, f"There is no cohort called \u201c{value.strip()}\u201d. {hint}", False
+            missing = _(
+                "There is no cohort called \u201c%(name)s\u201d. %(hint)s",
+                name=value.strip(),
+                hint=hint,
+            )
+            return None, missing, False
         if len(found) > 1:
             return (
                 None,
-                (
-                    f"More than one cohort is called \u201c{value.strip()}\u201d: please rename "
-                    "one of them so that each name is used once."
+                _(
+                    "More than one cohort is called \u201c%(name)s\u201d: please rename "
+                    "one of them so that each name is used once.",
+                    name=value.strip(),
                 ),
                 False,
             )
@@ -354,21 +384,32 @@ class RowChecker:
         if email is None or name is None or cohort is None or born_problem:
             return
         if email in self.first_line_of:
-            self.problems.append(
-                Problem(
-                    line,
-                    f"{email} is also on {self.where} {self.first_line_of[email]}: "
-                    "each person should be listed once.",
-                )
-            )
+            self.problems.append(Problem(line, self._listed_twice(email)))
             return
         self.first_line_of[email] = line
         if (email, cohort.pool) in self.context.already_enrolled:
-            self.problems.append(
-                Problem(line, f"{email} is already enrolled on {cohort.qualification}.", True)
+            enrolled = _(
+                "%(email)s is already enrolled on %(qualification)s.",
+                email=email,
+                qualification=cohort.qualification,
             )
+            self.problems.append(Problem(line, enrolled, True))
             return
         self.good.append(PlannedEnrolment(line, email, name, cohort, born))
+
+    def _listed_twice(self, email: str) -> str:
+        first = self.first_line_of[email]
+        if self.where == "item":
+            return _(
+                "%(email)s is also on item %(number)s: each person should be listed once.",
+                email=email,
+                number=first,
+            )
+        return _(
+            "%(email)s is also on line %(number)s: each person should be listed once.",
+            email=email,
+            number=first,
+        )
 
     def finish(self) -> ImportPlan:
         needing_seats = [
@@ -414,31 +455,42 @@ def check_enrolment_csv(
                 checker.problems.append(
                     Problem(
                         line,
-                        f"This line has {len(cells)} values but there are {len(columns)} "
-                        "columns. If a name contains a comma, put the name in double quotes.",
+                        _(
+                            "This line has %(values)d values but there are %(columns)d "
+                            "columns. If a name contains a comma, put the name in double quotes.",
+                            values=len(cells),
+                            columns=len(columns),
+                        ),
                     )
                 )
                 continue
             checker.add(line, dict(zip(columns, [c.strip() for c in cells], strict=False)))
     except csv.Error as error:
         checker.problems.append(
-            Problem(previous_end or 1, f"This line cannot be read as CSV ({error}).")
+            Problem(
+                previous_end or 1,
+                _("This line cannot be read as CSV (%(error)s).", error=str(error)),
+            )
         )
 
     if columns is None:
-        raise ImportRejected([Problem(None, "The file has no header line and no trainees.")])
+        raise ImportRejected([Problem(None, _("The file has no header line and no trainees."))])
     if row_count > max_rows:
         raise ImportRejected(
             [
                 Problem(
                     None,
-                    f"The file lists {row_count} trainees; we can import up to {max_rows} at a "
-                    "time. Please split it into smaller files.",
+                    _(
+                        "The file lists %(count)d trainees; we can import up to %(max)d at a "
+                        "time. Please split it into smaller files.",
+                        count=row_count,
+                        max=max_rows,
+                    ),
                 )
             ]
         )
     if row_count == 0:
-        raise ImportRejected([Problem(None, "The file has a header line but no trainees.")])
+        raise ImportRejected([Problem(None, _("The file has a header line but no trainees."))])
     return checker.finish()
 
 
@@ -455,12 +507,28 @@ def _seat_problems(
         free = max(seats_left[pool], 0)
         if taken[pool] > free:
             problems.append(
-                Problem(
-                    row.line,
-                    f"There are not enough seats: the licence for {row.cohort.qualification} "
-                    f"has {free} {'seat' if free == 1 else 'seats'} left, and this is trainee "
-                    f"number {taken[pool]} for it in this {whole}.",
-                    conflict=True,
-                )
+                Problem(row.line, _seats_message(row, free, taken[pool], whole), conflict=True)
             )
     return problems
+
+
+def _seats_message(row: PlannedEnrolment, free: int, number: int, whole: str) -> str:
+    if whole == "request":
+        return ngettext(
+            "There are not enough seats: the licence for %(qualification)s has %(num)d seat "
+            "left, and this is trainee number %(number)d for it in this request.",
+            "There are not enough seats: the licence for %(qualification)s has %(num)d seats "
+            "left, and this is trainee number %(number)d for it in this request.",
+            free,
+            qualification=row.cohort.qualification,
+            number=number,
+        )
+    return ngettext(
+        "There are not enough seats: the licence for %(qualification)s has %(num)d seat "
+        "left, and this is trainee number %(number)d for it in this file.",
+        "There are not enough seats: the licence for %(qualification)s has %(num)d seats "
+        "left, and this is trainee number %(number)d for it in this file.",
+        free,
+        qualification=row.cohort.qualification,
+        number=number,
+    )

@@ -39,6 +39,7 @@ from lms.franchise.csv_import import (
 )
 from lms.franchise.licences import check_can_enrol, needs_licence, usages_for
 from lms.franchise.models import EnrolmentInvitation, InvitationStatus
+from lms.i18n import _
 
 
 @dataclass(frozen=True)
@@ -59,7 +60,8 @@ class Invited:
 def _check_cohort_open(cohort: Cohort) -> None:
     if cohort.status == CohortStatus.CLOSED:
         raise DomainError(
-            f"The cohort {cohort.name} is closed, so nobody new can join it.", field="cohort"
+            _("The cohort %(name)s is closed, so nobody new can join it.", name=cohort.name),
+            field="cohort",
         )
 
 
@@ -107,16 +109,23 @@ def _enrol_ours(
     course = session.get(Course, cohort.course_id)
     if person.is_disabled:
         raise DomainError(
-            f"The account of {person.email} is disabled. Please ask the franchisor's "
-            "administrator about it.",
+            _(
+                "The account of %(email)s is disabled. Please ask the franchisor's "
+                "administrator about it.",
+                email=person.email,
+            ),
             field="email",
         )
     current = curriculum.active_enrolment(session, person, course)
     if current is not None and current.organisation_id != organisation.id:
         # Her enrolment with another organisation is not this one's to know about.
         raise DomainError(
-            f"{person.display_name} cannot be enrolled on {course.title} at the moment. "
-            "The franchisor's administrator can help.",
+            _(
+                "%(name)s cannot be enrolled on %(course)s at the moment. "
+                "The franchisor's administrator can help.",
+                name=person.display_name,
+                course=course.title,
+            ),
             field="email",
         )
     if date_of_birth is not None and not person.date_of_birth:
@@ -153,12 +162,18 @@ def import_context(
         refusal = None
         usage = usages.get(cohort.course_id)
         if cohort.status == CohortStatus.CLOSED:
-            refusal = f"The cohort {cohort.name} is closed, so nobody new can join it."
+            refusal = _(
+                "The cohort %(name)s is closed, so nobody new can join it.", name=cohort.name
+            )
         elif needs_licence(organisation, cohort.course):
             refusal = (
                 usage.refusal()
                 if usage
-                else f"{organisation.name} has no licence to deliver {cohort.course.title}."
+                else _(
+                    "%(organisation)s has no licence to deliver %(course)s.",
+                    organisation=organisation.name,
+                    course=cohort.course.title,
+                )
             )
         choices.append(
             CohortChoice(cohort.id, cohort.name, cohort.course.title, cohort.course_id, refusal)
@@ -259,7 +274,7 @@ def import_enrolments(
     """Enrol everyone in the CSV file, or nobody (see `enrol_many`). A file larger than
     `IMPORT_MAX_BYTES` is refused, so a caller need read no more than one byte beyond it."""
     if len(data) > IMPORT_MAX_BYTES:
-        raise DomainError("The file is larger than 2 MB: please split it.", field="file")
+        raise DomainError(_("The file is larger than 2 MB: please split it."), field="file")
     plan, cohorts = check_import(session, organisation, data, today)
     return enrol_many(session, organisation, plan, cohorts, today, via="csv")
 

@@ -14,6 +14,7 @@ from wtforms.validators import DataRequired, Email, InputRequired, Length, Numbe
 
 from lms.curriculum.models import CohortRole
 from lms.franchise.models import LicenceStatus
+from lms.i18n import _l
 
 
 def options(pairs) -> list[SelectChoice]:
@@ -22,86 +23,96 @@ def options(pairs) -> list[SelectChoice]:
 
 
 class LicenceForm(FlaskForm):
-    course = SelectField("Qualification", coerce=int, validate_choice=True)
+    course = SelectField(_l("Qualification"), coerce=int, validate_choice=True)
     seats = IntegerField(
-        "Seats",
-        description="How many trainees the partner may have enrolled at once "
-        "(withdrawn trainees free their seat).",
+        _l("Seats"),
+        description=_l(
+            "How many trainees the partner may have enrolled at once "
+            "(withdrawn trainees free their seat)."
+        ),
         validators=[
-            InputRequired("Please give the number of seats."),
-            NumberRange(min=0, max=100_000, message="Please give a number from 0 to 100,000."),
+            InputRequired(_l("Please give the number of seats.")),
+            NumberRange(min=0, max=100_000, message=_l("Please give a number from 0 to 100,000.")),
         ],
     )
-    starts_on = DateField("Starts on", validators=[DataRequired("Please give a start date.")])
-    expires_on = DateField("Ends on", validators=[DataRequired("Please give an end date.")])
-    units = SelectMultipleField("Units the partner may deliver")
-    status = SelectField(
-        "Status",
-        choices=options((s.value, s.label) for s in LicenceStatus),
-        description="A suspended or expired licence allows no new enrolments.",
+    starts_on = DateField(
+        _l("Starts on"), validators=[DataRequired(_l("Please give a start date."))]
     )
-    notes = TextAreaField("Notes", validators=[Optional(), Length(max=2000)])
+    expires_on = DateField(_l("Ends on"), validators=[DataRequired(_l("Please give an end date."))])
+    units = SelectMultipleField(_l("Units the partner may deliver"))
+    status = SelectField(
+        _l("Status"),
+        choices=options((s.value, s.label) for s in LicenceStatus),
+        description=_l("A suspended or expired licence allows no new enrolments."),
+    )
+    notes = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=2000)])
 
 
 class CohortForm(FlaskForm):
     name = StringField(
-        "Name",
-        description="For example \u201cSpring 2027\u201d. Each cohort needs its own name.",
-        validators=[DataRequired("Please give the cohort a name."), Length(max=120)],
+        _l("Name"),
+        description=_l("For example \u201cSpring 2027\u201d. Each cohort needs its own name."),
+        validators=[DataRequired(_l("Please give the cohort a name.")), Length(max=120)],
     )
-    course = SelectField("Qualification or course", coerce=int)
-    starts_on = DateField("Starts on", validators=[Optional()])
-    ends_on = DateField("Ends on", validators=[Optional()])
+    course = SelectField(_l("Qualification or course"), coerce=int)
+    starts_on = DateField(_l("Starts on"), validators=[Optional()])
+    ends_on = DateField(_l("Ends on"), validators=[Optional()])
 
 
 class StaffForm(FlaskForm):
-    user = SelectField("Person", coerce=int, validate_choice=False)  # the view checks the role
+    user = SelectField(_l("Person"), coerce=int, validate_choice=False)  # the view checks the role
     role = SelectField(
-        "Role in this cohort",
-        choices=options([(CohortRole.ASSESSOR.value, "Assessor"), (CohortRole.IQA.value, "IQA")]),
+        _l("Role in this cohort"),
+        choices=options(
+            [(CohortRole.ASSESSOR.value, _l("Assessor")), (CohortRole.IQA.value, _l("IQA"))]
+        ),
     )
 
 
 class EnrolForm(FlaskForm):
     email = EmailField(
-        "Email",
+        _l("Email"),
         validators=[
-            DataRequired("Please enter an email address."),
-            Email("That email address does not look right."),
+            DataRequired(_l("Please enter an email address.")),
+            Email(_l("That email address does not look right.")),
         ],
     )
     display_name = StringField(
-        "Name",
-        description="Needed when she is not one of your trainees or staff yet: we will e-mail "
-        "her an invitation, and she joins when she accepts it.",
+        _l("Name"),
+        description=_l(
+            "Needed when she is not one of your trainees or staff yet: we will e-mail "
+            "her an invitation, and she joins when she accepts it."
+        ),
         validators=[Optional(), Length(max=120)],
     )
     date_of_birth = DateField(
-        "Date of birth (optional)",
-        description="Awarding bodies may ask for it when the qualification is claimed.",
+        _l("Date of birth (optional)"),
+        description=_l("Awarding bodies may ask for it when the qualification is claimed."),
         validators=[Optional()],
     )
 
 
 class ImportForm(FlaskForm):
     file = FileField(
-        "CSV file",
-        description="Saved as \u201cCSV UTF-8\u201d, with the columns email, name, cohort "
-        "and, if you like, date_of_birth.",
-        validators=[FileRequired("Please choose a CSV file.")],
+        _l("CSV file"),
+        description=_l(
+            "Saved as \u201cCSV UTF-8\u201d, with the columns email, name, cohort "
+            "and, if you like, date_of_birth."
+        ),
+        validators=[FileRequired(_l("Please choose a CSV file."))],
     )
 
 
 class MoveForm(FlaskForm):
-    cohort = SelectField("Move to cohort", coerce=int)
+    cohort = SelectField(_l("Move to cohort"), coerce=int)
 
 
 class WithdrawForm(FlaskForm):
     reason = TextAreaField(
-        "Reason",
-        description="Kept with her record. Please keep it factual and kind: she may read it.",
+        _l("Reason"),
+        description=_l("Kept with her record. Please keep it factual and kind: she may read it."),
         validators=[
-            DataRequired("Please say briefly why she is being withdrawn."),
+            DataRequired(_l("Please say briefly why she is being withdrawn.")),
             Length(max=500),
         ],
     )

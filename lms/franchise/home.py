@@ -6,6 +6,7 @@ from lms.db import utcnow
 from lms.extensions import db
 from lms.franchise.queries import assigned_cohorts
 from lms.franchise.today import coordinator_day
+from lms.i18n import _
 from lms.permissions import can
 
 
@@ -15,12 +16,12 @@ def franchise_sections(user) -> list[Section]:
     if can(user, "franchise.overview"):
         sections.append(
             Section(
-                "Franchise",
+                _("Franchise"),
                 [
                     Link(
-                        "Partners overview",
+                        _("Partners overview"),
                         url_for("franchise.overview_page"),
-                        "Licences, cohorts, trainees and achievements across every partner.",
+                        _("Licences, cohorts, trainees and achievements across every partner."),
                     )
                 ],
             )
@@ -36,17 +37,17 @@ def franchise_sections(user) -> list[Section]:
     for organisation in coordinated:
         sections.append(
             Section(
-                f"Training at {organisation.name}",
+                _("Training at %(organisation)s", organisation=organisation.name),
                 [
                     Link(
-                        "Cohorts and licences",
+                        _("Cohorts and licences"),
                         url_for("franchise.partner", slug=organisation.slug),
-                        "Your cohorts, their trainees and progress, and your licences.",
+                        _("Your cohorts, their trainees and progress, and your licences."),
                     ),
                     Link(
-                        "Enrol trainees from a CSV file",
+                        _("Enrol trainees from a CSV file"),
                         url_for("franchise.import_enrolments", slug=organisation.slug),
-                        "Add many trainees at once from a spreadsheet.",
+                        _("Add many trainees at once from a spreadsheet."),
                     ),
                 ],
             )
@@ -55,7 +56,7 @@ def franchise_sections(user) -> list[Section]:
     if cohorts:
         sections.append(
             Section(
-                "Cohorts you are assigned to",
+                _("Cohorts you are assigned to"),
                 [
                     Link(
                         cohort.name,
@@ -88,7 +89,7 @@ def coordinator_day_sections(user) -> list[Section]:
     )
     return [
         Section(
-            f"Today at {organisation.name}",
+            _("Today at %(organisation)s", organisation=organisation.name),
             template="home/coordinator_day.html",
             data=coordinator_day(db.session, organisation, now),
         )

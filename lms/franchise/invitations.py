@@ -32,23 +32,24 @@ from lms.db import utcnow
 from lms.errors import DomainError, PermissionDenied
 from lms.franchise.licences import check_can_enrol
 from lms.franchise.models import EnrolmentInvitation, InvitationStatus
+from lms.i18n import _, _l
 from lms.mail.outbox import enqueue
 
 INVITATION_DAYS = 14
 _SALT = "alongside.enrolment-invitation"
 
-NAME_NEEDED = "Please give her name: we need it to invite her."
-LINK_NOT_VALID = (
+NAME_NEEDED = _l("Please give her name: we need it to invite her.")
+LINK_NOT_VALID = _l(
     "This link is not valid. Please check that it is complete, or ask the coordinator who "
     "invited you to send it again."
 )
-LINK_EXPIRED = (
+LINK_EXPIRED = _l(
     "This invitation has expired. Please ask the coordinator who invited you to send it again."
 )
 ANSWERED = {
-    InvitationStatus.ACCEPTED: "This invitation has already been accepted.",
-    InvitationStatus.DECLINED: "This invitation has been declined.",
-    InvitationStatus.WITHDRAWN: "This invitation has been withdrawn by the organisation.",
+    InvitationStatus.ACCEPTED: _l("This invitation has already been accepted."),
+    InvitationStatus.DECLINED: _l("This invitation has been declined."),
+    InvitationStatus.WITHDRAWN: _l("This invitation has been withdrawn by the organisation."),
 }
 
 
@@ -65,9 +66,9 @@ def make_token(secret_key: str, invitation: EnrolmentInvitation) -> str:
 
 def _require_pending(invitation: EnrolmentInvitation, now: datetime) -> None:
     if invitation.status != InvitationStatus.PENDING:
-        raise DomainError(ANSWERED[invitation.status])
+        raise DomainError(str(ANSWERED[invitation.status]))
     if invitation.expires_at <= now:
-        raise DomainError(LINK_EXPIRED)
+        raise DomainError(str(LINK_EXPIRED))
 
 
 def invitation_for_token(session: Session, secret_key: str, token: str) -> EnrolmentInvitation:
@@ -76,12 +77,12 @@ def invitation_for_token(session: Session, secret_key: str, token: str) -> Enrol
     try:
         data = _serializer(secret_key).loads(token, max_age=INVITATION_DAYS * 24 * 3600)
     except SignatureExpired:
-        raise DomainError(LINK_EXPIRED) from None
+        raise DomainError(str(LINK_EXPIRED)) from None
     except BadSignature:
-        raise DomainError(LINK_NOT_VALID) from None
+        raise DomainError(str(LINK_NOT_VALID)) from None
     found = isinstance(data, dict) and session.get(EnrolmentInvitation, data.get("invitation"))
     if not found:
-        raise DomainError(LINK_NOT_VALID)
+        raise DomainError(str(LINK_NOT_VALID))
     _require_pending(found, utcnow())
     return found
 
@@ -139,7 +140,7 @@ def invite(
     name = " ".join((name or "").split())
     if invitation is None:
         if not name:
-            raise DomainError(NAME_NEEDED, field="display_name")
+            raise DomainError(str(NAME_NEEDED), field="display_name")
         invitation = EnrolmentInvitation(
             organisation_id=organisation.id,
             course_id=course.id,
@@ -187,8 +188,10 @@ def withdraw_invitation(session: Session, cohort: Cohort, email: str) -> Enrolme
     )
     if invitation is None:
         raise DomainError(
-            "No invitation to that address is waiting in this cohort: it may have been "
-            "answered or withdrawn already."
+            _(
+                "No invitation to that address is waiting in this cohort: it may have been "
+                "answered or withdrawn already."
+            )
         )
     invitation.status = InvitationStatus.WITHDRAWN
     invitation.answered_at = utcnow()
@@ -211,9 +214,11 @@ def _check_cohort_open(
     organisation = session.get(Organisation, invitation.organisation_id)
     cohort = session.get(Cohort, invitation.cohort_id)
     course = session.get(Course, invitation.course_id)
-    cannot = (
-        f"{organisation.name} cannot add you to {cohort.name} at the moment. Please ask the "
-        "coordinator who invited you."
+    cannot = _(
+        "%(organisation)s cannot add you to %(cohort)s at the moment. Please ask the "
+        "coordinator who invited you.",
+        organisation=organisation.name,
+        cohort=cohort.name,
     )
     if cohort.status == CohortStatus.CLOSED:
         raise DomainError(cannot)
@@ -230,8 +235,12 @@ def _check_still_possible(
     organisation, cohort, course = _check_cohort_open(session, invitation, today)
     if curriculum.active_enrolment(session, person, course) is not None:
         raise DomainError(
-            f"You are already enrolled on {course.title}, so you cannot join {cohort.name} as "
-            "well. If you would like to move, please talk to your coordinator."
+            _(
+                "You are already enrolled on %(course)s, so you cannot join %(cohort)s as "
+                "well. If you would like to move, please talk to your coordinator.",
+                course=course.title,
+                cohort=cohort.name,
+            )
         )
     return organisation, cohort, course
 
@@ -243,7 +252,7 @@ def accept(
     cohort. Her account is not changed otherwise."""
     _require_pending(invitation, utcnow())
     if person.email != invitation.email:
-        raise PermissionDenied("This invitation was sent to someone else.")
+        raise PermissionDenied(_("This invitation was sent to someone else."))
     organisation, cohort, course = _check_still_possible(session, invitation, person, today)
     grant_role(session, person, organisation, Role.TRAINEE)
     enrolment = curriculum.enrol(session, person, course, organisation, cohort)

@@ -29,6 +29,7 @@ from lms.franchise.models import (
     LicenceStatus,
     LicenceUnit,
 )
+from lms.i18n import _, format_date, ngettext
 
 SEAT_WARNING_SHARE = 0.9  # warn once 90% of the seats are taken,
 SEAT_WARNING_LEFT = 1  # or when only one is left (on a small licence that comes sooner)
@@ -50,7 +51,7 @@ def effective_status(licence: Licence, today: date) -> LicenceStatus:
 
 
 def _long(day: date) -> str:
-    return f"{day.day} {day:%B %Y}"
+    return format_date(day)
 
 
 @dataclass(frozen=True)
@@ -81,14 +82,23 @@ class LicenceUsage:
         """Why nobody can be enrolled under this licence now, if that is so."""
         licence, title = self.licence, self.licence.course.title
         if self.status == LicenceStatus.SUSPENDED:
-            return f"The licence for {title} is suspended, so nobody can be enrolled on it."
+            return _(
+                "The licence for %(course)s is suspended, so nobody can be enrolled on it.",
+                course=title,
+            )
         if self.status == LicenceStatus.EXPIRED:
-            return (
-                f"The licence for {title} ended on {_long(licence.expires_on)}, so nobody can "
-                "be enrolled on it. Please ask the franchisor about renewing it."
+            return _(
+                "The licence for %(course)s ended on %(day)s, so nobody can be enrolled on it. "
+                "Please ask the franchisor about renewing it.",
+                course=title,
+                day=_long(licence.expires_on),
             )
         if self.today < licence.starts_on:
-            return f"The licence for {title} starts on {_long(licence.starts_on)}."
+            return _(
+                "The licence for %(course)s starts on %(day)s.",
+                course=title,
+                day=_long(licence.starts_on),
+            )
         return None
 
     def warnings(self) -> list[str]:
@@ -99,20 +109,43 @@ class LicenceUsage:
         found = []
         if self.seats_left == 0:
             found.append(
-                f"All {self.licence.seats} seats on the licence for {title} are taken: "
-                "nobody else can be enrolled until the franchisor adds seats."
+                ngettext(
+                    "All %(num)d seat on the licence for %(course)s is taken: "
+                    "nobody else can be enrolled until the franchisor adds seats.",
+                    "All %(num)d seats on the licence for %(course)s are taken: "
+                    "nobody else can be enrolled until the franchisor adds seats.",
+                    self.licence.seats,
+                    course=title,
+                )
             )
         elif self.share_used >= SEAT_WARNING_SHARE or self.seats_left <= SEAT_WARNING_LEFT:
             found.append(
-                f"{self.seats_used} of {self.licence.seats} seats on the licence for {title} "
-                f"are taken: {self.seats_left} left."
+                ngettext(
+                    "%(used)d of %(num)d seat on the licence for %(course)s is taken: "
+                    "%(left)d left.",
+                    "%(used)d of %(num)d seats on the licence for %(course)s are taken: "
+                    "%(left)d left.",
+                    self.licence.seats,
+                    used=self.seats_used,
+                    course=title,
+                    left=self.seats_left,
+                )
             )
         if self.days_left <= EXPIRY_WARNING_DAYS:
-            when = "today" if self.days_left == 0 else f"in {self.days_left} days"
-            found.append(
-                f"The licence for {title} ends on {_long(self.licence.expires_on)} ({when})."
-            )
+            found.append(self._ending_warning(title))
         return found
+
+    def _ending_warning(self, title: str) -> str:
+        day = _long(self.licence.expires_on)
+        if self.days_left == 0:
+            return _("The licence for %(course)s ends on %(day)s (today).", course=title, day=day)
+        return ngettext(
+            "The licence for %(course)s ends on %(day)s (in %(num)d day).",
+            "The licence for %(course)s ends on %(day)s (in %(num)d days).",
+            self.days_left,
+            course=title,
+            day=day,
+        )
 
 
 # --- reading ----------------------------------------------------------------------------------
@@ -294,8 +327,12 @@ def check_can_enrol(
     )
     if licence is None:
         raise DomainError(
-            f"{organisation.name} has no licence to deliver {course.title}. "
-            "The franchisor can add one.",
+            _(
+                "%(organisation)s has no licence to deliver %(course)s. "
+                "The franchisor can add one.",
+                organisation=organisation.name,
+                course=course.title,
+            ),
             field="cohort",
         )
     used = seats_used(session, [organisation.id]).get((organisation.id, course.id), 0)
@@ -304,8 +341,15 @@ def check_can_enrol(
         raise DomainError(refusal, field="cohort")
     if used + extra > licence.seats:
         raise DomainError(
-            f"There are not enough seats: the licence for {course.title} has "
-            f"{usage.seats_left} of {licence.seats} seats left. The franchisor can add seats.",
+            ngettext(
+                "There are not enough seats: the licence for %(course)s has "
+                "%(left)d of %(num)d seat left. The franchisor can add seats.",
+                "There are not enough seats: the licence for %(course)s has "
+                "%(left)d of %(num)d seats left. The franchisor can add seats.",
+                licence.seats,
+                course=course.title,
+                left=usage.seats_left,
+            ),
             field="cohort",
         )
 
@@ -317,17 +361,24 @@ def _check_fields(
     session: Session, course: Course, seats: int, starts_on: date, expires_on: date, units
 ) -> set[str]:
     if seats < 0:
-        raise DomainError("The number of seats cannot be below zero.", field="seats")
+        raise DomainError(_("The number of seats cannot be below zero."), field="seats")
     if expires_on < starts_on:
-        raise DomainError("The licence must end on or after the day it starts.", field="expires_on")
-    known = {code for code, _ in course_unit_codes(session, course)}
+        raise DomainError(
+            _("The licence must end on or after the day it starts."), field="expires_on"
+        )
+    known = {code for code, _title in course_unit_codes(session, course)}
     chosen = set(units)
     if not chosen:
-        raise DomainError("Choose at least one unit the partner may deliver.", field="units")
+        raise DomainError(_("Choose at least one unit the partner may deliver."), field="units")
     if unknown := chosen - known:
         raise DomainError(
-            f"{', '.join(sorted(unknown))} {'is' if len(unknown) == 1 else 'are'} not part of "
-            f"{course.title}.",
+            ngettext(
+                "%(units)s is not part of %(course)s.",
+                "%(units)s are not part of %(course)s.",
+                len(unknown),
+                units=", ".join(sorted(unknown)),
+                course=course.title,
+            ),
             field="units",
         )
     return chosen
@@ -340,9 +391,15 @@ def _check_seats_in_use(session: Session, licence: Licence, seats: int) -> None:
     )
     if seats < used:
         raise DomainError(
-            f"{used} {'seat is' if used == 1 else 'seats are'} in use on this licence "
-            "(trainees enrolled, and invitations waiting for an answer), so it needs at least "
-            f"{used}. Withdrawing a trainee or an invitation frees a seat.",
+            ngettext(
+                "%(num)d seat is in use on this licence (trainees enrolled, and invitations "
+                "waiting for an answer), so it needs at least %(num)d. Withdrawing a trainee "
+                "or an invitation frees a seat.",
+                "%(num)d seats are in use on this licence (trainees enrolled, and invitations "
+                "waiting for an answer), so it needs at least %(num)d. Withdrawing a trainee "
+                "or an invitation frees a seat.",
+                used,
+            ),
             field="seats",
         )
 
@@ -359,15 +416,19 @@ def issue_licence(
     notes: str = "",
 ) -> Licence:
     if partner.is_franchisor:
-        raise DomainError("Licences are for partner organisations.", field="organisation")
+        raise DomainError(_("Licences are for partner organisations."), field="organisation")
     if not course.is_qualification:
         raise DomainError(
-            "Short courses need no licence: partners may run them freely.", field="course"
+            _("Short courses need no licence: partners may run them freely."), field="course"
         )
     codes = _check_fields(session, course, seats, starts_on, expires_on, units)
     if licence_for(session, partner, course) is not None:
         raise DomainError(
-            f"{partner.name} already has a licence for {course.title}: change that one instead.",
+            _(
+                "%(organisation)s already has a licence for %(course)s: change that one instead.",
+                organisation=partner.name,
+                course=course.title,
+            ),
             field="course",
         )
     licence = Licence(

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from lms.accounts.models import Organisation
 from lms.curriculum.models import Course
 from lms.db import Base, string_enum, utcnow
+from lms.i18n import _l
 
 
 class LicenceStatus(StrEnum):
@@ -33,9 +34,9 @@ class LicenceStatus(StrEnum):
 
 
 LICENCE_STATUS_LABELS = {
-    LicenceStatus.ACTIVE: "Active",
-    LicenceStatus.SUSPENDED: "Suspended",
-    LicenceStatus.EXPIRED: "Expired",
+    LicenceStatus.ACTIVE: _l("Active"),
+    LicenceStatus.SUSPENDED: _l("Suspended"),
+    LicenceStatus.EXPIRED: _l("Expired"),
 }
 
 

@@ -23,6 +23,7 @@ from lms.curriculum.models import Cohort, CohortStatus, Enrolment, EnrolmentStat
 from lms.franchise.licences import LicenceUsage, usages_for
 from lms.franchise.progress import achievements_per_month
 from lms.franchise.rules import partner_ids_where
+from lms.i18n import _, _l
 from lms.reporting.charts import Chart, achievements_chart, bar_chart
 
 MetricLoader = Callable[[Session, Sequence[int]], Mapping[int, str]]
@@ -38,8 +39,8 @@ class PartnerMetric:
 
 
 PENDING_METRICS = {
-    "assessment_backlog": "Assessment backlog (and the oldest waiting)",
-    "iqa_coverage": "IQA coverage",
+    "assessment_backlog": _l("Assessment backlog (and the oldest waiting)"),
+    "iqa_coverage": _l("IQA coverage"),
 }
 
 
@@ -224,11 +225,11 @@ def partner_charts(session: Session, summary: PartnerSummary) -> list[Chart]:
     return [
         bar_chart(
             f"partner-{partner.id}-status",
-            "Trainees by status",
-            f"Number of trainees of {partner.name} at each stage.",
+            _("Trainees by status"),
+            _("Number of trainees of %(organisation)s at each stage.", organisation=partner.name),
             [(label, summary.by_status[value]) for value, label in shown.items()],
-            x_label="Status",
-            y_label="Trainees",
+            x_label=_("Status"),
+            y_label=_("Trainees"),
         ),
         achievements_chart(f"partner-{partner.id}-achieved", achievements_per_month(achieved)),
     ]

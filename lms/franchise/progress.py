@@ -33,6 +33,7 @@ from lms.curriculum.models import (
 )
 from lms.franchise.licences import needs_licence
 from lms.franchise.models import Licence, LicenceUnit
+from lms.i18n import _, _l, format_date
 from lms.reporting.charts import Chart, achievements_chart, progress_distribution_chart
 
 # --- measures other capabilities add -------------------------------------------------------------
@@ -65,9 +66,9 @@ class TraineeMeasure:
 
 
 PENDING_MEASURES = {
-    "quiz": "Quiz results",
-    "portfolio": "Portfolio",
-    "assessment": "Assessment status",
+    "quiz": _l("Quiz results"),
+    "portfolio": _l("Portfolio"),
+    "assessment": _l("Assessment status"),
 }
 
 
@@ -93,15 +94,15 @@ def pending_measures() -> list[str]:
 # --- filters and sorting from the query string ---------------------------------------------------
 
 STATUS_FILTERS = {
-    "active": "Everyone not withdrawn",
-    "all": "Everyone",
+    "active": _l("Everyone not withdrawn"),
+    "all": _l("Everyone"),
     **award_status.STATUS_LABELS,
 }
 SORTS = {
-    "name": "Name",
-    "progress": "Lessons completed",
-    "status": "Status",
-    "enrolled": "Date enrolled",
+    "name": _l("Name"),
+    "progress": _l("Lessons completed"),
+    "status": _l("Status"),
+    "enrolled": _l("Date enrolled"),
 }
 
 
@@ -272,7 +273,7 @@ def achievements_per_month(moments: Sequence[datetime | None]) -> list[tuple[str
     (year, month), last = months[0], months[-1]
     series = []
     while (year, month) <= last:
-        label = datetime(year, month, 1).strftime("%b %Y")  # noqa: DTZ001 - a label only
+        label = format_date(date(year, month, 1), "MMM y")
         series.append((label, counts.get((year, month), 0)))
         year, month = (year + 1, 1) if month == 12 else (year, month + 1)
     return series
@@ -436,21 +437,30 @@ def iter_progress_rows(
 # --- exports ----------------------------------------------------------------------------------
 
 
+EXPORT_HEADINGS = [
+    _l("Name"),
+    _l("Email"),
+    _l("Status"),
+    _l("Enrolled (UTC)"),
+    _l("Achieved (UTC)"),
+    _l("Withdrawal reason"),
+    _l("Lessons completed"),
+    _l("Lessons in total"),
+    _l("Progress %"),
+]
+
+
 def export_header(units: Sequence[UnitColumn], unit_measures: Sequence[UnitMeasure]) -> list[str]:
-    header = [
-        "Name",
-        "Email",
-        "Status",
-        "Enrolled (UTC)",
-        "Achieved (UTC)",
-        "Withdrawal reason",
-        "Lessons completed",
-        "Lessons in total",
-        "Progress %",
-    ]
-    header += [measure.label for measure in trainee_measures()]
+    header = [str(heading) for heading in EXPORT_HEADINGS]
+    header += [str(measure.label) for measure in trainee_measures()]
     for unit in units:
-        header.append(f"{unit.code} lessons completed (of {unit.lessons})")
+        header.append(
+            _(
+                "%(code)s lessons completed (of %(lessons)s)",
+                code=unit.code,
+                lessons=unit.lessons,
+            )
+        )
         header += [f"{unit.code} {measure.label}" for measure in unit_measures]
     return header
 

@@ -40,6 +40,7 @@ from lms.franchise.forms import (
     options,
 )
 from lms.franchise.models import LicenceStatus
+from lms.i18n import _, ngettext
 from lms.permissions import authorize, can
 from lms.reporting.spreadsheet import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, csv_stream, write_xlsx
 from lms.web import flashed_errors, form_errors, form_status
@@ -106,7 +107,13 @@ def new_licence(slug: str):
     organisation = _organisation(slug, "licence.manage")
     candidates = licences.unlicensed_qualifications(db.session, organisation, _today())
     if not candidates:
-        flash(f"{organisation.name} already holds a licence for every qualification.", "info")
+        flash(
+            _(
+                "%(organisation)s already holds a licence for every qualification.",
+                organisation=organisation.name,
+            ),
+            "info",
+        )
         return redirect(url_for("franchise.partner", slug=slug))
     chosen = request.values.get("course", type=int)
     course = next((c for c in candidates if c.id == chosen), candidates[0])
@@ -129,7 +136,14 @@ def new_licence(slug: str):
                 units=form.units.data,
                 notes=form.notes.data or "",
             )
-            flash(f"{organisation.name} is now licensed to deliver {course.title}.", "success")
+            flash(
+                _(
+                    "%(organisation)s is now licensed to deliver %(course)s.",
+                    organisation=organisation.name,
+                    course=course.title,
+                ),
+                "success",
+            )
             return redirect(url_for("franchise.partner", slug=slug))
     return _licence_page(organisation, form, course=course, candidates=candidates)
 
@@ -160,7 +174,10 @@ def edit_licence(slug: str, licence_id: int):
                 status=LicenceStatus(form.status.data),
                 notes=form.notes.data or "",
             )
-            flash(f"The licence for {licence.course.title} has been updated.", "success")
+            flash(
+                _("The licence for %(course)s has been updated.", course=licence.course.title),
+                "success",
+            )
             return redirect(url_for("franchise.partner", slug=slug))
     return _licence_page(organisation, form, licence=licence, course=licence.course)
 
@@ -187,7 +204,7 @@ def new_cohort(slug: str):
                 ends_on=form.ends_on.data,
                 today=_today(),
             )
-            flash(f"The cohort {cohort.name} has been created.", "success")
+            flash(_("The cohort %(name)s has been created.", name=cohort.name), "success")
             return redirect(url_for("franchise.cohort", slug=slug, cohort_id=cohort.id))
     return render_template(
         "franchise/cohort_form.html", organisation=organisation, form=form, cohort=None
@@ -253,7 +270,7 @@ def edit_cohort(slug: str, cohort_id: int):
                 starts_on=form.starts_on.data,
                 ends_on=form.ends_on.data,
             )
-            flash("The cohort has been updated.", "success")
+            flash(_("The cohort has been updated."), "success")
             return redirect(url_for("franchise.cohort", slug=slug, cohort_id=cohort.id))
     return render_template(
         "franchise/cohort_form.html", organisation=organisation, form=form, cohort=cohort
@@ -269,7 +286,10 @@ def close_cohort(slug: str, cohort_id: int):
         with flashed_errors():
             cohort_ops.close_cohort(db.session, cohort)
             flash(
-                f"The cohort {cohort.name} is closed. Its trainees and records are kept.",
+                _(
+                    "The cohort %(name)s is closed. Its trainees and records are kept.",
+                    name=cohort.name,
+                ),
                 "success",
             )
         return redirect(url_for("franchise.cohort", slug=slug, cohort_id=cohort_id))
@@ -285,26 +305,33 @@ def close_cohort(slug: str, cohort_id: int):
 @blueprint.route("/organisations/<slug>/cohorts/<int:cohort_id>/reopen", methods=["POST"])
 @login_required
 def reopen_cohort(slug: str, cohort_id: int):
-    _, cohort = _load_cohort(slug, cohort_id, "cohort.reopen")
+    _organisation, cohort = _load_cohort(slug, cohort_id, "cohort.reopen")
     with flashed_errors():
         cohort_ops.reopen_cohort(db.session, cohort)
-        flash(f"The cohort {cohort.name} is open again.", "success")
+        flash(_("The cohort %(name)s is open again.", name=cohort.name), "success")
     return redirect(url_for("franchise.cohort", slug=slug, cohort_id=cohort_id))
 
 
 @blueprint.route("/organisations/<slug>/cohorts/<int:cohort_id>/staff", methods=["POST"])
 @login_required
 def assign_staff(slug: str, cohort_id: int):
-    _, cohort = _load_cohort(slug, cohort_id, "cohort.manage")
+    _organisation, cohort = _load_cohort(slug, cohort_id, "cohort.manage")
     form = StaffForm()
     if not form.validate_on_submit():
-        flash("Please choose a person and a role.", "error")
+        flash(_("Please choose a person and a role."), "error")
     else:
         with flashed_errors():
             person = cohort_ops.assign_candidate(
                 db.session, cohort, form.user.data, CohortRole(form.role.data)
             )
-            flash(f"{person.display_name} is now assigned to {cohort.name}.", "success")
+            flash(
+                _(
+                    "%(name)s is now assigned to %(cohort)s.",
+                    name=person.display_name,
+                    cohort=cohort.name,
+                ),
+                "success",
+            )
     return redirect(url_for("franchise.cohort", slug=slug, cohort_id=cohort_id))
 
 
@@ -314,14 +341,14 @@ def assign_staff(slug: str, cohort_id: int):
 )
 @login_required
 def remove_staff(slug: str, cohort_id: int, user_id: int, role: str):
-    _, cohort = _load_cohort(slug, cohort_id, "cohort.manage")
+    _organisation, cohort = _load_cohort(slug, cohort_id, "cohort.manage")
     try:
         role = CohortRole(role)
     except ValueError:
         raise NotFound() from None
     with flashed_errors():
         cohort_ops.remove_staff(db.session, cohort, user_id, role)
-        flash("The assignment has been removed.", "success")
+        flash(_("The assignment has been removed."), "success")
     return redirect(url_for("franchise.cohort", slug=slug, cohort_id=cohort_id))
 
 
@@ -354,11 +381,15 @@ def _enrol_message(done, cohort) -> str:
     """The same words for every address that is not one of the organisation's people, known
     elsewhere or not at all."""
     if isinstance(done, enrolment.Invited):
-        return (
-            f"We have sent an invitation to {done.invitation.email}. "
-            f"She will join {cohort.name} when she accepts it."
+        return _(
+            "We have sent an invitation to %(email)s. She will join %(cohort)s when she "
+            "accepts it.",
+            email=done.invitation.email,
+            cohort=cohort.name,
         )
-    return f"{done.person.display_name} is enrolled in {cohort.name}."
+    return _(
+        "%(name)s is enrolled in %(cohort)s.", name=done.person.display_name, cohort=cohort.name
+    )
 
 
 def _import_message(done) -> str:
@@ -366,11 +397,18 @@ def _import_message(done) -> str:
     invited = len(done) - enrolled
     parts = []
     if enrolled:
-        parts.append(f"{enrolled} {'trainee is' if enrolled == 1 else 'trainees are'} enrolled.")
+        parts.append(
+            ngettext("%(num)d trainee is enrolled.", "%(num)d trainees are enrolled.", enrolled)
+        )
     if invited:
         parts.append(
-            f"We have sent {invited} {'invitation' if invited == 1 else 'invitations'} by "
-            "e-mail: each person joins when she accepts hers."
+            ngettext(
+                "We have sent %(num)d invitation by e-mail: each person joins when she "
+                "accepts hers.",
+                "We have sent %(num)d invitations by e-mail: each person joins when she "
+                "accepts hers.",
+                invited,
+            )
         )
     return " ".join(parts)
 
@@ -380,11 +418,14 @@ def _import_message(done) -> str:
 )
 @login_required
 def withdraw_invitation(slug: str, cohort_id: int):
-    _, cohort = _load_cohort(slug, cohort_id, "enrolment.manage")
+    _organisation, cohort = _load_cohort(slug, cohort_id, "enrolment.manage")
     email = request.form.get("email", "")
     with flashed_errors():
         invitations.withdraw_invitation(db.session, cohort, email)
-        flash(f"The invitation to {email} is withdrawn, and its seat is free.", "success")
+        flash(
+            _("The invitation to %(email)s is withdrawn, and its seat is free.", email=email),
+            "success",
+        )
     return redirect(url_for("franchise.cohort", slug=slug, cohort_id=cohort.id))
 
 
@@ -446,13 +487,13 @@ def move(slug: str, enrolment_id: int):
     organisation, item = _load_enrolment(slug, enrolment_id)
     target_id = request.form.get("cohort", type=int)
     if target_id is None:
-        flash("Please choose the cohort to move her to.", "error")
+        flash(_("Please choose the cohort to move her to."), "error")
         return redirect(_back_to(organisation, item))
     target = queries.cohort_for_org(db.session, organisation, target_id)
     name = item.user.display_name
     with flashed_errors():
         cohort_ops.move_enrolment(db.session, item, target)
-        flash(f"{name} has moved to {target.name}.", "success")
+        flash(_("%(name)s has moved to %(cohort)s.", name=name, cohort=target.name), "success")
         return redirect(url_for("franchise.cohort", slug=slug, cohort_id=target.id))
     return redirect(_back_to(organisation, item))
 
@@ -468,7 +509,13 @@ def withdraw(slug: str, enrolment_id: int):
     if form.validate_on_submit():
         with form_errors(form, field="reason"):
             cohort_ops.withdraw_enrolment(db.session, item, form.reason.data)
-            flash(f"{person.display_name} has been withdrawn. Her record is kept.", "success")
+            flash(
+                _(
+                    "%(name)s has been withdrawn. Her record is kept.",
+                    name=person.display_name,
+                ),
+                "success",
+            )
             return redirect(_back_to(organisation, item))
     return render_template(
         "franchise/withdraw.html",
@@ -487,7 +534,7 @@ def resend_invitation(slug: str, enrolment_id: int):
     person = item.user
     with flashed_errors():
         invite_again(db.session, person, organisation)
-        flash(f"We have sent {person.display_name} a new invitation.", "success")
+        flash(_("We have sent %(name)s a new invitation.", name=person.display_name), "success")
     return redirect(_back_to(organisation, item))
 
 
@@ -505,15 +552,18 @@ def invitation(token: str):
             db.session, current_app.config["SECRET_KEY"], token
         )
     except DomainError as error:
-        return _invitation_message("This invitation cannot be used", error.message, 400)
+        return _invitation_message(_("This invitation cannot be used"), error.message, 400)
     answer = request.form.get("answer") if request.method == "POST" else None
     if answer == "decline":  # the form's CSRF token is checked for every POST (CSRFProtect)
         invitations.decline(db.session, found)
         organisation = db.session.get(Organisation, found.organisation_id)
         return _invitation_message(
-            "You have declined the invitation",
-            f"Nothing about you has been shared with {organisation.name}. Thank you for letting "
-            "them know.",
+            _("You have declined the invitation"),
+            _(
+                "Nothing about you has been shared with %(organisation)s. Thank you for letting "
+                "them know.",
+                organisation=organisation.name,
+            ),
             200,
         )
     if current_user.is_authenticated:
@@ -546,7 +596,7 @@ def _join_with_new_account(found, *, accepting: bool):
             invitations.accept_with_new_account(
                 db.session, found, form.display_name.data, form.password.data, _today()
             )
-            flash(JOINED_OR_SIGN_IN, "success")
+            flash(str(JOINED_OR_SIGN_IN), "success")
             return redirect(url_for("accounts.login"))
     return _invitation_page(found, form=form, status=400 if request.method == "POST" else 200)
 
@@ -556,11 +606,11 @@ def _join_as_herself(found, *, accepting: bool):
     if not accepting:
         return _invitation_page(found, herself=herself, signed_in=True)
     if not herself:
-        raise PermissionDenied("This invitation was sent to someone else.")
+        raise PermissionDenied(_("This invitation was sent to someone else."))
     with flashed_errors():
         invitations.accept(db.session, found, current_user._get_current_object(), _today())
         cohort = db.session.get(Cohort, found.cohort_id)
-        flash(f"You have joined {cohort.name}. Welcome.", "success")
+        flash(_("You have joined %(cohort)s. Welcome.", cohort=cohort.name), "success")
         return redirect(url_for("curriculum.dashboard"))
     return redirect(request.path)
 

@@ -26,6 +26,7 @@ from lms.audit.models import AuditEvent
 from lms.audit.operations import record
 from lms.db import utcnow
 from lms.errors import DomainError
+from lms.i18n import _, _l
 
 PSEUDONYM_DOMAIN = "erased.example"
 
@@ -39,8 +40,8 @@ class ErasureRule(StrEnum):
     @property
     def label(self) -> str:
         return {
-            "request": "She asked for her personal data to be erased",
-            "retention_ended": "The retention period for her records has ended",
+            "request": _l("She asked for her personal data to be erased"),
+            "retention_ended": _l("The retention period for her records has ended"),
         }[self.value]
 
 
@@ -69,11 +70,11 @@ def erase_person(
     try:
         rule = ErasureRule(rule)
     except ValueError:
-        raise DomainError("Please choose the rule this erasure follows.", field="rule") from None
+        raise DomainError(_("Please choose the rule this erasure follows."), field="rule") from None
     if by is not None and person.id == by.id:
-        raise DomainError("You cannot erase your own account.")
+        raise DomainError(_("You cannot erase your own account."))
     if is_erased(person):
-        raise DomainError("This person's personal data has already been erased.")
+        raise DomainError(_("This person's personal data has already been erased."))
     for hook in capabilities.hooks("erase_person"):
         hook(session, person)
     pseudonym = pseudonym_for(person, secret_key)

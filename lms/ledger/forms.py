@@ -5,16 +5,17 @@ from wtforms import BooleanField, RadioField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired
 
+from lms.i18n import _l
 from lms.ledger.erasure import ErasureRule
 
 
 class ErasureForm(FlaskForm):
     rule = RadioField(
-        "Why her personal data is being erased",
+        _l("Why her personal data is being erased"),
         choices=[SelectChoice(rule.value, rule.label) for rule in ErasureRule],
-        validators=[DataRequired("Please choose the rule this erasure follows.")],
+        validators=[DataRequired(_l("Please choose the rule this erasure follows."))],
     )
     confirm = BooleanField(
-        "I understand that this cannot be undone",
-        validators=[DataRequired("Please confirm that you understand this cannot be undone.")],
+        _l("I understand that this cannot be undone"),
+        validators=[DataRequired(_l("Please confirm that you understand this cannot be undone."))],
     )

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from lms.db import utcnow
 from lms.errors import Conflict
+from lms.i18n import _
 from lms.ledger import records, signing
 from lms.ledger.canonical import GENESIS
 from lms.ledger.models import LedgerChain, LedgerEntry
@@ -69,7 +70,7 @@ def seal(session: Session) -> int:
     """Append ledger entries for every signed record added in this transaction and not yet
     sealed. Returns how many entries were written."""
     written = 0
-    for _ in range(MAX_ROUNDS):
+    for _round in range(MAX_ROUNDS):
         session.flush()
         pending = session.info.pop(PENDING, None)
         if not pending:
@@ -169,7 +170,7 @@ def _append(session, scope, kind, items, judgements, signer) -> None:
         .values(length=position, head_hash=previous, head_signature=head, updated_at=utcnow())
     )
     if moved.rowcount != 1:
-        raise Conflict("Someone else was saving at the same moment. Please try again.")
+        raise Conflict(_("Someone else was saving at the same moment. Please try again."))
 
 
 def seal_existing(session: Session) -> int:

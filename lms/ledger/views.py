@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 
 from lms.accounts import queries
 from lms.extensions import db
+from lms.i18n import _
 from lms.ledger.erasure import erase_person
 from lms.ledger.forms import ErasureForm
 from lms.permissions import authorize
@@ -32,7 +33,10 @@ def erase(slug: str, user_id: int):
                 secret_key=current_app.config["SECRET_KEY"],
             )
             flash(
-                "Her personal data has been erased. What must be kept is kept, under a pseudonym.",
+                _(
+                    "Her personal data has been erased. What must be kept is kept, under a "
+                    "pseudonym."
+                ),
                 "success",
             )
             return redirect(url_for("organisations.members", slug=slug))

@@ -21,33 +21,43 @@ from sqlalchemy.orm import Session
 from lms.accounts.models import User
 from lms.audit.operations import record
 from lms.capabilities import hooks
+from lms.i18n import _, _l
 
 CHUNK = 1024 * 1024
 
 # What each folder of the archive holds, in plain words (a folder not named here is listed
 # by its files alone).
 FOLDERS = {
-    "account": "Your account: your name, e-mail address, the organisations you belong to and "
-    "the devices that have been signed in.",
-    "learning": "Your courses: where you are enrolled, the lessons you have finished and the "
-    "content notes you have read.",
-    "quizzes": "Your quiz attempts, your answers and your results.",
-    "portfolio": "Your portfolio: the evidence you (or your assessor) added, and what you sent "
-    "for assessment.",
-    "evidence": "The files you added to your evidence, as they were uploaded.",
-    "assessment": "Decisions your assessors made about your work, with their feedback.",
-    "achievements": "Units you have achieved, your qualification, your certificate (PDF) and "
-    "your digital credentials (Open Badges).",
-    "practice": "Your practice records and journal.",
-    "messages": "The messages the site has shown you.",
+    "account": _l(
+        "Your account: your name, e-mail address, the organisations you belong to and "
+        "the devices that have been signed in."
+    ),
+    "learning": _l(
+        "Your courses: where you are enrolled, the lessons you have finished and the "
+        "content notes you have read."
+    ),
+    "quizzes": _l("Your quiz attempts, your answers and your results."),
+    "portfolio": _l(
+        "Your portfolio: the evidence you (or your assessor) added, and what you sent "
+        "for assessment."
+    ),
+    "evidence": _l("The files you added to your evidence, as they were uploaded."),
+    "assessment": _l("Decisions your assessors made about your work, with their feedback."),
+    "achievements": _l(
+        "Units you have achieved, your qualification, your certificate (PDF) and "
+        "your digital credentials (Open Badges)."
+    ),
+    "practice": _l("Your practice records and journal."),
+    "messages": _l("The messages the site has shown you."),
 }
 
-README_TOP = """\
+README_TOP = _l(
+    """\
 Your information from Alongside
 ===============================
 
-This archive holds the information Alongside keeps about you, as it was on {today}.
-It was made for {name} at their request.
+This archive holds the information Alongside keeps about you, as it was on %(today)s.
+It was made for %(name)s at their request.
 
 Most information is here twice: as a .json file (for computer programs) and as a .csv
 file (which opens in a spreadsheet such as Excel or LibreOffice). Both hold the same rows.
@@ -61,6 +71,7 @@ If anything here is wrong, or you have questions about it, please ask your coord
 What is in each folder
 ----------------------
 """
+)
 
 
 def _safe_name(name: str) -> str:
@@ -97,12 +108,13 @@ def contributions(session: Session, user: User) -> Iterable[tuple[str, Any]]:
 
 
 def readme(user: User, names: list[str], today: date) -> str:
-    lines = [README_TOP.format(today=today.isoformat(), name=user.display_name)]
+    top = str(README_TOP) % {"today": today.isoformat(), "name": user.display_name}
+    lines = [top]
     by_folder: dict[str, list[str]] = {}
     for name in names:
         by_folder.setdefault(name.split("/", 1)[0] if "/" in name else "", []).append(name)
     for folder, files in sorted(by_folder.items()):
-        lines.append(f"\n{folder or '(top level)'}/")
+        lines.append(f"\n{folder or _('(top level)')}/")
         if folder in FOLDERS:
             lines.append(f"  {FOLDERS[folder]}")
         lines.extend(f"  - {name}" for name in files)

@@ -14,29 +14,31 @@ from sqlalchemy.orm import Session, joinedload
 from lms.accounts.models import User
 from lms.accounts.roles import ROLE_LABELS
 from lms.audit.models import AuditEvent
+from lms.i18n import _, _l
 
 # What each kind of look was, in plain words, as she reads it ("... your work").
 LOOKS = {
-    "evidence.viewed": "Opened a piece of your evidence",
-    "evidence.downloaded": "Downloaded a file from your evidence",
-    "submission.viewed": "Looked at work you sent for assessment",
-    "assessment.opened": "Opened your work to assess it",
-    "assessment.decided": "Made a decision about your work",
-    "assessment.countersigned": "Checked and countersigned a decision about your work",
-    "assessment.countersign_refused": "Checked a decision about your work and sent it back",
-    "iqa.opened": "Opened your work to check an assessor's decision (quality assurance)",
-    "iqa.agreed": "Agreed with a decision about your work (quality assurance)",
-    "iqa.disagreed": "Disagreed with a decision about your work (quality assurance)",
-    "standardisation.opened": "Looked at your work in an assessors' practice exercise",
-    "standardisation.judged": "Judged your work in an assessors' practice exercise",
-    "record.viewed": "Looked at your learner record (your units, evidence and decisions)",
-    "record.downloaded": "Downloaded your learner record as a PDF",
+    "evidence.viewed": _l("Opened a piece of your evidence"),
+    "evidence.downloaded": _l("Downloaded a file from your evidence"),
+    "submission.viewed": _l("Looked at work you sent for assessment"),
+    "assessment.opened": _l("Opened your work to assess it"),
+    "assessment.decided": _l("Made a decision about your work"),
+    "assessment.countersigned": _l("Checked and countersigned a decision about your work"),
+    "assessment.countersign_refused": _l("Checked a decision about your work and sent it back"),
+    "iqa.opened": _l("Opened your work to check an assessor's decision (quality assurance)"),
+    "iqa.agreed": _l("Agreed with a decision about your work (quality assurance)"),
+    "iqa.disagreed": _l("Disagreed with a decision about your work (quality assurance)"),
+    "standardisation.opened": _l("Looked at your work in an assessors' practice exercise"),
+    "standardisation.judged": _l("Judged your work in an assessors' practice exercise"),
+    "record.viewed": _l("Looked at your learner record (your units, evidence and decisions)"),
+    "record.downloaded": _l("Downloaded your learner record as a PDF"),
 }
 
-SUPPORT = "To support you with your work, or to assess it"
-ASSESSING = "To assess your work"
-CHECKING = "To check that a decision about your work is fair"
-TRAINING = "Assessor training: making sure assessors judge work alike"
+SUPPORT = _l("To support you with your work, or to assess it")
+ASSESSING = _l("To assess your work")
+CHECKING = _l("To check that a decision about your work is fair")
+FOLLOWING = _l("To follow your progress towards your qualification")
+TRAINING = _l("Assessor training: making sure assessors judge work alike")
 # Why each kind of look happens, in plain words.
 WHY = {
     "evidence.viewed": SUPPORT,
@@ -51,8 +53,8 @@ WHY = {
     "iqa.disagreed": CHECKING,
     "standardisation.opened": TRAINING,
     "standardisation.judged": TRAINING,
-    "record.viewed": "To follow your progress towards your qualification",
-    "record.downloaded": "To follow your progress towards your qualification",
+    "record.viewed": FOLLOWING,
+    "record.downloaded": FOLLOWING,
 }
 
 
@@ -97,10 +99,10 @@ def looks_at_work_of(session: Session, user: User, limit: int = 500) -> list[Loo
     return [
         Look(
             when=event.occurred_at,
-            who=event.actor.display_name if event.actor else "The system",
+            who=event.actor.display_name if event.actor else _("The system"),
             role=_role(event.actor, event.organisation_id),
-            what=LOOKS[event.action],
-            why=WHY[event.action],
+            what=str(LOOKS[event.action]),
+            why=str(WHY[event.action]),
             detail=_detail(event),
         )
         for event in events

@@ -21,7 +21,7 @@ from flask_wtf.csrf import ValidationError, validate_csrf
 
 from lms.db import utcnow
 from lms.extensions import csrf, db
-from lms.i18n import format_datetime
+from lms.i18n import _, format_datetime
 from lms.permissions import authorize
 from lms.privacy import archive, operations, queries
 from lms.privacy.forms import PrivacySettingsForm
@@ -120,7 +120,7 @@ def organisation_settings(slug: str):
         operations.set_neutral_page_titles(
             db.session, organisation, bool(form.neutral_page_titles.data)
         )
-        flash("The privacy settings have been saved.", "success")
+        flash(_("The privacy settings have been saved."), "success")
         return redirect(url_for("privacy.organisation_settings", slug=organisation.slug))
     return render_template(
         "privacy/organisation_settings.html", organisation=organisation, form=form

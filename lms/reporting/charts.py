@@ -17,6 +17,8 @@ from xml.sax.saxutils import escape, quoteattr
 
 from markupsafe import Markup
 
+from lms.i18n import _, format_decimal, format_number
+
 WIDTH, HEIGHT = 640, 320
 LEFT, RIGHT, TOP, BOTTOM = 56, 16, 28, 64
 INK = "#1d1b22"
@@ -59,8 +61,8 @@ def nice_ticks(top: Number, most: int = 5) -> list[Number]:
 
 def _format(value: Number) -> str:
     if isinstance(value, float) and not value.is_integer():
-        return f"{value:.1f}"
-    return str(int(value))
+        return format_decimal(value, "#,##0.0")
+    return format_number(int(value))
 
 
 def _chart_id(raw: str) -> str:
@@ -130,10 +132,12 @@ def _label_every(count: int) -> int:
 
 
 def _summary(description: str, rows: Sequence[tuple[str, Number]]) -> str:
-    if not any(value for _, value in rows):
-        return f"{description} There is nothing to show yet."
-    figures = "; ".join(f"{label}: {_format(value)}" for label, value in rows)
-    return f"{description} {figures}."
+    if not any(value for _label, value in rows):
+        return _("%(description)s There is nothing to show yet.", description=description)
+    figures = "; ".join(
+        _("%(label)s: %(value)s", label=label, value=_format(value)) for label, value in rows
+    )
+    return _("%(description)s %(figures)s.", description=description, figures=figures)
 
 
 def bar_chart(
@@ -165,8 +169,8 @@ def bar_chart(
         parts.append(_text(centre, top - 6, _format(value), weight="600"))
         if index % every == 0:
             parts.append(_text(centre, HEIGHT - BOTTOM + 20, label))
-    if not any(v for _, v in rows):
-        parts.append(_text(WIDTH / 2, TOP + 60, "Nothing to show yet", fill=MUTED))
+    if not any(v for _label, v in rows):
+        parts.append(_text(WIDTH / 2, TOP + 60, _("Nothing to show yet"), fill=MUTED))
     summary = _summary(description, rows)
     return Chart(
         chart_id, title, summary, (x_label, y_label), rows, _frame(chart_id, title, summary, parts)
@@ -208,8 +212,8 @@ def line_chart(
             f'<circle cx="{x:.1f}" cy="{y:.1f}" r="5" fill="{MARK}" stroke="#ffffff" '
             'stroke-width="2"/>'
         )
-    if not any(v for _, v in rows):
-        parts.append(_text(WIDTH / 2, TOP + 60, "Nothing to show yet", fill=MUTED))
+    if not any(v for _label, v in rows):
+        parts.append(_text(WIDTH / 2, TOP + 60, _("Nothing to show yet"), fill=MUTED))
     summary = _summary(description, rows)
     return Chart(
         chart_id, title, summary, (x_label, y_label), rows, _frame(chart_id, title, summary, parts)
@@ -234,11 +238,11 @@ def progress_bands(percentages: Sequence[Number]) -> list[tuple[str, int]]:
 def progress_distribution_chart(chart_id: str, percentages: Sequence[Number]) -> Chart:
     return bar_chart(
         chart_id,
-        "How far trainees have got",
-        "Number of trainees by the share of lessons they have completed.",
+        _("How far trainees have got"),
+        _("Number of trainees by the share of lessons they have completed."),
         progress_bands(percentages),
-        x_label="Lessons completed",
-        y_label="Trainees",
+        x_label=_("Lessons completed"),
+        y_label=_("Trainees"),
     )
 
 
@@ -251,9 +255,9 @@ def achievements_chart(chart_id: str, per_month: Sequence[tuple[str, int]]) -> C
         running.append((label, total))
     return line_chart(
         chart_id,
-        "Qualifications achieved over time",
-        "Running total of trainees who have achieved the qualification, month by month.",
+        _("Qualifications achieved over time"),
+        _("Running total of trainees who have achieved the qualification, month by month."),
         running,
-        x_label="Month",
-        y_label="Achieved (running total)",
+        x_label=_("Month"),
+        y_label=_("Achieved (running total)"),
     )
