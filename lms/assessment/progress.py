@@ -53,7 +53,7 @@ def portfolio_coverage(
     )
     return {
         (enrolment_id, unit_id): ngettext(
-            "%(covered)s of %(num)d criterion has evidence",
+            "%(covered)s of %(num)d criteria have evidence",
             "%(covered)s of %(num)d criteria have evidence",
             totals.get(unit_id, count),
             covered=count,
@@ -132,7 +132,7 @@ def iqa_coverage(session: Session, organisation_ids: Sequence[int]) -> dict[int,
             coverage[organisation_id] = _("No decisions yet")
             continue
         coverage[organisation_id] = ngettext(
-            "%(sampled)s of %(num)d decision sampled (%(share)s), %(reviewed)s reviewed",
+            "%(sampled)s of %(num)d decisions sampled (%(share)s), %(reviewed)s reviewed",
             "%(sampled)s of %(num)d decisions sampled (%(share)s), %(reviewed)s reviewed",
             made,
             sampled=sampled,

@@ -48,7 +48,7 @@ def practice_hours(session: Session, enrolment_ids: Select) -> dict[int, str]:
         if requirement and requirement.supervision_sessions:
             parts.append(
                 ngettext(
-                    "%(done)s of %(num)d supervision",
+                    "%(done)s of %(num)d supervisions",
                     "%(done)s of %(num)d supervisions",
                     requirement.supervision_sessions,
                     done=supervisions,
