@@ -15,6 +15,7 @@ from lms.accounts.models import User
 from lms.assessment.achievements import unit_has_quiz
 from lms.assessment.models import Decision
 from lms.curriculum.models import AssessmentCriterion, Unit
+from lms.i18n import gettext
 from lms.ledger import checks as ledger
 from lms.portfolio.models import Submission, SubmittedEvidence, WitnessStatement
 from lms.portfolio.witnesses import latest_statements
@@ -99,7 +100,7 @@ def _earlier_decisions(session: Session, submission: Submission) -> list[Earlier
         EarlierDecision(
             submission=d.submission,
             decision=d,
-            assessor_name=names.get(d.assessor_id, "an assessor"),
+            assessor_name=names.get(d.assessor_id) or gettext("an assessor"),
             judgements=[
                 (criteria[j.criterion_id].number, j.met, j.feedback or "")
                 for j in sorted(d.judgements, key=lambda j: _number_key(criteria[j.criterion_id]))

@@ -13,6 +13,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from lms.i18n import _l
 from lms.portfolio.forms import choices
 
 
@@ -26,88 +27,89 @@ class JudgeForm(FlaskForm):
 
     state_version = HiddenField()
     outcome = RadioField(
-        "Outcome",
+        _l("Outcome"),
         choices=choices(
-            [("signed_off", "Sign off the unit"), ("referred", "Refer back for more work")]
+            [("signed_off", _l("Sign off the unit")), ("referred", _l("Refer back for more work"))]
         ),
-        validators=[InputRequired("Please choose an outcome.")],
+        validators=[InputRequired(_l("Please choose an outcome."))],
     )
-    feedback = TextAreaField("Overall feedback for the trainee")
+    feedback = TextAreaField(_l("Overall feedback for the trainee"))
     actions = TextAreaField(
-        "What the trainee should do next",
-        description="Needed when you refer the work back.",
+        _l("What the trainee should do next"),
+        description=_l("Needed when you refer the work back."),
     )
 
 
 class ReviewForm(FlaskForm):
     state_version = HiddenField()
     agrees = RadioField(
-        "Your view",
-        choices=choices([("yes", "I agree and countersign"), ("no", "I do not agree")]),
-        validators=[InputRequired("Please say whether you agree.")],
+        _l("Your view"),
+        choices=choices([("yes", _l("I agree and countersign")), ("no", _l("I do not agree"))]),
+        validators=[InputRequired(_l("Please say whether you agree."))],
     )
     comments = TextAreaField(
-        "Comments for the assessor", description="Needed when you do not agree: say why."
+        _l("Comments for the assessor"), description=_l("Needed when you do not agree: say why.")
     )
 
 
 class PlanForm(FlaskForm):
     percentage = IntegerField(
-        "Percentage of each assessor's decisions to sample",
-        validators=[InputRequired("Please give a percentage."), NumberRange(0, 100)],
+        _l("Percentage of each assessor's decisions to sample"),
+        validators=[InputRequired(_l("Please give a percentage.")), NumberRange(0, 100)],
     )
     first_decisions = IntegerField(
-        "Sample all of an assessor's first … decisions",
-        validators=[InputRequired("Please give a number."), NumberRange(0, 100)],
+        _l("Sample all of an assessor's first … decisions"),
+        validators=[InputRequired(_l("Please give a number.")), NumberRange(0, 100)],
     )
 
 
 class StandardisationForm(FlaskForm):
-    title = StringField("Title", validators=[DataRequired("Please give it a title.")])
-    submission_id = SelectField("Evidence to judge (a submission)", coerce=int)
-    assessors = CheckboxList("Assessors taking part", coerce=int)
+    title = StringField(_l("Title"), validators=[DataRequired(_l("Please give it a title."))])
+    submission_id = SelectField(_l("Evidence to judge (a submission)"), coerce=int)
+    assessors = CheckboxList(_l("Assessors taking part"), coerce=int)
 
 
 class StandardisationJudgeForm(FlaskForm):
     outcome = RadioField(
-        "Your outcome",
+        _l("Your outcome"),
         choices=choices(
-            [("signed_off", "Sign off the unit"), ("referred", "Refer back for more work")]
+            [("signed_off", _l("Sign off the unit")), ("referred", _l("Refer back for more work"))]
         ),
-        validators=[InputRequired("Please choose an outcome.")],
+        validators=[InputRequired(_l("Please choose an outcome."))],
     )
-    comments = TextAreaField("Comments")
+    comments = TextAreaField(_l("Comments"))
 
 
 class CloseStandardisationForm(FlaskForm):
     outcome = TextAreaField(
-        "What the comparison showed", validators=[DataRequired("Please record the outcome.")]
+        _l("What the comparison showed"),
+        validators=[DataRequired(_l("Please record the outcome."))],
     )
-    actions = TextAreaField("Actions agreed")
+    actions = TextAreaField(_l("Actions agreed"))
 
 
 class EqaAccessForm(FlaskForm):
     email = EmailField(
-        "External quality assurer's e-mail",
-        validators=[DataRequired("Please give the EQA's e-mail address.")],
+        _l("External quality assurer's e-mail"),
+        validators=[DataRequired(_l("Please give the EQA's e-mail address."))],
     )
-    enrolments = CheckboxList("Learners whose records they may see", coerce=int)
-    starts_on = DateField("From", validators=[InputRequired("Please give a start date.")])
-    ends_on = DateField("Until", validators=[InputRequired("Please give an end date.")])
+    enrolments = CheckboxList(_l("Learners whose records they may see"), coerce=int)
+    starts_on = DateField(_l("From"), validators=[InputRequired(_l("Please give a start date."))])
+    ends_on = DateField(_l("Until"), validators=[InputRequired(_l("Please give an end date."))])
 
 
 class EqaInviteForm(FlaskForm):
     """Shown beside the access form, so its fields are named `invite-...`."""
 
     display_name = StringField(
-        "Their name",
-        validators=[DataRequired("Please give their name."), Length(max=120)],
+        _l("Their name"),
+        validators=[DataRequired(_l("Please give their name.")), Length(max=120)],
     )
     email = EmailField(
-        "Their e-mail address",
+        _l("Their e-mail address"),
         validators=[
-            DataRequired("Please give their e-mail address."),
-            Email("That e-mail address does not look right."),
+            DataRequired(_l("Please give their e-mail address.")),
+            Email(_l("That e-mail address does not look right.")),
         ],
     )
 

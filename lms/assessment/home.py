@@ -8,6 +8,7 @@ from lms.assessment.today import assessor_day, eqa_day, iqa_day
 from lms.core.home import Link, Section, home_sections
 from lms.db import utcnow
 from lms.extensions import db
+from lms.i18n import _
 from lms.permissions import can
 
 
@@ -19,38 +20,40 @@ def portfolio_sections(user) -> list[Section]:
     if Role.TRAINEE in user.roles:
         links.append(
             Link(
-                "My portfolio",
+                _("My portfolio"),
                 url_for("portfolio.index"),
-                "Your evidence for each unit, what you have submitted, and your feedback.",
+                _("Your evidence for each unit, what you have submitted, and your feedback."),
             )
         )
     if can(user, "assessment.queue"):
         links.append(
             Link(
-                "Assessment queue",
+                _("Assessment queue"),
                 url_for("assessment.queue"),
-                "Work submitted by trainees in your cohorts, oldest first.",
+                _("Work submitted by trainees in your cohorts, oldest first."),
             )
         )
     if can(user, "iqa.access"):
         links.append(
             Link(
-                "Quality assurance",
+                _("Quality assurance"),
                 url_for("assessment.iqa_home"),
-                "Sampled decisions to review, sampling plans, reports and standardisation.",
+                _("Sampled decisions to review, sampling plans, reports and standardisation."),
             )
         )
     if can(user, "eqa.home"):
         links.append(
             Link(
-                "External quality assurance",
+                _("External quality assurance"),
                 url_for("assessment.eqa_home"),
-                "The learners whose records you have been given to review.",
+                _("The learners whose records you have been given to review."),
             )
         )
     links += _eqa_access_links(user)
-    links.append(Link("Notifications", url_for("notifications.index"), "What has happened lately."))
-    return [Section("Portfolio and assessment", links)]
+    links.append(
+        Link(_("Notifications"), url_for("notifications.index"), _("What has happened lately."))
+    )
+    return [Section(_("Portfolio and assessment"), links)]
 
 
 def _eqa_access_links(user) -> list[Link]:
@@ -60,9 +63,12 @@ def _eqa_access_links(user) -> list[Link]:
     }
     return [
         Link(
-            f"External quality assurance for {organisation.name}",
+            _("External quality assurance for %(organisation)s", organisation=organisation.name),
             url_for("assessment.eqa_access", slug=organisation.slug),
-            "Invite external quality assurers, give them learners to review, and end access early.",
+            _(
+                "Invite external quality assurers, give them learners to review, and end "
+                "access early."
+            ),
         )
         for organisation in sorted(organisations, key=lambda o: o.name)
     ]
@@ -76,7 +82,7 @@ def quality_day_sections(user) -> list[Section]:
     if can(user, "assessment.queue"):
         sections.append(
             Section(
-                "Your assessment work",
+                _("Your assessment work"),
                 template="home/assessor_day.html",
                 data=assessor_day(db.session, user),
             )
@@ -84,7 +90,7 @@ def quality_day_sections(user) -> list[Section]:
     if can(user, "iqa.access"):
         sections.append(
             Section(
-                "Your quality assurance",
+                _("Your quality assurance"),
                 template="home/iqa_day.html",
                 data=iqa_day(db.session, user),
             )
@@ -92,7 +98,7 @@ def quality_day_sections(user) -> list[Section]:
     if can(user, "eqa.home"):
         sections.append(
             Section(
-                "Your external review",
+                _("Your external review"),
                 template="home/eqa_day.html",
                 data=eqa_day(db.session, user, utcnow().date()),
             )

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from lms.accounts.models import Organisation, User
 from lms.curriculum.models import Enrolment
 from lms.db import Base, append_only, string_enum, utcnow
+from lms.i18n import _
 from lms.portfolio.models import Submission
 
 
@@ -24,7 +25,7 @@ class Outcome(StrEnum):
 
     @property
     def label(self) -> str:
-        return {"signed_off": "Unit signed off", "referred": "Referred back"}[self.value]
+        return {"signed_off": _("Unit signed off"), "referred": _("Referred back")}[self.value]
 
 
 class SampleReason(StrEnum):
@@ -35,9 +36,9 @@ class SampleReason(StrEnum):
     @property
     def label(self) -> str:
         return {
-            "new_assessor": "One of the assessor's first decisions",
-            "plan": "Sampled by the plan",
-            "picked": "Picked by an IQA",
+            "new_assessor": _("One of the assessor's first decisions"),
+            "plan": _("Sampled by the plan"),
+            "picked": _("Picked by an IQA"),
         }[self.value]
 
 

@@ -35,12 +35,13 @@ from lms.curriculum.models import AssessmentCriterion, Enrolment, Unit
 from lms.curriculum.offering import require_unit_offered
 from lms.db import utcnow
 from lms.errors import Conflict, DomainError
+from lms.i18n import _, _l
 from lms.portfolio.models import Submission, SubmissionStatus, SubmittedEvidence
 
 DEFAULT_PERCENTAGE = 25
 DEFAULT_FIRST_DECISIONS = 5
 
-ALREADY_JUDGED = (
+ALREADY_JUDGED = _l(
     "Someone else has just acted on this submission, so your decision was not saved. "
     "Please look at the submission again to see where it stands now."
 )
@@ -67,7 +68,7 @@ def _move(
 ) -> None:
     """Change the submission's status if, and only if, nobody else has changed it since."""
     if submission.state_version != expected_version or submission.status not in from_statuses:
-        raise Conflict(ALREADY_JUDGED)
+        raise Conflict(str(ALREADY_JUDGED))
     closes = to in (SubmissionStatus.REFERRED, SubmissionStatus.ACHIEVED)
     result = session.execute(
         update(Submission)
@@ -84,7 +85,7 @@ def _move(
         .execution_options(synchronize_session=False)
     )
     if result.rowcount != 1:
-        raise Conflict(ALREADY_JUDGED)
+        raise Conflict(str(ALREADY_JUDGED))
     session.refresh(submission)
 
 
@@ -166,7 +167,7 @@ def judge(
         _require_sign_off_earned(session, submission, criteria, verdicts, items)
     elif not actions.strip():
         raise DomainError(
-            "Please say what the trainee should do next, so that she can resubmit.",
+            _("Please say what the trainee should do next, so that she can resubmit."),
             field="actions",
         )
 
@@ -213,8 +214,11 @@ def _require_unit_offered(session: Session, submission: Submission) -> None:
         session.get(Enrolment, submission.enrolment_id),
         unit,
         utcnow().date(),
-        f"{unit.code} is not part of what this organisation is licensed to deliver at the "
-        "moment, so it cannot be assessed here. The franchisor can add it to the licence.",
+        _(
+            "%(unit)s is not part of what this organisation is licensed to deliver at the "
+            "moment, so it cannot be assessed here. The franchisor can add it to the licence.",
+            unit=unit.code,
+        ),
     )
 
 
@@ -224,7 +228,11 @@ def _require_every_criterion_judged(
     missing = [c.number for c in criteria if c.id not in verdicts]
     if missing:
         raise DomainError(
-            f"Please judge every criterion (still to do: {', '.join(missing)}).", field="criteria"
+            _(
+                "Please judge every criterion (still to do: %(criteria)s).",
+                criteria=", ".join(missing),
+            ),
+            field="criteria",
         )
 
 
@@ -248,23 +256,28 @@ def _require_sign_off_earned(
     unmet = [c.number for c in criteria if not verdicts[c.id].met]
     if unmet:
         raise DomainError(
-            f"The unit can only be signed off when every criterion is met; not yet met: "
-            f"{', '.join(unmet)}. Refer it back with actions instead.",
+            _(
+                "The unit can only be signed off when every criterion is met; not yet met: "
+                "%(criteria)s. Refer it back with actions instead.",
+                criteria=", ".join(unmet),
+            ),
             field="outcome",
         )
     covered = {c for item in items for c in item.criterion_ids}
     uncovered = [c.number for c in criteria if c.id not in covered]
     if uncovered:
         raise DomainError(
-            f"No submitted evidence covers {', '.join(uncovered)}, so the unit cannot be "
-            f"signed off yet.",
+            _(
+                "No submitted evidence covers %(criteria)s, so the unit cannot be signed off yet.",
+                criteria=", ".join(uncovered),
+            ),
             field="outcome",
         )
     enrolment = session.get(Enrolment, submission.enrolment_id)
     unit = session.get(Unit, submission.unit_id)
     if not achievements.quiz_passed(session, enrolment, unit):
         raise DomainError(
-            "The unit's quiz has not been passed yet, so the unit cannot be signed off.",
+            _("The unit's quiz has not been passed yet, so the unit cannot be signed off."),
             field="outcome",
         )
 
@@ -418,10 +431,10 @@ def save_sampling_plan(
     session: Session, organisation_id: int, by: User, *, percentage: int, first_decisions: int
 ) -> SamplingPlan:
     if not 0 <= percentage <= 100:
-        raise DomainError("The percentage must be between 0 and 100.", field="percentage")
+        raise DomainError(_("The percentage must be between 0 and 100."), field="percentage")
     if not 0 <= first_decisions <= 100:
         raise DomainError(
-            "The number of first decisions must be between 0 and 100.", field="first_decisions"
+            _("The number of first decisions must be between 0 and 100."), field="first_decisions"
         )
     plan = sampling_plan(session, organisation_id)
     plan.percentage = percentage
@@ -458,7 +471,7 @@ def _sample_due(session: Session, organisation_id: int, assessor_id: int) -> Sam
     return None
 
 
-ALREADY_SAMPLED = "This decision is already in the sample."
+ALREADY_SAMPLED = _l("This decision is already in the sample.")
 
 
 def _already_sampled(session: Session, decision: Decision) -> bool:
@@ -470,7 +483,7 @@ def _already_sampled(session: Session, decision: Decision) -> bool:
 def pick_for_sampling(session: Session, decision: Decision, iqa: User) -> IqaSample:
     """An IQA chooses a decision to check, beyond what the plan sampled."""
     if _already_sampled(session, decision):
-        raise DomainError(ALREADY_SAMPLED)
+        raise DomainError(str(ALREADY_SAMPLED))
     sample = IqaSample(
         decision_id=decision.id,
         organisation_id=decision.organisation_id,
@@ -484,7 +497,7 @@ def pick_for_sampling(session: Session, decision: Decision, iqa: User) -> IqaSam
             session.add(sample)
             session.flush()
     except IntegrityError:
-        raise Conflict(ALREADY_SAMPLED) from None
+        raise Conflict(str(ALREADY_SAMPLED)) from None
     record(session, "iqa.sample_picked", obj=sample, organisation_id=decision.organisation_id)
     return sample
 
@@ -531,13 +544,15 @@ def countersign_as_assessor(
     """A qualified assessor confirms (or not) a trainee assessor's sign-off."""
     submission = session.get(Submission, decision.submission_id)
     if decision.assessor_id == assessor.id:
-        raise DomainError("A sign-off must be countersigned by someone other than its assessor.")
+        raise DomainError(_("A sign-off must be countersigned by someone other than its assessor."))
     if is_trainee_assessor(session, assessor.id, decision.organisation_id):
-        raise DomainError("Only a qualified assessor can countersign a trainee assessor's work.")
+        raise DomainError(_("Only a qualified assessor can countersign a trainee assessor's work."))
     if not agrees and not (comments or "").strip():
-        raise DomainError("Please say why, so that the assessor can look again.", field="comments")
+        raise DomainError(
+            _("Please say why, so that the assessor can look again."), field="comments"
+        )
     if latest_decision(session, submission).id != decision.id:
-        raise Conflict(ALREADY_JUDGED)
+        raise Conflict(str(ALREADY_JUDGED))
     if not agrees:
         target = SubmissionStatus.SUBMITTED
     elif _pending_sample(session, decision) is not None:
@@ -639,13 +654,13 @@ def _require_reviewable(
 ) -> None:
     if decision.assessor_id == iqa.id:
         raise DomainError(
-            "You made this decision yourself, so another IQA needs to quality-assure it."
+            _("You made this decision yourself, so another IQA needs to quality-assure it.")
         )
     if sample.status != SampleStatus.PENDING:
-        raise Conflict("This sample has already been reviewed.")
+        raise Conflict(_("This sample has already been reviewed."))
     if not agrees and not (comments or "").strip():
         raise DomainError(
-            "Please give your reasons, so that the assessor knows what to look at again.",
+            _("Please give your reasons, so that the assessor knows what to look at again."),
             field="comments",
         )
 
@@ -663,5 +678,5 @@ def _close_sample(session: Session, sample: IqaSample, *, agrees: bool) -> None:
         .execution_options(synchronize_session=False)
     )
     if claimed.rowcount != 1:
-        raise Conflict("This sample has already been reviewed.")
+        raise Conflict(_("This sample has already been reviewed."))
     session.refresh(sample)

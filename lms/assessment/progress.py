@@ -15,7 +15,14 @@ from lms.curriculum.models import AssessmentCriterion
 from lms.db import utcnow
 from lms.franchise.overview import PartnerMetric
 from lms.franchise.progress import UnitMeasure
+from lms.i18n import _, format_percent, ngettext
 from lms.portfolio.models import Evidence, EvidenceCriterion, Submission, SubmissionStatus
+
+
+def N_(text: str) -> str:  # noqa: N802 - the usual name of a gettext no-op marker
+    """Marks a column label for translation without translating it here: the table or export
+    that shows it translates it when it is read (a label made at import has no reader yet)."""
+    return text
 
 
 def _days_since(moment: datetime, now: datetime) -> int:
@@ -45,7 +52,12 @@ def portfolio_coverage(
         .group_by(Evidence.enrolment_id, AssessmentCriterion.unit_id)
     )
     return {
-        (enrolment_id, unit_id): f"{count} of {totals.get(unit_id, count)} criteria have evidence"
+        (enrolment_id, unit_id): ngettext(
+            "%(covered)s of %(num)d criteria have evidence",
+            "%(covered)s of %(num)d criteria have evidence",
+            totals.get(unit_id, count),
+            covered=count,
+        )
         for enrolment_id, unit_id, count in covered
     }
 
@@ -60,7 +72,8 @@ def assessment_status(
     for key, standing in unit_standings(session, enrolment_ids, unit_ids).items():
         text = standing.status.label
         if standing.status == UnitStatus.WITH_ASSESSOR and standing.submitted_at is not None:
-            text += f" ({_days_since(standing.submitted_at, now)} days)"
+            days = _days_since(standing.submitted_at, now)
+            text += " " + ngettext("(%(num)d day)", "(%(num)d days)", days)
         texts[key] = text
     return texts
 
@@ -77,12 +90,15 @@ def assessment_backlog(session: Session, organisation_ids: Sequence[int]) -> dic
         )
         .group_by(Submission.organisation_id)
     )
-    backlog = dict.fromkeys(organisation_ids, "None waiting")
+    backlog = dict.fromkeys(organisation_ids, _("None waiting"))
     for organisation_id, count, oldest in rows:
         if oldest is not None and oldest.tzinfo is None:
             oldest = oldest.replace(tzinfo=now.tzinfo)
-        backlog[organisation_id] = (
-            f"{count} waiting, the oldest for {_days_since(oldest, now)} days"
+        backlog[organisation_id] = ngettext(
+            "%(waiting)s waiting, the oldest for %(num)d day",
+            "%(waiting)s waiting, the oldest for %(num)d days",
+            _days_since(oldest, now),
+            waiting=count,
         )
     return backlog
 
@@ -113,19 +129,26 @@ def iqa_coverage(session: Session, organisation_ids: Sequence[int]) -> dict[int,
         made = decisions.get(organisation_id, 0)
         sampled, reviewed = samples.get(organisation_id, (0, 0))
         if not made:
-            coverage[organisation_id] = "No decisions yet"
+            coverage[organisation_id] = _("No decisions yet")
             continue
-        coverage[organisation_id] = (
-            f"{sampled} of {made} decisions sampled ({sampled * 100 // made}%), {reviewed} reviewed"
+        coverage[organisation_id] = ngettext(
+            "%(sampled)s of %(num)d decisions sampled (%(share)s), %(reviewed)s reviewed",
+            "%(sampled)s of %(num)d decisions sampled (%(share)s), %(reviewed)s reviewed",
+            made,
+            sampled=sampled,
+            share=format_percent((sampled * 100 // made) / 100),
+            reviewed=reviewed,
         )
     return coverage
 
 
-PORTFOLIO_COVERAGE = UnitMeasure(key="portfolio", label="Portfolio", load=portfolio_coverage)
-ASSESSMENT_STATUS = UnitMeasure(key="assessment", label="Assessment status", load=assessment_status)
+PORTFOLIO_COVERAGE = UnitMeasure(key="portfolio", label=N_("Portfolio"), load=portfolio_coverage)
+ASSESSMENT_STATUS = UnitMeasure(
+    key="assessment", label=N_("Assessment status"), load=assessment_status
+)
 ASSESSMENT_BACKLOG = PartnerMetric(
     key="assessment_backlog",
-    label="Assessment backlog (and the oldest waiting)",
+    label=N_("Assessment backlog (and the oldest waiting)"),
     load=assessment_backlog,
 )
-IQA_COVERAGE = PartnerMetric(key="iqa_coverage", label="IQA coverage", load=iqa_coverage)
+IQA_COVERAGE = PartnerMetric(key="iqa_coverage", label=N_("IQA coverage"), load=iqa_coverage)

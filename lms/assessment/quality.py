@@ -24,6 +24,7 @@ from lms.audit.operations import record
 from lms.curriculum.models import Enrolment
 from lms.db import utcnow
 from lms.errors import DomainError
+from lms.i18n import _
 from lms.permissions import Reader, learner_enrolment_ids
 from lms.portfolio.models import Submission
 
@@ -39,9 +40,11 @@ def start_standardisation(
 ) -> StandardisationExercise:
     """Set the same submitted evidence to several assessors to judge independently."""
     if not (title or "").strip():
-        raise DomainError("Please give the exercise a title.", field="title")
+        raise DomainError(_("Please give the exercise a title."), field="title")
     if submission.organisation_id != organisation.id:
-        raise DomainError("Please choose evidence from this organisation.", field="submission_id")
+        raise DomainError(
+            _("Please choose evidence from this organisation."), field="submission_id"
+        )
     assessors = set(
         session.scalars(
             select(User.id)
@@ -50,7 +53,7 @@ def start_standardisation(
         )
     )
     if len(assessors) < 2:
-        raise DomainError("Please choose at least two assessors.", field="assessors")
+        raise DomainError(_("Please choose at least two assessors."), field="assessors")
     exercise = StandardisationExercise(
         organisation_id=organisation.id,
         submission_id=submission.id,
@@ -79,9 +82,9 @@ def record_standardisation_judgement(
 ) -> StandardisationParticipant:
     participant = next((p for p in exercise.participants if p.assessor_id == assessor.id), None)
     if participant is None:
-        raise DomainError("You are not taking part in this exercise.")
+        raise DomainError(_("You are not taking part in this exercise."))
     if participant.judged_at is not None:
-        raise DomainError("You have already given your judgement for this exercise.")
+        raise DomainError(_("You have already given your judgement for this exercise."))
     participant.outcome = Outcome(outcome)
     participant.verdicts = {str(k): bool(v) for k, v in verdicts.items()}
     participant.comments = (comments or "").strip()
@@ -101,9 +104,9 @@ def close_standardisation(
     session: Session, exercise: StandardisationExercise, iqa: User, *, outcome: str, actions: str
 ) -> StandardisationExercise:
     if exercise.closed_at is not None:
-        raise DomainError("This exercise has already been closed.")
+        raise DomainError(_("This exercise has already been closed."))
     if not (outcome or "").strip():
-        raise DomainError("Please record what the comparison showed.", field="outcome")
+        raise DomainError(_("Please record what the comparison showed."), field="outcome")
     exercise.outcome = outcome.strip()
     exercise.actions = (actions or "").strip()
     exercise.closed_at = utcnow()
@@ -175,12 +178,14 @@ def grant_eqa_access(
     eqa = _eqa_of(session, organisation, email or "")
     if eqa is None:
         raise DomainError(
-            "We could not find an external quality assurer with that e-mail address here. "
-            "A coordinator can invite them on this page first.",
+            _(
+                "We could not find an external quality assurer with that e-mail address here. "
+                "A coordinator can invite them on this page first."
+            ),
             field="email",
         )
     if ends_on < starts_on:
-        raise DomainError("The end date must be on or after the start date.", field="ends_on")
+        raise DomainError(_("The end date must be on or after the start date."), field="ends_on")
     enrolments = list(
         session.scalars(
             select(Enrolment).where(
@@ -190,7 +195,7 @@ def grant_eqa_access(
         )
     )
     if not enrolments or len(enrolments) != len(set(enrolment_ids)):
-        raise DomainError("Please choose learners of this organisation.", field="enrolments")
+        raise DomainError(_("Please choose learners of this organisation."), field="enrolments")
     granted_by_id = granted_by.id  # read before a new row is pending: reading may flush
     grant = EqaGrant(
         user_id=eqa.id,
@@ -241,7 +246,7 @@ def end_eqa_grant(session: Session, grant: EqaGrant, ended_by: User) -> EqaGrant
     if not grant.is_open(now.date()) or not _mark_ended(
         session, grant, ended_at=now, ended_by_id=ended_by.id, end_notified_at=now
     ):
-        raise DomainError("This access has already ended.")
+        raise DomainError(_("This access has already ended."))
     record(
         session,
         "eqa.access_ended",
@@ -292,7 +297,7 @@ def invite_eqa(
     caller answers exactly as for a new address, so nothing tells that it exists."""
     email = normalise_email(email or "")
     if not (display_name or "").strip():
-        raise DomainError("Please give their name.", field="display_name")
+        raise DomainError(_("Please give their name."), field="display_name")
     record(session, "eqa.invited", organisation_id=organisation.id, email=email)
     person = find_user_by_email(session, email)
     if person is None:

@@ -29,6 +29,7 @@ from lms.assessment.unit_status import (
     unit_standings,
 )
 from lms.curriculum.models import AssessmentCriterion, CourseUnit, Enrolment, LearningOutcome, Unit
+from lms.i18n import _
 from lms.portfolio.models import Evidence, EvidenceCriterion, Submission, SubmissionStatus
 
 
@@ -42,11 +43,11 @@ class CriterionStatus(StrEnum):
     @property
     def label(self) -> str:
         return {
-            "no_evidence": "No evidence yet",
-            "evidence_added": "Evidence added, not submitted",
-            "submitted": "Submitted",
-            "met": "Met",
-            "not_yet_met": "Not yet met",
+            "no_evidence": _("No evidence yet"),
+            "evidence_added": _("Evidence added, not submitted"),
+            "submitted": _("Submitted"),
+            "met": _("Met"),
+            "not_yet_met": _("Not yet met"),
         }[self.value]
 
 

@@ -39,15 +39,16 @@ from lms.assessment.queries import (
     queue_units,
 )
 from lms.curriculum.models import Unit
+from lms.i18n import _l
 from lms.permissions import iqa_organisation_ids
 from lms.portfolio.models import Submission
 
 SHOWN = 5
 
 RISKS = (
-    ("new_assessor", "New assessor"),
-    ("referral", "Referral"),
-    ("first_on_unit", "First decision on the unit"),
+    ("new_assessor", _l("New assessor")),
+    ("referral", _l("Referral")),
+    ("first_on_unit", _l("First decision on the unit")),
 )
 
 
@@ -141,7 +142,7 @@ def iqa_day(session: Session, user: User) -> IqaDay:
             row.title,
             row.outcome,
             row.created_at,
-            [label for key, label in RISKS if getattr(row, key)],
+            [str(label) for key, label in RISKS if getattr(row, key)],
         )
         for row in session.execute(
             _sample_joins(
@@ -168,7 +169,7 @@ def iqa_day(session: Session, user: User) -> IqaDay:
     return IqaDay(
         pending=counts[0] or 0,
         by_assessor=[(people[a], n) for a, n in by_assessor_rows[:SHOWN]],
-        by_risk=[(label, counts[i + 1] or 0) for i, (_, label) in enumerate(RISKS)],
+        by_risk=[(str(label), counts[i + 1] or 0) for i, (_key, label) in enumerate(RISKS)],
         oldest=oldest,
         assessors=people,
         coverage=sampling_coverage(session, user),

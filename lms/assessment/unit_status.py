@@ -25,6 +25,7 @@ from lms.accreditation import award_status
 from lms.accreditation.models import UnitAchievement
 from lms.assessment.models import Decision
 from lms.curriculum.models import Unit
+from lms.i18n import _l
 from lms.portfolio.models import Submission, SubmissionStatus
 
 
@@ -39,45 +40,45 @@ class UnitStatus(StrEnum):
 
     @property
     def label(self) -> str:
-        return UNIT_STATUS_LABELS[self]
+        return str(UNIT_STATUS_LABELS[self])
 
     @property
     def explanation(self) -> str:
         """What it means for the trainee, said to her."""
-        return UNIT_STATUS_EXPLANATIONS[self]
+        return str(UNIT_STATUS_EXPLANATIONS[self])
 
 
 UNIT_STATUS_LABELS = {
-    UnitStatus.NOT_SUBMITTED: "Not submitted yet",
-    UnitStatus.WITH_ASSESSOR: "Waiting for an assessor",
-    UnitStatus.REFERRED: "Referred back for more work",
-    UnitStatus.BEING_CHECKED: "Signed off, being checked",
-    UnitStatus.LOOKED_AT_AGAIN: "Back with the assessor after a check",
-    UnitStatus.ACHIEVED: "Achieved",
-    UnitStatus.REVOKED: "Revoked with the award",
+    UnitStatus.NOT_SUBMITTED: _l("Not submitted yet"),
+    UnitStatus.WITH_ASSESSOR: _l("Waiting for an assessor"),
+    UnitStatus.REFERRED: _l("Referred back for more work"),
+    UnitStatus.BEING_CHECKED: _l("Signed off, being checked"),
+    UnitStatus.LOOKED_AT_AGAIN: _l("Back with the assessor after a check"),
+    UnitStatus.ACHIEVED: _l("Achieved"),
+    UnitStatus.REVOKED: _l("Revoked with the award"),
 }
 UNIT_STATUS_EXPLANATIONS = {
-    UnitStatus.NOT_SUBMITTED: (
+    UnitStatus.NOT_SUBMITTED: _l(
         "When your evidence covers every criterion, you can submit this unit for assessment."
     ),
-    UnitStatus.WITH_ASSESSOR: (
+    UnitStatus.WITH_ASSESSOR: _l(
         "Your work is with your assessor. They will look at it and let you know what they think."
     ),
-    UnitStatus.REFERRED: (
+    UnitStatus.REFERRED: _l(
         "Your assessor has said what to add. When you are ready, you can submit it again."
     ),
-    UnitStatus.BEING_CHECKED: (
+    UnitStatus.BEING_CHECKED: _l(
         "Your assessor has signed this unit off; it is being checked. Many sign-offs are "
         "checked by a second person before they are final. You do not need to do anything, "
         "and we will let you know when it is done."
     ),
-    UnitStatus.LOOKED_AT_AGAIN: (
+    UnitStatus.LOOKED_AT_AGAIN: _l(
         "Your assessor signed this unit off, and the check found something they need to look "
         "at again. Your work is back with your assessor: you do not need to do anything now, "
         "and they will let you know what happens next."
     ),
-    UnitStatus.ACHIEVED: "This unit is achieved and on your record. Well done.",
-    UnitStatus.REVOKED: (
+    UnitStatus.ACHIEVED: _l("This unit is achieved and on your record. Well done."),
+    UnitStatus.REVOKED: _l(
         "This unit was withdrawn together with the qualification it was part of. Your "
         "coordinator can explain what this means for you and what can happen next."
     ),

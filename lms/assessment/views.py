@@ -31,6 +31,7 @@ from lms.curriculum.models import Enrolment
 from lms.db import utcnow
 from lms.errors import Conflict, NotFound
 from lms.extensions import db
+from lms.i18n import _, format_date
 from lms.permissions import authorize, can
 from lms.portfolio.forms import ButtonForm, choices
 from lms.portfolio.models import Submission
@@ -133,7 +134,7 @@ def judge(submission_id: int):
                 feedback=form.feedback.data or "",
                 actions=form.actions.data or "",
             )
-            flash("Your decision has been recorded and signed.", "success")
+            flash(_("Your decision has been recorded and signed."), "success")
             return redirect(url_for("assessment.queue"))
         if isinstance(outcome.error, Conflict):
             # Someone else acted first: show the page as it now is, with a fresh form.
@@ -164,7 +165,7 @@ def countersign(decision_id: int):
             agrees=form.agrees.data == "yes",
             comments=form.comments.data or "",
         )
-        flash("Thank you: your countersignature has been recorded.", "success")
+        flash(_("Thank you: your countersignature has been recorded."), "success")
         return redirect(url_for("assessment.queue"))
     if isinstance(outcome.error, Conflict):
         return _judge_page(submission, JudgeForm(formdata=None), form, 409)
@@ -206,7 +207,7 @@ def review(sample_id: int):
                 agrees=form.agrees.data == "yes",
                 comments=form.comments.data or "",
             )
-            flash("Your review has been recorded.", "success")
+            flash(_("Your review has been recorded."), "success")
             return redirect(url_for("assessment.iqa_home"))
         if isinstance(outcome.error, Conflict):
             error = outcome.error.message  # the review form is gone: say so at the top
@@ -234,7 +235,7 @@ def pick_sample(decision_id: int):
     if ButtonForm().validate_on_submit():
         with flashed_errors():
             operations.pick_for_sampling(db.session, decision, current_user)
-            flash("The decision has been added to your sample.", "success")
+            flash(_("The decision has been added to your sample."), "success")
     return redirect(url_for("assessment.iqa_home"))
 
 
@@ -252,7 +253,7 @@ def sampling_plan(slug: str):
                 percentage=form.percentage.data,
                 first_decisions=form.first_decisions.data,
             )
-            flash("The sampling plan has been saved.", "success")
+            flash(_("The sampling plan has been saved."), "success")
             return redirect(url_for("assessment.sampling_plan", slug=slug))
     return render_template(
         "assessment/plan.html", organisation=organisation, form=form
@@ -284,9 +285,9 @@ def assessor_standing(slug: str, user_id: int):
         trainee = request.form.get("trainee") == "1"
         operations.set_trainee_assessor(db.session, assessor, organisation.id, trainee=trainee)
         flash(
-            f"{assessor.display_name}'s sign-offs now need a countersignature."
+            _("%(name)s's sign-offs now need a countersignature.", name=assessor.display_name)
             if trainee
-            else f"{assessor.display_name} is recorded as a qualified assessor.",
+            else _("%(name)s is recorded as a qualified assessor.", name=assessor.display_name),
             "success",
         )
     return redirect(url_for("assessment.report", slug=slug))
@@ -303,7 +304,15 @@ def new_standardisation(slug: str):
     organisation = organisation_or_404(slug, "iqa.manage")
     form = StandardisationForm()
     form.submission_id.choices = choices(
-        (s.id, f"{u.code}, submission {s.id} of {s.submitted_at:%d %B %Y}")
+        (
+            s.id,
+            _(
+                "%(unit)s, submission %(number)s of %(date)s",
+                unit=u.code,
+                number=s.id,
+                date=format_date(s.submitted_at),
+            ),
+        )
         for s, u in queries.recent_submissions(db.session, organisation.id)
     )
     form.assessors.choices = choices(
@@ -319,7 +328,7 @@ def new_standardisation(slug: str):
                 submission=db.session.get(Submission, form.submission_id.data),
                 assessor_ids=form.assessors.data,
             )
-            flash("The standardisation exercise has been set.", "success")
+            flash(_("The standardisation exercise has been set."), "success")
             return redirect(url_for("assessment.standardisation", exercise_id=exercise.id))
     return render_template(
         "assessment/standardisation_new.html", organisation=organisation, form=form
@@ -376,9 +385,9 @@ def standardisation_judge(exercise_id: int):
                 verdicts={c.id: request.form.get(f"met-{c.id}") == "yes" for c in criteria},
                 comments=form.comments.data or "",
             )
-            flash("Your independent judgement has been recorded.", "success")
+            flash(_("Your independent judgement has been recorded."), "success")
     else:
-        flash("Please choose an outcome.", "error")
+        flash(_("Please choose an outcome."), "error")
     return redirect(url_for("assessment.standardisation", exercise_id=exercise_id))
 
 
@@ -399,9 +408,9 @@ def close_standardisation(exercise_id: int):
                 outcome=form.outcome.data,
                 actions=form.actions.data or "",
             )
-            flash("The outcome and actions have been recorded.", "success")
+            flash(_("The outcome and actions have been recorded."), "success")
     else:
-        flash("Please record what the comparison showed.", "error")
+        flash(_("Please record what the comparison showed."), "error")
     return redirect(url_for("assessment.standardisation", exercise_id=exercise_id))
 
 
@@ -411,7 +420,7 @@ def close_standardisation(exercise_id: int):
 def _eqa_access_form(organisation: Organisation, **kwargs) -> EqaAccessForm:
     form = EqaAccessForm(**kwargs)
     form.enrolments.choices = choices(
-        (e.id, f"{u.display_name} (enrolment {e.id})")
+        (e.id, _("%(name)s (enrolment %(number)s)", name=u.display_name, number=e.id))
         for e, u in queries.learners_of(db.session, organisation.id)
     )
     return form
@@ -445,8 +454,10 @@ def eqa_access(slug: str):
                 ends_on=form.ends_on.data,
             )
             flash(
-                "Access has been given for those dates. We have e-mailed the quality assurer "
-                "to let them know.",
+                _(
+                    "Access has been given for those dates. We have e-mailed the quality assurer "
+                    "to let them know."
+                ),
                 "success",
             )
             return redirect(url_for("assessment.eqa_access", slug=slug))
@@ -466,9 +477,12 @@ def invite_eqa(slug: str):
             )
             # The same words whether the address was new, someone's here, or anyone else's.
             flash(
-                f"Thank you. If {email} is new to Alongside, we have e-mailed them a link to "
-                "set a password. Once they have an account here as an external quality "
-                "assurer, you can give them access to learners below.",
+                _(
+                    "Thank you. If %(email)s is new to Alongside, we have e-mailed them a link "
+                    "to set a password. Once they have an account here as an external quality "
+                    "assurer, you can give them access to learners below.",
+                    email=email,
+                ),
                 "success",
             )
             return redirect(url_for("assessment.eqa_access", slug=slug))
@@ -489,8 +503,10 @@ def end_eqa_grant(slug: str, grant_id: int):
         with flashed_errors():
             quality.end_eqa_grant(db.session, grant, current_user)
             flash(
-                f"{row.eqa.display_name} can no longer read these learners' work. "
-                "We have let them know.",
+                _(
+                    "%(name)s can no longer read these learners' work. We have let them know.",
+                    name=row.eqa.display_name,
+                ),
                 "success",
             )
         return redirect(url_for("assessment.eqa_access", slug=slug))

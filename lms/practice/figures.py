@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from lms.curriculum.models import Enrolment
+from lms.i18n import gettext
 from lms.practice.models import PracticeFlag, PracticeSession, SupervisionAttendee
 from lms.reporting.figures import ImpactFigure
 
@@ -76,16 +77,34 @@ def _figures(ids: set[int], practice, supervisions, flags) -> list[ImpactFigure]
     flagged = [flags[i] for i in ids if i in flags]
     minutes = sum(m for m, _ in mentors)
     return [
-        ImpactFigure("Practice hours delivered", round(minutes / 60, 1), len(mentors), "hours"),
-        ImpactFigure("Mentoring sessions", sum(c for _, c in mentors), len(mentors), "sessions"),
         ImpactFigure(
-            "Supervision sessions", len(set().union(*supervised)), len(supervised), "sessions"
+            gettext("Practice hours delivered"),
+            round(minutes / 60, 1),
+            len(mentors),
+            gettext("hours"),
         ),
-        ImpactFigure("Supervision flags raised", sum(r for r, _ in flagged), len(flagged), "flags"),
         ImpactFigure(
-            "Flags followed up",
+            gettext("Mentoring sessions"),
+            sum(c for _, c in mentors),
+            len(mentors),
+            gettext("sessions"),
+        ),
+        ImpactFigure(
+            gettext("Supervision sessions"),
+            len(set().union(*supervised)),
+            len(supervised),
+            gettext("sessions"),
+        ),
+        ImpactFigure(
+            gettext("Supervision flags raised"),
+            sum(r for r, _ in flagged),
+            len(flagged),
+            gettext("flags"),
+        ),
+        ImpactFigure(
+            gettext("Flags followed up"),
             sum(f for _, f in flagged),
             sum(1 for _, f in flagged if f),
-            "flags",
+            gettext("flags"),
         ),
     ]

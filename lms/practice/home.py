@@ -4,7 +4,6 @@ supervisees and follow-ups due, and each coordinator's figures at a glance."""
 from __future__ import annotations
 
 from flask import url_for
-from flask_babel import format_decimal
 from sqlalchemy import select
 
 from lms.accounts.roles import Role
@@ -12,12 +11,9 @@ from lms.core.home import Link, Section, home_sections
 from lms.curriculum.models import Enrolment
 from lms.db import utcnow
 from lms.extensions import db
+from lms.i18n import _, format_decimal, ngettext
 from lms.practice import queries
 from lms.practice.rules import supervised_enrolment_ids
-
-
-def _plural(count: int, one: str, many: str) -> str:
-    return f"{count} {one if count == 1 else many}"
 
 
 def _trainee_section(user) -> list[Section]:
@@ -25,17 +21,17 @@ def _trainee_section(user) -> list[Section]:
         return []
     return [
         Section(
-            "Your practice",
+            _("Your practice"),
             [
                 Link(
-                    "Your mentoring practice",
+                    _("Your mentoring practice"),
                     url_for("practice.index"),
-                    "Your mentoring relationships, sessions, supervision and practice hours.",
+                    _("Your mentoring relationships, sessions, supervision and practice hours."),
                 ),
                 Link(
-                    "Your reflective journal",
+                    _("Your reflective journal"),
                     url_for("practice.journal"),
-                    "Private writing about your practice. Only you can read it.",
+                    _("Private writing about your practice. Only you can read it."),
                 ),
             ],
         )
@@ -49,25 +45,31 @@ def _supervisor_section(user, today) -> list[Section]:
     if db.session.scalar(select(Enrolment.id).where(Enrolment.id.in_(ids)).limit(1)) is None:
         return []
     due = queries.overdue_flags(db.session, ids, today)
-    links = [Link("Trainees you supervise", url_for("practice.index"))]
+    links = [Link(_("Trainees you supervise"), url_for("practice.index"))]
     if actions := queries.overdue_actions(db.session, user, today):
         links.append(
             Link(
-                _plural(
-                    len(actions), "agreed action past its date", "agreed actions past their date"
+                ngettext(
+                    "%(num)d agreed action past its date",
+                    "%(num)d agreed actions past their date",
+                    len(actions),
                 ),
                 url_for("practice.index"),
             )
         )
     links += [
         Link(
-            f"Follow up: {flag.enrolment.user.display_name}, {flag.kind.label.lower()}",
+            _(
+                "Follow up: %(name)s, %(kind)s",
+                name=flag.enrolment.user.display_name,
+                kind=flag.kind.label.lower(),
+            ),
             url_for("practice.follow_up", enrolment_id=flag.enrolment_id, flag_id=flag.id),
-            "The follow-up date has passed.",
+            _("The follow-up date has passed."),
         )
         for flag in due
     ]
-    return [Section("Supervision", links)]
+    return [Section(_("Supervision"), links)]
 
 
 def _coordinator_sections(user, today) -> list[Section]:
@@ -82,19 +84,28 @@ def _coordinator_sections(user, today) -> list[Section]:
         )
         overdue = queries.supervision_overdue(db.session, ids, today)
         flags = queries.overdue_flags(db.session, ids, today)
-        intro = (
-            f"{format_decimal(minutes / 60, format='#,##0.#')} practice hours this month · "
-            f"{_plural(overdue, 'supervision overdue', 'supervisions overdue')} · "
-            f"{_plural(len(flags), 'flag awaiting follow-up', 'flags awaiting follow-up')}"
+        intro = " · ".join(
+            (
+                _(
+                    "%(hours)s practice hours this month",
+                    hours=format_decimal(minutes / 60, format="#,##0.#"),
+                ),
+                ngettext("%(num)d supervision overdue", "%(num)d supervisions overdue", overdue),
+                ngettext(
+                    "%(num)d flag awaiting follow-up",
+                    "%(num)d flags awaiting follow-up",
+                    len(flags),
+                ),
+            )
         )
         sections.append(
             Section(
-                f"Practice at {organisation.name}",
+                _("Practice at %(organisation)s", organisation=organisation.name),
                 [
                     Link(
-                        "Practice overview",
+                        _("Practice overview"),
                         url_for("practice.overview", slug=organisation.slug),
-                        "Hours, supervision and flags, with a weekly count per cohort.",
+                        _("Hours, supervision and flags, with a weekly count per cohort."),
                     )
                 ],
                 intro=intro,

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from lms.accounts.models import User
 from lms.curriculum.models import Enrolment
+from lms.i18n import _
 from lms.practice import queries
 from lms.practice.models import (
     JournalEntry,
@@ -112,7 +113,8 @@ def _flags(session: Session, user: User) -> list[dict]:
 
 def _journal(session: Session, user: User) -> Iterator[tuple[str, str]]:
     for entry in queries.journal_of(session, user):
-        lines = [f"# {entry.title}", f"Written {entry.created_at:%Y-%m-%d}", ""]
+        written = _("Written %(date)s", date=entry.created_at.date().isoformat())
+        lines = [f"# {entry.title}", written, ""]
         for heading, text in entry.body.items():
             if heading:
                 lines += [f"## {heading}", ""]

@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 from lms import capabilities
 from lms.accounts.models import Organisation
 from lms.curriculum.models import Cohort, Course, Enrolment, EnrolmentStatus
+from lms.i18n import _, _l
 from lms.practice.surveys.disclosure import Figure, guard_among, may_show
 from lms.practice.surveys.format import Audience, Moment, Question, QuestionType
 from lms.practice.surveys.format import Survey as SurveyDefinition
@@ -36,7 +37,7 @@ from lms.practice.surveys.scoring import paired_change, summarise
 from lms.reporting.charts import Chart, bar_chart
 from lms.reporting.figures import ImpactFigure
 
-CAUSATION_NOTE = (
+CAUSATION_NOTE = _l(
     "These figures show how answers changed over the training. Many things happen in a "
     "person's life at the same time, so they cannot show that the training alone caused the "
     "change."
@@ -67,7 +68,7 @@ class Scope:
         if self.cohort is not None:
             return self.cohort.name
         if self.kind is ScopeKind.FRANCHISE:
-            return f"All partners of {self.organisation.name}"
+            return _("All partners of %(organisation)s", organisation=self.organisation.name)
         return self.organisation.name
 
     def holds(self, organisation_id: int, cohort_id: int | None) -> bool:
@@ -412,15 +413,20 @@ def _change_chart(survey: SurveyDefinition, row: ChangeRow) -> Chart:
     top = "5" if row.question.type is QuestionType.LIKERT else "10"
     return bar_chart(
         f"{survey.id}-{row.question.id}-{row.after_moment}",
-        f"{row.question.outcome or row.question.prompt}: before and after",
-        f"{row.question.prompt} Average answer of the {row.people.value} people who answered "
-        f"both times, from 1 to {top}.",
+        _("%(question)s: before and after", question=row.question.outcome or row.question.prompt),
+        _(
+            "%(question)s Average answer of the %(people)s people who answered both times, "
+            "from 1 to %(top)s.",
+            question=row.question.prompt,
+            people=row.people.value,
+            top=top,
+        ),
         [
             (row.before_moment.label, round(row.before.value, 1)),
             (row.after_moment.label, round(row.after.value, 1)),
         ],
-        x_label="When",
-        y_label=f"Average (up to {top})",
+        x_label=_("When"),
+        y_label=_("Average (up to %(top)s)", top=top),
     )
 
 
@@ -512,7 +518,15 @@ def scope_partners(session: Session, franchisor: Organisation) -> list[Organisat
 
 # --- exports ---------------------------------------------------------------------------------
 
-EXPORT_HEADER = ("Group", "Survey", "Question", "When", "Measure", "Value", "People")
+EXPORT_HEADER = (
+    _l("Group"),
+    _l("Survey"),
+    _l("Question"),
+    _l("When"),
+    _l("Measure"),
+    _l("Value"),
+    _l("People"),
+)
 
 
 def export_rows(report: ImpactReport) -> Iterable[tuple]:
@@ -527,27 +541,31 @@ def export_rows(report: ImpactReport) -> Iterable[tuple]:
                 title,
                 "",
                 rate.moment.label,
-                "Answered",
+                _("Answered"),
                 rate.answered.export_value,
                 rate.answered.export_value,
             )
-            yield (group, title, "", rate.moment.label, "Invited", rate.invited, "")
+            yield (group, title, "", rate.moment.label, _("Invited"), rate.invited, "")
             yield (
                 group,
                 title,
                 "",
                 rate.moment.label,
-                "Answered (%)",
+                _("Answered (%)"),
                 rate.share.export_value,
                 rate.answered.export_value,
             )
         for row in part.changes:
-            when = f"{row.before_moment.label} to {row.after_moment.label}"
+            when = _(
+                "%(before)s to %(after)s",
+                before=row.before_moment.label,
+                after=row.after_moment.label,
+            )
             for measure, figure in (
-                ("Average before", row.before),
-                ("Average after", row.after),
-                ("Average change", row.change),
-                ("Spread of change (standard deviation)", row.spread),
+                (_("Average before"), row.before),
+                (_("Average after"), row.after),
+                (_("Average change"), row.change),
+                (_("Spread of change (standard deviation)"), row.spread),
             ):
                 yield (
                     group,
@@ -560,8 +578,8 @@ def export_rows(report: ImpactReport) -> Iterable[tuple]:
                 )
         for score in part.scores:
             for measure, figure in (
-                ("Average", score.mean),
-                ("Spread (standard deviation)", score.spread),
+                (_("Average"), score.mean),
+                (_("Spread (standard deviation)"), score.spread),
             ):
                 yield (
                     group,
@@ -579,17 +597,17 @@ def export_rows(report: ImpactReport) -> Iterable[tuple]:
                     title,
                     shares.question.prompt,
                     shares.moment.label,
-                    f"Chose: {option} (%)",
+                    _("Chose: %(option)s (%%)", option=option),
                     figure.export_value,
                     shares.people.export_value,
                 )
     for figure, shown in report.practice:
         yield (
             group,
-            "Practice",
+            _("Practice"),
             figure.label,
             "",
-            figure.unit or "Value",
+            figure.unit or _("Value"),
             shown.export_value,
             shown.people if shown.shown else shown.export_value,
         )

@@ -17,12 +17,13 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from lms.accounts.models import User
 from lms.curriculum.models import Course, Enrolment
 from lms.db import Base, string_enum, utcnow
+from lms.i18n import _l
 
 
 class _Labelled(StrEnum):
     @property
     def label(self) -> str:
-        return LABELS[self]
+        return str(LABELS[self])
 
 
 class SessionMode(_Labelled):
@@ -68,45 +69,55 @@ class FlagKind(_Labelled):
 
 
 LABELS = {
-    SessionMode.IN_PERSON: "In person",
-    SessionMode.PHONE: "Phone",
-    SessionMode.ONLINE: "Online",
-    SupportKind.EMOTIONAL: "Emotional support",
-    SupportKind.PRACTICAL: "Practical support",
-    SupportKind.BRIDGE: "Bridge to a service",
-    ServiceKind.HOUSING: "Housing",
-    ServiceKind.LEGAL: "Legal advice",
-    ServiceKind.HEALTH: "Health",
-    ServiceKind.COUNSELLING: "Counselling or therapy",
-    ServiceKind.BENEFITS: "Money and benefits",
-    ServiceKind.EDUCATION_WORK: "Education or work",
-    ServiceKind.CHILDREN_FAMILY: "Children and family",
-    ServiceKind.SPECIALIST_SUPPORT: "Specialist support service",
-    ServiceKind.OTHER: "Another kind of service",
-    ClosureKind.PLANNED: "A planned ending",
-    ClosureKind.MENTEE_ENDED: "The mentee chose to end it",
-    ClosureKind.MENTOR_ENDED: "The mentor needed to end it",
-    ClosureKind.REFERRED_ON: "The mentee moved on to other support",
-    ClosureKind.LOST_CONTACT: "Contact was lost",
-    FlagKind.BOUNDARY: "Boundary concern",
-    FlagKind.OVER_IDENTIFICATION: "Over-identification",
-    FlagKind.WELLBEING: "Mentor's own wellbeing",
-    FlagKind.SAFEGUARDING_REFERRAL: "Safeguarding referral made",
-    FlagKind.CLOSE_RELATIONSHIP: "Relationship to close",
+    SessionMode.IN_PERSON: _l("In person"),
+    SessionMode.PHONE: _l("Phone"),
+    SessionMode.ONLINE: _l("Online"),
+    SupportKind.EMOTIONAL: _l("Emotional support"),
+    SupportKind.PRACTICAL: _l("Practical support"),
+    SupportKind.BRIDGE: _l("Bridge to a service"),
+    ServiceKind.HOUSING: _l("Housing"),
+    ServiceKind.LEGAL: _l("Legal advice"),
+    ServiceKind.HEALTH: _l("Health"),
+    ServiceKind.COUNSELLING: _l("Counselling or therapy"),
+    ServiceKind.BENEFITS: _l("Money and benefits"),
+    ServiceKind.EDUCATION_WORK: _l("Education or work"),
+    ServiceKind.CHILDREN_FAMILY: _l("Children and family"),
+    ServiceKind.SPECIALIST_SUPPORT: _l("Specialist support service"),
+    ServiceKind.OTHER: _l("Another kind of service"),
+    ClosureKind.PLANNED: _l("A planned ending"),
+    ClosureKind.MENTEE_ENDED: _l("The mentee chose to end it"),
+    ClosureKind.MENTOR_ENDED: _l("The mentor needed to end it"),
+    ClosureKind.REFERRED_ON: _l("The mentee moved on to other support"),
+    ClosureKind.LOST_CONTACT: _l("Contact was lost"),
+    FlagKind.BOUNDARY: _l("Boundary concern"),
+    FlagKind.OVER_IDENTIFICATION: _l("Over-identification"),
+    FlagKind.WELLBEING: _l("Mentor's own wellbeing"),
+    FlagKind.SAFEGUARDING_REFERRAL: _l("Safeguarding referral made"),
+    FlagKind.CLOSE_RELATIONSHIP: _l("Relationship to close"),
 }
 
 # What the trainee reads about a flag raised about her: the same thing, said kindly.
 KIND_WORDS = {
-    FlagKind.BOUNDARY: "Your supervisor would like to talk with you about keeping the "
-    "relationship's limits clear, so that it stays safe for you both.",
-    FlagKind.OVER_IDENTIFICATION: "Your supervisor noticed that this work may be close to your "
-    "own story, and would like to make space to talk about it.",
-    FlagKind.WELLBEING: "Your supervisor wants to check in on how you are doing. Looking after "
-    "yourself is part of this work.",
-    FlagKind.SAFEGUARDING_REFERRAL: "A safeguarding referral was made. Your supervisor will "
-    "talk it through with you, and you are not on your own with it.",
-    FlagKind.CLOSE_RELATIONSHIP: "Your supervisor suggests planning a good ending to this "
-    "mentoring relationship. You will plan it together.",
+    FlagKind.BOUNDARY: _l(
+        "Your supervisor would like to talk with you about keeping the "
+        "relationship's limits clear, so that it stays safe for you both."
+    ),
+    FlagKind.OVER_IDENTIFICATION: _l(
+        "Your supervisor noticed that this work may be close to your "
+        "own story, and would like to make space to talk about it."
+    ),
+    FlagKind.WELLBEING: _l(
+        "Your supervisor wants to check in on how you are doing. Looking after "
+        "yourself is part of this work."
+    ),
+    FlagKind.SAFEGUARDING_REFERRAL: _l(
+        "A safeguarding referral was made. Your supervisor will "
+        "talk it through with you, and you are not on your own with it."
+    ),
+    FlagKind.CLOSE_RELATIONSHIP: _l(
+        "Your supervisor suggests planning a good ending to this "
+        "mentoring relationship. You will plan it together."
+    ),
 }
 
 
@@ -265,7 +276,7 @@ class PracticeFlag(Base):
 
     @property
     def kind_words(self) -> str:
-        return KIND_WORDS[self.kind]
+        return str(KIND_WORDS[self.kind])
 
     def is_overdue(self, today: date) -> bool:
         return self.is_open and self.follow_up_on < today

@@ -15,6 +15,7 @@ from lms.audit.operations import record
 from lms.curriculum.models import Enrolment
 from lms.db import utcnow
 from lms.errors import DomainError
+from lms.i18n import _, _l
 from lms.practice.models import (
     ClosureKind,
     FlagKind,
@@ -40,21 +41,46 @@ NOTE_LENGTH = 2000
 
 def _active(enrolment: Enrolment) -> None:
     if not enrolment.is_active:
-        raise DomainError("This enrolment has been withdrawn, so practice cannot be recorded.")
+        raise DomainError(_("This enrolment has been withdrawn, so practice cannot be recorded."))
+
+
+# What to say about a missing or future date, and about text that is too long, per thing.
+_MISSING_DATE = {
+    "start date": _l("Please give the start date."),
+    "session date": _l("Please give the session date."),
+    "closing date": _l("Please give the closing date."),
+    "date": _l("Please give the date."),
+}
+_FUTURE_DATE = {
+    "start date": _l("The start date cannot be in the future."),
+    "session date": _l("The session date cannot be in the future."),
+    "closing date": _l("The closing date cannot be in the future."),
+    "date": _l("The date cannot be in the future."),
+}
+_TOO_LONG = {
+    "goals": _l("Please keep the goals to %(limit)d characters or fewer."),
+    "note": _l("Please keep the note to %(limit)d characters or fewer."),
+    "review": _l("Please keep the review to %(limit)d characters or fewer."),
+    "topics": _l("Please keep the topics to %(limit)d characters or fewer."),
+    "action": _l("Please keep the action to %(limit)d characters or fewer."),
+    "outcome": _l("Please keep the outcome to %(limit)d characters or fewer."),
+    "entry": _l("Please keep the entry to %(limit)d characters or fewer."),
+    "title": _l("Please keep the title to %(limit)d characters or fewer."),
+}
 
 
 def _not_future(day: date | None, what: str, field: str) -> date:
     if day is None:
-        raise DomainError(f"Please give the {what}.", field=field)
+        raise DomainError(str(_MISSING_DATE[what]), field=field)
     if day > utcnow().date():
-        raise DomainError(f"The {what} cannot be in the future.", field=field)
+        raise DomainError(str(_FUTURE_DATE[what]), field=field)
     return day
 
 
 def _text(value: str | None, *, limit: int = NOTE_LENGTH, field: str, what: str) -> str:
     value = (value or "").strip()
     if len(value) > limit:
-        raise DomainError(f"Please keep the {what} to {limit} characters or fewer.", field=field)
+        raise DomainError(str(_TOO_LONG[what]) % {"limit": limit}, field=field)
     return value
 
 
@@ -78,8 +104,11 @@ def pausing_flag(session: Session, enrolment: Enrolment) -> PracticeFlag | None:
 def _not_paused(session: Session, enrolment: Enrolment) -> None:
     if pausing_flag(session, enrolment) is not None:
         raise DomainError(
-            "Your practice is paused for now while you and your supervisor talk things through. "
-            "Once she has followed up, you can log sessions again."
+            _(
+                "Your practice is paused for now while you and your supervisor talk "
+                "things through. "
+                "Once she has followed up, you can log sessions again."
+            )
         )
 
 
@@ -113,7 +142,7 @@ def start_relationship(
     started_on = _not_future(started_on, "start date", "started_on")
     if started_on < enrolment.enrolled_at.date():
         raise DomainError(
-            "A relationship during training starts on or after the day you enrolled.",
+            _("A relationship during training starts on or after the day you enrolled."),
             field="started_on",
         )
     taken = session.scalar(
@@ -127,8 +156,11 @@ def start_relationship(
     )
     if taken:
         raise DomainError(
-            f"You already have an open relationship with “{name}”. Please choose another "
-            "pseudonym, so the two are easy to tell apart.",
+            _(
+                "You already have an open relationship with “%(name)s”. Please choose another "
+                "pseudonym, so the two are easy to tell apart.",
+                name=name,
+            ),
             field="pseudonym",
         )
     mentoring = MentoringRelationship(
@@ -166,20 +198,26 @@ def log_session(
     _active(enrolment)
     _not_paused(session, enrolment)
     if not mentoring.is_open:
-        raise DomainError("This relationship has closed, so no more sessions can be logged.")
+        raise DomainError(_("This relationship has closed, so no more sessions can be logged."))
     held_on = _not_future(held_on, "session date", "held_on")
     if held_on < mentoring.started_on:
-        raise DomainError("A session cannot be before the relationship started.", field="held_on")
+        raise DomainError(
+            _("A session cannot be before the relationship started."), field="held_on"
+        )
     if not minutes or not 0 < minutes <= MAX_SESSION_MINUTES:
         raise DomainError(
-            f"Please give the session's length in minutes (up to {MAX_SESSION_MINUTES}).",
+            _(
+                "Please give the session's length in minutes (up to %(limit)d).",
+                limit=MAX_SESSION_MINUTES,
+            ),
             field="minutes",
         )
     support = SupportKind(support)
     service = ServiceKind(service) if service else None
     if support == SupportKind.BRIDGE and service is None:
         raise DomainError(
-            "Please choose the kind of service you helped her reach (never who).", field="service"
+            _("Please choose the kind of service you helped her reach (never who)."),
+            field="service",
         )
     practice_session = PracticeSession(
         relationship_id=mentoring.id,
@@ -215,16 +253,18 @@ def close_relationship(
 ) -> MentoringRelationship:
     """Close the relationship with its closure review."""
     if not mentoring.is_open:
-        raise DomainError("This relationship has already closed.")
+        raise DomainError(_("This relationship has already closed."))
     closed_on = _not_future(closed_on, "closing date", "closed_on")
     if closed_on < mentoring.started_on:
-        raise DomainError("A relationship cannot close before it started.", field="closed_on")
+        raise DomainError(_("A relationship cannot close before it started."), field="closed_on")
     achieved = _text(achieved, field="achieved", what="review")
     learned = _text(learned, field="learned", what="review")
     if not achieved or not learned:
         raise DomainError(
-            "Please say briefly what was achieved and what you learned: the closure review is "
-            "part of a good ending.",
+            _(
+                "Please say briefly what was achieved and what you learned: the closure review is "
+                "part of a good ending."
+            ),
             field="achieved" if not achieved else "learned",
         )
     mentoring.closed_on = closed_on
@@ -250,11 +290,11 @@ def assign_supervisor(
     """Name `supervisor` (an assessor, IQA or coordinator of her organisation) her supervisor."""
     if not any(r in SUPERVISOR_ROLES for r in supervisor.roles_in(enrolment.organisation_id)):
         raise DomainError(
-            "A supervisor must be an assessor, quality assurer or coordinator here.",
+            _("A supervisor must be an assessor, quality assurer or coordinator here."),
             field="supervisor",
         )
     if supervisor.id == enrolment.user_id:
-        raise DomainError("A trainee cannot supervise her own practice.", field="supervisor")
+        raise DomainError(_("A trainee cannot supervise her own practice."), field="supervisor")
     assignment = session.scalar(
         select(SupervisorAssignment).where(SupervisorAssignment.enrolment_id == enrolment.id)
     )
@@ -289,17 +329,18 @@ def record_supervision(
     """A supervision session with one trainee or a small group of `organisation`'s trainees,
     with the actions agreed and when each is due."""
     if not enrolments:
-        raise DomainError("Please choose who attended.", field="attendees")
+        raise DomainError(_("Please choose who attended."), field="attendees")
     if len(enrolments) > MAX_GROUP:
         raise DomainError(
-            f"Group supervision is for up to {MAX_GROUP} trainees.", field="attendees"
+            _("Group supervision is for up to %(limit)d trainees.", limit=MAX_GROUP),
+            field="attendees",
         )
     if any(e.organisation_id != organisation.id for e in enrolments):
-        raise DomainError("Everyone attending must be a trainee here.", field="attendees")
+        raise DomainError(_("Everyone attending must be a trainee here."), field="attendees")
     held_on = _not_future(held_on, "date", "held_on")
     topics = _text(topics, field="topics", what="topics")
     if not topics:
-        raise DomainError("Please note the topics you talked about.", field="topics")
+        raise DomainError(_("Please note the topics you talked about."), field="topics")
     supervision = SupervisionSession(
         organisation_id=organisation.id, supervisor_id=supervisor.id, held_on=held_on, topics=topics
     )
@@ -310,7 +351,7 @@ def record_supervision(
             continue
         if due_on is None or due_on < held_on:
             raise DomainError(
-                "Each agreed action needs a due date on or after the session.", field="actions"
+                _("Each agreed action needs a due date on or after the session."), field="actions"
             )
         supervision.actions.append(SupervisionAction(text=text, due_on=due_on))
     session.add(supervision)
@@ -351,9 +392,9 @@ def raise_flag(
     """A concern about her practice, to be followed up by `follow_up_on`; with
     `pauses_practice`, no new sessions or relationships until it is followed up."""
     if follow_up_on is None or follow_up_on < utcnow().date():
-        raise DomainError("Please choose a follow-up date from today on.", field="follow_up_on")
+        raise DomainError(_("Please choose a follow-up date from today on."), field="follow_up_on")
     if mentoring is not None and mentoring.enrolment_id != enrolment.id:
-        raise DomainError("That relationship is not this trainee's.", field="relationship")
+        raise DomainError(_("That relationship is not this trainee's."), field="relationship")
     flag = PracticeFlag(
         enrolment_id=enrolment.id,
         organisation_id=enrolment.organisation_id,
@@ -381,10 +422,10 @@ def raise_flag(
 def follow_up_flag(session: Session, flag: PracticeFlag, by: User, *, outcome: str) -> PracticeFlag:
     """Record the follow-up's outcome; a pause the flag put on her practice is lifted."""
     if not flag.is_open:
-        raise DomainError("This flag has already been followed up.")
+        raise DomainError(_("This flag has already been followed up."))
     outcome = _text(outcome, field="outcome", what="outcome")
     if not outcome:
-        raise DomainError("Please note the outcome of the follow-up.", field="outcome")
+        raise DomainError(_("Please note the outcome of the follow-up."), field="outcome")
     flag.outcome = outcome
     flag.followed_up_on = utcnow().date()
     flag.followed_up_by_id = by.id
@@ -401,7 +442,7 @@ def _journal_body(headings: Sequence[str], answers: Sequence[str]) -> dict[str, 
     for heading, answer in zip(headings, answers, strict=True):
         body[heading] = _text(answer, limit=10_000, field="body", what="entry")
     if not any(body.values()):
-        raise DomainError("Please write something before saving.", field="body")
+        raise DomainError(_("Please write something before saving."), field="body")
     return body
 
 
@@ -418,8 +459,8 @@ def write_entry(
     """A new private journal entry. The audit trail notes that an entry was written, never
     what it says."""
     if author.id != enrolment.user_id:
-        raise DomainError("Only you can write in your journal.")
-    title = _text(title, limit=200, field="title", what="title") or "Untitled reflection"
+        raise DomainError(_("Only you can write in your journal."))
+    title = _text(title, limit=200, field="title", what="title") or _("Untitled reflection")
     now = utcnow()
     entry = JournalEntry(
         author_id=author.id,
@@ -454,7 +495,7 @@ def entry_as_evidence(
     from lms.portfolio.operations import create_evidence
 
     if entry.evidence_id is not None:
-        raise DomainError("A copy of this entry is already in your portfolio.")
+        raise DomainError(_("A copy of this entry is already in your portfolio."))
     text = "\n\n".join(
         f"{heading}\n{answer}" if heading else answer
         for heading, answer in entry.body.items()

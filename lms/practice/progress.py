@@ -8,8 +8,15 @@ from sqlalchemy.orm import Session
 
 from lms.curriculum.models import Enrolment
 from lms.franchise.progress import TraineeMeasure
+from lms.i18n import _, format_decimal, format_number, ngettext
 from lms.practice.models import PracticeRequirement
 from lms.practice.queries import hours, totals_for
+
+
+def N_(text: str) -> str:  # noqa: N802 - the usual name of a gettext no-op marker
+    """Marks a column label for translation without translating it here: the table or export
+    that shows it translates it when it is read (a label made at import has no reader yet)."""
+    return text
 
 
 def practice_hours(session: Session, enrolment_ids: Select) -> dict[int, str]:
@@ -27,17 +34,30 @@ def practice_hours(session: Session, enrolment_ids: Select) -> dict[int, str]:
     for enrolment_id in set(totals) | set(required):
         done = totals.get(enrolment_id)
         requirement = required.get(enrolment_id)
-        done_hours = f"{hours(done.minutes if done else 0):g}"
-        text = (
-            f"{done_hours} of {requirement.hours} hours" if requirement else f"{done_hours} hours"
-        )
+        done_hours = format_decimal(hours(done.minutes if done else 0), "#,##0.#")
+        parts = [
+            _(
+                "%(done)s of %(required)s hours",
+                done=done_hours,
+                required=format_number(requirement.hours),
+            )
+            if requirement
+            else _("%(done)s hours", done=done_hours)
+        ]
         supervisions = done.supervisions if done else 0
         if requirement and requirement.supervision_sessions:
-            text += f", {supervisions} of {requirement.supervision_sessions} supervisions"
+            parts.append(
+                ngettext(
+                    "%(done)s of %(num)d supervisions",
+                    "%(done)s of %(num)d supervisions",
+                    requirement.supervision_sessions,
+                    done=supervisions,
+                )
+            )
         elif supervisions:
-            text += f", {supervisions} supervisions"
-        texts[enrolment_id] = text
+            parts.append(ngettext("%(num)d supervision", "%(num)d supervisions", supervisions))
+        texts[enrolment_id] = ", ".join(parts)
     return texts
 
 
-PRACTICE_HOURS = TraineeMeasure(key="practice", label="Practice", load=practice_hours)
+PRACTICE_HOURS = TraineeMeasure(key="practice", label=N_("Practice"), load=practice_hours)

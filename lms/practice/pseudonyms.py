@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 
 from lms.errors import DomainError
+from lms.i18n import _l
 
 MAX_LENGTH = 40
 
@@ -59,21 +60,33 @@ _PARTICLES = {"de", "del", "la", "las", "los", "van", "von", "der", "di", "da", 
 _NAME_WORD = re.compile(r"^[^\W\d_][^\W\d_'\u2019-]*(?:['\u2019-][^\W\d_]+)*$")
 
 REASONS = {
-    "empty": "Please choose a name to know her by, such as “Bluebird” or “Client A”.",
-    "long": f"Please keep the pseudonym short: at most {MAX_LENGTH} characters.",
-    "email": "This looks like an e-mail address. Please choose a made-up name instead, so that "
-    "nothing on the record can lead to her.",
-    "web": "This looks like a web address. Please choose a made-up name instead.",
-    "phone": "This looks like a phone number. Please leave her contact details out of the "
-    "record and choose a made-up name.",
-    "date": "This looks like a date, perhaps a date of birth. Please leave dates that identify "
-    "her out of the pseudonym.",
-    "address": "This looks like part of an address (a house number, a street or a postcode). "
-    "Please leave where she lives out of the record.",
-    "title": "A title with a name (like “Mrs Smith”) is how a real person is addressed. Please "
-    "choose a made-up name instead.",
-    "full_name": "This looks like a first name and a surname. Please choose a made-up name, "
-    "such as “Bluebird”, or an initial, such as “M.”.",
+    "empty": _l("Please choose a name to know her by, such as “Bluebird” or “Client A”."),
+    "long": _l("Please keep the pseudonym short: at most %(limit)d characters.", limit=MAX_LENGTH),
+    "email": _l(
+        "This looks like an e-mail address. Please choose a made-up name instead, so "
+        "that nothing on the record can lead to her."
+    ),
+    "web": _l("This looks like a web address. Please choose a made-up name instead."),
+    "phone": _l(
+        "This looks like a phone number. Please leave her contact details out of the "
+        "record and choose a made-up name."
+    ),
+    "date": _l(
+        "This looks like a date, perhaps a date of birth. Please leave dates that "
+        "identify her out of the pseudonym."
+    ),
+    "address": _l(
+        "This looks like part of an address (a house number, a street or a postcode). "
+        "Please leave where she lives out of the record."
+    ),
+    "title": _l(
+        "A title with a name (like “Mrs Smith”) is how a real person is addressed. "
+        "Please choose a made-up name instead."
+    ),
+    "full_name": _l(
+        "This looks like a first name and a surname. Please choose a made-up name, such "
+        "as “Bluebird”, or an initial, such as “M.”."
+    ),
 }
 
 
@@ -125,5 +138,5 @@ def clean_pseudonym(text: str | None) -> str:
     like something that could identify the mentee."""
     reason = pseudonym_problem(text)
     if reason is not None:
-        raise DomainError(REASONS[reason], field="pseudonym")
+        raise DomainError(str(REASONS[reason]), field="pseudonym")
     return " ".join((text or "").split())

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 from lms.accounts.models import Organisation, User
 from lms.curriculum.models import Cohort, Enrolment, EnrolmentStatus
 from lms.errors import NotFound
+from lms.i18n import _, format_decimal, format_number
 from lms.practice.models import (
     JournalEntry,
     MentoringRelationship,
@@ -27,19 +28,29 @@ from lms.practice.models import (
 
 # A trainee with an open relationship and no supervision for this long is overdue for one.
 SUPERVISION_INTERVAL = timedelta(days=42)
-GIBBS = {
-    "key": "gibbs",
-    "title": "Gibbs' reflective cycle",
-    "headings": [
-        "Description: what happened?",
-        "Feelings: what were you thinking and feeling?",
-        "Evaluation: what was good and bad about it?",
-        "Analysis: what sense can you make of it?",
-        "Conclusion: what else could you have done?",
-        "Action plan: if it arose again, what would you do?",
-    ],
-}
-FREE = {"key": "", "title": "Free writing", "headings": [""]}
+
+
+def gibbs() -> dict:
+    """The built-in guide, in the reader's language (English outside a request)."""
+    return {
+        "key": "gibbs",
+        "title": _("Gibbs' reflective cycle"),
+        "headings": [
+            _("Description: what happened?"),
+            _("Feelings: what were you thinking and feeling?"),
+            _("Evaluation: what was good and bad about it?"),
+            _("Analysis: what sense can you make of it?"),
+            _("Conclusion: what else could you have done?"),
+            _("Action plan: if it arose again, what would you do?"),
+        ],
+    }
+
+
+def free_writing() -> dict:
+    return {"key": "", "title": _("Free writing"), "headings": [""]}
+
+
+GIBBS = gibbs()
 
 
 def hours(minutes: int) -> float:
@@ -99,10 +110,20 @@ def unmet_requirements(session: Session, enrolment: Enrolment) -> list[str]:
     done = totals_for(session, [enrolment.id]).get(enrolment.id, PracticeTotals())
     needed = []
     if done.minutes < requirement.hours * 60:
-        needed.append(f"{requirement.hours} practice hours (so far {hours(done.minutes):g})")
+        needed.append(
+            _(
+                "%(hours)s practice hours (so far %(done)s)",
+                hours=format_number(requirement.hours),
+                done=format_decimal(hours(done.minutes), "#,##0.#"),
+            )
+        )
     if done.supervisions < requirement.supervision_sessions:
         needed.append(
-            f"{requirement.supervision_sessions} supervision sessions (so far {done.supervisions})"
+            _(
+                "%(sessions)s supervision sessions (so far %(done)s)",
+                sessions=format_number(requirement.supervision_sessions),
+                done=format_number(done.supervisions),
+            )
         )
     return needed
 
@@ -424,7 +445,7 @@ def journal_entry(session: Session, author: User, entry_id: int) -> JournalEntry
 
 
 def prompts_for(session: Session, enrolment: Enrolment) -> list[dict]:
-    return [FREE, GIBBS, *requirement_for(session, enrolment.course_id).prompts]
+    return [free_writing(), gibbs(), *requirement_for(session, enrolment.course_id).prompts]
 
 
 def own_enrolments(session: Session, user: User) -> list[Enrolment]:

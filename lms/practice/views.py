@@ -17,7 +17,7 @@ from lms.curriculum.models import AssessmentCriterion, CourseUnit, Enrolment
 from lms.db import utcnow
 from lms.errors import NotFound
 from lms.extensions import db
-from lms.i18n import format_date, format_decimal
+from lms.i18n import _, format_decimal
 from lms.permissions import authorize, can
 from lms.practice import operations, queries
 from lms.practice.forms import (
@@ -35,11 +35,6 @@ from lms.practice.rules import supervised_enrolment_ids
 from lms.web import flashed_errors, form_errors, form_status, load_or_404, organisation_or_404
 
 blueprint = Blueprint("practice", __name__, url_prefix="/practice")
-
-
-@blueprint.app_template_filter("practice_date")
-def _practice_date(day: date | None) -> str:
-    return format_date(day, "long") if day else ""
 
 
 @blueprint.app_template_filter("practice_hours")
@@ -146,7 +141,13 @@ def new_relationship(enrolment_id: int):
                 started_on=form.started_on.data,
                 goals=form.goals.data,
             )
-            flash(f"Your relationship with {mentoring.pseudonym} is recorded.", "success")
+            flash(
+                _(
+                    "Your relationship with %(pseudonym)s is recorded.",
+                    pseudonym=mentoring.pseudonym,
+                ),
+                "success",
+            )
             return redirect(
                 url_for(
                     "practice.relationship", enrolment_id=enrolment.id, relationship_id=mentoring.id
@@ -196,7 +197,7 @@ def log_session(enrolment_id: int, relationship_id: int):
                 service=form.service.data or None,
                 note=form.note.data,
             )
-            flash("The session is logged.", "success")
+            flash(_("The session is logged."), "success")
             return redirect(
                 url_for(
                     "practice.relationship", enrolment_id=enrolment.id, relationship_id=mentoring.id
@@ -223,7 +224,10 @@ def close_relationship(enrolment_id: int, relationship_id: int):
                 achieved=form.achieved.data,
                 learned=form.learned.data,
             )
-            flash(f"Your relationship with {mentoring.pseudonym} is closed.", "success")
+            flash(
+                _("Your relationship with %(pseudonym)s is closed.", pseudonym=mentoring.pseudonym),
+                "success",
+            )
             return _back(enrolment)
     return render_template(
         "practice/close_form.html", enrolment=enrolment, mentoring=mentoring, form=form
@@ -246,11 +250,14 @@ def assign_supervisor(enrolment_id: int):
     if form.validate_on_submit():
         chosen = next((p for p in people if p.id == form.supervisor.data), None)
         if chosen is None:
-            form.supervisor.errors = ["Please choose someone from the list."]
+            form.supervisor.errors = [_("Please choose someone from the list.")]
         else:
             with form_errors(form, field="supervisor"):
                 operations.assign_supervisor(db.session, enrolment, chosen)
-                flash(f"{chosen.display_name} now supervises this practice.", "success")
+                flash(
+                    _("%(name)s now supervises this practice.", name=chosen.display_name),
+                    "success",
+                )
                 return _back(enrolment)
     return render_template(
         "practice/supervisor_form.html",
@@ -276,7 +283,7 @@ def raise_flag(enrolment_id: int):
                 follow_up_on=form.follow_up_on.data,
                 pauses_practice=form.pauses_practice.data,
             )
-            flash("The flag is raised.", "success")
+            flash(_("The flag is raised."), "success")
             return _back(enrolment)
     return render_template(
         "practice/flag_form.html",
@@ -295,7 +302,7 @@ def follow_up(enrolment_id: int, flag_id: int):
     if form.validate_on_submit():
         with form_errors(form, field="outcome"):
             operations.follow_up_flag(db.session, flag, current_user, outcome=form.outcome.data)
-            flash("The follow-up is recorded.", "success")
+            flash(_("The follow-up is recorded."), "success")
             return _back(enrolment)
     return render_template(
         "practice/follow_up.html",
@@ -337,7 +344,7 @@ def new_supervision(enrolment_id: int):
                 topics=form.topics.data,
                 actions=form.actions(),
             )
-            flash("The supervision session is recorded.", "success")
+            flash(_("The supervision session is recorded."), "success")
             return _back(enrolment)
     return render_template(
         "practice/supervision_form.html", enrolment=enrolment, form=form
@@ -352,7 +359,7 @@ def action_done(enrolment_id: int, action_id: int):
     if EmptyForm().validate_on_submit():
         with flashed_errors():
             operations.complete_action(db.session, action)
-            flash("The action is marked done.", "success")
+            flash(_("The action is marked done."), "success")
     return _back(enrolment)
 
 
@@ -422,7 +429,7 @@ def journal_new(enrolment_id: int):
                 answers=[a.data for a in form.answers][: len(prompt["headings"])],
                 prompt_key=prompt["key"] or None,
             )
-            flash("Your entry is saved. Only you can read it.", "success")
+            flash(_("Your entry is saved. Only you can read it."), "success")
             return redirect(url_for("practice.journal_entry", entry_id=entry.id))
     return render_template(
         "practice/journal_form.html",
@@ -453,7 +460,7 @@ def journal_entry(entry_id: int):
                 title=form.title.data,
                 answers=[a.data for a in form.answers][: len(headings)],
             )
-            flash("Your entry is saved.", "success")
+            flash(_("Your entry is saved."), "success")
             return redirect(request.path)
     return render_template(
         "practice/journal_form.html",
@@ -485,8 +492,10 @@ def journal_evidence(entry_id: int):
         with form_errors(form, field="criteria"):
             operations.entry_as_evidence(db.session, entry, enrolment, form.criteria.data or [])
             flash(
-                "A copy of this reflection is now evidence in your portfolio. The entry in "
-                "your journal stays private.",
+                _(
+                    "A copy of this reflection is now evidence in your portfolio. The entry in "
+                    "your journal stays private."
+                ),
                 "success",
             )
             return redirect(url_for("practice.journal_entry", entry_id=entry.id))

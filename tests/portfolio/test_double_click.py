@@ -170,7 +170,7 @@ def test_a_double_clicked_pick_samples_once_and_says_so_plainly(
     assert count(IqaSample) == 1
     pages = [client.get("/iqa/").text for client in (first, second)]
     assert sum("The decision has been added to your sample." in page for page in pages) == 1
-    assert sum(assessment.ALREADY_SAMPLED in page for page in pages) == 1
+    assert sum(str(assessment.ALREADY_SAMPLED) in page for page in pages) == 1
 
 
 # --- two uploads at once and the quota -----------------------------------------------------------

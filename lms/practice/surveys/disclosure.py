@@ -28,8 +28,10 @@ from collections.abc import Hashable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from lms.i18n import _l, format_decimal, format_number
+
 MINIMUM_GROUP = 5
-SUPPRESSED = "fewer than five people"
+SUPPRESSED = _l("fewer than five people")
 
 
 def may_show(people: int, parent_people: int | None = None) -> bool:
@@ -54,14 +56,16 @@ class Figure:
     @property
     def text(self) -> str:
         if not self.shown:
-            return SUPPRESSED
+            return str(SUPPRESSED)
         if isinstance(self.value, float):
-            return f"{self.value:.1f}"
+            return format_decimal(self.value, "#,##0.0")
+        if isinstance(self.value, int):
+            return format_number(self.value)
         return str(self.value)
 
     @property
     def export_value(self) -> Any:
-        return self.value if self.shown else SUPPRESSED
+        return self.value if self.shown else str(SUPPRESSED)
 
 
 def guard(value: Any, people: int, parent_people: int | None = None) -> Figure:

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from lms.content import Problem, YamlList, YamlMap, parse_yaml
+from lms.i18n import _, _l
 
 SCHEMA_VERSION = 1
 ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9-]{0,79}")
@@ -33,6 +34,18 @@ LIKERT_LABELS = (
     "Neither agree nor disagree",
     "Agree",
     "Strongly agree",
+)
+SCALE_LABELS = ("Not at all", "Completely")
+# The default labels are stored in English with the survey and translated when shown; these
+# are marked here so that they are extracted.
+_SHOWN_DEFAULT_LABELS = (
+    _l("Strongly disagree"),
+    _l("Disagree"),
+    _l("Neither agree nor disagree"),
+    _l("Agree"),
+    _l("Strongly agree"),
+    _l("Not at all"),
+    _l("Completely"),
 )
 
 
@@ -49,14 +62,14 @@ class Moment(StrEnum):
 
     @property
     def label(self) -> str:
-        return MOMENT_LABELS[self]
+        return str(MOMENT_LABELS[self])
 
 
 MOMENT_LABELS = {
-    Moment.START: "At the start",
-    Moment.END: "At the end",
-    Moment.FOLLOW_UP: "Three months on",
-    Moment.ANY: "Any time",
+    Moment.START: _l("At the start"),
+    Moment.END: _l("At the end"),
+    Moment.FOLLOW_UP: _l("Three months on"),
+    Moment.ANY: _l("Any time"),
 }
 
 
@@ -86,6 +99,14 @@ class Question:
     def __post_init__(self):
         if not self.labels:
             object.__setattr__(self, "labels", _default_labels(self.type))
+
+    @property
+    def shown_labels(self) -> tuple[str, ...]:
+        """The labels in the reader's language when they are the built-in ones (a survey's
+        own labels are its content and shown as written)."""
+        if self.labels in (LIKERT_LABELS, SCALE_LABELS):
+            return tuple(_(label) for label in self.labels)
+        return self.labels
 
     @property
     def points(self) -> tuple[int, ...]:
@@ -298,7 +319,7 @@ def _default_labels(kind) -> tuple[str, ...]:
     if kind is QuestionType.LIKERT:
         return LIKERT_LABELS
     if kind is QuestionType.SCALE:
-        return ("Not at all", "Completely")
+        return SCALE_LABELS
     return ()
 
 

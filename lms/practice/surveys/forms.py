@@ -8,6 +8,7 @@ from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import Length, Optional
 
+from lms.i18n import _l
 from lms.practice.surveys.operations import MAX_LABEL
 
 
@@ -17,8 +18,9 @@ class AnswersForm(FlaskForm):
 
 class LinkForm(FlaskForm):
     label = StringField(
-        "A name for this link (optional)",
-        description="Only you see it. Use a first name you choose or a word, never the "
-        "mentee's full name.",
+        _l("A name for this link (optional)"),
+        description=_l(
+            "Only you see it. Use a first name you choose or a word, never the mentee's full name."
+        ),
         validators=[Optional(), Length(max=MAX_LABEL)],
     )

@@ -9,6 +9,7 @@ from lms.accounts.roles import Role
 from lms.core.home import Link, Section, home_sections
 from lms.db import utcnow
 from lms.extensions import db
+from lms.i18n import _
 from lms.permissions import can
 from lms.practice import impact
 
@@ -19,13 +20,25 @@ def _rates_text(organisation) -> str:
     for part in report.surveys:
         for rate in part.rates:
             if rate.share.shown:
-                figure = f"{rate.answered.text} of {rate.invited} ({rate.share.text}%)"
+                figure = _(
+                    "%(answered)s of %(invited)s (%(share)s%%)",
+                    answered=rate.answered.text,
+                    invited=rate.invited,
+                    share=rate.share.text,
+                )
             else:
                 figure = rate.share.text
-            parts.append(f"{part.survey.title}, {rate.moment.label.lower()}: {figure}")
+            parts.append(
+                _(
+                    "%(survey)s, %(moment)s: %(figure)s",
+                    survey=part.survey.title,
+                    moment=rate.moment.label.lower(),
+                    figure=figure,
+                )
+            )
     if not parts:
-        return "Survey answers and practice figures, as charts and tables you can download."
-    return "Survey response rates. " + "; ".join(parts) + "."
+        return _("Survey answers and practice figures, as charts and tables you can download.")
+    return _("Survey response rates. %(rates)s.", rates="; ".join(parts))
 
 
 @home_sections(order=35)
@@ -34,18 +47,20 @@ def survey_sections(user) -> list[Section]:
     if any(m.role == Role.TRAINEE for m in user.memberships):
         sections.append(
             Section(
-                "Your surveys",
+                _("Your surveys"),
                 [
                     Link(
-                        "Surveys and your journey",
+                        _("Surveys and your journey"),
                         url_for("surveys.index"),
-                        "A few questions at the start and end of your training, and how your "
-                        "answers changed.",
+                        _(
+                            "A few questions at the start and end of your training, and how "
+                            "your answers changed."
+                        ),
                     ),
                     Link(
-                        "Feedback from your mentees",
+                        _("Feedback from your mentees"),
                         url_for("surveys.links"),
-                        "A link or a paper form your mentee can fill in without her name.",
+                        _("A link or a paper form your mentee can fill in without her name."),
                     ),
                 ],
             )
@@ -57,10 +72,10 @@ def survey_sections(user) -> list[Section]:
     for organisation in organisations:
         sections.append(
             Section(
-                f"Evaluation and impact at {organisation.name}",
+                _("Evaluation and impact at %(organisation)s", organisation=organisation.name),
                 [
                     Link(
-                        "Evaluation and impact report",
+                        _("Evaluation and impact report"),
                         url_for("surveys.report", slug=organisation.slug),
                         _rates_text(organisation),
                     )

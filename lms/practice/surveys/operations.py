@@ -18,6 +18,7 @@ from lms.audit.operations import record
 from lms.curriculum.models import Cohort, Enrolment, EnrolmentStatus
 from lms.db import utcnow
 from lms.errors import Conflict, DomainError
+from lms.i18n import _
 from lms.practice.pseudonyms import REASONS as PSEUDONYM_REASONS
 from lms.practice.pseudonyms import pseudonym_problem
 from lms.practice.surveys.format import Audience, Moment
@@ -149,11 +150,11 @@ def answer_survey(
     """The trainee's answers to `survey` at `moment` of her training, once."""
     definition = survey.parsed
     if definition.audience is not Audience.TRAINEE or moment not in definition.moments:
-        raise DomainError("This survey is not asked at this point of the training.")
+        raise DomainError(_("This survey is not asked at this point of the training."))
     cohort = session.get(Cohort, enrolment.cohort_id) if enrolment.cohort_id else None
     today = utcnow().date()
     if not moment_open(moment, end_of(cohort, enrolment), today):
-        raise DomainError("This survey is not open at the moment.")
+        raise DomainError(_("This survey is not open at the moment."))
     already = session.scalar(
         select(SurveyResponse.id).where(
             SurveyResponse.enrolment_id == enrolment.id,
@@ -162,7 +163,7 @@ def answer_survey(
         )
     )
     if already is not None:
-        raise Conflict("You have already answered this survey. Thank you.")
+        raise Conflict(_("You have already answered this survey. Thank you."))
     answers = read_answers(definition, raw)
     response = SurveyResponse(
         survey_id=survey.id,
@@ -202,7 +203,7 @@ def _trainee_enrolment(session: Session, trainee: User) -> Enrolment:
         .limit(1)
     )
     if enrolment is None or Role.TRAINEE not in trainee.roles_in(enrolment.organisation_id):
-        raise DomainError("Feedback links are for trainee mentors on a course.")
+        raise DomainError(_("Feedback links are for trainee mentors on a course."))
     return enrolment
 
 
@@ -212,14 +213,15 @@ def create_mentee_link(session: Session, trainee: User, label: str = "") -> tupl
     label = " ".join(label.split())
     if len(label) > MAX_LABEL:
         raise DomainError(
-            f"Please keep the label to {MAX_LABEL} characters or fewer.", field="label"
+            _("Please keep the label to %(limit)d characters or fewer.", limit=MAX_LABEL),
+            field="label",
         )
     if label and (reason := pseudonym_problem(label)) is not None:
         # The same guard as a mentee's pseudonym: a label is shown beside her answers.
-        raise DomainError(PSEUDONYM_REASONS[reason], field="label")
+        raise DomainError(str(PSEUDONYM_REASONS[reason]), field="label")
     survey = mentee_survey(session)
     if survey is None:
-        raise DomainError("There is no feedback form for mentees yet.")
+        raise DomainError(_("There is no feedback form for mentees yet."))
     enrolment = _trainee_enrolment(session, trainee)
     open_links = session.scalars(
         select(MenteeLink.id).where(
@@ -227,7 +229,7 @@ def create_mentee_link(session: Session, trainee: User, label: str = "") -> tupl
         )
     ).all()
     if len(open_links) >= MAX_OPEN_LINKS:
-        raise DomainError("Please close a link you no longer need before making another.")
+        raise DomainError(_("Please close a link you no longer need before making another."))
     token = secrets.token_urlsafe(24)
     link = MenteeLink(
         organisation_id=enrolment.organisation_id,
@@ -277,7 +279,7 @@ def answer_as_mentee(
     paper answers are counted on the link instead."""
     survey = survey_of_link(session, link)
     if survey is None:
-        raise DomainError("This feedback form is no longer in use. Thank you all the same.")
+        raise DomainError(_("This feedback form is no longer in use. Thank you all the same."))
     answers = read_answers(survey.parsed, raw)
     response = SurveyResponse(
         survey_id=survey.id,

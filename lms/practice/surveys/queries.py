@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from lms.accounts.models import User
 from lms.curriculum.models import CourseUnit, Enrolment, EnrolmentStatus, Unit
+from lms.i18n import gettext
 from lms.practice.surveys.format import Audience, Moment, QuestionType
 from lms.practice.surveys.format import Survey as SurveyDefinition
 from lms.practice.surveys.models import MenteeLink, Survey, SurveyAnswer, SurveyResponse
@@ -183,11 +184,11 @@ def journeys(session: Session, user: User) -> list[Journey]:
             points.append((moment.label, round(sum(values) / len(values), 1) if values else 0))
         chart = line_chart(
             f"journey-{survey.slug}",
-            f"My journey: {definition.title}",
-            "Your average answer from 1 to 5 at each point of your training.",
+            gettext("My journey: %(survey)s", survey=definition.title),
+            gettext("Your average answer from 1 to 5 at each point of your training."),
             points,
-            x_label="When",
-            y_label="My average (1 to 5)",
+            x_label=gettext("When"),
+            y_label=gettext("My average (1 to 5)"),
         )
         found.append(Journey(survey, moments, journey_rows, chart))
     return found

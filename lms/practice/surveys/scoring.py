@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from lms.errors import DomainError
+from lms.i18n import _
 from lms.practice.surveys.format import MAX_TEXT_ANSWER, Question, QuestionType, Survey
 
 
@@ -34,7 +35,7 @@ def read_answer(question: Question, raw: Mapping[str, Sequence[str]]) -> Answer 
     if question.type is QuestionType.MULTIPLE_CHOICE:
         chosen = tuple(dict.fromkeys(v for v in raw.get(question.id, ()) if v))
         if any(c not in question.options for c in chosen):
-            raise DomainError("Please choose from the options shown.", field=question.id)
+            raise DomainError(_("Please choose from the options shown."), field=question.id)
         return Answer(choices=chosen) if chosen else None
     value = _one(raw, question.id)
     if not value:
@@ -42,19 +43,20 @@ def read_answer(question: Question, raw: Mapping[str, Sequence[str]]) -> Answer 
     if question.type is QuestionType.TEXT:
         if len(value) > MAX_TEXT_ANSWER:
             raise DomainError(
-                f"Please keep this to {MAX_TEXT_ANSWER} characters or fewer.", field=question.id
+                _("Please keep this to %(limit)d characters or fewer.", limit=MAX_TEXT_ANSWER),
+                field=question.id,
             )
         return Answer(text=value)
     if question.type is QuestionType.SINGLE_CHOICE:
         if value not in question.options:
-            raise DomainError("Please choose one of the options shown.", field=question.id)
+            raise DomainError(_("Please choose one of the options shown."), field=question.id)
         return Answer(choices=(value,))
     try:
         number = int(value)
     except ValueError:
         number = None
     if number not in question.points:
-        raise DomainError("Please choose one of the points on the scale.", field=question.id)
+        raise DomainError(_("Please choose one of the points on the scale."), field=question.id)
     return Answer(number=float(number))
 
 
@@ -66,11 +68,11 @@ def read_answers(survey: Survey, raw: Mapping[str, Sequence[str]]) -> dict[str, 
         answer = read_answer(question, raw)
         if answer is None:
             if question.required:
-                raise DomainError("Please answer this question.", field=question.id)
+                raise DomainError(_("Please answer this question."), field=question.id)
             continue
         answers[question.id] = answer
     if not answers:
-        raise DomainError("Please answer at least one question.")
+        raise DomainError(_("Please answer at least one question."))
     return answers
 
 

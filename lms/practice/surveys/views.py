@@ -23,6 +23,7 @@ from lms.curriculum.models import Cohort
 from lms.db import utcnow
 from lms.errors import DomainError, NotFound
 from lms.extensions import db, limiter
+from lms.i18n import _
 from lms.permissions import authorize
 from lms.practice import impact
 from lms.practice.surveys import operations, queries
@@ -255,12 +256,12 @@ def _export(scope, organisation, kind: str):
     filename = impact.export_filename(scope, _today(), kind)
     if kind == "csv":
         return Response(
-            csv_stream(impact.EXPORT_HEADER, rows),
+            csv_stream([str(h) for h in impact.EXPORT_HEADER], rows),
             content_type=CSV_CONTENT_TYPE,
             headers={"Content-Disposition": f'attachment; filename="{filename}"'},
         )
     return send_file(
-        write_xlsx(impact.EXPORT_HEADER, rows, title="Report"),
+        write_xlsx(impact.EXPORT_HEADER, rows, title=_("Report")),
         mimetype=XLSX_CONTENT_TYPE,
         as_attachment=True,
         download_name=filename,
