@@ -85,7 +85,9 @@ def _init_extensions(app: Flask) -> None:
     app.config["REMEMBER_COOKIE_DURATION"] = timedelta(days=app.config["REMEMBER_DAYS"])
 
     configure_hasher(
-        time_cost=app.config["ARGON2_TIME_COST"], memory_cost=app.config["ARGON2_MEMORY_COST_KIB"]
+        time_cost=app.config["ARGON2_TIME_COST"],
+        memory_cost=app.config["ARGON2_MEMORY_COST_KIB"],
+        parallelism=app.config.get("ARGON2_PARALLELISM", 1),
     )
     db.init_app(app)
     # No async engines are used; flask-sqlalchemy-lite's async teardown would otherwise start
