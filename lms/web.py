@@ -32,6 +32,7 @@ from lms.errors import DomainError, NotFound, PermissionDenied
 from lms.extensions import babel, csrf, db, limiter, login_manager, mail
 from lms.mail.backends import mail_backend_for
 from lms.mail.outbox import take_enqueued_ids
+from lms.shared import ring, warn_if_not_shared
 
 SUPPORTED_LOCALES = ["en"]
 
@@ -99,6 +100,7 @@ def _init_extensions(app: Flask) -> None:
     babel.init_app(app, locale_selector=_select_locale)
     mail.init_app(app)
     limiter.init_app(app)
+    warn_if_not_shared(app)
 
 
 def _init_sign_in(app: Flask) -> None:
@@ -149,7 +151,7 @@ def _init_transaction_boundary(app: Flask) -> None:
         # at the commit would make those objects reload after the session has closed.
         db.session.expire_on_commit = False
         db.session.commit()
-        if (ids := take_enqueued_ids(db.session)) and app.config["MAIL_SEND_AFTER_REQUEST"]:
+        if ids := take_enqueued_ids(db.session):
             if g.get("mail_after_response"):
                 response.call_on_close(lambda: _send_in_own_context(app, ids))
             else:
@@ -188,9 +190,12 @@ def _init_templates(app: Flask) -> None:
 
 def _send_after_commit(app: Flask, ids: list[int]) -> None:
     """Send what this request put in the outbox; a failure is recorded on the message and
-    retried later by `flask --app app mail send`, never shown to the person."""
+    retried later by `flask --app app mail send`, never shown to the person. With Redis the
+    ids go on the outbox's queue instead, for the senders (lms.shared)."""
     from lms.mail.sender import send_due
 
+    if ring(ids, app) or not app.config["MAIL_SEND_AFTER_REQUEST"]:
+        return
     # A large import leaves most of its invitations to `mail send`: a person waits for the
     # page, not for a mail server.
     try:
