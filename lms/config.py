@@ -162,4 +162,6 @@ def load_config(instance_path: Path) -> dict:
         "S3_SSE": os.environ.get("S3_SSE", ""),
         "S3_SSE_KMS_KEY_ID": os.environ.get("S3_SSE_KMS_KEY_ID", ""),
         "RATELIMIT_HEADERS_ENABLED": True,
+        # "20 a minute" means in any 60 seconds, not per clock minute (twice that across one).
+        "RATELIMIT_STRATEGY": os.environ.get("RATELIMIT_STRATEGY", "moving-window"),
     }
