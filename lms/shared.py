@@ -26,6 +26,7 @@ from collections.abc import Callable
 from flask import Flask, current_app
 
 OUTBOX_QUEUE = "alongside:outbox"
+BLOCK_SECONDS = 3
 _CACHE_PREFIX = "alongside:cache:"
 
 
@@ -61,12 +62,14 @@ def ring(ids: list[int], app: Flask | None = None) -> bool:
 
 
 def wait_for_rings(seconds: float, *, limit: int, app: Flask | None = None) -> list[int] | None:
-    """Wait up to `seconds` for ids on the outbox's queue and take up to `limit` of them.
-    None without Redis (the caller sleeps instead)."""
+    """Wait up to `seconds` (at most BLOCK_SECONDS) for ids on the outbox's queue and take up
+    to `limit` of them. None without Redis (the caller sleeps instead)."""
     client = redis_client(app)
     if client is None:
         return None
-    found = client.blpop([OUTBOX_QUEUE], timeout=max(1, round(seconds)))
+    # Blocked for less than the connection's own timeout (5 s), which would end the wait with
+    # an error; the caller waits again until its interval is over.
+    found = client.blpop([OUTBOX_QUEUE], timeout=min(BLOCK_SECONDS, max(1, round(seconds))))
     if found is None:
         return []
     ids = [int(found[1])]

@@ -158,3 +158,10 @@ def test_the_process_cache_forgets_after_its_time():
     cache.get_or_make("b", 10, lambda: "b")
     cache.get_or_make("c", 10, lambda: "c")
     assert cache.get_or_make("a", 10, lambda: "four") == "four"  # only the two latest are kept
+
+
+def test_a_long_wait_on_an_empty_queue_ends_quietly(app):
+    """A sender's interval may be longer than the connection's timeout: the wait is cut
+    into pieces shorter than it, never ended by an error."""
+    with app.app_context():
+        assert shared.wait_for_rings(30, limit=10) == []
