@@ -218,3 +218,19 @@ def test_keeping_the_same_content_again_refreshes_its_date(app, session, setting
     session.commit()
     [(_, after)] = list(storage.stored())
     assert after.mtime > before.mtime
+
+
+def test_a_backup_reads_the_bucket_and_a_restore_fills_it_again(
+    app, session, setting, bucket, runner, tmp_path
+):
+    add_evidence(setting, setting.criteria()[:1], file=("a.txt", NOTES))
+    sha256 = session.scalar(select(EvidenceFile.sha256))
+    result = runner.invoke(args=["backup", str(tmp_path / "backup")])
+    assert result.exit_code == 0, result.output
+    copied = tmp_path / "backup" / "evidence" / sha256[:2] / sha256[2:4] / sha256
+    assert copied.read_bytes() == NOTES
+    current_storage().delete(sha256)
+    result = runner.invoke(args=["restore", str(tmp_path / "backup"), "--force"])
+    assert result.exit_code == 0, result.output
+    with current_storage().open(sha256) as stream:
+        assert stream.read() == NOTES
