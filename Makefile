@@ -36,6 +36,9 @@ run: $(STAMP) $(MO_FILES)
 	$(FLASK) courses sync
 	$(FLASK) demo
 	@echo "Alongside is at http://127.0.0.1:$(PORT)/ (Ctrl+C to stop)"
+	@# One process: rate limits and the cache are kept in its memory unless REDIS_URL is set.
+	@# For several workers or machines see README.md, "More than one machine".
+	@test -n "$$REDIS_URL" || echo "(One process: rate limits are kept in memory. For more, see README: More than one machine.)"
 	@# Each request sends its own mail after it commits; the sender beside the server retries
 	@# what could not go and sends what commands (demo, imports) left in the outbox.
 	$(FLASK) mail send --watch --interval 30 & sender=$$!; \

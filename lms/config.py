@@ -64,6 +64,7 @@ def load_config(instance_path: Path) -> dict:
     production = environment == "production"
     upload_max_bytes = _int("UPLOAD_MAX_BYTES", 50 * 1024 * 1024)
     secret_key = _secret_key(instance_path)
+    redis_url = os.environ.get("REDIS_URL", "")
     if production and (len(secret_key) < 32 or DEFAULT_SECRET_MARKER in secret_key):
         raise ConfigError(
             "SECRET_KEY must be set to a long random value in production "
@@ -115,8 +116,13 @@ def load_config(instance_path: Path) -> dict:
         "DISPLAY_TIMEZONE": os.environ.get("DISPLAY_TIMEZONE", "Europe/London"),
         "SESSION_IDLE_MINUTES": _int("SESSION_IDLE_MINUTES", 60 * 8),
         "REMEMBER_DAYS": _int("REMEMBER_DAYS", 14),
-        "ARGON2_TIME_COST": _int("ARGON2_TIME_COST", 3),
-        "ARGON2_MEMORY_COST_KIB": _int("ARGON2_MEMORY_COST_KIB", 65536),
+        # argon2id's cost: one of OWASP's equivalent settings (19 MiB, 2 passes, 1 lane), about
+        # 20 ms a hash on one core. A stored hash made with other settings is made again at its
+        # owner's next sign-in. Raise them together with the number of sign-ins a core must
+        # serve (docs/architecture.md, "Sign-in cost").
+        "ARGON2_TIME_COST": _int("ARGON2_TIME_COST", 2),
+        "ARGON2_MEMORY_COST_KIB": _int("ARGON2_MEMORY_COST_KIB", 19 * 1024),
+        "ARGON2_PARALLELISM": _int("ARGON2_PARALLELISM", 1),
         # Failed sign-ins allowed per e-mail address from one client address, and per client
         # address, before each further attempt must wait (doubling up to the longest wait).
         # Accounts are never locked (see lms/accounts/throttle.py).
@@ -137,6 +143,25 @@ def load_config(instance_path: Path) -> dict:
         "REMEMBER_COOKIE_SECURE": production,
         "PREFERRED_URL_SCHEME": "https" if production else "http",
         "BABEL_DEFAULT_LOCALE": "en_GB",
-        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        # Redis, shared by every worker and instance: rate limits, the outbox's doorbell and
+        # the short-lived cache. Without it each process keeps its own (one process only).
+        "REDIS_URL": redis_url,
+        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI")
+        or redis_url
+        or "memory://",
+        # Seconds a cached public document (published keys, status lists) is served for.
+        "CACHE_SECONDS": _int("CACHE_SECONDS", 60),
+        # Evidence files: a folder (EVIDENCE_STORAGE_PATH) unless EVIDENCE_STORAGE names an
+        # S3-compatible bucket, `s3://bucket/prefix`, with the settings below.
+        "EVIDENCE_STORAGE": os.environ.get("EVIDENCE_STORAGE", ""),
+        "S3_ENDPOINT_URL": os.environ.get("S3_ENDPOINT_URL", ""),
+        "S3_REGION": os.environ.get("S3_REGION", ""),
+        "S3_ACCESS_KEY_ID": os.environ.get("S3_ACCESS_KEY_ID", ""),
+        "S3_SECRET_ACCESS_KEY": os.environ.get("S3_SECRET_ACCESS_KEY", ""),
+        # Server-side encryption: "AES256", or "aws:kms" with S3_SSE_KMS_KEY_ID; empty for none.
+        "S3_SSE": os.environ.get("S3_SSE", ""),
+        "S3_SSE_KMS_KEY_ID": os.environ.get("S3_SSE_KMS_KEY_ID", ""),
         "RATELIMIT_HEADERS_ENABLED": True,
+        # "20 a minute" means in any 60 seconds, not per clock minute (twice that across one).
+        "RATELIMIT_STRATEGY": os.environ.get("RATELIMIT_STRATEGY", "moving-window"),
     }

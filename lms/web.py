@@ -34,6 +34,7 @@ from lms.extensions import csrf, db, limiter, login_manager, mail
 from lms.i18n import _, _l
 from lms.mail.backends import mail_backend_for
 from lms.mail.outbox import take_enqueued_ids
+from lms.shared import ring, warn_if_not_shared
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -121,7 +122,9 @@ def _init_extensions(app: Flask) -> None:
     app.config["REMEMBER_COOKIE_DURATION"] = timedelta(days=app.config["REMEMBER_DAYS"])
 
     configure_hasher(
-        time_cost=app.config["ARGON2_TIME_COST"], memory_cost=app.config["ARGON2_MEMORY_COST_KIB"]
+        time_cost=app.config["ARGON2_TIME_COST"],
+        memory_cost=app.config["ARGON2_MEMORY_COST_KIB"],
+        parallelism=app.config.get("ARGON2_PARALLELISM", 1),
     )
     db.init_app(app)
     # No async engines are used; flask-sqlalchemy-lite's async teardown would otherwise start
@@ -133,6 +136,7 @@ def _init_extensions(app: Flask) -> None:
     i18n.init_app(app)
     mail.init_app(app)
     limiter.init_app(app)
+    warn_if_not_shared(app)
 
 
 def _init_sign_in(app: Flask) -> None:
@@ -184,7 +188,7 @@ def _init_transaction_boundary(app: Flask) -> None:
         # at the commit would make those objects reload after the session has closed.
         db.session.expire_on_commit = False
         db.session.commit()
-        if (ids := take_enqueued_ids(db.session)) and app.config["MAIL_SEND_AFTER_REQUEST"]:
+        if ids := take_enqueued_ids(db.session):
             if g.get("mail_after_response"):
                 response.call_on_close(lambda: _send_in_own_context(app, ids))
             else:
@@ -221,9 +225,12 @@ def _init_templates(app: Flask) -> None:
 
 def _send_after_commit(app: Flask, ids: list[int]) -> None:
     """Send what this request put in the outbox; a failure is recorded on the message and
-    retried later by `flask --app app mail send`, never shown to the person."""
+    retried later by `flask --app app mail send`, never shown to the person. With Redis the
+    ids go on the outbox's queue instead, for the senders (lms.shared)."""
     from lms.mail.sender import send_due
 
+    if ring(ids, app) or not app.config["MAIL_SEND_AFTER_REQUEST"]:
+        return
     # A large import leaves most of its invitations to `mail send`: a person waits for the
     # page, not for a mail server.
     try:

@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Runs the test suite again on PostgreSQL.
+# Arguments are handed to pytest (a file or test to run instead of the whole suite).
 # Uses TEST_POSTGRES_URL when set (a server URL whose user may create databases); otherwise
 # starts a throw-away PostgreSQL cluster from the machine's PostgreSQL binaries; otherwise
 # says plainly that this part did not run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-PY=.venv/bin/python
+PY=${PY:-.venv/bin/python}
 
 # The authorisation table (tests/test_authorisation.py: every route, every role, own and
 # foreign ids, through HTTP) runs on SQLite only: it is half the suite's time, and what in it
@@ -13,10 +14,11 @@ PY=.venv/bin/python
 # predicate (tests/test_rule_query_twins.py) and by the isolation and domain tests.
 run_suite() {
   local server_url="$1"
+  shift
   echo "== Test suite on PostgreSQL =="
   TEST_POSTGRES_URL="$server_url" TEST_DATABASE_URL="${server_url%/*}/alongside_test" \
     "$PY" -m pytest -q -p no:cacheprovider -n "${TEST_WORKERS:-auto}" -m "not browser" \
-      --ignore=tests/test_authorisation.py
+      --ignore=tests/test_authorisation.py "$@"
 }
 
 if [[ -n "${TEST_POSTGRES_URL:-}" ]]; then
@@ -27,7 +29,7 @@ with psycopg.connect(url, autocommit=True) as conn:
     conn.execute("DROP DATABASE IF EXISTS alongside_test WITH (FORCE)")
     conn.execute("CREATE DATABASE alongside_test")
 PYEOF
-  run_suite "$TEST_POSTGRES_URL"
+  run_suite "$TEST_POSTGRES_URL" "$@"
   exit 0
 fi
 
@@ -57,4 +59,4 @@ trap cleanup EXIT
 "${AS[@]}" "$PGBIN/pg_ctl" -D "$WORK/data" -l "$WORK/log" -w \
   -o "-p $PORT -k $WORK -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off" start >/dev/null
 "${AS[@]}" "$PGBIN/createdb" -h 127.0.0.1 -p "$PORT" -U alongside alongside_test
-run_suite "postgresql://alongside@127.0.0.1:$PORT/postgres"
+run_suite "postgresql://alongside@127.0.0.1:$PORT/postgres" "$@"

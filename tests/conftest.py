@@ -90,7 +90,41 @@ def _unavailable() -> dict[str, str]:
         if os.environ.get("REQUIRE_CLAMAV") == "1":
             raise pytest.UsageError("clamd not found; install Debian's clamav-daemon package")
         reasons["clamav"] = "clamd is not installed (apt-get install clamav-daemon)"
+    reasons.update(_cluster_unavailable(on_postgres))
     return reasons
+
+
+def _cluster_unavailable(on_postgres: bool) -> dict[str, str]:
+    """The scale tests need redis-server (and the cluster test haproxy, gunicorn and the
+    PostgreSQL run's server); with REQUIRE_CLUSTER=1 their absence is an error."""
+    import shutil
+
+    missing = [
+        name
+        for name, found in {
+            "redis-server": shutil.which("redis-server") or os.path.exists("/usr/bin/redis-server"),
+            "haproxy": shutil.which("haproxy") or os.path.exists("/usr/sbin/haproxy"),
+            "gunicorn": _importable("gunicorn"),
+            "moto": _importable("moto"),
+        }.items()
+        if not found
+    ]
+    reasons = {}
+    if "redis-server" in missing:
+        reasons["redis"] = "redis-server is not installed (apt-get install redis-server)"
+    if missing and os.environ.get("REQUIRE_CLUSTER") == "1":
+        raise pytest.UsageError(f"REQUIRE_CLUSTER=1 but not installed: {', '.join(missing)}")
+    if not on_postgres:
+        reasons["cluster"] = "it runs in the PostgreSQL pass, on that run's server"
+    elif missing:
+        reasons["cluster"] = f"not installed: {', '.join(missing)}"
+    return reasons
+
+
+def _importable(module: str) -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec(module) is not None
 
 
 def _clamd_installed() -> bool:
@@ -216,6 +250,10 @@ def app(database_url, tmp_path, config_overrides):
         "SQLALCHEMY_ENGINES": {"default": database_url},
         "WTF_CSRF_ENABLED": False,
         "RATELIMIT_ENABLED": False,
+        # Each test's app keeps its limits, cache and outbox queue to itself, whatever the
+        # environment says (tests that share them start their own Redis).
+        "REDIS_URL": "",
+        "RATELIMIT_STORAGE_URI": "memory://",
         "MAIL_BACKEND": "locmem",
         "EVIDENCE_STORAGE_PATH": str(tmp_path / "evidence"),
         "MAIL_OUTBOX_PATH": str(tmp_path / "outbox"),

@@ -10,17 +10,20 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from lms.errors import DomainError
 from lms.i18n import _
 
-_hasher = PasswordHasher()
+_hasher = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
 # Verifying against this when the email is unknown keeps the timing of both answers alike.
 _DUMMY_HASH = _hasher.hash("not-a-real-password-only-for-timing")
 
 
-def configure_hasher(*, time_cost: int, memory_cost: int) -> None:
-    """Set argon2id's cost (ARGON2_TIME_COST, ARGON2_MEMORY_COST_KIB). Lower it only for tests."""
+def configure_hasher(*, time_cost: int, memory_cost: int, parallelism: int = 1) -> None:
+    """Set argon2id's cost (ARGON2_TIME_COST, ARGON2_MEMORY_COST_KIB, ARGON2_PARALLELISM).
+    Lower it only for tests. A hash stored with other settings is made again at its owner's
+    next sign-in (`needs_rehash`)."""
     global _hasher, _DUMMY_HASH
-    if (_hasher.time_cost, _hasher.memory_cost) == (time_cost, memory_cost):
+    wanted = (time_cost, memory_cost, parallelism)
+    if (_hasher.time_cost, _hasher.memory_cost, _hasher.parallelism) == wanted:
         return
-    _hasher = PasswordHasher(time_cost=time_cost, memory_cost=memory_cost)
+    _hasher = PasswordHasher(time_cost=time_cost, memory_cost=memory_cost, parallelism=parallelism)
     _DUMMY_HASH = _hasher.hash("not-a-real-password-only-for-timing")
 
 
@@ -76,7 +79,12 @@ def burn_time_for_unknown_user(password: str) -> None:
 
 
 def needs_rehash(password_hash: str) -> bool:
-    return _hasher.check_needs_rehash(password_hash)
+    """Whether a stored hash was made with other settings (or another argon2 variant) than
+    the ones in use, and should be made again while the password is at hand."""
+    try:
+        return _hasher.check_needs_rehash(password_hash)
+    except InvalidHashError:
+        return True
 
 
 def check_password_strength(password: str, *, email: str = "", name: str = "") -> None:

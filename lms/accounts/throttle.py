@@ -5,9 +5,18 @@ twice over: per client address, and per e-mail address typed from that client ad
 never depends on whether an account exists, so an address with an account and one without are
 slowed down alike. After `free` failures each further attempt must wait, twice as long each
 time up to `max_wait`; an attempt made while it must wait is not checked at all and does not
-count. Nothing is kept on the account: someone guessing from elsewhere slows down only herself,
-and the owner signs in from her own address as usual (a password reset also clears every count
-for her address). A count is forgotten `forget_after` its last failure.
+count.
+
+Attempts at the same moment, in other workers or on other machines, are counted one after the
+other: `required_wait` first locks both of an attempt's rows (a conditional UPDATE, making a
+row with no failures when there is none yet, always the client address's row first), and the
+lock is held until the attempt's transaction ends, after its password was checked and its
+failure counted. Without it, attempts sent all at once would all read "no wait" before any
+of them had been counted.
+
+Nothing is kept on the account: someone guessing from elsewhere slows down only herself, and
+the owner signs in from her own address as usual (a password reset also clears every count for
+her address). A count is forgotten `forget_after` its last failure.
 """
 
 from __future__ import annotations
@@ -72,22 +81,68 @@ def _keys(kind: str, address: str, identity: str) -> list[tuple[str, str, str]]:
     return [(kind, address, _ADDRESS_ONLY), (kind, address, digest(identity))]
 
 
+def _where(key: tuple[str, str, str]) -> tuple:
+    kind, address, key_digest = key
+    return (
+        SignInThrottle.kind == kind,
+        SignInThrottle.address == address,
+        SignInThrottle.email_digest == key_digest,
+    )
+
+
+def _lock(session: Session, key: tuple[str, str, str], now: datetime) -> None:
+    """Hold `key`'s row until the transaction ends (made, with no failures, if missing)."""
+    touch = (
+        update(SignInThrottle)
+        .where(*_where(key))
+        .values(failures=SignInThrottle.failures)
+        .execution_options(synchronize_session=False)
+    )
+    if session.execute(touch).rowcount:
+        return
+    kind, address, key_digest = key
+    try:
+        with session.begin_nested():
+            session.add(
+                SignInThrottle(
+                    kind=kind,
+                    address=address,
+                    email_digest=key_digest,
+                    failures=0,
+                    last_failure_at=now,
+                )
+            )
+    except IntegrityError:  # another attempt made it at the same moment: wait for its end
+        session.execute(touch)
+
+
 def required_wait(
     session: Session, kind: str, address: str, identity: str, now: datetime
 ) -> timedelta:
-    """How long an attempt from `address` for `identity` must still wait (zero: go ahead)."""
+    """How long an attempt from `address` for `identity` must still wait (zero: go ahead).
+
+    Locks the attempt's rows until the caller's transaction ends: another attempt from the
+    same client address waits here until this one has been counted."""
     waits = [timedelta(0)]
-    for key_kind, key_address, key_digest in _keys(kind, address, identity):
-        wait_until = session.scalar(
-            select(SignInThrottle.wait_until).where(
-                SignInThrottle.kind == key_kind,
-                SignInThrottle.address == key_address,
-                SignInThrottle.email_digest == key_digest,
-            )
-        )
+    keys = _keys(kind, address, identity)
+    for key in keys:
+        _lock(session, key, now)
+    for key in keys:
+        wait_until = session.scalar(select(SignInThrottle.wait_until).where(*_where(key)))
         if wait_until is not None and wait_until > now:
             waits.append(wait_until - now)
+    if max(waits):  # not checked, so not counted: a row made only to be locked is not kept
+        for key in keys:
+            _forget_unfailed(session, key)
     return max(waits)
+
+
+def _forget_unfailed(session: Session, key: tuple[str, str, str]) -> None:
+    session.execute(
+        delete(SignInThrottle)
+        .where(*_where(key), SignInThrottle.failures == 0)
+        .execution_options(synchronize_session=False)
+    )
 
 
 def _count(session: Session, key: tuple[str, str, str], now: datetime, limits: Limits) -> None:
@@ -141,17 +196,15 @@ def count_failure(
 
 def clear_for_address(session: Session, kind: str, address: str, identity: str) -> None:
     """After a success: the count for this identity from this address starts again (the
-    address's own count does not: signing in to one's own account must not wipe it)."""
-    _, (key_kind, key_address, key_digest) = _keys(kind, address, identity)
+    address's own count does not: signing in to one's own account must not wipe it; a row
+    with no failures, made only to be locked, is not kept)."""
+    by_address, by_account = _keys(kind, address, identity)
     session.execute(
         delete(SignInThrottle)
-        .where(
-            SignInThrottle.kind == key_kind,
-            SignInThrottle.address == key_address,
-            SignInThrottle.email_digest == key_digest,
-        )
+        .where(*_where(by_account))
         .execution_options(synchronize_session=False)
     )
+    _forget_unfailed(session, by_address)
 
 
 def clear_everywhere(session: Session, identity: str) -> None:

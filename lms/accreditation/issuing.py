@@ -6,8 +6,11 @@ credentials and certificates point at, the secret that unlocks keys, and how lon
 
 from __future__ import annotations
 
+import hashlib
+import json
 import secrets
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -260,23 +263,30 @@ def status_bitstring(session: Session, status_list: StatusList) -> Bitstring:
 
 
 def signed_status_list(
-    session: Session, context: IssuingContext, list_id: int, *, make_key: bool = True
+    session: Session,
+    context: IssuingContext,
+    list_id: int,
+    *,
+    make_key: bool = True,
+    memo: Callable[[str, Callable[[], str]], str] | None = None,
 ) -> str:
     """The list's BitstringStatusListCredential, signed by its organisation's key in use, as a
-    compact JWS (`application/vc+jwt`). Signed when asked for, so that it always shows every
+    compact JWS (`application/vc+jwt`). Read when asked for, so that it always shows every
     revocation. The RS256 key may be made on first use (the caller commits); with
-    `make_key=False` nothing is written and the key in use signs, whatever its algorithm."""
+    `make_key=False` nothing is written and the key in use signs, whatever its algorithm.
+
+    `memo(key, sign)` may keep the signature a while (lms.shared.memo): its key is the
+    SHA-256 of the document and the signing key's id, so a revocation or a new key is a new
+    key, never a stale answer."""
     status_list = session.get(StatusList, list_id)
     if status_list is None:
         raise NotFound()
     organisation = session.get(Organisation, status_list.organisation_id)
-    if make_key:
-        stored_key, private = signing_key(session, organisation, context)
-    else:
-        stored_key = _active_key(session, organisation)
-        if stored_key is None:
-            raise NotFound()
-        private = keys.decrypt_private_key(stored_key.private_key_encrypted, context.secret_key)
+    stored_key = _active_key(session, organisation)
+    if make_key and (stored_key is None or stored_key.algorithm != keys.SIGNING_ALGORITHM):
+        stored_key, _ = signing_key(session, organisation, context)
+    if stored_key is None:
+        raise NotFound()
     document = status_list_credential(
         list_url=context.status_list_url(status_list.id),
         issuer=context.issuer(organisation).profile(),
@@ -284,7 +294,15 @@ def signed_status_list(
         valid_from=status_list.created_at,
         purpose=status_list.purpose,
     )
-    return vc.secure(document, private, stored_key.kid)
+
+    def sign() -> str:
+        private = keys.decrypt_private_key(stored_key.private_key_encrypted, context.secret_key)
+        return vc.secure(document, private, stored_key.kid)
+
+    if memo is None:
+        return sign()
+    content = json.dumps([stored_key.kid, document], sort_keys=True, default=str)
+    return memo("status-list:" + hashlib.sha256(content.encode()).hexdigest(), sign)
 
 
 # --- credentials ------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from flask import (
 )
 from flask_login import current_user, login_required
 
+from lms import shared
 from lms.accounts.queries import organisation_by_slug
 from lms.accreditation import claims, downloads, issuing, queries
 from lms.accreditation.codes import display_code, normalise_code
@@ -156,7 +157,9 @@ def issuer_keys(slug: str):
 
 @blueprint.route("/status-lists/<int:list_id>")
 def status_list(list_id: int):
-    token = issuing.signed_status_list(db.session, IssuingContext.from_app(), list_id)
+    token = issuing.signed_status_list(
+        db.session, IssuingContext.from_app(), list_id, memo=shared.memo()
+    )
     response = _published(token, JWT_MEDIA_TYPE)
     response.headers["Cache-Control"] = "no-cache"  # a revocation must show at once
     return response

@@ -195,6 +195,11 @@ def _copy_evidence(storage: EvidenceStorage, sha256: str, folder: Path) -> int:
     target.parent.mkdir(parents=True, exist_ok=True)
     deadline = time.monotonic() + SETTLE_SECONDS
     while True:
+        if not hasattr(storage, "path_for") and storage.exists(sha256):
+            # A bucket (S3Storage): the object is read back as a stream.
+            with storage.open(sha256) as stream, open(target, "wb") as out:
+                shutil.copyfileobj(stream, out, CHUNK_SIZE)
+            break
         source = _source_of(storage, sha256)
         try:
             if source is not None:

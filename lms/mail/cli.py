@@ -9,6 +9,7 @@ from flask.cli import with_appcontext
 
 from lms.extensions import db
 from lms.mail import sender
+from lms.shared import redis_client, wait_for_rings
 
 
 @click.group("mail", help="Send the e-mail waiting in the outbox, and see what did not go.")
@@ -37,11 +38,33 @@ def send_command(limit: int, watch: bool, interval: float):
         if not (report.sent or report.retrying or report.failed):
             click.echo("Nothing is waiting to be sent.")
         return
-    click.echo(f"Sending e-mail from the outbox every {interval:g} s (Ctrl+C to stop).")
+    queued = redis_client() is not None
+    click.echo(
+        f"Sending e-mail from the outbox every {interval:g} s"
+        + (", and at once when a request rings" if queued else "")
+        + " (Ctrl+C to stop)."
+    )
     while True:
         _send_once(limit)
         db.session.close()
-        time.sleep(interval)
+        _wait_for_rings(interval, limit)
+
+
+def _wait_for_rings(interval: float, limit: int) -> None:
+    """Sleep `interval`; with Redis, send what requests put on the queue as it comes."""
+    deadline = time.monotonic() + interval
+    while (left := deadline - time.monotonic()) > 0:
+        try:
+            ids = wait_for_rings(left, limit=limit)
+        except Exception as error:  # Redis gone for a while: the table is still looked at
+            click.echo(f"The outbox queue cannot be reached ({error}); looking at the table.")
+            ids = None
+        if ids is None:
+            time.sleep(left)
+            return
+        if ids:
+            sender.send_due(db.session, ids=ids)
+            db.session.close()
 
 
 @mail_cli.command("status", help="How many messages are waiting, sent or given up on.")

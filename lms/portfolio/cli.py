@@ -9,6 +9,7 @@ from flask.cli import with_appcontext
 
 from lms.extensions import db
 from lms.portfolio.housekeeping import check_store
+from lms.portfolio.s3storage import S3Storage
 from lms.portfolio.storage import LocalFolderStorage, current_storage
 from lms.portfolio.uploads import describe_size
 
@@ -25,9 +26,6 @@ def evidence_cli():
 @with_appcontext
 def clean_incoming_command(hours: float):
     storage = current_storage()
-    if not isinstance(storage, LocalFolderStorage):
-        click.echo("This evidence store keeps no temporary files here.")
-        return
     removed = storage.clean_incoming(older_than_seconds=hours * 3600)
     click.echo(f"Removed {removed} unfinished upload(s).")
 
@@ -66,7 +64,7 @@ def _report_lines(report, hours: float) -> list[str]:
 @with_appcontext
 def check_command(sweep: bool, hours: float):
     storage = current_storage()
-    if not isinstance(storage, LocalFolderStorage):
+    if not isinstance(storage, LocalFolderStorage | S3Storage):
         click.echo("This evidence store cannot be listed from here.")
         sys.exit(1)
     report = check_store(db.session, storage, sweep=sweep, older_than_seconds=hours * 3600)

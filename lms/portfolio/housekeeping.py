@@ -19,7 +19,6 @@ the same content that committed meanwhile gets its file back.
 from __future__ import annotations
 
 import hashlib
-import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,6 +27,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from lms.portfolio.models import EvidenceFile
+from lms.portfolio.s3storage import S3Storage, StoredObject
 from lms.portfolio.storage import (
     CHUNK_SIZE,
     LocalFolderStorage,
@@ -56,14 +56,18 @@ class StoreReport:
         return not (self.orphans or self.waiting or self.missing)
 
 
-def _size(path: Path) -> int:
+def _size(path) -> int:
+    if isinstance(path, StoredObject):
+        return path.size
     try:
         return path.stat().st_size
     except FileNotFoundError:
         return 0
 
 
-def _is_old(path: Path, cutoff: float) -> bool:
+def _is_old(path, cutoff: float) -> bool:
+    if isinstance(path, StoredObject):
+        return path.mtime < cutoff
     try:
         return path.stat().st_mtime < cutoff
     except FileNotFoundError:
@@ -88,23 +92,7 @@ def _is_recorded(session: Session, sha256: str) -> bool:
     return found is not None
 
 
-def _sweep_object(session: Session, sha256: str, path: Path) -> bool:
-    aside = path.with_name(f"{path.name}.sweeping")
-    try:
-        os.replace(path, aside)
-    except FileNotFoundError:
-        return False
-    if _is_recorded(session, sha256):
-        if path.exists():
-            aside.unlink(missing_ok=True)
-        else:
-            os.replace(aside, path)
-        return False
-    aside.unlink(missing_ok=True)
-    return True
-
-
-def _put_back(storage: LocalFolderStorage, sha256: str, held: Path) -> bool:
+def _put_back(storage, sha256: str, held: Path) -> bool:
     if _hash_of(held) != sha256:
         return False
     storage.keep(StagedFile(path=held, sha256=sha256, size=_size(held)))
@@ -129,7 +117,7 @@ def _check_incoming(storage, rows: set[str], report: StoreReport, cutoff: float)
 
 def check_store(
     session: Session,
-    storage: LocalFolderStorage,
+    storage: LocalFolderStorage | S3Storage,
     *,
     sweep: bool = False,
     older_than_seconds: float = DAY_SECONDS,
@@ -150,14 +138,14 @@ def check_store(
     return report
 
 
-def _sweep(session, storage: LocalFolderStorage, report: StoreReport, waiting: dict) -> None:
+def _sweep(session, storage, report: StoreReport, waiting: dict) -> None:
     for sha256, held in waiting.items():
         if _put_back(storage, sha256, held):
             report.put_back.append(sha256)
     report.waiting = [sha for sha in report.waiting if sha not in report.put_back]
     for path in report.orphans:
-        if path.is_relative_to(storage.objects):
-            if _sweep_object(session, path.name, path):
+        if storage.is_object(path):
+            if storage.sweep_object(path.name, path, lambda n=path.name: _is_recorded(session, n)):
                 report.swept.append(path)
         elif (
             (sha256 := held_sha256(path))

@@ -23,19 +23,16 @@ names (an orphan, swept by `flask --app app evidence check --sweep` once a day o
 between the commit and the move leaves a held file that a committed row names, which the same
 command puts into place (see `lms.portfolio.housekeeping`).
 
-An S3-compatible backend would implement the same four methods: `incoming` a local scratch
-folder, `keep` an upload (multipart for large files) to the key `objects/<sha256>` with the
-SHA-256 checksum sent along so that the service refuses a corrupted body, followed by removing
-the staged file; `open` a streaming GET; `exists` a HEAD; `delete` a DELETE. Because keys are
-hashes, an interrupted upload never replaces good content with bad. None is built yet:
-`storage_for(config)` says so plainly if one is asked for.
+`S3Storage` (lms.portfolio.s3storage, `EVIDENCE_STORAGE=s3://bucket/prefix`) implements the
+same methods for an S3-compatible bucket: `incoming` a local scratch folder, `keep` a streamed
+upload (in parts for large files) to `<prefix>/objects/<sha256>` with the SHA-256 checked by
+the service, `open` a streaming GET, `exists` a HEAD, `delete` a DELETE.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
-import re
 import secrets
 import tempfile
 import time
@@ -45,11 +42,13 @@ from pathlib import Path
 from typing import BinaryIO, Protocol
 
 from lms.config import ConfigError
-
-CHUNK_SIZE = 1024 * 1024
-PART_SUFFIX = ".part"
-HELD_SUFFIX = ".held"
-_SHA256 = re.compile(r"[0-9a-f]{64}")
+from lms.portfolio.objectkeys import (
+    _SHA256,
+    CHUNK_SIZE,
+    HELD_SUFFIX,
+    PART_SUFFIX,
+    check_sha256,
+)
 
 
 class TooLarge(Exception):
@@ -96,14 +95,6 @@ class EvidenceStorage(Protocol):
     def exists(self, sha256: str) -> bool: ...
 
     def delete(self, sha256: str) -> None: ...
-
-
-def check_sha256(sha256: str) -> str:
-    """A storage key is a lowercase SHA-256 in hex and nothing else, so it can never name a
-    path outside the store."""
-    if not isinstance(sha256, str) or not _SHA256.fullmatch(sha256):
-        raise ValueError("not a SHA-256 digest")
-    return sha256
 
 
 def _fsync_folder(folder: Path) -> None:
@@ -221,6 +212,27 @@ class LocalFolderStorage:
         if self.incoming.is_dir():
             yield from (path for path in self.incoming.iterdir() if path.is_file())
 
+    def is_object(self, item) -> bool:
+        """Whether an orphan `evidence check` found is a kept object (not a temporary file)."""
+        return isinstance(item, Path) and item.is_relative_to(self.objects)
+
+    def sweep_object(self, sha256: str, path: Path, recorded: Callable[[], bool]) -> bool:
+        """Remove an orphan: moved aside first, then put back if `recorded()` now says a row
+        names it (an upload of the same content committed meanwhile)."""
+        aside = path.with_name(f"{path.name}.sweeping")
+        try:
+            os.replace(path, aside)
+        except FileNotFoundError:
+            return False
+        if recorded():
+            if path.exists():
+                aside.unlink(missing_ok=True)
+            else:
+                os.replace(aside, path)
+            return False
+        aside.unlink(missing_ok=True)
+        return True
+
     def open(self, sha256: str) -> BinaryIO:
         try:
             return open(self.path_for(sha256), "rb")
@@ -310,12 +322,15 @@ class KeptOnCommit:
 
 
 def storage_for(config: dict) -> EvidenceStorage:
-    """The storage the configuration asks for (only the local folder is built)."""
-    backend = config.get("EVIDENCE_STORAGE_BACKEND", "local")
-    if backend != "local":
-        raise ConfigError(
-            f"EVIDENCE_STORAGE_BACKEND={backend!r} is not available; only 'local' is built."
-        )
+    """The storage the configuration asks for: an S3-compatible bucket when EVIDENCE_STORAGE
+    is `s3://bucket/prefix`, else the folder EVIDENCE_STORAGE_PATH."""
+    location = config.get("EVIDENCE_STORAGE") or ""
+    if location.startswith("s3://"):
+        from lms.portfolio.s3storage import s3_storage_for
+
+        return s3_storage_for(config)
+    if location:
+        raise ConfigError("EVIDENCE_STORAGE must be s3://bucket/prefix (or unset for a folder).")
     root = Path(config["EVIDENCE_STORAGE_PATH"]).resolve()
     static = config.get("STATIC_FOLDER")
     if static and root.is_relative_to(Path(static).resolve()):

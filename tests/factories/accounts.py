@@ -7,7 +7,9 @@ from lms.accounts.roles import OrganisationKind, Role
 
 TEST_PASSWORD = "correct horse battery"
 # A cheap argon2id hash: verifying it is quick, and it is still a real hash.
-_TEST_PASSWORD_HASH = PasswordHasher(time_cost=1, memory_cost=1024).hash(TEST_PASSWORD)
+_TEST_PASSWORD_HASH = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1).hash(
+    TEST_PASSWORD
+)
 
 
 class BaseFactory(SQLAlchemyModelFactory):

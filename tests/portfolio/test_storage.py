@@ -143,9 +143,9 @@ def test_a_missing_object_is_a_key_error(storage):
         storage.open("0" * 64)
 
 
-def test_only_the_local_backend_exists(tmp_path):
-    with pytest.raises(ConfigError, match="only 'local'"):
-        storage_for({"EVIDENCE_STORAGE_BACKEND": "s3", "EVIDENCE_STORAGE_PATH": str(tmp_path)})
+def test_a_store_is_a_folder_or_an_s3_bucket(tmp_path):
+    with pytest.raises(ConfigError, match="s3://bucket/prefix"):
+        storage_for({"EVIDENCE_STORAGE": "ftp://elsewhere", "EVIDENCE_STORAGE_PATH": str(tmp_path)})
 
 
 def test_evidence_must_not_live_inside_the_web_folder(tmp_path):
