@@ -80,8 +80,9 @@ class _TextFinder(HTMLParser):
         values = dict(attrs)
         for attribute, value in attrs:
             wanted = attribute in ATTRIBUTES or (
+                # A <button>'s value is sent, never shown; an <input>'s is its label.
                 attribute == "value"
-                and tag in ("input", "button")
+                and tag == "input"
                 and (values.get("type") or "").lower() in BUTTON_TYPES
             )
             if wanted and value and LETTER.search(value):
