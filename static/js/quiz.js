@@ -3,10 +3,11 @@
 (function () {
   "use strict";
 
+  // Every word shown comes from the page (data-* attributes), in the reader's language.
   function setStatus(form, text, isError) {
     var status = form.querySelector("[data-autosave-status]");
     if (!status) { return; }
-    status.textContent = text;
+    status.textContent = status.getAttribute("data-" + text) || text;
     status.classList.toggle("quiz-save-status--error", Boolean(isError));
   }
 
@@ -19,7 +20,7 @@
     function send() {
       if (inFlight) { again = true; return; }
       inFlight = true;
-      setStatus(form, "Saving…", false);
+      setStatus(form, "saving", false);
       fetch(form.action, {
         method: "POST",
         body: new FormData(form),
@@ -33,17 +34,16 @@
         // A page instead of JSON (signed out, say) is "not saved", not a lost connection.
         return response.json().catch(function () { return {}; }).then(function (data) {
           if (response.ok && data.saved) {
-            setStatus(form, data.message || "Saved", false);
+            setStatus(form, data.message || "saved", false);
           } else if (data.closed) {
             // Handed in elsewhere, or the time ran out: show the attempt as it now is.
             window.location.assign(form.action.replace(/\/questions\/[^/]+$/, ""));
           } else {
-            setStatus(form, data.message || "Not saved. Please use the Save button.", true);
+            setStatus(form, data.message || "not-saved", true);
           }
         });
       }).catch(function () {
-        setStatus(form, "Not saved yet: the connection seems to be down. We will try again, " +
-          "or use the Save button when you are back online.", true);
+        setStatus(form, "offline", true);
         window.addEventListener("online", send, { once: true });
       }).then(function () {
         inFlight = false;
@@ -80,6 +80,12 @@
     return false;
   }
 
+  function minutesLeft(timer, minutes) {
+    var form = new Intl.PluralRules(document.documentElement.lang).select(minutes);
+    var text = timer.getAttribute("data-minutes-" + form) || timer.getAttribute("data-minutes-other");
+    return text.replace("{n}", new Intl.NumberFormat(document.documentElement.lang).format(minutes));
+  }
+
   function countdown(timer) {
     var deadline = Date.parse(timer.getAttribute("data-deadline"));
     var text = timer.querySelector("[data-timer-text]");
@@ -89,11 +95,11 @@
       var left = Math.max(0, deadline - Date.now());
       var minutes = Math.ceil(left / 60000);
       if (left <= 0) {
-        text.textContent = "Time is up";
+        text.textContent = timer.getAttribute("data-time-up");
         window.setTimeout(function () { window.location.reload(); }, 1500);
         return;
       }
-      text.textContent = "Time left: " + (minutes <= 1 ? "less than a minute" : "about " + minutes + " minutes");
+      text.textContent = minutes <= 1 ? timer.getAttribute("data-under-a-minute") : minutesLeft(timer, minutes);
       if (minutes <= 5 && !warned) {
         warned = true;
         timer.classList.add("quiz-timer--soon");

@@ -98,7 +98,7 @@
         var caption = frame.querySelector("caption");
         frame.setAttribute("tabindex", "0");
         frame.setAttribute("role", "region");
-        frame.setAttribute("aria-label", caption ? caption.textContent.trim() : "Table");
+        frame.setAttribute("aria-label", caption ? caption.textContent.trim() : document.body.getAttribute("data-table-label"));
         frame.setAttribute("data-scrolls", "");
       } else if (!scrolls && frame.hasAttribute("data-scrolls")) {
         ["tabindex", "role", "aria-label", "data-scrolls"].forEach(function (name) {
