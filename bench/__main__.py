@@ -84,15 +84,21 @@ def main() -> int:
     print(f"Built {world.summary()} in {build_seconds:.1f} s on {dialect}.", flush=True)
 
     bare = Scenario("bare Flask page", lambda client: iter(lambda: Call("GET", "/"), None))
+    memory = {"bare Flask page": {}, "Alongside": {}}
     rows = _measure(
         Server("bench.bare:app", server_env, workdir / "gunicorn-bare.log"),
         [bare],
         seconds,
         warmup,
+        memory["bare Flask page"],
     )
     chosen = [s for s in scenarios(world, cookie) if not only or _wanted(s.name, only)]
     rows += _measure(
-        Server("bench.wsgi:app", server_env, workdir / "gunicorn.log"), chosen, seconds, warmup
+        Server("bench.wsgi:app", server_env, workdir / "gunicorn.log"),
+        chosen,
+        seconds,
+        warmup,
+        memory["Alongside"],
     )
     _add_ratios(rows)
     report = {
@@ -105,12 +111,15 @@ def main() -> int:
         "cpus": os.cpu_count(),
         "load_average_at_end": [round(x, 2) for x in os.getloadavg()],
         "rows": rows,
+        "memory_mib": memory,
     }
     results_dir.mkdir(parents=True, exist_ok=True)
     out = results_dir / f"{datetime.now(UTC):%Y-%m-%d}.json"
     out.write_text(json.dumps(report, indent=2) + "\n")
     print()
     print(table(rows))
+    print()
+    print(memory_table(memory))
     print(f"\nWritten to {out}.")
     failed = [row for row in rows if row["errors"] or not row["requests"]]
     for row in failed:
@@ -154,10 +163,16 @@ def _build(size: Size, workdir: Path):
     return world, cookie, dialect
 
 
-def _measure(server: Server, chosen: list[Scenario], seconds: float, warmup: float) -> list:
+def _measure(
+    server: Server, chosen: list[Scenario], seconds: float, warmup: float, memory: dict
+) -> list:
+    """Each scenario at each concurrency; `memory` gets the server's memory when idle after
+    start-up and the most it held after any run (master and workers, MiB)."""
     rows = []
     try:
         server.wait_ready()
+        memory["idle"] = server.memory_mib()
+        memory["peak"] = dict(memory["idle"])
         for scenario in chosen:
             if warmup > 0:
                 driver.run(server.port, scenario, 2, warmup)
@@ -165,6 +180,8 @@ def _measure(server: Server, chosen: list[Scenario], seconds: float, warmup: flo
                 before = server.cpu_seconds()
                 tally, elapsed = driver.run(server.port, scenario, clients, seconds)
                 cpu = server.cpu_seconds() - before
+                now = server.memory_mib()
+                memory["peak"] = {k: max(v, now[k]) for k, v in memory["peak"].items()}
                 row = _row(scenario.name, clients, tally, elapsed, cpu)
                 rows.append(row)
                 print(_line(row), flush=True)
@@ -231,6 +248,18 @@ def _line(row: dict) -> str:
 
 def table(rows: list[dict]) -> str:
     return "\n".join([HEADER, "-" * len(HEADER), *(_line(row) for row in rows)])
+
+
+def memory_table(memory: dict) -> str:
+    lines = ["server memory, master + workers (MiB)   idle RSS  idle PSS  peak RSS  peak PSS"]
+    for name, figures in memory.items():
+        if figures:
+            idle, peak = figures["idle"], figures["peak"]
+            lines.append(
+                f"{name:<38} {idle['rss']:>9.1f} {idle['pss']:>9.1f} "
+                f"{peak['rss']:>9.1f} {peak['pss']:>9.1f}"
+            )
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":

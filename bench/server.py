@@ -76,6 +76,24 @@ class Server:
             total += _times(pid, with_children=False)
         return total / TICKS
 
+    def memory_mib(self) -> dict[str, float]:
+        """Resident memory of the master and its workers. RSS counts the pages they share
+        (the preloaded app) once per process; PSS divides each shared page among its sharers,
+        so PSS adds up to what the server really takes from the machine."""
+        rss = pss = 0
+        for pid in [self.process.pid, *self.workers()]:
+            try:
+                rollup = Path(f"/proc/{pid}/smaps_rollup").read_text()
+            except OSError:
+                continue
+            for line in rollup.splitlines():
+                key, _, value = line.partition(":")
+                if key == "Rss":
+                    rss += int(value.split()[0])
+                elif key == "Pss":
+                    pss += int(value.split()[0])
+        return {"rss": round(rss / 1024, 1), "pss": round(pss / 1024, 1)}
+
     def stop(self) -> None:
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGTERM)

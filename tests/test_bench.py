@@ -83,3 +83,8 @@ def test_every_scenario_is_measured_beside_the_bare_page(tmp_path):
             assert row["cpu_vs_bare"] is not None, row
     assert "bare Flask page" in run.stdout
     assert "CPU ms/req" in run.stdout
+    # The server's memory, idle and at its most under load, for both servers.
+    for server in ("bare Flask page", "Alongside"):
+        figures = report["memory_mib"][server]
+        assert 0 < figures["idle"]["pss"] <= figures["peak"]["pss"], figures
+        assert figures["peak"]["pss"] <= figures["peak"]["rss"], figures
