@@ -40,6 +40,8 @@ from lms.curriculum.models import (
 from lms.curriculum.rules import AchievedUnit, RulesResult, evaluate
 from lms.db import utcnow
 from lms.errors import Conflict, DomainError
+from lms.notifications.delivery import link
+from lms.notifications.operations import notify
 
 REASON_MIN_LENGTH = 10
 _FUTURE_TOLERANCE = timedelta(minutes=5)
@@ -317,6 +319,7 @@ def issue_award(
         credits=award.credits,
         certificate=certificate.verification_code,
     )
+    notify(session, holder, "award.made", url=link("accreditation.my_achievements"))
     return award
 
 
@@ -459,5 +462,11 @@ def revoke_award(
         user_id=award.user_id,
         reason=reason,
         units=len(award_status.revoked_units_of(session, [award.enrolment_id])),
+    )
+    notify(
+        session,
+        session.get(User, award.user_id),
+        "award.revoked",
+        url=link("accreditation.my_achievements"),
     )
     return revocation
