@@ -8,6 +8,7 @@ from wtforms.validators import InputRequired
 
 from lms.i18n import _l
 from lms.notifications.models import Delivery
+from lms.portfolio.forms import choices
 
 DELIVERY_CHOICES = [
     (Delivery.NOW.value, _l("An e-mail each time, straight away")),
@@ -20,7 +21,7 @@ DELIVERY_CHOICES = [
 class DeliveryForm(FlaskForm):
     delivery = RadioField(
         _l("How should we tell you when there is something new?"),
-        choices=DELIVERY_CHOICES,
+        choices=choices(DELIVERY_CHOICES),
         validators=[InputRequired(message=_l("Please choose one."))],
         description=_l("Our e-mails never say what they are about: they only ask you to sign in."),
     )
