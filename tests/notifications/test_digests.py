@@ -122,3 +122,29 @@ def test_a_person_who_chose_the_app_after_a_digest_choice_is_not_emailed(session
     session.commit()
     assert (report.sent, report.cleared) == ({}, 1)
     assert _mails(session, user) == []
+
+
+def test_the_watching_sender_makes_the_digests_on_its_first_look_of_the_day(
+    session, runner, monkeypatch
+):
+    user = _person(session, Delivery.DAILY)
+    _tell(session, user, "MEN-101")
+    address = user.email
+    looks = []
+
+    def sleep(_seconds):
+        looks.append(1)
+        if len(looks) == 3:
+            raise KeyboardInterrupt  # the operator stops it
+
+    monkeypatch.setattr("lms.mail.cli.time.sleep", sleep)
+    result = runner.invoke(args=["mail", "send", "--watch", "--interval", "0"])
+    assert result.exit_code == 1  # Click answers Ctrl+C with "Aborted!"
+    # Three looks, one run of the digests, and her digest sent by the same loop.
+    assert result.output.count("Reminders:") == 1
+    assert "digests: 1 (1 notifications)" in result.output
+    assert "Sent 1;" in result.output
+    [template] = session.scalars(
+        select(OutboxMessage.template).where(OutboxMessage.recipient == address)
+    ).all()
+    assert template == "digest"
