@@ -46,6 +46,9 @@ HOOKS = {
     "own download (files are copied in pieces and closed; see lms.privacy.archive)",
     "erase_person": "privacy: (session, user) when an administrator erases a person: remove or "
     "pseudonymise what the capability holds about her (what must be kept stays, pseudonymised)",
+    "notice_sweep": "notifications: (session, today) -> int, once a day before the digests: "
+    "notify (with `about`, so once each) of what has come due, such as a licence near its "
+    "limits; the number of notifications made",
     "award_requirements": "accreditation: (session, enrolment) -> list[str], requirements other "
     "than units still unmet (an award is not made while any is listed), in plain words",
 }
@@ -164,6 +167,7 @@ CAPABILITIES: tuple[Capability, ...] = (
         hooks={
             "unit_offered": ("lms.franchise.licences:unit_offered_by_licence",),
             "subject_access": ("lms.franchise.subject_access:invitation_information",),
+            "notice_sweep": ("lms.franchise.notices:licences_near_limits",),
         },
     ),
     Capability(
@@ -208,6 +212,10 @@ CAPABILITIES: tuple[Capability, ...] = (
         hooks={
             "unit_in_use": ("lms.assessment.queries:unit_has_judgements",),
             "unit_submitted": ("lms.assessment.notices:submission_arrived",),
+            "notice_sweep": (
+                "lms.assessment.quality:notify_ended_grants",
+                "lms.assessment.notices:eqa_access_ending",
+            ),
             "erase_person": ("lms.assessment.erasure:erase_person",),
             "subject_access": ("lms.assessment.subject_access:assessment_information",),
         },
@@ -216,6 +224,7 @@ CAPABILITIES: tuple[Capability, ...] = (
         "notifications",
         models=("lms.notifications.models",),
         blueprints=("lms.notifications.views:blueprint",),
+        cli=("lms.notifications.cli:notifications_cli",),
         rules=("lms.notifications.rules",),
         hooks={"subject_access": ("lms.notifications.subject_access:notification_information",)},
     ),
@@ -235,6 +244,10 @@ CAPABILITIES: tuple[Capability, ...] = (
             "impact_figures": ("lms.practice.figures:impact_figures_by_group",),
             "subject_access": ("lms.practice.hooks:subject_access",),
             "erase_person": ("lms.practice.hooks:erase_person",),
+            "notice_sweep": (
+                "lms.practice.notices:flags_not_followed_up",
+                "lms.practice.notices:weekly_summary",
+            ),
         },
     ),
     Capability(

@@ -40,6 +40,8 @@ from lms.curriculum.rules import AchievedUnit, RulesResult, evaluate
 from lms.db import utcnow
 from lms.errors import Conflict, DomainError
 from lms.i18n import _, format_date
+from lms.notifications.delivery import link
+from lms.notifications.operations import notify
 
 REASON_MIN_LENGTH = 10
 _FUTURE_TOLERANCE = timedelta(minutes=5)
@@ -321,6 +323,7 @@ def issue_award(
         credits=award.credits,
         certificate=certificate.verification_code,
     )
+    notify(session, holder, "award.made", url=link("accreditation.my_achievements"))
     return award
 
 
@@ -476,5 +479,11 @@ def revoke_award(
         user_id=award.user_id,
         reason=reason,
         units=len(award_status.revoked_units_of(session, [award.enrolment_id])),
+    )
+    notify(
+        session,
+        session.get(User, award.user_id),
+        "award.revoked",
+        url=link("accreditation.my_achievements"),
     )
     return revocation

@@ -1,155 +1,153 @@
-"""Who is told what when a submission moves, and when an EQA's access begins and ends:
-in-app and by e-mail.
+"""Who is told what when a submission moves, when a decision is sampled or waits for a
+countersignature, when a standardisation exercise opens, and when an EQA's access begins,
+nears its end and ends: in-app and by e-mail (the kinds are in `lms.notifications.kinds`).
 
-Messages say only that something happened and where to look: no evidence, no feedback and no
-trainee's name goes into an e-mail, which may be read by someone else; subjects say nothing of
-what the site is about.
+Texts carry only a unit's code, an organisation's name, a number and dates; e-mails say only
+that something is waiting (see `lms.notifications.operations.notify`).
 """
 
 from __future__ import annotations
 
-from contextlib import contextmanager
-from contextvars import ContextVar
-from datetime import date
+from datetime import date, timedelta
 
-from flask import current_app, has_request_context, request, url_for
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from lms.accounts.models import Organisation, User
-from lms.assessment.models import Countersignature, Decision, EqaAccess, EqaGrant, Outcome
+from lms.accounts.roles import Role
+from lms.assessment.models import (
+    AssessorStanding,
+    Countersignature,
+    Decision,
+    EqaAccess,
+    EqaGrant,
+    IqaSample,
+    StandardisationExercise,
+    StandardisationParticipant,
+)
 from lms.curriculum.models import CohortRole, CohortStaff, Enrolment, Unit
-from lms.notifications.operations import notify
+from lms.notifications.audiences import people_with_role
+from lms.notifications.delivery import link
+from lms.notifications.operations import notify, without_email
 from lms.portfolio.models import Submission, SubmissionStatus
 
-# A trainee's e-mail may be read by someone else: its subject says only that there is news.
-NEW_MESSAGE = "You have a new message on Alongside"
+__all__ = ["without_email"]
 
-_quiet: ContextVar[bool] = ContextVar("assessment_notices_quiet", default=False)
-
-
-@contextmanager
-def without_email():
-    """Record in-app notifications but send no e-mail (loading demo data)."""
-    token = _quiet.set(True)
-    try:
-        yield
-    finally:
-        _quiet.reset(token)
+# An EQA is reminded this many days before her access ends.
+EQA_ENDING_NOTICE = timedelta(days=7)
 
 
-def _link(endpoint: str, **values) -> str | None:
-    if has_request_context():
-        return url_for(endpoint, **values)
-    try:
-        return current_app.url_map.bind("localhost").build(endpoint, values)
-    except Exception:
-        return None
+def _unit_code(session: Session, submission) -> str:
+    return session.get(Unit, submission.unit_id).code
 
 
-def _absolute(url: str | None) -> str | None:
-    """`url` with the site's address: the request's, or PUBLIC_BASE_URL in a command."""
-    if not url:
-        return url
-    if has_request_context():
-        return request.host_url.rstrip("/") + url
-    return current_app.config.get("PUBLIC_BASE_URL", "") + url
-
-
-def _tell(
-    session: Session,
-    user: User,
-    kind: str,
-    message: str,
-    url,
-    *,
-    template: str,
-    subject: str,
-    **context,
-):
-    notify(
-        session,
-        user,
-        kind,
-        message,
-        url=url,
-        template=None if _quiet.get() else template,
-        subject=subject,
-        link=_absolute(url),
-        **context,
-    )
-
-
-def submission_arrived(session: Session, submission) -> None:
+def _cohort_assessors(session: Session, submission) -> list[User]:
     enrolment = session.get(Enrolment, submission.enrolment_id)
-    unit = session.get(Unit, submission.unit_id)
     if enrolment.cohort_id is None:
-        return
-    assessors = session.scalars(
-        select(User)
-        .join(CohortStaff, CohortStaff.user_id == User.id)
-        .where(
-            CohortStaff.cohort_id == enrolment.cohort_id, CohortStaff.role == CohortRole.ASSESSOR
+        return []
+    return list(
+        session.scalars(
+            select(User)
+            .join(CohortStaff, CohortStaff.user_id == User.id)
+            .where(
+                CohortStaff.cohort_id == enrolment.cohort_id,
+                CohortStaff.role == CohortRole.ASSESSOR,
+            )
+            .order_by(User.id)
         )
     )
-    url = _link("assessment.judge", submission_id=submission.id)
-    for assessor in assessors:
-        _tell(
-            session,
-            assessor,
-            "submission.arrived",
-            f"A submission for {unit.code} is waiting in your assessment queue.",
-            url,
-            template="submission_arrived",
-            subject="A submission is waiting for you on Alongside",
-        )
 
 
 def _trainee_link(submission) -> str | None:
-    return _link(
+    return link(
         "portfolio.submission",
         enrolment_id=submission.enrolment_id,
         submission_id=submission.id,
     )
 
 
-def _judged_message(code: str, submission, decision: Decision) -> str:
-    if decision.outcome == Outcome.REFERRED:
-        return f"Your assessor has looked at your {code} submission and suggested next steps."
-    if submission.status == SubmissionStatus.ACHIEVED:
-        return f"Your assessor has signed off {code}: the unit is achieved. Well done."
-    return (
-        f"Your assessor has signed off {code}; it is being checked before it is final. "
-        "You do not need to do anything, and we will let you know when the check is done."
+def submission_arrived(session: Session, submission) -> None:
+    """The `unit_submitted` hook: the trainee is told it has arrived; the cohort's assessors
+    that a submission (or a resubmission) is waiting."""
+    unit = _unit_code(session, submission)
+    notify(
+        session,
+        session.get(User, submission.trainee_id),
+        "submission.received",
+        url=_trainee_link(submission),
+        unit=unit,
     )
+    kind = "submission.resubmitted" if submission.number > 1 else "submission.arrived"
+    url = link("assessment.judge", submission_id=submission.id)
+    for assessor in _cohort_assessors(session, submission):
+        notify(session, assessor, kind, url=url, unit=unit)
 
 
 def submission_judged(session: Session, submission, decision: Decision) -> None:
-    """Tell the trainee her assessor's decision, and whether it is final yet."""
-    unit = session.get(Unit, submission.unit_id)
-    _tell(
+    """Tell the trainee her assessor's decision, and whether it is final yet; tell whoever
+    must act next (a countersigner, the IQAs of a sampled decision)."""
+    unit = _unit_code(session, submission)
+    if submission.status == SubmissionStatus.REFERRED:
+        kind = "submission.referred"
+    elif submission.status == SubmissionStatus.ACHIEVED:
+        kind = "unit.achieved"
+    else:
+        kind = "submission.judged"
+    trainee = session.get(User, submission.trainee_id)
+    notify(session, trainee, kind, url=_trainee_link(submission), unit=unit)
+    if submission.status == SubmissionStatus.AWAITING_COUNTERSIGN:
+        countersignature_needed(session, submission, decision, unit)
+    sample = session.scalar(select(IqaSample).where(IqaSample.decision_id == decision.id))
+    if sample is not None:
+        sampled(session, sample, unit)
+
+
+def countersignature_needed(session: Session, submission, decision: Decision, unit: str) -> None:
+    """A trainee assessor's sign-off waits: she is told so, and the cohort's qualified
+    assessors that it waits for one of them."""
+    url = link("assessment.judge", submission_id=submission.id)
+    notify(
         session,
-        session.get(User, submission.trainee_id),
-        "submission.judged",
-        _judged_message(unit.code, submission, decision),
-        _trainee_link(submission),
-        template="submission_judged",
-        subject=NEW_MESSAGE,
+        session.get(User, decision.assessor_id),
+        "decision.awaiting_countersignature",
+        url=url,
+        unit=unit,
     )
+    for assessor in _cohort_assessors(session, submission):
+        if assessor.id != decision.assessor_id and not _still_qualifying(
+            session, assessor.id, decision.organisation_id
+        ):
+            notify(session, assessor, "countersignature.needed", url=url, unit=unit)
+
+
+def _still_qualifying(session: Session, user_id: int, organisation_id: int) -> bool:
+    return bool(
+        session.scalar(
+            select(AssessorStanding.is_trainee_assessor).where(
+                AssessorStanding.user_id == user_id,
+                AssessorStanding.organisation_id == organisation_id,
+            )
+        )
+    )
+
+
+def sampled(session: Session, sample: IqaSample, unit: str) -> None:
+    """A decision the plan sampled: the organisation's IQAs are told it waits for a check."""
+    decision = session.get(Decision, sample.decision_id)
+    url = link("assessment.review", sample_id=sample.id)
+    for iqa in people_with_role(session, sample.organisation_id, Role.IQA):
+        if iqa.id != decision.assessor_id:
+            notify(session, iqa, "sample.new", url=url, unit=unit)
 
 
 def sign_off_confirmed(session: Session, submission) -> None:
     """The check of a sign-off agreed with it: the unit is now achieved."""
-    unit = session.get(Unit, submission.unit_id)
-    _tell(
+    notify(
         session,
         session.get(User, submission.trainee_id),
         "unit.achieved",
-        f"The check of your {unit.code} sign-off is done: the unit is achieved and on your "
-        "record. Well done.",
-        _trainee_link(submission),
-        template="unit_achieved",
-        subject=NEW_MESSAGE,
+        url=_trainee_link(submission),
+        unit=_unit_code(session, submission),
     )
 
 
@@ -157,17 +155,12 @@ def sign_off_returned(session: Session, submission) -> None:
     """The check of a sign-off returned it to the assessor: tell the trainee plainly that her
     work is back with her assessor and what happens next, so that nothing seems to go
     backwards without a word."""
-    unit = session.get(Unit, submission.unit_id)
-    _tell(
+    notify(
         session,
         session.get(User, submission.trainee_id),
         "sign_off.returned",
-        f"The check of your {unit.code} sign-off found something your assessor needs to look "
-        "at again. Your work is back with your assessor: you do not need to do anything now, "
-        "and they will let you know what happens next.",
-        _trainee_link(submission),
-        template="sign_off_returned",
-        subject=NEW_MESSAGE,
+        url=_trainee_link(submission),
+        unit=_unit_code(session, submission),
     )
 
 
@@ -177,84 +170,101 @@ def decision_returned(
     """Tell the assessor that a countersigner or an IQA disagreed, and what happens next:
     the submission is back in their queue (`reopened`), or the decision stands (it was
     already final, or it referred the work back) and is to be talked through."""
-    assessor = session.get(User, decision.assessor_id)
     submission = session.get(Submission, decision.submission_id)
-    code = session.get(Unit, submission.unit_id).code
-    who = "An internal quality assurer" if by.role.value == "iqa" else "A countersigning assessor"
-    if reopened:
-        message = (
-            f"{who} has returned your sign-off of {code} with comments. It is back in "
-            "your assessment queue: please read the comments and judge it again. "
-            "The trainee has been told that it is back with you."
-        )
-        subject = "A decision has been returned to you on Alongside"
-    else:
-        message = (
-            f"{who} has disagreed with your decision on {code} and left "
-            "comments. The decision stands, so nothing changes for the trainee; please read "
-            "the comments and talk them through with the quality assurer."
-        )
-        subject = "A quality assurer has commented on your decision on Alongside"
-    _tell(
+    notify(
         session,
-        assessor,
-        "decision.returned",
-        message,
-        _link("assessment.judge", submission_id=decision.submission_id),
-        template="decision_returned",
-        subject=subject,
+        session.get(User, decision.assessor_id),
+        "decision.returned" if reopened else "decision.commented",
+        url=link("assessment.judge", submission_id=decision.submission_id),
+        unit=_unit_code(session, submission),
+        by=by.role.value,
     )
+
+
+def standardisation_opened(session: Session, exercise: StandardisationExercise) -> None:
+    """The assessors taking part are asked to judge; the organisation's other IQAs are told."""
+    url = link("assessment.standardisation", exercise_id=exercise.id)
+    participants = session.scalars(
+        select(User)
+        .join(StandardisationParticipant, StandardisationParticipant.assessor_id == User.id)
+        .where(StandardisationParticipant.exercise_id == exercise.id)
+        .order_by(User.id)
+    ).all()
+    for assessor in participants:
+        notify(
+            session,
+            assessor,
+            "standardisation.invited",
+            url=url,
+            title=exercise.title,
+        )
+    for iqa in people_with_role(session, exercise.organisation_id, Role.IQA):
+        if iqa.id != exercise.created_by_id:
+            notify(session, iqa, "standardisation.opened", url=url, title=exercise.title)
 
 
 # --- external quality assurers ------------------------------------------------------------------
-# Her e-mail names the organisation and the dates, never a learner.
+# Her notification names the organisation and the dates, never a learner; her e-mail neither.
 
 
-def _day(day: date) -> str:
-    return f"{day.day} {day:%B %Y}"
-
-
-def _what_was_given(session: Session, grant: EqaGrant) -> tuple[Organisation, str]:
-    """The organisation that gave the grant, and "the records of 2 learners"."""
+def _grant_params(session: Session, grant: EqaGrant) -> dict:
     learners = session.scalar(
         select(func.count()).select_from(EqaAccess).where(EqaAccess.grant_id == grant.id)
     )
-    records = f"the records of {'one learner' if learners == 1 else f'{learners} learners'}"
-    return session.get(Organisation, grant.organisation_id), records
+    return {
+        "organisation": session.get(Organisation, grant.organisation_id).name,
+        "learners": learners,
+        "starts_on": grant.starts_on.isoformat(),
+        "ends_on": grant.ends_on.isoformat(),
+    }
 
 
 def eqa_access_given(session: Session, grant: EqaGrant) -> None:
-    organisation, records = _what_was_given(session, grant)
-    _tell(
+    notify(
         session,
         session.get(User, grant.user_id),
         "eqa.access_given",
-        f"{organisation.name} has given you read-only access to {records}, "
-        f"from {_day(grant.starts_on)} until {_day(grant.ends_on)}.",
-        _link("assessment.eqa_home"),
-        template="eqa_access_given",
-        subject="Your access has been set up",
-        sign_in=_absolute(_link("accounts.login")),
+        url=link("assessment.eqa_home"),
+        **_grant_params(session, grant),
     )
 
 
 def eqa_access_ended(session: Session, grant: EqaGrant) -> None:
     """Early (`grant.ended_at`), or at its end date."""
-    organisation, records = _what_was_given(session, grant)
-    period = f"from {_day(grant.starts_on)} until {_day(grant.ends_on)}"
-    if grant.ended_at is not None:
-        message = (
-            f"{organisation.name} has ended the access it gave you to {records} ({period}). "
-            "From now on you can no longer read their work."
-        )
-    else:
-        message = f"The access {organisation.name} gave you to {records}, {period}, has ended."
-    _tell(
+    notify(
         session,
         session.get(User, grant.user_id),
         "eqa.access_ended",
-        message,
-        _link("assessment.eqa_home"),
-        template="eqa_access_ended",
-        subject="A change to your access",
+        url=link("assessment.eqa_home"),
+        early=grant.ended_at is not None,
+        **_grant_params(session, grant),
     )
+
+
+def eqa_access_ending(session: Session, today: date) -> int:
+    """The `notice_sweep` hook: each EQA whose access ends within a week is reminded, once
+    per grant."""
+    grants = session.scalars(
+        select(EqaGrant)
+        .where(
+            EqaGrant.ended_at.is_(None),
+            EqaGrant.starts_on <= today,
+            EqaGrant.ends_on >= today,
+            EqaGrant.ends_on <= today + EQA_ENDING_NOTICE,
+        )
+        .order_by(EqaGrant.id)
+    ).all()
+    told = 0
+    for grant in grants:
+        told += (
+            notify(
+                session,
+                session.get(User, grant.user_id),
+                "eqa.access_ending",
+                url=link("assessment.eqa_home"),
+                about=f"eqa_grant:{grant.id}",
+                **_grant_params(session, grant),
+            )
+            is not None
+        )
+    return told

@@ -68,6 +68,7 @@ def start_standardisation(
     )
     session.flush()
     record(session, "standardisation.started", obj=exercise, organisation_id=organisation.id)
+    notices.standardisation_opened(session, exercise)
     return exercise
 
 

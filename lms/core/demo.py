@@ -16,6 +16,7 @@ from lms import capabilities
 from lms.accounts import operations
 from lms.accounts.models import Organisation, User
 from lms.accounts.roles import ROLE_LABELS, Role
+from lms.notifications.operations import without_email
 
 DEMO_PASSWORD = "walk-alongside-demo"  # noqa: S105 - printed to the person running the demo
 
@@ -94,7 +95,9 @@ def load_demo(session: Session) -> DemoLogins:
             if index == 0:
                 logins.rows.append((partner.name, ROLE_LABELS[Role.TRAINEE], email))
 
-    for step in capabilities.contributions("demo_steps"):
-        step(session, world)
+    # Demo people are told in the app; nobody is e-mailed about demo events.
+    with without_email():
+        for step in capabilities.contributions("demo_steps"):
+            step(session, world)
     session.flush()
     return logins

@@ -7,6 +7,7 @@ import time
 import click
 from flask.cli import with_appcontext
 
+from lms.db import utcnow
 from lms.extensions import db
 from lms.mail import sender
 from lms.shared import redis_client, wait_for_rings
@@ -31,8 +32,14 @@ def _send_once(limit: int) -> sender.SendReport:
 @click.option("--limit", default=100, show_default=True, help="At most this many in one go.")
 @click.option("--watch", is_flag=True, help="Keep running, looking for due messages.")
 @click.option("--interval", default=10.0, show_default=True, help="Seconds between looks.")
+@click.option(
+    "--digests/--no-digests",
+    default=True,
+    show_default=True,
+    help="With --watch: also run `notifications digest` once a day.",
+)
 @with_appcontext
-def send_command(limit: int, watch: bool, interval: float):
+def send_command(limit: int, watch: bool, interval: float, digests: bool):
     if not watch:
         report = _send_once(limit)
         if not (report.sent or report.retrying or report.failed):
@@ -44,7 +51,13 @@ def send_command(limit: int, watch: bool, interval: float):
         + (", and at once when a request rings" if queued else "")
         + " (Ctrl+C to stop)."
     )
+    last_digest_day = None
     while True:
+        if digests and last_digest_day != (today := utcnow().date()):
+            from lms.notifications.cli import run_digests
+
+            click.echo(run_digests())
+            last_digest_day = today
         _send_once(limit)
         db.session.close()
         _wait_for_rings(interval, limit)

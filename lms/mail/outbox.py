@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from email.utils import make_msgid
 
 from flask import current_app, render_template
+from flask_babel import get_locale
 from jinja2 import TemplateNotFound
 from sqlalchemy.orm import Session
 
@@ -16,13 +18,16 @@ SESSION_KEY = "outbox_message_ids"
 
 
 def enqueue(session: Session, to: str, subject: str, template: str, **context) -> OutboxMessage:
-    """Render `templates/mail/<template>.txt` (and `.html` where it exists) for one recipient
-    and keep it in the outbox. Nothing is sent until the caller's transaction commits."""
+    """Render `templates/mail/<template>.txt` (and `.html` where it exists, else the text in
+    the shared HTML layout) for one recipient and keep it in the outbox. Nothing is sent
+    until the caller's transaction commits."""
     body_text = render_template(f"mail/{template}.txt", **context)
     try:
-        body_html = render_template(f"mail/{template}.html", **context)
+        body_html = render_template(
+            f"mail/{template}.html", subject=subject, lang=_language(), **context
+        )
     except TemplateNotFound:
-        body_html = None
+        body_html = html_of_text(body_text, subject)
     message = OutboxMessage(
         recipient=to,
         subject=subject[:200],
@@ -35,6 +40,34 @@ def enqueue(session: Session, to: str, subject: str, template: str, **context) -
     session.flush()
     session.info.setdefault(SESSION_KEY, []).append(message.id)
     return message
+
+
+_ADDRESS = re.compile(r"^https?://\S+$")
+
+
+def html_of_text(body_text: str, subject: str) -> str:
+    """The HTML part of a message written only as text: the same words in the shared layout
+    (templates/mail/layout.html), paragraph by paragraph, each address on a line of its own a
+    link. Escaped by the template like anything else."""
+    paragraphs = [
+        [
+            {"text": line, "href": line if _ADDRESS.match(line) else None}
+            for line in (raw.strip() for raw in block.splitlines())
+            if line
+        ]
+        for block in re.split(r"\n\s*\n", body_text.strip())
+    ]
+    return render_template(
+        "mail/_plain.html",
+        subject=subject,
+        lang=_language(),
+        paragraphs=[p for p in paragraphs if p],
+    )
+
+
+def _language() -> str:
+    """The language the message is written in (the recipient's, inside `force_locale`)."""
+    return str(get_locale() or "en").replace("_", "-")
 
 
 def take_enqueued_ids(session: Session) -> list[int]:

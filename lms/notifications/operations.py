@@ -1,48 +1,140 @@
-"""Telling people: an in-app notification and the same news by e-mail."""
+"""Telling people: an in-app notification and the same news by e-mail, as she chose.
+
+`notify` writes the notification in the caller's transaction, and, for someone who wants an
+e-mail at once, puts one in the outbox (sent only after the commit). For someone who chose a
+daily or weekly e-mail it waits for `lms.notifications.digests`; for someone who chose the
+app only, nothing is sent."""
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+from contextvars import ContextVar
+
+from flask_babel import force_locale
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from lms.accounts.models import User
 from lms.db import utcnow
 from lms.mail.outbox import enqueue
-from lms.notifications.models import Notification
+from lms.notifications import kinds
+from lms.notifications.delivery import absolute, as_recipient, link
+from lms.notifications.models import Delivery, Notification, NotificationSetting
+
+_quiet: ContextVar[bool] = ContextVar("notifications_quiet", default=False)
+
+
+@contextmanager
+def without_email():
+    """Record in-app notifications but send no e-mail (loading demo data)."""
+    token = _quiet.set(True)
+    try:
+        yield
+    finally:
+        _quiet.reset(token)
+
+
+def delivery_for(session: Session, user: User) -> Delivery:
+    setting = session.get(NotificationSetting, user.id)
+    return setting.delivery if setting else Delivery.NOW
+
+
+def set_delivery(session: Session, user: User, delivery: Delivery | str) -> NotificationSetting:
+    delivery = Delivery(delivery)
+    setting = session.get(NotificationSetting, user.id)
+    if setting is None:
+        setting = NotificationSetting(user_id=user.id)
+        session.add(setting)
+    setting.delivery = delivery
+    setting.updated_at = utcnow()
+    session.flush()
+    return setting
+
+
+def _english(kind: kinds.Kind, params: dict) -> str:
+    with force_locale("en"):
+        return kind.render(params)[:500]
 
 
 def notify(
     session: Session,
     user: User,
-    kind: str,
-    message: str,
+    kind_name: str,
     *,
     url: str | None = None,
-    subject: str | None = None,
-    template: str | None = None,
-    **context,
-) -> Notification:
-    """Add a notification for `user` and, with `template`, e-mail them too (through the
-    outbox: the message goes only if the caller's transaction commits).
+    about: str | None = None,
+    **params,
+) -> Notification | None:
+    """Tell `user` of something of kind `kind_name` (`lms.notifications.kinds`), with the
+    text's named parameters. With `about`, only once per person, kind and thing: a second
+    call returns None.
 
-    The e-mail says no more than the in-app item: no evidence, no feedback, nothing that would
-    harm someone if another person read her mail; it asks her to sign in."""
-    notification = Notification(user_id=user.id, kind=kind, message=message, url=url)
-    session.add(notification)
-    session.flush()
-    if template is not None and not user.is_disabled:
+    The e-mail says no more than its kind's lead sentence, and asks her to sign in: no
+    evidence, no feedback, no names, nothing that would harm someone if another person read
+    her mail."""
+    kind = kinds.CATALOGUE[kind_name]
+    if about is not None and _already_told(session, user, kind_name, about):
+        return None
+    delivery = delivery_for(session, user)
+    emailed = not (_quiet.get() or user.is_disabled)
+    notification = Notification(
+        user_id=user.id,
+        kind=kind_name,
+        message=_english(kind, params),
+        params=params,
+        about=about,
+        url=url,
+        awaiting_digest=emailed and delivery in (Delivery.DAILY, Delivery.WEEKLY),
+    )
+    try:
+        with session.begin_nested():
+            session.add(notification)
+            session.flush()
+    except IntegrityError:  # the same reminder, told by another process a moment ago
+        return None
+    if emailed and delivery == Delivery.NOW:
+        send_notice(session, user, kind, url)
+    return notification
+
+
+def _already_told(session: Session, user: User, kind_name: str, about: str) -> bool:
+    return (
+        session.scalar(
+            select(Notification.id).where(
+                Notification.user_id == user.id,
+                Notification.kind == kind_name,
+                Notification.about == about,
+            )
+        )
+        is not None
+    )
+
+
+def send_notice(session: Session, user: User, kind: kinds.Kind, url: str | None) -> None:
+    """One e-mail about one notification, in her language, through the outbox."""
+    with as_recipient(session, user):
         enqueue(
             session,
             user.email,
-            # The in-app message may name a unit; a subject without one says only this.
-            subject or "You have a new message on Alongside",
-            template,
+            str(kind.subject),
+            kind.template,
             user=user,
-            message=message,
-            url=url,
-            **context,
+            lead=kind.lead,
+            link=absolute(url or link("notifications.index")),
+            settings_link=absolute(link("notifications.settings")),
         )
-    return notification
+
+
+def text_of(notification: Notification) -> str:
+    """What the notification says, in the current language (the reader's)."""
+    kind = kinds.get(notification.kind)
+    if kind is None or notification.params is None:
+        return notification.message  # written before kinds kept their parameters
+    try:
+        return kind.render(notification.params)
+    except (KeyError, ValueError, TypeError):
+        return notification.message
 
 
 def recent(session: Session, user: User, limit: int = 50) -> list[Notification]:
@@ -62,6 +154,23 @@ def unread_count(session: Session, user: User) -> int:
         .select_from(Notification)
         .where(Notification.user_id == user.id, Notification.read_at.is_(None))
     )
+
+
+def mark_read(session: Session, user: User, notification_id: int) -> bool:
+    """Mark one of her own notifications read; False when she has none with that id."""
+    found = session.scalar(
+        select(Notification.id).where(
+            Notification.id == notification_id, Notification.user_id == user.id
+        )
+    )
+    if found is None:
+        return False
+    session.execute(
+        update(Notification)
+        .where(Notification.id == notification_id, Notification.read_at.is_(None))
+        .values(read_at=utcnow())
+    )
+    return True
 
 
 def mark_all_read(session: Session, user: User) -> None:

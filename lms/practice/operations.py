@@ -16,6 +16,7 @@ from lms.curriculum.models import Enrolment
 from lms.db import utcnow
 from lms.errors import DomainError
 from lms.i18n import _, _l
+from lms.practice import notices
 from lms.practice.models import (
     ClosureKind,
     FlagKind,
@@ -363,6 +364,7 @@ def record_supervision(
         organisation_id=organisation.id,
         attendees=len(enrolments),
     )
+    notices.supervision_recorded(session, supervision, list(enrolments))
     for enrolment in enrolments:
         award_when_ready(session, enrolment)
     return supervision

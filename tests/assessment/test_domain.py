@@ -18,6 +18,7 @@ from lms.curriculum.usage import unit_in_use
 from lms.db import AppendOnlyError
 from lms.errors import Conflict, DomainError
 from lms.extensions import db
+from lms.notifications.models import Notification
 from lms.portfolio import operations as portfolio
 from lms.portfolio.models import SubmissionStatus, SubmittedEvidence
 from tests.factories import (
@@ -83,7 +84,10 @@ def test_the_whole_journey_ends_with_an_achieved_unit(setting, outbox, deliver):
         assert outbox == []  # nothing leaves before the transaction commits
         db.session.commit()
         deliver()
-        assert [m.to for m in outbox] == [[setting.assessor.email]]
+        # She is told it arrived; her assessor that it waits.
+        assert sorted(m.to[0] for m in outbox) == sorted(
+            [setting.trainee.email, setting.assessor.email]
+        )
 
         verdicts = all_met(setting)
         verdicts[criteria[2].id] = Verdict(False, "Tell me more about how you ended the session.")
@@ -98,8 +102,12 @@ def test_the_whole_journey_ends_with_an_achieved_unit(setting, outbox, deliver):
         )
         db.session.commit()
         assert first.status == SubmissionStatus.REFERRED
+        sent_before = len(outbox)
         deliver()
-        assert outbox[-1].to == [setting.trainee.email]
+        # She is told; so is the IQA, of a new assessor's first decision to check.
+        assert sorted(m.to[0] for m in outbox[sent_before:]) == sorted(
+            [setting.trainee.email, setting.iqa.email]
+        )
 
         add_evidence(setting, criteria[2:], title="Ending well")
         second = submit(setting)
@@ -332,11 +340,21 @@ def test_an_iqa_disagreement_returns_the_decision_to_its_assessor(setting, outbo
     assert sample.status == SampleStatus.DISAGREED
     assert submission.status == SubmissionStatus.SUBMITTED
     deliver()
-    # Both are told what happens next; her unit does not quietly go back to "waiting".
-    told = {message.to[0]: message.body for message in outbox[-2:]}
-    assert "back in your assessment queue" in told[setting.assessor.email]
-    assert "back with your assessor" in told[setting.trainee.email]
-    assert "you do not need to do anything now" in told[setting.trainee.email]
+    # Both are told what happens next (in the app; their e-mails ask them to sign in); her
+    # unit does not quietly go back to "waiting".
+    told = {message.to[0] for message in outbox[-2:]}
+    assert told == {setting.assessor.email, setting.trainee.email}
+    texts = {
+        n.user_id: n.message
+        for n in db.session.scalars(
+            select(Notification).where(
+                Notification.kind.in_(["decision.returned", "sign_off.returned"])
+            )
+        )
+    }
+    assert "back in your assessment queue" in texts[setting.assessor.id]
+    assert "back with your assessor" in texts[setting.trainee.id]
+    assert "you do not need to do anything now" in texts[setting.trainee.id]
     standing = unit_standing(db.session, setting.enrolment.id, setting.unit.id)
     assert standing.status == UnitStatus.LOOKED_AT_AGAIN
     # The assessor decides again: a new decision that corrects the first.

@@ -5,7 +5,7 @@ and ends."""
 from __future__ import annotations
 
 import html
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from markupsafe import escape
@@ -21,6 +21,7 @@ from lms.audit.models import AuditEvent
 from lms.db import utcnow
 from lms.errors import DomainError
 from lms.extensions import db
+from lms.i18n import format_date
 from lms.mail.models import OutboxMessage
 from lms.notifications.models import Notification
 from lms.portfolio import operations as portfolio
@@ -379,8 +380,8 @@ def test_an_invitation_needs_a_name_and_an_address_that_looks_right(setting, sig
 # --- telling the EQA --------------------------------------------------------------------------
 
 
-def test_the_eqa_is_emailed_the_period_and_how_to_sign_in_when_access_is_given(
-    setting, signed_in, outbox
+def test_the_eqa_is_told_the_period_in_the_app_and_by_email_only_to_sign_in(
+    app, setting, signed_in, outbox
 ):
     response = signed_in(setting.extra["coordinator"]).post(
         f"/organisations/{setting.organisation.slug}/eqa",
@@ -394,13 +395,19 @@ def test_the_eqa_is_emailed_the_period_and_how_to_sign_in_when_access_is_given(
     assert response.status_code == 302
     [message] = outbox
     assert message.to == [setting.extra["eqa"].email]
-    assert "1 May 2031" in message.body
-    assert "30 June 2031" in message.body
-    assert "/login" in message.body
-    assert setting.trainee.display_name not in message.body
-    assert setting.trainee.display_name not in message.subject
-    assert setting.organisation.name not in message.subject
-    assert db.session.scalar(select(Notification).where(Notification.kind == "eqa.access_given"))
+    assert "There is a change to the access you have been given." in message.body
+    assert "http://alongside.test/eqa/" in message.body
+    for private in (setting.trainee.display_name, setting.organisation.name, "May 2031"):
+        assert private not in message.body
+        assert private not in message.subject
+    # The dates are written in her language when she reads them (lms.i18n.format_date).
+    page = signed_in(setting.extra["eqa"]).get("/notifications").text.replace("&#39;", "'")
+    with app.test_request_context():
+        period = f"from {format_date(date(2031, 5, 1))} until {format_date(date(2031, 6, 30))}."
+    assert (
+        f"{setting.organisation.name} has given you read-only access to the records of 1 "
+        f"learner, {period}"
+    ) in page
 
 
 def test_a_daily_command_tells_each_eqa_once_when_access_reaches_its_end_date(

@@ -125,7 +125,8 @@ def test_the_whole_journey_through_http(setting, signed_in, outbox):
     assert response.status_code == 302, response.data
     assert latest_submission(setting).status == SubmissionStatus.AWAITING_IQA
     # Until the IQA has checked it, she is told it is signed off and being checked: not yet
-    # achieved, on her unit page, her portfolio, and in her e-mail.
+    # achieved, on her unit page, her portfolio, and in her notifications; her e-mail says
+    # only that there is news.
     page = trainee.get(f"/portfolio/{enrolment_id}/units/{unit_id}").get_data(as_text=True)
     assert "Signed off, being checked" in page
     assert "Your assessor has signed this unit off; it is being checked." in page
@@ -134,8 +135,10 @@ def test_the_whole_journey_through_http(setting, signed_in, outbox):
     assert "Signed off, being checked" in trainee.get(f"/portfolio/{enrolment_id}").text
     learning = trainee.get(f"/learning/{enrolment_id}/units/{setting.unit.code}").text
     assert "Signed off, being checked" in learning
-    assert "it is being checked before it is final" in outbox[-1].body
-    assert "achieved" not in outbox[-1].body
+    assert "it is being checked before it is final" in trainee.get("/notifications").text
+    [to_her] = [m for m in outbox if m.to == [setting.trainee.email]][-1:]
+    assert "There is news about your work waiting for you." in to_her.body
+    assert "achieved" not in to_her.body
 
     # The IQA countersigns the sampled sign-off, and the unit is achieved.
     sample = db.session.scalar(select(IqaSample).order_by(IqaSample.id.desc()))
@@ -147,10 +150,12 @@ def test_the_whole_journey_through_http(setting, signed_in, outbox):
     assert facts is not None
     assert facts.countersigned_by == (setting.iqa.id,)
     assert b"Achieved" in trainee.get(f"/portfolio/{enrolment_id}").data
-    assert "the unit is achieved and on your record" in outbox[-1].body
+    assert "the unit is achieved and on your record" in trainee.get("/notifications").text
     recipients = [m.to[0] for m in outbox]
+    # The assessor: a submission, a resubmission. The trainee: each arrived, referred back,
+    # signed off and being checked, achieved.
     assert recipients.count(setting.assessor.email) == 2
-    assert recipients.count(setting.trainee.email) == 3
+    assert recipients.count(setting.trainee.email) == 5
 
 
 def test_two_assessors_judging_at_once_get_one_decision_and_a_clear_message(setting, signed_in):
@@ -347,7 +352,9 @@ def test_notifications_are_listed_and_can_be_marked_read(setting, signed_in):
     assert b"waiting in your assessment queue" in page.data
     client.post("/notifications/read")
     unread = db.session.scalar(
-        select(func.count()).select_from(Notification).where(Notification.read_at.is_(None))
+        select(func.count())
+        .select_from(Notification)
+        .where(Notification.read_at.is_(None), Notification.user_id == setting.assessor.id)
     )
     assert unread == 0
 

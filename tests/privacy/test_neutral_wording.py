@@ -21,6 +21,7 @@ from lms.curriculum.models import Course
 from lms.db import utcnow
 from lms.franchise import invitations
 from lms.mail.models import OutboxMessage
+from lms.notifications.kinds import CATALOGUE
 from lms.portfolio import operations as portfolio
 from lms.portfolio.models import EvidenceFile
 from lms.privacy.wording import revealing_words
@@ -106,6 +107,13 @@ def test_every_subject_in_the_code_is_neutral_and_names_nobody():
         if subject is not None:
             calls += 1
             problems += _problems(subject, _names_assigned(tree), where)
+    # Notifications take their subjects and templates from the catalogue of kinds.
+    for kind in CATALOGUE.values():
+        calls += 1
+        templates.add(kind.template)
+        for text in (str(kind.subject), str(kind.lead)):
+            if words := revealing_words(text):
+                problems.append(f"kind {kind.name}: {text!r} says {words}")
     assert not problems, "\n".join(problems)
     assert calls >= 10
     # Every mail template is sent by one of the calls looked at (an invitation's is the
@@ -169,8 +177,7 @@ def test_messages_sent_with_revealing_names_have_neutral_subjects(app, signed_in
         "password_reset",
         "enrolment_invitation",
         "eqa_invitation",
-        "submission_arrived",
-        "submission_judged",
+        "notice",
     } <= templates
     for subject in session.scalars(select(OutboxMessage.subject)):
         assert revealing_words(subject) == [], subject

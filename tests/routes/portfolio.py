@@ -34,6 +34,7 @@ def _make(world, scope: str) -> dict:
     from sqlalchemy import select
 
     from lms.curriculum.models import AssessmentCriterion, CourseUnit, Unit
+    from lms.notifications.models import Notification
 
     organisation = world.orgs["A" if scope == "own" else "C"]
     people = world.people
@@ -109,6 +110,10 @@ def _make(world, scope: str) -> dict:
         "sample": sample,
         "exercise": exercise,
         "grant": grant,
+        # Hers: the notice that her submission arrived.
+        "notification": db.session.scalar(
+            select(Notification).where(Notification.user_id == trainee.id).order_by(Notification.id)
+        ),
     }
 
 
@@ -140,6 +145,10 @@ def _evidence_file(world, scope):
     return {**_evidence(world, scope), "file_id": _objects(world, scope)["file"].id}
 
 
+def _notification(world, scope):
+    return {"notification_id": _objects(world, scope)["notification"].id}
+
+
 def _submission(world, scope):
     return {**_enrolment(world, scope), "submission_id": _objects(world, scope)["submission"].id}
 
@@ -161,6 +170,9 @@ ROUTES = [
     Route("portfolio.record_evidence", allowed=frozenset({"assessor"}), url_args=_enrolment),
     Route("notifications.index", allowed=EVERYONE_SIGNED_IN),
     Route("notifications.mark_read", allowed=EVERYONE_SIGNED_IN),
+    # Each marks only her own; anyone else's answers as a missing id.
+    Route("notifications.mark_one_read", allowed=TRAINEE, url_args=_notification),
+    Route("notifications.settings", allowed=EVERYONE_SIGNED_IN),
 ]
 # Another organisation's records answer exactly as ids that name nothing.
 ROUTES = hiding_foreign(ROUTES)
