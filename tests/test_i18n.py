@@ -251,7 +251,6 @@ def test_lists_and_dates_in_each_language(app, code, words, day):
         assert i18n.format_list(["Ana"]) == "Ana"
         assert i18n.format_date(date(2026, 12, 7)) == day
         assert app.jinja_env.filters["long_date"](date(2026, 12, 7)) == day
-        assert app.jinja_env.filters["practice_date"](date(2026, 12, 7)) == day
         assert i18n.current_language().code == code
 
 
@@ -270,3 +269,25 @@ def test_error_pages_and_the_sign_in_message_speak_her_language(client):
     client.get("/account", headers={"Accept-Language": "bs"})
     login_page = client.get("/login", headers={"Accept-Language": "bs"})
     assert "Prijavite se da biste vidjeli tu stranicu." in login_page.get_data(as_text=True)
+
+
+def test_signing_in_keeps_the_language_she_was_shown_when_she_has_not_chosen_one(
+    app, client, session
+):
+    partner = PartnerFactory()
+    first_time = member(partner, Role.TRAINEE, email="nuria@example.org")
+    chose_spanish = member(partner, Role.TRAINEE, email="lucia@example.org", locale="es")
+    session.commit()
+    for person in (first_time, chose_spanish):
+        response = client.post(
+            "/login",
+            data={"email": person.email, "password": "correct horse battery"},
+            headers={"Accept-Language": "ca"},
+        )
+        assert response.status_code == 302
+        client.post("/logout")
+    session.expire_all()
+    # Her messages, sent when she is not there to ask, go in the language she read the site in;
+    # a choice she made herself is never overwritten.
+    assert session.get(User, first_time.id).locale == "ca"
+    assert session.get(User, chose_spanish.id).locale == "es"

@@ -65,9 +65,14 @@ def authenticate(
     return user
 
 
-def signed_in(session: Session, user: User) -> None:
-    """She has proved who she is (her password, and her second step when she has one)."""
+def signed_in(session: Session, user: User, *, language: str | None = None) -> None:
+    """She has proved who she is (her password, and her second step when she has one).
+
+    `language` is the one the site spoke to her in; with no choice of her own yet, it becomes
+    hers, so what is sent to her later (e-mail, digests) is in the language she reads."""
     user.last_login_at = utcnow()
+    if user.locale is None and language:
+        user.locale = language
     record(session, "login.succeeded", actor_id=user.id, obj=user)
 
 

@@ -34,7 +34,7 @@ from lms.audit.operations import record
 from lms.db import utcnow
 from lms.errors import DomainError, PermissionDenied
 from lms.extensions import db, limiter
-from lms.i18n import _
+from lms.i18n import _, current_language
 from lms.web import (
     flashed_errors,
     form_errors,
@@ -105,7 +105,7 @@ def _after_password(user: User, *, remember: bool):
     target = _safe_next(request.args.get("next"))
     if not second_step.is_on(user):
         begin_session(user, remember=remember)
-        authentication.signed_in(db.session, user)
+        authentication.signed_in(db.session, user, language=current_language().code)
         return redirect(target)
     session.clear()
     session[_PENDING] = {
@@ -156,7 +156,7 @@ def second_step_sign_in():
                 db.session, user, form.code.data, address=request.remote_addr, policy=_policy()
             )
             begin_session(user, remember=pending.get("remember", False))
-            authentication.signed_in(db.session, user)
+            authentication.signed_in(db.session, user, language=current_language().code)
             return redirect(_safe_next(pending.get("next")))
         if outcome.failed:
             keep_changes()  # a wrong code counts, like a wrong password

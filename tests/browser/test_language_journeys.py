@@ -1,0 +1,123 @@
+"""The same journey once in each language: a trainee picks her language before signing in,
+signs in, reads the introductory course, opens its check-in, her portfolio, her messages and
+her account; an assessor opens what waits for her. No English is left on any of these pages,
+apart from people's and organisations' names and course content the page marks as being in
+another language."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import select
+
+from lms.accounts.roles import Role
+from lms.curriculum import operations
+from lms.curriculum.models import Course
+from tests.browser.conftest import accessibility_violations
+from tests.factories import PartnerFactory, member
+from tests.factories.franchise import licence_whole_course
+
+# Words every English sentence leans on and none of Catalan, Spanish or Bosnian uses.
+ENGLISH_WORDS = re.compile(
+    r"\b(the|and|your|you|with|this|that|what|have|has|will|please|from|which|are|for|not|of|"
+    r"is|here|there|been|was|were|when|where|who|how|our|their|yet|more|about|sign|back|"
+    r"page|home|next|save|send|open|close|view|show|hide|menu|help)\b",
+    re.IGNORECASE,
+)
+
+# The visible text of the page, leaving out what is marked as another language (course content
+# shown in its original) and what is not text for the reader (scripts, hidden elements).
+VISIBLE_TEXT = """
+(pageLang) => {
+  const out = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  while (walker.nextNode()) {
+    const node = walker.currentNode;
+    const el = node.parentElement;
+    if (!el || !node.textContent.trim()) continue;
+    if (el.closest('script, style, template, [hidden], [aria-hidden="true"]')) continue;
+    const style = getComputedStyle(el);
+    if (style.display === 'none' || style.visibility === 'hidden') continue;
+    const tagged = el.closest('[lang]');
+    if (tagged && tagged !== document.documentElement &&
+        tagged.getAttribute('lang').split('-')[0] !== pageLang) continue;
+    out.push(node.textContent.trim());
+  }
+  for (const el of document.querySelectorAll('[aria-label], [title], [placeholder], [alt]')) {
+    for (const name of ['aria-label', 'title', 'placeholder', 'alt']) {
+      if (el.hasAttribute(name)) out.push(el.getAttribute(name));
+    }
+  }
+  out.push(document.title);
+  return out;
+}
+"""
+
+NAMES = ["Amira Rahman", "Amira", "Nadia Begić", "Nadia", "Xarxa Lila", "Mreža Demo", "Alongside"]
+
+LANGUAGES = {
+    "ca": ("Català", "Inicia la sessió"),
+    "es": ("Español", "Inicia sesión"),
+    "bs": ("Bosanski", "Prijavite se"),
+}
+
+
+def english_left(page, lang: str) -> list[str]:
+    assert page.evaluate("document.documentElement.lang") == lang
+    left = []
+    for text in page.evaluate(VISIBLE_TEXT, lang):
+        for name in NAMES:
+            text = text.replace(name, "")
+        if ENGLISH_WORDS.search(text):
+            left.append(text)
+    return left
+
+
+@pytest.fixture
+def people(app, session):
+    result = app.test_cli_runner().invoke(args=["courses", "sync"])
+    assert result.exit_code == 0, result.output
+    partner = PartnerFactory(name="Xarxa Lila")
+    trainee = member(partner, Role.TRAINEE, email="amira@example.org", display_name="Amira Rahman")
+    assessor = member(partner, Role.ASSESSOR, email="nadia@example.org", display_name="Nadia Begić")
+    course = session.scalar(select(Course).where(Course.code == "INTRO-PS"))
+    licence_whole_course(partner, course)
+    operations.enrol(session, trainee, course, partner)
+    session.commit()
+    return trainee, assessor
+
+
+def sign_in_in(page, lang: str, email: str) -> None:
+    """Choose the language on the sign-in page, before any account is known, then sign in."""
+    language, sign_in_label = LANGUAGES[lang]
+    page.goto("/login")
+    page.locator("select[name=language]").select_option(lang)
+    page.locator("form[action^='/language'] button").click()
+    page.wait_for_load_state()
+    assert page.evaluate("document.documentElement.lang") == lang
+    page.locator("input[name=email]").fill(email)
+    page.locator("input[name=password]").fill("correct horse battery")
+    page.get_by_role("button", name=sign_in_label).click()
+    page.wait_for_load_state()
+
+
+def visit(page, lang: str, link_text: str | None = None, path: str | None = None) -> None:
+    if path:
+        page.goto(path)
+    else:
+        page.get_by_role("link", name=link_text).first.click()
+    page.wait_for_load_state()
+    assert english_left(page, lang) == [], page.url
+    assert accessibility_violations(page) == []
+
+
+@pytest.mark.parametrize("lang", ["ca", "es", "bs"])
+def test_a_trainee_and_an_assessor_see_no_english(page, people, lang):
+    trainee, assessor = people
+    page.goto("/login")
+    sign_in_in(page, lang, trainee.email)
+    assert english_left(page, lang) == []
+
+    for path in ["/", "/learning", "/portfolio", "/notifications", "/account"]:
+        visit(page, lang, path=path)
