@@ -97,6 +97,9 @@ class User(Base):
 def memberships_of(user: User) -> list[Membership]:
     """The person's memberships, loaded now with one query if they were not loaded with her
     (`User.memberships` is `lazy="raise"` so that lists of people never load them)."""
+    loaded = getattr(user, "__dict__", {}).get("memberships")
+    if loaded is not None:  # the usual case, asked many times a request: no inspection
+        return loaded
     state = inspect(user, raiseerr=False)
     if state is None:  # an API token's principal carries the one membership it speaks for
         return user.memberships
