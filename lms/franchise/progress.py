@@ -231,8 +231,9 @@ class CohortProgress:
     summary: ProgressSummary = field(default_factory=ProgressSummary)
     next_cursor: str | None = None
     previous_cursor: str | None = None
-    # How many trainees come before this page (for "Page 2 of 5").
+    # How many trainees come before this page (for "Page 2 of 5"), and how many a page holds.
     before: int = 0
+    size: int = PAGE_SIZE
 
     @property
     def count(self) -> int:
@@ -287,11 +288,11 @@ class CohortProgress:
 
     @property
     def page(self) -> int:
-        return self.before // PAGE_SIZE + 1
+        return self.before // self.size + 1
 
     @property
     def pages(self) -> int:
-        return max(1, -(-self.count // PAGE_SIZE))
+        return max(1, -(-self.count // self.size))
 
     def charts(self) -> list[Chart]:
         percents = [p for d, n in self.summary.done.items() for p in [self._percent(d)] * n]
@@ -613,11 +614,12 @@ def cohort_progress(
     *,
     after: str | None = None,
     before: str | None = None,
-    size: int = PAGE_SIZE,
+    size: int | None = None,
 ) -> CohortProgress:
     """The report for one cohort: one page of trainees (the first, or the one beyond the
     cursor `after`, or up to `before`) and the totals of everyone shown, in a fixed number
     of queries whatever the cohort's size."""
+    size = size or PAGE_SIZE
     units = unit_columns(session, cohort)
     unit_ids = [u.unit_id for u in units]
     statement, keys = _filtered(cohort, filters, unit_ids)
@@ -650,6 +652,7 @@ def cohort_progress(
         next_cursor=encode_cursor(rows[-1].sort_key) if rows and later else None,
         previous_cursor=encode_cursor(rows[0].sort_key) if rows and earlier else None,
         before=before_count,
+        size=size,
     )
 
 
