@@ -15,8 +15,10 @@ import json
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
+from functools import cached_property
 from urllib.parse import urlencode
 
+from markupsafe import Markup, escape
 from sqlalchemy import ColumnElement, Engine, Select, and_, extract, func, or_, select
 from sqlalchemy.orm import Session
 
@@ -247,9 +249,35 @@ class CohortProgress:
         total = self.lessons_total
         return round(100 * done / total) if total else 0
 
-    @property
+    @cached_property
     def trainee_measures(self) -> list[TraineeMeasure]:
         return trainee_measures()
+
+    def unit_cells(self, row: TraineeRow) -> Markup:
+        """The row's cell for each unit (lessons done, then each measure), written here
+        rather than in the template: a page holds hundreds of them."""
+        cells = []
+        for unit, opening, labels in self._unit_cell_parts:
+            measures = "".join(
+                f'<br><span class="muted">{label}: '
+                f"{escape(row.extras.get((key, unit.unit_id), '—'))}</span>"
+                for key, label in labels
+            )
+            cells.append(
+                f"{opening}\n        {row.done.get(unit.unit_id, 0)}/{unit.lessons}\n"
+                f"        {measures}\n      </td>"
+            )
+        # Every value above is escaped (the unit's and measures' texts once, in
+        # `_unit_cell_parts`); the rest is this function's own markup.
+        return Markup("\n      ".join(cells))  # noqa: S704
+
+    @cached_property
+    def _unit_cell_parts(self) -> list[tuple[UnitColumn, str, list[tuple[str, str]]]]:
+        labels = [(m.key, str(escape(m.label))) for m in self.measures]
+        return [
+            (unit, f'<td data-label="{escape(unit.code)} {escape(unit.title)}">', labels)
+            for unit in self.units
+        ]
 
     @property
     def totals(self) -> list[UnitTotal]:
