@@ -261,3 +261,32 @@ def test_the_api_trainee_list_pages_cover_the_organisation_once(session, client,
     ).all()
     assert seen == list(ours)
     assert len(seen) == 14
+
+
+def test_member_pages_cover_the_organisation_once_in_order(session, paged_world):
+    from lms.accounts.queries import members_of
+
+    everyone = members_of(session, paged_world.partner, per_page=1000).people
+    names = [(p.display_name, p.id) for p in everyone]
+    assert names == sorted(names)
+    outsiders = set(
+        session.scalars(
+            select(Enrolment.user_id).where(Enrolment.organisation_id == paged_world.elsewhere.id)
+        )
+    )
+    assert outsiders
+    assert not outsiders & {p.id for p in everyone}
+
+    pages, page = [], members_of(session, paged_world.partner, per_page=4)
+    while True:
+        pages.append([p.id for p in page.people])
+        assert (page.page, page.pages, page.total) == (len(pages), -(-len(everyone) // 4), 15)
+        if page.next_cursor is None:
+            break
+        page = members_of(session, paged_world.partner, after=page.next_cursor, per_page=4)
+    assert [i for ids in pages for i in ids] == [p.id for p in everyone]
+    back = [pages[-1]]
+    while page.previous_cursor is not None:
+        page = members_of(session, paged_world.partner, before=page.previous_cursor, per_page=4)
+        back.append([p.id for p in page.people])
+    assert back == list(reversed(pages))

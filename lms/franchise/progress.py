@@ -10,8 +10,6 @@ short text per (enrolment, unit). Until a measure is listed, its column is liste
 
 from __future__ import annotations
 
-import base64
-import json
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
@@ -19,7 +17,7 @@ from functools import cached_property
 from urllib.parse import urlencode
 
 from markupsafe import Markup, escape
-from sqlalchemy import ColumnElement, Engine, Select, and_, case, extract, func, or_, select
+from sqlalchemy import Engine, Select, and_, case, extract, func, or_, select
 from sqlalchemy.orm import Session
 
 from lms import capabilities
@@ -37,6 +35,7 @@ from lms.curriculum.models import (
 )
 from lms.franchise.licences import needs_licence
 from lms.franchise.models import Licence, LicenceUnit
+from lms.paging import beyond, decode_cursor, encode_cursor, ordered
 from lms.reporting.charts import Chart, achievements_chart, progress_distribution_chart
 
 PAGE_SIZE = 100
@@ -396,9 +395,6 @@ def _done_subquery(unit_ids: Sequence[int]):
     )
 
 
-SortKeys = list[tuple[ColumnElement, bool]]  # (expression, descending), the last unique
-
-
 def _filtered(cohort: Cohort, filters: ProgressFilters, unit_ids: Sequence[int]):
     """The cohort's enrolments the filters show, with the columns a row needs, and the keys
     they are sorted by (unordered; `_ordered` adds the order)."""
@@ -445,46 +441,10 @@ def _filtered(cohort: Cohort, filters: ProgressFilters, unit_ids: Sequence[int])
     return statement, keys
 
 
-def _ordered(statement: Select, keys: SortKeys, *, backwards: bool = False) -> Select:
-    return statement.order_by(
-        *(expr.desc() if descending != backwards else expr.asc() for expr, descending in keys)
-    )
-
-
-def _beyond(keys: SortKeys, values: Sequence, *, backwards: bool = False) -> ColumnElement[bool]:
-    """SQL: the row comes after the row whose sort keys are `values` (before it, `backwards`)."""
-    clauses = []
-    for index, (expr, descending) in enumerate(keys):
-        later = expr < values[index] if descending != backwards else expr > values[index]
-        equal = [keys[j][0] == values[j] for j in range(index)]
-        clauses.append(and_(*equal, later))
-    return or_(*clauses)
-
-
 def trainees_select(cohort: Cohort, filters: ProgressFilters, unit_ids: Sequence[int]) -> Select:
     """Enrolments of the cohort with their people, filtered and sorted as asked."""
     statement, keys = _filtered(cohort, filters, unit_ids)
-    return _ordered(statement, keys)
-
-
-def encode_cursor(values: Sequence) -> str:
-    """A page link's cursor: the sort keys of the row it starts beyond."""
-    plain = [{"at": v.isoformat()} if isinstance(v, datetime) else v for v in values]
-    return base64.urlsafe_b64encode(json.dumps(plain).encode()).decode().rstrip("=")
-
-
-def decode_cursor(text: str | None, length: int = 3) -> list | None:
-    """The values of `encode_cursor`, or None (the first page) for anything else."""
-    if not text:
-        return None
-    try:
-        plain = json.loads(base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)))
-        values = [datetime.fromisoformat(v["at"]) if isinstance(v, dict) else v for v in plain]
-    except (ValueError, TypeError, KeyError):
-        return None
-    if len(values) != length or not all(isinstance(v, str | int | datetime) for v in values):
-        return None
-    return values
+    return ordered(statement, keys)
 
 
 def _fill_trainee_measures(session: Session, ids: Select, rows: dict[int, TraineeRow]) -> None:
@@ -550,14 +510,12 @@ def _page(session, statement, keys, units, *, after=None, before=None, size=PAGE
     more that way."""
     labelled = statement.add_columns(*(expr for expr, _ in keys))
     if before is not None:
-        query = _ordered(
-            labelled.where(_beyond(keys, before, backwards=True)), keys, backwards=True
-        )
+        query = ordered(labelled.where(beyond(keys, before, backwards=True)), keys, backwards=True)
         rows = _fill(session, query.limit(size + 1), units)
         return list(reversed(rows[:size])), len(rows) > size
     if after is not None:
-        labelled = labelled.where(_beyond(keys, after))
-    rows = _fill(session, _ordered(labelled, keys).limit(size + 1), units)
+        labelled = labelled.where(beyond(keys, after))
+    rows = _fill(session, ordered(labelled, keys).limit(size + 1), units)
     return rows[:size], len(rows) > size
 
 
@@ -659,7 +617,7 @@ def cohort_progress(
         before_count = session.scalar(
             select(func.count()).select_from(
                 statement.with_only_columns(Enrolment.id)
-                .where(_beyond(keys, rows[0].sort_key, backwards=True))
+                .where(beyond(keys, rows[0].sort_key, backwards=True))
                 .subquery()
             )
         )
