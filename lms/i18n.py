@@ -323,6 +323,8 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(format_decimal, "decimal")
     app.add_template_filter(format_percent, "percent")
     app.add_template_filter(format_list, "words")
+    # For texts kept in code untranslated (N_) and shown from a list: `|map('gettext')`.
+    app.add_template_filter(gettext, "gettext")
     app.jinja_env.globals.update(
         languages=LANGUAGES, current_language=current_language, format_list=format_list
     )

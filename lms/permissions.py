@@ -23,7 +23,7 @@ from sqlalchemy import ColumnElement, Select, false, or_, select
 from sqlalchemy.orm import object_session
 
 from lms import capabilities
-from lms.accounts.models import Organisation, User
+from lms.accounts.models import Organisation, User, memberships_of
 from lms.accounts.roles import Role
 from lms.curriculum.models import Cohort, CohortRole, CohortStaff, Enrolment
 from lms.errors import PermissionDenied
@@ -129,15 +129,17 @@ def twins() -> list[Twin]:
 
 
 def has_role(user: User, organisation_id: int | None, *roles: Role) -> bool:
-    return any(m.organisation_id == organisation_id and m.role in roles for m in user.memberships)
+    return any(
+        m.organisation_id == organisation_id and m.role in roles for m in memberships_of(user)
+    )
 
 
 def holds_role_anywhere(user: User, *roles: Role) -> bool:
-    return any(m.role in roles for m in user.memberships)
+    return any(m.role in roles for m in memberships_of(user))
 
 
 def admin_franchisor_ids(user: User) -> set[int]:
-    return {m.organisation_id for m in user.memberships if m.role == Role.ADMIN}
+    return {m.organisation_id for m in memberships_of(user) if m.role == Role.ADMIN}
 
 
 def is_admin(user: User) -> bool:
@@ -154,7 +156,7 @@ def organisation_ids_where(user: User, roles: Iterable[Role], *, admins: bool = 
     """A SELECT of the ids of organisations where `user` holds one of `roles`
     (and, with `admins`, every organisation under a franchisor the user administers)."""
     roles = set(roles)
-    own = [m.organisation_id for m in user.memberships if m.role in roles]
+    own = [m.organisation_id for m in memberships_of(user) if m.role in roles]
     conditions = [Organisation.id.in_(own)]
     if admins and (admin_of := admin_franchisor_ids(user)):
         conditions += [Organisation.id.in_(admin_of), Organisation.franchisor_id.in_(admin_of)]
@@ -179,14 +181,14 @@ def organisation_of(obj) -> Organisation:
 def quality_assures(user: User, organisation: Organisation) -> bool:
     """IQAs quality-assure the organisation where they are an IQA, and every partner of a
     franchisor where they are an IQA. Query form: `iqa_organisation_ids`."""
-    iqa_of = {m.organisation_id for m in user.memberships if m.role == Role.IQA}
+    iqa_of = {m.organisation_id for m in memberships_of(user) if m.role == Role.IQA}
     return organisation.id in iqa_of or organisation.franchisor_id in iqa_of
 
 
 def iqa_organisation_ids(user: User) -> Select:
     """Organisations whose assessment an IQA quality-assures: where they are an IQA, and every
     partner of a franchisor where they are an IQA."""
-    own = [m.organisation_id for m in user.memberships if m.role == Role.IQA]
+    own = [m.organisation_id for m in memberships_of(user) if m.role == Role.IQA]
     return select(Organisation.id).where(
         or_(Organisation.id.in_(own), Organisation.franchisor_id.in_(own))
     )
@@ -196,7 +198,7 @@ def assessor_cohort_ids(user: User) -> Select:
     """Cohorts `user` is assigned to as an assessor, while she is an assessor of the cohort's
     organisation or of its franchisor (an assignment outlives a role taken away; access does
     not)."""
-    assessor_of = [m.organisation_id for m in user.memberships if m.role == Role.ASSESSOR]
+    assessor_of = [m.organisation_id for m in memberships_of(user) if m.role == Role.ASSESSOR]
     return (
         select(CohortStaff.cohort_id)
         .join(Cohort, Cohort.id == CohortStaff.cohort_id)
@@ -303,7 +305,7 @@ def scope_learners(user: User, readers: Reader = LEARNER_READERS) -> ColumnEleme
         for flag, role in ((Reader.COORDINATOR, Role.COORDINATOR), (Reader.ASSESSOR, Role.ASSESSOR))
         if flag in readers
     }
-    if own := [m.organisation_id for m in user.memberships if m.role in in_organisation]:
+    if own := [m.organisation_id for m in memberships_of(user) if m.role in in_organisation]:
         conditions.append(Enrolment.organisation_id.in_(own))
     if Reader.ADMIN in readers and is_admin(user):
         conditions.append(Enrolment.organisation_id.in_(organisation_ids_where(user, [])))

@@ -16,7 +16,7 @@ from datetime import timedelta
 from typing import TypeVar
 from urllib.parse import urlsplit
 
-from flask import Flask, flash, g, has_request_context, render_template, request
+from flask import Flask, flash, g, has_request_context, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import event, select
 from werkzeug.exceptions import HTTPException
@@ -220,7 +220,30 @@ def _init_templates(app: Flask) -> None:
         return {
             "can": lambda action, target=None: permissions.can(current_user, action, target),
             "quick_exit_url": app.config["QUICK_EXIT_URL"],
+            "url_template": url_template,
         }
+
+
+# Stand-ins for the ids of `url_template`: numbers no row has, each written once in the URL.
+_STAND_INS = (987654321, 987654322, 987654323)
+
+
+def url_template(endpoint: str, *names: str, **values):
+    """A function of the ids named `names` that gives `url_for(endpoint, ...)` for them,
+    built with one `url_for` call: for lists of hundreds of rows, whose links differ only by
+    their ids. `values` are the arguments every link shares."""
+    stand_ins = dict(zip(names, _STAND_INS, strict=False))
+    built = url_for(endpoint, **values, **stand_ins)
+    if any(built.count(str(number)) != 1 for number in stand_ins.values()):
+        return lambda *ids: url_for(endpoint, **values, **dict(zip(names, ids, strict=True)))
+
+    def url(*ids: int) -> str:
+        result = built
+        for number, value in zip(stand_ins.values(), ids, strict=True):
+            result = result.replace(str(number), str(int(value)))
+        return result
+
+    return url
 
 
 def _send_after_commit(app: Flask, ids: list[int]) -> None:

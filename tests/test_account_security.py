@@ -20,7 +20,7 @@ from sqlalchemy import select
 
 from lms.accounts import member_invitations, second_step, throttle
 from lms.accounts.authentication import SIGN_IN_FAILED
-from lms.accounts.models import MembershipInvitation, SignInThrottle, User
+from lms.accounts.models import MembershipInvitation, SignInThrottle, User, memberships_of
 from lms.accounts.operations import make_account_if_new
 from lms.accounts.roles import Role
 from lms.db import clock_at, utcnow
@@ -184,7 +184,7 @@ def test_no_page_tells_whether_an_address_has_an_account(app, session, login, ca
     session.expire_all()
     for address in known:
         person = session.scalar(select(User).where(User.email == address))
-        assert {m.organisation_id for m in person.memberships} == {world.elsewhere.id}
+        assert {m.organisation_id for m in memberships_of(person)} == {world.elsewhere.id}
         assert person.display_name == "Private Name"
 
 

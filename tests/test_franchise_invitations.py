@@ -15,7 +15,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import delete, func, select
 
-from lms.accounts.models import Membership, User
+from lms.accounts.models import Membership, User, memberships_of
 from lms.accounts.roles import Role
 from lms.audit.models import AuditEvent
 from lms.curriculum import operations as curriculum
@@ -74,7 +74,7 @@ def assert_untouched(session, world, sam: User) -> None:
     session.expire_all()
     sam = session.get(User, sam.id)
     assert (sam.display_name, sam.date_of_birth) == (HER_NAME, HER_BIRTH)
-    assert {m.organisation_id for m in sam.memberships} == {world.elsewhere.id}
+    assert {m.organisation_id for m in memberships_of(sam)} == {world.elsewhere.id}
     assert session.scalars(
         select(Enrolment.organisation_id).where(Enrolment.user_id == sam.id)
     ).all() == [world.elsewhere.id]

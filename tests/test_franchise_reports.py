@@ -4,7 +4,9 @@ their exports, and their SQL query counts as the number of trainees grows."""
 from __future__ import annotations
 
 import csv
+import html
 import io
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -347,15 +349,30 @@ def test_assessor_only_sees_cohorts_she_is_assigned_to(session, overview_world):
 
 
 def test_a_large_cohort_is_shown_a_page_at_a_time(session, login):
-    from lms.franchise import views
-
     world = licensed_partner(session, seats=300)
-    _grow(session, world, views.PROGRESS_PAGE_SIZE + 5)
+    _grow(session, world, progress.PAGE_SIZE + 5)
     browser = login(world.coordinator)
     url = f"/organisations/northside/cohorts/{world.cohort.id}/progress"
     first = browser.get(url).get_data(as_text=True)
     assert "Page 1 of 2" in first
-    assert first.count("@example.org</span></th>") == views.PROGRESS_PAGE_SIZE
-    second = browser.get(url + "?page=2").get_data(as_text=True)
+    assert "Previous page" not in first
+    assert first.count("@example.org</span></th>") == progress.PAGE_SIZE
+    second = browser.get(url + _link(first, "Next page")).get_data(as_text=True)
+    assert "Page 2 of 2" in second
+    assert "Next page" not in second
     assert second.count("@example.org</span></th>") == 5
-    assert f"{views.PROGRESS_PAGE_SIZE + 5} trainees" in first
+    assert f"{progress.PAGE_SIZE + 5} trainees" in first
+    assert f"{progress.PAGE_SIZE + 5} trainees" in second
+    back = browser.get(url + _link(second, "Previous page")).get_data(as_text=True)
+    assert _names(back) == _names(first)
+
+
+def _link(page: str, text: str) -> str:
+    """The query string of the page's link called `text`."""
+    found = re.search(r'<a href="(\?[^"]*)">' + text + "</a>", page)
+    assert found, text
+    return html.unescape(found.group(1))
+
+
+def _names(page: str) -> list[str]:
+    return re.findall(r'<th scope="row">([^<]*)<br><span class="muted">', page)

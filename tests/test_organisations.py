@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 
 import pytest
@@ -324,9 +325,14 @@ def test_members_are_paged_and_searchable(login, franchise):
     first = browser.get("/organisations/northside/members").get_data(as_text=True)
     assert "61 people" in first
     assert "Page 1 of 2" in first
-    second = browser.get("/organisations/northside/members?page=2").get_data(as_text=True)
+    following = re.search(r'<a href="([^"]*)">Next page</a>', first).group(1)
+    second = browser.get(html.unescape(following)).get_data(as_text=True)
+    assert "Page 2 of 2" in second
     assert "Trainee 59" in second
     assert "Trainee 59" not in first
+    preceding = re.search(r'<a href="([^"]*)">Previous page</a>', second).group(1)
+    again = browser.get(html.unescape(preceding)).get_data(as_text=True)
+    assert re.findall(r"Trainee \d\d", again) == re.findall(r"Trainee \d\d", first)
     found = browser.get("/organisations/northside/members?q=t42@").get_data(as_text=True)
     assert "1 person" in found
     assert "Trainee 42" in found

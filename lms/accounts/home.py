@@ -1,5 +1,6 @@
 from flask import url_for
 
+from lms.accounts.models import memberships_of
 from lms.core.home import Link, Section, home_sections
 from lms.i18n import _
 from lms.permissions import can
@@ -28,7 +29,7 @@ def organisation_sections(user) -> list[Section]:
         )
     managed = {
         m.organisation
-        for m in user.memberships
+        for m in memberships_of(user)
         if can(user, "organisation.manage_members", m.organisation)
     }
     if managed:

@@ -2,8 +2,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, UniqueConstraint, true
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint, inspect, select, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm.attributes import set_committed_value
 
 from lms.accounts.roles import OrganisationKind, Role
 from lms.db import Base, string_enum, utcnow
@@ -68,8 +69,11 @@ class User(Base):
     # Her own choice of language (a code of lms.i18n.LANGUAGES); None: as her browser asks.
     locale: Mapped[str | None] = mapped_column(String(10))
 
+    # Not loaded with every person on every list: the signed-in person's are loaded once per
+    # request (the session loader); anywhere else ask `memberships_of(user)`, which loads them
+    # with one query when they are not loaded yet.
     memberships: Mapped[list[Membership]] = relationship(
-        back_populates="user", lazy="selectin", cascade="all, delete-orphan"
+        back_populates="user", lazy="raise", cascade="all, delete-orphan"
     )
 
     # Flask-Login protocol. The id handed to Flask-Login is the server-side session token,
@@ -86,14 +90,29 @@ class User(Base):
         return self.current_session_token
 
     def roles_in(self, organisation_id: int) -> set[Role]:
-        return {m.role for m in self.memberships if m.organisation_id == organisation_id}
+        return {m.role for m in memberships_of(self) if m.organisation_id == organisation_id}
 
     @property
     def roles(self) -> set[Role]:
-        return {m.role for m in self.memberships}
+        return {m.role for m in memberships_of(self)}
 
     def __repr__(self) -> str:
         return f"<User {self.id}>"
+
+
+def memberships_of(user: User) -> list[Membership]:
+    """The person's memberships, loaded now with one query if they were not loaded with her
+    (`User.memberships` is `lazy="raise"` so that lists of people never load them)."""
+    loaded = getattr(user, "__dict__", {}).get("memberships")
+    if loaded is not None:  # the usual case, asked many times a request: no inspection
+        return loaded
+    state = inspect(user, raiseerr=False)
+    if state is None:  # an API token's principal carries the one membership it speaks for
+        return user.memberships
+    if "memberships" in state.unloaded and state.session is not None and user.id is not None:
+        found = state.session.scalars(select(Membership).where(Membership.user_id == user.id))
+        set_committed_value(user, "memberships", list(found))
+    return user.memberships
 
 
 class Membership(Base):

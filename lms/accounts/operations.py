@@ -8,7 +8,7 @@ from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from lms.accounts.models import Membership, Organisation, User
+from lms.accounts.models import Membership, Organisation, User, memberships_of
 from lms.accounts.passwords import check_password_strength, hash_password
 from lms.accounts.roles import OrganisationKind, Role
 from lms.audit.operations import record
@@ -100,7 +100,7 @@ def grant_role(session: Session, user: User, organisation: Organisation, role: R
     role = Role(role)
     if role == Role.ADMIN and not organisation.is_franchisor:
         raise DomainError(_("Administrators belong to the franchisor organisation."), field="role")
-    for membership in user.memberships:
+    for membership in memberships_of(user):
         if membership.organisation_id == organisation.id and membership.role == role:
             return membership
     membership = Membership(user=user, organisation=organisation, role=role)
@@ -113,7 +113,7 @@ def grant_role(session: Session, user: User, organisation: Organisation, role: R
 
 
 def revoke_role(session: Session, user: User, organisation: Organisation, role: Role) -> None:
-    for membership in list(user.memberships):
+    for membership in list(memberships_of(user)):
         if membership.organisation_id == organisation.id and membership.role == role:
             user.memberships.remove(membership)
             session.flush()
@@ -176,7 +176,7 @@ def add_member(
     if not roles:
         raise DomainError(_("Choose at least one role."), field="roles")
     user = find_user_by_email(session, normalise_email(email))
-    if user is None or organisation.id not in {m.organisation_id for m in user.memberships}:
+    if user is None or organisation.id not in {m.organisation_id for m in memberships_of(user)}:
         return None
     for role in roles:
         grant_role(session, user, organisation, Role(role))

@@ -7,9 +7,11 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
+from lms import paging
 from lms.accounts.models import Membership, Organisation, User
 from lms.audit.models import AuditEvent
 from lms.errors import NotFound
+from lms.paging import decode_cursor, encode_cursor
 from lms.permissions import can, organisation_ids_where
 
 
@@ -52,8 +54,15 @@ def organisations_for_admin(session: Session, user: User) -> list[tuple[Organisa
 class MemberPage:
     people: list[User]
     total: int
-    page: int
+    # How many come before this page, and the cursors of the pages either side (None: none).
+    before: int
     per_page: int
+    next_cursor: str | None = None
+    previous_cursor: str | None = None
+
+    @property
+    def page(self) -> int:
+        return self.before // self.per_page + 1
 
     @property
     def pages(self) -> int:
@@ -65,26 +74,57 @@ def members_of(
     organisation: Organisation,
     *,
     search: str = "",
-    page: int = 1,
+    after: str | None = None,
+    before: str | None = None,
     per_page: int = 50,
 ) -> MemberPage:
-    """One page of an organisation's people, optionally filtered by name or email."""
+    """One page of an organisation's people by name, optionally filtered by name or email:
+    the first, the one after the cursor `after`, or the one before `before` (keyset paging,
+    `lms.paging`)."""
     member_ids = select(Membership.user_id).where(Membership.organisation_id == organisation.id)
     condition = User.id.in_(member_ids)
     if search := search.strip():
         pattern = f"%{search.lower()}%"
         condition &= func.lower(User.display_name).like(pattern) | User.email.like(pattern)
     total = session.scalar(select(func.count()).select_from(User).where(condition))
-    page = max(1, page)
-    people = session.scalars(
-        select(User)
+    keys = [(User.display_name, False), (User.id, False)]
+    statement = (
+        select(User, User.display_name, User.id)
         .where(condition)
         .options(selectinload(User.memberships))
-        .order_by(User.display_name, User.id)
-        .limit(per_page)
-        .offset((page - 1) * per_page)
     )
-    return MemberPage(list(people), total, page, per_page)
+    after_values, before_values = decode_cursor(after, 2), decode_cursor(before, 2)
+    if before_values is not None:
+        rows = session.execute(
+            paging.ordered(
+                statement.where(paging.beyond(keys, before_values, backwards=True)),
+                keys,
+                backwards=True,
+            ).limit(per_page + 1)
+        ).all()
+        earlier, later = len(rows) > per_page, True
+        rows = list(reversed(rows[:per_page]))
+    else:
+        if after_values is not None:
+            statement = statement.where(paging.beyond(keys, after_values))
+        rows = session.execute(paging.ordered(statement, keys).limit(per_page + 1)).all()
+        earlier, later = after_values is not None, len(rows) > per_page
+        rows = rows[:per_page]
+    counted_before = 0
+    if rows and earlier:
+        counted_before = session.scalar(
+            select(func.count())
+            .select_from(User)
+            .where(condition, paging.beyond(keys, tuple(rows[0])[1:], backwards=True))
+        )
+    return MemberPage(
+        [row[0] for row in rows],
+        total,
+        counted_before,
+        per_page,
+        next_cursor=encode_cursor(tuple(rows[-1])[1:]) if rows and later else None,
+        previous_cursor=encode_cursor(tuple(rows[0])[1:]) if rows and earlier else None,
+    )
 
 
 def member_of(session: Session, organisation: Organisation, user_id: int) -> User:

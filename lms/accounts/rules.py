@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from lms.accounts.models import Organisation, User
+from lms.accounts.models import Organisation, User, memberships_of
 from lms.accounts.roles import Role
 from lms.permissions import (
     ROLES_A_COORDINATOR_GRANTS,
@@ -50,5 +50,5 @@ def _disable_user(user: User, person: User) -> bool:
     admin_of = admin_franchisor_ids(user)
     return bool(admin_of) and all(
         m.organisation_id in admin_of or m.organisation.franchisor_id in admin_of
-        for m in person.memberships
+        for m in memberships_of(person)
     )

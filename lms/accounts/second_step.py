@@ -13,8 +13,6 @@ import hmac
 import re
 import secrets
 
-import pyotp
-import segno
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
@@ -58,6 +56,8 @@ def start_setup(session: Session, user: User) -> str:
     """A new secret for her app (not in force until she types a first code from it)."""
     if is_on(user):
         raise DomainError(_("The second step is already on for your account."))
+    import pyotp
+
     user.totp_secret = pyotp.random_base32()
     user.totp_last_step = None
     session.flush()
@@ -65,11 +65,15 @@ def start_setup(session: Session, user: User) -> str:
 
 
 def provisioning_uri(user: User) -> str:
+    import pyotp
+
     return pyotp.TOTP(user.totp_secret).provisioning_uri(name=user.email, issuer_name=ISSUER)
 
 
 def qr_code_svg(user: User) -> str:
     """The set-up link as a QR code, an inline SVG made here (nothing fetched elsewhere)."""
+    import segno  # loaded with the first QR code, not at start-up
+
     return segno.make(provisioning_uri(user), error="m").svg_inline(
         scale=5, dark="#000", light="#fff", title=_("QR code to scan with your app")
     )
@@ -88,6 +92,8 @@ def _matching_step(user: User, code: str, now) -> int | None:
     code = _digits(code)
     if not user.totp_secret or not re.fullmatch(r"\d{6}", code):
         return None
+    import pyotp
+
     totp = pyotp.TOTP(user.totp_secret)
     current = totp.timecode(now)
     for step in range(current - _DRIFT_STEPS, current + _DRIFT_STEPS + 1):

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import Update, select, update
 from sqlalchemy.orm import Session
 
-from lms.accounts.models import AuthSession, User
+from lms.accounts.models import AuthSession, User, memberships_of
 from lms.db import utcnow
 
 # Writing last_seen on every request would turn each page view into a write.
@@ -91,6 +91,7 @@ def load_session_user(
         statement = update(AuthSession).where(AuthSession.id == auth_session.id).values(**values)
         (touch or session.execute)(statement)
     user.current_session_token = token
+    memberships_of(user)  # once per request: every permission asked reads them
     return user
 
 

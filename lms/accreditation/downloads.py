@@ -7,19 +7,24 @@ import re
 import tempfile
 import unicodedata
 import zipfile
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 from sqlalchemy.orm import Session
 
-from lms.accreditation.certificate_pdf import CertificateDetails, UnitLine, render_certificate
 from lms.accreditation.issuing import IssuingContext
 from lms.accreditation.models import Certificate
 from lms.accreditation.queries import cohort_certificates
 from lms.audit.operations import record
 from lms.curriculum.models import Cohort
 
+if TYPE_CHECKING:
+    from lms.accreditation.certificate_pdf import CertificateDetails
+
 
 def certificate_details(certificate: Certificate, context: IssuingContext) -> CertificateDetails:
+    # ReportLab is loaded when a certificate is first drawn, not when the application starts.
+    from lms.accreditation.certificate_pdf import CertificateDetails, UnitLine
+
     return CertificateDetails(
         trainee_name=certificate.trainee_name or "(name removed)",
         qualification_title=certificate.qualification_title,
@@ -37,6 +42,8 @@ def certificate_details(certificate: Certificate, context: IssuingContext) -> Ce
 
 
 def certificate_pdf(certificate: Certificate, context: IssuingContext) -> bytes:
+    from lms.accreditation.certificate_pdf import render_certificate
+
     return render_certificate(certificate_details(certificate, context))
 
 

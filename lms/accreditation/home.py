@@ -1,7 +1,7 @@
 from flask import url_for
 from sqlalchemy import select
 
-from lms.accounts.models import Organisation
+from lms.accounts.models import Organisation, memberships_of
 from lms.accounts.roles import Role
 from lms.accreditation.today import trainee_day
 from lms.core.home import Link, Section, home_sections
@@ -16,7 +16,7 @@ def _organisations_with_records(user) -> list[Organisation]:
     partner of their franchisor)."""
     organisations = {
         m.organisation
-        for m in user.memberships
+        for m in memberships_of(user)
         if not m.organisation.is_franchisor
         and can(user, "accreditation.list_records", m.organisation)
     }

@@ -25,7 +25,6 @@ from lms.accreditation.forms import ClaimForm, CodeForm, CredentialForm, EmptyFo
 from lms.accreditation.issuing import IssuingContext
 from lms.accreditation.models import IssuedCredential, QualificationAward
 from lms.accreditation.operations import issue_award, revoke_award
-from lms.accreditation.record_pdf import render_record
 from lms.accreditation.vc import JWT_MEDIA_TYPE, enveloped, long_date
 from lms.curriculum.models import Cohort, Enrolment
 from lms.errors import Conflict, DomainError
@@ -225,6 +224,8 @@ def record(enrolment_id: int):
 def record_pdf(enrolment_id: int):
     enrolment = _enrolment(enrolment_id)
     _note_seen("record.downloaded", enrolment)
+    from lms.accreditation.record_pdf import render_record  # ReportLab, on first use
+
     pdf = render_record(queries.learner_record(db.session, enrolment))
     return _attachment(
         pdf,

@@ -16,6 +16,7 @@ from lms.accreditation import award_status
 from lms.assessment.unit_status import NOT_SUBMITTED, UnitStanding, unit_standings
 from lms.curriculum.models import (
     Cohort,
+    Course,
     CourseUnit,
     Enrolment,
     EnrolmentStatus,
@@ -113,10 +114,16 @@ def cohort_page(session: Session, principal, organisation_id: int, limit: int, a
 def accreditation(enrolment: Enrolment, revoked_at: datetime | None = None) -> dict:
     """Her status as every reader shows it: `revoked`, not `achieved`, once the award was
     revoked (`lms.accreditation.award_status`)."""
-    status = award_status.status_value(enrolment.status, revoked_at)
+    return _accreditation(enrolment.status, enrolment.achieved_at, revoked_at)
+
+
+def _accreditation(
+    status: EnrolmentStatus, achieved_at: datetime | None, revoked_at: datetime | None
+) -> dict:
+    status = award_status.status_value(status, revoked_at)
     return {
         "status": status,
-        "achieved_at": None if status == award_status.REVOKED else _iso(enrolment.achieved_at),
+        "achieved_at": None if status == award_status.REVOKED else _iso(achieved_at),
         "revoked_at": _iso(revoked_at),
     }
 
@@ -191,7 +198,43 @@ def trainee_page(
     cohort_id: int | None = None,
     status: str | None = None,
 ):
-    statement = _with_people(select(Enrolment).where(Enrolment.organisation_id == organisation_id))
+    """A page of the organisation's trainees after the cursor `after`: one query for the page
+    (only the columns an item shows) and one for the courses' lesson totals."""
+    done = (
+        select(func.count())
+        .select_from(LessonProgress)
+        .join(Lesson, Lesson.id == LessonProgress.lesson_id)
+        .join(
+            CourseUnit,
+            (CourseUnit.unit_id == Lesson.unit_id) & (CourseUnit.course_id == Enrolment.course_id),
+        )
+        .where(
+            LessonProgress.enrolment_id == Enrolment.id, LessonProgress.completed_at.is_not(None)
+        )
+        .scalar_subquery()
+    )
+    statement = (
+        select(
+            Enrolment.id,
+            User.id,
+            User.display_name,
+            User.email,
+            Course.id,
+            Course.code,
+            Course.title,
+            Cohort.id,
+            Cohort.name,
+            Enrolment.enrolled_at,
+            Enrolment.status,
+            Enrolment.achieved_at,
+            award_status.revoked_at(),
+            done,
+        )
+        .join(User, User.id == Enrolment.user_id)
+        .join(Course, Course.id == Enrolment.course_id)
+        .outerjoin(Cohort, Cohort.id == Enrolment.cohort_id)
+        .where(Enrolment.organisation_id == organisation_id)
+    )
     if cohort_id is not None:
         statement = statement.where(Enrolment.cohort_id == cohort_id)
     if status:
@@ -200,8 +243,22 @@ def trainee_page(
             raise BadRequest(f"`status` must be one of: {choices}.", field="status")
         statement = statement.where(award_status.status_is(status))
     rows, more = _page(session, statement, Enrolment.id, limit, after)
-    enrolments = [row[0] for row in rows]
-    return trainee_items(session, enrolments), (enrolments[-1].id if more else None)
+    totals = _lesson_totals(session, {row[4] for row in rows}) if rows else {}
+    return [_trainee_item(row, totals) for row in rows], (rows[-1][0] if more else None)
+
+
+def _trainee_item(row, totals: dict[int, int]) -> dict:
+    (enrolment_id, user_id, name, email, course_id, code, title, cohort_id, cohort_name) = row[:9]
+    enrolled_at, status, achieved_at, revoked_at, done = row[9:]
+    return {
+        "enrolment_id": enrolment_id,
+        "trainee": {"id": user_id, "name": name, "email": email},
+        "course": {"code": code, "title": title},
+        "cohort": {"id": cohort_id, "name": cohort_name} if cohort_id is not None else None,
+        "enrolled_at": _iso(enrolled_at),
+        "progress": _progress(done or 0, totals.get(course_id, 0)),
+        "accreditation": _accreditation(status, achieved_at, revoked_at),
+    }
 
 
 def enrolment_items(session: Session, enrolment_ids: Sequence[int]) -> list[dict]:

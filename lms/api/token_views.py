@@ -22,6 +22,7 @@ from wtforms import HiddenField, SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
 from lms.accounts.forms import EmptyForm
+from lms.accounts.models import memberships_of
 from lms.api import tokens
 from lms.db import utcnow
 from lms.extensions import db
@@ -62,7 +63,7 @@ def _form() -> TokenForm:
         form.request_key.data = secrets.token_urlsafe(24)
     form.membership.choices = options(
         (m.id, f"{m.role.label}, {m.organisation.name}")
-        for m in current_user.memberships
+        for m in memberships_of(current_user)
         if can(current_user, "api_token.create", m)
     )
     return form
@@ -112,7 +113,7 @@ def index():
 def create():
     form = _form()
     if form.validate_on_submit():
-        membership = next(m for m in current_user.memberships if m.id == form.membership.data)
+        membership = next(m for m in memberships_of(current_user) if m.id == form.membership.data)
         days = form.expires_in.data
         expires_at = utcnow() + timedelta(days=int(days)) if days else None
         with form_errors(form, field="name"):

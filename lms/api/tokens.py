@@ -12,7 +12,7 @@ from sqlalchemy import Update, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
-from lms.accounts.models import Membership, User
+from lms.accounts.models import Membership, User, memberships_of
 from lms.api.models import PersonalAccessToken
 from lms.audit.operations import record
 from lms.db import utcnow
@@ -165,7 +165,7 @@ def authenticate(
     membership = next(
         (
             m
-            for m in token.user.memberships
+            for m in memberships_of(token.user)
             if m.organisation_id == token.organisation_id and m.role == token.role
         ),
         None,

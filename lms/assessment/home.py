@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import url_for
 
+from lms.accounts.models import memberships_of
 from lms.assessment.today import assessor_day, eqa_day, iqa_day
 from lms.core.home import Link, Section, home_sections
 from lms.db import utcnow
@@ -59,7 +60,7 @@ def portfolio_sections(user) -> list[Section]:
 def _eqa_access_links(user) -> list[Link]:
     """For coordinators (and administrators, of their franchisor): its EQA access page."""
     organisations = {
-        m.organisation for m in user.memberships if can(user, "eqa.invite", m.organisation)
+        m.organisation for m in memberships_of(user) if can(user, "eqa.invite", m.organisation)
     }
     return [
         Link(

@@ -9,7 +9,7 @@ from sqlalchemy import and_, func, select, update
 from sqlalchemy.orm import Session
 
 from lms.accounts.invitations import send_invitation
-from lms.accounts.models import Membership, Organisation, User
+from lms.accounts.models import Membership, Organisation, User, memberships_of
 from lms.accounts.operations import create_user, find_user_by_email, grant_role, normalise_email
 from lms.accounts.roles import Role
 from lms.assessment import notices
@@ -284,7 +284,7 @@ def _of_organisation(person: User, organisation: Organisation) -> bool:
     return any(
         m.organisation_id == organisation.id
         or (m.organisation_id == home.id and m.role == Role.EQA)
-        for m in person.memberships
+        for m in memberships_of(person)
     )
 
 

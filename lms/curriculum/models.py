@@ -306,6 +306,9 @@ class Enrolment(Base):
             sqlite_where=text("status != 'withdrawn'"),
             postgresql_where=text("status != 'withdrawn'"),
         ),
+        # Covers the franchise's counts (trainees by status, seats taken per course) so they
+        # are read from the index alone, whatever the number of trainees.
+        Index("ix_enrolment_organisation_status_course", "organisation_id", "status", "course_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

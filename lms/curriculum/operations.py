@@ -7,7 +7,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from lms.accounts.models import Organisation, User
+from lms.accounts.models import Organisation, User, memberships_of
 from lms.accounts.roles import Role
 from lms.audit.operations import record
 from lms.curriculum.models import (
@@ -79,7 +79,7 @@ def cohort_name_taken(
 def _holds_role_for(user: User, organisation_id: int, franchisor_id: int | None, role: Role):
     return any(
         m.role == role and m.organisation_id in (organisation_id, franchisor_id)
-        for m in user.memberships
+        for m in memberships_of(user)
     )
 
 

@@ -1,5 +1,6 @@
 from flask import url_for
 
+from lms.accounts.models import memberships_of
 from lms.accounts.roles import Role
 from lms.core.home import Link, Section, home_sections
 from lms.db import utcnow
@@ -29,7 +30,7 @@ def franchise_sections(user) -> list[Section]:
     coordinated = sorted(
         {
             m.organisation
-            for m in user.memberships
+            for m in memberships_of(user)
             if not m.organisation.is_franchisor and can(user, "partner.report", m.organisation)
         },
         key=lambda organisation: organisation.name,
@@ -82,7 +83,7 @@ def coordinator_day_sections(user) -> list[Section]:
     organisations = sorted(
         {
             m.organisation
-            for m in user.memberships
+            for m in memberships_of(user)
             if m.role == Role.COORDINATOR and not m.organisation.is_franchisor
         },
         key=lambda organisation: organisation.name,

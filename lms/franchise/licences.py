@@ -155,22 +155,26 @@ def seats_used(session: Session, organisation_ids: Iterable[int]) -> dict[tuple[
     """Seats taken per (organisation, course): enrolments not withdrawn, and invitations
     waiting for an answer that have not expired. One query."""
     ids = list(organisation_ids)
+    # Each side is counted on its own (the enrolments' from an index alone), then summed.
     taken = union_all(
-        select(Enrolment.organisation_id, Enrolment.course_id).where(
-            Enrolment.organisation_id.in_(ids), Enrolment.status != EnrolmentStatus.WITHDRAWN
-        ),
-        select(EnrolmentInvitation.organisation_id, EnrolmentInvitation.course_id).where(
+        select(Enrolment.organisation_id, Enrolment.course_id, func.count().label("n"))
+        .where(Enrolment.organisation_id.in_(ids), Enrolment.status != EnrolmentStatus.WITHDRAWN)
+        # in the index's order, so no sorting is needed
+        .group_by(Enrolment.organisation_id, Enrolment.status, Enrolment.course_id),
+        select(EnrolmentInvitation.organisation_id, EnrolmentInvitation.course_id, func.count())
+        .where(
             EnrolmentInvitation.organisation_id.in_(ids),
             EnrolmentInvitation.status == InvitationStatus.PENDING,
             EnrolmentInvitation.expires_at > utcnow(),
-        ),
+        )
+        .group_by(EnrolmentInvitation.organisation_id, EnrolmentInvitation.course_id),
     ).subquery()
     rows = session.execute(
-        select(taken.c.organisation_id, taken.c.course_id, func.count()).group_by(
+        select(taken.c.organisation_id, taken.c.course_id, func.sum(taken.c.n)).group_by(
             taken.c.organisation_id, taken.c.course_id
         )
     )
-    return {(org, course): count for org, course, count in rows}
+    return {(org, course): int(count) for org, course, count in rows}
 
 
 def usages_for(

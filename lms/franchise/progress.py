@@ -13,9 +13,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
+from functools import cached_property
 from urllib.parse import urlencode
 
-from sqlalchemy import Engine, Select, func, or_, select
+from markupsafe import Markup, escape
+from sqlalchemy import Engine, Select, and_, case, extract, func, or_, select
 from sqlalchemy.orm import Session
 
 from lms import capabilities
@@ -34,7 +36,10 @@ from lms.curriculum.models import (
 from lms.franchise.licences import needs_licence
 from lms.franchise.models import Licence, LicenceUnit
 from lms.i18n import _, _l, format_date
+from lms.paging import beyond, decode_cursor, encode_cursor, ordered
 from lms.reporting.charts import Chart, achievements_chart, progress_distribution_chart
+
+PAGE_SIZE = 100
 
 # --- measures other capabilities add -------------------------------------------------------------
 
@@ -171,6 +176,7 @@ class TraineeRow:
     done: dict[int, int] = field(default_factory=dict)
     extras: dict[tuple[str, int | None], str] = field(default_factory=dict)
     lessons_total: int = 0
+    sort_key: tuple = ()  # the values it is sorted by, for a page link's cursor
 
     @property
     def status_value(self) -> str:
@@ -200,45 +206,103 @@ class UnitTotal:
     mean_percent: int
 
 
+@dataclass(frozen=True)
+class ProgressSummary:
+    """What the totals and charts need about everyone the filters show, counted in SQL: how
+    many trainees have completed each number of lessons (overall and per unit), how many show
+    each status, and how many achieved in each month."""
+
+    count: int = 0
+    done: Mapping[int, int] = field(default_factory=dict)  # lessons done -> trainees
+    unit_done: Mapping[tuple[int, int], int] = field(default_factory=dict)  # (unit, done) -> n
+    statuses: Mapping[str, int] = field(default_factory=dict)  # status shown -> trainees
+    achieved: Mapping[tuple[int, int], int] = field(default_factory=dict)  # (year, month) -> n
+
+
 @dataclass
 class CohortProgress:
+    """The report: `rows` is one page of trainees; the totals and charts are for everyone the
+    filters show (`summary`). `next_cursor` / `previous_cursor` lead to the pages either side."""
+
     cohort: Cohort
     units: list[UnitColumn]
     rows: list[TraineeRow]
     filters: ProgressFilters
     measures: list[UnitMeasure]
     pending: list[str]
+    summary: ProgressSummary = field(default_factory=ProgressSummary)
+    next_cursor: str | None = None
+    previous_cursor: str | None = None
+    # How many trainees come before this page (for "Page 2 of 5"), and how many a page holds.
+    before: int = 0
+    size: int = PAGE_SIZE
 
     @property
+    def count(self) -> int:
+        return self.summary.count
+
+    @property
+    def lessons_total(self) -> int:
+        return sum(unit.lessons for unit in self.units)
+
+    def _percent(self, done: int) -> int:
+        total = self.lessons_total
+        return round(100 * done / total) if total else 0
+
+    @cached_property
     def trainee_measures(self) -> list[TraineeMeasure]:
         return trainee_measures()
 
-    @property
-    def totals(self) -> list[UnitTotal]:
-        count = len(self.rows) or 1
-        return [
-            UnitTotal(
-                unit,
-                sum(
-                    1
-                    for r in self.rows
-                    if unit.lessons and r.done.get(unit.unit_id, 0) >= unit.lessons
-                ),
-                round(sum(r.unit_percent(unit) for r in self.rows) / count),
+    def unit_cells(self, row: TraineeRow) -> Markup:
+        """The row's cell for each unit (lessons done, then each measure), written here
+        rather than in the template: a page holds hundreds of them."""
+        cells = []
+        for unit, opening, labels in self._unit_cell_parts:
+            measures = "".join(
+                f'<br><span class="muted">{label}: '
+                f"{escape(row.extras.get((key, unit.unit_id), '—'))}</span>"
+                for key, label in labels
             )
+            cells.append(
+                f"{opening}\n        {row.done.get(unit.unit_id, 0)}/{unit.lessons}\n"
+                f"        {measures}\n      </td>"
+            )
+        # Every value above is escaped (the unit's and measures' texts once, in
+        # `_unit_cell_parts`); the rest is this function's own markup.
+        return Markup("\n      ".join(cells))  # noqa: S704
+
+    @cached_property
+    def _unit_cell_parts(self) -> list[tuple[UnitColumn, str, list[tuple[str, str]]]]:
+        labels = [(m.key, str(escape(_(m.label)))) for m in self.measures]
+        return [
+            (unit, f'<td data-label="{escape(unit.code)} {escape(unit.title)}">', labels)
             for unit in self.units
         ]
 
     @property
+    def totals(self) -> list[UnitTotal]:
+        count = self.count or 1
+        totals = []
+        for unit in self.units:
+            spread = [(d, n) for (u, d), n in self.summary.unit_done.items() if u == unit.unit_id]
+            finished = sum(n for d, n in spread if unit.lessons and d >= unit.lessons)
+            percents = sum(
+                n * (round(100 * d / unit.lessons) if unit.lessons else 0) for d, n in spread
+            )
+            totals.append(UnitTotal(unit, finished, round(percents / count)))
+        return totals
+
+    @property
     def mean_percent(self) -> int:
-        return round(sum(r.percent for r in self.rows) / len(self.rows)) if self.rows else 0
+        if not self.count:
+            return 0
+        return round(sum(n * self._percent(d) for d, n in self.summary.done.items()) / self.count)
 
     @property
     def status_counts(self) -> dict[str, int]:
         """Trainees by the status shown (`award_status.STATUS_VALUES`)."""
         counts = dict.fromkeys(award_status.STATUS_VALUES, 0)
-        for row in self.rows:
-            counts[row.status_value] += 1
+        counts.update(self.summary.statuses)
         return counts
 
     @property
@@ -250,27 +314,38 @@ class CohortProgress:
             if count
         ]
 
+    @property
+    def page(self) -> int:
+        return self.before // self.size + 1
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.count // self.size))
+
     def charts(self) -> list[Chart]:
+        percents = [p for d, n in self.summary.done.items() for p in [self._percent(d)] * n]
         return [
-            progress_distribution_chart(
-                f"cohort-{self.cohort.id}-progress", [row.percent for row in self.rows]
-            ),
+            progress_distribution_chart(f"cohort-{self.cohort.id}-progress", percents),
             achievements_chart(
-                f"cohort-{self.cohort.id}-achieved",
-                achievements_per_month([row.achieved_at for row in self.rows]),
+                f"cohort-{self.cohort.id}-achieved", months_series(self.summary.achieved)
             ),
         ]
 
 
 def achievements_per_month(moments: Sequence[datetime | None]) -> list[tuple[str, int]]:
     """(month label, count) for every month from the first achievement to the last."""
-    months = sorted((m.year, m.month) for m in moments if m is not None)
-    if not months:
-        return []
     counts: dict[tuple[int, int], int] = {}
-    for month in months:
-        counts[month] = counts.get(month, 0) + 1
-    (year, month), last = months[0], months[-1]
+    for moment in moments:
+        if moment is not None:
+            counts[(moment.year, moment.month)] = counts.get((moment.year, moment.month), 0) + 1
+    return months_series(counts)
+
+
+def months_series(counts: Mapping[tuple[int, int], int]) -> list[tuple[str, int]]:
+    """(month label, count) for every month from the first of `counts` to the last."""
+    if not counts:
+        return []
+    (year, month), last = min(counts), max(counts)
     series = []
     while (year, month) <= last:
         label = format_date(date(year, month, 1), "MMM y")
@@ -321,10 +396,22 @@ def _done_subquery(unit_ids: Sequence[int]):
     )
 
 
-def trainees_select(cohort: Cohort, filters: ProgressFilters, unit_ids: Sequence[int]) -> Select:
-    """Enrolments of the cohort with their people, filtered and sorted as asked."""
+def _filtered(cohort: Cohort, filters: ProgressFilters, unit_ids: Sequence[int]):
+    """The cohort's enrolments the filters show, with the columns a row needs, and the keys
+    they are sorted by (unordered; `_ordered` adds the order)."""
     statement = (
-        select(Enrolment, User, award_status.revoked_at())
+        select(
+            Enrolment.id,
+            User.id,
+            User.display_name,
+            User.email,
+            Enrolment.status,
+            Enrolment.enrolled_at,
+            Enrolment.achieved_at,
+            Enrolment.withdrawal_reason,
+            User.password_hash.is_(None),
+            award_status.revoked_at(),
+        )
         .join(User, User.id == Enrolment.user_id)
         .where(Enrolment.cohort_id == cohort.id)
     )
@@ -347,8 +434,18 @@ def trainees_select(cohort: Cohort, filters: ProgressFilters, unit_ids: Sequence
         key = Enrolment.enrolled_at
     else:
         key = func.lower(User.display_name)
-    key = key.desc() if filters.direction == "desc" else key.asc()
-    return statement.order_by(key, func.lower(User.display_name), Enrolment.id)
+    keys = [
+        (key, filters.direction == "desc"),
+        (func.lower(User.display_name), False),
+        (Enrolment.id, False),
+    ]
+    return statement, keys
+
+
+def trainees_select(cohort: Cohort, filters: ProgressFilters, unit_ids: Sequence[int]) -> Select:
+    """Enrolments of the cohort with their people, filtered and sorted as asked."""
+    statement, keys = _filtered(cohort, filters, unit_ids)
+    return ordered(statement, keys)
 
 
 def _fill_trainee_measures(session: Session, ids: Select, rows: dict[int, TraineeRow]) -> None:
@@ -360,28 +457,31 @@ def _fill_trainee_measures(session: Session, ids: Select, rows: dict[int, Traine
 
 def _fill(session: Session, statement: Select, units: Sequence[UnitColumn]) -> list[TraineeRow]:
     """Rows for `statement`'s enrolments, with lesson counts and every registered measure:
-    1 + 1 + one query per measure."""
+    1 + 1 + one query per measure. Columns after `_filtered`'s are kept as `sort_key`."""
     unit_ids = [unit.unit_id for unit in units]
     total = sum(unit.lessons for unit in units)
     rows = {}
-    for enrolment, person, revoked_at in session.execute(statement):
-        rows[enrolment.id] = TraineeRow(
-            enrolment_id=enrolment.id,
-            user_id=person.id,
-            name=person.display_name,
-            email=person.email,
-            status=enrolment.status,
-            enrolled_at=enrolment.enrolled_at,
+    for row in session.execute(statement):
+        (enrolment_id, user_id, name, email, status, enrolled, achieved, reason, invited) = row[:9]
+        revoked_at = row[9]
+        rows[enrolment_id] = TraineeRow(
+            enrolment_id=enrolment_id,
+            user_id=user_id,
+            name=name,
+            email=email,
+            status=status,
+            enrolled_at=enrolled,
             # A revoked award is not an achievement: not in the export, not in the charts.
-            achieved_at=None if revoked_at else enrolment.achieved_at,
-            withdrawal_reason=enrolment.withdrawal_reason,
-            invited=person.password_hash is None,
+            achieved_at=None if revoked_at else achieved,
+            withdrawal_reason=reason,
+            invited=bool(invited),
             revoked_at=revoked_at,
             lessons_total=total,
+            sort_key=tuple(row[10:]),
         )
     if not rows:
         return []
-    # The same trainees, as a SELECT of ids (keeping the order, which a chunk's LIMIT needs).
+    # The same trainees, as a SELECT of ids (keeping the order, which a page's LIMIT needs).
     ids = statement.with_only_columns(Enrolment.id)
     _fill_trainee_measures(session, ids, rows)
     if not unit_ids:
@@ -406,12 +506,134 @@ def _fill(session: Session, statement: Select, units: Sequence[UnitColumn]) -> l
     return list(rows.values())
 
 
-def cohort_progress(session: Session, cohort: Cohort, filters: ProgressFilters) -> CohortProgress:
-    """The whole report for one cohort."""
+def _page(session, statement, keys, units, *, after=None, before=None, size=PAGE_SIZE):
+    """One page of rows beyond the cursor `after` (or up to `before`), and whether there are
+    more that way."""
+    labelled = statement.add_columns(*(expr for expr, _ in keys))
+    if before is not None:
+        query = ordered(labelled.where(beyond(keys, before, backwards=True)), keys, backwards=True)
+        rows = _fill(session, query.limit(size + 1), units)
+        return list(reversed(rows[:size])), len(rows) > size
+    if after is not None:
+        labelled = labelled.where(beyond(keys, after))
+    rows = _fill(session, ordered(labelled, keys).limit(size + 1), units)
+    return rows[:size], len(rows) > size
+
+
+def summary(session: Session, statement: Select, unit_ids: Sequence[int]) -> ProgressSummary:
+    """The figures for the totals and charts of everyone `statement` shows: three queries,
+    whatever their number."""
+    ids = statement.with_only_columns(Enrolment.id)
+    shown = (
+        select(
+            Enrolment.status.label("status"),
+            award_status.revoked_at().is_not(None).label("revoked"),
+            Enrolment.achieved_at.label("achieved_at"),
+        )
+        .where(Enrolment.id.in_(ids))
+        .subquery()
+    )
+    # Statuses and achievements by month in one grouped query: a row per status and month.
+    holds = and_(shown.c.achieved_at.is_not(None), shown.c.revoked.is_(False))
+    year = case((holds, extract("year", shown.c.achieved_at)), else_=None).label("year")
+    month = case((holds, extract("month", shown.c.achieved_at)), else_=None).label("month")
+    grouped = select(shown.c.status, shown.c.revoked, year, month).subquery()
+    statuses: dict[str, int] = {}
+    achieved: dict[tuple[int, int], int] = {}
+    for status, revoked, in_year, in_month, count in session.execute(
+        select(grouped, func.count()).group_by(*grouped.c)
+    ):
+        value = award_status.status_value(EnrolmentStatus(status), revoked)
+        statuses[value] = statuses.get(value, 0) + count
+        if in_year is not None:
+            key = (int(in_year), int(in_month))
+            achieved[key] = achieved.get(key, 0) + count
+    count = sum(statuses.values())
+    done: dict[int, int] = {}
+    unit_done: dict[tuple[int, int], int] = {}
+    if unit_ids and count:
+        per_unit = (
+            select(
+                LessonProgress.enrolment_id.label("enrolment_id"),
+                Lesson.unit_id.label("unit_id"),
+                func.count().label("done"),
+            )
+            .join(Lesson, Lesson.id == LessonProgress.lesson_id)
+            .where(
+                LessonProgress.enrolment_id.in_(ids),
+                LessonProgress.completed_at.is_not(None),
+                Lesson.unit_id.in_(unit_ids),
+            )
+            .group_by(LessonProgress.enrolment_id, Lesson.unit_id)
+            .subquery()
+        )
+        for unit_id, lessons, trainees in session.execute(
+            select(per_unit.c.unit_id, per_unit.c.done, func.count()).group_by(
+                per_unit.c.unit_id, per_unit.c.done
+            )
+        ):
+            unit_done[(unit_id, lessons)] = trainees
+        overall = (
+            select(func.sum(per_unit.c.done).label("done"))
+            .group_by(per_unit.c.enrolment_id)
+            .subquery()
+        )
+        done = {
+            int(lessons): trainees  # a SUM, which PostgreSQL gives as a decimal
+            for lessons, trainees in session.execute(
+                select(overall.c.done, func.count()).group_by(overall.c.done)
+            )
+        }
+    done[0] = done.get(0, 0) + count - sum(done.values())
+    return ProgressSummary(count, done, unit_done, statuses, achieved)
+
+
+def cohort_progress(
+    session: Session,
+    cohort: Cohort,
+    filters: ProgressFilters,
+    *,
+    after: str | None = None,
+    before: str | None = None,
+    size: int | None = None,
+) -> CohortProgress:
+    """The report for one cohort: one page of trainees (the first, or the one beyond the
+    cursor `after`, or up to `before`) and the totals of everyone shown, in a fixed number
+    of queries whatever the cohort's size."""
+    size = size or PAGE_SIZE
     units = unit_columns(session, cohort)
-    statement = trainees_select(cohort, filters, [u.unit_id for u in units])
+    unit_ids = [u.unit_id for u in units]
+    statement, keys = _filtered(cohort, filters, unit_ids)
+    after_values, before_values = decode_cursor(after), decode_cursor(before)
+    rows, more = _page(
+        session, statement, keys, units, after=after_values, before=before_values, size=size
+    )
+    earlier = False
+    if before_values is not None:
+        earlier, later = more, True
+    else:
+        earlier, later = after_values is not None, more
+    before_count = 0
+    if rows and earlier:
+        before_count = session.scalar(
+            select(func.count()).select_from(
+                statement.with_only_columns(Enrolment.id)
+                .where(beyond(keys, rows[0].sort_key, backwards=True))
+                .subquery()
+            )
+        )
     return CohortProgress(
-        cohort, units, _fill(session, statement, units), filters, measures(), pending_measures()
+        cohort,
+        units,
+        rows,
+        filters,
+        measures(),
+        pending_measures(),
+        summary=summary(session, statement, unit_ids),
+        next_cursor=encode_cursor(rows[-1].sort_key) if rows and later else None,
+        previous_cursor=encode_cursor(rows[0].sort_key) if rows and earlier else None,
+        before=before_count,
+        size=size,
     )
 
 
@@ -423,15 +645,16 @@ def iter_progress_rows(
     *,
     chunk: int = 500,
 ) -> Iterator[TraineeRow]:
-    """The report's rows, `chunk` trainees at a time, for exports of any size."""
-    statement = trainees_select(cohort, filters, [u.unit_id for u in units])
-    offset = 0
+    """The report's rows, `chunk` trainees at a time (each chunk starts beyond the last row of
+    the one before), for exports of any size."""
+    statement, keys = _filtered(cohort, filters, [u.unit_id for u in units])
+    after = None
     while True:
-        rows = _fill(session, statement.limit(chunk).offset(offset), units)
+        rows, more = _page(session, statement, keys, units, after=after, size=chunk)
         yield from rows
-        if len(rows) < chunk:
+        if not more:
             return
-        offset += chunk
+        after = rows[-1].sort_key
 
 
 # --- exports ----------------------------------------------------------------------------------

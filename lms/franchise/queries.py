@@ -8,6 +8,7 @@ from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from lms.accounts.models import Membership, Organisation, User
 from lms.accounts.roles import Role
@@ -30,13 +31,14 @@ def cohort_for_org(session: Session, organisation: Organisation, cohort_id: int)
         select(Cohort)
         .where(Cohort.id == cohort_id, Cohort.organisation_id == organisation.id)
         .options(
-            selectinload(Cohort.organisation),
             selectinload(Cohort.course),
             selectinload(Cohort.staff).selectinload(CohortStaff.user),
         )
     )
     if cohort is None:
         raise NotFound()
+    if "organisation" not in cohort.__dict__:  # it is the one asked through: no query
+        set_committed_value(cohort, "organisation", organisation)
     return cohort
 
 

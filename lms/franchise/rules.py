@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from sqlalchemy import ColumnElement, Select, and_, or_, select
 
-from lms.accounts.models import Organisation, User
+from lms.accounts.models import Organisation, User, memberships_of
 from lms.accounts.roles import OrganisationKind, Role
 from lms.curriculum.models import Cohort, CohortStaff
 from lms.permissions import (
@@ -34,7 +34,7 @@ def _assigned_to(user: User, cohort: Cohort) -> bool:
     holds = any(
         m.role in COHORT_STAFF_ROLES
         and m.organisation_id in (organisation.id, organisation.franchisor_id)
-        for m in user.memberships
+        for m in memberships_of(user)
     )
     return holds and any(assignment.user_id == user.id for assignment in cohort.staff)
 
@@ -45,7 +45,7 @@ def scope_cohorts(user: User) -> ColumnElement[bool]:
     administers), and cohorts she is assigned to while an assessor or IQA of the cohort's
     organisation or its franchisor."""
     conditions = [Cohort.organisation_id.in_(organisation_ids_where(user, [Role.COORDINATOR]))]
-    staff_of = [m.organisation_id for m in user.memberships if m.role in COHORT_STAFF_ROLES]
+    staff_of = [m.organisation_id for m in memberships_of(user) if m.role in COHORT_STAFF_ROLES]
     if staff_of:
         assigned = select(CohortStaff.cohort_id).where(CohortStaff.user_id == user.id)
         where_staff = select(Organisation.id).where(

@@ -618,27 +618,27 @@ def _join_as_herself(found, *, accepting: bool):
 # --- cohort progress --------------------------------------------------------------------------
 
 
-PROGRESS_PAGE_SIZE = 100
-
-
 @blueprint.route("/organisations/<slug>/cohorts/<int:cohort_id>/progress")
 @login_required
 def cohort_progress(slug: str, cohort_id: int):
     organisation, cohort = _load_cohort(slug, cohort_id)
     filters = progress.ProgressFilters.from_args(request.args)
-    report = progress.cohort_progress(db.session, cohort, filters)
     # Totals and charts cover everyone; the table shows one page of trainees at a time.
-    pages = max(1, -(-len(report.rows) // PROGRESS_PAGE_SIZE))
-    page = min(max(1, request.args.get("page", 1, type=int)), pages)
-    start = (page - 1) * PROGRESS_PAGE_SIZE
+    report = progress.cohort_progress(
+        db.session,
+        cohort,
+        filters,
+        after=request.args.get("after"),
+        before=request.args.get("before"),
+    )
     return render_template(
         "franchise/progress.html",
         organisation=organisation,
         cohort=cohort,
         report=report,
-        page_rows=report.rows[start : start + PROGRESS_PAGE_SIZE],
-        page=page,
-        pages=pages,
+        page_rows=report.rows,
+        page=report.page,
+        pages=report.pages,
         filters=filters,
         status_filters=progress.STATUS_FILTERS,
         sorts=progress.SORTS,

@@ -10,16 +10,28 @@ HEIC photos (iPhones) become JPEG, which every computer can open.
 from __future__ import annotations
 
 import warnings
+from functools import cache
 from pathlib import Path
-
-import pillow_heif
-from PIL import Image, ImageOps, ImageSequence
+from typing import TYPE_CHECKING
 
 from lms.i18n import _
 from lms.portfolio.filetypes import KINDS, FileKind, FileRefused
 from lms.portfolio.storage import EvidenceStorage, StagedFile, adopt, new_part_path
 
-pillow_heif.register_heif_opener()
+if TYPE_CHECKING:
+    from PIL import Image
+
+
+@cache
+def _pillow():
+    """Pillow (with HEIC), loaded with the first photo rather than when the application
+    starts."""
+    import pillow_heif
+    from PIL import Image, ImageOps, ImageSequence
+
+    pillow_heif.register_heif_opener()
+    return Image, ImageOps, ImageSequence
+
 
 MAX_PIXELS = 60_000_000  # well above any phone camera; a larger "photo" is an attack on memory
 _SAVE_AS = {"jpeg": "JPEG", "png": "PNG", "gif": "GIF", "webp": "WEBP", "heic": "JPEG"}
@@ -27,11 +39,12 @@ _OUTPUT_KIND = {"heic": "jpeg"}
 
 
 def _open(path: Path) -> Image.Image:
+    pil_image, _, _ = _pillow()
     with warnings.catch_warnings():
-        warnings.simplefilter("error", Image.DecompressionBombWarning)
+        warnings.simplefilter("error", pil_image.DecompressionBombWarning)
         try:
-            image = Image.open(path)
-        except (Image.DecompressionBombWarning, Image.DecompressionBombError):
+            image = pil_image.open(path)
+        except (pil_image.DecompressionBombWarning, pil_image.DecompressionBombError):
             raise FileRefused(_("This picture is far too large in pixels to accept.")) from None
         except Exception:
             raise FileRefused(
@@ -47,7 +60,8 @@ def _open(path: Path) -> Image.Image:
 
 
 def _redraw(image: Image.Image, target_format: str) -> Image.Image:
-    clean = ImageOps.exif_transpose(image)
+    _, image_ops, _ = _pillow()
+    clean = image_ops.exif_transpose(image)
     if target_format == "JPEG" and clean.mode not in ("RGB", "L", "CMYK"):
         clean = clean.convert("RGB")
     clean.info = {}
@@ -56,7 +70,8 @@ def _redraw(image: Image.Image, target_format: str) -> Image.Image:
 
 def _save_animation(image: Image.Image, out: Path, target_format: str) -> None:
     frames, durations = [], []
-    for frame in ImageSequence.Iterator(image):
+    _, _, image_sequence = _pillow()
+    for frame in image_sequence.Iterator(image):
         durations.append(frame.info.get("duration", 100))
         copy = frame.copy()
         copy.info = {}

@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import url_for
 from sqlalchemy import select
 
+from lms.accounts.models import memberships_of
 from lms.accounts.roles import Role
 from lms.core.home import Link, Section, home_sections
 from lms.curriculum.models import Enrolment
@@ -74,7 +75,7 @@ def _supervisor_section(user, today) -> list[Section]:
 
 def _coordinator_sections(user, today) -> list[Section]:
     sections = []
-    for membership in user.memberships:
+    for membership in memberships_of(user):
         if membership.role != Role.COORDINATOR:
             continue
         organisation = membership.organisation

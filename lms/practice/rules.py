@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from sqlalchemy import Select, or_, select
 
-from lms.accounts.models import Organisation, User
+from lms.accounts.models import Organisation, User, memberships_of
 from lms.accounts.roles import Role
 from lms.curriculum.models import Enrolment
 from lms.permissions import has_role, rule, session_of, twin
@@ -50,8 +50,8 @@ def _supervises(user: User, enrolment: Enrolment) -> bool:
 @twin("practice.supervise")
 def supervised_enrolment_ids(user: User) -> Select:
     """Enrolments whose practice `user` supervises (the query form of "practice.supervise")."""
-    coordinating = [m.organisation_id for m in user.memberships if m.role == Role.COORDINATOR]
-    staff_of = [m.organisation_id for m in user.memberships if m.role in SUPERVISOR_ROLES]
+    coordinating = [m.organisation_id for m in memberships_of(user) if m.role == Role.COORDINATOR]
+    staff_of = [m.organisation_id for m in memberships_of(user) if m.role in SUPERVISOR_ROLES]
     named = select(SupervisorAssignment.enrolment_id).where(
         SupervisorAssignment.supervisor_id == user.id
     )

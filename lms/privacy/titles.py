@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from markupsafe import Markup, escape
 
+from lms.accounts.models import memberships_of
 from lms.accounts.roles import Role
 
 SITE_NAME = "Alongside"
@@ -20,7 +21,7 @@ def wants_neutral_titles(user) -> bool:
     if user is None or not getattr(user, "is_authenticated", False):
         return False
     return any(
-        m.role == Role.TRAINEE and m.organisation.neutral_page_titles for m in user.memberships
+        m.role == Role.TRAINEE and m.organisation.neutral_page_titles for m in memberships_of(user)
     )
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from sqlalchemy import ColumnElement, Select, select
 
-from lms.accounts.models import Organisation, User
+from lms.accounts.models import Organisation, User, memberships_of
 from lms.accounts.roles import Role
 from lms.curriculum.models import Enrolment
 from lms.permissions import (
@@ -78,13 +78,13 @@ def _view_quiz_attempt(user: User, attempt: QuizAttempt) -> bool:
 def _view_quiz_results(user: User, _: None) -> bool:
     """The results page; it lists only the attempts "quiz.view_attempt" allows."""
     return is_admin(user) or any(
-        m.role in (Role.COORDINATOR, Role.ASSESSOR, Role.EQA) for m in user.memberships
+        m.role in (Role.COORDINATOR, Role.ASSESSOR, Role.EQA) for m in memberships_of(user)
     )
 
 
 @rule("quiz.analyse")
 def _analyse_quiz(user: User, _: None) -> bool:
-    return is_admin(user) or any(m.role == Role.COORDINATOR for m in user.memberships)
+    return is_admin(user) or any(m.role == Role.COORDINATOR for m in memberships_of(user))
 
 
 @rule("quiz.analyse_organisation")

@@ -17,12 +17,10 @@ import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
-from openpyxl import Workbook
-from openpyxl.cell.cell import WriteOnlyCell
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
+if TYPE_CHECKING:
+    from openpyxl.cell.cell import WriteOnlyCell
 
 FORMULA_TRIGGERS = frozenset("=+-@\t\r\uff1d\uff0b\uff0d\uff20")
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
@@ -124,6 +122,8 @@ def column_widths(header: Row, rows: Sequence[Row]) -> list[int]:
 
 
 def _data_cell(sheet, value: Any) -> WriteOnlyCell:
+    from openpyxl.cell.cell import WriteOnlyCell
+
     cell = WriteOnlyCell(sheet, value=xlsx_value(value))
     if isinstance(cell.value, str):
         cell.data_type = "s"  # text is text: never a formula
@@ -137,6 +137,12 @@ def _data_cell(sheet, value: Any) -> WriteOnlyCell:
 def write_xlsx(header: Row, rows: Iterable[Row], *, title: str = "Report") -> IO[bytes]:
     """An XLSX workbook of one sheet, written row by row (openpyxl's write-only mode), in a
     temporary file that is kept in memory while small. Returned rewound, ready to send."""
+    # openpyxl is loaded with the first spreadsheet, not when the application starts.
+    from openpyxl import Workbook
+    from openpyxl.cell.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(sheet_title(title))
     sheet.freeze_panes = "A2"

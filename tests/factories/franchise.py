@@ -4,6 +4,7 @@ from datetime import timedelta
 import factory
 from sqlalchemy import select
 
+from lms.accounts.models import memberships_of
 from lms.api import tokens
 from lms.api.models import PersonalAccessToken
 from lms.curriculum.models import CourseUnit, Unit
@@ -74,7 +75,7 @@ def enrol_new_trainee(session, cohort, email: str, name: str | None = None, **us
 def api_token(session, user, organisation, role, name: str = "Case system") -> str:
     """A personal access token for `user` acting as `role` in `organisation`; returns it."""
     membership = next(
-        m for m in user.memberships if m.organisation_id == organisation.id and m.role == role
+        m for m in memberships_of(user) if m.organisation_id == organisation.id and m.role == role
     )
     _, raw = tokens.create_token(session, user, membership, name)
     session.commit()

@@ -2,6 +2,7 @@
 
 from sqlalchemy import select
 
+from lms.accounts.models import memberships_of
 from lms.api.models import PersonalAccessToken
 from lms.extensions import db
 from tests.factories import api_token
@@ -16,7 +17,7 @@ def build(world):
     session = db.session
     world.objects["api_tokens"] = {}
     for subject, person in world.people.items():
-        membership = person.memberships[0]
+        membership = memberships_of(person)[0]
         world.objects["api_tokens"][subject] = api_token(
             session, person, membership.organisation, membership.role, name=f"{subject} system"
         )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask import url_for
 
+from lms.accounts.models import memberships_of
 from lms.accounts.roles import Role
 from lms.core.home import Link, Section, home_sections
 from lms.db import utcnow
@@ -44,7 +45,7 @@ def _rates_text(organisation) -> str:
 @home_sections(order=35)
 def survey_sections(user) -> list[Section]:
     sections = []
-    if any(m.role == Role.TRAINEE for m in user.memberships):
+    if any(m.role == Role.TRAINEE for m in memberships_of(user)):
         sections.append(
             Section(
                 _("Your surveys"),
@@ -66,7 +67,7 @@ def survey_sections(user) -> list[Section]:
             )
         )
     organisations = sorted(
-        {m.organisation for m in user.memberships if can(user, "impact.view", m.organisation)},
+        {m.organisation for m in memberships_of(user) if can(user, "impact.view", m.organisation)},
         key=lambda organisation: (not organisation.is_franchisor, organisation.name),
     )
     for organisation in organisations:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from sqlalchemy import Select, select
 
-from lms.accounts.models import Organisation, User
+from lms.accounts.models import Organisation, User, memberships_of
 from lms.accounts.roles import Role
 from lms.curriculum.models import Cohort, Enrolment
 from lms.franchise.rules import coordinates
@@ -36,7 +36,7 @@ def _answer(user: User, enrolment: Enrolment) -> bool:
 @twin("mentee_link.manage")
 def mentee_link_ids(user: User) -> Select:
     """The trainee's own links (her list of links), in organisations where she is a trainee."""
-    trainee_of = [m.organisation_id for m in user.memberships if m.role == Role.TRAINEE]
+    trainee_of = [m.organisation_id for m in memberships_of(user) if m.role == Role.TRAINEE]
     return select(MenteeLink.id).where(
         MenteeLink.trainee_id == user.id, MenteeLink.organisation_id.in_(trainee_of)
     )
