@@ -260,13 +260,22 @@ def format_datetime(
 
 
 def format_time(
-    value: datetime | None, format: str = "short", *, tz: str | tzinfo | None = None
+    value: datetime | None,
+    format: str = "short",
+    *,
+    tz: str | tzinfo | None = None,
+    zone: bool = False,
 ) -> str:
-    """`14:05`: a moment's time of day in the reader's time zone; "" for None."""
+    """`14:05`: a moment's time of day in the reader's time zone (`14:05 GMT` with `zone`);
+    "" for None."""
     if value is None:
         return ""
-    tz = current_zone(tz)
-    return babel_dates.format_time(_aware(value), format, tzinfo=tz, locale=current_locale())
+    tz, locale = current_zone(tz), current_locale()
+    moment = _aware(value).astimezone(tz)
+    text = babel_dates.format_time(moment, format, tzinfo=tz, locale=locale)
+    if zone:
+        text = f"{text} {babel_dates.format_datetime(moment, 'z', tzinfo=tz, locale=locale)}"
+    return text
 
 
 def format_number(value: int | None) -> str:

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from lms.i18n import _, format_date, format_datetime, format_time, ngettext
+from lms.i18n import _, format_date, format_time, ngettext
 from lms.quizzes.format import Quiz
 
 
@@ -50,7 +50,7 @@ def describe_wait(until: datetime, now: datetime) -> str:
         span = ngettext("%(num)d hour", "%(num)d hours", math.ceil(minutes / 60))
     else:
         span = ngettext("%(num)d day", "%(num)d days", math.ceil(minutes / (24 * 60)))
-    clock = f"{format_time(until)} {format_datetime(until, 'zzz', zone=False)}"
+    clock = format_time(until, zone=True)
     if until.date() != now.date():
         return _(
             "in %(span)s (at %(time)s on %(day)s)", span=span, time=clock, day=format_date(until)
