@@ -23,6 +23,7 @@ from flask_login import current_user, login_required
 from lms.db import utcnow
 from lms.errors import NotFound, PermissionDenied
 from lms.extensions import db
+from lms.i18n import current_language
 from lms.permissions import authorize, can
 from lms.quizzes import operations, queries
 from lms.quizzes.analysis import MIN_ATTEMPTS, analyse
@@ -123,7 +124,7 @@ def overview(slug: str):
     return render_template(
         "quizzes/overview.html",
         quiz=quiz,
-        definition=quiz.parsed,
+        definition=quiz.parsed.in_language(current_language().code),
         unit_title=queries.unit_title(db.session, quiz.unit_code),
         may_take=may_take,
         attempts=attempts,
@@ -197,7 +198,7 @@ def question(attempt_id: int, question_id: str):
         total=len(questions),
         previous=questions[index - 1]["id"] if index > 0 else None,
         following=questions[index + 1]["id"] if index + 1 < len(questions) else None,
-        values=page_values(attempt.quiz.parsed, attempt.paper_key, answers),
+        values=page_values(attempt.definition, attempt.paper_key, answers),
         answered=set(answers),
         now=now,
     )
