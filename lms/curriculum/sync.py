@@ -193,13 +193,23 @@ class _Renderer:
             return f"{unit.code}/lessons/{lesson.slug}{suffix}"
         return unit.code + suffix
 
-    def render(self, unit: UnitSpec, source: Path, body: str, *, in_lesson: bool) -> str:
+    def render(
+        self,
+        unit: UnitSpec,
+        source: Path,
+        body: str,
+        *,
+        in_lesson: bool,
+        language: str | None = None,
+    ) -> str:
+        """`body` as safe HTML, with the labels it gets (callouts, "On this page") in
+        `language`, the language it is written in (by default the unit's)."""
         context = RenderContext(
             source=source,
             link_for=lambda path, fragment: self._link(unit, in_lesson, path, fragment),
             image_for=self.image_for,
         )
-        return render(body, context, with_toc=in_lesson)
+        return render(body, context, with_toc=in_lesson, language=language or unit.language)
 
 
 # --- units ------------------------------------------------------------------------------------
@@ -388,7 +398,9 @@ def _sync_unit_translations(
             row = UnitTranslation(unit_id=unit.id, language=language)
             session.add(row)
         row.title, row.content_note = t_spec.title, t_spec.content_note
-        row.overview_html = renderer.render(spec, t_spec.path, t_spec.overview, in_lesson=False)
+        row.overview_html = renderer.render(
+            spec, t_spec.path, t_spec.overview, in_lesson=False, language=language
+        )
         row.content_hash, row.synced_at = digest, utcnow()
         report.note("translations", action, None if action == "created" else f"{label}: updated.")
     for language, row in existing.items():
@@ -422,7 +434,9 @@ def _sync_lesson_translations(
                 row = LessonTranslation(lesson_id=lesson_id, language=language)
                 session.add(row)
             row.title, row.content_note = t_spec.title, t_spec.content_note
-            row.html = renderer.render(spec, t_spec.path, t_spec.body, in_lesson=True)
+            row.html = renderer.render(
+                spec, t_spec.path, t_spec.body, in_lesson=True, language=language
+            )
             row.content_hash, row.synced_at = digest, utcnow()
             label = f"Lesson {spec.code}/{l_spec.slug} in '{language}'"
             report.note(

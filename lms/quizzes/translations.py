@@ -13,14 +13,17 @@ and applied by `translate(quiz, language)`.
 from __future__ import annotations
 
 import dataclasses
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from yaml.nodes import Node
 
 from lms.i18n import LANGUAGE_CODES
 
-if TYPE_CHECKING:
-    from lms.quizzes.format import Question, Quiz, _Reader
+# The quiz's own types live in `lms.quizzes.format`, which reads translations through this
+# module; here they are known by their fields alone, so the two never import each other.
+Question = Any
+Quiz = Any
+Reader = Any
 
 # The words of each kind of question, besides `prompt` and `explanation`.
 _WORDS = {
@@ -51,7 +54,7 @@ def _needed(question: Question) -> set[str]:
 
 
 class _TranslationReader:
-    def __init__(self, reader: _Reader, quiz: Quiz):
+    def __init__(self, reader: Reader, quiz: Quiz):
         self.reader, self.quiz = reader, quiz
 
     def problem(self, at: Node | int, message: str) -> None:
@@ -222,7 +225,7 @@ def _all_questions(quiz: Quiz):
             yield from question.questions
 
 
-def read_translations(reader: _Reader, node: Node, quiz: Quiz) -> dict[str, Any] | None:
+def read_translations(reader: Reader, node: Node, quiz: Quiz) -> dict[str, Any] | None:
     """The `translations` block, checked against `quiz`; problems go to `reader`."""
     return _TranslationReader(reader, quiz).read(node)
 
@@ -231,14 +234,12 @@ def read_translations(reader: _Reader, node: Node, quiz: Quiz) -> dict[str, Any]
 
 
 def _translated(question: Question, words: dict[str, Any]) -> Question:
-    from lms.quizzes.format import MatchPair, Option
-
     changes: dict[str, Any] = {
         key: words[key] for key in ("prompt", "explanation", "scenario") if key in words
     }
     if "options" in words:
         changes["options"] = tuple(
-            Option(o.id, t["text"], o.correct, t.get("feedback"))
+            dataclasses.replace(o, text=t["text"], feedback=t.get("feedback"))
             for o, t in zip(question.options, words["options"], strict=True)
         )
     for key in ("feedback_true", "feedback_false"):
@@ -248,7 +249,10 @@ def _translated(question: Question, words: dict[str, Any]) -> Question:
         # The original's pattern matches the original's words: a translation brings its own.
         changes["accept"], changes["pattern"] = tuple(words["accept"]), words.get("pattern")
     if "pairs" in words:
-        changes["pairs"] = tuple(MatchPair(p["left"], p["right"]) for p in words["pairs"])
+        changes["pairs"] = tuple(
+            dataclasses.replace(pair, left=t["left"], right=t["right"])
+            for pair, t in zip(question.pairs, words["pairs"], strict=True)
+        )
     for key in ("items", "distractors"):
         if key in words:
             changes[key] = tuple(words[key])
