@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import func, select
 
 from lms.accounts.roles import Role
+from lms.core.translations import catalogue_path, compile_all
 from lms.curriculum import operations
 from lms.curriculum.checks import check_paths
 from lms.curriculum.format import load_catalogue
@@ -549,3 +550,50 @@ def test_a_paper_keeps_the_language_it_was_drawn_in(session, intro):
     )
     assert english.paper["language"] == "en"
     assert english.definition.title == quiz.parsed.title
+
+
+# --- labels the renderer writes, in the language of the text --------------------------------
+
+CATALAN_LABELS = """\
+msgid ""
+msgstr ""
+"Language: ca\\n"
+"Content-Type: text/plain; charset=utf-8\\n"
+"Plural-Forms: nplurals=2; plural=(n != 1);\\n"
+
+msgid "Reflect"
+msgstr "{reflect}"
+
+msgid "On this page"
+msgstr "En aquesta pàgina"
+"""
+
+
+def _catalan(root, reflect: str) -> None:
+    path = catalogue_path("ca", root)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(CATALAN_LABELS.replace("{reflect}", reflect))
+    assert compile_all(["ca"], root=root) == []
+
+
+@pytest.fixture
+def config_overrides(tmp_path):
+    """Every test here reads a small Catalan catalogue of its own (not the project's)."""
+    root = tmp_path / "catalogues"
+    _catalan(root, "Reflexiona")
+    return {"BABEL_TRANSLATION_DIRECTORIES": str(root)}
+
+
+def test_callout_labels_are_in_the_language_of_the_text(app, session, files, tmp_path):
+    sync_catalogue(session, load_catalogue(files.courses, files.assessments))
+    catalan = session.scalar(select(LessonTranslation.html))
+    assert '<strong class="callout__label">Reflexiona</strong>: El teu punt de partida' in catalan
+    original = session.scalar(select(Lesson.html).where(Lesson.slug == "welcome"))
+    assert '<strong class="callout__label">Reflect</strong>: Your starting point' in original
+
+    # A corrected catalogue renders the translation again at the next sync.
+    _catalan(tmp_path / "catalogues", "Pensa-hi")
+    app.extensions["babel"].instance.domain_instance.cache.clear()
+    report = sync_catalogue(session, load_catalogue(files.courses, files.assessments))
+    assert report.counts["translations"]["updated"] == 2
+    assert ">Pensa-hi</strong>" in session.scalar(select(LessonTranslation.html))

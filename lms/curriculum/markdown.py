@@ -387,6 +387,14 @@ def _written_in(language: str | None):
     return force_locale(language_named(language).locale)
 
 
+def labels_in(language: str | None) -> str:
+    """The labels `render` writes, as written in `language` now: a translation is rendered
+    again when they change (a catalogue compiled or corrected after its last sync)."""
+    with _written_in(language):
+        labels = [*(str(label) for label in CALLOUTS.values()), _("On this page")]
+        return "\x1f".join([*labels, _("Back to the text")])
+
+
 def render(
     body: str,
     context: RenderContext | None = None,

@@ -36,6 +36,7 @@ from lms.curriculum.markdown import (
     ASSET_URL_PREFIX,
     RENDERER_VERSION,
     RenderContext,
+    labels_in,
     render,
     scan,
     scheme_of,
@@ -145,7 +146,12 @@ def lesson_content_hash(spec: LessonSpec | LessonTranslationSpec) -> str:
 
 
 def unit_translation_hash(spec: UnitTranslationSpec) -> str:
-    return _content_hash(spec.source_hash, spec.path, spec.overview, spec.overview_line)
+    digest = _content_hash(spec.source_hash, spec.path, spec.overview, spec.overview_line)
+    return sha256_hex(digest, labels_in(spec.language))
+
+
+def lesson_translation_hash(spec: LessonTranslationSpec) -> str:
+    return sha256_hex(lesson_content_hash(spec), labels_in(spec.language))
 
 
 # --- rendering with the catalogue's links and the stored assets -------------------------------
@@ -424,7 +430,7 @@ def _sync_lesson_translations(
     for l_spec in spec.lessons:
         lesson_id = lessons[l_spec.slug]
         for language, t_spec in sorted(l_spec.translations.items()):
-            digest = lesson_content_hash(t_spec)
+            digest = lesson_translation_hash(t_spec)
             row = existing.pop((lesson_id, language), None)
             if row is not None and row.content_hash == digest:
                 report.note("translations", "unchanged")
