@@ -316,6 +316,10 @@ def init_app(app: Flask) -> None:
     from lms.extensions import babel
 
     babel.init_app(app, locale_selector=_select_locale, timezone_selector=_select_timezone)
+    # Flask-Babel keeps loaded catalogues on the one `babel` object, by language only: an
+    # application made after another (each test makes one) reads its own directories afresh.
+    if (domain := vars(babel).get("domain_instance")) is not None:
+        domain.cache.clear()
 
     @app.after_request
     def _vary_by_language(response):

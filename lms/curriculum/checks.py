@@ -12,8 +12,18 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from lms import capabilities
-from lms.content import Problem
-from lms.curriculum.format import Catalogue, CourseSpec, QuizSpec, UnitSpec, load_catalogue
+from lms.content import Problem, YamlMap
+from lms.curriculum.format import (
+    Catalogue,
+    CourseSpec,
+    LessonSpec,
+    LessonTranslationSpec,
+    QuizSpec,
+    TranslationFolder,
+    UnitSpec,
+    UnitTranslationSpec,
+    load_catalogue,
+)
 from lms.curriculum.markdown import (
     CALLOUTS,
     MAX_IMAGE_BYTES,
@@ -25,6 +35,7 @@ from lms.curriculum.markdown import (
     split_target,
 )
 from lms.curriculum.rules import AchievedUnit, evaluate
+from lms.i18n import LANGUAGE_CODES
 
 Check = Callable[[Catalogue], Iterable[Problem]]
 _COURSE_CHECKS: list[Check] = []
@@ -406,3 +417,128 @@ def _quiz_unit_problems(
                 line,
                 f"'{number}' is not an assessment criterion of unit {unit.code}",
             )
+
+
+# --- languages and translations ---------------------------------------------------------------
+
+# What a translation may repeat, and must then say exactly as the original does.
+_UNIT_STRUCTURE_KEYS = ("code", "level", "credits", "guided_learning_hours", "quiz")
+
+
+@_course_check
+def course_languages(catalogue: Catalogue) -> Iterator[Problem]:
+    for course in catalogue.courses:
+        if course.language not in LANGUAGE_CODES:
+            yield Problem(
+                course.path,
+                course.line_of("language") or course.manifest.line,
+                f"the site does not know the language '{course.language}' "
+                f"(use one of: {', '.join(LANGUAGE_CODES)})",
+            )
+
+
+def _folder_file(folder: TranslationFolder) -> Path:
+    """The file a problem with a whole translation folder is reported on."""
+    if folder.unit is not None:
+        return folder.unit.path
+    if folder.lessons:
+        return folder.lessons[0].path
+    return folder.path
+
+
+def _same_value(original: YamlMap, translated: YamlMap, key: str) -> bool:
+    return str(original.get(key)).strip() == str(translated.get(key)).strip()
+
+
+def _note_problem(original: str | None, translated: str | None, what: str) -> str | None:
+    if original and not translated:
+        return (
+            f"the original {what} has a content note, so its translation needs one too: "
+            "every reader is told before she starts"
+        )
+    if translated and not original:
+        return f"the original {what} has no content note; add it there first"
+    return None
+
+
+def _unit_translation_problems(unit: UnitSpec, spec: UnitTranslationSpec) -> Iterator[Problem]:
+    for key in _UNIT_STRUCTURE_KEYS:
+        if key in spec.front_matter and not _same_value(unit.front_matter, spec.front_matter, key):
+            yield Problem(
+                spec.path,
+                spec.line_of(key),
+                f"'{key}' is {spec.front_matter.get(key)} here but "
+                f"{unit.front_matter.get(key)} in the original unit.md; a translation changes "
+                "only the words (leave it out, or copy it exactly)",
+            )
+    if "outcomes" in spec.front_matter:
+        yield Problem(
+            spec.path,
+            spec.line_of("outcomes"),
+            "learning outcomes and criteria are not translated: they stay in the wording "
+            "they are assessed in",
+        )
+    if problem := _note_problem(unit.content_note, spec.content_note, "unit"):
+        yield Problem(spec.path, spec.line_of("content_note") or spec.front_matter.line, problem)
+
+
+def _lesson_translation_problems(
+    lesson: LessonSpec, spec: LessonTranslationSpec
+) -> Iterator[Problem]:
+    if spec.minutes is not None and spec.minutes != lesson.minutes:
+        yield Problem(
+            spec.path,
+            spec.line_of("minutes"),
+            f"'minutes' is {spec.minutes} here but {lesson.minutes} in the original; "
+            "leave it out, or copy it exactly",
+        )
+    if problem := _note_problem(lesson.content_note, spec.content_note, "lesson"):
+        yield Problem(spec.path, spec.line_of("content_note") or spec.front_matter.line, problem)
+
+
+def _folder_problems(unit: UnitSpec, folder: TranslationFolder) -> Iterator[Problem]:
+    if folder.language not in LANGUAGE_CODES:
+        yield Problem(
+            _folder_file(folder),
+            1,
+            f"the site does not know the language '{folder.language}' of the folder "
+            f"{folder.path.name}/ (translations go in a folder named one of: "
+            f"{', '.join(code for code in LANGUAGE_CODES if code != unit.language)})",
+        )
+        return
+    if folder.language == unit.language:
+        yield Problem(
+            _folder_file(folder),
+            1,
+            f"this unit is written in '{unit.language}' already: the folder "
+            f"{folder.path.name}/ cannot hold a translation into its own language",
+        )
+        return
+    if folder.unit is not None:
+        yield from _unit_translation_problems(unit, folder.unit)
+    originals = {lesson.path.name: lesson for lesson in unit.lessons}
+    for spec in folder.lessons:
+        original = originals.get(spec.path.name)
+        if original is None:
+            yield Problem(
+                spec.path,
+                1,
+                f"there is no lesson {spec.path.name} in {unit.folder.name}/ for this to "
+                "translate (a translation has the same file name as its original)",
+            )
+        else:
+            yield from _lesson_translation_problems(original, spec)
+
+
+@_course_check
+def translations(catalogue: Catalogue) -> Iterator[Problem]:
+    documents = catalogue.documents()
+    for unit in catalogue.units():
+        for folder in unit.translation_folders:
+            yield from _folder_problems(unit, folder)
+            texts = [(t.path, t.body, t.body_line, True) for t in folder.lessons]
+            if folder.unit is not None:
+                u = folder.unit
+                texts.append((u.path, u.overview, u.overview_line, False))
+            for path, body, line, lesson in texts:
+                yield from _markdown_problems(path, body, line, catalogue, documents, lesson=lesson)

@@ -89,6 +89,54 @@ class LessonSpec:
     path: Path
     source_hash: str
     position: int = 0
+    # Translations of this lesson, by language code (`<unit folder>/<code>/<same file name>`).
+    translations: dict[str, LessonTranslationSpec] = field(default_factory=dict)
+
+
+@dataclass
+class LessonTranslationSpec:
+    """A lesson in another language: the same file name in the unit's `<code>/` folder.
+    Only the words change; `minutes` defaults to the original's."""
+
+    language: str
+    title: str
+    minutes: int | None
+    content_note: str | None
+    body: str
+    body_line: int
+    path: Path
+    source_hash: str
+    front_matter: YamlMap
+
+    def line_of(self, key: str) -> int:
+        return self.front_matter.line_of(key)
+
+
+@dataclass
+class UnitTranslationSpec:
+    """A unit's title, content note and overview in another language (`<code>/unit.md`)."""
+
+    language: str
+    title: str
+    content_note: str | None
+    overview: str
+    overview_line: int
+    path: Path
+    source_hash: str
+    front_matter: YamlMap
+
+    def line_of(self, key: str) -> int:
+        return self.front_matter.line_of(key)
+
+
+@dataclass
+class TranslationFolder:
+    """One `<unit folder>/<code>/` folder as read: its unit.md (if any) and lesson files."""
+
+    language: str
+    path: Path
+    unit: UnitTranslationSpec | None = None
+    lessons: list[LessonTranslationSpec] = field(default_factory=list)
 
 
 @dataclass
@@ -107,6 +155,9 @@ class UnitSpec:
     source_hash: str
     front_matter: YamlMap
     lessons: list[LessonSpec] = field(default_factory=list)
+    # The language the unit is written in: its course's (set when the course is read).
+    language: str = "en"
+    translation_folders: list[TranslationFolder] = field(default_factory=list)
 
     @property
     def folder(self) -> Path:
@@ -114,6 +165,10 @@ class UnitSpec:
 
     def line_of(self, key: str) -> int:
         return self.front_matter.line_of(key)
+
+    def translations(self) -> dict[str, UnitTranslationSpec]:
+        """The unit.md of each translation folder that has one, by language."""
+        return {f.language: f.unit for f in self.translation_folders if f.unit is not None}
 
     def criterion_numbers(self) -> set[str]:
         return {c.number for o in self.outcomes for c in o.criteria}
@@ -247,6 +302,12 @@ class Catalogue:
             found[unit.path.resolve()] = (unit, None)
             for lesson in unit.lessons:
                 found[lesson.path.resolve()] = (unit, lesson)
+            # A translation links to the files beside it (`02-next.md`) as its original does,
+            # whether or not that lesson is translated yet: it leads to the same page.
+            for folder in unit.translation_folders:
+                found[(folder.path / "unit.md").resolve()] = (unit, None)
+                for lesson in unit.lessons:
+                    found[(folder.path / lesson.path.name).resolve()] = (unit, lesson)
         return found
 
     def add(self, path: Path, line: int, message: str) -> None:
@@ -577,6 +638,73 @@ def read_lesson(path: Path, problems: list[Problem]) -> LessonSpec | None:
     )
 
 
+# A unit's subfolder named like a language (`ca`, `es`, `pt-br`) holds translations; any other
+# subfolder (`images`) is left alone.
+LANGUAGE_FOLDER_PATTERN = re.compile(r"^[a-z]{2,3}(?:[-_][A-Za-z]{2,4})?$")
+UNIT_TRANSLATION_KEYS = UNIT_KEYS  # checked against the original by `lms.curriculum.checks`
+
+
+def read_unit_translation(
+    path: Path, language: str, problems: list[Problem]
+) -> UnitTranslationSpec | None:
+    raw = path.read_bytes()
+    if (text := decode_text(raw, path, problems)) is None:
+        return None
+    document = parse_front_matter(text, path, problems)
+    data = document.front_matter
+    if data is None:
+        return None
+    fields = _Fields(data, path, problems, UNIT_TRANSLATION_KEYS, "a unit's front matter")
+    return UnitTranslationSpec(
+        language=language,
+        title=fields.text("title") or "",
+        content_note=fields.text("content_note", required=False),
+        overview=document.body,
+        overview_line=document.body_line,
+        path=path,
+        source_hash=sha256_hex(raw),
+        front_matter=data,
+    )
+
+
+def read_lesson_translation(
+    path: Path, language: str, problems: list[Problem]
+) -> LessonTranslationSpec | None:
+    raw = path.read_bytes()
+    if (text := decode_text(raw, path, problems)) is None:
+        return None
+    document = parse_front_matter(text, path, problems)
+    data = document.front_matter
+    if data is None:
+        return None
+    fields = _Fields(data, path, problems, LESSON_KEYS, "a lesson's front matter")
+    return LessonTranslationSpec(
+        language=language,
+        title=fields.text("title") or "",
+        minutes=fields.integer("minutes", required=False, minimum=1),
+        content_note=fields.text("content_note", required=False),
+        body=document.body,
+        body_line=document.body_line,
+        path=path,
+        source_hash=sha256_hex(raw),
+        front_matter=data,
+    )
+
+
+def _read_translation_folder(folder: Path, problems: list[Problem]) -> TranslationFolder:
+    found = TranslationFolder(language=folder.name, path=folder)
+    for path in sorted(folder.glob("*.md")):
+        if path.name == "unit.md":
+            found.unit = read_unit_translation(path, folder.name, problems)
+        elif not LESSON_FILE_PATTERN.match(path.name):
+            problems.append(
+                Problem(path, 1, "a translated lesson has the same file name as its original")
+            )
+        elif (lesson := read_lesson_translation(path, folder.name, problems)) is not None:
+            found.lessons.append(lesson)
+    return found
+
+
 def _read_unit_folder(folder: Path, catalogue: Catalogue) -> UnitSpec | None:
     problems = catalogue.problems
     unit_file = folder / "unit.md"
@@ -608,7 +736,19 @@ def _read_unit_folder(folder: Path, catalogue: Catalogue) -> UnitSpec | None:
     for position, lesson in enumerate(lessons):
         lesson.position = position
     unit.lessons = lessons
+    _read_translations(folder, unit, problems)
     return unit
+
+
+def _read_translations(folder: Path, unit: UnitSpec, problems: list[Problem]) -> None:
+    for sub in sorted(p for p in folder.iterdir() if p.is_dir()):
+        if LANGUAGE_FOLDER_PATTERN.match(sub.name):
+            unit.translation_folders.append(_read_translation_folder(sub, problems))
+    by_name = {lesson.path.name: lesson for lesson in unit.lessons}
+    for translation in unit.translation_folders:
+        for translated in translation.lessons:
+            if (original := by_name.get(translated.path.name)) is not None:
+                original.translations[translation.language] = translated
 
 
 def read_course_folder(folder: Path, catalogue: Catalogue) -> None:
@@ -624,6 +764,8 @@ def read_course_folder(folder: Path, catalogue: Catalogue) -> None:
                 units.append(unit)
     if course is not None:
         course.own_units = units
+        for unit in units:
+            unit.language = course.language
         catalogue.courses.append(course)
     else:
         # The units are not checked until the manifest can be read, but other files may

@@ -3,6 +3,7 @@ from flask import url_for
 from lms.core.home import Link, Section, home_sections
 from lms.curriculum import queries
 from lms.extensions import db
+from lms.i18n import _
 from lms.permissions import can
 
 
@@ -15,19 +16,19 @@ def learning_section(user) -> list[Section]:
         Link(
             enrolment.course.title,
             url_for("curriculum.course", enrolment_id=enrolment.id),
-            "Your units, lessons and progress.",
+            _("Your units, lessons and progress."),
         )
         for enrolment in enrolments
     ]
     links.append(
         Link(
-            "All your learning",
+            _("All your learning"),
             url_for("curriculum.dashboard"),
-            "Every course you are on, and where you left off.",
+            _("Every course you are on, and where you left off."),
         )
     )
-    intro = "" if enrolments else "You are not on a course yet. Your coordinator will add you."
-    return [Section("Your learning", links, intro)]
+    intro = "" if enrolments else _("You are not on a course yet. Your coordinator will add you.")
+    return [Section(_("Your learning"), links, intro)]
 
 
 @home_sections(order=40)
@@ -36,12 +37,15 @@ def course_content_section(user) -> list[Section]:
         return []
     return [
         Section(
-            "Course content",
+            _("Course content"),
             [
                 Link(
-                    "Courses and units",
+                    _("Courses and units"),
                     url_for("curriculum.catalogue"),
-                    "Read every course as trainees see it: units, criteria, credits and lessons.",
+                    _(
+                        "Read every course as trainees see it: units, criteria, credits and "
+                        "lessons."
+                    ),
                 )
             ],
         )

@@ -9,6 +9,7 @@ shown; images become addresses of stored course assets. Nothing else gets throug
 
 from __future__ import annotations
 
+import contextlib
 import html
 import re
 import xml.etree.ElementTree as ET
@@ -18,21 +19,28 @@ from pathlib import Path
 
 import markdown
 import nh3
+from flask import has_app_context
+from flask_babel import force_locale
 from markdown.extensions import Extension
 from markdown.extensions.toc import slugify
 from markdown.treeprocessors import Treeprocessor
+
+from lms.i18n import _, _l
+from lms.i18n import language as language_named
 
 # Bump when rendering changes, so that `courses sync` renders every lesson again.
 RENDERER_VERSION = "1"
 
 ASSET_URL_PREFIX = "/course-assets/"
 
+# Labels are written into the page at sync, in the language of the text they label
+# (`render(..., language=...)`).
 CALLOUTS = {
-    "reflect": "Reflect",
-    "activity": "Activity",
-    "safeguarding": "Safeguarding",
-    "note": "Note",
-    "key-point": "Key point",
+    "reflect": _l("Reflect"),
+    "activity": _l("Activity"),
+    "safeguarding": _l("Safeguarding"),
+    "note": _l("Note"),
+    "key-point": _l("Key point"),
 }
 
 IMAGE_SIGNATURES = (
@@ -47,7 +55,7 @@ MAX_IMAGE_BYTES = 5 * 1024 * 1024
 def sniff_image(data: bytes) -> str | None:
     """The content type of a PNG, JPEG, GIF or WebP image, from its bytes; None otherwise.
     (SVG is refused: it can carry script.)"""
-    for signature, content_type, _ in IMAGE_SIGNATURES:
+    for signature, content_type, _extension in IMAGE_SIGNATURES:
         if data.startswith(signature):
             return content_type
     if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
@@ -216,7 +224,7 @@ class _ContentTreeprocessor(Treeprocessor):
     def _callout(self, element: ET.Element) -> None:
         classes = element.get("class", "").split()
         kind = next((c for c in classes if c in CALLOUTS), "note")
-        label = CALLOUTS[kind]
+        label = str(CALLOUTS[kind])
         title = ""
         first = element[0] if len(element) else None
         if first is not None and first.tag == "p" and "admonition-title" in first.get("class", ""):
@@ -364,14 +372,42 @@ def _toc(tokens: list[dict]) -> str:
         for item in flat
         if item["level"] <= 4
     )
+    title = html.escape(_("On this page"))
     return (
-        '<nav class="lesson-toc" aria-label="On this page">'
-        f'<p class="lesson-toc__title">On this page</p><ul>{items}</ul></nav>'
+        f'<nav class="lesson-toc" aria-label="{title}">'
+        f'<p class="lesson-toc__title">{title}</p><ul>{items}</ul></nav>'
     )
 
 
-def render(body: str, context: RenderContext | None = None, *, with_toc: bool = False) -> str:
-    """Markdown to sanitised HTML."""
+def _written_in(language: str | None):
+    """Labels the renderer writes (callouts, "On this page") in `language`; English, the
+    source, outside an application."""
+    if not language or not has_app_context():
+        return contextlib.nullcontext()
+    return force_locale(language_named(language).locale)
+
+
+def labels_in(language: str | None) -> str:
+    """The labels `render` writes, as written in `language` now: a translation is rendered
+    again when they change (a catalogue compiled or corrected after its last sync)."""
+    with _written_in(language):
+        labels = [*(str(label) for label in CALLOUTS.values()), _("On this page")]
+        return "\x1f".join([*labels, _("Back to the text")])
+
+
+def render(
+    body: str,
+    context: RenderContext | None = None,
+    *,
+    with_toc: bool = False,
+    language: str | None = None,
+) -> str:
+    """Markdown to sanitised HTML; its labels in `language` (the text's own)."""
+    with _written_in(language):
+        return _render(body, context, with_toc=with_toc)
+
+
+def _render(body: str, context: RenderContext | None, *, with_toc: bool) -> str:
     md = markdown.Markdown(
         extensions=[
             "tables",
@@ -383,7 +419,7 @@ def render(body: str, context: RenderContext | None = None, *, with_toc: bool = 
         ],
         extension_configs={
             "toc": {"slugify": heading_id, "toc_depth": "2-4"},
-            "footnotes": {"BACKLINK_TITLE": "Back to the text"},
+            "footnotes": {"BACKLINK_TITLE": _("Back to the text")},
         },
         output_format="html",
     )

@@ -25,6 +25,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from lms.accounts.models import Organisation, User
 from lms.db import Base, string_enum, utcnow
+from lms.i18n import _l
 
 
 class CourseKind(StrEnum):
@@ -41,15 +42,15 @@ class EnrolmentStatus(StrEnum):
 
     @property
     def label(self) -> str:
-        return ENROLMENT_STATUS_LABELS[self]
+        return str(ENROLMENT_STATUS_LABELS[self])
 
 
 ENROLMENT_STATUS_LABELS = {
-    EnrolmentStatus.ENROLLED: "Enrolled",
-    EnrolmentStatus.IN_PROGRESS: "In progress",
-    EnrolmentStatus.AWAITING_ASSESSMENT: "Awaiting assessment",
-    EnrolmentStatus.ACHIEVED: "Achieved",
-    EnrolmentStatus.WITHDRAWN: "Withdrawn",
+    EnrolmentStatus.ENROLLED: _l("Enrolled"),
+    EnrolmentStatus.IN_PROGRESS: _l("In progress"),
+    EnrolmentStatus.AWAITING_ASSESSMENT: _l("Awaiting assessment"),
+    EnrolmentStatus.ACHIEVED: _l("Achieved"),
+    EnrolmentStatus.WITHDRAWN: _l("Withdrawn"),
 }
 
 
@@ -117,6 +118,9 @@ class Unit(Base):
     overview_html: Mapped[str] = mapped_column(Text, default="")
     content_note: Mapped[str | None] = mapped_column(Text)
     quiz_ref: Mapped[str | None] = mapped_column(String(100))
+    # The language its files are written in (its course's `language`); translations are
+    # `UnitTranslation` and `LessonTranslation` rows.
+    language: Mapped[str] = mapped_column(String(10), default="en", server_default="en")
     folder: Mapped[str] = mapped_column(String(300), default="")
     # What assessment depends on (level, credits, outcomes, criteria): a change here makes a
     # new version once the unit is in use. `content_hash` covers everything in unit.md.
@@ -215,6 +219,41 @@ class Lesson(Base):
     synced_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     unit: Mapped[Unit] = relationship(back_populates="lessons", lazy="raise")
+
+
+class UnitTranslation(Base):
+    """A unit's title, content note and overview in another language (`<code>/unit.md` in
+    the unit's folder). Outcomes and criteria are not translated."""
+
+    __tablename__ = "unit_translation"
+    __table_args__ = (UniqueConstraint("unit_id", "language"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id", ondelete="CASCADE"), index=True)
+    language: Mapped[str] = mapped_column(String(10))
+    title: Mapped[str] = mapped_column(String(300))
+    content_note: Mapped[str | None] = mapped_column(Text)
+    overview_html: Mapped[str] = mapped_column(Text, default="")
+    content_hash: Mapped[str] = mapped_column(String(64))
+    synced_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class LessonTranslation(Base):
+    """A lesson in another language (the same file name in the unit's `<code>/` folder),
+    rendered and sanitised at sync like the original. It follows its lesson to a new version
+    of the unit."""
+
+    __tablename__ = "lesson_translation"
+    __table_args__ = (UniqueConstraint("lesson_id", "language"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lesson_id: Mapped[int] = mapped_column(ForeignKey("lesson.id", ondelete="CASCADE"), index=True)
+    language: Mapped[str] = mapped_column(String(10))
+    title: Mapped[str] = mapped_column(String(300))
+    content_note: Mapped[str | None] = mapped_column(Text)
+    html: Mapped[str] = mapped_column(Text, default="")
+    content_hash: Mapped[str] = mapped_column(String(64))
+    synced_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class CourseAsset(Base):

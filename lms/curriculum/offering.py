@@ -16,10 +16,11 @@ from sqlalchemy.orm import Session
 from lms import capabilities
 from lms.curriculum.models import Enrolment, Unit
 from lms.errors import DomainError
+from lms.i18n import _l
 
 OfferCheck = Callable[[Session, Enrolment, Unit, date], bool]
 
-NOT_OFFERED = "This unit is not part of your programme here \u2014 please ask your coordinator."
+NOT_OFFERED = _l("This unit is not part of your programme here \u2014 please ask your coordinator.")
 
 
 class UnitNotOffered(DomainError):
@@ -36,4 +37,4 @@ def require_unit_offered(
     session: Session, enrolment: Enrolment, unit: Unit, today: date, message: str = NOT_OFFERED
 ) -> None:
     if not unit_offered(session, enrolment, unit, today):
-        raise UnitNotOffered(message)
+        raise UnitNotOffered(str(message))

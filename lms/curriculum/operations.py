@@ -25,6 +25,7 @@ from lms.curriculum.models import (
 )
 from lms.db import utcnow
 from lms.errors import DomainError
+from lms.i18n import _
 
 # --- cohorts ----------------------------------------------------------------------------------
 
@@ -40,12 +41,17 @@ def create_cohort(
 ) -> Cohort:
     name = " ".join(name.split())
     if not name:
-        raise DomainError("Please give the cohort a name.", field="name")
+        raise DomainError(_("Please give the cohort a name."), field="name")
     if starts_on and ends_on and ends_on < starts_on:
-        raise DomainError("The end date must be on or after the start date.", field="ends_on")
+        raise DomainError(_("The end date must be on or after the start date."), field="ends_on")
     if cohort_name_taken(session, organisation.id, name):
         raise DomainError(
-            f"{organisation.name} already has a cohort called “{name}”.", field="name"
+            _(
+                "%(organisation)s already has a cohort called “%(name)s”.",
+                organisation=organisation.name,
+                name=name,
+            ),
+            field="name",
         )
     cohort = Cohort(
         organisation_id=organisation.id,
@@ -90,8 +96,19 @@ def assign_staff(session: Session, cohort: Cohort, user: User, role: CohortRole)
     organisation = session.get(Organisation, cohort.organisation_id)
     if not _holds_role_for(user, organisation.id, organisation.franchisor_id, Role(role.value)):
         raise DomainError(
-            f"{user.display_name} is not an {Role(role.value).label.lower()} "
-            f"for {organisation.name}.",
+            (
+                _(
+                    "%(name)s is not an assessor for %(organisation)s.",
+                    name=user.display_name,
+                    organisation=organisation.name,
+                )
+                if role == CohortRole.ASSESSOR
+                else _(
+                    "%(name)s is not an internal quality assurer (IQA) for %(organisation)s.",
+                    name=user.display_name,
+                    organisation=organisation.name,
+                )
+            ),
             field="user",
         )
     existing = session.scalar(
@@ -102,7 +119,10 @@ def assign_staff(session: Session, cohort: Cohort, user: User, role: CohortRole)
         )
     )
     if existing is not None:
-        raise DomainError(f"{user.display_name} is already assigned to this cohort.", field="user")
+        raise DomainError(
+            _("%(name)s is already assigned to this cohort.", name=user.display_name),
+            field="user",
+        )
     assignment = CohortStaff(cohort_id=cohort.id, user_id=user.id, role=role)
     session.add(assignment)
     session.flush()
@@ -140,15 +160,27 @@ def enrol(
     """Enrol a trainee of `organisation` on `course` (at most one active enrolment each)."""
     if Role.TRAINEE not in user.roles_in(organisation.id):
         raise DomainError(
-            f"{user.display_name} is not a trainee of {organisation.name}.", field="user"
+            _(
+                "%(name)s is not a trainee of %(organisation)s.",
+                name=user.display_name,
+                organisation=organisation.name,
+            ),
+            field="user",
         )
     if cohort is not None and (
         cohort.organisation_id != organisation.id or cohort.course_id != course.id
     ):
-        raise DomainError("That cohort belongs to another organisation or course.", field="cohort")
+        raise DomainError(
+            _("That cohort belongs to another organisation or course."), field="cohort"
+        )
     if active_enrolment(session, user, course) is not None:
         raise DomainError(
-            f"{user.display_name} is already enrolled on {course.title}.", field="user"
+            _(
+                "%(name)s is already enrolled on %(course)s.",
+                name=user.display_name,
+                course=course.title,
+            ),
+            field="user",
         )
     enrolment = Enrolment(
         user_id=user.id,
@@ -172,7 +204,7 @@ def enrol(
 
 def withdraw(session: Session, enrolment: Enrolment) -> Enrolment:
     if enrolment.status == EnrolmentStatus.WITHDRAWN:
-        raise DomainError("This enrolment has already been withdrawn.")
+        raise DomainError(_("This enrolment has already been withdrawn."))
     enrolment.status = EnrolmentStatus.WITHDRAWN
     enrolment.withdrawn_at = utcnow()
     session.flush()
@@ -227,7 +259,7 @@ def mark_lesson_complete(
     session: Session, enrolment: Enrolment, lesson: Lesson, *, complete: bool = True
 ) -> LessonProgress:
     if not enrolment.is_active:
-        raise DomainError("This enrolment has been withdrawn, so progress cannot change.")
+        raise DomainError(_("This enrolment has been withdrawn, so progress cannot change."))
     progress = _progress(session, enrolment, lesson)
     progress.completed_at = (progress.completed_at or utcnow()) if complete else None
     if enrolment.status == EnrolmentStatus.ENROLLED:

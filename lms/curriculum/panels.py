@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from lms import capabilities
 from lms.accounts.models import User
 from lms.curriculum.models import Enrolment, Unit
+from lms.i18n import _
 
 
 @dataclass
@@ -56,4 +57,4 @@ def panels_for(
 def quiz_named(session: Session, user: User, unit: Unit, enrolment: Enrolment | None):
     if not unit.quiz_ref:
         return None
-    return Panel("Knowledge check", "curriculum/_quiz_panel.html", {"quiz_ref": unit.quiz_ref})
+    return Panel(_("Knowledge check"), "curriculum/_quiz_panel.html", {"quiz_ref": unit.quiz_ref})

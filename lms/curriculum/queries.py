@@ -23,9 +23,12 @@ from lms.curriculum.models import (
     LearningOutcome,
     Lesson,
     LessonProgress,
+    LessonTranslation,
     Unit,
+    UnitTranslation,
 )
 from lms.errors import NotFound
+from lms.i18n import language as language_named
 
 
 @dataclass
@@ -64,6 +67,45 @@ class CourseOutline:
 
 
 @dataclass
+class Shown:
+    """Course content as one reader is shown it: the translation into her language when there
+    is one, else the original. `language` is the language of the words shown (the page marks
+    them with it), `wanted` hers; `untranslated` says she reads the original instead."""
+
+    title: str
+    content_note: str | None
+    html: str
+    language: str
+    wanted: str
+
+    @property
+    def untranslated(self) -> bool:
+        return self.language != self.wanted
+
+    @property
+    def language_name(self) -> str:
+        """The name of the language shown, in that language ("English", "Català")."""
+        return language_named(self.language).name
+
+    @property
+    def wanted_name(self) -> str:
+        return language_named(self.wanted).name
+
+    @classmethod
+    def of(cls, original, translation, original_language: str, wanted: str | None) -> Shown:
+        """`original` and `translation` are a Unit and UnitTranslation or a Lesson and
+        LessonTranslation (or None)."""
+        wanted = wanted or original_language
+        source, language = (
+            (translation, translation.language)
+            if translation is not None
+            else (original, original_language)
+        )
+        html = source.overview_html if hasattr(source, "overview_html") else source.html
+        return cls(source.title, source.content_note, html, language, wanted)
+
+
+@dataclass
 class LessonRow:
     id: int
     slug: str
@@ -72,6 +114,8 @@ class LessonRow:
     position: int
     completed_at: datetime | None = None
     viewed: bool = False
+    # The language of `title`: her own when the lesson is translated into it.
+    language: str | None = None
 
 
 @dataclass
@@ -81,6 +125,7 @@ class LessonPage:
     index: int
     progress: LessonProgress | None
     acknowledged: bool
+    shown: Shown | None = None
 
     @property
     def previous(self) -> LessonRow | None:
@@ -248,10 +293,7 @@ def course_outline(
     return CourseOutline(course, rows, overall)
 
 
-def unit_in_course(
-    session: Session, course: Course, code: str, *, with_criteria: bool = True
-) -> Unit:
-    """The current version of a unit of `course` (with its outcomes and criteria)."""
+def _unit_statement(course: Course, code: str, with_criteria: bool):
     statement = (
         select(Unit)
         .join(CourseUnit, CourseUnit.unit_id == Unit.id)
@@ -261,49 +303,109 @@ def unit_in_course(
         statement = statement.options(
             selectinload(Unit.outcomes).selectinload(LearningOutcome.criteria)
         )
-    unit = session.scalar(statement)
+    return statement
+
+
+def unit_in_course(
+    session: Session, course: Course, code: str, *, with_criteria: bool = True
+) -> Unit:
+    """The current version of a unit of `course` (with its outcomes and criteria)."""
+    unit = session.scalar(_unit_statement(course, code, with_criteria))
     if unit is None:
         raise NotFound()
     return unit
 
 
-def unit_lessons(session: Session, unit: Unit, enrolment: Enrolment | None) -> list[LessonRow]:
-    """The unit's lessons in order (without their text), with the enrolment's progress."""
-    columns = [Lesson.id, Lesson.slug, Lesson.title, Lesson.minutes, Lesson.position]
-    if enrolment is None:
-        rows = session.execute(
-            select(*columns).where(Lesson.unit_id == unit.id).order_by(Lesson.position)
-        )
-        return [LessonRow(*row) for row in rows]
-    rows = session.execute(
-        select(*columns, LessonProgress.completed_at, LessonProgress.id.is_not(None))
+def unit_to_read(
+    session: Session, course: Course, code: str, language: str, *, with_criteria: bool = True
+) -> tuple[Unit, Shown]:
+    """`unit_in_course`, with its title, content note and overview in `language` when it is
+    translated into it, in the same one query."""
+    statement = (
+        _unit_statement(course, code, with_criteria)
+        .add_columns(UnitTranslation)
         .outerjoin(
+            UnitTranslation,
+            and_(UnitTranslation.unit_id == Unit.id, UnitTranslation.language == language),
+        )
+    )
+    row = session.execute(statement).first()
+    if row is None:
+        raise NotFound()
+    unit, translation = row
+    return unit, Shown.of(unit, translation, unit.language, language)
+
+
+def unit_lessons(
+    session: Session, unit: Unit, enrolment: Enrolment | None, language: str | None = None
+) -> list[LessonRow]:
+    """The unit's lessons in order (without their text), with the enrolment's progress; with
+    `language`, each one's title in it where the lesson is translated."""
+    translated = LessonTranslation.title.is_not(None)
+    columns = [
+        Lesson.id,
+        Lesson.slug,
+        func.coalesce(LessonTranslation.title, Lesson.title),
+        Lesson.minutes,
+        Lesson.position,
+    ]
+    if enrolment is None:
+        statement = select(*columns, literal(None), literal(False), translated)
+    else:
+        statement = select(
+            *columns, LessonProgress.completed_at, LessonProgress.id.is_not(None), translated
+        ).outerjoin(
             LessonProgress,
             and_(
                 LessonProgress.lesson_id == Lesson.id,
                 LessonProgress.enrolment_id == enrolment.id,
             ),
         )
+    statement = (
+        statement.outerjoin(
+            LessonTranslation,
+            and_(
+                LessonTranslation.lesson_id == Lesson.id,
+                LessonTranslation.language == (language or ""),
+            ),
+        )
         .where(Lesson.unit_id == unit.id)
         .order_by(Lesson.position)
     )
-    return [LessonRow(*row) for row in rows]
+    return [
+        LessonRow(*row[:7], language=language if row[7] else unit.language)
+        for row in session.execute(statement)
+    ]
 
 
 def lesson_page(
-    session: Session, unit: Unit, slug: str, enrolment: Enrolment | None, user: User
+    session: Session,
+    unit: Unit,
+    slug: str,
+    enrolment: Enrolment | None,
+    user: User,
+    language: str | None = None,
 ) -> LessonPage:
-    lessons = unit_lessons(session, unit, enrolment)
+    """The lesson of `slug`, in `language` where it is translated into it (read in the same
+    query as the lesson, so the page costs the same whatever the translations)."""
+    lessons = unit_lessons(session, unit, enrolment, language)
     index = next((i for i, row in enumerate(lessons) if row.slug == slug), None)
     if index is None:
         raise NotFound()
     # Not session.get: the identity map may hold this lesson partly loaded (as someone's
     # "last lesson"), and its text would then be fetched column by column.
-    lesson = session.scalar(
-        select(Lesson)
+    lesson, translation = session.execute(
+        select(Lesson, LessonTranslation)
+        .outerjoin(
+            LessonTranslation,
+            and_(
+                LessonTranslation.lesson_id == Lesson.id,
+                LessonTranslation.language == (language or ""),
+            ),
+        )
         .where(Lesson.id == lessons[index].id)
         .execution_options(populate_existing=True)
-    )
+    ).one()
     progress = None
     acknowledged = False
     if enrolment is not None:
@@ -322,7 +424,8 @@ def lesson_page(
             )
             is not None
         )
-    return LessonPage(lesson, lessons, index, progress, acknowledged)
+    shown = Shown.of(lesson, translation, unit.language, language)
+    return LessonPage(lesson, lessons, index, progress, acknowledged, shown)
 
 
 def lesson_in_unit(session: Session, unit: Unit, slug: str) -> Lesson:

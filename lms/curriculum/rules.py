@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from lms.curriculum.format import level_label, level_rank
+from lms.i18n import _, format_list, ngettext
 
 
 @dataclass(frozen=True)
@@ -138,3 +139,54 @@ def describe(rules: Mapping[str, Any] | None) -> list[str]:
     if minimum := rules.get("minimum_credits"):
         sentences.append(f"Achieve at least {_plural(int(minimum), 'credit')} in total.")
     return sentences
+
+
+def explain(rules: Mapping[str, Any] | None) -> list[str]:
+    """`describe`, in the reader's language, for the course page. (`describe` stays in English:
+    it goes into credentials, which read alike for everybody.)"""
+    if not rules:
+        return []
+    sentences = []
+    if mandatory := rules.get("mandatory"):
+        sentences.append(_("Complete every mandatory unit: %(units)s.", units=", ".join(mandatory)))
+    for group in rules.get("optional_groups") or []:
+        amounts = []
+        if group.get("minimum_credits"):
+            amounts.append(_credits(int(group["minimum_credits"])))
+        if group.get("minimum_units"):
+            count = int(group["minimum_units"])
+            amounts.append(ngettext("%(num)d unit", "%(num)d units", count))
+        sentences.append(
+            _(
+                "From %(title)s (group %(group)s), achieve at least %(amount)s: choose from "
+                "%(units)s.",
+                title=group.get("title") or group.get("id"),
+                group=group.get("id"),
+                amount=format_list(amounts),
+                units=", ".join(group.get("units", [])),
+            )
+        )
+    if at_level := rules.get("minimum_credits_at_level"):
+        level = str(at_level["level"])
+        sentences.append(
+            _(
+                "At least %(credits)s must come from units at entry level %(level)s or above.",
+                credits=_credits(int(at_level["credits"])),
+                level=level.removeprefix("entry-"),
+            )
+            if level.startswith("entry-")
+            else _(
+                "At least %(credits)s must come from units at level %(level)s or above.",
+                credits=_credits(int(at_level["credits"])),
+                level=level,
+            )
+        )
+    if minimum := rules.get("minimum_credits"):
+        sentences.append(
+            _("Achieve at least %(credits)s in total.", credits=_credits(int(minimum)))
+        )
+    return sentences
+
+
+def _credits(count: int) -> str:
+    return ngettext("%(num)d credit", "%(num)d credits", count)

@@ -27,13 +27,16 @@ from lms.curriculum.format import (
     Catalogue,
     CourseSpec,
     LessonSpec,
+    LessonTranslationSpec,
     UnitSpec,
+    UnitTranslationSpec,
     sha256_hex,
 )
 from lms.curriculum.markdown import (
     ASSET_URL_PREFIX,
     RENDERER_VERSION,
     RenderContext,
+    labels_in,
     render,
     scan,
     scheme_of,
@@ -48,7 +51,9 @@ from lms.curriculum.models import (
     CourseUnit,
     LearningOutcome,
     Lesson,
+    LessonTranslation,
     Unit,
+    UnitTranslation,
 )
 from lms.curriculum.usage import unit_in_use
 from lms.db import utcnow
@@ -136,8 +141,17 @@ def unit_content_hash(spec: UnitSpec) -> str:
     return _content_hash(spec.source_hash, spec.path, spec.overview, spec.overview_line)
 
 
-def lesson_content_hash(spec: LessonSpec) -> str:
+def lesson_content_hash(spec: LessonSpec | LessonTranslationSpec) -> str:
     return _content_hash(spec.source_hash, spec.path, spec.body, spec.body_line)
+
+
+def unit_translation_hash(spec: UnitTranslationSpec) -> str:
+    digest = _content_hash(spec.source_hash, spec.path, spec.overview, spec.overview_line)
+    return sha256_hex(digest, labels_in(spec.language))
+
+
+def lesson_translation_hash(spec: LessonTranslationSpec) -> str:
+    return sha256_hex(lesson_content_hash(spec), labels_in(spec.language))
 
 
 # --- rendering with the catalogue's links and the stored assets -------------------------------
@@ -185,13 +199,23 @@ class _Renderer:
             return f"{unit.code}/lessons/{lesson.slug}{suffix}"
         return unit.code + suffix
 
-    def render(self, unit: UnitSpec, source: Path, body: str, *, in_lesson: bool) -> str:
+    def render(
+        self,
+        unit: UnitSpec,
+        source: Path,
+        body: str,
+        *,
+        in_lesson: bool,
+        language: str | None = None,
+    ) -> str:
+        """`body` as safe HTML, with the labels it gets (callouts, "On this page") in
+        `language`, the language it is written in (by default the unit's)."""
         context = RenderContext(
             source=source,
             link_for=lambda path, fragment: self._link(unit, in_lesson, path, fragment),
             image_for=self.image_for,
         )
-        return render(body, context, with_toc=in_lesson)
+        return render(body, context, with_toc=in_lesson, language=language or unit.language)
 
 
 # --- units ------------------------------------------------------------------------------------
@@ -209,6 +233,7 @@ def _set_unit_content(unit: Unit, spec: UnitSpec, renderer: _Renderer, folder: s
     unit.guided_learning_hours = spec.guided_learning_hours
     unit.content_note = spec.content_note
     unit.quiz_ref = spec.quiz
+    unit.language = spec.language
     unit.folder = folder
     unit.overview_html = renderer.render(spec, spec.path, spec.overview, in_lesson=False)
     unit.content_hash = unit_content_hash(spec)
@@ -299,7 +324,11 @@ def sync_unit(
         _set_unit_structure(session, unit, spec)
         _set_unit_content(unit, spec, renderer, folder)
         report.note("units", "updated", f"{label}: outcomes, criteria or credits updated.")
-    elif current.content_hash != unit_content_hash(spec) or current.folder != folder:
+    elif (current.content_hash, current.folder, current.language) != (
+        unit_content_hash(spec),
+        folder,
+        spec.language,
+    ):
         unit = current
         _set_unit_content(unit, spec, renderer, folder)
         report.note("units", "updated", f"{label}: updated.")
@@ -308,6 +337,7 @@ def sync_unit(
         report.note("units", "unchanged")
     session.flush()
     _sync_lessons(session, unit, spec, renderer, report)
+    _sync_translations(session, unit, spec, renderer, report)
     return unit
 
 
@@ -347,6 +377,91 @@ def _sync_lessons(
     for slug, lesson in existing.items():
         session.delete(lesson)
         report.note("lessons", "removed", f"Lesson {spec.code}/{slug}: removed.")
+    session.flush()
+
+
+# --- translations -----------------------------------------------------------------------------
+
+
+def _sync_unit_translations(
+    session: Session, unit: Unit, spec: UnitSpec, renderer: _Renderer, report: SyncReport
+) -> None:
+    existing = {
+        row.language: row
+        for row in session.scalars(
+            select(UnitTranslation).where(UnitTranslation.unit_id == unit.id)
+        )
+    }
+    for language, t_spec in sorted(spec.translations().items()):
+        digest = unit_translation_hash(t_spec)
+        row = existing.pop(language, None)
+        label = f"Unit {spec.code} in '{language}'"
+        if row is not None and row.content_hash == digest:
+            report.note("translations", "unchanged")
+            continue
+        action = "created" if row is None else "updated"
+        if row is None:
+            row = UnitTranslation(unit_id=unit.id, language=language)
+            session.add(row)
+        row.title, row.content_note = t_spec.title, t_spec.content_note
+        row.overview_html = renderer.render(
+            spec, t_spec.path, t_spec.overview, in_lesson=False, language=language
+        )
+        row.content_hash, row.synced_at = digest, utcnow()
+        report.note("translations", action, None if action == "created" else f"{label}: updated.")
+    for language, row in existing.items():
+        session.delete(row)
+        report.note("translations", "removed", f"Unit {spec.code} in '{language}': removed.")
+
+
+def _sync_lesson_translations(
+    session: Session, unit: Unit, spec: UnitSpec, renderer: _Renderer, report: SyncReport
+) -> None:
+    lessons = {
+        lesson.slug: lesson.id
+        for lesson in session.scalars(select(Lesson).where(Lesson.unit_id == unit.id))
+    }
+    existing = {
+        (row.lesson_id, row.language): row
+        for row in session.scalars(
+            select(LessonTranslation).where(LessonTranslation.lesson_id.in_(lessons.values()))
+        )
+    }
+    for l_spec in spec.lessons:
+        lesson_id = lessons[l_spec.slug]
+        for language, t_spec in sorted(l_spec.translations.items()):
+            digest = lesson_translation_hash(t_spec)
+            row = existing.pop((lesson_id, language), None)
+            if row is not None and row.content_hash == digest:
+                report.note("translations", "unchanged")
+                continue
+            action = "created" if row is None else "updated"
+            if row is None:
+                row = LessonTranslation(lesson_id=lesson_id, language=language)
+                session.add(row)
+            row.title, row.content_note = t_spec.title, t_spec.content_note
+            row.html = renderer.render(
+                spec, t_spec.path, t_spec.body, in_lesson=True, language=language
+            )
+            row.content_hash, row.synced_at = digest, utcnow()
+            label = f"Lesson {spec.code}/{l_spec.slug} in '{language}'"
+            report.note(
+                "translations", action, None if action == "created" else f"{label}: updated."
+            )
+    slugs = {lesson_id: slug for slug, lesson_id in lessons.items()}
+    for (lesson_id, language), row in existing.items():
+        session.delete(row)
+        label = f"Lesson {spec.code}/{slugs[lesson_id]} in '{language}'"
+        report.note("translations", "removed", f"{label}: removed.")
+
+
+def _sync_translations(
+    session: Session, unit: Unit, spec: UnitSpec, renderer: _Renderer, report: SyncReport
+) -> None:
+    """Each translation is rendered and sanitised like its original, and updated only when its
+    file (or a picture it shows) changed; a translation whose file is gone is removed."""
+    _sync_unit_translations(session, unit, spec, renderer, report)
+    _sync_lesson_translations(session, unit, spec, renderer, report)
     session.flush()
 
 

@@ -12,10 +12,11 @@ from lms.curriculum.forms import ProgressForm
 from lms.curriculum.markdown import ASSET_URL_PREFIX
 from lms.curriculum.models import Course, Enrolment, Unit
 from lms.curriculum.panels import panels_for
-from lms.curriculum.rules import describe
+from lms.curriculum.rules import explain
 from lms.db import utcnow
 from lms.errors import NotFound
 from lms.extensions import db
+from lms.i18n import _, current_language
 from lms.permissions import authorize, can
 
 blueprint = Blueprint("curriculum", __name__)
@@ -83,10 +84,24 @@ def _unit_to_learn(enrolment: Enrolment, code: str, *, with_criteria: bool = Tru
     return unit
 
 
+def _unit_to_read(enrolment: Enrolment, code: str, *, with_criteria: bool = True):
+    """`_unit_to_learn`, with its words in the reader's language where they are translated."""
+    unit, shown = queries.unit_to_read(
+        db.session, enrolment.course, code, _language(), with_criteria=with_criteria
+    )
+    offering.require_unit_offered(db.session, enrolment, unit, utcnow().date())
+    return unit, shown
+
+
+def _language() -> str:
+    """The reader's language, in which course content is shown where it is translated."""
+    return current_language().code
+
+
 @blueprint.errorhandler(offering.UnitNotOffered)
 def _unit_not_offered(error: offering.UnitNotOffered):
     return render_template(
-        "error.html", status=403, title="This unit is not open to you here", text=error.message
+        "error.html", status=403, title=_("This unit is not open to you here"), text=error.message
     ), 403
 
 
@@ -110,7 +125,7 @@ def course(enrolment_id: int):
         "curriculum/course.html",
         outline=outline,
         enrolment=enrolment,
-        rules=describe(enrolment.course.rules_of_combination),
+        rules=explain(enrolment.course.rules_of_combination),
         urls=LearnUrls(enrolment),
         own=enrolment.user_id == current_user.id,
     )
@@ -120,12 +135,13 @@ def course(enrolment_id: int):
 @login_required
 def unit(enrolment_id: int, code: str):
     enrolment = _enrolment(enrolment_id)
-    unit = _unit_to_learn(enrolment, code)
+    unit, shown = _unit_to_read(enrolment, code)
     return render_template(
         "curriculum/unit.html",
         course=enrolment.course,
         unit=unit,
-        lessons=queries.unit_lessons(db.session, unit, enrolment),
+        shown=shown,
+        lessons=queries.unit_lessons(db.session, unit, enrolment, shown.wanted),
         panels=panels_for(db.session, current_user, unit, enrolment),
         enrolment=enrolment,
         urls=LearnUrls(enrolment),
@@ -136,10 +152,10 @@ def unit(enrolment_id: int, code: str):
 @login_required
 def lesson(enrolment_id: int, code: str, slug: str):
     enrolment = _enrolment(enrolment_id)
-    unit = _unit_to_learn(enrolment, code, with_criteria=False)
-    page = queries.lesson_page(db.session, unit, slug, enrolment, current_user)
+    unit, unit_shown = _unit_to_read(enrolment, code, with_criteria=False)
+    page = queries.lesson_page(db.session, unit, slug, enrolment, current_user, _language())
     own = can(current_user, "curriculum.enrolment.progress", enrolment)
-    note = page.lesson.content_note or unit.content_note
+    note = page.shown.content_note or unit_shown.content_note
     template = "curriculum/lesson.html"
     if own and note and not page.acknowledged:
         template = "curriculum/content_note.html"  # nothing is recorded until she goes on
@@ -149,6 +165,7 @@ def lesson(enrolment_id: int, code: str, slug: str):
         template,
         course=enrolment.course,
         unit=unit,
+        unit_shown=unit_shown,
         page=page,
         note=note,
         own=own,
@@ -173,9 +190,9 @@ def complete_lesson(enrolment_id: int, code: str, slug: str):
     complete = form.complete.data != "0"
     operations.mark_lesson_complete(db.session, enrolment, lesson, complete=complete)
     if complete:
-        flash(f"“{lesson.title}” is marked as complete. Well done.", "success")
+        flash(_("“%(title)s” is marked as complete. Well done.", title=lesson.title), "success")
     else:
-        flash(f"“{lesson.title}” is no longer marked as complete.", "info")
+        flash(_("“%(title)s” is no longer marked as complete.", title=lesson.title), "info")
     return redirect(LearnUrls(enrolment).lesson(code, slug))
 
 
@@ -213,7 +230,7 @@ def preview_course(course_code: str):
         "curriculum/course.html",
         outline=queries.course_outline(db.session, course, criteria=True),
         enrolment=None,
-        rules=describe(course.rules_of_combination),
+        rules=explain(course.rules_of_combination),
         urls=PreviewUrls(course),
         own=False,
     )
@@ -224,12 +241,13 @@ def preview_course(course_code: str):
 def preview_unit(course_code: str, code: str):
     authorize(current_user, "curriculum.preview")
     course = queries.course_by_code(db.session, course_code)
-    unit = queries.unit_in_course(db.session, course, code)
+    unit, shown = queries.unit_to_read(db.session, course, code, _language())
     return render_template(
         "curriculum/unit.html",
         course=course,
         unit=unit,
-        lessons=queries.unit_lessons(db.session, unit, None),
+        shown=shown,
+        lessons=queries.unit_lessons(db.session, unit, None, shown.wanted),
         panels=panels_for(db.session, current_user, unit, None),
         enrolment=None,
         urls=PreviewUrls(course),
@@ -241,14 +259,17 @@ def preview_unit(course_code: str, code: str):
 def preview_lesson(course_code: str, code: str, slug: str):
     authorize(current_user, "curriculum.preview")
     course = queries.course_by_code(db.session, course_code)
-    unit = queries.unit_in_course(db.session, course, code, with_criteria=False)
-    page = queries.lesson_page(db.session, unit, slug, None, current_user)
+    unit, unit_shown = queries.unit_to_read(
+        db.session, course, code, _language(), with_criteria=False
+    )
+    page = queries.lesson_page(db.session, unit, slug, None, current_user, _language())
     return render_template(
         "curriculum/lesson.html",
         course=course,
         unit=unit,
+        unit_shown=unit_shown,
         page=page,
-        note=page.lesson.content_note or unit.content_note,
+        note=page.shown.content_note or unit_shown.content_note,
         own=False,
         form=None,
         enrolment=None,

@@ -6,6 +6,7 @@ the database when the courses are synced. Both are listed in `lms.capabilities`.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 
 from sqlalchemy.orm import Session
@@ -30,17 +31,30 @@ def checked(spec: QuizSpec) -> tuple[Quiz | None, list[Problem]]:
 
 def quiz_files(catalogue: Catalogue) -> Iterator[Problem]:
     """Every problem in every quiz file, with its line (see assessments/README.md)."""
+    units = catalogue.units_by_code()
     for spec in catalogue.quizzes.values():
-        _, problems = checked(spec)
+        quiz, problems = checked(spec)
         yield from (p for p in problems if p.message not in SAID_BY_THE_CURRICULUM)
+        unit = units.get(quiz.unit) if quiz is not None else None
+        if unit is not None and unit.language in quiz.translations:
+            yield Problem(
+                spec.path,
+                quiz.lines.get("translations", 1),
+                f'unit {unit.code} is written in "{unit.language}" already: this quiz cannot '
+                "hold a translation into its own language",
+            )
 
 
 def _definitions(catalogue: Catalogue) -> list[Quiz]:
+    """Each quiz, in the language of its unit (its course's)."""
+    units = catalogue.units_by_code()
     quizzes = []
     for spec in catalogue.quizzes.values():
         quiz, problems = checked(spec)
         if quiz is None:
             raise QuizFormatError(problems)
+        if (unit := units.get(quiz.unit)) is not None:
+            quiz = dataclasses.replace(quiz, language=unit.language)
         quizzes.append(quiz)
     return quizzes
 

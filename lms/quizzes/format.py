@@ -13,6 +13,7 @@ the format grows. Whether `unit` and `criteria` exist in the curriculum is check
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import hashlib
 import json
@@ -277,6 +278,10 @@ class Quiz:
     shuffle_options: bool = False
     review: Review = Review()
     schema_version: int = SCHEMA_VERSION
+    # The language of its words (its unit's, set when the courses are synced), and its
+    # translations by language (see `lms.quizzes.translations`).
+    language: str = "en"
+    translations: Mapping[str, Any] = field(default_factory=dict, hash=False)
     # Where the quiz came from, for messages; not part of its content.
     path: str | None = field(default=None, compare=False)
     lines: Mapping[str, int] = field(
@@ -325,7 +330,22 @@ class Quiz:
         """How many top-level questions each attempt is given."""
         return sum(pool.draw_count for pool in self.pools)
 
+    def in_language(self, language: str | None) -> Quiz:
+        """This quiz in `language` where it is translated into it, else as written."""
+        from lms.quizzes.translations import translate
+
+        return translate(self, language)
+
     def to_dict(self) -> dict[str, Any]:
+        data = self._to_dict()
+        # Left out when there is nothing to say, so quizzes stored before keep their fingerprint.
+        if self.language != "en":
+            data["language"] = self.language
+        if self.translations:
+            data["translations"] = dict(self.translations)
+        return data
+
+    def _to_dict(self) -> dict[str, Any]:
         return {
             "schema_version": self.schema_version,
             "id": self.id,
@@ -374,6 +394,8 @@ class Quiz:
             time_limit_minutes=data["time_limit_minutes"],
             shuffle_questions=data["shuffle_questions"],
             shuffle_options=data["shuffle_options"],
+            language=data.get("language", "en"),
+            translations=data.get("translations") or {},
             review=Review(
                 AfterEachAttempt(review["after_each_attempt"]),
                 CorrectAnswers(review["correct_answers"]),
@@ -568,6 +590,7 @@ QUIZ_OPTIONAL = {
     "shuffle_questions",
     "shuffle_options",
     "review",
+    "translations",
 }
 QUESTION_COMMON_REQUIRED = {"id", "type", "prompt"}
 QUESTION_COMMON_OPTIONAL = {"points", "explanation"}
@@ -763,7 +786,15 @@ class _Reader:
                 values[key] = read(fields[key])
         if self.problems or any(value is None for value in values.values()):
             return None
-        return Quiz(**values, path=self.path, lines=MappingProxyType(lines))
+        quiz = Quiz(**values, path=self.path, lines=MappingProxyType(lines))
+        if "translations" in fields:
+            from lms.quizzes.translations import read_translations
+
+            translations = read_translations(self, fields["translations"], quiz)
+            if self.problems or translations is None:
+                return None
+            quiz = dataclasses.replace(quiz, translations=translations)
+        return quiz
 
     def quiz_id(self, node: Node, expected_id: str | None) -> str | None:
         quiz_id = self.identifier(node, "the quiz id")

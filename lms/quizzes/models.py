@@ -114,6 +114,18 @@ class QuizAttempt(Base):
     def question_ids(self) -> list[str]:
         return list(self.paper_key["questions"])
 
+    @property
+    def paper_language(self) -> str | None:
+        """The language her paper was drawn in (None for papers drawn before quizzes were
+        translated: they are in the quiz's own language)."""
+        return self.paper.get("language")
+
+    @property
+    def definition(self) -> QuizDefinition:
+        """The quiz as her paper was drawn: in the language she took it in, so its review
+        and marking read the same words (needs `quiz` loaded)."""
+        return self.quiz.parsed.in_language(self.paper_language)
+
     def __repr__(self) -> str:
         return f"<QuizAttempt {self.id} {self.quiz_slug} #{self.number}>"
 

@@ -25,7 +25,7 @@ from lms.audit.operations import record
 from lms.curriculum.models import Enrolment
 from lms.db import utcnow
 from lms.errors import DomainError
-from lms.i18n import _
+from lms.i18n import _, current_language
 from lms.quizzes import queries
 from lms.quizzes.answers import FormData, read_question_form
 from lms.quizzes.drawing import draw_paper
@@ -118,9 +118,11 @@ def start_attempt(
     *,
     now: datetime | None = None,
     seed: int | None = None,
+    language: str | None = None,
 ) -> QuizAttempt:
     """Start an attempt at the current version of `quiz` within `enrolment`, or return the
-    attempt already open there. Attempt limits and waits are enforced (see `limits`).
+    attempt already open there. The paper is in `language` (by default the reader's) where
+    the quiz is translated into it. Attempt limits and waits are enforced (see `limits`).
 
     Two starts at the same moment cannot both create an attempt: the second one's insert
     breaks the unique attempt number (`start_or_resume_attempt` then resumes the open one).
@@ -145,7 +147,10 @@ def start_attempt(
         or 0
     ) + 1
     seed = secrets.randbits(62) if seed is None else seed
-    drawn = draw_paper(quiz.parsed, seed)
+    # In her language where the quiz is translated into it; the whole attempt keeps it.
+    definition = quiz.parsed.in_language(language or current_language().code)
+    drawn = draw_paper(definition, seed)
+    drawn.paper["language"] = definition.language
     limit = quiz.parsed.time_limit_minutes
     attempt = QuizAttempt(
         quiz=quiz,
@@ -179,7 +184,8 @@ def start_or_resume_attempt(session: Session, enrolment: Enrolment, quiz: Quiz) 
 
 
 def _quiz_of(session: Session, attempt: QuizAttempt) -> QuizDefinition:
-    return session.get(Quiz, attempt.quiz_id).parsed
+    """The quiz as her paper was drawn: in the language she took it in."""
+    return session.get(Quiz, attempt.quiz_id).parsed.in_language(attempt.paper_language)
 
 
 def save_answers(

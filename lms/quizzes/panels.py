@@ -11,7 +11,7 @@ from lms.accounts.models import User
 from lms.curriculum.models import Enrolment, Unit
 from lms.curriculum.panels import Panel, unit_panel
 from lms.db import utcnow
-from lms.i18n import _
+from lms.i18n import _, current_language
 from lms.quizzes import queries
 from lms.quizzes.models import Quiz, QuizAttempt
 
@@ -38,7 +38,11 @@ def quiz_panel(session: Session, user: User, unit: Unit, enrolment: Enrolment | 
         if not unit.quiz_ref:
             return None
         return Panel(_("Knowledge check"), TEMPLATE, {"quiz": None, "quiz_ref": unit.quiz_ref})
-    context = {"quiz": quiz, "definition": quiz.parsed, "enrolment": enrolment}
+    context = {
+        "quiz": quiz,
+        "definition": quiz.parsed.in_language(current_language().code),
+        "enrolment": enrolment,
+    }
     if enrolment is not None:
         attempts = session.scalars(
             select(QuizAttempt)

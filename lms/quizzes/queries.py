@@ -207,7 +207,7 @@ def analysis_records(session: Session, viewer: User, slug: str) -> list[AttemptR
         for attempt_id, question_id, value in rows:
             answers[attempt_id][question_id] = value
     return [
-        AttemptRecord(attempt.quiz.parsed, attempt.question_ids, answers[attempt.id])
+        AttemptRecord(attempt.definition, attempt.question_ids, answers[attempt.id])
         for attempt in attempts
     ]
 
@@ -263,7 +263,7 @@ def attempt_result(
     """Score and review of a submitted attempt. The trainee sees what the quiz's review
     settings allow; staff who may see the attempt see everything."""
     version = session.get(Quiz, attempt.quiz_id)
-    definition = version.parsed
+    definition = version.parsed.in_language(attempt.paper_language)  # the words she was given
     answers = answers_at_submission(session, attempt)
     grade = grade_attempt(definition, attempt.question_ids, answers)
     current = session.scalar(

@@ -23,7 +23,7 @@ from flask_login import current_user, login_required
 from lms.db import utcnow
 from lms.errors import NotFound, PermissionDenied
 from lms.extensions import db
-from lms.i18n import _, format_decimal, format_time
+from lms.i18n import _, current_language, format_decimal, format_time
 from lms.permissions import authorize, can
 from lms.quizzes import operations, queries
 from lms.quizzes.analysis import MIN_ATTEMPTS, analyse
@@ -129,7 +129,7 @@ def overview(slug: str):
     return render_template(
         "quizzes/overview.html",
         quiz=quiz,
-        definition=quiz.parsed,
+        definition=quiz.parsed.in_language(current_language().code),
         unit_title=queries.unit_title(db.session, quiz.unit_code),
         may_take=may_take,
         attempts=attempts,
@@ -203,7 +203,7 @@ def question(attempt_id: int, question_id: str):
         total=len(questions),
         previous=questions[index - 1]["id"] if index > 0 else None,
         following=questions[index + 1]["id"] if index + 1 < len(questions) else None,
-        values=page_values(attempt.quiz.parsed, attempt.paper_key, answers),
+        values=page_values(attempt.definition, attempt.paper_key, answers),
         answered=set(answers),
         now=now,
     )

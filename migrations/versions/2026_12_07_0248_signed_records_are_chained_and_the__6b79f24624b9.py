@@ -5,7 +5,7 @@ personal columns of append-only tables, signs and chains every record already pr
 creates the triggers that refuse UPDATE and DELETE on append-only tables.
 
 Revision ID: 6b79f24624b9
-Revises: e8559ac3c6d8
+Revises: 74b8633622bd
 Create Date: 2026-12-07 02:48:04.397838
 """
 
@@ -37,7 +37,7 @@ APPEND_ONLY = {
 }
 
 revision: str = '6b79f24624b9'
-down_revision: str | None = 'e8559ac3c6d8'
+down_revision: str | None = '74b8633622bd'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
