@@ -12,7 +12,7 @@ from sqlalchemy import case, exists, func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from lms.accounts.models import User
-from lms.curriculum.models import CourseUnit, Enrolment, EnrolmentStatus, Unit
+from lms.curriculum.models import CourseUnit, Enrolment, EnrolmentStatus, Unit, UnitTranslation
 from lms.errors import NotFound
 from lms.quizzes.analysis import AttemptRecord
 from lms.quizzes.grading import Grade, grade_attempt
@@ -42,10 +42,23 @@ def current_quiz_for_unit(session: Session, unit_code: str) -> Quiz | None:
     )
 
 
-def unit_title(session: Session, unit_code: str) -> str | None:
-    return session.scalar(
-        select(Unit.title).where(Unit.code == unit_code).order_by(Unit.is_current.desc()).limit(1)
-    )
+def unit_title(session: Session, unit_code: str, language: str) -> tuple[str, str] | None:
+    """The unit's title in `language` where it is translated, else in its own, with the
+    language it is written in: (title, language)."""
+    translated = UnitTranslation.title.label("translated")
+    row = session.execute(
+        select(Unit.title, Unit.language, translated)
+        .outerjoin(
+            UnitTranslation,
+            (UnitTranslation.unit_id == Unit.id) & (UnitTranslation.language == language),
+        )
+        .where(Unit.code == unit_code)
+        .order_by(Unit.is_current.desc())
+        .limit(1)
+    ).first()
+    if row is None:
+        return None
+    return (row.translated, language) if row.translated else (row.title, row.language)
 
 
 def enrolment_for_quiz(session: Session, user: User, quiz: Quiz) -> Enrolment | None:

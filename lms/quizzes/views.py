@@ -130,7 +130,7 @@ def overview(slug: str):
         "quizzes/overview.html",
         quiz=quiz,
         definition=quiz.parsed.in_language(current_language().code),
-        unit_title=queries.unit_title(db.session, quiz.unit_code),
+        unit_title=queries.unit_title(db.session, quiz.unit_code, current_language().code),
         may_take=may_take,
         attempts=attempts,
         open_attempt=next((a for a in attempts if a.is_open), None),
