@@ -127,8 +127,10 @@ def create_claim(
     items = items if items is not None else claimable(session, organisation, start, end)
     if not items:
         raise DomainError(
-            "Nothing is ready to claim for that period: there are no achievements in it, or "
-            "every one has been claimed already.",
+            _(
+                "Nothing is ready to claim for that period: there are no achievements in it, or "
+                "every one has been claimed already."
+            ),
             field="period_start",
         )
     claim = CertificationClaim(
@@ -148,8 +150,10 @@ def create_claim(
             session.flush()
     except IntegrityError:
         raise Conflict(
-            "Some of these achievements were claimed by another export a moment ago, so "
-            "nothing was claimed this time. Please export again: you will get what is left."
+            _(
+                "Some of these achievements were claimed by another export a moment ago, so "
+                "nothing was claimed this time. Please export again: you will get what is left."
+            )
         ) from None
     record(
         session,

@@ -68,8 +68,10 @@ def verify_form():
         if code is not None:
             return redirect(url_for("accreditation.verify_certificate", code=code))
         form.code.errors.append(
-            "That is not a verification code. Codes have 12 letters and numbers, "
-            "such as ABCD-2345-EFGH."
+            _(
+                "That is not a verification code. Codes have 12 letters and numbers, "
+                "such as ABCD-2345-EFGH."
+            )
         )
     return render_template("accreditation/verify_form.html", form=form)
 
@@ -366,8 +368,10 @@ def claims_page(slug: str):
                 claimed_by=current_user,
             )
             flash(
-                "The claim is ready. Download it below and send it to the awarding body; "
-                "everything in it is now marked as claimed.",
+                _(
+                    "The claim is ready. Download it below and send it to the awarding body; "
+                    "everything in it is now marked as claimed."
+                ),
                 "success",
             )
             return redirect(url_for("accreditation.claims_page", slug=slug, new=claim.id), code=303)

@@ -27,6 +27,7 @@ from lms.api import tokens
 from lms.db import utcnow
 from lms.extensions import db
 from lms.franchise.forms import options
+from lms.i18n import _, _l
 from lms.permissions import can
 from lms.sealing import fernet
 from lms.web import flashed_errors, form_errors
@@ -34,18 +35,26 @@ from lms.web import flashed_errors, form_errors
 blueprint = Blueprint("api_tokens", __name__)
 
 EXPIRY_CHOICES = options(
-    [("30", "In 30 days"), ("90", "In 90 days"), ("365", "In a year"), ("", "Never")]
+    [
+        ("30", _l("In 30 days")),
+        ("90", _l("In 90 days")),
+        ("365", _l("In a year")),
+        ("", _l("Never")),
+    ]
 )
 
 
 class TokenForm(FlaskForm):
     name = StringField(
-        "Name",
-        description="What will use it, for example \u201cour case management system\u201d.",
-        validators=[DataRequired("Please name the token."), Length(max=tokens.NAME_MAX_LENGTH)],
+        _l("Name"),
+        description=_l("What will use it, for example \u201cour case management system\u201d."),
+        validators=[
+            DataRequired(_l("Please name the token.")),
+            Length(max=tokens.NAME_MAX_LENGTH),
+        ],
     )
-    membership = SelectField("Acts as", coerce=int)
-    expires_in = SelectField("Stops working", choices=EXPIRY_CHOICES, default="90")
+    membership = SelectField(_l("Acts as"), coerce=int)
+    expires_in = SelectField(_l("Stops working"), choices=EXPIRY_CHOICES, default="90")
     # A fresh random key each time the form is shown: sending the same form twice makes one
     # token (see tokens.create_token_once).
     request_key = HiddenField()
@@ -139,6 +148,10 @@ def revoke(token_id: int):
     with flashed_errors():
         tokens.revoke_token(db.session, token)
         flash(
-            f"The token \u201c{token.name}\u201d has been revoked and no longer works.", "success"
+            _(
+                "The token \u201c%(name)s\u201d has been revoked and no longer works.",
+                name=token.name,
+            ),
+            "success",
         )
     return redirect(url_for("api_tokens.index"))

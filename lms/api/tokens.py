@@ -17,6 +17,7 @@ from lms.api.models import PersonalAccessToken
 from lms.audit.operations import record
 from lms.db import utcnow
 from lms.errors import DomainError, NotFound
+from lms.i18n import _
 
 TOKEN_START = "alg_"  # noqa: S105 - how our tokens start, not a secret
 NAME_MAX_LENGTH = 80
@@ -41,13 +42,16 @@ def create_token(
     random key (see `create_token_once`)."""
     name = " ".join(name.split())
     if not name:
-        raise DomainError("Please name the token after what will use it.", field="name")
+        raise DomainError(_("Please name the token after what will use it."), field="name")
     if len(name) > NAME_MAX_LENGTH:
-        raise DomainError(f"Please keep the name under {NAME_MAX_LENGTH} characters.", field="name")
+        raise DomainError(
+            _("Please keep the name under %(count)s characters.", count=NAME_MAX_LENGTH),
+            field="name",
+        )
     if membership.user_id != user.id:
-        raise DomainError("A token can only speak for your own role.", field="membership")
+        raise DomainError(_("A token can only speak for your own role."), field="membership")
     if expires_at is not None and expires_at <= utcnow():
-        raise DomainError("The expiry must be in the future.", field="expires_in")
+        raise DomainError(_("The expiry must be in the future."), field="expires_in")
     raw = TOKEN_START + secrets.token_urlsafe(32)
     token = PersonalAccessToken(
         user_id=user.id,
@@ -133,7 +137,7 @@ def token_of(session: Session, user: User, token_id: int) -> PersonalAccessToken
 
 def revoke_token(session: Session, token: PersonalAccessToken) -> None:
     if token.revoked_at is not None:
-        raise DomainError("This token has already been revoked.")
+        raise DomainError(_("This token has already been revoked."))
     token.revoked_at = utcnow()
     session.flush()
     record(session, "api_token.revoked", obj=token, organisation_id=token.organisation_id)
