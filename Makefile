@@ -8,7 +8,7 @@ PORT ?= 5000
 STAMP := $(VENV)/.installed
 TEST_WORKERS ?= auto
 
-.PHONY: run serve test lint unit-tests browser-tests postgres-tests bench install clean translations
+.PHONY: run serve test lint unit-tests browser-tests postgres-tests bench bench-postgres install clean translations
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -72,6 +72,10 @@ test: lint $(MO_FILES)
 
 bench: $(STAMP) $(MO_FILES)
 	$(BIN)/python -m bench
+
+# The same on PostgreSQL, in a throw-away cluster (or BENCH_POSTGRES_URL's empty database).
+bench-postgres: $(STAMP) $(MO_FILES)
+	PY=$(BIN)/python bash scripts/bench-postgres.sh
 
 clean:
 	rm -rf $(VENV) .pytest_cache

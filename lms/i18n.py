@@ -179,7 +179,9 @@ def _select_locale() -> str:
 def organisation_zone(user) -> str | None:
     """The time zone of the organisation she belongs to (her first membership); her
     memberships and their organisations are loaded with her, so this sends no query."""
-    memberships = sorted(user.memberships, key=lambda m: m.id)
+    from lms.accounts.models import memberships_of  # the accounts models use this module
+
+    memberships = sorted(memberships_of(user), key=lambda m: m.id)
     return memberships[0].organisation.time_zone if memberships else None
 
 

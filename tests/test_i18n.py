@@ -10,6 +10,7 @@ import flask_babel
 import pytest
 from flask_login import login_user
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 from werkzeug.datastructures import LanguageAccept
 from werkzeug.http import parse_accept_header
 
@@ -162,7 +163,10 @@ def test_an_organisation_in_sarajevo_reads_times_in_cet_with_the_zone_named(
 ):
     partner = PartnerFactory(time_zone="Europe/Sarajevo")
     trainee = member(partner, Role.TRAINEE)
-    user = session.get(User, trainee.id)
+    # As a request loads her: with her memberships and their organisations.
+    user = session.scalar(
+        select(User).where(User.id == trainee.id).options(selectinload(User.memberships))
+    )
     with app.test_request_context("/", headers={"Accept-Language": "en"}):
         login_user(user)
         with count_queries() as counter:
