@@ -176,15 +176,6 @@ def _select_locale() -> str:
     return language(_request_language()).locale
 
 
-def organisation_zone(user) -> str | None:
-    """The time zone of the organisation she belongs to (her first membership); her
-    memberships and their organisations are loaded with her, so this sends no query."""
-    from lms.accounts.models import memberships_of  # the accounts models use this module
-
-    memberships = sorted(memberships_of(user), key=lambda m: m.id)
-    return memberships[0].organisation.time_zone if memberships else None
-
-
 def _select_timezone() -> str | None:
     """Flask-Babel asks once per request and keeps the answer; None means DISPLAY_TIMEZONE."""
     if not has_request_context():
@@ -192,7 +183,7 @@ def _select_timezone() -> str | None:
     from flask_login import current_user
 
     if current_user and current_user.is_authenticated:
-        zone = organisation_zone(current_user)
+        zone = current_user.organisation_zone
         if is_time_zone(zone):
             return zone
     return None

@@ -48,15 +48,18 @@ def test_coordinator_adds_a_new_trainee_who_is_invited(login, client, franchise,
     assert session.scalar(select(User).where(User.email == "sam@example.org")) is None
     assert len(outbox) == 1
     assert outbox[0].to == ["sam@example.org"]
-    # The subject never names the organisation: its name may say what the site is about.
+    # The message never names the organisation (its name may say what the site is about):
+    # the page its link opens does.
     assert "Northside" not in outbox[0].subject
-    assert "Northside" in outbox[0].body
+    assert "Northside" not in outbox[0].body
     page = browser.get("/organisations/northside/members").get_data(as_text=True)
     assert "Invitations waiting for an answer" in page
     assert "sam@example.org" in page
 
     link = join_link(outbox[0])
-    assert "Trainee mentor" in client.get(link).get_data(as_text=True)
+    invitation_page = client.get(link).get_data(as_text=True)
+    assert "Trainee mentor" in invitation_page
+    assert "Northside" in invitation_page
     response = client.post(
         link,
         data={

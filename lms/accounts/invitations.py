@@ -11,8 +11,11 @@ from lms.accounts.models import Organisation, User
 from lms.accounts.operations import find_user_by_email
 from lms.audit.operations import record
 from lms.errors import DomainError
-from lms.i18n import _
+from lms.i18n import _, _l
 from lms.mail.outbox import enqueue
+
+INVITATION_SUBJECT = _l("You are invited to Alongside")
+RESET_SUBJECT = _l("Set a new password for Alongside")
 
 
 def send_invitation(
@@ -21,7 +24,6 @@ def send_invitation(
     organisation: Organisation,
     *,
     template: str = "invitation",
-    subject: str | None = None,
 ) -> None:
     """E-mail `user` a link to set her password, valid for INVITATION_DAYS (with
     `templates/mail/<template>.txt`, which says what she is invited to do).
@@ -33,11 +35,11 @@ def send_invitation(
     enqueue(
         session,
         user.email,
-        # Never the organisation's name: it may say what the site is about.
-        subject or "You are invited to Alongside",
+        # Never the organisation's name, here or in the text: it may say what the site is about.
+        INVITATION_SUBJECT,
         template,
+        recipient=user,
         user=user,
-        organisation=organisation,
         link=url_for("accounts.reset_password", token=token, _external=True),
         days=days,
     )
@@ -65,8 +67,9 @@ def send_password_reset(session: Session, email: str) -> None:
     enqueue(
         session,
         user.email,
-        "Set a new password for Alongside",
+        RESET_SUBJECT,
         "password_reset",
+        recipient=user,
         user=user,
         link=url_for("accounts.reset_password", token=token, _external=True),
         hours=current_app.config["PASSWORD_RESET_HOURS"],

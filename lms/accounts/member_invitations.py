@@ -19,9 +19,11 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from lms.accounts.invitations import INVITATION_SUBJECT
 from lms.accounts.models import MembershipInvitation, Organisation, User
 from lms.accounts.operations import (
     add_member,
+    find_user_by_email,
     grant_role,
     make_account_if_new,
     normalise_email,
@@ -133,7 +135,7 @@ def invite(
         organisation_id=organisation.id,
         roles=invitation.roles,
     )
-    _send(session, invitation, organisation)
+    _send(session, invitation)
     return invitation
 
 
@@ -148,16 +150,18 @@ def add_or_invite(
     return invite(session, organisation, normalise_email(email), name or "", roles)
 
 
-def _send(session: Session, invitation: MembershipInvitation, organisation: Organisation) -> None:
-    """The e-mail says no more than who invites her: the roles are on the page it opens."""
+def _send(session: Session, invitation: MembershipInvitation) -> None:
+    """The e-mail names neither who invites her nor the roles: they are on the page it opens
+    (an organisation's name may say what the site is about), in her language where she has an
+    account."""
     token = make_token(current_app.config["SECRET_KEY"], invitation)
     enqueue(
         session,
         invitation.email,
-        "You are invited to Alongside",
+        INVITATION_SUBJECT,
         "membership_invitation",
+        recipient=find_user_by_email(session, invitation.email),
         name=invitation.name,
-        organisation=organisation,
         link=url_for("organisations.join", token=token, _external=True),
         days=INVITATION_DAYS,
     )

@@ -93,6 +93,13 @@ class User(Base):
         return {m.role for m in memberships_of(self) if m.organisation_id == organisation_id}
 
     @property
+    def organisation_zone(self) -> str | None:
+        """The time zone of the organisation she belongs to (her first membership), as its
+        pages show her times; memberships are usually loaded with her, so no query."""
+        memberships = sorted(memberships_of(self), key=lambda m: m.id)
+        return memberships[0].organisation.time_zone if memberships else None
+
+    @property
     def roles(self) -> set[Role]:
         return {m.role for m in memberships_of(self)}
 

@@ -312,7 +312,6 @@ def invite_eqa(
             person,
             organisation,
             template="eqa_invitation",
-            subject="You are invited to Alongside",
         )
 
 

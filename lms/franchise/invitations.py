@@ -21,8 +21,9 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from lms.accounts.invitations import INVITATION_SUBJECT
 from lms.accounts.models import Organisation, User
-from lms.accounts.operations import grant_role, make_account_if_new
+from lms.accounts.operations import find_user_by_email, grant_role, make_account_if_new
 from lms.accounts.roles import Role
 from lms.audit.context import current_actor
 from lms.audit.operations import record
@@ -87,17 +88,18 @@ def invitation_for_token(session: Session, secret_key: str, token: str) -> Enrol
     return found
 
 
-def _send(session: Session, invitation: EnrolmentInvitation, organisation: Organisation) -> None:
-    """E-mail the link. It says no more than who invites her: the cohort and course are on
-    the page it opens, after she follows it (someone else may read her mail)."""
+def _send(session: Session, invitation: EnrolmentInvitation) -> None:
+    """E-mail the link, in her language where she has an account. It names neither who
+    invites her nor the course: both are on the page it opens, after she follows it (someone
+    else may read her mail, and an organisation's name may say what the site is about)."""
     token = make_token(current_app.config["SECRET_KEY"], invitation)
     enqueue(
         session,
         invitation.email,
-        "You have an invitation on Alongside",
+        INVITATION_SUBJECT,
         "enrolment_invitation",
+        recipient=find_user_by_email(session, invitation.email),
         name=invitation.name,
-        organisation=organisation,
         link=url_for("franchise.invitation", token=token, _external=True),
         days=INVITATION_DAYS,
     )
@@ -163,7 +165,7 @@ def invite(
         cohort_id=cohort.id,
         again=holds_seat,
     )
-    _send(session, invitation, organisation)
+    _send(session, invitation)
     return invitation
 
 

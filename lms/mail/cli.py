@@ -64,14 +64,18 @@ def send_command(limit: int, watch: bool, interval: float, digests: bool):
 
 
 def _wait_for_rings(interval: float, limit: int) -> None:
-    """Sleep `interval`; with Redis, send what requests put on the queue as it comes."""
+    """Sleep `interval`; with Redis, send what requests put on the queue as it comes. Every
+    wait ends in `time.sleep` (of 0 s at least), so the loop always yields, however short
+    the interval."""
     deadline = time.monotonic() + interval
-    while (left := deadline - time.monotonic()) > 0:
-        try:
-            ids = wait_for_rings(left, limit=limit)
-        except Exception as error:  # Redis gone for a while: the table is still looked at
-            click.echo(f"The outbox queue cannot be reached ({error}); looking at the table.")
-            ids = None
+    while True:
+        left = max(0.0, deadline - time.monotonic())
+        ids = None
+        if left > 0:
+            try:
+                ids = wait_for_rings(left, limit=limit)
+            except Exception as error:  # Redis gone for a while: the table is still looked at
+                click.echo(f"The outbox queue cannot be reached ({error}); looking at the table.")
         if ids is None:
             time.sleep(left)
             return

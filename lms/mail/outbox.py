@@ -3,24 +3,48 @@
 from __future__ import annotations
 
 import re
-from email.utils import make_msgid
+from email.utils import make_msgid, parseaddr
 
 from flask import current_app, render_template
-from flask_babel import get_locale
 from jinja2 import TemplateNotFound
 from sqlalchemy.orm import Session
 
+from lms.i18n import current_language
 from lms.mail.models import OutboxMessage
+from lms.mail.recipient import as_recipient
 
 # Ids written in this session's transaction, so the request that wrote them can send them as
 # soon as it commits (see lms.web).
 SESSION_KEY = "outbox_message_ids"
 
 
-def enqueue(session: Session, to: str, subject: str, template: str, **context) -> OutboxMessage:
+# `enqueue(..., recipient=...)` not given: the message is written in the current language.
+_AS_IT_IS = object()
+
+
+def enqueue(
+    session: Session, to: str, subject, template: str, *, recipient=_AS_IT_IS, **context
+) -> OutboxMessage:
     """Render `templates/mail/<template>.txt` (and `.html` where it exists, else the text in
     the shared HTML layout) for one recipient and keep it in the outbox. Nothing is sent
-    until the caller's transaction commits."""
+    until the caller's transaction commits.
+
+    With `recipient` (her account, or None for someone who has none yet), the subject (a
+    lazy string) and the text are written in her language and time zone (lms.mail.recipient)."""
+    if recipient is _AS_IT_IS:
+        return _keep(session, to, str(subject), template, context)
+    with as_recipient(session, recipient):
+        return _keep(session, to, str(subject), template, context)
+
+
+def sender_name() -> str:
+    """The name messages are sent and signed with (MAIL_DEFAULT_SENDER's): one neutral name
+    for every message, so a shared inbox shows nothing of what the site is about."""
+    return parseaddr(current_app.config["MAIL_DEFAULT_SENDER"])[0] or "Alongside"
+
+
+def _keep(session: Session, to: str, subject: str, template: str, context: dict) -> OutboxMessage:
+    context.setdefault("signature", sender_name())
     body_text = render_template(f"mail/{template}.txt", **context)
     try:
         body_html = render_template(
@@ -66,8 +90,9 @@ def html_of_text(body_text: str, subject: str) -> str:
 
 
 def _language() -> str:
-    """The language the message is written in (the recipient's, inside `force_locale`)."""
-    return str(get_locale() or "en").replace("_", "-")
+    """The language the message is written in (the recipient's, inside `as_recipient`), as
+    `<html lang>` names it."""
+    return current_language().tag
 
 
 def take_enqueued_ids(session: Session) -> list[int]:

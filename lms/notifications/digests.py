@@ -22,7 +22,8 @@ from lms.capabilities import hooks
 from lms.db import utcnow
 from lms.i18n import _l
 from lms.mail.outbox import enqueue
-from lms.notifications.delivery import absolute, as_recipient, link
+from lms.mail.recipient import as_recipient
+from lms.notifications.delivery import absolute, link
 from lms.notifications.models import (
     Delivery,
     Notification,

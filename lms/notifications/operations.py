@@ -18,8 +18,9 @@ from sqlalchemy.orm import Session
 from lms.accounts.models import User
 from lms.db import utcnow
 from lms.mail.outbox import enqueue
+from lms.mail.recipient import as_recipient
 from lms.notifications import kinds
-from lms.notifications.delivery import absolute, as_recipient, link
+from lms.notifications.delivery import absolute, link
 from lms.notifications.models import Delivery, Notification, NotificationSetting
 
 _quiet: ContextVar[bool] = ContextVar("notifications_quiet", default=False)

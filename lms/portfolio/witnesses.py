@@ -26,7 +26,7 @@ from lms.mail.outbox import enqueue
 from lms.portfolio.models import Evidence, EvidenceType, WitnessStatement
 
 WITNESS_LINK_DAYS = 14
-WITNESS_SUBJECT = "Please confirm a statement"
+WITNESS_SUBJECT = _l("Please confirm a statement")
 ALREADY_ANSWERED = _l("This statement has already been answered. Thank you.")
 
 
@@ -96,6 +96,7 @@ def ask_witness(
         email,
         WITNESS_SUBJECT,
         "witness_confirmation",
+        recipient=None,  # someone outside the site: the trainee's language
         witness_name=name,
         trainee_name=trainee_name,
         link=url_for("witness.confirm", token=token, _external=True),
