@@ -92,7 +92,8 @@ def main() -> int:
         warmup,
         memory["bare Flask page"],
     )
-    chosen = [s for s in scenarios(world, cookie) if not only or _wanted(s.name, only)]
+    runs = len(_concurrencies()) + (1 if warmup > 0 else 0)
+    chosen = [s for s in scenarios(world, cookie, runs) if not only or _wanted(s.name, only)]
     rows += _measure(
         Server("bench.wsgi:app", server_env, workdir / "gunicorn.log"),
         chosen,
@@ -175,8 +176,12 @@ def _measure(
         memory["peak"] = dict(memory["idle"])
         for scenario in chosen:
             if warmup > 0:
+                if scenario.start_run:
+                    scenario.start_run()
                 driver.run(server.port, scenario, 2, warmup)
             for clients in _concurrencies():
+                if scenario.start_run:
+                    scenario.start_run()
                 before = server.cpu_seconds()
                 tally, elapsed = driver.run(server.port, scenario, clients, seconds)
                 cpu = server.cpu_seconds() - before

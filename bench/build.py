@@ -31,7 +31,7 @@ class Size:
     large_cohort: int = 500
     export_trainees: int = 10_000
     submissions: int = 200
-    quiz_pool: int = 600
+    quiz_pool: int = 2000
     clients: int = 8
 
     @property
@@ -109,7 +109,7 @@ def build(session, app, size: Size) -> World:
     world.coordinator_sessions = sessions_for(coordinators[0], size.clients)
     world.export_sessions = sessions_for(coordinators[-1], size.clients)
     _trainee_sessions(session, world, partners[1], people, enrolments)
-    _quiz_pool(session, world, partners[2 % size.partners], people, enrolments)
+    _quiz_pool(session, world, partners[2:] or partners, people, enrolments)
     world.api_token = _api_token(session, coordinators[1], partners[1])
     world.lesson = "/units/RM301/lessons/what-peer-mentoring-is"
     return world
@@ -292,16 +292,21 @@ def _trainee_sessions(session, world: World, partner, people, enrolments) -> Non
             world.uploaders.append({**entry, "evidence": evidence.id})
 
 
-def _quiz_pool(session, world: World, partner, people, enrolments) -> None:
-    """Open attempts at the RM301 knowledge check, one per trainee, each with the answer the
-    scenario sends to its first question: an attempt is answered and handed in once."""
+def _quiz_pool(session, world: World, partners, people, enrolments) -> None:
+    """Open attempts at the RM301 knowledge check, one per trainee of `partners` in turn until
+    there are `quiz_pool`, each with the answer the scenario sends to its first question: an
+    attempt is answered and handed in once, so the pool is large enough for every run."""
     from lms.curriculum.models import Enrolment
     from lms.quizzes import queries as quiz_queries
     from lms.quizzes.operations import start_or_resume_attempt
 
     quiz = quiz_queries.current_quiz(session, "rm301-knowledge-check")
-    ids = people[partner.id][: world.size.quiz_pool]
-    for user_id, enrolment_id in zip(ids, enrolments[partner.id], strict=False):
+    pairs = [
+        pair
+        for partner in partners
+        for pair in zip(people[partner.id], enrolments[partner.id], strict=False)
+    ][: world.size.quiz_pool]
+    for user_id, enrolment_id in pairs:
         attempt = start_or_resume_attempt(session, session.get(Enrolment, enrolment_id), quiz)
         question, answer = _first_answer(quiz, attempt)
         world.quiz_attempts.append(

@@ -31,10 +31,13 @@ class Scenario:
     name: str
     # calls(client number) -> the client's requests; it stops when they run out
     calls: Callable[[int], Iterator[Call]]
+    # Called before each run (the warm-up too), for work that can be done only once.
+    start_run: Callable[[], None] | None = None
 
 
-def scenarios(world: World, cookie: Callable[[str], str]) -> list[Scenario]:
-    """`cookie(token)`: the Cookie header of a browser signed in with that session."""
+def scenarios(world: World, cookie: Callable[[str], str], runs: int = 3) -> list[Scenario]:
+    """`cookie(token)`: the Cookie header of a browser signed in with that session; `runs`:
+    how many times each scenario is run (the warm-up included)."""
 
     def pages(sessions: list[str], path: str) -> Callable[[int], Iterator[Call]]:
         def calls(client: int) -> Iterator[Call]:
@@ -56,12 +59,16 @@ def scenarios(world: World, cookie: Callable[[str], str]) -> list[Scenario]:
     size = world.size
     progress = f"/organisations/{partner}/cohorts/{{}}/progress"
     export_cohort = cohorts[f"{world.export_partner}/Everyone"]
-    quiz = _shared(world.quiz_attempts)
+    quiz = Shares(world.quiz_attempts, runs)
     return [
         Scenario("sign-in", lambda client: _sign_ins(world, client)),
         Scenario("trainee home", trainee_pages(lambda t: "/")),
         Scenario("lesson", trainee_pages(lambda t: f"/learning/{t['enrolment']}{world.lesson}")),
-        Scenario("quiz answer and hand-in", lambda client: _quiz_calls(quiz, cookie)),
+        Scenario(
+            "quiz answer and hand-in",
+            lambda client: _quiz_calls(quiz, cookie),
+            start_run=quiz.next_run,
+        ),
         Scenario("portfolio", trainee_pages(lambda t: f"/portfolio/{t['enrolment']}")),
         Scenario(
             f"upload ({UPLOAD_BYTES / 1024 / 1024:.3g} MB photo)",
@@ -114,9 +121,23 @@ def _sign_ins(world: World, client: int) -> Iterator[Call]:
     return itertools.repeat(Call("POST", "/login", FORM, body, (302, 303)))
 
 
-def _quiz_calls(pool: queue.SimpleQueue, cookie) -> Iterator[Call]:
+class Shares:
+    """Work that can be done only once, cut into equal shares, one for each run: however fast
+    the server, a run cannot use up what a later run needs."""
+
+    def __init__(self, items: list, runs: int):
+        size = max(1, len(items) // max(1, runs))
+        self._shares = [items[start : start + size] for start in range(0, len(items), size)]
+        self.current = _shared([])
+
+    def next_run(self) -> None:
+        self.current = _shared(self._shares.pop(0) if self._shares else [])
+
+
+def _quiz_calls(shares: Shares, cookie) -> Iterator[Call]:
     """Each attempt once: the first question answered, then the attempt handed in. Stops
-    when the pool of open attempts is used up."""
+    when the run's share of the open attempts is used up."""
+    pool = shares.current
     while True:
         try:
             item = pool.get_nowait()

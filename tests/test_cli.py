@@ -124,4 +124,4 @@ def test_demo_is_idempotent(runner, session):
     assert second.exit_code == 0, second.output
     session.expire_all()
     assert session.scalar(select(func.count()).select_from(User)) == people
-    assert session.scalar(select(func.count()).select_from(Organisation)) == 3
+    assert session.scalar(select(func.count()).select_from(Organisation)) == 5

@@ -26,9 +26,9 @@ def test_demo_enrols_everyone_once(app, session):
     session.commit()
     first = _counts(session)
     cohorts, staff, enrolments, progress = first
-    assert cohorts == 2
-    assert staff == 4  # an assessor and an IQA per cohort
-    assert enrolments == 9 + 2  # every trainee on ALRM3, the first of each also on INTRO-PS
+    assert cohorts == 4
+    assert staff == 8  # an assessor and an IQA per cohort
+    assert enrolments == 15 + 4  # every trainee on ALRM3, the first of each also on INTRO-PS
     assert progress > 0
     load_demo(session)
     session.commit()

@@ -11,7 +11,7 @@ from collections import Counter
 from datetime import datetime
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from lms.accounts.models import Organisation, User
 from lms.accounts.roles import Role
@@ -51,6 +51,10 @@ def demo(app, session):
     load_demo(session)
     session.commit()
     load_demo(session)  # safe to run again: it changes nothing
+    session.commit()
+    # The words compared here are English ones: everyone reads in English for this story
+    # (the other languages are read by tests/browser/test_language_journeys.py).
+    session.execute(update(User).values(locale=None))
     session.commit()
 
 

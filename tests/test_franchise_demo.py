@@ -10,7 +10,7 @@ from lms.franchise.licences import usages_for
 from tests.factories import course_with_content
 
 
-def test_demo_licenses_both_partners_and_shows_both_warnings(session):
+def test_demo_licenses_every_partner_and_shows_the_warnings(session):
     course = course_with_content(units=2, lessons=3, code="ALRM3", title="Level 3 Certificate")
     for _ in range(2):  # safe to run again
         load_demo(session)
@@ -32,9 +32,9 @@ def test_demo_licenses_both_partners_and_shows_both_warnings(session):
     ]
     assert harbour.seats_used == 4
     assert "(in 25 days)" in harbour.warnings()[0]
-    assert session.scalar(select(func.count()).select_from(Cohort)) == 2
-    assert session.scalar(select(func.count()).select_from(CohortStaff)) == 4
-    assert session.scalar(select(func.count()).select_from(Enrolment)) == 9
+    assert session.scalar(select(func.count()).select_from(Cohort)) == 4
+    assert session.scalar(select(func.count()).select_from(CohortStaff)) == 8
+    assert session.scalar(select(func.count()).select_from(Enrolment)) == 15
 
 
 def test_demo_without_a_qualification_adds_no_licences(session):

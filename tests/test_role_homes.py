@@ -253,7 +253,7 @@ def test_each_home_takes_the_same_queries_however_much_there_is(day, signed_in, 
 def test_every_demo_person_has_a_home_and_each_trainee_the_record_s_count(app, session, signed_in):
     """On the real curriculum and the demo franchise: every person's home opens, and the
     units a trainee's picture calls achieved are those on her record."""
-    from sqlalchemy import func, select
+    from sqlalchemy import func, select, update
 
     from lms.accounts.models import User
     from lms.accreditation.models import UnitAchievement
@@ -262,6 +262,8 @@ def test_every_demo_person_has_a_home_and_each_trainee_the_record_s_count(app, s
 
     assert app.test_cli_runner().invoke(args=["courses", "sync"]).exit_code == 0
     load_demo(session)
+    session.commit()
+    session.execute(update(User).values(locale=None))  # the words compared are English
     session.commit()
     for person in session.scalars(select(User).order_by(User.id)).all():
         page = signed_in(person).get("/")

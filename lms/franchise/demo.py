@@ -33,6 +33,8 @@ PLAN = {
     # slug: (seats, days until the licence ends, cohort name)
     "northside": (6, 365, "Northside spring cohort"),
     "harbour": (20, 25, "Harbour first cohort"),
+    "ribera": (12, 300, "Grup de tardor"),
+    "most": (10, 200, "Jesenja grupa"),
 }
 
 
