@@ -4,6 +4,7 @@ password changes and reset tokens, and ending everything a password vouched for.
 from __future__ import annotations
 
 import hashlib
+from typing import NoReturn
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy.orm import Session
@@ -40,11 +41,12 @@ def authenticate(
     except that a wait says how long it is (and is the same for any address typed)."""
     now = utcnow()
     typed = email.strip().lower()[:254]
-    wait = throttle.required_wait(session, throttle.SIGN_IN, address, typed, now)
-    if wait:
+    # A first look, with no lock taken: an attempt that must wait is refused at once.
+    if wait := throttle.current_wait(session, throttle.SIGN_IN, address, typed, now):
         burn_time_for_unknown_user(password)
-        record(session, "login.throttled", email=typed, seconds=int(wait.total_seconds()))
-        raise DomainError(throttle.wait_message(wait))
+        _refuse_for_now(session, typed, wait)
+    # The password is checked with nothing held, so sign-ins (a class signing in together
+    # behind one address, say) are checked side by side rather than one at a time.
     user = find_user_by_email(session, email)
     if user is None:
         burn_time_for_unknown_user(password)
@@ -52,6 +54,11 @@ def authenticate(
     else:
         good = verify_password(user.password_hash, password) and not user.is_disabled
         reason = "disabled" if user.is_disabled else "wrong password"
+    # Then the count, under the attempt's locks: when attempts checked at the same time have
+    # filled the limit meanwhile, this one waits as they do, whatever its password, so no
+    # more attempts are answered than the limit allows.
+    if wait := throttle.required_wait(session, throttle.SIGN_IN, address, typed, now):
+        _refuse_for_now(session, typed, wait)
     if not good:
         throttle.count_failure(session, throttle.SIGN_IN, address, typed, now, policy)
         if user is None:
@@ -63,6 +70,11 @@ def authenticate(
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     return user
+
+
+def _refuse_for_now(session: Session, typed: str, wait) -> NoReturn:
+    record(session, "login.throttled", email=typed, seconds=int(wait.total_seconds()))
+    raise DomainError(throttle.wait_message(wait))
 
 
 def signed_in(session: Session, user: User, *, language: str | None = None) -> None:

@@ -116,6 +116,19 @@ def _lock(session: Session, key: tuple[str, str, str], now: datetime) -> None:
         session.execute(touch)
 
 
+def current_wait(
+    session: Session, kind: str, address: str, identity: str, now: datetime
+) -> timedelta:
+    """How long an attempt must wait as things stand, read without taking any lock (zero: go
+    ahead for now; `required_wait` decides, under the locks)."""
+    waits = [timedelta(0)]
+    for key in _keys(kind, address, identity):
+        wait_until = session.scalar(select(SignInThrottle.wait_until).where(*_where(key)))
+        if wait_until is not None and wait_until > now:
+            waits.append(wait_until - now)
+    return max(waits)
+
+
 def required_wait(
     session: Session, kind: str, address: str, identity: str, now: datetime
 ) -> timedelta:

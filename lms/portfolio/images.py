@@ -12,6 +12,7 @@ from __future__ import annotations
 import warnings
 from functools import cache
 from pathlib import Path
+from types import SimpleNamespace
 from typing import TYPE_CHECKING
 
 from lms.i18n import _
@@ -23,14 +24,14 @@ if TYPE_CHECKING:
 
 
 @cache
-def _pillow():
+def _pillow() -> SimpleNamespace:
     """Pillow (with HEIC), loaded with the first photo rather than when the application
-    starts."""
+    starts: `_pillow().Image`, `.ImageOps`, `.ImageSequence`."""
     import pillow_heif
     from PIL import Image, ImageOps, ImageSequence
 
     pillow_heif.register_heif_opener()
-    return Image, ImageOps, ImageSequence
+    return SimpleNamespace(Image=Image, ImageOps=ImageOps, ImageSequence=ImageSequence)
 
 
 MAX_PIXELS = 60_000_000  # well above any phone camera; a larger "photo" is an attack on memory
@@ -39,7 +40,7 @@ _OUTPUT_KIND = {"heic": "jpeg"}
 
 
 def _open(path: Path) -> Image.Image:
-    pil_image, _, _ = _pillow()
+    pil_image = _pillow().Image
     with warnings.catch_warnings():
         warnings.simplefilter("error", pil_image.DecompressionBombWarning)
         try:
@@ -60,8 +61,7 @@ def _open(path: Path) -> Image.Image:
 
 
 def _redraw(image: Image.Image, target_format: str) -> Image.Image:
-    _, image_ops, _ = _pillow()
-    clean = image_ops.exif_transpose(image)
+    clean = _pillow().ImageOps.exif_transpose(image)
     if target_format == "JPEG" and clean.mode not in ("RGB", "L", "CMYK"):
         clean = clean.convert("RGB")
     clean.info = {}
@@ -70,8 +70,7 @@ def _redraw(image: Image.Image, target_format: str) -> Image.Image:
 
 def _save_animation(image: Image.Image, out: Path, target_format: str) -> None:
     frames, durations = [], []
-    _, _, image_sequence = _pillow()
-    for frame in image_sequence.Iterator(image):
+    for frame in _pillow().ImageSequence.Iterator(image):
         durations.append(frame.info.get("duration", 100))
         copy = frame.copy()
         copy.info = {}

@@ -69,8 +69,8 @@ def weekly_summary(session: Session, today: date) -> int:
         coordinators = people_with_role(session, organisation.id, Role.COORDINATOR)
         if not coordinators:
             continue
-        waiting, _ = waiting_longest(session, organisation, now)
-        quiet, _, _ = quiet_trainees(session, organisation, now)
+        waiting = waiting_longest(session, organisation, now)[0]
+        quiet = quiet_trainees(session, organisation, now)[0]
         flags = session.scalar(
             select(func.count(PracticeFlag.id)).where(
                 PracticeFlag.organisation_id == organisation.id,

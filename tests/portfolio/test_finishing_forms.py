@@ -133,7 +133,8 @@ def test_achieved_units_are_folded_away_and_others_open(setting, signed_in):
     groups = _groups(page)
     assert "open" not in groups[first.id]
     assert all("open" in groups[unit.id] for unit in setting.units[1:])
-    assert f'{first.code} {first.title} <span class="tag tag--ok">Achieved</span>' in page
+    title = f'<span lang="{first.language}">{first.title}</span>'
+    assert f'{first.code} {title} <span class="tag tag--ok">Achieved</span>' in page
 
 
 def test_a_unit_with_a_chosen_criterion_is_open_and_saving_keeps_the_choice(setting, signed_in):
