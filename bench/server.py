@@ -35,6 +35,8 @@ class Server:
             # Workers are not recycled during a measurement: a replaced worker's CPU time
             # would be read from the master's reaped children only once it is collected.
             "GUNICORN_MAX_REQUESTS": "0",
+            # As `make serve` runs it (see the Makefile).
+            "MALLOC_ARENA_MAX": os.environ.get("MALLOC_ARENA_MAX", "2"),
         }
         with open(log, "ab") as out:
             self.process = subprocess.Popen(  # noqa: S603 - our own interpreter and settings

@@ -14,6 +14,7 @@ replaced by themselves after max_requests (below).
 
 from __future__ import annotations
 
+import gc
 import logging
 import os
 from pathlib import Path
@@ -118,6 +119,21 @@ logger_class = PathlessLogger
 
 
 # --- hooks --------------------------------------------------------------------------------------
+def pre_fork(server, worker):
+    """Before each worker is forked from the preloaded master: load once what every worker
+    would load for itself (templates, catalogues; lms.web.load_before_fork), then freeze the
+    master's objects out of the garbage collector's sight, so that a worker does not copy the
+    memory they live on merely by scanning them (the workers share it instead)."""
+    if not getattr(server, "alongside_loaded", False):
+        app = server.app.wsgi()
+        if getattr(app, "extensions", {}).get("sqlalchemy") is not None:
+            from lms.web import load_before_fork
+
+            load_before_fork(app)
+        server.alongside_loaded = True
+    gc.freeze()
+
+
 def post_fork(server, worker):
     """A worker must not use the database connections the master might have opened while
     loading the app (two processes on one connection corrupt each other's conversation):

@@ -12,11 +12,12 @@ import inspect
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import TypeVar
 from urllib.parse import urlsplit
 
 from flask import Flask, flash, g, has_request_context, render_template, request, url_for
+from flask_babel import force_locale
 from flask_login import current_user
 from sqlalchemy import event, select
 from werkzeug.exceptions import HTTPException
@@ -76,6 +77,21 @@ def init_web(app: Flask) -> None:
     _init_security_headers(app)
     _init_templates(app)
     _register_error_pages(app)
+
+
+def load_before_fork(app: Flask) -> None:
+    """What each server worker would otherwise load for itself on its first requests, loaded
+    once in the master before the workers are forked (deploy/gunicorn.conf.py), so they share
+    it: every page and message template compiled, and each language's catalogue and Babel's
+    date and number data for it."""
+    for name in app.jinja_env.list_templates(filter_func=lambda n: n.endswith((".html", ".txt"))):
+        app.jinja_env.get_template(name)
+    with app.test_request_context():
+        for language in i18n.LANGUAGES:
+            with force_locale(language.locale):
+                i18n.format_datetime(datetime(2026, 1, 1, tzinfo=UTC), "long")
+                i18n.format_decimal(1234.5)
+                i18n.ngettext("%(num)d day", "%(num)d days", 2)
 
 
 def route_for_logs() -> str:

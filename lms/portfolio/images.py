@@ -9,6 +9,7 @@ HEIC photos (iPhones) become JPEG, which every computer can open.
 
 from __future__ import annotations
 
+import threading
 import warnings
 from functools import cache
 from pathlib import Path
@@ -34,6 +35,10 @@ def _pillow() -> SimpleNamespace:
     return SimpleNamespace(Image=Image, ImageOps=ImageOps, ImageSequence=ImageSequence)
 
 
+# One picture is decoded at a time in each process: a phone photo takes 36 MB or more once
+# decoded, so a class uploading together would otherwise take the server's memory; the others
+# wait a moment (their bytes are already on disk).
+_ONE_AT_A_TIME = threading.Lock()
 MAX_PIXELS = 60_000_000  # well above any phone camera; a larger "photo" is an attack on memory
 _SAVE_AS = {"jpeg": "JPEG", "png": "PNG", "gif": "GIF", "webp": "WEBP", "heic": "JPEG"}
 _OUTPUT_KIND = {"heic": "jpeg"}
@@ -61,11 +66,12 @@ def _open(path: Path) -> Image.Image:
 
 
 def _redraw(image: Image.Image, target_format: str) -> Image.Image:
-    clean = _pillow().ImageOps.exif_transpose(image)
-    if target_format == "JPEG" and clean.mode not in ("RGB", "L", "CMYK"):
-        clean = clean.convert("RGB")
-    clean.info = {}
-    return clean
+    # Turned upright in place: a decoded photo is tens of MB, and a copy would double it.
+    _pillow().ImageOps.exif_transpose(image, in_place=True)
+    if target_format == "JPEG" and image.mode not in ("RGB", "L", "CMYK"):
+        image = image.convert("RGB")
+    image.info = {}
+    return image
 
 
 def _save_animation(image: Image.Image, out: Path, target_format: str) -> None:
@@ -92,7 +98,7 @@ def reencode(
     target_format = _SAVE_AS[kind.key]
     out = new_part_path(storage)
     try:
-        with _open(staged.path) as image:
+        with _ONE_AT_A_TIME, _open(staged.path) as image:
             icc = image.info.get("icc_profile")
             try:
                 if getattr(image, "n_frames", 1) > 1 and target_format in ("GIF", "WEBP"):
