@@ -28,6 +28,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, tzinfo
 from decimal import Decimal
+from functools import lru_cache
 from pathlib import Path
 from zoneinfo import ZoneInfo, available_timezones
 
@@ -113,6 +114,9 @@ COMMON_TIME_ZONES = (
 DEFAULT_TIME_ZONE = "Europe/London"
 
 
+_DEFAULT_LOCALE = Locale.parse(_BY_CODE[DEFAULT_LANGUAGE].locale)
+
+
 def language(code: str | None) -> Language:
     """The language of `code`, or English for anything not offered."""
     return _BY_CODE.get(code or "", _BY_CODE[DEFAULT_LANGUAGE])
@@ -191,8 +195,14 @@ def _select_timezone() -> str | None:
 
 def current_locale() -> Locale:
     """The reader's locale; British English outside an application."""
-    locale = flask_babel.get_locale() if has_app_context() else None
-    return locale or Locale.parse(language(DEFAULT_LANGUAGE).locale)
+    if not has_app_context():
+        return _DEFAULT_LOCALE
+    # Asked hundreds of times by a report (every number, every date): read first where
+    # Flask-Babel keeps its answer for this request (or for `force_locale`), which is what
+    # its get_locale reads too, after several look-ups of its context.
+    state = g.get("_flask_babel")
+    locale = getattr(state, "babel_locale", None) or flask_babel.get_locale()
+    return locale or _DEFAULT_LOCALE
 
 
 def current_language() -> Language:
@@ -272,7 +282,19 @@ def format_time(
 
 
 def format_number(value: int | None) -> str:
-    return "" if value is None else babel_numbers.format_decimal(value, locale=current_locale())
+    """`1,234` (`1.234` in Catalan and Bosnian, `1234` in Spanish, which groups from five
+    digits). A report writes hundreds of counts: each whole number is written once per locale."""
+    if value is None:
+        return ""
+    locale = current_locale()
+    if isinstance(value, int):
+        return _whole_number(value, str(locale))
+    return babel_numbers.format_decimal(value, locale=locale)
+
+
+@lru_cache(maxsize=16384)
+def _whole_number(value: int, locale: str) -> str:
+    return babel_numbers.format_decimal(value, locale=locale)
 
 
 def format_decimal(value: float | Decimal | None, format: str | None = None) -> str:

@@ -157,23 +157,31 @@ def recent_work(session: Session, user: User, enrolment_ids: list[int]) -> list[
         found.append(
             Touched("lesson", lesson_title, viewed_at, enrolment_id, unit_code, lesson_slug)
         )
-    for attempt, title in session.execute(
-        select(QuizAttempt, Quiz.title)
+    # Only the columns shown: an attempt's paper and its key are large JSON, not needed here.
+    for row in session.execute(
+        select(
+            QuizAttempt.id,
+            QuizAttempt.enrolment_id,
+            QuizAttempt.quiz_slug,
+            QuizAttempt.started_at,
+            QuizAttempt.last_saved_at,
+            QuizAttempt.submitted_at,
+            Quiz.title,
+        )
         .join(Quiz, Quiz.id == QuizAttempt.quiz_id)
         .where(QuizAttempt.enrolment_id.in_(enrolment_ids))
         .order_by(QuizAttempt.started_at.desc(), QuizAttempt.id.desc())
         .limit(RECENT)
     ):
-        at = attempt.submitted_at or attempt.last_saved_at or attempt.started_at
         found.append(
             Touched(
                 "quiz",
-                title,
-                at,
-                attempt.enrolment_id,
-                slug=attempt.quiz_slug,
-                attempt_id=attempt.id,
-                in_progress=attempt.submitted_at is None,
+                row.title,
+                row.submitted_at or row.last_saved_at or row.started_at,
+                row.enrolment_id,
+                slug=row.quiz_slug,
+                attempt_id=row.id,
+                in_progress=row.submitted_at is None,
             )
         )
     for evidence_id, title, updated_at, enrolment_id in session.execute(

@@ -10,6 +10,9 @@ from lms.franchise.today import coordinator_day
 from lms.i18n import _
 from lms.permissions import can
 
+# The roles whose holders are assigned to cohorts (lms.curriculum.models.CohortRole).
+COHORT_STAFF_ROLES = {Role.ASSESSOR, Role.IQA}
+
 
 @home_sections(order=30)
 def franchise_sections(user) -> list[Section]:
@@ -53,7 +56,8 @@ def franchise_sections(user) -> list[Section]:
                 ],
             )
         )
-    cohorts = assigned_cohorts(db.session, user)
+    # Only assessors and IQAs are assigned to cohorts (a trainee's home asks nothing here).
+    cohorts = assigned_cohorts(db.session, user) if user.roles & COHORT_STAFF_ROLES else []
     if cohorts:
         sections.append(
             Section(

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import func, select, union_all, update
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, raiseload, selectinload
 
 from lms.accounts.models import Organisation
 from lms.audit.operations import record
@@ -178,15 +178,21 @@ def seats_used(session: Session, organisation_ids: Iterable[int]) -> dict[tuple[
 
 
 def usages_for(
-    session: Session, organisation_ids: Sequence[int], today: date
+    session: Session, organisation_ids: Sequence[int], today: date, *, with_units: bool = True
 ) -> list[LicenceUsage]:
-    """Every licence of these organisations with its usage, in two queries (plus eager loads)."""
+    """Every licence of these organisations with its usage, in two queries (plus eager loads;
+    the units each licence covers only `with_units`: a franchise's worth is hundreds of rows
+    that its overview does not show)."""
     if not organisation_ids:
         return []
+    options = [
+        selectinload(Licence.course),
+        selectinload(Licence.units) if with_units else raiseload(Licence.units),
+    ]
     licences = session.scalars(
         select(Licence)
         .where(Licence.organisation_id.in_(organisation_ids))
-        .options(selectinload(Licence.course), selectinload(Licence.units))
+        .options(*options)
         .order_by(Licence.organisation_id, Licence.expires_on)
     ).all()
     used = seats_used(session, organisation_ids)

@@ -12,6 +12,7 @@ import statistics
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import cached_property
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
@@ -103,16 +104,22 @@ class Overview:
     metric_labels: dict[str, str]
     pending_metrics: list[str]
 
-    @property
+    @cached_property
     def statuses(self) -> dict[str, str]:
         """The status columns: every status, with "Award revoked" only when some partner has
-        a revoked award."""
+        a revoked award (worked out once: every row of the table reads them)."""
         return award_status.labels_to_show(any(p.revoked for p in self.partners))
 
 
 def _summaries(
-    session: Session, organisations: Sequence[Organisation], today: date
+    session: Session,
+    organisations: Sequence[Organisation],
+    today: date,
+    *,
+    licence_units: bool = True,
 ) -> list[PartnerSummary]:
+    """Each organisation's figures; its licences with the units they cover only with
+    `licence_units` (a partner's page lists them; the franchise's table does not)."""
     ids = [organisation.id for organisation in organisations]
     summaries = {o.id: PartnerSummary(o) for o in organisations}
     if not ids:
@@ -133,7 +140,7 @@ def _summaries(
     ):
         days = (achieved_at - enrolled_at).total_seconds() / 86400
         summaries[organisation_id].days_to_award.append(max(days, 0))
-    for usage in usages_for(session, ids, today):
+    for usage in usages_for(session, ids, today, with_units=licence_units):
         summaries[usage.licence.organisation_id].licences.append(usage)
     for metric in metrics():
         for organisation_id, text in metric.load(session, ids).items():
@@ -176,7 +183,7 @@ def franchise_overview(session: Session, user: User, today: date) -> Overview:
         .where(Organisation.id.in_(partner_ids_where(user)))
         .order_by(Organisation.name)
     ).all()
-    return _overview(_summaries(session, partners, today))
+    return _overview(_summaries(session, partners, today, licence_units=False))
 
 
 def partner_overview(session: Session, partner: Organisation, today: date) -> Overview:
