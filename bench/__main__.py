@@ -10,7 +10,7 @@ DATABASE_URL=postgresql://.../scratch make bench   # an EMPTY scratch database: 
 Each row: requests answered, requests a second, latency percentiles, the server's CPU time a
 request (master and workers, from /proc), SQL statements a request (from the bench-only
 X-Statement-Count header) and the CPU time as a multiple of a bare Flask page's. The table is
-also written to bench/results/<UTC date>.json.
+also written to bench/results/<UTC date>.json (<UTC date>-postgresql.json on PostgreSQL).
 """
 
 from __future__ import annotations
@@ -115,7 +115,9 @@ def main() -> int:
         "memory_mib": memory,
     }
     results_dir.mkdir(parents=True, exist_ok=True)
-    out = results_dir / f"{datetime.now(UTC):%Y-%m-%d}.json"
+    # SQLite's under the day's date; another database's beside it, named.
+    name = f"{datetime.now(UTC):%Y-%m-%d}" + ("" if dialect == "sqlite" else f"-{dialect}")
+    out = results_dir / f"{name}.json"
     out.write_text(json.dumps(report, indent=2) + "\n")
     print()
     print(table(rows))

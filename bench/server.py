@@ -35,8 +35,9 @@ class Server:
             # Workers are not recycled during a measurement: a replaced worker's CPU time
             # would be read from the master's reaped children only once it is collected.
             "GUNICORN_MAX_REQUESTS": "0",
-            # As `make serve` runs it (see the Makefile).
+            # The allocator's settings `make serve` gives gunicorn (SERVER_MALLOC, Makefile).
             "MALLOC_ARENA_MAX": os.environ.get("MALLOC_ARENA_MAX", "2"),
+            "MALLOC_MMAP_THRESHOLD_": os.environ.get("MALLOC_MMAP_THRESHOLD_", "131072"),
         }
         with open(log, "ab") as out:
             self.process = subprocess.Popen(  # noqa: S603 - our own interpreter and settings
