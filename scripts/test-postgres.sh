@@ -11,13 +11,15 @@ PY=${PY:-.venv/bin/python}
 # The authorisation table (tests/test_authorisation.py: every route, every role, own and
 # foreign ids, through HTTP) runs on SQLite only: it is half the suite's time, and what in it
 # depends on the database is checked on PostgreSQL too, by each rule's SQL form against its
-# predicate (tests/test_rule_query_twins.py) and by the isolation and domain tests.
+# predicate (tests/test_rule_query_twins.py) and by the isolation and domain tests. The
+# benchmark's test (marked bench) builds its own SQLite scratch database whatever the run's,
+# so it runs once, in the SQLite pass.
 run_suite() {
   local server_url="$1"
   shift
   echo "== Test suite on PostgreSQL =="
   TEST_POSTGRES_URL="$server_url" TEST_DATABASE_URL="${server_url%/*}/alongside_test" \
-    "$PY" -m pytest -q -p no:cacheprovider -n "${TEST_WORKERS:-auto}" -m "not browser" \
+    "$PY" -m pytest -q -p no:cacheprovider -n "${TEST_WORKERS:-auto}" -m "not browser and not bench" \
       --ignore=tests/test_authorisation.py "$@"
 }
 
