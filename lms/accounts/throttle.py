@@ -136,18 +136,14 @@ def required_wait(
 
     Locks the attempt's rows until the caller's transaction ends: another attempt from the
     same client address waits here until this one has been counted."""
-    waits = [timedelta(0)]
     keys = _keys(kind, address, identity)
     for key in keys:
         _lock(session, key, now)
-    for key in keys:
-        wait_until = session.scalar(select(SignInThrottle.wait_until).where(*_where(key)))
-        if wait_until is not None and wait_until > now:
-            waits.append(wait_until - now)
-    if max(waits):  # not checked, so not counted: a row made only to be locked is not kept
+    wait = current_wait(session, kind, address, identity, now)
+    if wait:  # not checked, so not counted: a row made only to be locked is not kept
         for key in keys:
             _forget_unfailed(session, key)
-    return max(waits)
+    return wait
 
 
 def _forget_unfailed(session: Session, key: tuple[str, str, str]) -> None:
