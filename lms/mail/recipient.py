@@ -13,10 +13,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import current_app, g
 from flask_babel import force_locale
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from lms.accounts.models import Membership, Organisation, User
+from lms.accounts.models import User
 from lms.i18n import current_language, language
 
 
@@ -27,20 +26,11 @@ def recipient_locale(user: User | None) -> str:
     return current_language().locale
 
 
-def recipient_zone(session: Session, user: User | None) -> ZoneInfo:
-    """Her organisation's time zone where it has one, else the site's (DISPLAY_TIMEZONE)."""
-    organisation = None
-    if user is not None and user.id is not None:
-        organisation = session.scalar(
-            select(Organisation)
-            .join(Membership, Membership.organisation_id == Organisation.id)
-            .where(Membership.user_id == user.id)
-            .order_by(Membership.id)
-            .limit(1)
-        )
-    name = (organisation.time_zone if organisation else None) or current_app.config.get(
-        "DISPLAY_TIMEZONE", "UTC"
-    )
+def recipient_zone(user: User | None) -> ZoneInfo:
+    """Her organisation's time zone (`User.organisation_zone`, as her pages show her times),
+    else the site's (DISPLAY_TIMEZONE)."""
+    own = user.organisation_zone if user is not None and user.id is not None else None
+    name = own or current_app.config.get("DISPLAY_TIMEZONE", "UTC")
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
@@ -58,7 +48,7 @@ def as_recipient(session: Session, user: User | None):
     babel_state = g._flask_babel
     locale = recipient_locale(user)
     zone_before = getattr(babel_state, "babel_tzinfo", None)
-    babel_state.babel_tzinfo = recipient_zone(session, user)
+    babel_state.babel_tzinfo = recipient_zone(user)
     try:
         with force_locale(locale):
             yield
