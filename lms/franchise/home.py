@@ -10,9 +10,6 @@ from lms.franchise.today import coordinator_day
 from lms.i18n import _
 from lms.permissions import can
 
-# The roles whose holders are assigned to cohorts (lms.curriculum.models.CohortRole).
-COHORT_STAFF_ROLES = {Role.ASSESSOR, Role.IQA}
-
 
 @home_sections(order=30)
 def franchise_sections(user) -> list[Section]:
@@ -56,8 +53,7 @@ def franchise_sections(user) -> list[Section]:
                 ],
             )
         )
-    # Only assessors and IQAs are assigned to cohorts (a trainee's home asks nothing here).
-    cohorts = assigned_cohorts(db.session, user) if user.roles & COHORT_STAFF_ROLES else []
+    cohorts = assigned_cohorts(db.session, user)
     if cohorts:
         sections.append(
             Section(
