@@ -78,8 +78,10 @@ def sign_in(page, email: str, password: str = "correct horse battery") -> None:
     page.goto("/login")
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password", exact=True).fill(password)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_load_state()
+    # Wait for the page the form leads to: a load-state check alone can return before the
+    # browser has left the sign-in page.
+    with page.expect_navigation():
+        page.get_by_role("button", name="Sign in").click()
 
 
 def accessibility_violations(page) -> list[str]:

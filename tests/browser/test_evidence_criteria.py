@@ -43,8 +43,8 @@ def test_criteria_are_chosen_by_keyboard_in_folded_units(page, setting):
     box.focus()
     page.keyboard.press("Space")
     expect(box).to_be_checked()
-    page.get_by_role("button", name="Save").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save").click()
 
     db.session.expire_all()
     evidence = db.session.scalar(select(Evidence).options(selectinload(Evidence.criteria)))

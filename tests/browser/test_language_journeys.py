@@ -101,22 +101,22 @@ def sign_in_in(page, lang: str, email: str) -> None:
     _, sign_in_label = LANGUAGES[lang]
     page.goto("/login")
     page.locator("select[name=language]").first.select_option(lang)
-    page.locator("form[action^='/language'] button").first.click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.locator("form[action^='/language'] button").first.click()
     assert english_left(page, lang) == [], "the sign-in page"
     assert accessibility_violations(page) == []
     page.locator("input[name=email]").fill(email)
     page.locator("input[name=password]").fill("correct horse battery")
-    page.get_by_role("button", name=sign_in_label).click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("button", name=sign_in_label).click()
 
 
 def check(page, lang: str, path: str) -> None:
     page.goto(path)
     page.wait_for_load_state()
     if page.locator("form.content-note button, [data-content-note] button").count():
-        page.locator("form.content-note button, [data-content-note] button").first.click()
-        page.wait_for_load_state()
+        with page.expect_navigation():
+            page.locator("form.content-note button, [data-content-note] button").first.click()
     assert english_left(page, lang) == [], path
     assert accessibility_violations(page) == [], path
 
@@ -144,8 +144,8 @@ def test_a_trainee_and_an_assessor_find_no_english_on_their_pages(page, people, 
         "/account/notifications",
     ]:
         check(page, lang, path)
-    page.locator("form[action='/logout'] button").first.click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.locator("form[action='/logout'] button").first.click()
 
     # Her language was kept at sign-in; the assessor chooses hers the same way.
     sign_in_in(page, lang, assessor.email)

@@ -28,13 +28,15 @@ def enrolled_trainee(app, session):
 
 def test_trainee_reads_a_lesson_and_continues_later(page, enrolled_trainee):
     sign_in(page, enrolled_trainee.email)
-    page.get_by_role("link", name="Level 3 Certificate in Reintegrative Mentoring").first.click()
+    with page.expect_navigation():
+        page.get_by_role("link", name="Level 3 Certificate in Reintegrative Mentoring").first.click()
     assert page.get_by_role("heading", level=1).inner_text().startswith("Level 3 Certificate")
     assert accessibility_violations(page) == []
 
-    page.get_by_role(
-        "link", name="Boundaries, over-identification and looking after yourself"
-    ).click()
+    with page.expect_navigation():
+        page.get_by_role(
+            "link", name="Boundaries, over-identification and looking after yourself"
+        ).click()
     assert "Boundaries" in page.get_by_role("heading", level=1).inner_text()
     assert accessibility_violations(page) == []
 
@@ -52,14 +54,15 @@ def test_trainee_reads_a_lesson_and_continues_later(page, enrolled_trainee):
     expect(page.get_by_text("Marked as complete").first).to_be_visible()
 
     page.get_by_role("link", name="Over-identification").last.click()
-    if page.get_by_role("button", name="Continue to the lesson").count():
-        page.get_by_role("button", name="Continue to the lesson").click()
-    assert "Over-identification" in page.get_by_role("heading", level=1).inner_text()
+    # Every lesson here carries a content note: wait for it, then for the lesson it leads to,
+    # rather than reading the page while it is still loading.
+    page.get_by_role("button", name="Continue to the lesson").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Over-identification")
     page.get_by_role("link", name="Home").click()
     page.get_by_role("link", name="Your learning").first.click()
     expect(page.get_by_text("1 of 24 lessons complete")).to_be_visible()
     page.get_by_role("link", name="Continue where you left off").click()
-    assert "Over-identification" in page.get_by_role("heading", level=1).inner_text()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Over-identification")
 
 
 def test_lesson_reads_well_on_a_phone(phone, enrolled_trainee):
@@ -67,8 +70,9 @@ def test_lesson_reads_well_on_a_phone(phone, enrolled_trainee):
     phone.get_by_role("link", name="Level 3 Certificate in Reintegrative Mentoring").first.click()
     phone.get_by_role("link", name="The role and limits of a peer mentor").click()
     phone.get_by_role("link", name="What peer mentoring is, and what it is not").first.click()
-    if phone.get_by_role("button", name="Continue to the lesson").count():
-        phone.get_by_role("button", name="Continue to the lesson").click()
+    phone.get_by_role("button", name="Continue to the lesson").click()
+    expect(phone.get_by_role("heading", level=1)).to_contain_text("What peer mentoring is")
+    phone.wait_for_load_state("load")
     wide = phone.evaluate(
         """[...document.querySelectorAll('main *')]
             .filter(e => e.getBoundingClientRect().right > 375.5)

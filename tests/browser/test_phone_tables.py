@@ -45,7 +45,8 @@ def enrolled_trainee(app, session):
 def test_the_course_page_fits_a_phone_with_progress_on_screen(phone_390, enrolled_trainee):
     page = phone_390
     sign_in(page, enrolled_trainee.email)
-    page.get_by_role("link", name="Level 3 Certificate in Reintegrative Mentoring").first.click()
+    with page.expect_navigation():
+        page.get_by_role("link", name="Level 3 Certificate in Reintegrative Mentoring").first.click()
     assert page.get_by_role("heading", level=1).inner_text().startswith("Level 3 Certificate")
 
     assert page.evaluate("document.documentElement.scrollWidth") <= WIDTH
@@ -69,7 +70,8 @@ def test_the_course_page_fits_a_phone_with_progress_on_screen(phone_390, enrolle
 
 def test_the_course_page_keeps_its_table_on_a_wide_screen(page, enrolled_trainee):
     sign_in(page, enrolled_trainee.email)
-    page.get_by_role("link", name="Level 3 Certificate in Reintegrative Mentoring").first.click()
+    with page.expect_navigation():
+        page.get_by_role("link", name="Level 3 Certificate in Reintegrative Mentoring").first.click()
     table = page.locator("table.unit-table")
     expect(table.get_by_role("columnheader", name="Progress")).to_be_visible()
     assert table.evaluate("t => getComputedStyle(t).display") == "table"

@@ -49,7 +49,8 @@ def test_answers_save_themselves_and_survive_a_reload(page, trainee_with_quiz):
     expect(page.get_by_text("0 of 7 questions answered")).to_be_visible()
     assert accessibility_violations(page) == []
 
-    page.get_by_role("link", name="What is the main purpose of a peer mentor?").click()
+    with page.expect_navigation():
+        page.get_by_role("link", name="What is the main purpose of a peer mentor?").click()
     assert accessibility_violations(page) == []
     page.get_by_label("To walk alongside her").check()
     status = page.locator("[data-autosave-status]")
@@ -64,7 +65,8 @@ def test_answers_save_themselves_and_survive_a_reload(page, trainee_with_quiz):
     status.get_by_text("Saved at").wait_for(timeout=30_000)
     page.get_by_role("link", name="All questions and handing in").click()
     expect(page.get_by_text("2 of 7 questions answered")).to_be_visible()
-    page.get_by_role("link", name="Match each need with a service.").click()
+    with page.expect_navigation():
+        page.get_by_role("link", name="Match each need with a service.").click()
     assert accessibility_violations(page) == []
     page.get_by_role("link", name="Previous question").click()
     expect(page.get_by_role("heading", name="Question 4 of 7")).to_be_visible()
@@ -104,7 +106,9 @@ def test_question_pages_work_on_a_phone(phone, trainee_with_quiz):
     trainee, quiz = trainee_with_quiz
     sign_in(phone, trainee.email)
     phone.goto(f"/quizzes/{quiz.slug}")
-    phone.get_by_role("button", name="Start the quiz").click()
-    phone.get_by_role("link", name="Put these responses in order.").click()
+    with phone.expect_navigation():
+        phone.get_by_role("button", name="Start the quiz").click()
+    with phone.expect_navigation():
+        phone.get_by_role("link", name="Put these responses in order.").click()
     assert phone.evaluate("document.documentElement.scrollWidth") <= 375
     assert accessibility_violations(phone) == []
