@@ -11,6 +11,7 @@ from lms.accounts.roles import Role
 from lms.accreditation.today import trainee_day
 from lms.assessment.today import assessor_day, eqa_day, iqa_day
 from lms.assessment.unit_status import UnitStatus
+from lms.curriculum.queries import active_enrolments
 from lms.db import clock_at, utcnow
 from lms.extensions import db
 from lms.franchise.today import QUIET_DAYS, coordinator_day
@@ -33,7 +34,12 @@ def elsewhere(app, day):
 
 
 def test_the_trainee_day_says_where_she_left_off_and_what_waits(day):
-    today = trainee_day(db.session, day.setting.trainee, utcnow())
+    today = trainee_day(
+        db.session,
+        day.setting.trainee,
+        active_enrolments(db.session, day.setting.trainee),
+        utcnow(),
+    )
     kinds = [item.kind for item in today.recent]
     assert sorted(kinds) == ["evidence", "lesson", "quiz"]
     assert today.recent[0].kind == "quiz"  # the last thing she did
@@ -59,13 +65,21 @@ def test_a_quiz_to_wait_for_is_not_offered_yet(day):
     attempt = quizzes.start_attempt(db.session, day.setting.enrolment, quiz)
     quizzes.submit_attempt(db.session, attempt)
     db.session.commit()
-    titles = [r.quiz.slug for r in trainee_day(db.session, day.setting.trainee, utcnow()).retakes]
+    titles = [
+        r.quiz.slug
+        for r in trainee_day(
+            db.session,
+            day.setting.trainee,
+            active_enrolments(db.session, day.setting.trainee),
+            utcnow(),
+        ).retakes
+    ]
     assert "waiting-quiz" not in titles
 
 
 def test_no_day_for_a_trainee_on_no_course(app, day):
     nobody = member(day.organisation, Role.TRAINEE)
-    assert trainee_day(db.session, nobody, utcnow()) is None
+    assert trainee_day(db.session, nobody, [], utcnow()) is None
 
 
 def test_the_iqa_day_groups_her_samples_by_assessor_and_risk(day, elsewhere):

@@ -221,12 +221,14 @@ def dashboard(session: Session, user: User) -> list[EnrolmentSummary]:
 
 
 def active_enrolments(session: Session, user: User) -> list[Enrolment]:
+    """The courses she is on (not withdrawn from), newest first, each with its course and
+    organisation."""
     return list(
         session.scalars(
             select(Enrolment)
             .where(Enrolment.user_id == user.id, Enrolment.status != EnrolmentStatus.WITHDRAWN)
-            .options(joinedload(Enrolment.course))
-            .order_by(Enrolment.enrolled_at.desc())
+            .options(joinedload(Enrolment.course), joinedload(Enrolment.organisation))
+            .order_by(Enrolment.enrolled_at.desc(), Enrolment.id.desc())
         )
     )
 
