@@ -14,7 +14,7 @@ from lms.quizzes.models import Quiz, QuizAttempt
 
 
 def quiz_results(
-    session: Session, enrolment_ids: Select, unit_ids: Sequence[int]
+    session: Session, enrolment_ids: Select | Sequence[int], unit_ids: Sequence[int]
 ) -> dict[tuple[int, int], str]:
     """{(enrolment id, unit id): "Passed, 85%" | "Not passed yet (2 tries, best 60%)"}."""
     rows = session.execute(
