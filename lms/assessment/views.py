@@ -48,7 +48,7 @@ def queue():
     authorize(current_user, "assessment.queue")
     cohort_id = request.args.get("cohort", type=int)
     unit_id = request.args.get("unit", type=int)
-    page, units = queries.queue_page(
+    queue = queries.queue_page(
         db.session,
         current_user,
         cohort_id=cohort_id,
@@ -57,10 +57,7 @@ def queue():
     )
     return render_template(
         "assessment/queue.html",
-        page=page,
-        countersign=queries.countersign_queue(db.session, current_user),
-        cohorts=queries.assessor_cohorts(db.session, current_user),
-        units=units,
+        queue=queue,
         cohort_id=cohort_id,
         unit_id=unit_id,
         first_page=not request.args.get("after"),
