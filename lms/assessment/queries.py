@@ -10,6 +10,7 @@ from typing import NamedTuple
 
 from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
 from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from lms.accounts.models import Organisation, User
 from lms.accounts.roles import Role
@@ -354,25 +355,26 @@ class History:
         return self.decisions[-1] if self.decisions else None
 
 
-def decision_history(session: Session, submission: Submission) -> History:
-    """Everything decided about a submission, oldest first, in a fixed number of queries."""
+def decision_history(
+    session: Session, submission: Submission, *, items: list[SubmittedEvidence] | None = None
+) -> History:
+    """Everything decided about a submission, oldest first, in a fixed number of queries
+    (three with `items`, the submission's evidence when the caller has loaded it, and no
+    decision yet; six at most)."""
     unit = session.get(Unit, submission.unit_id)
     criteria = _criteria_in_order(session, unit)
-    decisions = list(
-        session.scalars(
-            select(Decision)
-            .where(Decision.submission_id == submission.id)
-            .options(selectinload(Decision.judgements))
-            .order_by(Decision.decided_at, Decision.id)
-        )
-    )
+    rows = session.execute(
+        select(Decision, IqaSample)
+        .outerjoin(IqaSample, IqaSample.decision_id == Decision.id)
+        .where(Decision.submission_id == submission.id)
+        .options(selectinload(Decision.judgements))
+        .order_by(Decision.decided_at, Decision.id)
+    ).all()
+    decisions = [decision for decision, _ in rows]
+    samples = {decision.id: sample for decision, sample in rows if sample is not None}
     ids = [d.id for d in decisions]
-    signatures = _countersignatures_by_decision(session, ids)
-    samples = {
-        s.decision_id: s
-        for s in session.scalars(select(IqaSample).where(IqaSample.decision_id.in_(ids)))
-    }
-    people = _people_in_history(session, submission, decisions, signatures)
+    signatures = _countersignatures_by_decision(session, ids) if ids else {}
+    people = _people_in_history(session, submission, decisions, signatures, items)
     verified = ledger.verified(session, "assessment_decision", ids)
     views = [
         DecisionView(
@@ -386,6 +388,20 @@ def decision_history(session: Session, submission: Submission) -> History:
         for d in decisions
     ]
     return History(unit=unit, criteria=criteria, decisions=views, people=people)
+
+
+def submitted_evidence(session: Session, submission: Submission) -> list[SubmittedEvidence]:
+    """The evidence frozen in `submission`, in the order it was submitted, loaded as its
+    `items` (one query)."""
+    items = list(
+        session.scalars(
+            select(SubmittedEvidence)
+            .where(SubmittedEvidence.submission_id == submission.id)
+            .order_by(SubmittedEvidence.id)
+        )
+    )
+    set_committed_value(submission, "items", items)
+    return items
 
 
 def _criteria_in_order(session: Session, unit: Unit) -> list[AssessmentCriterion]:
@@ -419,19 +435,26 @@ def _people_in_history(
     submission: Submission,
     decisions: list[Decision],
     signatures: dict[int, list[Countersignature]],
+    items: list[SubmittedEvidence] | None = None,
 ) -> dict[int, User]:
-    """Assessors, countersigners, and the assessors who recorded evidence (an observation)."""
+    """Assessors, countersigners, and the assessors who recorded evidence (an observation):
+    read from `items` when the caller has them."""
     people_ids = {d.assessor_id for d in decisions} | {
         c.user_id for cs in signatures.values() for c in cs
     }
-    item_people = set(
-        session.scalars(
-            select(SubmittedEvidence.recorded_by_id).where(
-                SubmittedEvidence.submission_id == submission.id,
-                SubmittedEvidence.recorded_by_id.is_not(None),
+    if items is not None:
+        item_people = {item.recorded_by_id for item in items if item.recorded_by_id is not None}
+    else:
+        item_people = set(
+            session.scalars(
+                select(SubmittedEvidence.recorded_by_id).where(
+                    SubmittedEvidence.submission_id == submission.id,
+                    SubmittedEvidence.recorded_by_id.is_not(None),
+                )
             )
         )
-    )
+    if not people_ids | item_people:
+        return {}
     return {
         u.id: u for u in session.scalars(select(User).where(User.id.in_(people_ids | item_people)))
     }
