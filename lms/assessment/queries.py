@@ -181,7 +181,7 @@ def queue_page(
     unit_id: int | None = None,
     after: tuple[datetime, int] | None = None,
 ) -> AssessorQueue:
-    """The queue page, in five queries whatever the queue's length: her cohorts, the units
+    """The queue page, in four queries whatever the queue's length: her cohorts, the units
     waiting (which give the total), a page of entries, and the sign-offs to countersign."""
     cohorts = _cohort_names(session, user)
     # Her cohorts as just read: the same as `assessor_cohort_ids`, without asking again.
@@ -359,8 +359,8 @@ def decision_history(
     session: Session, submission: Submission, *, items: list[SubmittedEvidence] | None = None
 ) -> History:
     """Everything decided about a submission, oldest first, in a fixed number of queries
-    (three with `items`, the submission's evidence when the caller has loaded it, and no
-    decision yet; six at most)."""
+    whatever the number of decisions: fewer when nothing is decided yet, and when the caller
+    has loaded the submission's evidence (`items`)."""
     unit = session.get(Unit, submission.unit_id)
     criteria = _criteria_in_order(session, unit)
     rows = session.execute(
