@@ -66,21 +66,21 @@ def _number_key(criterion: AssessmentCriterion) -> tuple:
 
 def _earlier_decisions(session: Session, submission: Submission) -> list[EarlierDecision]:
     """Decisions on her earlier submissions of the unit (any of its versions), oldest first."""
-    decisions = list(
-        session.scalars(
-            select(Decision)
-            .join(Submission, Submission.id == Decision.submission_id)
-            .where(
-                Submission.enrolment_id == submission.enrolment_id,
-                Submission.unit_code == submission.unit_code,
-                Submission.number < submission.number,
-            )
-            .options(selectinload(Decision.judgements), selectinload(Decision.submission))
-            .order_by(Decision.decided_at, Decision.id)
+    rows = session.execute(
+        select(Decision, Submission, User.display_name)
+        .join(Submission, Submission.id == Decision.submission_id)
+        .outerjoin(User, User.id == Decision.assessor_id)
+        .where(
+            Submission.enrolment_id == submission.enrolment_id,
+            Submission.unit_code == submission.unit_code,
+            Submission.number < submission.number,
         )
-    )
-    if not decisions:
+        .options(selectinload(Decision.judgements))
+        .order_by(Decision.decided_at, Decision.id)
+    ).all()
+    if not rows:
         return []
+    decisions = [decision for decision, _, _ in rows]
     criterion_ids = {j.criterion_id for d in decisions for j in d.judgements}
     criteria = {
         c.id: c
@@ -88,26 +88,19 @@ def _earlier_decisions(session: Session, submission: Submission) -> list[Earlier
             select(AssessmentCriterion).where(AssessmentCriterion.id.in_(criterion_ids))
         )
     }
-    names = dict(
-        session.execute(
-            select(User.id, User.display_name).where(
-                User.id.in_({d.assessor_id for d in decisions})
-            )
-        ).all()
-    )
     verified = ledger.verified(session, "assessment_decision", [d.id for d in decisions])
     return [
         EarlierDecision(
-            submission=d.submission,
+            submission=earlier,
             decision=d,
-            assessor_name=names.get(d.assessor_id) or gettext("an assessor"),
+            assessor_name=name or gettext("an assessor"),
             judgements=[
                 (criteria[j.criterion_id].number, j.met, j.feedback or "")
                 for j in sorted(d.judgements, key=lambda j: _number_key(criteria[j.criterion_id]))
             ],
             verified=verified.get(d.id, False),
         )
-        for d in decisions
+        for d, earlier, name in rows
     ]
 
 

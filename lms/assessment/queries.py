@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import NamedTuple
 
 from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
 from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from lms.accounts.models import Organisation, User
 from lms.accounts.roles import Role
@@ -27,6 +28,7 @@ from lms.assessment.models import (
 from lms.assessment.rules import scope_submissions_to_judge
 from lms.curriculum.models import AssessmentCriterion, Cohort, Enrolment, LearningOutcome, Unit
 from lms.db import utcnow
+from lms.i18n import current_zone, format_date, ngettext
 from lms.ledger import checks as ledger
 from lms.permissions import assessor_cohort_ids, iqa_organisation_ids
 from lms.portfolio.models import Submission, SubmissionStatus, SubmittedEvidence
@@ -65,6 +67,20 @@ class QueuePage:
     next_cursor: str | None
 
 
+@dataclass(frozen=True)
+class AssessorQueue:
+    """Everything the queue page shows: the assessor's cohorts (id, name) and the units
+    waiting with how many of each (id, code, how many) for its filters, a page of what waits,
+    each entry with the day it was submitted and how long it has waited in the reader's
+    words, and the sign-offs waiting for her countersignature."""
+
+    cohorts: list[tuple[int, str]]
+    units: list[tuple[int, str, int]]
+    page: QueuePage
+    rows: list[tuple[QueueEntry, str, str]]
+    countersign: list[QueueEntry]
+
+
 def parse_queue_cursor(text: str | None) -> tuple[datetime, int] | None:
     """The cursor of a queue page's link, or None (the first page) for anything else."""
     stamp, _, number = (text or "").partition("-")
@@ -75,34 +91,35 @@ def parse_queue_cursor(text: str | None) -> tuple[datetime, int] | None:
         return None
 
 
-def assessor_cohorts(session: Session, user: User) -> list[Cohort]:
-    return list(
-        session.scalars(
-            select(Cohort).where(Cohort.id.in_(assessor_cohort_ids(user))).order_by(Cohort.name)
+def _cohort_names(session: Session, user: User) -> list[tuple[int, str]]:
+    """(id, name) of the cohorts `user` assesses, by name: `assessor_cohort_ids`' rows."""
+    return [
+        (id_, name)
+        for id_, name in session.execute(
+            select(Cohort.id, Cohort.name)
+            .where(Cohort.id.in_(assessor_cohort_ids(user)))
+            .order_by(Cohort.name, Cohort.id)
         )
-    )
+    ]
 
 
 def _queue_query(
     columns,
-    user: User,
+    scope: ColumnElement[bool],
     status: SubmissionStatus,
     cohort_id: int | None,
     unit_id: int | None,
-    excluded_organisation_ids: Iterable[int] = (),
 ) -> Select:
     query = (
         select(*columns)
         .select_from(Submission)
         .join(Enrolment, Enrolment.id == Submission.enrolment_id)
-        .where(Submission.status == status, scope_submissions_to_judge(user))
+        .where(Submission.status == status, scope)
     )
     if cohort_id:
         query = query.where(Enrolment.cohort_id == cohort_id)
     if unit_id:
         query = query.where(Submission.unit_id == unit_id)
-    if excluded_organisation_ids:
-        query = query.where(Submission.organisation_id.not_in(list(excluded_organisation_ids)))
     return query
 
 
@@ -115,10 +132,12 @@ def assessor_queue(
     unit_id: int | None = None,
     after: tuple[datetime, int] | None = None,
     limit: int = QUEUE_PAGE_SIZE,
-    excluded_organisation_ids: Iterable[int] = (),
+    scope: ColumnElement[bool] | None = None,
+    where: Iterable[ColumnElement[bool]] = (),
 ) -> list[QueueEntry]:
     """A page of submissions from the assessor's cohorts in `status`, oldest first, starting
-    after the cursor `after` (one query, the page's columns only)."""
+    after the cursor `after` (one query, the page's columns only). `scope` is
+    `scope_submissions_to_judge(user)` when the caller has it already."""
     query = (
         _queue_query(
             (
@@ -131,15 +150,15 @@ def assessor_queue(
                 Cohort.name,
                 Submission.enrolment_id,
             ),
-            user,
+            scope_submissions_to_judge(user) if scope is None else scope,
             status,
             cohort_id,
             unit_id,
-            excluded_organisation_ids,
         )
         .join(Cohort, Cohort.id == Enrolment.cohort_id)
         .join(User, User.id == Submission.trainee_id)
         .join(Unit, Unit.id == Submission.unit_id)
+        .where(*where)
         .order_by(Submission.submitted_at, Submission.id)
         .limit(limit)
     )
@@ -161,17 +180,50 @@ def queue_page(
     cohort_id: int | None = None,
     unit_id: int | None = None,
     after: tuple[datetime, int] | None = None,
-) -> tuple[QueuePage, list[tuple[int, str, int]]]:
-    """The queue page and, for its filter, the units waiting with how many of each (two
-    queries, whatever the queue's length)."""
-    units = queue_units(session, user, cohort_id=cohort_id)
+) -> AssessorQueue:
+    """The queue page, in four queries whatever the queue's length: her cohorts, the units
+    waiting (which give the total), a page of entries, and the sign-offs to countersign."""
+    cohorts = _cohort_names(session, user)
+    # Her cohorts as just read: the same as `assessor_cohort_ids`, without asking again.
+    scope = scope_submissions_to_judge(user, cohort_ids=[id_ for id_, _ in cohorts])
+    units = queue_units(session, user, cohort_id=cohort_id, scope=scope)
     total = sum(count for id_, _, count in units if unit_id in (None, id_))
     entries = assessor_queue(
-        session, user, cohort_id=cohort_id, unit_id=unit_id, after=after, limit=QUEUE_PAGE_SIZE + 1
+        session,
+        user,
+        cohort_id=cohort_id,
+        unit_id=unit_id,
+        after=after,
+        limit=QUEUE_PAGE_SIZE + 1,
+        scope=scope,
     )
     more = len(entries) > QUEUE_PAGE_SIZE
     entries = entries[:QUEUE_PAGE_SIZE]
-    return QueuePage(entries, total, entries[-1].cursor if more else None), units
+    return AssessorQueue(
+        cohorts=cohorts,
+        units=units,
+        page=QueuePage(entries, total, entries[-1].cursor if more else None),
+        rows=_with_days_in_words(entries),
+        countersign=countersign_queue(session, user, scope=scope),
+    )
+
+
+def _with_days_in_words(entries: list[QueueEntry]) -> list[tuple[QueueEntry, str, str]]:
+    """Each entry with the day it was submitted (on the reader's calendar) and how long it
+    has waited ("3 days"), in the reader's language: each different day written once."""
+    now, zone = utcnow(), current_zone()
+    dates: dict[date, str] = {}
+    waits: dict[int, str] = {}
+    rows = []
+    for entry in entries:
+        day = entry.submitted_at.astimezone(zone).date()
+        if day not in dates:
+            dates[day] = format_date(day)
+        days = (now - entry.submitted_at).days
+        if days not in waits:
+            waits[days] = ngettext("%(num)d day", "%(num)d days", days)
+        rows.append((entry, dates[day], waits[days]))
+    return rows
 
 
 @dataclass
@@ -303,25 +355,26 @@ class History:
         return self.decisions[-1] if self.decisions else None
 
 
-def decision_history(session: Session, submission: Submission) -> History:
-    """Everything decided about a submission, oldest first, in a fixed number of queries."""
+def decision_history(
+    session: Session, submission: Submission, *, items: list[SubmittedEvidence] | None = None
+) -> History:
+    """Everything decided about a submission, oldest first, in a fixed number of queries
+    whatever the number of decisions: fewer when nothing is decided yet, and when the caller
+    has loaded the submission's evidence (`items`)."""
     unit = session.get(Unit, submission.unit_id)
     criteria = _criteria_in_order(session, unit)
-    decisions = list(
-        session.scalars(
-            select(Decision)
-            .where(Decision.submission_id == submission.id)
-            .options(selectinload(Decision.judgements))
-            .order_by(Decision.decided_at, Decision.id)
-        )
-    )
+    rows = session.execute(
+        select(Decision, IqaSample)
+        .outerjoin(IqaSample, IqaSample.decision_id == Decision.id)
+        .where(Decision.submission_id == submission.id)
+        .options(selectinload(Decision.judgements))
+        .order_by(Decision.decided_at, Decision.id)
+    ).all()
+    decisions = [decision for decision, _ in rows]
+    samples = {decision.id: sample for decision, sample in rows if sample is not None}
     ids = [d.id for d in decisions]
-    signatures = _countersignatures_by_decision(session, ids)
-    samples = {
-        s.decision_id: s
-        for s in session.scalars(select(IqaSample).where(IqaSample.decision_id.in_(ids)))
-    }
-    people = _people_in_history(session, submission, decisions, signatures)
+    signatures = _countersignatures_by_decision(session, ids) if ids else {}
+    people = _people_in_history(session, submission, decisions, signatures, items)
     verified = ledger.verified(session, "assessment_decision", ids)
     views = [
         DecisionView(
@@ -335,6 +388,20 @@ def decision_history(session: Session, submission: Submission) -> History:
         for d in decisions
     ]
     return History(unit=unit, criteria=criteria, decisions=views, people=people)
+
+
+def submitted_evidence(session: Session, submission: Submission) -> list[SubmittedEvidence]:
+    """The evidence frozen in `submission`, in the order it was submitted, loaded as its
+    `items` (one query)."""
+    items = list(
+        session.scalars(
+            select(SubmittedEvidence)
+            .where(SubmittedEvidence.submission_id == submission.id)
+            .order_by(SubmittedEvidence.id)
+        )
+    )
+    set_committed_value(submission, "items", items)
+    return items
 
 
 def _criteria_in_order(session: Session, unit: Unit) -> list[AssessmentCriterion]:
@@ -368,19 +435,26 @@ def _people_in_history(
     submission: Submission,
     decisions: list[Decision],
     signatures: dict[int, list[Countersignature]],
+    items: list[SubmittedEvidence] | None = None,
 ) -> dict[int, User]:
-    """Assessors, countersigners, and the assessors who recorded evidence (an observation)."""
+    """Assessors, countersigners, and the assessors who recorded evidence (an observation):
+    read from `items` when the caller has them."""
     people_ids = {d.assessor_id for d in decisions} | {
         c.user_id for cs in signatures.values() for c in cs
     }
-    item_people = set(
-        session.scalars(
-            select(SubmittedEvidence.recorded_by_id).where(
-                SubmittedEvidence.submission_id == submission.id,
-                SubmittedEvidence.recorded_by_id.is_not(None),
+    if items is not None:
+        item_people = {item.recorded_by_id for item in items if item.recorded_by_id is not None}
+    else:
+        item_people = set(
+            session.scalars(
+                select(SubmittedEvidence.recorded_by_id).where(
+                    SubmittedEvidence.submission_id == submission.id,
+                    SubmittedEvidence.recorded_by_id.is_not(None),
+                )
             )
         )
-    )
+    if not people_ids | item_people:
+        return {}
     return {
         u.id: u for u in session.scalars(select(User).where(User.id.in_(people_ids | item_people)))
     }
@@ -429,24 +503,40 @@ def _trainee_assessor_organisation_ids(session: Session, user: User) -> set[int]
     )
 
 
-def countersign_queue(session: Session, user: User) -> list[QueueEntry]:
+def countersign_queue(
+    session: Session, user: User, *, scope: ColumnElement[bool] | None = None
+) -> list[QueueEntry]:
     """Trainee assessors' sign-offs this assessor may countersign: none in organisations where
-    she is still qualifying herself."""
+    she is still qualifying herself (one query)."""
+    qualifying = select(AssessorStanding.organisation_id).where(
+        AssessorStanding.user_id == user.id, AssessorStanding.is_trainee_assessor.is_(True)
+    )
     return assessor_queue(
         session,
         user,
         status=SubmissionStatus.AWAITING_COUNTERSIGN,
-        excluded_organisation_ids=_trainee_assessor_organisation_ids(session, user),
+        scope=scope,
+        where=[Submission.organisation_id.not_in(qualifying)],
     )
 
 
 def queue_units(
-    session: Session, user: User, *, cohort_id: int | None = None
+    session: Session,
+    user: User,
+    *,
+    cohort_id: int | None = None,
+    scope: ColumnElement[bool] | None = None,
 ) -> list[tuple[int, str, int]]:
     """(id, code, how many) of the units waiting in the assessor's queue, by code."""
     count = func.count(Submission.id)
     query = (
-        _queue_query((Unit.id, Unit.code, count), user, SubmissionStatus.SUBMITTED, cohort_id, None)
+        _queue_query(
+            (Unit.id, Unit.code, count),
+            scope_submissions_to_judge(user) if scope is None else scope,
+            SubmissionStatus.SUBMITTED,
+            cohort_id,
+            None,
+        )
         .join(Unit, Unit.id == Submission.unit_id)
         .group_by(Unit.id, Unit.code)
         .order_by(Unit.code, Unit.id)

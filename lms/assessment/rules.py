@@ -10,6 +10,8 @@ its grants early; its IQAs may give access too.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlalchemy import ColumnElement, and_, select
 
 from lms.accounts.models import Organisation, User
@@ -48,11 +50,14 @@ twin(
         .where(scope(user))
     ),
 )
-def scope_submissions_to_judge(user: User) -> ColumnElement[bool]:
-    """SQL condition on `Submission` joined to its `Enrolment`: work `user` may judge."""
-    return and_(
-        Enrolment.cohort_id.in_(assessor_cohort_ids(user)), Submission.trainee_id != user.id
-    )
+def scope_submissions_to_judge(
+    user: User, *, cohort_ids: Sequence[int] | None = None
+) -> ColumnElement[bool]:
+    """SQL condition on `Submission` joined to its `Enrolment`: work `user` may judge.
+    `cohort_ids` are the rows of `assessor_cohort_ids(user)` when the caller has just read
+    them (in the same transaction), so that a page asks for them once."""
+    cohorts = assessor_cohort_ids(user) if cohort_ids is None else list(cohort_ids)
+    return and_(Enrolment.cohort_id.in_(cohorts), Submission.trainee_id != user.id)
 
 
 @rule("assessment.queue")

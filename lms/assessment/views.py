@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from lms.accounts.models import Organisation, User
 from lms.assessment import operations, quality, queries
@@ -48,7 +47,7 @@ def queue():
     authorize(current_user, "assessment.queue")
     cohort_id = request.args.get("cohort", type=int)
     unit_id = request.args.get("unit", type=int)
-    page, units = queries.queue_page(
+    queue = queries.queue_page(
         db.session,
         current_user,
         cohort_id=cohort_id,
@@ -57,10 +56,7 @@ def queue():
     )
     return render_template(
         "assessment/queue.html",
-        page=page,
-        countersign=queries.countersign_queue(db.session, current_user),
-        cohorts=queries.assessor_cohorts(db.session, current_user),
-        units=units,
+        queue=queue,
         cohort_id=cohort_id,
         unit_id=unit_id,
         first_page=not request.args.get("after"),
@@ -90,13 +86,18 @@ def _verdicts(history) -> dict[int, Verdict]:
     return verdicts
 
 
+# What the judging page reads of a submission besides its own row, loaded with it: the
+# rules and the page then find them in the session rather than ask again.
+WITH_ENROLMENT_UNIT_AND_TRAINEE = (
+    joinedload(Submission.enrolment),
+    joinedload(Submission.unit),
+    joinedload(Submission.trainee),
+)
+
+
 def _judge_page(submission, form, review_form, status=200, error=None):
-    history = queries.decision_history(db.session, submission)
-    submission = db.session.scalar(
-        select(Submission)
-        .where(Submission.id == submission.id)
-        .options(selectinload(Submission.items))
-    )
+    items = queries.submitted_evidence(db.session, submission)
+    history = queries.decision_history(db.session, submission, items=items)
     return render_template(
         "assessment/judge.html",
         submission=submission,
@@ -115,7 +116,9 @@ def _judge_page(submission, form, review_form, status=200, error=None):
 @blueprint.route("/assessment/submissions/<int:submission_id>", methods=["GET", "POST"])
 @login_required
 def judge(submission_id: int):
-    submission = load_or_404(Submission, submission_id, "assessment.judge")
+    submission = load_or_404(
+        Submission, submission_id, "assessment.judge", options=WITH_ENROLMENT_UNIT_AND_TRAINEE
+    )
     form = JudgeForm()
     if request.method == "GET":
         form.state_version.data = submission.state_version
@@ -150,7 +153,12 @@ def judge(submission_id: int):
 @login_required
 def countersign(decision_id: int):
     decision = load_or_404(Decision, decision_id)
-    submission = load_or_404(Submission, decision.submission_id, "assessment.judge")
+    submission = load_or_404(
+        Submission,
+        decision.submission_id,
+        "assessment.judge",
+        options=WITH_ENROLMENT_UNIT_AND_TRAINEE,
+    )
     form = ReviewForm()
     if not form.validate_on_submit():
         return _judge_page(submission, JudgeForm(), form, 400)

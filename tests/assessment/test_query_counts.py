@@ -77,3 +77,61 @@ def test_list_pages_do_not_grow_with_data(app, count_queries, signed_in):
     grow(setting, trainees=6, pieces=8)
     large = {name: measure(count_queries, *page) for name, page in pages.items()}
     assert small == large
+
+
+def waiting_submission(setting, *, referrals: int, pieces: int, observed: bool):
+    """Her unit waiting for a decision after `referrals` referred submissions of it, holding
+    `pieces` pieces of evidence (and an observation her assessor recorded, if `observed`)."""
+    from lms.portfolio.models import EvidenceType
+
+    for index in range(pieces):
+        add_evidence(setting, setting.criteria(), title=f"Piece {index}")
+    if observed:
+        add_evidence(
+            setting,
+            setting.criteria(),
+            title="Observed session",
+            recorded_by=setting.assessor,
+            evidence_type=EvidenceType.OBSERVATION,
+        )
+    for _ in range(referrals):
+        referred = portfolio.submit_unit(
+            db.session, setting.enrolment, setting.unit, declaration_confirmed=True
+        )
+        operations.judge(
+            db.session,
+            referred,
+            setting.assessor,
+            expected_version=referred.state_version,
+            outcome=Outcome.REFERRED,
+            verdicts={c.id: Verdict(False, "More") for c in setting.criteria()},
+            actions="More please.",
+        )
+    waiting = portfolio.submit_unit(
+        db.session, setting.enrolment, setting.unit, declaration_confirmed=True
+    )
+    db.session.commit()
+    return waiting
+
+
+def test_the_judging_page_asks_a_fixed_number_of_questions(count_queries, signed_in):
+    """Her session and memberships; the submission with its enrolment, unit and trainee; the
+    assessor's cohorts (for judging, for the portfolio and for recording evidence); the look
+    recorded for her; the evidence; the criteria; the decisions; the witnesses; the quiz; the
+    decisions on earlier submissions; the unread notices; and the seal of the look (six)."""
+    counts = {}
+    for name, shape in {
+        "first": {"referrals": 0, "pieces": 1, "observed": False},
+        "observed": {"referrals": 0, "pieces": 1, "observed": True},
+        "referred": {"referrals": 1, "pieces": 1, "observed": True},
+        "long": {"referrals": 3, "pieces": 6, "observed": True},
+    }.items():
+        setting = assessment_setting()
+        submission = waiting_submission(setting, **shape)
+        counts[name] = measure(
+            count_queries, signed_in(setting.assessor), f"/assessment/submissions/{submission.id}"
+        )
+    # Someone who recorded evidence is named on the page: one question for the names. The
+    # decisions on earlier submissions bring their judgements, their criteria and the check
+    # of their seals (four), however many there are.
+    assert counts == {"first": 20, "observed": 21, "referred": 27, "long": 27}

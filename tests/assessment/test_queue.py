@@ -3,15 +3,27 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from lms.accounts.models import User
 from lms.accounts.roles import Role
-from lms.assessment import queries
+from lms.assessment import operations, queries
+from lms.assessment.models import Outcome
+from lms.assessment.operations import Verdict
+from lms.curriculum.models import CohortRole
+from lms.db import utcnow
 from lms.extensions import db
 from lms.portfolio import operations as portfolio
-from tests.factories import EnrolmentFactory, add_evidence, assessment_setting, member
+from lms.portfolio.models import Submission, SubmissionStatus
+from tests.factories import (
+    CohortStaffFactory,
+    EnrolmentFactory,
+    add_evidence,
+    assessment_setting,
+    member,
+)
 
 # Two submissions share the same moment, so the page boundary must also order by id.
 MOMENTS = [
@@ -86,3 +98,94 @@ def test_the_queue_page_counts_everything_waiting_and_links_to_the_next(
 @pytest.mark.parametrize("cursor", ["", "nonsense", "2026-1", "99999999999999999999-1", "-"])
 def test_a_cursor_that_cannot_be_read_starts_at_the_beginning(cursor):
     assert queries.parse_queue_cursor(cursor) is None
+
+
+def test_each_row_says_when_it_was_submitted_and_how_long_it_has_waited(waiting, signed_in):
+    """On the reader's calendar and in her language; a name is written as text wherever
+    the row repeats it (the links' words for a screen reader too)."""
+    setting, _ = waiting
+    setting.organisation.time_zone = "Europe/Sarajevo"  # an hour ahead of UTC in March
+    entries = queries.assessor_queue(db.session, setting.assessor)
+    late, recent = (db.session.get(Submission, entries[i].submission_id) for i in (0, 4))
+    late.submitted_at = datetime(2026, 3, 2, 23, 30, tzinfo=UTC)  # 3 March in Sarajevo
+    recent.submitted_at = utcnow() - timedelta(days=3, hours=2)
+    db.session.get(User, late.trainee_id).display_name = "Ana <b>Kovač</b>"
+    setting.assessor.locale = "bs"
+    db.session.commit()
+
+    page = signed_in(setting.assessor).get("/assessment/queue").get_data(as_text=True)
+    assert "3. mart 2026." in page
+    assert "2. mart 2026." in page
+    assert "3 dana" in page
+    assert "<b>" not in page
+    assert page.count("Ana &lt;b&gt;Kovač&lt;/b&gt;") == 3  # her name, and two links for her
+
+
+def _awaiting_countersignature(setting) -> tuple[User, int]:
+    """A trainee assessor of the cohort, and the oldest waiting submission she signed off
+    (which now waits for a qualified assessor's countersignature)."""
+    qualifying = member(setting.organisation, Role.ASSESSOR, display_name="Still Qualifying")
+    CohortStaffFactory(cohort=setting.cohort, user=qualifying, role=CohortRole.ASSESSOR)
+    operations.set_trainee_assessor(db.session, qualifying, setting.organisation.id, trainee=True)
+    operations.save_sampling_plan(
+        db.session, setting.organisation.id, setting.iqa, percentage=0, first_decisions=0
+    )
+    submission = db.session.get(
+        Submission, queries.assessor_queue(db.session, qualifying)[0].submission_id
+    )
+    operations.judge(
+        db.session,
+        submission,
+        qualifying,
+        expected_version=submission.state_version,
+        outcome=Outcome.SIGNED_OFF,
+        verdicts={c.id: Verdict(True, "Clear.") for c in setting.criteria()},
+        feedback="Well evidenced.",
+    )
+    db.session.commit()
+    assert submission.status == SubmissionStatus.AWAITING_COUNTERSIGN
+    return qualifying, submission.id
+
+
+def test_sign_offs_wait_for_a_qualified_assessor_of_the_organisation(waiting, signed_in):
+    setting, names = waiting
+    qualifying, submission_id = _awaiting_countersignature(setting)
+    countersign = queries.countersign_queue(db.session, setting.assessor)
+    assert [entry.submission_id for entry in countersign] == [submission_id]
+    # Not for her while she qualifies herself, nor for another organisation's assessor.
+    assert queries.countersign_queue(db.session, qualifying) == []
+    elsewhere = assessment_setting()
+    assert queries.countersign_queue(db.session, elsewhere.assessor) == []
+
+    page = signed_in(setting.assessor).get("/assessment/queue").get_data(as_text=True)
+    assert "Sign-offs waiting for your countersignature" in page
+    assert f'href="/assessment/submissions/{submission_id}">{names[0]}, ' in page
+    mine = signed_in(qualifying).get("/assessment/queue").get_data(as_text=True)
+    assert "Sign-offs waiting for your countersignature" not in mine
+
+
+def test_a_page_asks_the_same_questions_whatever_waits(waiting, signed_in, count_queries):
+    setting, _ = waiting
+    assessor = signed_in(setting.assessor)
+
+    def statements() -> int:
+        assessor.get("/assessment/queue")  # warm: the session's last-seen time is written
+        with count_queries() as counter:
+            assert assessor.get("/assessment/queue").status_code == 200
+        return counter.count
+
+    # Her session and memberships, her cohorts, the units waiting (and so the total), the
+    # page, the sign-offs she may countersign, and her unread notices.
+    assert statements() == 7
+    for index in range(4):
+        enrolment = EnrolmentFactory(
+            user=member(setting.organisation, Role.TRAINEE, display_name=f"More {index}"),
+            course=setting.course,
+            organisation=setting.organisation,
+            cohort=setting.cohort,
+        )
+        for unit in setting.units:
+            add_evidence(enrolment, setting.criteria(unit))
+            portfolio.submit_unit(db.session, enrolment, unit, declaration_confirmed=True)
+    _awaiting_countersignature(setting)
+    assert statements() == 7
