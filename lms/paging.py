@@ -7,7 +7,7 @@ from __future__ import annotations
 import base64
 import json
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import ColumnElement, Select, and_, or_
 
@@ -32,7 +32,14 @@ def beyond(keys: SortKeys, values: Sequence, *, backwards: bool = False) -> Colu
 
 def encode_cursor(values: Sequence) -> str:
     """A page link's cursor: the sort keys of the row it starts beyond."""
-    plain = [{"at": v.isoformat()} if isinstance(v, datetime) else v for v in values]
+    plain = [
+        {"at": v.isoformat()}
+        if isinstance(v, datetime)
+        else {"day": v.isoformat()}
+        if isinstance(v, date)
+        else v
+        for v in values
+    ]
     return base64.urlsafe_b64encode(json.dumps(plain).encode()).decode().rstrip("=")
 
 
@@ -42,9 +49,17 @@ def decode_cursor(text: str | None, length: int = 3) -> list | None:
         return None
     try:
         plain = json.loads(base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)))
-        values = [datetime.fromisoformat(v["at"]) if isinstance(v, dict) else v for v in plain]
+        values = [_value(v) for v in plain]
     except (ValueError, TypeError, KeyError):
         return None
-    if len(values) != length or not all(isinstance(v, str | int | datetime) for v in values):
+    if len(values) != length or not all(isinstance(v, str | int | date) for v in values):
         return None
     return values
+
+
+def _value(plain):
+    if not isinstance(plain, dict):
+        return plain
+    if "day" in plain:
+        return date.fromisoformat(plain["day"])
+    return datetime.fromisoformat(plain["at"])

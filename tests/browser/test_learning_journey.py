@@ -29,7 +29,9 @@ def enrolled_trainee(app, session):
 def test_trainee_reads_a_lesson_and_continues_later(page, enrolled_trainee):
     sign_in(page, enrolled_trainee.email)
     with page.expect_navigation():
-        page.get_by_role("link", name="Level 3 Certificate in Reintegrative Mentoring").first.click()
+        page.get_by_role(
+            "link", name="Level 3 Certificate in Reintegrative Mentoring"
+        ).first.click()
     assert page.get_by_role("heading", level=1).inner_text().startswith("Level 3 Certificate")
     assert accessibility_violations(page) == []
 

@@ -46,7 +46,9 @@ def test_the_course_page_fits_a_phone_with_progress_on_screen(phone_390, enrolle
     page = phone_390
     sign_in(page, enrolled_trainee.email)
     with page.expect_navigation():
-        page.get_by_role("link", name="Level 3 Certificate in Reintegrative Mentoring").first.click()
+        page.get_by_role(
+            "link", name="Level 3 Certificate in Reintegrative Mentoring"
+        ).first.click()
     assert page.get_by_role("heading", level=1).inner_text().startswith("Level 3 Certificate")
 
     assert page.evaluate("document.documentElement.scrollWidth") <= WIDTH
@@ -71,7 +73,9 @@ def test_the_course_page_fits_a_phone_with_progress_on_screen(phone_390, enrolle
 def test_the_course_page_keeps_its_table_on_a_wide_screen(page, enrolled_trainee):
     sign_in(page, enrolled_trainee.email)
     with page.expect_navigation():
-        page.get_by_role("link", name="Level 3 Certificate in Reintegrative Mentoring").first.click()
+        page.get_by_role(
+            "link", name="Level 3 Certificate in Reintegrative Mentoring"
+        ).first.click()
     table = page.locator("table.unit-table")
     expect(table.get_by_role("columnheader", name="Progress")).to_be_visible()
     assert table.evaluate("t => getComputedStyle(t).display") == "table"
