@@ -79,18 +79,21 @@ def test_each_domain_function_changes_the_figures_at_once(session, world):
     assert northside(session, world.admin).licences[0].seats_used == 3
     assert_true_to_the_rows(session, partner)
 
+    first_unit = sorted(world.licence.unit_codes)[0]
+    assert len(northside(session, world.admin).licences[0].licence.unit_codes) == 2
     licences.change_licence(
         session,
         world.licence,
         seats=3,
         starts_on=world.licence.starts_on,
         expires_on=world.licence.expires_on,
-        units=world.licence.unit_codes,
+        units=[first_unit],
         status=LicenceStatus.ACTIVE,
     )
     session.commit()
     summary = northside(session, world.admin)
     assert summary.licences[0].seats_left == 0
+    assert summary.licences[0].licence.unit_codes == (first_unit,)
     assert any("All 3 seats" in warning for warning in summary.warnings)
 
     cohorts.close_cohort(session, world.cohort)

@@ -24,7 +24,7 @@ from __future__ import annotations
 import secrets
 import statistics
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -42,6 +42,7 @@ from lms.franchise.models import (
     InvitationStatus,
     Licence,
     LicenceStatus,
+    LicenceUnit,
 )
 
 CHANGED = "figures_changed"  # session.info: ids of organisations whose figures changed
@@ -53,6 +54,14 @@ EVERYONE = "figures_changed_everyone"  # session.info: a change whose organisati
 
 def _own(session: Session, row) -> Iterable[int | None]:
     return (row.organisation_id,)
+
+
+def _of_licence(session: Session, row) -> Iterable[int | None]:
+    return (
+        session.connection().scalar(
+            select(Licence.organisation_id).where(Licence.id == row.licence_id)
+        ),
+    )
 
 
 def _of_award(session: Session, row) -> Iterable[int | None]:
@@ -82,6 +91,7 @@ SOURCES = (
         Licence,
         ("organisation_id", "course_id", "seats", "starts_on", "expires_on", "status"),
     ),
+    Source(LicenceUnit, ("licence_id", "unit_code"), organisations=_of_licence),
     Source(EnrolmentInvitation, ("organisation_id", "course_id", "status", "expires_at")),
     Source(Revocation, ("award_id",), organisations=_of_award),
     # a licence's warnings name its qualification
@@ -234,7 +244,7 @@ def _upsert(session: Session, rows: list[tuple[int, int]]):
 
 @dataclass(frozen=True)
 class LicenceTerms:
-    """What the overview shows of a licence (the units it covers are the partner page's)."""
+    """What the overviews show of a licence."""
 
     id: int
     organisation_id: int
@@ -244,6 +254,7 @@ class LicenceTerms:
     starts_on: date
     expires_on: date
     status: LicenceStatus
+    unit_codes: tuple[str, ...] = ()  # in order
 
 
 @dataclass(frozen=True)
@@ -296,7 +307,8 @@ def work_out(session: Session, organisation_ids: Sequence[int]) -> dict[int, Par
         }
         for i in ids
     }
-    for part in (_cohorts, _trainees, _awards, _invitations, _licences, _metrics):
+    parts_in_order = (_cohorts, _trainees, _awards, _invitations, _licences, _licence_units)
+    for part in (*parts_in_order, _metrics):
         part(session, ids, parts)
     found = {}
     for organisation_id, part in parts.items():
@@ -391,6 +403,21 @@ def _licences(session: Session, ids: list[int], parts: Parts) -> None:
         .order_by(Licence.organisation_id, Licence.expires_on, Licence.id)
     ):
         parts[row.organisation_id]["licences"].append(LicenceTerms(*row))
+
+
+def _licence_units(session: Session, ids: list[int], parts: Parts) -> None:
+    units: dict[int, list[str]] = {}
+    for licence_id, code in session.execute(
+        select(LicenceUnit.licence_id, LicenceUnit.unit_code)
+        .join(Licence, Licence.id == LicenceUnit.licence_id)
+        .where(Licence.organisation_id.in_(ids))
+        .order_by(LicenceUnit.licence_id, LicenceUnit.unit_code)
+    ):
+        units.setdefault(licence_id, []).append(code)
+    for part in parts.values():
+        part["licences"] = [
+            replace(terms, unit_codes=tuple(units.get(terms.id, ()))) for terms in part["licences"]
+        ]
 
 
 def _metrics(session: Session, ids: list[int], parts: Parts) -> None:

@@ -3,7 +3,7 @@ every enrolment passes. Functions flush; the caller commits."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
@@ -183,17 +183,11 @@ def seats_used(session: Session, organisation_ids: Iterable[int]) -> dict[tuple[
 
 
 def usages_for(
-    session: Session,
-    organisation_ids: Sequence[int],
-    today: date,
-    *,
-    with_units: bool = True,
-    used: Callable[[Licence], int] | None = None,
+    session: Session, organisation_ids: Sequence[int], today: date, *, with_units: bool = True
 ) -> list[LicenceUsage]:
     """Every licence of these organisations with its usage, in two queries (plus eager loads;
     the units each licence covers only `with_units`: a franchise's worth is hundreds of rows
-    that its overview does not show). `used(licence)` gives the seats taken where the caller
-    knows them (the overviews' figures); else they are counted."""
+    that its overview does not show)."""
     if not organisation_ids:
         return []
     options = [
@@ -206,13 +200,11 @@ def usages_for(
         .options(*options)
         .order_by(Licence.organisation_id, Licence.expires_on)
     ).all()
-    if used is None:
-        counted = seats_used(session, organisation_ids)
-
-        def used(licence: Licence) -> int:
-            return counted.get((licence.organisation_id, licence.course_id), 0)
-
-    return [LicenceUsage(licence, used(licence), today) for licence in licences]
+    used = seats_used(session, organisation_ids)
+    return [
+        LicenceUsage(licence, used.get((licence.organisation_id, licence.course_id), 0), today)
+        for licence in licences
+    ]
 
 
 def usage_for_course(

@@ -25,7 +25,7 @@ from lms.accreditation import award_status
 from lms.curriculum.models import Cohort, Course, Enrolment, EnrolmentStatus
 from lms.db import utcnow
 from lms.franchise.figures import PartnerFigures, figures_for, metrics
-from lms.franchise.licences import LicenceUsage, usages_for
+from lms.franchise.licences import LicenceUsage
 from lms.franchise.models import FiguresStamp
 from lms.franchise.progress import months_series
 from lms.franchise.rules import partner_ids_where
@@ -162,12 +162,10 @@ def _summaries(
     organisations: Sequence[Organisation | Row],
     today: date,
     *,
-    licence_units: bool = False,
     stamps: Mapping[int, int | None] | None = None,
 ) -> list[PartnerSummary]:
-    """Each organisation's figures, with its licences (read again with the units they cover
-    only with `licence_units`: a partner's page lists them; the franchise's table does not).
-    `stamps`: the organisations' figures stamps where the caller read them with them."""
+    """Each organisation's figures, licences and metrics as of now. `stamps`: the
+    organisations' figures stamps where the caller read them with them."""
     now = utcnow()
     figures = figures_for(session, [o.id for o in organisations], stamps=stamps)
     shown = metrics()
@@ -176,26 +174,16 @@ def _summaries(
     for organisation in organisations:
         mine = figures[organisation.id]
         summary = PartnerSummary(organisation, mine)
-        if not licence_units:
-            summary.licences = [
-                LicenceUsage(terms, mine.seats_used(terms.course_id, now), today)
-                for terms in mine.licences
-            ]
+        summary.licences = [
+            LicenceUsage(terms, mine.seats_used(terms.course_id, now), today)
+            for terms in mine.licences
+        ]
         for metric in shown:
             facts = (metric.key, mine.metrics.get(metric.key))
             if facts not in texts:
                 texts[facts] = metric.show(facts[1], now)
             summary.metrics[metric.key] = texts[facts]
         summaries.append(summary)
-    if licence_units:
-        for summary in summaries:
-            mine = summary.figures
-            summary.licences = usages_for(
-                session,
-                [summary.organisation.id],
-                today,
-                used=lambda licence, mine=mine: mine.seats_used(licence.course_id, now),
-            )
     return summaries
 
 
@@ -219,7 +207,7 @@ def franchise_overview(session: Session, user: User, today: date) -> Overview:
 
 
 def partner_overview(session: Session, partner: Organisation, today: date) -> Overview:
-    return _overview(_summaries(session, [partner], today, licence_units=True))
+    return _overview(_summaries(session, [partner], today))
 
 
 @dataclass(frozen=True)
