@@ -78,10 +78,19 @@ def assessment_status(
     return texts
 
 
-def assessment_backlog(
+def assessment_backlog(session: Session, organisation_ids: Sequence[int]) -> dict[int, str]:
+    """{organisation: "4 waiting, the oldest for 12 days"} for submissions no assessor has
+    judged yet."""
+    now = utcnow()
+    facts = backlog_facts(session, organisation_ids)
+    return {i: show_backlog(facts.get(i), now) for i in organisation_ids}
+
+
+def backlog_facts(
     session: Session, organisation_ids: Sequence[int]
 ) -> dict[int, tuple[int, datetime]]:
-    """{organisation: (submissions no assessor has judged yet, when the oldest came)}."""
+    """{organisation: (submissions no assessor has judged yet, when the oldest came)}, for
+    those with any."""
     rows = session.execute(
         select(Submission.organisation_id, func.count(), func.min(Submission.submitted_at))
         .where(
@@ -99,7 +108,7 @@ def assessment_backlog(
 
 
 def show_backlog(facts: tuple[int, datetime] | None, now: datetime) -> str:
-    """ "4 waiting, the oldest for 12 days", as of `now`."""
+    """The backlog as of `now`: "4 waiting, the oldest for 12 days"."""
     if facts is None:
         return _("None waiting")
     count, oldest = facts
@@ -111,7 +120,15 @@ def show_backlog(facts: tuple[int, datetime] | None, now: datetime) -> str:
     )
 
 
-def iqa_coverage(session: Session, organisation_ids: Sequence[int]) -> dict[int, tuple[int, ...]]:
+def iqa_coverage(session: Session, organisation_ids: Sequence[int]) -> dict[int, str]:
+    """{organisation: "6 of 20 decisions sampled (30%), 5 reviewed"}."""
+    facts = coverage_facts(session, organisation_ids)
+    return {i: show_coverage(facts.get(i), utcnow()) for i in organisation_ids}
+
+
+def coverage_facts(
+    session: Session, organisation_ids: Sequence[int]
+) -> dict[int, tuple[int, int, int]]:
     """{organisation: (decisions made, sampled, reviewed)} for those with any decision."""
     decisions = dict(
         session.execute(
@@ -161,14 +178,14 @@ ASSESSMENT_STATUS = UnitMeasure(
 ASSESSMENT_BACKLOG = PartnerMetric(
     key="assessment_backlog",
     label=N_("Assessment backlog (and the oldest waiting)"),
-    load=assessment_backlog,
+    load=backlog_facts,
     show=show_backlog,
     sources=(Source(Submission, ("organisation_id", "status", "submitted_at")),),
 )
 IQA_COVERAGE = PartnerMetric(
     key="iqa_coverage",
     label=N_("IQA coverage"),
-    load=iqa_coverage,
+    load=coverage_facts,
     show=show_coverage,
     sources=(
         Source(Decision, ("organisation_id",)),
