@@ -157,7 +157,7 @@ def coverage_facts(
 
 
 def show_coverage(facts: tuple[int, int, int] | None, now: datetime) -> str:
-    """ "6 of 20 decisions sampled (30%), 5 reviewed"."""
+    """The coverage in words: "6 of 20 decisions sampled (30%), 5 reviewed"."""
     if facts is None:
         return _("No decisions yet")
     made, sampled, reviewed = facts
