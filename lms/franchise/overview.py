@@ -84,7 +84,7 @@ class PartnerSummary:
             if count
         ]
 
-    @property
+    @cached_property
     def completion_rate(self) -> int | None:
         """Achieved and still held, as a percentage of everyone ever enrolled (withdrawn and
         revoked included)."""
