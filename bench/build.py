@@ -143,7 +143,13 @@ def _curriculum(session, app, partners, people):
     """The shipped curriculum, every trainee enrolled on the Level 3 course, and progress for
     each through the first lessons (0 to 11 of them, in turn)."""
     from lms.curriculum.format import load_catalogue
-    from lms.curriculum.models import Course, Enrolment, Lesson, LessonProgress
+    from lms.curriculum.models import (
+        ContentNoteAcknowledgement,
+        Course,
+        Enrolment,
+        Lesson,
+        LessonProgress,
+    )
     from lms.curriculum.sync import sync_catalogue
 
     sync_catalogue(
@@ -185,6 +191,16 @@ def _curriculum(session, app, partners, people):
                 }
                 for n, eid in enumerate(made)
                 for lesson in lessons[: n % 12]
+            ],
+        )
+        # Each has opened the first lesson at least, and gone past the content note of every
+        # lesson she has opened: the lesson scenario reads the lesson, not its note.
+        session.execute(
+            insert(ContentNoteAcknowledgement),
+            [
+                {"user_id": uid, "lesson_id": lesson, "acknowledged_at": now}
+                for n, uid in enumerate(ids)
+                for lesson in lessons[: max(1, n % 12)]
             ],
         )
         enrolments[partner.id] = list(made)

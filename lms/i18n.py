@@ -38,11 +38,9 @@ from babel import Locale
 from babel import dates as babel_dates
 from babel import lists as babel_lists
 from babel import numbers as babel_numbers
+from babel.support import NullTranslations
 from flask import Flask, g, has_app_context, has_request_context, request
-from flask_babel import gettext, lazy_gettext, lazy_ngettext, ngettext
-
-_ = gettext
-_l = lazy_gettext
+from flask_babel.speaklater import LazyString
 
 __all__ = [
     "LANGUAGES",
@@ -117,6 +115,53 @@ DEFAULT_TIME_ZONE = "Europe/London"
 
 
 _DEFAULT_LOCALE = Locale.parse(_BY_CODE[DEFAULT_LANGUAGE].locale)
+_NO_CATALOGUE = NullTranslations()
+
+
+# --- translating --------------------------------------------------------------------------------
+
+
+def _catalogue() -> NullTranslations:
+    """The reader's catalogue. A page asks for it once for every text it shows (a report, a
+    few hundred times); Flask-Babel finds it through several look-ups of its request state each
+    time, so it is kept here beside the locale it belongs to, and found again while that locale
+    stands (a `force_locale` block or a language just chosen replaces the locale object, and the
+    catalogue is looked up afresh)."""
+    if not has_app_context():
+        return _NO_CATALOGUE
+    state = g.get("_flask_babel")
+    locale = getattr(state, "babel_locale", None)
+    kept = getattr(state, "alongside_catalogue", None)
+    if kept is not None and locale is not None and kept[0] is locale:
+        return kept[1]
+    catalogue = flask_babel.get_translations()
+    state = g.get("_flask_babel")
+    if state is not None and (locale := getattr(state, "babel_locale", None)) is not None:
+        state.alongside_catalogue = (locale, catalogue)
+    return catalogue
+
+
+def gettext(string: str, **variables) -> str:
+    text = _catalogue().ugettext(string)
+    return text % variables if variables else text
+
+
+def ngettext(singular: str, plural: str, num: int, **variables) -> str:
+    """`num` is offered to the text as `%(num)d` (or `%(num)s`)."""
+    variables.setdefault("num", num)
+    return _catalogue().ungettext(singular, plural, num) % variables
+
+
+def lazy_gettext(string: str, **variables) -> LazyString:
+    return LazyString(gettext, string, **variables)
+
+
+def lazy_ngettext(singular: str, plural: str, num: int, **variables) -> LazyString:
+    return LazyString(ngettext, singular, plural, num, **variables)
+
+
+_ = gettext
+_l = lazy_gettext
 
 
 def language(code: str | None) -> Language:
@@ -353,6 +398,16 @@ def init_app(app: Flask) -> None:
         return response
 
     app.jinja_env.policies["ext.i18n.trimmed"] = True
+    # `_`, `ngettext` and `{% trans %}` in templates read the same kept catalogue as code does.
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda string: _catalogue().ugettext(string),
+        ngettext=lambda singular, plural, num: _catalogue().ungettext(singular, plural, num),
+        pgettext=lambda context, string: _catalogue().upgettext(context, string),
+        npgettext=lambda context, singular, plural, num: _catalogue().unpgettext(
+            context, singular, plural, num
+        ),
+        newstyle=True,
+    )
     app.add_template_filter(format_date, "date")
     app.add_template_filter(format_datetime, "datetime")
     app.add_template_filter(format_time, "time")

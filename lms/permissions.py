@@ -21,6 +21,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Select, false, or_, select
 from sqlalchemy.orm import object_session
+from werkzeug.local import LocalProxy
 
 from lms import capabilities
 from lms.accounts.models import Organisation, User, memberships_of
@@ -70,6 +71,10 @@ def can(user: User | None, action: str, target: Any = None) -> bool:
         predicate = _RULES[action]
     except KeyError:
         raise LookupError(f"no permission rule named {action!r}") from None
+    if isinstance(user, LocalProxy):
+        # `current_user` finds the person again for every attribute read through it, and a
+        # rule reads several: find her once.
+        user = user._get_current_object()
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return False
     return bool(predicate(user, target))

@@ -151,8 +151,8 @@ def test_the_page_is_sortable_filterable_and_has_charts(session, login, cohort_w
 
 def test_a_registered_measure_adds_its_column(session, cohort_world):
     def load(session, enrolment_ids, unit_ids):
-        ids = session.scalars(enrolment_ids).all()
-        return {(ids[0], unit_ids[0]): "Passed 8/10"}
+        ids = session.scalars(select(Enrolment.id).where(Enrolment.id.in_(enrolment_ids)))
+        return {(enrolment_id, unit_ids[0]): "Passed 8/10" for enrolment_id in ids}
 
     example = Capability("example", progress_columns=(UnitMeasure("example", "Example", load),))
     with capabilities.extended(example):

@@ -5,6 +5,7 @@
   sign-in's own transaction, and the new hash still lets her in.
 - Attempts sent all at once, on separate connections as other workers would, are counted one
   after the other: exactly the free number of them are checked, the rest are asked to wait.
+- A worker hashes two passwords at a time (each takes 19 MiB while it runs); others wait.
 """
 
 from __future__ import annotations
@@ -141,3 +142,46 @@ def test_attempts_at_once_are_checked_together_and_counted_one_after_the_other(
         select(SignInThrottle.failures).where(SignInThrottle.email_digest != "")
     ).all()
     assert failures == [2]
+
+
+class _HeldHasher:
+    """Stands in for argon2: each check waits until the test lets it finish, and the most
+    checks running together is counted."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.running = 0
+        self.most = 0
+        self.started = threading.Semaphore(0)
+        self.finish = threading.Semaphore(0)
+
+    def verify(self, password_hash, password):
+        with self.lock:
+            self.running += 1
+            self.most = max(self.most, self.running)
+        self.started.release()
+        self.finish.acquire()
+        with self.lock:
+            self.running -= 1
+        return True
+
+
+def test_a_worker_hashes_two_passwords_at_a_time_and_the_rest_wait_their_turn(monkeypatch):
+    held = _HeldHasher()
+    monkeypatch.setattr(passwords, "_hasher", held)
+    threads = [
+        threading.Thread(target=passwords.verify_password, args=("$argon2id$stored", PASSWORD))
+        for _ in range(5)
+    ]
+    for thread in threads:
+        thread.start()
+    held.started.acquire()
+    held.started.acquire()  # two are hashing
+    for _ in range(3):  # each time one finishes, the next may start
+        held.finish.release()
+        held.started.acquire()
+    held.finish.release()
+    held.finish.release()
+    for thread in threads:
+        thread.join()
+    assert held.most == 2

@@ -5,6 +5,7 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, String, UniqueConstraint, inspect, select, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.orm.attributes import set_committed_value
+from werkzeug.local import LocalProxy
 
 from lms.accounts.roles import OrganisationKind, Role
 from lms.db import Base, string_enum, utcnow
@@ -110,6 +111,8 @@ class User(Base):
 def memberships_of(user: User) -> list[Membership]:
     """The person's memberships, loaded now with one query if they were not loaded with her
     (`User.memberships` is `lazy="raise"` so that lists of people never load them)."""
+    if isinstance(user, LocalProxy):  # `current_user`: find her once, not per attribute
+        user = user._get_current_object()
     loaded = getattr(user, "__dict__", {}).get("memberships")
     if loaded is not None:  # the usual case, asked many times a request: no inspection
         return loaded

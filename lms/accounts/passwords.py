@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from contextlib import suppress
 
 from argon2 import PasswordHasher
@@ -11,6 +12,10 @@ from lms.errors import DomainError
 from lms.i18n import _
 
 _hasher = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
+# Each hash takes its memory_cost (19 MiB) while it runs. A worker answers with several threads,
+# and a class signing in together would have every one of them hashing at once; two at a time
+# a worker keep both cores of a small server busy, and the others wait their turn.
+_HASHING = threading.BoundedSemaphore(2)
 # Verifying against this when the email is unknown keeps the timing of both answers alike.
 _DUMMY_HASH = _hasher.hash("not-a-real-password-only-for-timing")
 
@@ -56,7 +61,8 @@ _COMMON = frozenset(
 
 
 def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+    with _HASHING:
+        return _hasher.hash(password)
 
 
 def verify_password(password_hash: str | None, password: str) -> bool:
@@ -64,13 +70,14 @@ def verify_password(password_hash: str | None, password: str) -> bool:
         _burn_time(password)
         return False
     try:
-        return _hasher.verify(password_hash, password)
+        with _HASHING:
+            return _hasher.verify(password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
 
 
 def _burn_time(password: str) -> None:
-    with suppress(VerificationError):
+    with _HASHING, suppress(VerificationError):
         _hasher.verify(_DUMMY_HASH, password)
 
 

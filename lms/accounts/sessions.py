@@ -14,7 +14,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from sqlalchemy import Update, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from lms.accounts.models import AuthSession, User, memberships_of
 from lms.db import utcnow
@@ -72,7 +72,17 @@ def load_session_user(
     `touch` (by default in `session`'s transaction; the web layer runs it in a transaction of
     its own, so a page view never commits anything else that happens to be pending)."""
     now = now or utcnow()
-    auth_session = session.scalar(select(AuthSession).where(AuthSession.token_hash == _hash(token)))
+    # Her memberships come in the same statement: every permission asked in the request
+    # reads them, and a person holds a handful at most.
+    auth_session = (
+        session.scalars(
+            select(AuthSession)
+            .options(joinedload(AuthSession.user).joinedload(User.memberships))
+            .where(AuthSession.token_hash == _hash(token))
+        )
+        .unique()
+        .first()
+    )
     if auth_session is None or auth_session.revoked_at is not None:
         return None
     if auth_session.expires_at <= now:
@@ -91,7 +101,7 @@ def load_session_user(
         statement = update(AuthSession).where(AuthSession.id == auth_session.id).values(**values)
         (touch or session.execute)(statement)
     user.current_session_token = token
-    memberships_of(user)  # once per request: every permission asked reads them
+    memberships_of(user)  # loaded with her above: this only reads them
     return user
 
 

@@ -5,6 +5,7 @@ from lms.accounts.models import Organisation, memberships_of
 from lms.accounts.roles import Role
 from lms.accreditation.today import trainee_day
 from lms.core.home import Link, Section, home_sections
+from lms.curriculum.home import active_enrolments_on_home
 from lms.db import utcnow
 from lms.extensions import db
 from lms.i18n import _
@@ -73,7 +74,7 @@ def trainee_day_section(user) -> list[Section]:
     """First for a trainee: where she left off, what is waiting on her, and how far she is."""
     if Role.TRAINEE not in user.roles:
         return []
-    day = trainee_day(db.session, user, utcnow())
+    day = trainee_day(db.session, user, active_enrolments_on_home(user), utcnow())
     if day is None:
         return []
     return [Section(_("Your day"), template="home/trainee_day.html", data=day)]

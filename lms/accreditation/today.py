@@ -13,14 +13,14 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import Row, select
 from sqlalchemy.orm import Session, joinedload
 
 from lms.accounts.models import User
 from lms.accreditation.models import UnitAchievement
 from lms.accreditation.operations import with_other_requirements
 from lms.assessment.unit_status import NOT_SUBMITTED, UnitStatus, unit_standings
-from lms.curriculum.models import CourseUnit, Enrolment, EnrolmentStatus, Lesson, Unit
+from lms.curriculum.models import CourseUnit, Enrolment, Lesson, Unit
 from lms.curriculum.rules import AchievedUnit, RulesResult, evaluate
 from lms.i18n import _l, ngettext
 from lms.portfolio.models import Evidence
@@ -130,21 +130,32 @@ class TraineeDay:
         return sum(len(q.referred) for q in self.qualifications) + len(self.retakes)
 
 
-def _active_enrolments(session: Session, user: User) -> list[Enrolment]:
+def quiz_attempts(session: Session, enrolment_ids: list[int]) -> list[Row]:
+    """Her quiz attempts on these enrolments, for what she did lately and what she may try
+    again: only the columns shown (an attempt's paper and key are large JSON)."""
     return list(
-        session.scalars(
-            select(Enrolment)
-            .options(joinedload(Enrolment.course), joinedload(Enrolment.organisation))
-            .where(Enrolment.user_id == user.id, Enrolment.status != EnrolmentStatus.WITHDRAWN)
-            .order_by(Enrolment.enrolled_at.desc(), Enrolment.id.desc())
-            .limit(MAX_ENROLMENTS + 1)
+        session.execute(
+            select(
+                QuizAttempt.id,
+                QuizAttempt.enrolment_id,
+                QuizAttempt.quiz_slug,
+                QuizAttempt.started_at,
+                QuizAttempt.last_saved_at,
+                QuizAttempt.submitted_at,
+                QuizAttempt.passed,
+                Quiz.title,
+            )
+            .join(Quiz, Quiz.id == QuizAttempt.quiz_id)
+            .where(QuizAttempt.enrolment_id.in_(enrolment_ids))
         )
     )
 
 
-def recent_work(session: Session, user: User, enrolment_ids: list[int]) -> list[Touched]:
-    """The lessons, quiz attempts and evidence she touched last, newest first (three
-    queries, each limited)."""
+def recent_work(
+    session: Session, user: User, enrolment_ids: list[int], attempts: list[Row]
+) -> list[Touched]:
+    """The lessons, quiz attempts (from `quiz_attempts`) and evidence she touched last,
+    newest first (two queries, each limited)."""
     found: list[Touched] = []
     for enrolment_id, viewed_at, lesson_slug, lesson_title, unit_code in session.execute(
         select(Enrolment.id, Enrolment.last_viewed_at, Lesson.slug, Lesson.title, Unit.code)
@@ -157,31 +168,17 @@ def recent_work(session: Session, user: User, enrolment_ids: list[int]) -> list[
         found.append(
             Touched("lesson", lesson_title, viewed_at, enrolment_id, unit_code, lesson_slug)
         )
-    # Only the columns shown: an attempt's paper and its key are large JSON, not needed here.
-    for row in session.execute(
-        select(
-            QuizAttempt.id,
-            QuizAttempt.enrolment_id,
-            QuizAttempt.quiz_slug,
-            QuizAttempt.started_at,
-            QuizAttempt.last_saved_at,
-            QuizAttempt.submitted_at,
-            Quiz.title,
-        )
-        .join(Quiz, Quiz.id == QuizAttempt.quiz_id)
-        .where(QuizAttempt.enrolment_id.in_(enrolment_ids))
-        .order_by(QuizAttempt.started_at.desc(), QuizAttempt.id.desc())
-        .limit(RECENT)
-    ):
+    newest_attempts = sorted(attempts, key=lambda a: (a.started_at, a.id), reverse=True)
+    for attempt in newest_attempts[:RECENT]:
         found.append(
             Touched(
                 "quiz",
-                row.title,
-                row.submitted_at or row.last_saved_at or row.started_at,
-                row.enrolment_id,
-                slug=row.quiz_slug,
-                attempt_id=row.id,
-                in_progress=row.submitted_at is None,
+                attempt.title,
+                attempt.submitted_at or attempt.last_saved_at or attempt.started_at,
+                attempt.enrolment_id,
+                slug=attempt.quiz_slug,
+                attempt_id=attempt.id,
+                in_progress=attempt.submitted_at is None,
             )
         )
     for evidence_id, title, updated_at, enrolment_id in session.execute(
@@ -255,23 +252,21 @@ def qualification_days(session: Session, enrolments: list[Enrolment]) -> list[Qu
     return days
 
 
-def quizzes_to_retake(session: Session, enrolments: list[Enrolment], now: datetime):
-    """Quizzes she has tried, not passed yet, and may start again now (two queries)."""
+def quizzes_to_retake(
+    session: Session, enrolments: list[Enrolment], attempts: list[Row], now: datetime
+):
+    """Quizzes she has tried (`attempts`, from `quiz_attempts`), not passed yet, and may
+    start again now (one query)."""
     ids = [e.id for e in enrolments]
     past: dict[tuple[int, str], list[PastAttempt]] = defaultdict(list)
     open_slugs = set()
-    for enrolment_id, slug, submitted_at, passed in session.execute(
-        select(
-            QuizAttempt.enrolment_id,
-            QuizAttempt.quiz_slug,
-            QuizAttempt.submitted_at,
-            QuizAttempt.passed,
-        ).where(QuizAttempt.enrolment_id.in_(ids))
-    ):
-        if submitted_at is None:
-            open_slugs.add(slug)
+    for attempt in attempts:
+        if attempt.submitted_at is None:
+            open_slugs.add(attempt.quiz_slug)
         else:
-            past[(enrolment_id, slug)].append(PastAttempt(submitted_at, bool(passed)))
+            past[(attempt.enrolment_id, attempt.quiz_slug)].append(
+                PastAttempt(attempt.submitted_at, bool(attempt.passed))
+            )
     slugs = {slug for _, slug in past} - open_slugs
     if not slugs:
         return []
@@ -293,17 +288,20 @@ def quizzes_to_retake(session: Session, enrolments: list[Enrolment], now: dateti
     return retakes
 
 
-def trainee_day(session: Session, user: User, now: datetime) -> TraineeDay | None:
-    """Her day, or None when she is on no course."""
-    enrolments = _active_enrolments(session, user)
+def trainee_day(
+    session: Session, user: User, enrolments: list[Enrolment], now: datetime
+) -> TraineeDay | None:
+    """Her day, given her active enrolments newest first (`curriculum.queries.
+    active_enrolments`, with their courses), or None when she is on no course."""
     if not enrolments:
         return None
     more = len(enrolments) > MAX_ENROLMENTS
     enrolments = enrolments[:MAX_ENROLMENTS]
     ids = [e.id for e in enrolments]
+    attempts = quiz_attempts(session, ids)
     return TraineeDay(
-        recent=recent_work(session, user, ids),
+        recent=recent_work(session, user, ids, attempts),
         qualifications=qualification_days(session, enrolments),
-        retakes=quizzes_to_retake(session, enrolments, now),
+        retakes=quizzes_to_retake(session, enrolments, attempts, now),
         more_enrolments=more,
     )

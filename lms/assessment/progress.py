@@ -30,7 +30,7 @@ def _days_since(moment: datetime, now: datetime) -> int:
 
 
 def portfolio_coverage(
-    session: Session, enrolment_ids: Select, unit_ids: Sequence[int]
+    session: Session, enrolment_ids: Select | Sequence[int], unit_ids: Sequence[int]
 ) -> dict[tuple[int, int], str]:
     """{(enrolment, unit): "3 of 5 criteria have evidence"} for units with any evidence."""
     totals = dict(
@@ -63,7 +63,7 @@ def portfolio_coverage(
 
 
 def assessment_status(
-    session: Session, enrolment_ids: Select, unit_ids: Sequence[int]
+    session: Session, enrolment_ids: Select | Sequence[int], unit_ids: Sequence[int]
 ) -> dict[tuple[int, int], str]:
     """{(enrolment, unit): where the unit stands}, as the trainee's portfolio and the API say
     (achieved only when it is on her record), with its age while it waits for an assessor."""

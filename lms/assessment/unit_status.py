@@ -17,8 +17,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from functools import cache
 
-from sqlalchemy import Select, exists, select
+from sqlalchemy import Select, bindparam, exists, select
 from sqlalchemy.orm import Session, aliased
 
 from lms.accreditation import award_status
@@ -138,17 +139,12 @@ def decided_exists(submission_id):
     return exists().where(Decision.submission_id == submission_id)
 
 
-def unit_standings(
-    session: Session, enrolment_ids: Select | Sequence[int], unit_ids: Sequence[int]
-) -> dict[tuple[int, int], UnitStanding]:
-    """{(enrolment id, unit id): standing} for the units (of `unit_ids`) that have a
-    submission or an achievement; any other is `NOT_SUBMITTED`. Two queries."""
-    if not isinstance(enrolment_ids, Select):
-        enrolment_ids = list(enrolment_ids)
-    unit_ids = list(unit_ids)
-    standings: dict[tuple[int, int], UnitStanding] = {}
+def _standing_statements(enrolment_ids) -> tuple[Select, Select]:
+    """The two statements `unit_standings` runs: the units' submissions, oldest first, and
+    their achievements. `enrolment_ids` is a SELECT of ids or an expanding parameter."""
+    unit_ids = bindparam("unit_ids", expanding=True)
     submitted = aliased(Unit)
-    rows = session.execute(
+    submissions = (
         select(
             Submission.enrolment_id,
             Unit.id,
@@ -161,16 +157,40 @@ def unit_standings(
         .where(Submission.enrolment_id.in_(enrolment_ids), Unit.id.in_(unit_ids))
         .order_by(Submission.submitted_at, Submission.id)
     )
-    for enrolment_id, unit_id, status, submitted_at, decided in rows:
-        standings[(enrolment_id, unit_id)] = standing_of(
-            achieved=False, status=status, decided=bool(decided), submitted_at=submitted_at
-        )
-    achieved = session.execute(
+    achievements = (
         select(UnitAchievement.enrolment_id, Unit.id, award_status.unit_revoked())
         .join(Unit, Unit.code == UnitAchievement.unit_code)
         .where(UnitAchievement.enrolment_id.in_(enrolment_ids), Unit.id.in_(unit_ids))
     )
-    for enrolment_id, unit_id, revoked in achieved:
+    return submissions, achievements
+
+
+@cache
+def _standing_statements_by_ids() -> tuple[Select, Select]:
+    # Built once: asked on every trainee's home and for every page of a cohort, and building
+    # these statements costs as much as running them.
+    return _standing_statements(bindparam("enrolment_ids", expanding=True))
+
+
+def unit_standings(
+    session: Session, enrolment_ids: Select | Sequence[int], unit_ids: Sequence[int]
+) -> dict[tuple[int, int], UnitStanding]:
+    """{(enrolment id, unit id): standing} for the units (of `unit_ids`) that have a
+    submission or an achievement; any other is `NOT_SUBMITTED`. Two queries."""
+    params: dict = {"unit_ids": list(unit_ids)}
+    if isinstance(enrolment_ids, Select):
+        submissions, achievements = _standing_statements(enrolment_ids)
+    else:
+        submissions, achievements = _standing_statements_by_ids()
+        params["enrolment_ids"] = list(enrolment_ids)
+    standings: dict[tuple[int, int], UnitStanding] = {}
+    for enrolment_id, unit_id, status, submitted_at, decided in session.execute(
+        submissions, params
+    ):
+        standings[(enrolment_id, unit_id)] = standing_of(
+            achieved=False, status=status, decided=bool(decided), submitted_at=submitted_at
+        )
+    for enrolment_id, unit_id, revoked in session.execute(achievements, params):
         latest = standings.get((enrolment_id, unit_id), NOT_SUBMITTED)
         standings[(enrolment_id, unit_id)] = standing_of(
             achieved=True, status=None, submitted_at=latest.submitted_at, revoked=bool(revoked)

@@ -32,7 +32,11 @@ def home():
         # The sign-in page itself, saying nothing of what the site is about: it is what Back
         # shows after the quick exit, and what anyone looking over a shoulder sees first.
         return render_template("accounts/login.html", form=LoginForm())
-    return render_template("core/home.html", sections=sections_for(current_user))
+    # The person herself, not the `current_user` proxy that finds her again on every read:
+    # the sections ask about her a few dozen times.
+    return render_template(
+        "core/home.html", sections=sections_for(current_user._get_current_object())
+    )
 
 
 @blueprint.route("/language", methods=["POST"])

@@ -1,17 +1,28 @@
-from flask import url_for
+from flask import g, url_for
 
 from lms.core.home import Link, Section, home_sections
 from lms.curriculum import queries
+from lms.curriculum.models import Enrolment
 from lms.extensions import db
 from lms.i18n import _
 from lms.permissions import can
+
+
+def active_enrolments_on_home(user) -> list[Enrolment]:
+    """Her courses, read once for the home page: its day, learning and practice sections
+    each need them."""
+    kept = g.get("home_active_enrolments")
+    if kept is None or kept[0] != user.id:
+        kept = (user.id, queries.active_enrolments(db.session, user))
+        g.home_active_enrolments = kept
+    return kept[1]
 
 
 @home_sections(order=10)
 def learning_section(user) -> list[Section]:
     if not can(user, "curriculum.learn"):
         return []
-    enrolments = queries.active_enrolments(db.session, user)
+    enrolments = active_enrolments_on_home(user)
     links = [
         Link(
             enrolment.course.title,

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import and_, func, literal, select
+from sqlalchemy import and_, exists, func, literal, select
 from sqlalchemy.orm import Session, joinedload, load_only, selectinload
 
 from lms.accounts.models import User
@@ -221,12 +221,14 @@ def dashboard(session: Session, user: User) -> list[EnrolmentSummary]:
 
 
 def active_enrolments(session: Session, user: User) -> list[Enrolment]:
+    """The courses she is on (not withdrawn from), newest first, each with its course and
+    organisation."""
     return list(
         session.scalars(
             select(Enrolment)
             .where(Enrolment.user_id == user.id, Enrolment.status != EnrolmentStatus.WITHDRAWN)
-            .options(joinedload(Enrolment.course))
-            .order_by(Enrolment.enrolled_at.desc())
+            .options(joinedload(Enrolment.course), joinedload(Enrolment.organisation))
+            .order_by(Enrolment.enrolled_at.desc(), Enrolment.id.desc())
         )
     )
 
@@ -393,8 +395,9 @@ def lesson_page(
     if index is None:
         raise NotFound()
     # Not session.get: the identity map may hold this lesson partly loaded (as someone's
-    # "last lesson"), and its text would then be fetched column by column.
-    lesson, translation = session.execute(
+    # "last lesson"), and its text would then be fetched column by column. Her progress on it
+    # and whether she has read its content note come in the same statement.
+    statement = (
         select(Lesson, LessonTranslation)
         .outerjoin(
             LessonTranslation,
@@ -405,25 +408,27 @@ def lesson_page(
         )
         .where(Lesson.id == lessons[index].id)
         .execution_options(populate_existing=True)
-    ).one()
+    )
     progress = None
     acknowledged = False
-    if enrolment is not None:
-        progress = session.scalar(
-            select(LessonProgress).where(
+    if enrolment is None:
+        lesson, translation = session.execute(statement).one()
+    else:
+        statement = statement.outerjoin(
+            LessonProgress,
+            and_(
                 LessonProgress.enrolment_id == enrolment.id,
-                LessonProgress.lesson_id == lesson.id,
-            )
+                LessonProgress.lesson_id == Lesson.id,
+            ),
+        ).add_columns(
+            LessonProgress,
+            exists().where(
+                ContentNoteAcknowledgement.user_id == user.id,
+                ContentNoteAcknowledgement.lesson_id == Lesson.id,
+            ),
         )
-        acknowledged = (
-            session.scalar(
-                select(ContentNoteAcknowledgement.id).where(
-                    ContentNoteAcknowledgement.user_id == user.id,
-                    ContentNoteAcknowledgement.lesson_id == lesson.id,
-                )
-            )
-            is not None
-        )
+        lesson, translation, progress, acknowledged = session.execute(statement).one()
+        acknowledged = bool(acknowledged)
     shown = Shown.of(lesson, translation, unit.language, language)
     return LessonPage(lesson, lessons, index, progress, acknowledged, shown)
 

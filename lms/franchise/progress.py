@@ -43,20 +43,23 @@ PAGE_SIZE = 100
 
 # --- measures other capabilities add -------------------------------------------------------------
 
-MeasureLoader = Callable[[Session, Select, Sequence[int]], Mapping[tuple[int, int], str]]
+MeasureLoader = Callable[
+    [Session, Select | Sequence[int], Sequence[int]], Mapping[tuple[int, int], str]
+]
 
 
 @dataclass(frozen=True)
 class UnitMeasure:
-    """`load(session, enrolment_ids, unit_ids)`: `enrolment_ids` is a SELECT of the ids of the
-    trainees' enrolments (use it in `IN`); returns {(enrolment id, unit id): short status}."""
+    """`load(session, enrolment_ids, unit_ids)`: `enrolment_ids` are the trainees' enrolments,
+    a page's ids as a list or a whole cohort's as a SELECT of ids: use it in `IN`, which takes
+    either. Returns {(enrolment id, unit id): short status}."""
 
     key: str
     label: str
     load: MeasureLoader
 
 
-TraineeLoader = Callable[[Session, Select], Mapping[int, str]]
+TraineeLoader = Callable[[Session, Select | Sequence[int]], Mapping[int, str]]
 
 
 @dataclass(frozen=True)
@@ -448,7 +451,9 @@ def trainees_select(cohort: Cohort, filters: ProgressFilters, unit_ids: Sequence
     return ordered(statement, keys)
 
 
-def _fill_trainee_measures(session: Session, ids: Select, rows: dict[int, TraineeRow]) -> None:
+def _fill_trainee_measures(
+    session: Session, ids: Select | Sequence[int], rows: dict[int, TraineeRow]
+) -> None:
     for measure in trainee_measures():
         for enrolment_id, text in measure.load(session, ids).items():
             if enrolment_id in rows:
@@ -481,8 +486,9 @@ def _fill(session: Session, statement: Select, units: Sequence[UnitColumn]) -> l
         )
     if not rows:
         return []
-    # The same trainees, as a SELECT of ids (keeping the order, which a page's LIMIT needs).
-    ids = statement.with_only_columns(Enrolment.id)
+    # The same trainees by their ids: the measures below look up a page's hundred or so
+    # directly instead of filtering, sorting and cutting the cohort again in each statement.
+    ids = list(rows)
     _fill_trainee_measures(session, ids, rows)
     if not unit_ids:
         return list(rows.values())

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from lms.accounts.models import memberships_of
 from lms.accounts.roles import Role
 from lms.core.home import Link, Section, home_sections
+from lms.curriculum.home import active_enrolments_on_home
 from lms.curriculum.models import Enrolment
 from lms.db import utcnow
 from lms.extensions import db
@@ -18,7 +19,7 @@ from lms.practice.rules import supervised_enrolment_ids
 
 
 def _trainee_section(user) -> list[Section]:
-    if Role.TRAINEE not in user.roles or not queries.own_enrolments(db.session, user):
+    if Role.TRAINEE not in user.roles or not active_enrolments_on_home(user):
         return []
     return [
         Section(

@@ -3,6 +3,8 @@ whole cohort."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
@@ -19,7 +21,7 @@ def N_(text: str) -> str:  # noqa: N802 - the usual name of a gettext no-op mark
     return text
 
 
-def practice_hours(session: Session, enrolment_ids: Select) -> dict[int, str]:
+def practice_hours(session: Session, enrolment_ids: Select | Sequence[int]) -> dict[int, str]:
     """{enrolment id: "12.5 of 20 hours, 2 of 3 supervisions"} for those with practice or a
     requirement."""
     totals = totals_for(session, enrolment_ids)

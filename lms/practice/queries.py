@@ -104,25 +104,38 @@ def totals_for(session: Session, enrolment_ids: Select | list[int]) -> dict[int,
 def unmet_requirements(session: Session, enrolment: Enrolment) -> list[str]:
     """The practice the qualification still asks of her before award, in plain words (the
     `award_requirements` hook)."""
-    requirement = requirement_for(session, enrolment.course_id)
-    if not requirement.hours and not requirement.supervision_sessions:
+    # One statement: the course's requirement with what she has done beside it (asked for
+    # each of her courses on her home page).
+    found = session.execute(
+        select(
+            PracticeRequirement.hours,
+            PracticeRequirement.supervision_sessions,
+            select(func.coalesce(func.sum(PracticeSession.minutes), 0))
+            .where(PracticeSession.enrolment_id == enrolment.id)
+            .scalar_subquery(),
+            select(func.count(SupervisionAttendee.id))
+            .where(SupervisionAttendee.enrolment_id == enrolment.id)
+            .scalar_subquery(),
+        ).where(PracticeRequirement.course_id == enrolment.course_id)
+    ).first()
+    if found is None:
         return []
-    done = totals_for(session, [enrolment.id]).get(enrolment.id, PracticeTotals())
+    required_hours, required_supervisions, minutes, supervisions = found
     needed = []
-    if done.minutes < requirement.hours * 60:
+    if required_hours and int(minutes or 0) < required_hours * 60:
         needed.append(
             _(
                 "%(hours)s practice hours (so far %(done)s)",
-                hours=format_number(requirement.hours),
-                done=format_decimal(hours(done.minutes), "#,##0.#"),
+                hours=format_number(required_hours),
+                done=format_decimal(hours(int(minutes or 0)), "#,##0.#"),
             )
         )
-    if done.supervisions < requirement.supervision_sessions:
+    if required_supervisions and supervisions < required_supervisions:
         needed.append(
             _(
                 "%(sessions)s supervision sessions (so far %(done)s)",
-                sessions=format_number(requirement.supervision_sessions),
-                done=format_number(done.supervisions),
+                sessions=format_number(required_supervisions),
+                done=format_number(supervisions),
             )
         )
     return needed
