@@ -9,7 +9,8 @@ import json
 from collections.abc import Sequence
 from datetime import date, datetime
 
-from sqlalchemy import ColumnElement, Select, and_, or_
+from sqlalchemy import ColumnElement, Row, Select, and_, or_
+from sqlalchemy.orm import Session
 
 SortKeys = list[tuple[ColumnElement, bool]]  # (expression, descending), the last unique
 
@@ -63,3 +64,27 @@ def _value(plain):
     if "day" in plain:
         return date.fromisoformat(plain["day"])
     return datetime.fromisoformat(plain["at"])
+
+
+def read_page(
+    session: Session,
+    statement: Select,
+    keys: SortKeys,
+    after: Sequence | None,
+    before: Sequence | None,
+    per_page: int,
+) -> tuple[list[Row], bool, bool]:
+    """One page of `statement`'s rows in the order of `keys`: the first, the one after the
+    sort keys `after`, or the one before `before` (decoded cursors). Returns the rows, and
+    whether there are rows before and after them."""
+    if before is not None:
+        rows = session.execute(
+            ordered(
+                statement.where(beyond(keys, before, backwards=True)), keys, backwards=True
+            ).limit(per_page + 1)
+        ).all()
+        return list(reversed(rows[:per_page])), len(rows) > per_page, True
+    if after is not None:
+        statement = statement.where(beyond(keys, after))
+    rows = session.execute(ordered(statement, keys).limit(per_page + 1)).all()
+    return rows[:per_page], after is not None, len(rows) > per_page

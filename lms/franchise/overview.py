@@ -270,23 +270,14 @@ def partner_cohorts(
         .join(Course, Course.id == Cohort.course_id)
         .where(Cohort.organisation_id == partner.id)
     )
-    after_values, before_values = (
+    rows, earlier, later = paging.read_page(
+        session,
+        statement,
+        keys,
         paging.decode_cursor(after, len(keys)),
         paging.decode_cursor(before, len(keys)),
+        per_page,
     )
-    if before_values is not None:
-        statement = statement.where(paging.beyond(keys, before_values, backwards=True))
-        rows = session.execute(
-            paging.ordered(statement, keys, backwards=True).limit(per_page + 1)
-        ).all()
-        earlier, later = len(rows) > per_page, True
-        rows = list(reversed(rows[:per_page]))
-    else:
-        if after_values is not None:
-            statement = statement.where(paging.beyond(keys, after_values))
-        rows = session.execute(paging.ordered(statement, keys).limit(per_page + 1)).all()
-        earlier, later = after_values is not None, len(rows) > per_page
-        rows = rows[:per_page]
     counts: dict[int, dict[EnrolmentStatus, int]] = {
         row.id: dict.fromkeys(EnrolmentStatus, 0) for row in rows
     }
