@@ -102,7 +102,9 @@ def test_each_domain_function_changes_the_figures_at_once(session, world):
     assert_true_to_the_rows(session, partner)
 
 
-def test_a_revoked_award_shows_at_once(session):
+@pytest.fixture
+def achieved(session):
+    """Northside: one trainee, who has achieved the qualification; and its administrator."""
     partner = PartnerFactory(name="Northside", slug="northside")
     qualification = make_qualification()
     staff = staff_for(partner)
@@ -111,6 +113,11 @@ def test_a_revoked_award_shows_at_once(session):
     complete(session, qualification, amira, staff)
     admin = member(partner.franchisor, Role.ADMIN)
     session.commit()
+    return partner, admin
+
+
+def test_a_revoked_award_shows_at_once(session, achieved):
+    partner, admin = achieved
     before = northside(session, admin)
     assert (before.achieved, before.revoked, before.completion_rate) == (1, 0, 100)
 
@@ -226,15 +233,8 @@ def test_over_http_a_withdrawal_shows_on_the_next_view(session, login, world):
     assert "3: 2 enrolled, 1 withdrawn" in partner
 
 
-def test_over_http_a_revocation_shows_on_the_next_view(session, login):
-    partner = PartnerFactory(name="Northside", slug="northside")
-    qualification = make_qualification()
-    staff = staff_for(partner)
-    cohort = CohortFactory(organisation=partner, course=qualification.course, name="Spring")
-    amira = enrol_trainee(qualification, partner, cohort=cohort, email="a@example.org")
-    complete(session, qualification, amira, staff)
-    admin = member(partner.franchisor, Role.ADMIN)
-    session.commit()
+def test_over_http_a_revocation_shows_on_the_next_view(session, login, achieved):
+    _partner, admin = achieved
     browser = login(admin)
     page = browser.get("/admin/franchise").get_data(as_text=True)
     assert '100% <span class="muted">(1 of 1)</span>' in page
