@@ -155,7 +155,8 @@ CAPABILITIES: tuple[Capability, ...] = (
     ),
     Capability(
         "franchise",
-        models=("lms.franchise.models",),
+        # figures: the session events that keep the overviews' figures stamps with the rows
+        models=("lms.franchise.models", "lms.franchise.figures"),
         blueprints=("lms.franchise.views:blueprint",),
         rules=("lms.franchise.rules",),
         home_sections=(

@@ -93,23 +93,9 @@ def members_of(
         .where(condition)
         .options(selectinload(User.memberships))
     )
-    after_values, before_values = decode_cursor(after, 2), decode_cursor(before, 2)
-    if before_values is not None:
-        rows = session.execute(
-            paging.ordered(
-                statement.where(paging.beyond(keys, before_values, backwards=True)),
-                keys,
-                backwards=True,
-            ).limit(per_page + 1)
-        ).all()
-        earlier, later = len(rows) > per_page, True
-        rows = list(reversed(rows[:per_page]))
-    else:
-        if after_values is not None:
-            statement = statement.where(paging.beyond(keys, after_values))
-        rows = session.execute(paging.ordered(statement, keys).limit(per_page + 1)).all()
-        earlier, later = after_values is not None, len(rows) > per_page
-        rows = rows[:per_page]
+    rows, earlier, later = paging.read_page(
+        session, statement, keys, decode_cursor(after, 2), decode_cursor(before, 2), per_page
+    )
     counted_before = 0
     if rows and earlier:
         counted_before = session.scalar(

@@ -4,7 +4,7 @@ table and figures on the franchisor's overview, each read in a fixed number of q
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
@@ -13,7 +13,7 @@ from lms.assessment.models import Decision, IqaSample, SampleStatus
 from lms.assessment.unit_status import UnitStatus, unit_standings
 from lms.curriculum.models import AssessmentCriterion
 from lms.db import utcnow
-from lms.franchise.overview import PartnerMetric
+from lms.franchise.figures import PartnerMetric, Source
 from lms.franchise.progress import UnitMeasure
 from lms.i18n import _, format_percent, ngettext
 from lms.portfolio.models import Evidence, EvidenceCriterion, Submission, SubmissionStatus
@@ -82,6 +82,15 @@ def assessment_backlog(session: Session, organisation_ids: Sequence[int]) -> dic
     """{organisation: "4 waiting, the oldest for 12 days"} for submissions no assessor has
     judged yet."""
     now = utcnow()
+    facts = backlog_facts(session, organisation_ids)
+    return {i: show_backlog(facts.get(i), now) for i in organisation_ids}
+
+
+def backlog_facts(
+    session: Session, organisation_ids: Sequence[int]
+) -> dict[int, tuple[int, datetime]]:
+    """{organisation: (submissions no assessor has judged yet, when the oldest came)}, for
+    those with any."""
     rows = session.execute(
         select(Submission.organisation_id, func.count(), func.min(Submission.submitted_at))
         .where(
@@ -90,21 +99,37 @@ def assessment_backlog(session: Session, organisation_ids: Sequence[int]) -> dic
         )
         .group_by(Submission.organisation_id)
     )
-    backlog = dict.fromkeys(organisation_ids, _("None waiting"))
+    backlog = {}
     for organisation_id, count, oldest in rows:
         if oldest is not None and oldest.tzinfo is None:
-            oldest = oldest.replace(tzinfo=now.tzinfo)
-        backlog[organisation_id] = ngettext(
-            "%(waiting)s waiting, the oldest for %(num)d day",
-            "%(waiting)s waiting, the oldest for %(num)d days",
-            _days_since(oldest, now),
-            waiting=count,
-        )
+            oldest = oldest.replace(tzinfo=UTC)
+        backlog[organisation_id] = (count, oldest)
     return backlog
+
+
+def show_backlog(facts: tuple[int, datetime] | None, now: datetime) -> str:
+    """The backlog as of `now`: "4 waiting, the oldest for 12 days"."""
+    if facts is None:
+        return _("None waiting")
+    count, oldest = facts
+    return ngettext(
+        "%(waiting)s waiting, the oldest for %(num)d day",
+        "%(waiting)s waiting, the oldest for %(num)d days",
+        _days_since(oldest, now) if oldest is not None else 0,
+        waiting=count,
+    )
 
 
 def iqa_coverage(session: Session, organisation_ids: Sequence[int]) -> dict[int, str]:
     """{organisation: "6 of 20 decisions sampled (30%), 5 reviewed"}."""
+    facts = coverage_facts(session, organisation_ids)
+    return {i: show_coverage(facts.get(i), utcnow()) for i in organisation_ids}
+
+
+def coverage_facts(
+    session: Session, organisation_ids: Sequence[int]
+) -> dict[int, tuple[int, int, int]]:
+    """{organisation: (decisions made, sampled, reviewed)} for those with any decision."""
     decisions = dict(
         session.execute(
             select(Decision.organisation_id, func.count())
@@ -124,22 +149,26 @@ def iqa_coverage(session: Session, organisation_ids: Sequence[int]) -> dict[int,
             .group_by(IqaSample.organisation_id)
         )
     }
-    coverage = {}
-    for organisation_id in organisation_ids:
-        made = decisions.get(organisation_id, 0)
-        sampled, reviewed = samples.get(organisation_id, (0, 0))
-        if not made:
-            coverage[organisation_id] = _("No decisions yet")
-            continue
-        coverage[organisation_id] = ngettext(
-            "%(sampled)s of %(num)d decisions sampled (%(share)s), %(reviewed)s reviewed",
-            "%(sampled)s of %(num)d decisions sampled (%(share)s), %(reviewed)s reviewed",
-            made,
-            sampled=sampled,
-            share=format_percent((sampled * 100 // made) / 100),
-            reviewed=reviewed,
-        )
-    return coverage
+    return {
+        organisation_id: (made, *samples.get(organisation_id, (0, 0)))
+        for organisation_id, made in decisions.items()
+        if made
+    }
+
+
+def show_coverage(facts: tuple[int, int, int] | None, now: datetime) -> str:
+    """The coverage in words: "6 of 20 decisions sampled (30%), 5 reviewed"."""
+    if facts is None:
+        return _("No decisions yet")
+    made, sampled, reviewed = facts
+    return ngettext(
+        "%(sampled)s of %(num)d decisions sampled (%(share)s), %(reviewed)s reviewed",
+        "%(sampled)s of %(num)d decisions sampled (%(share)s), %(reviewed)s reviewed",
+        made,
+        sampled=sampled,
+        share=format_percent((sampled * 100 // made) / 100),
+        reviewed=reviewed,
+    )
 
 
 PORTFOLIO_COVERAGE = UnitMeasure(key="portfolio", label=N_("Portfolio"), load=portfolio_coverage)
@@ -149,6 +178,17 @@ ASSESSMENT_STATUS = UnitMeasure(
 ASSESSMENT_BACKLOG = PartnerMetric(
     key="assessment_backlog",
     label=N_("Assessment backlog (and the oldest waiting)"),
-    load=assessment_backlog,
+    load=backlog_facts,
+    show=show_backlog,
+    sources=(Source(Submission, ("organisation_id", "status", "submitted_at")),),
 )
-IQA_COVERAGE = PartnerMetric(key="iqa_coverage", label=N_("IQA coverage"), load=iqa_coverage)
+IQA_COVERAGE = PartnerMetric(
+    key="iqa_coverage",
+    label=N_("IQA coverage"),
+    load=coverage_facts,
+    show=show_coverage,
+    sources=(
+        Source(Decision, ("organisation_id",)),
+        Source(IqaSample, ("organisation_id", "status")),
+    ),
+)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select, union_all, update
 from sqlalchemy.orm import Session, raiseload, selectinload
@@ -30,6 +31,9 @@ from lms.franchise.models import (
     LicenceUnit,
 )
 from lms.i18n import _, format_date, ngettext
+
+if TYPE_CHECKING:
+    from lms.franchise.figures import LicenceTerms
 
 SEAT_WARNING_SHARE = 0.9  # warn once 90% of the seats are taken,
 SEAT_WARNING_LEFT = 1  # or when only one is left (on a small licence that comes sooner)
@@ -56,9 +60,10 @@ def _long(day: date) -> str:
 
 @dataclass(frozen=True)
 class LicenceUsage:
-    """A licence with the seats its partner has used, as of `today`."""
+    """A licence with the seats its partner has used, as of `today`. `licence` is the row, or
+    the terms the overviews keep (`lms.franchise.figures.LicenceTerms`)."""
 
-    licence: Licence
+    licence: Licence | LicenceTerms
     seats_used: int
     today: date
 
@@ -80,7 +85,7 @@ class LicenceUsage:
 
     def refusal(self) -> str | None:
         """Why nobody can be enrolled under this licence now, if that is so."""
-        licence, title = self.licence, self.licence.course.title
+        licence, title = self.licence, self.licence.course_title
         if self.status == LicenceStatus.SUSPENDED:
             return _(
                 "The licence for %(course)s is suspended, so nobody can be enrolled on it.",
@@ -105,7 +110,7 @@ class LicenceUsage:
         """What a coordinator should know before she reaches a limit."""
         if (refusal := self.refusal()) is not None:
             return [refusal]
-        title = self.licence.course.title
+        title = self.licence.course_title
         found = []
         if self.seats_left == 0:
             found.append(

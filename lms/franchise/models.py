@@ -6,6 +6,7 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from sqlalchemy import (
+    BigInteger,
     CheckConstraint,
     Enum,
     ForeignKey,
@@ -87,6 +88,10 @@ class Licence(Base):
     )
 
     @property
+    def course_title(self) -> str:
+        return self.course.title
+
+    @property
     def unit_codes(self) -> set[str]:
         return {unit.unit_code for unit in self.units}
 
@@ -164,3 +169,17 @@ class EnrolmentInvitation(Base):
 
     def holds_seat(self, now: datetime) -> bool:
         return self.status == InvitationStatus.PENDING and self.expires_at > now
+
+
+class FiguresStamp(Base):
+    """Which version of an organisation's figures (lms.franchise.figures) is current: a new
+    random number each time a row they are worked out from changes, written in the same
+    transaction as the change. Figures kept under an older stamp are read again.
+
+    No foreign key: a stamp outliving its organisation is harmless, and a change that removes
+    an organisation must still be able to write its stamp."""
+
+    __tablename__ = "figures_stamp"
+
+    organisation_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    stamp: Mapped[int] = mapped_column(BigInteger)

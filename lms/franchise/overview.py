@@ -1,43 +1,36 @@
 """The franchisor's overview of its partners, and the drill-down to one partner.
 
-Every figure for every partner comes from a fixed number of grouped queries, so the page costs
-the same whatever the number of trainees. Figures that belong to capabilities not yet in use
-(assessment backlog, IQA coverage) are listed by them as `partner_metrics` in
+Every figure for every partner comes from `lms.franchise.figures`: worked out with a fixed
+number of grouped queries, and kept until a row it is made from changes, so a view reads the
+partners and their stamps and writes the table. Figures that belong to capabilities not yet in
+use (assessment backlog, IQA coverage) are listed by them as `partner_metrics` in
 `lms.capabilities`; until then the page says they are not available yet.
 """
 
 from __future__ import annotations
 
-import statistics
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from functools import cached_property
+from typing import Any
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session, selectinload
+from markupsafe import Markup, escape
+from sqlalchemy import Row, func, select
+from sqlalchemy.orm import Session
 
-from lms import capabilities
+from lms import paging
 from lms.accounts.models import Organisation, User
 from lms.accreditation import award_status
-from lms.curriculum.models import Cohort, CohortStatus, Enrolment, EnrolmentStatus
-from lms.franchise.licences import LicenceUsage, usages_for
-from lms.franchise.progress import achievements_per_month
+from lms.curriculum.models import Cohort, Course, Enrolment, EnrolmentStatus
+from lms.db import utcnow
+from lms.franchise.figures import PartnerFigures, figures_for, metrics
+from lms.franchise.licences import LicenceUsage
+from lms.franchise.models import FiguresStamp
+from lms.franchise.progress import months_series
 from lms.franchise.rules import partner_ids_where
-from lms.i18n import _, _l
+from lms.i18n import _, _l, ngettext, number_writer
 from lms.reporting.charts import Chart, achievements_chart, bar_chart
-
-MetricLoader = Callable[[Session, Sequence[int]], Mapping[int, str]]
-
-
-@dataclass(frozen=True)
-class PartnerMetric:
-    """`load(session, organisation_ids)` → {organisation id: short text}, in one query."""
-
-    key: str
-    label: str
-    load: MetricLoader
-
 
 PENDING_METRICS = {
     "assessment_backlog": _l("Assessment backlog (and the oldest waiting)"),
@@ -45,24 +38,32 @@ PENDING_METRICS = {
 }
 
 
-def metrics() -> list[PartnerMetric]:
-    return capabilities.contributions("partner_metrics")
-
-
 @dataclass
 class PartnerSummary:
-    organisation: Organisation
-    active_cohorts: int = 0
-    # Trainees by the status readers show: an achieved trainee whose award was revoked is
-    # counted as "revoked", never as achieved (lms.accreditation.award_status).
-    by_status: dict[str, int] = field(
-        default_factory=lambda: dict.fromkeys(award_status.STATUS_VALUES, 0)
-    )
-    days_to_award: list[float] = field(default_factory=list)
+    organisation: Organisation | Row  # the franchise's table reads only its id, name and slug
+    figures: PartnerFigures = field(default_factory=PartnerFigures)
     licences: list[LicenceUsage] = field(default_factory=list)
     metrics: dict[str, str] = field(default_factory=dict)
 
     @property
+    def active_cohorts(self) -> int:
+        return self.figures.active_cohorts
+
+    @property
+    def by_status(self):
+        """Trainees by the status readers show: an achieved trainee whose award was revoked
+        is counted as "revoked", never as achieved (lms.accreditation.award_status)."""
+        return self.figures.by_status
+
+    @property
+    def days_to_award(self) -> tuple[float, ...]:
+        return self.figures.days_to_award
+
+    @property
+    def median_days_to_award(self) -> float | None:
+        return self.figures.median_days_to_award
+
+    @cached_property
     def trainees(self) -> int:
         return sum(self.by_status.values())
 
@@ -83,17 +84,13 @@ class PartnerSummary:
             if count
         ]
 
-    @property
+    @cached_property
     def completion_rate(self) -> int | None:
         """Achieved and still held, as a percentage of everyone ever enrolled (withdrawn and
         revoked included)."""
         return round(100 * self.achieved / self.trainees) if self.trainees else None
 
-    @property
-    def median_days_to_award(self) -> float | None:
-        return statistics.median(self.days_to_award) if self.days_to_award else None
-
-    @property
+    @cached_property
     def warnings(self) -> list[str]:
         return [warning for usage in self.licences for warning in usage.warnings()]
 
@@ -110,63 +107,84 @@ class Overview:
         a revoked award (worked out once: every row of the table reads them)."""
         return award_status.labels_to_show(any(p.revoked for p in self.partners))
 
+    def table_rows(self, partner_link: str) -> Markup:
+        """The franchise table's rows, written here rather than in the template: each text
+        is translated once a page rather than once a row, and every count is written by one
+        formatter. `partner_link` is a partner's page with `~slug~` in place of its slug."""
+        number = number_writer()
+        rate = _('%(percent)s%% <span class="muted">(%(achieved)s of %(trainees)s)</span>')
+        licences = {"attention": _("See above"), "in_order": _("In order"), "none": _("None yet")}
+        days: dict[int, str] = {}
+        texts: dict[str, str] = {}  # each metric's text escaped once
+        statuses = list(self.statuses)
+        keys = list(self.metric_labels)
+        rows = []
+        for p in self.partners:
+            cells = [f'<td class="num">{number(p.active_cohorts)}</td>']
+            cells += [f'<td class="num">{number(p.by_status[s])}</td>' for s in statuses]
+            if p.completion_rate is None:
+                cells.append('<td class="num">—</td>')
+            else:
+                shown = rate % {
+                    "percent": number(p.completion_rate),
+                    "achieved": number(p.achieved),
+                    "trainees": number(p.trainees),
+                }
+                cells.append(f'<td class="num">{shown}</td>')
+            if p.median_days_to_award is None:
+                cells.append('<td class="num">—</td>')
+            else:
+                count = round(p.median_days_to_award)
+                if count not in days:
+                    days[count] = escape(
+                        ngettext("%(count)s day", "%(count)s days", count, count=count)
+                    )
+                cells.append(f'<td class="num">{days[count]}</td>')
+            for key in keys:
+                text = p.metrics.get(key, "—")
+                if text not in texts:
+                    texts[text] = escape(text)
+                cells.append(f"<td>{texts[text]}</td>")
+            state = "attention" if p.warnings else "in_order" if p.licences else "none"
+            cells.append(f"<td>{licences[state]}</td>")
+            link = escape(partner_link.replace("~slug~", p.organisation.slug))
+            rows.append(
+                f'<tr>\n      <th scope="row"><a href="{link}">{escape(p.organisation.name)}'
+                f"</a></th>\n      " + "\n      ".join(cells) + "\n    </tr>"
+            )
+        # Every value above is escaped or is a number this function wrote; the rest is its
+        # own markup and the catalogue's (the completion rate's `<span>`).
+        return Markup("\n    ".join(rows))  # noqa: S704
+
 
 def _summaries(
     session: Session,
-    organisations: Sequence[Organisation],
+    organisations: Sequence[Organisation | Row],
     today: date,
     *,
-    licence_units: bool = True,
+    stamps: Mapping[int, int | None] | None = None,
 ) -> list[PartnerSummary]:
-    """Each organisation's figures; its licences with the units they cover only with
-    `licence_units` (a partner's page lists them; the franchise's table does not)."""
-    ids = [organisation.id for organisation in organisations]
-    summaries = {o.id: PartnerSummary(o) for o in organisations}
-    if not ids:
-        return []
-    for organisation_id, count in session.execute(
-        select(Cohort.organisation_id, func.count())
-        .where(Cohort.organisation_id.in_(ids), Cohort.status == CohortStatus.OPEN)
-        .group_by(Cohort.organisation_id)
-    ):
-        summaries[organisation_id].active_cohorts = count
-    _count_by_status(session, summaries, ids)
-    for organisation_id, enrolled_at, achieved_at in session.execute(
-        select(Enrolment.organisation_id, Enrolment.enrolled_at, Enrolment.achieved_at).where(
-            Enrolment.organisation_id.in_(ids),
-            award_status.holds_award(),
-            Enrolment.achieved_at.is_not(None),
-        )
-    ):
-        days = (achieved_at - enrolled_at).total_seconds() / 86400
-        summaries[organisation_id].days_to_award.append(max(days, 0))
-    for usage in usages_for(session, ids, today, with_units=licence_units):
-        summaries[usage.licence.organisation_id].licences.append(usage)
-    for metric in metrics():
-        for organisation_id, text in metric.load(session, ids).items():
-            summaries[organisation_id].metrics[metric.key] = text
-    return [summaries[i] for i in ids]
-
-
-def _count_by_status(
-    session: Session, summaries: dict[int, PartnerSummary], ids: Sequence[int]
-) -> None:
-    """Trainees of each organisation by the status readers show: one grouped query counted
-    from an index, and one for the few achieved whose award was revoked."""
-    for organisation_id, status, count in session.execute(
-        select(Enrolment.organisation_id, Enrolment.status, func.count())
-        .where(Enrolment.organisation_id.in_(ids))
-        .group_by(Enrolment.organisation_id, Enrolment.status)
-    ):
-        summaries[organisation_id].by_status[EnrolmentStatus(status).value] += count
-    for organisation_id, count in session.execute(
-        select(Enrolment.organisation_id, func.count())
-        .where(Enrolment.organisation_id.in_(ids), award_status.achieved_but_revoked())
-        .group_by(Enrolment.organisation_id)
-    ):
-        by_status = summaries[organisation_id].by_status
-        by_status[EnrolmentStatus.ACHIEVED.value] -= count
-        by_status[award_status.REVOKED] += count
+    """Each organisation's figures, licences and metrics as of now. `stamps`: the
+    organisations' figures stamps where the caller read them with them."""
+    now = utcnow()
+    figures = figures_for(session, [o.id for o in organisations], stamps=stamps)
+    shown = metrics()
+    texts: dict[tuple[str, Any], str] = {}  # most partners' facts are alike: written once
+    summaries = []
+    for organisation in organisations:
+        mine = figures[organisation.id]
+        summary = PartnerSummary(organisation, mine)
+        summary.licences = [
+            LicenceUsage(terms, mine.seats_used(terms.course_id, now), today)
+            for terms in mine.licences
+        ]
+        for metric in shown:
+            facts = (metric.key, mine.metrics.get(metric.key))
+            if facts not in texts:
+                texts[facts] = metric.show(facts[1], now)
+            summary.metrics[metric.key] = texts[facts]
+        summaries.append(summary)
+    return summaries
 
 
 def _overview(summaries: list[PartnerSummary]) -> Overview:
@@ -177,13 +195,15 @@ def _overview(summaries: list[PartnerSummary]) -> Overview:
 
 
 def franchise_overview(session: Session, user: User, today: date) -> Overview:
-    """Every partner the user administers, with its figures."""
-    partners = session.scalars(
-        select(Organisation)
+    """Every partner the user administers (its id, name and slug), with its figures."""
+    partners = session.execute(
+        select(Organisation.id, Organisation.name, Organisation.slug, FiguresStamp.stamp)
+        .outerjoin(FiguresStamp, FiguresStamp.organisation_id == Organisation.id)
         .where(Organisation.id.in_(partner_ids_where(user)))
-        .order_by(Organisation.name)
+        .order_by(Organisation.name, Organisation.id)
     ).all()
-    return _overview(_summaries(session, partners, today, licence_units=False))
+    stamps = {partner.id: partner.stamp for partner in partners}
+    return _overview(_summaries(session, partners, today, stamps=stamps))
 
 
 def partner_overview(session: Session, partner: Organisation, today: date) -> Overview:
@@ -192,7 +212,10 @@ def partner_overview(session: Session, partner: Organisation, today: date) -> Ov
 
 @dataclass(frozen=True)
 class CohortLine:
-    cohort: Cohort
+    """A row of the partner's cohorts: the cohort's own columns (`id`, `name`, `course_title`,
+    `starts_on`, `ends_on`, `status`), and its trainees by status."""
+
+    cohort: Row
     by_status: dict[EnrolmentStatus, int]
 
     @property
@@ -200,39 +223,84 @@ class CohortLine:
         return sum(n for s, n in self.by_status.items() if s != EnrolmentStatus.WITHDRAWN)
 
 
-def partner_cohorts(session: Session, partner: Organisation, scope=None) -> list[CohortLine]:
-    """The partner's cohorts (open first) with trainees by status: two queries."""
+@dataclass(frozen=True)
+class CohortPage:
+    lines: list[CohortLine]
+    next_cursor: str | None = None
+    previous_cursor: str | None = None
+
+    def __iter__(self):
+        return iter(self.lines)
+
+
+NO_DAY = date(1, 1, 1)  # a cohort with no start date sorts as the earliest
+
+
+def _cohort_keys() -> paging.SortKeys:
+    return [
+        (Cohort.status, False),
+        (func.coalesce(Cohort.starts_on, NO_DAY), True),
+        (Cohort.name, False),
+        (Cohort.id, False),
+    ]
+
+
+def partner_cohorts(
+    session: Session,
+    partner: Organisation,
+    *,
+    after: str | None = None,
+    before: str | None = None,
+    per_page: int = 50,
+) -> CohortPage:
+    """One page of the partner's cohorts (by status, the latest start first) with trainees
+    by status: the first, the one after the cursor `after` or the one before `before` (keyset
+    paging, `lms.paging`). Two queries."""
+    keys = _cohort_keys()
     statement = (
-        select(Cohort)
+        select(
+            Cohort.id,
+            Cohort.name,
+            Course.title.label("course_title"),
+            Cohort.starts_on,
+            Cohort.ends_on,
+            Cohort.status,
+            *(expr for expr, _descending in keys),
+        )
+        .join(Course, Course.id == Cohort.course_id)
         .where(Cohort.organisation_id == partner.id)
-        .options(selectinload(Cohort.course))
-        .order_by(Cohort.status, Cohort.starts_on.desc(), Cohort.name)
     )
-    if scope is not None:
-        statement = statement.where(scope)
-    cohorts = session.scalars(statement).all()
+    rows, earlier, later = paging.read_page(
+        session,
+        statement,
+        keys,
+        paging.decode_cursor(after, len(keys)),
+        paging.decode_cursor(before, len(keys)),
+        per_page,
+    )
     counts: dict[int, dict[EnrolmentStatus, int]] = {
-        c.id: dict.fromkeys(EnrolmentStatus, 0) for c in cohorts
+        row.id: dict.fromkeys(EnrolmentStatus, 0) for row in rows
     }
-    if cohorts:
+    if rows:
         for cohort_id, status, count in session.execute(
             select(Enrolment.cohort_id, Enrolment.status, func.count())
             .where(Enrolment.cohort_id.in_(list(counts)))
             .group_by(Enrolment.cohort_id, Enrolment.status)
         ):
             counts[cohort_id][EnrolmentStatus(status)] = count
-    return [CohortLine(cohort, counts[cohort.id]) for cohort in cohorts]
+
+    def cursor(row: Row) -> str:
+        return paging.encode_cursor(tuple(row)[-len(keys) :])
+
+    return CohortPage(
+        [CohortLine(row, counts[row.id]) for row in rows],
+        next_cursor=cursor(rows[-1]) if rows and later else None,
+        previous_cursor=cursor(rows[0]) if rows and earlier else None,
+    )
 
 
 def partner_charts(session: Session, summary: PartnerSummary) -> list[Chart]:
     partner = summary.organisation
-    achieved: list[datetime | None] = list(
-        session.scalars(
-            select(Enrolment.achieved_at).where(
-                Enrolment.organisation_id == partner.id, award_status.holds_award()
-            )
-        )
-    )
     shown = award_status.labels_to_show(summary.revoked > 0)
     return [
         bar_chart(
@@ -243,5 +311,7 @@ def partner_charts(session: Session, summary: PartnerSummary) -> list[Chart]:
             x_label=_("Status"),
             y_label=_("Trainees"),
         ),
-        achievements_chart(f"partner-{partner.id}-achieved", achievements_per_month(achieved)),
+        achievements_chart(
+            f"partner-{partner.id}-achieved", months_series(summary.figures.achieved_by_month)
+        ),
     ]

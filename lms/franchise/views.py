@@ -85,7 +85,12 @@ def partner(slug: str):
         organisation=organisation,
         report=report,
         summary=summary,
-        cohorts=overview.partner_cohorts(db.session, organisation),
+        cohorts=overview.partner_cohorts(
+            db.session,
+            organisation,
+            after=request.args.get("after"),
+            before=request.args.get("before"),
+        ),
         charts=overview.partner_charts(db.session, summary),
     )
 
