@@ -115,10 +115,11 @@ def waiting_submission(setting, *, referrals: int, pieces: int, observed: bool):
 
 
 def test_the_judging_page_asks_a_fixed_number_of_questions(count_queries, signed_in):
-    """Her session with her memberships (one); the submission with its enrolment, unit and trainee; the
-    assessor's cohorts (for judging, for the portfolio and for recording evidence); the look
-    recorded for her; the evidence; the criteria; the decisions; the witnesses; the quiz; the
-    decisions on earlier submissions; the unread notices; and the seal of the look (six)."""
+    """Her session with her memberships (one); the submission with its enrolment, unit and
+    trainee; the assessor's cohorts (for judging, for the portfolio and for recording
+    evidence); the look recorded for her; the evidence; the criteria; the decisions; the
+    witnesses; the quiz; the decisions on earlier submissions; the unread notices; and the
+    seal of the look (six)."""
     counts = {}
     for name, shape in {
         "first": {"referrals": 0, "pieces": 1, "observed": False},

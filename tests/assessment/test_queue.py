@@ -174,8 +174,8 @@ def test_a_page_asks_the_same_questions_whatever_waits(waiting, signed_in, count
             assert assessor.get("/assessment/queue").status_code == 200
         return counter.count
 
-    # Her session with her memberships (one statement), her cohorts, the units waiting (and so the total), the
-    # page, the sign-offs she may countersign, and her unread notices.
+    # Her session with her memberships (one statement), her cohorts, the units waiting (and
+    # so the total), the page, the sign-offs she may countersign, and her unread notices.
     assert statements() == 6
     for index in range(4):
         enrolment = EnrolmentFactory(
