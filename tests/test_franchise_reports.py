@@ -317,6 +317,14 @@ def test_overview_page_and_drill_down(session, login, overview_world):
     assert "Trainees by status" in partner
     assert "Spring 2027" in partner
     assert browser.get("/organisations/elsewhere/training").status_code == 404
+    # The figures kept after an English view are written afresh for a Catalan reader, and
+    # the capabilities' column labels with them.
+    overview_world.admin.locale = "ca"
+    session.commit()
+    catalan = browser.get("/admin/franchise").get_data(as_text=True)
+    assert "Cobertura de la verificació interna (IQA)" in catalan
+    assert "Cap en espera" in catalan and "Encara no hi ha decisions" in catalan
+    assert "IQA coverage" not in catalan and "None waiting" not in catalan
 
 
 def test_a_coordinator_cannot_open_the_overview(login, overview_world):

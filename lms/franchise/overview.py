@@ -29,7 +29,7 @@ from lms.franchise.licences import LicenceUsage
 from lms.franchise.models import FiguresStamp
 from lms.franchise.progress import months_series
 from lms.franchise.rules import partner_ids_where
-from lms.i18n import _, _l, ngettext, number_writer
+from lms.i18n import _, _l, gettext, ngettext, number_writer
 from lms.reporting.charts import Chart, achievements_chart, bar_chart
 
 PENDING_METRICS = {
@@ -188,7 +188,8 @@ def _summaries(
 
 
 def _overview(summaries: list[PartnerSummary]) -> Overview:
-    labels = {metric.key: metric.label for metric in metrics()}
+    # A metric's label is kept untranslated in code (N_): translated here, for the reader.
+    labels = {metric.key: gettext(metric.label) for metric in metrics()}
     return Overview(
         summaries, labels, [label for key, label in PENDING_METRICS.items() if key not in labels]
     )
