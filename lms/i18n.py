@@ -352,9 +352,16 @@ def _whole_number(value: int, locale: str) -> str:
 
 
 def format_decimal(value: float | Decimal | None, format: str | None = None) -> str:
+    """`12.5` / `12,5`. Reports write the same few values (percentages, hours) hundreds of
+    times: each is written once per locale and format."""
     if value is None:
         return ""
-    return babel_numbers.format_decimal(value, format=format, locale=current_locale())
+    return _decimal(value, format, str(current_locale()))
+
+
+@lru_cache(maxsize=16384)
+def _decimal(value: float | Decimal, format: str | None, locale: str) -> str:
+    return babel_numbers.format_decimal(value, format=format, locale=locale)
 
 
 def format_percent(value: float | None, format: str | None = None) -> str:

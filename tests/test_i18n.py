@@ -258,6 +258,28 @@ def test_lists_and_dates_in_each_language(app, code, words, day):
         assert i18n.current_language().code == code
 
 
+@pytest.mark.parametrize(
+    ("code", "written"),
+    [
+        ("en", ["12.5", "1,234.5", "1,234", "0.8", "2"]),
+        ("ca", ["12,5", "1.234,5", "1.234", "0,8", "2"]),
+        ("es", ["12,5", "1.234,5", "1.234", "0,8", "2"]),
+        ("bs", ["12,5", "1.234,5", "1.234", "0,8", "2"]),
+    ],
+)
+def test_numbers_are_written_the_reader_s_way_each_time_they_are_asked(app, code, written):
+    """Numbers are written once per language and kept: the kept text is each language's own,
+    whichever language asked first."""
+    values = [12.5, 1234.5, 1234, 0.75, 2.0]
+    for first in ("en", "bs", code):
+        with app.app_context(), app.test_request_context("/", headers={"Accept-Language": first}):
+            [i18n.format_decimal(value, "#,##0.#") for value in values]
+    with app.app_context(), app.test_request_context("/", headers={"Accept-Language": code}):
+        assert [i18n.format_decimal(value, "#,##0.#") for value in values] == written
+        assert i18n.format_decimal(2) == i18n.format_decimal(2.0) == "2"
+        assert i18n.format_decimal(None) == ""
+
+
 def test_a_catalan_page_shows_a_catalan_date(app, client):
     with app.test_request_context("/", headers={"Accept-Language": "ca"}):
         rendered = app.jinja_env.from_string("{{ day|date }} · {{ n|number }}").render(
