@@ -40,6 +40,7 @@ from babel import lists as babel_lists
 from babel import numbers as babel_numbers
 from babel.support import NullTranslations
 from flask import Flask, g, has_app_context, has_request_context, request
+from flask.globals import _cv_app
 from flask_babel.speaklater import LazyString
 
 __all__ = [
@@ -121,15 +122,27 @@ _NO_CATALOGUE = NullTranslations()
 # --- translating --------------------------------------------------------------------------------
 
 
+_NO_APP = object()
+
+
+def _babel_state():
+    """Where Flask-Babel keeps this request's locale (`g._flask_babel`), or `_NO_APP` outside
+    an application. Read from the application context's own variable: `g` and
+    `has_app_context()` each find it through a proxy, and a report asks a thousand times."""
+    context = _cv_app.get(None)
+    if context is None:
+        return _NO_APP
+    return context.g.__dict__.get("_flask_babel")
+
+
 def _catalogue() -> NullTranslations:
     """The reader's catalogue. A page asks for it once for every text it shows (a report, a
     few hundred times); Flask-Babel finds it through several look-ups of its request state each
     time, so it is kept here beside the locale it belongs to, and found again while that locale
     stands (a `force_locale` block or a language just chosen replaces the locale object, and the
     catalogue is looked up afresh)."""
-    if not has_app_context():
+    if (state := _babel_state()) is _NO_APP:
         return _NO_CATALOGUE
-    state = g.get("_flask_babel")
     locale = getattr(state, "babel_locale", None)
     kept = getattr(state, "alongside_catalogue", None)
     if kept is not None and locale is not None and kept[0] is locale:
@@ -242,12 +255,11 @@ def _select_timezone() -> str | None:
 
 def current_locale() -> Locale:
     """The reader's locale; British English outside an application."""
-    if not has_app_context():
+    if (state := _babel_state()) is _NO_APP:
         return _DEFAULT_LOCALE
     # Asked hundreds of times by a report (every number, every date): read first where
     # Flask-Babel keeps its answer for this request (or for `force_locale`), which is what
     # its get_locale reads too, after several look-ups of its context.
-    state = g.get("_flask_babel")
     locale = getattr(state, "babel_locale", None) or flask_babel.get_locale()
     return locale or _DEFAULT_LOCALE
 
