@@ -35,6 +35,7 @@ from lms.extensions import csrf, db, limiter, login_manager, mail
 from lms.i18n import _, _l
 from lms.mail.backends import mail_backend_for
 from lms.mail.outbox import take_enqueued_ids
+from lms.notifications import operations as notifications
 from lms.shared import ring, warn_if_not_shared
 
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -177,6 +178,8 @@ def _init_sign_in(app: Flask) -> None:
             token,
             idle_minutes=app.config["SESSION_IDLE_MINUTES"],
             touch=_touch_in_own_transaction,
+            # The header's count of her unread notifications, read with her session.
+            figures={notifications.UNREAD: notifications.unread_count_of},
         )
 
     @app.before_request

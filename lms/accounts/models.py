@@ -80,6 +80,10 @@ class User(Base):
     # Flask-Login protocol. The id handed to Flask-Login is the server-side session token,
     # so that revoking the session row ends the sign-in everywhere (see accounts.sessions).
     current_session_token = None
+    # Figures about her read in the statement that found her session (`load_session_user`'s
+    # `figures`), by name; empty for a person not found through a session. Never changed in
+    # place: `load_session_user` gives each person found a dict of her own.
+    session_figures: dict = {}
     is_authenticated = True
     is_anonymous = False
 

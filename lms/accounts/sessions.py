@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 
-from sqlalchemy import Update, select, update
+from sqlalchemy import ColumnElement, Update, select, update
 from sqlalchemy.orm import Session, joinedload
 
 from lms.accounts.models import AuthSession, User, memberships_of
@@ -65,24 +65,34 @@ def load_session_user(
     idle_minutes: int,
     now: datetime | None = None,
     touch: Callable[[Update], object] | None = None,
+    figures: Mapping[str, Callable[[ColumnElement[int]], ColumnElement]] | None = None,
 ) -> User | None:
     """The user a token belongs to, or None when it is unknown, revoked, expired or idle.
 
     At most once a minute the session's last-seen time is moved on by one small UPDATE, run by
     `touch` (by default in `session`'s transaction; the web layer runs it in a transaction of
-    its own, so a page view never commits anything else that happens to be pending)."""
+    its own, so a page view never commits anything else that happens to be pending).
+
+    `figures`: {name: a scalar subquery about the person whose id it is given}, read in the
+    same statement and kept in `user.session_figures` (what every page shows of her, such as
+    her unread notifications, without a statement of its own)."""
     now = now or utcnow()
+    figures = figures or {}
     # Her memberships come in the same statement: every permission asked in the request
     # reads them, and a person holds a handful at most.
-    auth_session = (
-        session.scalars(
-            select(AuthSession)
+    found = (
+        session.execute(
+            select(
+                AuthSession,
+                *(build(AuthSession.user_id).label(name) for name, build in figures.items()),
+            )
             .options(joinedload(AuthSession.user).joinedload(User.memberships))
             .where(AuthSession.token_hash == _hash(token))
         )
         .unique()
         .first()
     )
+    auth_session = found[0] if found is not None else None
     if auth_session is None or auth_session.revoked_at is not None:
         return None
     if auth_session.expires_at <= now:
@@ -101,6 +111,7 @@ def load_session_user(
         statement = update(AuthSession).where(AuthSession.id == auth_session.id).values(**values)
         (touch or session.execute)(statement)
     user.current_session_token = token
+    user.session_figures = dict(zip(figures, found[1:], strict=True))
     memberships_of(user)  # loaded with her above: this only reads them
     return user
 

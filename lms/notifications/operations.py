@@ -11,9 +11,9 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 
 from flask_babel import force_locale
-from sqlalchemy import func, select, update
+from sqlalchemy import ColumnElement, ScalarSelect, event, func, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import ORMExecuteState, Session
 
 from lms.accounts.models import User
 from lms.db import utcnow
@@ -149,12 +149,42 @@ def recent(session: Session, user: User, limit: int = 50) -> list[Notification]:
     )
 
 
-def unread_count(session: Session, user: User) -> int:
-    return session.scalar(
+def unread_count_of(user_id: ColumnElement[int] | int) -> ScalarSelect[int]:
+    """How many notifications of the person `user_id` are unread, as a column: asked alone
+    (`unread_count`) or within the statement that finds her session (lms.web)."""
+    return (
         select(func.count())
         .select_from(Notification)
-        .where(Notification.user_id == user.id, Notification.read_at.is_(None))
+        .where(Notification.user_id == user_id, Notification.read_at.is_(None))
+        .scalar_subquery()
     )
+
+
+def unread_count(session: Session, user: User) -> int:
+    """Her unread notifications: as read with her session, unless this session has since
+    written or changed a notification (of anyone: which person's is not worth working out)."""
+    known = user.session_figures.get(UNREAD)
+    if known is not None and not session.info.get(_CHANGED):
+        return known
+    return session.scalar(select(unread_count_of(user.id)))
+
+
+UNREAD = "unread_notifications"  # the name of `unread_count_of` among a session's figures
+_CHANGED = "notifications_changed"  # session.info: a notification was written or changed
+
+
+@event.listens_for(Session, "before_flush")
+def _note_written(session: Session, _flush_context, _instances) -> None:
+    if any(
+        isinstance(row, Notification) for row in (*session.new, *session.dirty, *session.deleted)
+    ):
+        session.info[_CHANGED] = True
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _note_changed(state: ORMExecuteState) -> None:
+    if (state.is_update or state.is_delete) and state.bind_mapper is Notification.__mapper__:
+        state.session.info[_CHANGED] = True
 
 
 def mark_read(session: Session, user: User, notification_id: int) -> bool:

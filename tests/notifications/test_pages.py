@@ -4,8 +4,10 @@ in the header: as she uses them, through HTTP."""
 from __future__ import annotations
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from lms.accounts.roles import Role
+from lms.accounts.sessions import load_session_user, start_session
 from lms.extensions import db
 from lms.notifications import operations
 from lms.notifications.models import Delivery, Notification
@@ -96,3 +98,37 @@ def test_she_chooses_how_she_is_emailed_on_her_account_page(session, signed_in):
     assert "Not a valid choice" in refused.text or "Please choose one." in refused.text
     db.session.expire_all()
     assert operations.delivery_for(db.session, user) == Delivery.WEEKLY
+
+
+def test_the_count_read_with_her_session_stands_until_a_notification_changes(
+    session, count_queries
+):
+    """Every page's header shows her unread count read in the statement that finds her
+    session; once the request writes or changes a notification, it is counted afresh."""
+    user = _someone_told(session)
+    token = start_session(session, user, remember=False, idle_minutes=30, remember_days=1)
+    session.commit()
+    figures = {operations.UNREAD: operations.unread_count_of}
+    first = session.scalars(select(Notification).order_by(Notification.id)).first()
+
+    with Session(db.engine) as request:
+        found = load_session_user(request, token, idle_minutes=30, figures=figures)
+        assert found.session_figures == {operations.UNREAD: 2}
+        with count_queries() as counter:
+            assert operations.unread_count(request, found) == 2
+        assert counter.count == 0
+        assert operations.mark_read(request, found, first.id)
+        assert operations.unread_count(request, found) == 1
+        request.commit()
+
+    with Session(db.engine) as request:
+        found = load_session_user(request, token, idle_minutes=30, figures=figures)
+        assert operations.unread_count(request, found) == 1
+        operations.notify(request, found, "submission.arrived", url="/", unit="MEN-109")
+        assert operations.unread_count(request, found) == 2
+        request.commit()
+
+    # Found some other way than through a session, she has no figures: counted when asked.
+    session.rollback()  # a fresh look, past the requests' commits
+    assert user.session_figures == {}
+    assert operations.unread_count(session, user) == 2
