@@ -8,8 +8,9 @@ time up to `max_wait`; an attempt made while it must wait is not checked at all 
 count.
 
 Attempts at the same moment, in other workers or on other machines, are counted one after the
-other: `required_wait` first locks both of an attempt's rows (a conditional UPDATE, making a
-row with no failures when there is none yet, always the client address's row first), and the
+other: `required_wait` first locks both of an attempt's rows (one INSERT ... ON CONFLICT DO
+UPDATE, making a row with no failures where there is none yet, always the client address's row
+first), and the
 lock is held until the attempt's transaction ends, after its password was checked and its
 failure counted. Without it, attempts sent all at once would all read "no wait" before any
 of them had been counted.
@@ -25,7 +26,9 @@ import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import case, delete, select, update
+from sqlalchemy import and_, case, delete, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -90,30 +93,34 @@ def _where(key: tuple[str, str, str]) -> tuple:
     )
 
 
-def _lock(session: Session, key: tuple[str, str, str], now: datetime) -> None:
-    """Hold `key`'s row until the transaction ends (made, with no failures, if missing)."""
-    touch = (
-        update(SignInThrottle)
-        .where(*_where(key))
-        .values(failures=SignInThrottle.failures)
-        .execution_options(synchronize_session=False)
+def _either(keys: list[tuple[str, str, str]]):
+    return or_(*(and_(*_where(key)) for key in keys))
+
+
+def _lock(session: Session, keys: list[tuple[str, str, str]], now: datetime) -> None:
+    """Hold the rows of `keys` until the transaction ends, made (with no failures) where
+    missing: one INSERT ... ON CONFLICT DO UPDATE, which takes the lock of a row that is there
+    as an UPDATE would and makes the one that is not, in the order given, so two attempts
+    never wait for each other's second row while holding their first."""
+    insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    statement = insert(SignInThrottle).values(
+        [
+            {
+                "kind": kind,
+                "address": address,
+                "email_digest": key_digest,
+                "failures": 0,
+                "last_failure_at": now,
+            }
+            for kind, address, key_digest in keys
+        ]
     )
-    if session.execute(touch).rowcount:
-        return
-    kind, address, key_digest = key
-    try:
-        with session.begin_nested():
-            session.add(
-                SignInThrottle(
-                    kind=kind,
-                    address=address,
-                    email_digest=key_digest,
-                    failures=0,
-                    last_failure_at=now,
-                )
-            )
-    except IntegrityError:  # another attempt made it at the same moment: wait for its end
-        session.execute(touch)
+    session.execute(
+        statement.on_conflict_do_update(
+            index_elements=["kind", "address", "email_digest"],
+            set_={"failures": SignInThrottle.__table__.c.failures},
+        ).execution_options(synchronize_session=False)
+    )
 
 
 def current_wait(
@@ -122,8 +129,9 @@ def current_wait(
     """How long an attempt must wait as things stand, read without taking any lock (zero: go
     ahead for now; `required_wait` decides, under the locks)."""
     waits = [timedelta(0)]
-    for key in _keys(kind, address, identity):
-        wait_until = session.scalar(select(SignInThrottle.wait_until).where(*_where(key)))
+    for wait_until in session.scalars(
+        select(SignInThrottle.wait_until).where(_either(_keys(kind, address, identity)))
+    ):
         if wait_until is not None and wait_until > now:
             waits.append(wait_until - now)
     return max(waits)
@@ -137,19 +145,17 @@ def required_wait(
     Locks the attempt's rows until the caller's transaction ends: another attempt from the
     same client address waits here until this one has been counted."""
     keys = _keys(kind, address, identity)
-    for key in keys:
-        _lock(session, key, now)
+    _lock(session, keys, now)
     wait = current_wait(session, kind, address, identity, now)
     if wait:  # not checked, so not counted: a row made only to be locked is not kept
-        for key in keys:
-            _forget_unfailed(session, key)
+        _forget_unfailed(session, keys)
     return wait
 
 
-def _forget_unfailed(session: Session, key: tuple[str, str, str]) -> None:
+def _forget_unfailed(session: Session, keys: list[tuple[str, str, str]]) -> None:
     session.execute(
         delete(SignInThrottle)
-        .where(*_where(key), SignInThrottle.failures == 0)
+        .where(_either(keys), SignInThrottle.failures == 0)
         .execution_options(synchronize_session=False)
     )
 
@@ -210,10 +216,14 @@ def clear_for_address(session: Session, kind: str, address: str, identity: str) 
     by_address, by_account = _keys(kind, address, identity)
     session.execute(
         delete(SignInThrottle)
-        .where(*_where(by_account))
+        .where(
+            or_(
+                and_(*_where(by_account)),
+                and_(*_where(by_address), SignInThrottle.failures == 0),
+            )
+        )
         .execution_options(synchronize_session=False)
     )
-    _forget_unfailed(session, by_address)
 
 
 def clear_everywhere(session: Session, identity: str) -> None:
