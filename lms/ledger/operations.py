@@ -90,15 +90,15 @@ def _seal(session: Session, pending: set[tuple[str, int]]) -> int:
     judgements = {}
     for name, ids in by_table.items():
         spec = SPECS[name]
-        rows = records.load_rows(session, name, ids)
-        sealed = set(
-            session.scalars(
-                select(LedgerEntry.row_id).where(
-                    LedgerEntry.table_name == name, LedgerEntry.row_id.in_(ids)
-                )
-            )
+        # As the database holds them, leaving out any already sealed, in one statement.
+        rows = records.load_rows(
+            session,
+            name,
+            ids,
+            unless=select(LedgerEntry.id).where(
+                LedgerEntry.table_name == name, LedgerEntry.row_id == records.table(name).c.id
+            ),
         )
-        rows = {row_id: row for row_id, row in rows.items() if row_id not in sealed}
         if name == "assessment_decision":
             judgements = records.load_judgements(session, rows)
         scope_of = records.scopes(session, spec, rows.values())

@@ -6,7 +6,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from lms.db import Base
@@ -27,12 +27,17 @@ def table(name: str):
     return Base.metadata.tables[name]
 
 
-def load_rows(session: Session, name: str, ids: Iterable[int] | None = None) -> dict[int, Row]:
-    """Rows as the database holds them (no ORM, nothing cached), by id."""
+def load_rows(
+    session: Session, name: str, ids: Iterable[int] | None = None, *, unless: Select | None = None
+) -> dict[int, Row]:
+    """Rows as the database holds them (no ORM, nothing cached), by id; without those for
+    which `unless` (correlated to the row) finds anything."""
     t = table(name)
     query = select(t)
     if ids is not None:
         query = query.where(t.c.id.in_(list(ids)))
+    if unless is not None:
+        query = query.where(~unless.exists())
     return {row.id: row._mapping for row in session.execute(query)}
 
 
