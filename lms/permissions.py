@@ -19,8 +19,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, false, or_, select
-from sqlalchemy.orm import object_session
+from sqlalchemy import ColumnElement, Select, event, false, or_, select
+from sqlalchemy.orm import ORMExecuteState, Session, object_session
 from werkzeug.local import LocalProxy
 
 from lms import capabilities
@@ -217,10 +217,54 @@ def assessor_cohort_ids(user: User) -> Select:
 
 
 def assesses_cohort(user: User, cohort_id: int | None, session) -> bool:
+    """Whether `user` assesses the cohort (see `assessor_cohort_ids`). A page asks it several
+    times (may she judge, read the portfolio, record evidence?): the answer is kept in the
+    session until its transaction ends or it writes cohort staff, a cohort or an
+    organisation, and is asked again whenever her roles differ."""
     if cohort_id is None or not holds_role_anywhere(user, Role.ASSESSOR):
         return False
-    found = assessor_cohort_ids(user).where(CohortStaff.cohort_id == cohort_id).limit(1)
-    return session.scalar(found) is not None
+    roles = tuple(sorted((m.organisation_id, m.role.value) for m in memberships_of(user)))
+    if _ASSESSES in session.info and _writes_assessing_facts(session):
+        del session.info[_ASSESSES]  # changed and not yet flushed: the database must say
+    known = session.info.setdefault(_ASSESSES, {})
+    key = (user.id, cohort_id, roles)
+    if key not in known:
+        found = assessor_cohort_ids(user).where(CohortStaff.cohort_id == cohort_id).limit(1)
+        known[key] = session.scalar(found) is not None
+    return known[key]
+
+
+_ASSESSES = "assesses_cohort"  # session.info: {(user, cohort, her roles): bool}
+_ASSESSING_FACTS = (CohortStaff, Cohort, Organisation)
+
+
+def _writes_assessing_facts(session: Session) -> bool:
+    return any(
+        isinstance(row, _ASSESSING_FACTS)
+        for row in (*session.new, *session.dirty, *session.deleted)
+    )
+
+
+@event.listens_for(Session, "before_flush")
+def _forget_assessing_if_written(session: Session, _flush_context, _instances) -> None:
+    if _ASSESSES in session.info and _writes_assessing_facts(session):
+        del session.info[_ASSESSES]
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _forget_assessing_if_changed(state: ORMExecuteState) -> None:
+    if (
+        (state.is_update or state.is_delete)
+        and state.bind_mapper is not None
+        and issubclass(state.bind_mapper.class_, _ASSESSING_FACTS)
+    ):
+        state.session.info.pop(_ASSESSES, None)
+
+
+@event.listens_for(Session, "after_commit")
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_assessing(session: Session, *_args) -> None:
+    session.info.pop(_ASSESSES, None)
 
 
 # --- who may read a learner -------------------------------------------------------------------

@@ -9,15 +9,16 @@ from datetime import timedelta
 
 import pytest
 from markupsafe import escape
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from lms.accounts.operations import revoke_role
 from lms.accounts.roles import Role
 from lms.assessment import quality, queries
 from lms.assessment.models import EqaGrant
+from lms.curriculum.models import CohortRole, CohortStaff
 from lms.db import utcnow
 from lms.extensions import db
-from lms.permissions import Reader, can, learner_enrolment_ids, reads_learner
+from lms.permissions import Reader, assesses_cohort, can, learner_enrolment_ids, reads_learner
 from lms.portfolio import operations as portfolio
 from tests.factories import (
     FranchisorFactory,
@@ -168,3 +169,39 @@ def test_coordinators_and_administrators_read_the_record_but_not_the_evidence(se
         assert not can(person, "portfolio.view", setting.enrolment)
         assert reads_learner(person, setting.enrolment)
         assert not reads_learner(person, setting.enrolment, Reader.EQA | Reader.COHORT_ASSESSOR)
+
+
+def test_whether_she_assesses_a_cohort_is_asked_again_once_what_it_rests_on_changes(
+    setting, count_queries
+):
+    """A page asks several times whether she assesses the learner's cohort: the database is
+    asked once, and again as soon as her assignment, the cohort or her roles change."""
+    session = db.session
+    assessor, cohort_id = setting.assessor, setting.enrolment.cohort_id
+    assignment = session.scalars(
+        select(CohortStaff).where(
+            CohortStaff.user_id == assessor.id, CohortStaff.cohort_id == cohort_id
+        )
+    ).one()
+    assert assesses_cohort(assessor, cohort_id, session)
+    with count_queries() as counter:
+        assert assesses_cohort(assessor, cohort_id, session)
+    assert counter.count == 0
+
+    # Her assignment taken off, not yet flushed; then put back by a bulk statement.
+    assignment.role = CohortRole.IQA
+    assert not assesses_cohort(assessor, cohort_id, session)
+    assert not assesses_cohort(assessor, cohort_id, session)  # kept, now the change is flushed
+    session.execute(
+        update(CohortStaff)
+        .where(CohortStaff.id == assignment.id)
+        .values(role=CohortRole.ASSESSOR)
+        .execution_options(synchronize_session=False)
+    )
+    assert assesses_cohort(assessor, cohort_id, session)
+
+    # Her role taken away: her assignment no longer counts.
+    revoke_role(session, assessor, setting.organisation, Role.ASSESSOR)
+    assert not assesses_cohort(assessor, cohort_id, session)
+    session.rollback()
+    assert assesses_cohort(assessor, cohort_id, session)

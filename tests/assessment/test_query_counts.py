@@ -116,8 +116,9 @@ def waiting_submission(setting, *, referrals: int, pieces: int, observed: bool):
 
 def test_the_judging_page_asks_a_fixed_number_of_questions(count_queries, signed_in):
     """Her session with her memberships and her count of unread notices (one); the
-    submission with its enrolment, unit and trainee; the assessor's cohorts (for judging, for
-    the portfolio and for recording evidence); the look recorded for her; the evidence; the
+    submission with its enrolment, unit and trainee; whether she assesses the trainee's
+    cohort (asked once for judging, the portfolio and recording evidence); the look recorded
+    for her; the evidence; the
     criteria; the decisions; the witnesses; the quiz; the decisions on earlier submissions;
     and the seal of the look (five: the look unless already sealed, the signing key, the
     chain, the entry, the chain's new head)."""
@@ -136,4 +137,4 @@ def test_the_judging_page_asks_a_fixed_number_of_questions(count_queries, signed
     # Someone who recorded evidence is named on the page: one question for the names. The
     # decisions on earlier submissions bring their judgements, their criteria and the check
     # of their seals (four), however many there are.
-    assert counts == {"first": 17, "observed": 18, "referred": 24, "long": 24}
+    assert counts == {"first": 15, "observed": 16, "referred": 22, "long": 22}
