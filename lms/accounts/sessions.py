@@ -12,8 +12,9 @@ import hashlib
 import secrets
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
+from functools import lru_cache
 
-from sqlalchemy import ColumnElement, Update, select, update
+from sqlalchemy import ColumnElement, Select, Update, bindparam, select, update
 from sqlalchemy.orm import Session, joinedload
 
 from lms.accounts.models import AuthSession, User, memberships_of
@@ -58,6 +59,19 @@ def start_session(
     return token
 
 
+@lru_cache(maxsize=8)
+def _session_statement(
+    figures: tuple[tuple[str, Callable[[ColumnElement[int]], ColumnElement]], ...],
+) -> Select:
+    """The statement that finds a session by its token's hash, with its person, her
+    memberships and `figures`: built once (every request sends it), bound at each use."""
+    return (
+        select(AuthSession, *(build(AuthSession.user_id).label(name) for name, build in figures))
+        .options(joinedload(AuthSession.user).joinedload(User.memberships))
+        .where(AuthSession.token_hash == bindparam("token_hash"))
+    )
+
+
 def load_session_user(
     session: Session,
     token: str,
@@ -81,14 +95,7 @@ def load_session_user(
     # Her memberships come in the same statement: every permission asked in the request
     # reads them, and a person holds a handful at most.
     found = (
-        session.execute(
-            select(
-                AuthSession,
-                *(build(AuthSession.user_id).label(name) for name, build in figures.items()),
-            )
-            .options(joinedload(AuthSession.user).joinedload(User.memberships))
-            .where(AuthSession.token_hash == _hash(token))
-        )
+        session.execute(_session_statement(tuple(figures.items())), {"token_hash": _hash(token)})
         .unique()
         .first()
     )
