@@ -12,8 +12,9 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cache
 
-from sqlalchemy import Row, select
+from sqlalchemy import BindParameter, Row, Select, bindparam, select
 from sqlalchemy.orm import Session, joinedload
 
 from lms.accounts.models import User
@@ -130,25 +131,68 @@ class TraineeDay:
         return sum(len(q.referred) for q in self.qualifications) + len(self.retakes)
 
 
+# Built once and bound at each use: asked on every home page, and building a statement
+# costs about as much as running it.
+def _enrolments() -> BindParameter:
+    return bindparam("enrolment_ids", expanding=True)
+
+
+@cache
+def _quiz_attempts_statement() -> Select:
+    return (
+        select(
+            QuizAttempt.id,
+            QuizAttempt.enrolment_id,
+            QuizAttempt.quiz_slug,
+            QuizAttempt.started_at,
+            QuizAttempt.last_saved_at,
+            QuizAttempt.submitted_at,
+            QuizAttempt.passed,
+            Quiz.title,
+        )
+        .join(Quiz, Quiz.id == QuizAttempt.quiz_id)
+        .where(QuizAttempt.enrolment_id.in_(_enrolments()))
+    )
+
+
+@cache
+def _recent_statements() -> tuple[Select, Select]:
+    lessons = (
+        select(Enrolment.id, Enrolment.last_viewed_at, Lesson.slug, Lesson.title, Unit.code)
+        .join(Lesson, Lesson.id == Enrolment.last_lesson_id)
+        .join(Unit, Unit.id == Lesson.unit_id)
+        .where(Enrolment.id.in_(_enrolments()), Enrolment.last_viewed_at.is_not(None))
+        .order_by(Enrolment.last_viewed_at.desc())
+        .limit(RECENT)
+    )
+    evidence = (
+        select(Evidence.id, Evidence.title, Evidence.updated_at, Evidence.enrolment_id)
+        .where(Evidence.enrolment_id.in_(_enrolments()), Evidence.owner_id == bindparam("owner"))
+        .order_by(Evidence.updated_at.desc(), Evidence.id.desc())
+        .limit(RECENT)
+    )
+    return lessons, evidence
+
+
+@cache
+def _course_units_statement() -> Select:
+    return (
+        select(CourseUnit)
+        .options(joinedload(CourseUnit.unit))
+        .where(CourseUnit.course_id.in_(bindparam("course_ids", expanding=True)))
+        .order_by(CourseUnit.course_id, CourseUnit.position)
+    )
+
+
+@cache
+def _achievements_statement() -> Select:
+    return select(UnitAchievement).where(UnitAchievement.enrolment_id.in_(_enrolments()))
+
+
 def quiz_attempts(session: Session, enrolment_ids: list[int]) -> list[Row]:
     """Her quiz attempts on these enrolments, for what she did lately and what she may try
     again: only the columns shown (an attempt's paper and key are large JSON)."""
-    return list(
-        session.execute(
-            select(
-                QuizAttempt.id,
-                QuizAttempt.enrolment_id,
-                QuizAttempt.quiz_slug,
-                QuizAttempt.started_at,
-                QuizAttempt.last_saved_at,
-                QuizAttempt.submitted_at,
-                QuizAttempt.passed,
-                Quiz.title,
-            )
-            .join(Quiz, Quiz.id == QuizAttempt.quiz_id)
-            .where(QuizAttempt.enrolment_id.in_(enrolment_ids))
-        )
-    )
+    return list(session.execute(_quiz_attempts_statement(), {"enrolment_ids": list(enrolment_ids)}))
 
 
 def recent_work(
@@ -157,13 +201,10 @@ def recent_work(
     """The lessons, quiz attempts (from `quiz_attempts`) and evidence she touched last,
     newest first (two queries, each limited)."""
     found: list[Touched] = []
+    lessons, evidence = _recent_statements()
+    params = {"enrolment_ids": list(enrolment_ids), "owner": user.id}
     for enrolment_id, viewed_at, lesson_slug, lesson_title, unit_code in session.execute(
-        select(Enrolment.id, Enrolment.last_viewed_at, Lesson.slug, Lesson.title, Unit.code)
-        .join(Lesson, Lesson.id == Enrolment.last_lesson_id)
-        .join(Unit, Unit.id == Lesson.unit_id)
-        .where(Enrolment.id.in_(enrolment_ids), Enrolment.last_viewed_at.is_not(None))
-        .order_by(Enrolment.last_viewed_at.desc())
-        .limit(RECENT)
+        lessons, params
     ):
         found.append(
             Touched("lesson", lesson_title, viewed_at, enrolment_id, unit_code, lesson_slug)
@@ -181,12 +222,7 @@ def recent_work(
                 in_progress=attempt.submitted_at is None,
             )
         )
-    for evidence_id, title, updated_at, enrolment_id in session.execute(
-        select(Evidence.id, Evidence.title, Evidence.updated_at, Evidence.enrolment_id)
-        .where(Evidence.enrolment_id.in_(enrolment_ids), Evidence.owner_id == user.id)
-        .order_by(Evidence.updated_at.desc(), Evidence.id.desc())
-        .limit(RECENT)
-    ):
+    for evidence_id, title, updated_at, enrolment_id in session.execute(evidence, params):
         found.append(Touched("evidence", title, updated_at, enrolment_id, evidence_id=evidence_id))
     found.sort(key=lambda touched: touched.at, reverse=True)
     return found[:RECENT]
@@ -195,10 +231,7 @@ def recent_work(
 def _course_units(session: Session, course_ids: set[int]) -> dict[int, list[CourseUnit]]:
     by_course: dict[int, list[CourseUnit]] = defaultdict(list)
     for course_unit in session.scalars(
-        select(CourseUnit)
-        .options(joinedload(CourseUnit.unit))
-        .where(CourseUnit.course_id.in_(course_ids))
-        .order_by(CourseUnit.course_id, CourseUnit.position)
+        _course_units_statement(), {"course_ids": sorted(course_ids)}
     ):
         by_course[course_unit.course_id].append(course_unit)
     return by_course
@@ -206,9 +239,7 @@ def _course_units(session: Session, course_ids: set[int]) -> dict[int, list[Cour
 
 def _achievements(session: Session, enrolment_ids: list[int]) -> dict[int, list[AchievedUnit]]:
     achieved: dict[int, list[AchievedUnit]] = defaultdict(list)
-    for row in session.scalars(
-        select(UnitAchievement).where(UnitAchievement.enrolment_id.in_(enrolment_ids))
-    ):
+    for row in session.scalars(_achievements_statement(), {"enrolment_ids": list(enrolment_ids)}):
         achieved[row.enrolment_id].append(AchievedUnit(row.unit_code, row.credits, row.level))
     return achieved
 

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cache
 
-from sqlalchemy import and_, exists, func, literal, select
+from sqlalchemy import Select, and_, bindparam, exists, func, literal, select
 from sqlalchemy.orm import Session, joinedload, load_only, selectinload
 
 from lms.accounts.models import User
@@ -220,17 +221,24 @@ def dashboard(session: Session, user: User) -> list[EnrolmentSummary]:
     ]
 
 
+@cache
+def _active_enrolments_statement() -> Select:
+    # Built once and bound at each use: asked on every trainee's home page.
+    return (
+        select(Enrolment)
+        .where(
+            Enrolment.user_id == bindparam("user_id"),
+            Enrolment.status != EnrolmentStatus.WITHDRAWN,
+        )
+        .options(joinedload(Enrolment.course), joinedload(Enrolment.organisation))
+        .order_by(Enrolment.enrolled_at.desc(), Enrolment.id.desc())
+    )
+
+
 def active_enrolments(session: Session, user: User) -> list[Enrolment]:
     """The courses she is on (not withdrawn from), newest first, each with its course and
     organisation."""
-    return list(
-        session.scalars(
-            select(Enrolment)
-            .where(Enrolment.user_id == user.id, Enrolment.status != EnrolmentStatus.WITHDRAWN)
-            .options(joinedload(Enrolment.course), joinedload(Enrolment.organisation))
-            .order_by(Enrolment.enrolled_at.desc(), Enrolment.id.desc())
-        )
-    )
+    return list(session.scalars(_active_enrolments_statement(), {"user_id": user.id}))
 
 
 # --- courses and units ------------------------------------------------------------------------

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 
-from sqlalchemy import select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -149,15 +150,19 @@ def visible_cohorts(session: Session, user: User, organisation: Organisation | N
     return list(session.scalars(statement))
 
 
+@cache
+def _assigned_cohorts_statement() -> Select:
+    # Built once and bound at each use: asked on every home page.
+    return (
+        select(Cohort)
+        .join(CohortStaff, CohortStaff.cohort_id == Cohort.id)
+        .where(CohortStaff.user_id == bindparam("user_id"), Cohort.status == CohortStatus.OPEN)
+        .options(selectinload(Cohort.organisation))
+        .distinct()
+        .order_by(Cohort.name)
+    )
+
+
 def assigned_cohorts(session: Session, user: User) -> list[Cohort]:
     """Open cohorts a person is assigned to as assessor or IQA."""
-    return list(
-        session.scalars(
-            select(Cohort)
-            .join(CohortStaff, CohortStaff.cohort_id == Cohort.id)
-            .where(CohortStaff.user_id == user.id, Cohort.status == CohortStatus.OPEN)
-            .options(selectinload(Cohort.organisation))
-            .distinct()
-            .order_by(Cohort.name)
-        )
-    )
+    return list(session.scalars(_assigned_cohorts_statement(), {"user_id": user.id}))

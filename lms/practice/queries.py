@@ -6,8 +6,9 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import cache
 
-from sqlalchemy import Select, case, func, or_, select
+from sqlalchemy import Select, bindparam, case, func, or_, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from lms.accounts.models import Organisation, User
@@ -101,22 +102,29 @@ def totals_for(session: Session, enrolment_ids: Select | list[int]) -> dict[int,
     return totals
 
 
+@cache
+def _unmet_statement() -> Select:
+    # Built once and bound at each use: asked for each of her courses on her home page.
+    enrolment_id = bindparam("enrolment_id")
+    return select(
+        PracticeRequirement.hours,
+        PracticeRequirement.supervision_sessions,
+        select(func.coalesce(func.sum(PracticeSession.minutes), 0))
+        .where(PracticeSession.enrolment_id == enrolment_id)
+        .scalar_subquery(),
+        select(func.count(SupervisionAttendee.id))
+        .where(SupervisionAttendee.enrolment_id == enrolment_id)
+        .scalar_subquery(),
+    ).where(PracticeRequirement.course_id == bindparam("course_id"))
+
+
 def unmet_requirements(session: Session, enrolment: Enrolment) -> list[str]:
     """The practice the qualification still asks of her before award, in plain words (the
     `award_requirements` hook)."""
     # One statement: the course's requirement with what she has done beside it (asked for
     # each of her courses on her home page).
     found = session.execute(
-        select(
-            PracticeRequirement.hours,
-            PracticeRequirement.supervision_sessions,
-            select(func.coalesce(func.sum(PracticeSession.minutes), 0))
-            .where(PracticeSession.enrolment_id == enrolment.id)
-            .scalar_subquery(),
-            select(func.count(SupervisionAttendee.id))
-            .where(SupervisionAttendee.enrolment_id == enrolment.id)
-            .scalar_subquery(),
-        ).where(PracticeRequirement.course_id == enrolment.course_id)
+        _unmet_statement(), {"enrolment_id": enrolment.id, "course_id": enrolment.course_id}
     ).first()
     if found is None:
         return []
