@@ -351,6 +351,19 @@ def unit_lessons(
 ) -> list[LessonRow]:
     """The unit's lessons in order (without their text), with the enrolment's progress; with
     `language`, each one's title in it where the lesson is translated."""
+    params = {"unit_id": unit.id, "language": language or ""}
+    if enrolment is not None:
+        params["enrolment_id"] = enrolment.id
+    return [
+        LessonRow(*row[:7], language=language if row[7] else unit.language)
+        for row in session.execute(_unit_lessons_statement(enrolment is not None), params)
+    ]
+
+
+@cache
+def _unit_lessons_statement(with_progress: bool) -> Select:
+    # Built once (for a reader with an enrolment and for one without) and bound at each use:
+    # asked on every unit and lesson page.
     translated = LessonTranslation.title.is_not(None)
     columns = [
         Lesson.id,
@@ -359,7 +372,7 @@ def unit_lessons(
         Lesson.minutes,
         Lesson.position,
     ]
-    if enrolment is None:
+    if not with_progress:
         statement = select(*columns, literal(None), literal(False), translated)
     else:
         statement = select(
@@ -368,24 +381,20 @@ def unit_lessons(
             LessonProgress,
             and_(
                 LessonProgress.lesson_id == Lesson.id,
-                LessonProgress.enrolment_id == enrolment.id,
+                LessonProgress.enrolment_id == bindparam("enrolment_id"),
             ),
         )
-    statement = (
+    return (
         statement.outerjoin(
             LessonTranslation,
             and_(
                 LessonTranslation.lesson_id == Lesson.id,
-                LessonTranslation.language == (language or ""),
+                LessonTranslation.language == bindparam("language"),
             ),
         )
-        .where(Lesson.unit_id == unit.id)
+        .where(Lesson.unit_id == bindparam("unit_id"))
         .order_by(Lesson.position)
     )
-    return [
-        LessonRow(*row[:7], language=language if row[7] else unit.language)
-        for row in session.execute(statement)
-    ]
 
 
 def lesson_page(
@@ -405,40 +414,50 @@ def lesson_page(
     # Not session.get: the identity map may hold this lesson partly loaded (as someone's
     # "last lesson"), and its text would then be fetched column by column. Her progress on it
     # and whether she has read its content note come in the same statement.
+    params = {"lesson_id": lessons[index].id, "language": language or ""}
+    progress = None
+    acknowledged = False
+    if enrolment is None:
+        lesson, translation = session.execute(_lesson_statement(False), params).one()
+    else:
+        params |= {"enrolment_id": enrolment.id, "user_id": user.id}
+        found = session.execute(_lesson_statement(True), params).one()
+        lesson, translation, progress, acknowledged = found
+        acknowledged = bool(acknowledged)
+    shown = Shown.of(lesson, translation, unit.language, language)
+    return LessonPage(lesson, lessons, index, progress, acknowledged, shown)
+
+
+@cache
+def _lesson_statement(with_progress: bool) -> Select:
+    # Built once (with her progress and without) and bound at each use: every lesson page.
     statement = (
         select(Lesson, LessonTranslation)
         .outerjoin(
             LessonTranslation,
             and_(
                 LessonTranslation.lesson_id == Lesson.id,
-                LessonTranslation.language == (language or ""),
+                LessonTranslation.language == bindparam("language"),
             ),
         )
-        .where(Lesson.id == lessons[index].id)
+        .where(Lesson.id == bindparam("lesson_id"))
         .execution_options(populate_existing=True)
     )
-    progress = None
-    acknowledged = False
-    if enrolment is None:
-        lesson, translation = session.execute(statement).one()
-    else:
-        statement = statement.outerjoin(
-            LessonProgress,
-            and_(
-                LessonProgress.enrolment_id == enrolment.id,
-                LessonProgress.lesson_id == Lesson.id,
-            ),
-        ).add_columns(
-            LessonProgress,
-            exists().where(
-                ContentNoteAcknowledgement.user_id == user.id,
-                ContentNoteAcknowledgement.lesson_id == Lesson.id,
-            ),
-        )
-        lesson, translation, progress, acknowledged = session.execute(statement).one()
-        acknowledged = bool(acknowledged)
-    shown = Shown.of(lesson, translation, unit.language, language)
-    return LessonPage(lesson, lessons, index, progress, acknowledged, shown)
+    if not with_progress:
+        return statement
+    return statement.outerjoin(
+        LessonProgress,
+        and_(
+            LessonProgress.enrolment_id == bindparam("enrolment_id"),
+            LessonProgress.lesson_id == Lesson.id,
+        ),
+    ).add_columns(
+        LessonProgress,
+        exists().where(
+            ContentNoteAcknowledgement.user_id == bindparam("user_id"),
+            ContentNoteAcknowledgement.lesson_id == Lesson.id,
+        ),
+    )
 
 
 def lesson_in_unit(session: Session, unit: Unit, slug: str) -> Lesson:

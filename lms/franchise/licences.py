@@ -6,9 +6,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 from typing import TYPE_CHECKING
 
-from sqlalchemy import func, select, union_all, update
+from sqlalchemy import Select, bindparam, func, select, union_all, update
 from sqlalchemy.orm import Session, raiseload, selectinload
 
 from lms.accounts.models import Organisation
@@ -275,18 +276,35 @@ def licence_covers_unit(
     if not needs_licence(organisation, course):
         return True
     found = session.scalar(
+        _covering_licence_statement(),
+        {
+            "organisation_id": organisation.id,
+            "course_id": course.id,
+            "today": today,
+            "unit_code": unit_code,
+        },
+    )
+    return found is not None
+
+
+@cache
+def _covering_licence_statement() -> Select:
+    # Built once and bound at each use: asked on every unit and lesson page of a partner's
+    # qualification.
+    today = bindparam("today")
+    return (
         select(LicenceUnit.id)
         .join(Licence, Licence.id == LicenceUnit.licence_id)
         .where(
-            Licence.organisation_id == organisation.id,
-            Licence.course_id == course.id,
+            Licence.organisation_id == bindparam("organisation_id"),
+            Licence.course_id == bindparam("course_id"),
             Licence.status == LicenceStatus.ACTIVE,
             Licence.starts_on <= today,
             Licence.expires_on >= today,
-            LicenceUnit.unit_code == unit_code,
+            LicenceUnit.unit_code == bindparam("unit_code"),
         )
+        .limit(1)
     )
-    return found is not None
 
 
 def unit_offered_by_licence(
