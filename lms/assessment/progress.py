@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from functools import cache
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import BindParameter, Select, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from lms.assessment.models import Decision, IqaSample, SampleStatus
@@ -29,18 +30,8 @@ def _days_since(moment: datetime, now: datetime) -> int:
     return max(0, (now - moment).days)
 
 
-def portfolio_coverage(
-    session: Session, enrolment_ids: Select | Sequence[int], unit_ids: Sequence[int]
-) -> dict[tuple[int, int], str]:
-    """{(enrolment, unit): "3 of 5 criteria have evidence"} for units with any evidence."""
-    totals = dict(
-        session.execute(
-            select(AssessmentCriterion.unit_id, func.count())
-            .where(AssessmentCriterion.unit_id.in_(unit_ids))
-            .group_by(AssessmentCriterion.unit_id)
-        ).all()
-    )
-    covered = session.execute(
+def _coverage_statement(enrolment_ids: Select | BindParameter) -> Select:
+    return (
         select(
             Evidence.enrolment_id,
             AssessmentCriterion.unit_id,
@@ -48,9 +39,38 @@ def portfolio_coverage(
         )
         .join(EvidenceCriterion, EvidenceCriterion.evidence_id == Evidence.id)
         .join(AssessmentCriterion, AssessmentCriterion.id == EvidenceCriterion.criterion_id)
-        .where(Evidence.enrolment_id.in_(enrolment_ids), AssessmentCriterion.unit_id.in_(unit_ids))
+        .where(
+            Evidence.enrolment_id.in_(enrolment_ids),
+            AssessmentCriterion.unit_id.in_(bindparam("unit_ids", expanding=True)),
+        )
         .group_by(Evidence.enrolment_id, AssessmentCriterion.unit_id)
     )
+
+
+@cache
+def _coverage_statements_by_ids() -> tuple[Select, Select]:
+    # Built once and bound at each use: asked for every page of a cohort's progress.
+    criteria = (
+        select(AssessmentCriterion.unit_id, func.count())
+        .where(AssessmentCriterion.unit_id.in_(bindparam("unit_ids", expanding=True)))
+        .group_by(AssessmentCriterion.unit_id)
+    )
+    return criteria, _coverage_statement(bindparam("enrolment_ids", expanding=True))
+
+
+def portfolio_coverage(
+    session: Session, enrolment_ids: Select | Sequence[int], unit_ids: Sequence[int]
+) -> dict[tuple[int, int], str]:
+    """{(enrolment, unit): "3 of 5 criteria have evidence"} for units with any evidence."""
+    criteria, by_ids = _coverage_statements_by_ids()
+    params: dict = {"unit_ids": list(unit_ids)}
+    totals = dict(session.execute(criteria, params).all())
+    if isinstance(enrolment_ids, Select):
+        statement = _coverage_statement(enrolment_ids)
+    else:
+        statement = by_ids
+        params["enrolment_ids"] = list(enrolment_ids)
+    covered = session.execute(statement, params)
     return {
         (enrolment_id, unit_id): ngettext(
             "%(covered)s of %(num)d criteria have evidence",

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import cache
 
-from sqlalchemy import Select, case, func, select
+from sqlalchemy import BindParameter, Select, bindparam, case, func, select
 from sqlalchemy.orm import Session
 
 from lms.curriculum.models import Unit
@@ -13,16 +14,8 @@ from lms.i18n import _, _l, format_number, ngettext
 from lms.quizzes.models import Quiz, QuizAttempt
 
 
-def quiz_results(
-    session: Session, enrolment_ids: Select | Sequence[int], unit_ids: Sequence[int]
-) -> dict[tuple[int, int], str]:
-    """{(enrolment id, unit id): "Passed, 85%" | "Not passed yet (2 tries, best 60%)"}."""
-    # By the units' codes, so that the attempts are found from the trainees' side: joined to
-    # the units instead, SQLite looked up every trainee once for every unit.
-    unit_of_code = dict(
-        session.execute(select(Unit.code, Unit.id).where(Unit.id.in_(unit_ids))).all()
-    )
-    rows = session.execute(
+def _attempts_statement(enrolment_ids: Select | BindParameter) -> Select:
+    return (
         select(
             QuizAttempt.enrolment_id,
             Quiz.unit_code,
@@ -34,10 +27,34 @@ def quiz_results(
         .where(
             QuizAttempt.enrolment_id.in_(enrolment_ids),
             QuizAttempt.submitted_at.is_not(None),
-            Quiz.unit_code.in_(list(unit_of_code)),
+            Quiz.unit_code.in_(bindparam("unit_codes", expanding=True)),
         )
         .group_by(QuizAttempt.enrolment_id, Quiz.unit_code)
     )
+
+
+@cache
+def _statements_by_ids() -> tuple[Select, Select]:
+    # Built once and bound at each use: asked for every page of a cohort's progress.
+    codes = select(Unit.code, Unit.id).where(Unit.id.in_(bindparam("unit_ids", expanding=True)))
+    return codes, _attempts_statement(bindparam("enrolment_ids", expanding=True))
+
+
+def quiz_results(
+    session: Session, enrolment_ids: Select | Sequence[int], unit_ids: Sequence[int]
+) -> dict[tuple[int, int], str]:
+    """{(enrolment id, unit id): "Passed, 85%" | "Not passed yet (2 tries, best 60%)"}."""
+    # By the units' codes, so that the attempts are found from the trainees' side: joined to
+    # the units instead, SQLite looked up every trainee once for every unit.
+    codes, by_ids = _statements_by_ids()
+    unit_of_code = dict(session.execute(codes, {"unit_ids": list(unit_ids)}).all())
+    params: dict = {"unit_codes": list(unit_of_code)}
+    if isinstance(enrolment_ids, Select):
+        statement = _attempts_statement(enrolment_ids)
+    else:
+        statement = by_ids
+        params["enrolment_ids"] = list(enrolment_ids)
+    rows = session.execute(statement, params)
     results = {}
     for enrolment_id, unit_code, passed, best, tries in rows:
         unit_id = unit_of_code[unit_code]
