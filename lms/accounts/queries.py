@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from lms import paging
@@ -15,8 +16,14 @@ from lms.paging import decode_cursor, encode_cursor
 from lms.permissions import can, organisation_ids_where
 
 
+@cache
+def _organisation_by_slug_statement() -> Select:
+    # Built once and bound at each use: every page under /organisations/<slug> asks it.
+    return select(Organisation).where(Organisation.slug == bindparam("slug"))
+
+
 def organisation_by_slug(session: Session, slug: str) -> Organisation:
-    organisation = session.scalar(select(Organisation).where(Organisation.slug == slug))
+    organisation = session.scalar(_organisation_by_slug_statement(), {"slug": slug})
     if organisation is None:
         raise NotFound()
     return organisation

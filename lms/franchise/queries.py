@@ -27,14 +27,25 @@ from lms.franchise.licences import usages_for
 from lms.franchise.rules import scope_cohorts
 
 
-def cohort_for_org(session: Session, organisation: Organisation, cohort_id: int) -> Cohort:
-    cohort = session.scalar(
+@cache
+def _cohort_statement() -> Select:
+    # Built once and bound at each use: every page of a cohort asks it.
+    return (
         select(Cohort)
-        .where(Cohort.id == cohort_id, Cohort.organisation_id == organisation.id)
+        .where(
+            Cohort.id == bindparam("cohort_id"),
+            Cohort.organisation_id == bindparam("organisation_id"),
+        )
         .options(
             selectinload(Cohort.course),
             selectinload(Cohort.staff).selectinload(CohortStaff.user),
         )
+    )
+
+
+def cohort_for_org(session: Session, organisation: Organisation, cohort_id: int) -> Cohort:
+    cohort = session.scalar(
+        _cohort_statement(), {"cohort_id": cohort_id, "organisation_id": organisation.id}
     )
     if cohort is None:
         raise NotFound()
