@@ -7,6 +7,7 @@ import base64
 import binascii
 from collections.abc import Sequence
 from datetime import date, datetime
+from functools import cache
 
 from sqlalchemy import Row, Select, func, select
 from sqlalchemy.orm import Session, selectinload
@@ -189,17 +190,10 @@ def _with_people(statement: Select) -> Select:
     )
 
 
-def trainee_page(
-    session: Session,
-    organisation_id: int,
-    limit: int,
-    after: int,
-    *,
-    cohort_id: int | None = None,
-    status: str | None = None,
-):
-    """A page of the organisation's trainees after the cursor `after`: one query for the page
-    (only the columns an item shows) and one for the courses' lesson totals."""
+@cache
+def _trainees_statement() -> Select:
+    """Every organisation's trainees with the columns an item shows: built once (every page of
+    the list sends it), narrowed to one organisation and page at each request."""
     done = (
         select(func.count())
         .select_from(LessonProgress)
@@ -213,7 +207,7 @@ def trainee_page(
         )
         .scalar_subquery()
     )
-    statement = (
+    return (
         select(
             Enrolment.id,
             User.id,
@@ -233,8 +227,21 @@ def trainee_page(
         .join(User, User.id == Enrolment.user_id)
         .join(Course, Course.id == Enrolment.course_id)
         .outerjoin(Cohort, Cohort.id == Enrolment.cohort_id)
-        .where(Enrolment.organisation_id == organisation_id)
     )
+
+
+def trainee_page(
+    session: Session,
+    organisation_id: int,
+    limit: int,
+    after: int,
+    *,
+    cohort_id: int | None = None,
+    status: str | None = None,
+):
+    """A page of the organisation's trainees after the cursor `after`: one query for the page
+    (only the columns an item shows) and one for the courses' lesson totals."""
+    statement = _trainees_statement().where(Enrolment.organisation_id == organisation_id)
     if cohort_id is not None:
         statement = statement.where(Enrolment.cohort_id == cohort_id)
     if status:
