@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import tempfile
 from pathlib import Path
 
 DEFAULT_SECRET_MARKER = "change-me"  # noqa: S105 - a marker, refused in production
@@ -34,9 +35,18 @@ def _secret_key(instance_path: Path) -> str:
         return key_file.read_text().strip()
     instance_path.mkdir(parents=True, exist_ok=True)
     key = secrets.token_urlsafe(48)
-    fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w") as handle:
-        handle.write(key)
+    # Written whole under a name of its own, then linked into place: two processes starting
+    # together (workers, parallel tests) agree on whichever key was linked first, and neither
+    # can read a file the other has created but not yet written.
+    fd, draft = tempfile.mkstemp(dir=instance_path, prefix=".secret_key.")
+    try:
+        with os.fdopen(fd, "w") as handle:
+            handle.write(key)
+        os.link(draft, key_file)
+    except FileExistsError:
+        return key_file.read_text().strip()
+    finally:
+        os.unlink(draft)
     return key
 
 

@@ -97,6 +97,23 @@ def test_secret_key_is_generated_once_into_the_instance_folder(tmp_path, monkeyp
     assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
 
 
+def test_two_processes_making_the_secret_key_at_once_agree_on_one(tmp_path, monkeypatch):
+    """Another process links its key in between this one's look and its own write: this one
+    takes that key and leaves no draft behind."""
+    from pathlib import Path
+
+    from lms.config import load_config
+
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    (tmp_path / "secret_key").write_text("the-key-the-other-process-wrote\n")
+    real_exists = Path.exists
+    monkeypatch.setattr(
+        Path, "exists", lambda path: False if path.name == "secret_key" else real_exists(path)
+    )
+    assert load_config(tmp_path)["SECRET_KEY"] == "the-key-the-other-process-wrote"
+    assert [path.name for path in tmp_path.iterdir()] == ["secret_key"]
+
+
 def test_database_url_forms(tmp_path, monkeypatch):
     from lms.config import load_config
 
