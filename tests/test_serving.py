@@ -136,3 +136,26 @@ def test_served_by_gunicorn_the_log_has_routes_not_tokens(database_url, tmp_path
     assert '"GET /password/reset/<token>"' in output
     assert '"GET -" 404' in output
     assert output.count("Booting worker") == 2
+
+
+# Loaded only where they are used (a PDF, a spreadsheet, a photo, a migration): a worker that
+# serves pages holds none of them, and neither does the master the workers are forked from.
+LOADED_WHEN_USED = ("alembic", "mako", "pygments", "reportlab", "PIL", "openpyxl", "boto3")
+
+
+def test_the_server_starts_without_the_libraries_only_some_requests_need():
+    script = (
+        "import sys; from app import app; "
+        "print(' '.join(sorted({name.split('.')[0] for name in sys.modules})))"
+    )
+    env = {**os.environ, "SECRET_KEY": "a-secret-for-this-test-only-0123456789abcdef"}
+    env.pop("DATABASE_URL", None)
+    loaded = subprocess.run(  # noqa: S603 - our own interpreter and script
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    assert not set(LOADED_WHEN_USED) & set(loaded)
