@@ -1,18 +1,19 @@
-"""Practice hours in the cohort progress table: one column per trainee, two queries for the
-whole cohort."""
+"""Practice hours in the cohort progress table: one column per trainee, one statement for a
+page of trainees."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import cache
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from lms.curriculum.models import Enrolment
 from lms.franchise.progress import TraineeMeasure
 from lms.i18n import _, format_decimal, format_number, ngettext
-from lms.practice.models import PracticeRequirement
-from lms.practice.queries import hours, totals_for
+from lms.practice.models import PracticeRequirement, PracticeSession, SupervisionAttendee
+from lms.practice.queries import hours
 
 
 def N_(text: str) -> str:  # noqa: N802 - the usual name of a gettext no-op marker
@@ -21,38 +22,59 @@ def N_(text: str) -> str:  # noqa: N802 - the usual name of a gettext no-op mark
     return text
 
 
+def _practice_statement(enrolment_ids) -> Select:
+    """Each enrolment's requirement (if its course has one) beside the minutes of practice
+    logged (every session lasts a minute or more) and the supervisions attended."""
+    return (
+        select(
+            Enrolment.id,
+            PracticeRequirement.hours,
+            PracticeRequirement.supervision_sessions,
+            select(func.coalesce(func.sum(PracticeSession.minutes), 0))
+            .where(PracticeSession.enrolment_id == Enrolment.id)
+            .scalar_subquery(),
+            select(func.count(SupervisionAttendee.id))
+            .where(SupervisionAttendee.enrolment_id == Enrolment.id)
+            .scalar_subquery(),
+        )
+        .outerjoin(PracticeRequirement, PracticeRequirement.course_id == Enrolment.course_id)
+        .where(Enrolment.id.in_(enrolment_ids))
+    )
+
+
+@cache
+def _practice_of_ids() -> Select:
+    # Built once and bound to each page's ids: the column is on every cohort progress page.
+    return _practice_statement(bindparam("ids", expanding=True))
+
+
 def practice_hours(session: Session, enrolment_ids: Select | Sequence[int]) -> dict[int, str]:
     """{enrolment id: "12.5 of 20 hours, 2 of 3 supervisions"} for those with practice or a
-    requirement."""
-    totals = totals_for(session, enrolment_ids)
-    required = dict(
-        session.execute(
-            select(Enrolment.id, PracticeRequirement)
-            .join(PracticeRequirement, PracticeRequirement.course_id == Enrolment.course_id)
-            .where(Enrolment.id.in_(enrolment_ids))
-        ).all()
-    )
+    requirement: one statement."""
+    if isinstance(enrolment_ids, Select):
+        found = session.execute(_practice_statement(enrolment_ids))
+    else:
+        found = session.execute(_practice_of_ids(), {"ids": list(enrolment_ids)})
     texts = {}
-    for enrolment_id in set(totals) | set(required):
-        done = totals.get(enrolment_id)
-        requirement = required.get(enrolment_id)
-        done_hours = format_decimal(hours(done.minutes if done else 0), "#,##0.#")
+    for enrolment_id, required_hours, required_supervisions, minutes, supervisions in found:
+        if required_hours is None and not minutes and not supervisions:
+            continue
+        done_hours = format_decimal(hours(int(minutes or 0)), "#,##0.#")
         parts = [
             _(
                 "%(done)s of %(required)s hours",
                 done=done_hours,
-                required=format_number(requirement.hours),
+                required=format_number(required_hours),
             )
-            if requirement
+            if required_hours is not None
             else _("%(done)s hours", done=done_hours)
         ]
-        supervisions = done.supervisions if done else 0
-        if requirement and requirement.supervision_sessions:
+        if required_supervisions:
             parts.append(
                 ngettext(
                     "%(done)s of %(num)d supervisions",
                     "%(done)s of %(num)d supervisions",
-                    requirement.supervision_sessions,
+                    required_supervisions,
                     done=supervisions,
                 )
             )

@@ -345,6 +345,38 @@ def test_the_progress_column_shows_hours_against_the_requirement(session, settin
     assert practice_hours(session, ids) == {enrolment.id: "1.5 of 3 hours, 1 of 2 supervisions"}
 
 
+def test_the_progress_column_for_a_page_of_trainees_in_one_statement(
+    session, setting, count_queries
+):
+    """With a requirement the column shows it even before any practice; without one, only
+    those who logged practice or attended supervision have anything to show."""
+    partner, qualification, started, supervisor = setting
+    _log(session, _relationship(session, started), started, minutes=90)
+    _supervise(session, partner, supervisor, [started])
+    not_started = enrol_trainee(qualification, partner)
+    other_course = make_qualification("B")
+    logged_only = enrol_trainee(other_course, partner)
+    _log(session, _relationship(session, logged_only), logged_only, minutes=30)
+    supervised_only = enrol_trainee(other_course, partner)
+    _supervise(session, partner, supervisor, [supervised_only])
+    nothing = enrol_trainee(other_course, partner)
+    session.commit()
+    ids = [e.id for e in (started, not_started, logged_only, supervised_only, nothing)]
+
+    with count_queries() as counted:
+        texts = practice_hours(session, ids)
+
+    assert counted.count == 1
+    assert texts == {
+        started.id: "1.5 of 3 hours, 1 of 2 supervisions",
+        not_started.id: "0 of 3 hours, 0 of 2 supervisions",
+        logged_only.id: "0.5 hours",
+        supervised_only.id: "0 hours, 1 supervision",
+    }
+    whole = select(Enrolment.id).where(Enrolment.id.in_(ids))
+    assert practice_hours(session, whole) == texts
+
+
 def test_her_archive_holds_her_practice_and_her_journal(session, setting):
     partner, _, enrolment, supervisor = setting
     _log(session, _relationship(session, enrolment), enrolment)
