@@ -8,7 +8,7 @@ from datetime import date
 from functools import cache
 
 from sqlalchemy import Select, bindparam, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from lms.accounts.models import Membership, Organisation, User
@@ -29,7 +29,8 @@ from lms.franchise.rules import scope_cohorts
 
 @cache
 def _cohort_statement() -> Select:
-    # Built once and bound at each use: every page of a cohort asks it.
+    # Built once and bound at each use: every page of a cohort asks it. The cohort, its course
+    # and its few staff come in one statement (its rows: one per member of staff).
     return (
         select(Cohort)
         .where(
@@ -37,15 +38,19 @@ def _cohort_statement() -> Select:
             Cohort.organisation_id == bindparam("organisation_id"),
         )
         .options(
-            selectinload(Cohort.course),
-            selectinload(Cohort.staff).selectinload(CohortStaff.user),
+            joinedload(Cohort.course, innerjoin=True),
+            joinedload(Cohort.staff).joinedload(CohortStaff.user, innerjoin=True),
         )
     )
 
 
 def cohort_for_org(session: Session, organisation: Organisation, cohort_id: int) -> Cohort:
-    cohort = session.scalar(
-        _cohort_statement(), {"cohort_id": cohort_id, "organisation_id": organisation.id}
+    cohort = (
+        session.execute(
+            _cohort_statement(), {"cohort_id": cohort_id, "organisation_id": organisation.id}
+        )
+        .unique()
+        .scalar_one_or_none()
     )
     if cohort is None:
         raise NotFound()
