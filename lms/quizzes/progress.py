@@ -1,4 +1,4 @@
-"""Quiz results in the cohort progress table: two queries for the whole cohort."""
+"""Quiz results in the cohort progress table: one statement for a page of trainees."""
 
 from __future__ import annotations
 
@@ -15,10 +15,16 @@ from lms.quizzes.models import Quiz, QuizAttempt
 
 
 def _attempts_statement(enrolment_ids: Select | BindParameter) -> Select:
+    # By the units' codes, so that the attempts are found from the trainees' side: joined to
+    # the units instead, SQLite looked up every trainee once for every unit. Each group's
+    # unit is then named by a subquery on its code.
+    unit_ids = bindparam("unit_ids", expanding=True)
     return (
         select(
             QuizAttempt.enrolment_id,
-            Quiz.unit_code,
+            select(Unit.id)
+            .where(Unit.code == Quiz.unit_code, Unit.id.in_(unit_ids))
+            .scalar_subquery(),
             func.max(case((QuizAttempt.passed.is_(True), 1), else_=0)),
             func.max(QuizAttempt.score_percent),
             func.count(QuizAttempt.id),
@@ -27,52 +33,52 @@ def _attempts_statement(enrolment_ids: Select | BindParameter) -> Select:
         .where(
             QuizAttempt.enrolment_id.in_(enrolment_ids),
             QuizAttempt.submitted_at.is_not(None),
-            Quiz.unit_code.in_(bindparam("unit_codes", expanding=True)),
+            Quiz.unit_code.in_(select(Unit.code).where(Unit.id.in_(unit_ids))),
         )
         .group_by(QuizAttempt.enrolment_id, Quiz.unit_code)
     )
 
 
 @cache
-def _statements_by_ids() -> tuple[Select, Select]:
+def _attempts_of_ids() -> Select:
     # Built once and bound at each use: asked for every page of a cohort's progress.
-    codes = select(Unit.code, Unit.id).where(Unit.id.in_(bindparam("unit_ids", expanding=True)))
-    return codes, _attempts_statement(bindparam("enrolment_ids", expanding=True))
+    return _attempts_statement(bindparam("enrolment_ids", expanding=True))
 
 
 def quiz_results(
     session: Session, enrolment_ids: Select | Sequence[int], unit_ids: Sequence[int]
 ) -> dict[tuple[int, int], str]:
-    """{(enrolment id, unit id): "Passed, 85%" | "Not passed yet (2 tries, best 60%)"}."""
-    # By the units' codes, so that the attempts are found from the trainees' side: joined to
-    # the units instead, SQLite looked up every trainee once for every unit.
-    codes, by_ids = _statements_by_ids()
-    unit_of_code = dict(session.execute(codes, {"unit_ids": list(unit_ids)}).all())
-    params: dict = {"unit_codes": list(unit_of_code)}
+    """{(enrolment id, unit id): "Passed, 85%" | "Not passed yet (2 tries, best 60%)"}: one
+    statement."""
+    params: dict = {"unit_ids": list(unit_ids)}
     if isinstance(enrolment_ids, Select):
         statement = _attempts_statement(enrolment_ids)
     else:
-        statement = by_ids
+        statement = _attempts_of_ids()
         params["enrolment_ids"] = list(enrolment_ids)
-    rows = session.execute(statement, params)
     results = {}
-    for enrolment_id, unit_code, passed, best, tries in rows:
-        unit_id = unit_of_code[unit_code]
-        best_text = (
-            _("%(score)s%%", score=format_number(int(best)))
-            if best is not None
-            else _("not graded")
-        )
-        if passed:
-            results[(enrolment_id, unit_id)] = _("Passed, best %(score)s", score=best_text)
-        else:
-            results[(enrolment_id, unit_id)] = ngettext(
-                "Not passed yet (%(num)d try, best %(score)s)",
-                "Not passed yet (%(num)d tries, best %(score)s)",
-                tries,
-                score=best_text,
-            )
+    # A page of a hundred trainees has a few dozen different results: each written once.
+    written: dict[tuple, str] = {}
+    for enrolment_id, unit_id, passed, best, tries in session.execute(statement, params):
+        facts = (bool(passed), best, tries)
+        if (text := written.get(facts)) is None:
+            text = written[facts] = _result_text(*facts)
+        results[(enrolment_id, unit_id)] = text
     return results
+
+
+def _result_text(passed: bool, best, tries: int) -> str:
+    best_text = (
+        _("%(score)s%%", score=format_number(int(best))) if best is not None else _("not graded")
+    )
+    if passed:
+        return _("Passed, best %(score)s", score=best_text)
+    return ngettext(
+        "Not passed yet (%(num)d try, best %(score)s)",
+        "Not passed yet (%(num)d tries, best %(score)s)",
+        tries,
+        score=best_text,
+    )
 
 
 QUIZ_RESULTS = UnitMeasure(key="quiz", label=_l("Quiz results"), load=quiz_results)
