@@ -70,16 +70,19 @@ def portfolio_coverage(
     else:
         statement = by_ids
         params["enrolment_ids"] = list(enrolment_ids)
-    covered = session.execute(statement, params)
-    return {
-        (enrolment_id, unit_id): ngettext(
-            "%(covered)s of %(num)d criteria have evidence",
-            "%(covered)s of %(num)d criteria have evidence",
-            totals.get(unit_id, count),
-            covered=count,
-        )
-        for enrolment_id, unit_id, count in covered
-    }
+    texts = {}
+    written: dict[tuple[int, int], str] = {}  # each different text written once a page
+    for enrolment_id, unit_id, count in session.execute(statement, params):
+        facts = (count, totals.get(unit_id, count))
+        if (text := written.get(facts)) is None:
+            text = written[facts] = ngettext(
+                "%(covered)s of %(num)d criteria have evidence",
+                "%(covered)s of %(num)d criteria have evidence",
+                facts[1],
+                covered=count,
+            )
+        texts[(enrolment_id, unit_id)] = text
+    return texts
 
 
 def assessment_status(
@@ -89,11 +92,16 @@ def assessment_status(
     (achieved only when it is on her record), with its age while it waits for an assessor."""
     now = utcnow()
     texts = {}
+    written: dict[tuple, str] = {}  # each different text written once a page
     for key, standing in unit_standings(session, enrolment_ids, unit_ids).items():
-        text = standing.status.label
+        days = None
         if standing.status == UnitStatus.WITH_ASSESSOR and standing.submitted_at is not None:
             days = _days_since(standing.submitted_at, now)
-            text += " " + ngettext("(%(num)d day)", "(%(num)d days)", days)
+        if (text := written.get((standing.status, days))) is None:
+            text = standing.status.label
+            if days is not None:
+                text += " " + ngettext("(%(num)d day)", "(%(num)d days)", days)
+            written[(standing.status, days)] = text
         texts[key] = text
     return texts
 

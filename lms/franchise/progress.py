@@ -260,12 +260,15 @@ class CohortProgress:
         """The row's cell for each unit (lessons done, then each measure), written here
         rather than in the template: a page holds hundreds of them."""
         cells = []
+        escaped = self._escaped
         for unit, opening, labels in self._unit_cell_parts:
-            measures = "".join(
-                f'<br><span class="muted">{label}: '
-                f"{escape(row.extras.get((key, unit.unit_id), '—'))}</span>"
-                for key, label in labels
-            )
+            spans = []
+            for key, label in labels:
+                text = row.extras.get((key, unit.unit_id), "—")
+                if (safe := escaped.get(text)) is None:
+                    safe = escaped[text] = str(escape(text))
+                spans.append(f'<br><span class="muted">{label}: {safe}</span>')
+            measures = "".join(spans)
             cells.append(
                 f"{opening}\n        {row.done.get(unit.unit_id, 0)}/{unit.lessons}\n"
                 f"        {measures}\n      </td>"
@@ -273,6 +276,11 @@ class CohortProgress:
         # Every value above is escaped (the unit's and measures' texts once, in
         # `_unit_cell_parts`); the rest is this function's own markup.
         return Markup("\n      ".join(cells))  # noqa: S704
+
+    @cached_property
+    def _escaped(self) -> dict[str, str]:
+        # A page's hundreds of cells hold a few dozen different texts: each escaped once.
+        return {}
 
     @cached_property
     def _unit_cell_parts(self) -> list[tuple[UnitColumn, str, list[tuple[str, str]]]]:
