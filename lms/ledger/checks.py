@@ -15,6 +15,7 @@ from lms.accreditation.models import OrganisationSigningKey
 from lms.ledger import records, signing
 from lms.ledger.canonical import GENESIS
 from lms.ledger.models import LedgerChain, LedgerEntry
+from lms.ledger.operations import site_secret
 from lms.ledger.specs import SPECS
 from lms.ledger.triggers import missing_triggers
 
@@ -46,6 +47,7 @@ class Keys:
             query = query.where(OrganisationSigningKey.kid.in_(set(kids)))
         for kid, organisation_id, jwk in session.execute(query):
             self.by_kid[kid] = (organisation_id, signing.public_key(jwk))
+        self.secret_key = secret_key
         if secret_key:
             kid, key = signing.platform_key(secret_key)
             self.by_kid[kid] = (0, key)
@@ -55,6 +57,20 @@ class Keys:
         if owner is not None and owner != scope:
             return f"signed with another organisation's key ({kid})"
         return signing.signature_problem(token or "", digest, kid, public)
+
+    def head_problem(self, token: str | None, statement: str, scope: int, entry_kid: str):
+        """What is wrong with a chain head's signature: made with the site's head key for the
+        chain's scope, or (heads written before there was one) with the key of its last
+        entry."""
+        kid = signing.kid_of(token)
+        if not kid.startswith("head:"):
+            return self.problem(token, statement, entry_kid, scope)
+        if not self.secret_key:
+            return f"signed with an unknown key ({kid})"
+        signer = signing.head_signer(self.secret_key, scope)
+        if kid != signer.kid:
+            return f"signed with a key other than this chain's head key ({kid})"
+        return signing.signature_problem(token or "", statement, kid, signer.key)
 
 
 def _chain_label(scope: int, kind: str) -> str:
@@ -113,7 +129,7 @@ def _chain_problems(chain, entries, rows, judgements, keys: Keys) -> list[Proble
         )
     else:
         head = records.head_statement(chain.scope, chain.kind, chain.length, chain.head_hash)
-        trouble = keys.problem(chain.head_signature, head, _kid_of(entries), chain.scope)
+        trouble = keys.head_problem(chain.head_signature, head, chain.scope, _kid_of(entries))
         if trouble:
             found.append(Problem(label, "ledger_chain", chain.id, f"head: {trouble}"))
     return found
@@ -209,5 +225,6 @@ def chain_intact(session: Session, scope: int, kind: str, secret_key: str | None
         name: records.load_rows(session, name, [e.row_id for e in entries if e.table_name == name])
         for name in spec_tables
     }
-    keys = Keys(session, secret_key, kids=[entry.kid for entry in entries])
+    # The site's secret checks the chain's head (signed with a key derived from it).
+    keys = Keys(session, secret_key or site_secret(), kids=[entry.kid for entry in entries])
     return not _chain_problems(chain, entries, rows, {}, keys)

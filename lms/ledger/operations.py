@@ -35,7 +35,7 @@ def _context():
     return IssuingContext.from_app()
 
 
-def _secret_key() -> str:
+def site_secret() -> str:
     from flask import current_app, has_app_context
 
     if not has_app_context():
@@ -104,7 +104,7 @@ def _seal(session: Session, pending: set[tuple[str, int]]) -> int:
         scope_of = records.scopes(session, spec, rows.values())
         for row_id, row in rows.items():
             groups[(scope_of[row_id], spec.kind(row))].append((name, row))
-    secret_key = _secret_key() if groups else ""
+    secret_key = site_secret() if groups else ""
     for (scope, kind), items in sorted(groups.items()):
         signer = signing.signer_for(session, scope, secret_key, _context)
         items.sort(key=lambda item: (item[0], item[1]["id"]))
@@ -162,7 +162,8 @@ def _append(session, scope, kind, items, judgements, signer) -> None:
             )
         )
         previous = digest
-    head = signer.sign(records.head_statement(scope, kind, position, previous))
+    head_signer = signing.head_signer(site_secret(), scope)
+    head = head_signer.sign(records.head_statement(scope, kind, position, previous))
     chains = LedgerChain.__table__
     moved = session.execute(
         update(chains)
