@@ -42,7 +42,9 @@ class Signer:
         return jose.sign({"ledger": entry_hash}, self.key, {"kid": self.kid})
 
 
+@lru_cache(maxsize=8)
 def platform_key(secret_key: str) -> tuple[str, OctKey]:
+    # Derived once a process: every sign-in's audit entry is signed with it.
     raw = HKDF(
         algorithm=hashes.SHA256(), length=32, salt=b"alongside/ledger", info=b"platform v1"
     ).derive(secret_key.encode("utf-8"))
