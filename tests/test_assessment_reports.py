@@ -3,8 +3,6 @@ overview, computed from real evidence, submissions and decisions."""
 
 from datetime import timedelta
 
-from sqlalchemy import select
-
 from lms.assessment import operations as assessment
 from lms.assessment.operations import Verdict
 from lms.assessment.progress import (
@@ -13,14 +11,13 @@ from lms.assessment.progress import (
     iqa_coverage,
     portfolio_coverage,
 )
-from lms.curriculum.models import Enrolment
 from lms.db import utcnow
 from lms.portfolio import operations as portfolio
 from tests.factories import add_evidence, assessment_setting
 
 
 def enrolment_ids(setting):
-    return select(Enrolment.id).where(Enrolment.id == setting.enrolment.id)
+    return [setting.enrolment.id]
 
 
 def test_portfolio_column_counts_criteria_with_evidence(session):

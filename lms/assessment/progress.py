@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from functools import cache
 
-from sqlalchemy import BindParameter, Select, bindparam, func, select
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from lms.assessment.models import Decision, IqaSample, SampleStatus
@@ -30,8 +30,16 @@ def _days_since(moment: datetime, now: datetime) -> int:
     return max(0, (now - moment).days)
 
 
-def _coverage_statement(enrolment_ids: Select | BindParameter) -> Select:
-    return (
+@cache
+def _coverage_statements() -> tuple[Select, Select]:
+    # Built once and bound to each page's ids: asked for every page of a cohort's progress.
+    unit_ids = bindparam("unit_ids", expanding=True)
+    criteria = (
+        select(AssessmentCriterion.unit_id, func.count())
+        .where(AssessmentCriterion.unit_id.in_(unit_ids))
+        .group_by(AssessmentCriterion.unit_id)
+    )
+    covered = (
         select(
             Evidence.enrolment_id,
             AssessmentCriterion.unit_id,
@@ -40,39 +48,24 @@ def _coverage_statement(enrolment_ids: Select | BindParameter) -> Select:
         .join(EvidenceCriterion, EvidenceCriterion.evidence_id == Evidence.id)
         .join(AssessmentCriterion, AssessmentCriterion.id == EvidenceCriterion.criterion_id)
         .where(
-            Evidence.enrolment_id.in_(enrolment_ids),
-            AssessmentCriterion.unit_id.in_(bindparam("unit_ids", expanding=True)),
+            Evidence.enrolment_id.in_(bindparam("enrolment_ids", expanding=True)),
+            AssessmentCriterion.unit_id.in_(unit_ids),
         )
         .group_by(Evidence.enrolment_id, AssessmentCriterion.unit_id)
     )
-
-
-@cache
-def _coverage_statements_by_ids() -> tuple[Select, Select]:
-    # Built once and bound at each use: asked for every page of a cohort's progress.
-    criteria = (
-        select(AssessmentCriterion.unit_id, func.count())
-        .where(AssessmentCriterion.unit_id.in_(bindparam("unit_ids", expanding=True)))
-        .group_by(AssessmentCriterion.unit_id)
-    )
-    return criteria, _coverage_statement(bindparam("enrolment_ids", expanding=True))
+    return criteria, covered
 
 
 def portfolio_coverage(
-    session: Session, enrolment_ids: Select | Sequence[int], unit_ids: Sequence[int]
+    session: Session, enrolment_ids: Sequence[int], unit_ids: Sequence[int]
 ) -> dict[tuple[int, int], str]:
     """{(enrolment, unit): "3 of 5 criteria have evidence"} for units with any evidence."""
-    criteria, by_ids = _coverage_statements_by_ids()
-    params: dict = {"unit_ids": list(unit_ids)}
+    criteria, covered = _coverage_statements()
+    params = {"unit_ids": list(unit_ids), "enrolment_ids": list(enrolment_ids)}
     totals = dict(session.execute(criteria, params).all())
-    if isinstance(enrolment_ids, Select):
-        statement = _coverage_statement(enrolment_ids)
-    else:
-        statement = by_ids
-        params["enrolment_ids"] = list(enrolment_ids)
     texts = {}
     written: dict[tuple[int, int], str] = {}  # each different text written once a page
-    for enrolment_id, unit_id, count in session.execute(statement, params):
+    for enrolment_id, unit_id, count in session.execute(covered, params):
         facts = (count, totals.get(unit_id, count))
         if (text := written.get(facts)) is None:
             text = written[facts] = ngettext(
@@ -86,7 +79,7 @@ def portfolio_coverage(
 
 
 def assessment_status(
-    session: Session, enrolment_ids: Select | Sequence[int], unit_ids: Sequence[int]
+    session: Session, enrolment_ids: Sequence[int], unit_ids: Sequence[int]
 ) -> dict[tuple[int, int], str]:
     """{(enrolment, unit): where the unit stands}, as the trainee's portfolio and the API say
     (achieved only when it is on her record), with its age while it waits for an assessor."""

@@ -139,9 +139,12 @@ def decided_exists(submission_id):
     return exists().where(Decision.submission_id == submission_id)
 
 
-def _standing_statements(enrolment_ids) -> tuple[Select, Select]:
+@cache
+def _standing_statements() -> tuple[Select, Select]:
     """The two statements `unit_standings` runs: the units' submissions, oldest first, and
-    their achievements. `enrolment_ids` is a SELECT of ids or an expanding parameter."""
+    their achievements. Built once: asked on every trainee's home and for every page of a
+    cohort, and building them costs as much as running them."""
+    enrolment_ids = bindparam("enrolment_ids", expanding=True)
     unit_ids = bindparam("unit_ids", expanding=True)
     submitted = aliased(Unit)
     submissions = (
@@ -165,24 +168,13 @@ def _standing_statements(enrolment_ids) -> tuple[Select, Select]:
     return submissions, achievements
 
 
-@cache
-def _standing_statements_by_ids() -> tuple[Select, Select]:
-    # Built once: asked on every trainee's home and for every page of a cohort, and building
-    # these statements costs as much as running them.
-    return _standing_statements(bindparam("enrolment_ids", expanding=True))
-
-
 def unit_standings(
-    session: Session, enrolment_ids: Select | Sequence[int], unit_ids: Sequence[int]
+    session: Session, enrolment_ids: Sequence[int], unit_ids: Sequence[int]
 ) -> dict[tuple[int, int], UnitStanding]:
     """{(enrolment id, unit id): standing} for the units (of `unit_ids`) that have a
     submission or an achievement; any other is `NOT_SUBMITTED`. Two queries."""
-    params: dict = {"unit_ids": list(unit_ids)}
-    if isinstance(enrolment_ids, Select):
-        submissions, achievements = _standing_statements(enrolment_ids)
-    else:
-        submissions, achievements = _standing_statements_by_ids()
-        params["enrolment_ids"] = list(enrolment_ids)
+    submissions, achievements = _standing_statements()
+    params = {"unit_ids": list(unit_ids), "enrolment_ids": list(enrolment_ids)}
     standings: dict[tuple[int, int], UnitStanding] = {}
     for enrolment_id, unit_id, status, submitted_at, decided in session.execute(
         submissions, params

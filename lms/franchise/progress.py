@@ -43,23 +43,21 @@ PAGE_SIZE = 100
 
 # --- measures other capabilities add -------------------------------------------------------------
 
-MeasureLoader = Callable[
-    [Session, Select | Sequence[int], Sequence[int]], Mapping[tuple[int, int], str]
-]
+MeasureLoader = Callable[[Session, Sequence[int], Sequence[int]], Mapping[tuple[int, int], str]]
 
 
 @dataclass(frozen=True)
 class UnitMeasure:
-    """`load(session, enrolment_ids, unit_ids)`: `enrolment_ids` are the trainees' enrolments,
-    a page's ids as a list or a whole cohort's as a SELECT of ids: use it in `IN`, which takes
-    either. Returns {(enrolment id, unit id): short status}."""
+    """`load(session, enrolment_ids, unit_ids)`: `enrolment_ids` are a page's (or an export
+    chunk's) enrolments, a list of ids, so each measure's statement can be built once and
+    bound to them. Returns {(enrolment id, unit id): short status}."""
 
     key: str
     label: str
     load: MeasureLoader
 
 
-TraineeLoader = Callable[[Session, Select | Sequence[int]], Mapping[int, str]]
+TraineeLoader = Callable[[Session, Sequence[int]], Mapping[int, str]]
 
 
 @dataclass(frozen=True)
@@ -460,7 +458,7 @@ def trainees_select(cohort: Cohort, filters: ProgressFilters, unit_ids: Sequence
 
 
 def _fill_trainee_measures(
-    session: Session, ids: Select | Sequence[int], rows: dict[int, TraineeRow]
+    session: Session, ids: Sequence[int], rows: dict[int, TraineeRow]
 ) -> None:
     for measure in trainee_measures():
         for enrolment_id, text in measure.load(session, ids).items():

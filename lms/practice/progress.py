@@ -22,9 +22,11 @@ def N_(text: str) -> str:  # noqa: N802 - the usual name of a gettext no-op mark
     return text
 
 
-def _practice_statement(enrolment_ids) -> Select:
+@cache
+def _practice_statement() -> Select:
     """Each enrolment's requirement (if its course has one) beside the minutes of practice
-    logged (every session lasts a minute or more) and the supervisions attended."""
+    logged (every session lasts a minute or more) and the supervisions attended. Built once
+    and bound to each page's ids: the column is on every cohort progress page."""
     return (
         select(
             Enrolment.id,
@@ -38,23 +40,14 @@ def _practice_statement(enrolment_ids) -> Select:
             .scalar_subquery(),
         )
         .outerjoin(PracticeRequirement, PracticeRequirement.course_id == Enrolment.course_id)
-        .where(Enrolment.id.in_(enrolment_ids))
+        .where(Enrolment.id.in_(bindparam("ids", expanding=True)))
     )
 
 
-@cache
-def _practice_of_ids() -> Select:
-    # Built once and bound to each page's ids: the column is on every cohort progress page.
-    return _practice_statement(bindparam("ids", expanding=True))
-
-
-def practice_hours(session: Session, enrolment_ids: Select | Sequence[int]) -> dict[int, str]:
+def practice_hours(session: Session, enrolment_ids: Sequence[int]) -> dict[int, str]:
     """{enrolment id: "12.5 of 20 hours, 2 of 3 supervisions"} for those with practice or a
     requirement: one statement."""
-    if isinstance(enrolment_ids, Select):
-        found = session.execute(_practice_statement(enrolment_ids))
-    else:
-        found = session.execute(_practice_of_ids(), {"ids": list(enrolment_ids)})
+    found = session.execute(_practice_statement(), {"ids": list(enrolment_ids)})
     texts = {}
     for enrolment_id, required_hours, required_supervisions, minutes, supervisions in found:
         if required_hours is None and not minutes and not supervisions:

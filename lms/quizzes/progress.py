@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from functools import cache
 
-from sqlalchemy import BindParameter, Select, bindparam, case, func, select
+from sqlalchemy import Select, bindparam, case, func, select
 from sqlalchemy.orm import Session
 
 from lms.curriculum.models import Unit
@@ -14,7 +14,9 @@ from lms.i18n import _, _l, format_number, ngettext
 from lms.quizzes.models import Quiz, QuizAttempt
 
 
-def _attempts_statement(enrolment_ids: Select | BindParameter) -> Select:
+@cache
+def _attempts_statement() -> Select:
+    # Built once and bound to each page's ids: asked for every page of a cohort's progress.
     # By the units' codes, so that the attempts are found from the trainees' side: joined to
     # the units instead, SQLite looked up every trainee once for every unit. Each group's
     # unit is then named by a subquery on its code.
@@ -31,7 +33,7 @@ def _attempts_statement(enrolment_ids: Select | BindParameter) -> Select:
         )
         .join(Quiz, Quiz.id == QuizAttempt.quiz_id)
         .where(
-            QuizAttempt.enrolment_id.in_(enrolment_ids),
+            QuizAttempt.enrolment_id.in_(bindparam("enrolment_ids", expanding=True)),
             QuizAttempt.submitted_at.is_not(None),
             Quiz.unit_code.in_(select(Unit.code).where(Unit.id.in_(unit_ids))),
         )
@@ -39,23 +41,13 @@ def _attempts_statement(enrolment_ids: Select | BindParameter) -> Select:
     )
 
 
-@cache
-def _attempts_of_ids() -> Select:
-    # Built once and bound at each use: asked for every page of a cohort's progress.
-    return _attempts_statement(bindparam("enrolment_ids", expanding=True))
-
-
 def quiz_results(
-    session: Session, enrolment_ids: Select | Sequence[int], unit_ids: Sequence[int]
+    session: Session, enrolment_ids: Sequence[int], unit_ids: Sequence[int]
 ) -> dict[tuple[int, int], str]:
     """{(enrolment id, unit id): "Passed, 85%" | "Not passed yet (2 tries, best 60%)"}: one
     statement."""
-    params: dict = {"unit_ids": list(unit_ids)}
-    if isinstance(enrolment_ids, Select):
-        statement = _attempts_statement(enrolment_ids)
-    else:
-        statement = _attempts_of_ids()
-        params["enrolment_ids"] = list(enrolment_ids)
+    statement = _attempts_statement()
+    params = {"unit_ids": list(unit_ids), "enrolment_ids": list(enrolment_ids)}
     results = {}
     # A page of a hundred trainees has a few dozen different results: each written once.
     written: dict[tuple, str] = {}

@@ -46,9 +46,7 @@ def what_everyone_says(setting, client) -> dict[str, str]:
     )
     record = learner_record(db.session, loaded)
     (record_unit,) = [u for u in record.units if u.unit.id == unit.id]
-    matrix = assessment_status(
-        db.session, select(Enrolment.id).where(Enrolment.id == enrolment.id), [unit.id]
-    )
+    matrix = assessment_status(db.session, [enrolment.id], [unit.id])
     return {
         "portfolio": portfolio_progress(db.session, enrolment, [unit.id])[0].status.value,
         "record": record_unit.status.value,
