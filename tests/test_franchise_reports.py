@@ -149,6 +149,17 @@ def test_the_page_is_sortable_filterable_and_has_charts(session, login, cohort_w
     assert "Amira Hassan" not in filtered
 
 
+def test_a_name_is_shown_as_text_wherever_the_row_uses_it(session, login, cohort_world):
+    enrol(session, cohort_world, "eve@example.org", '<i>Eve</i> & "Co"')
+    browser = login(cohort_world.coordinator)
+    url = f"/organisations/northside/cohorts/{cohort_world.cohort.id}/progress"
+    page = browser.get(url).get_data(as_text=True)
+    shown = "&lt;i&gt;Eve&lt;/i&gt; &amp; &#34;Co&#34;"
+    assert f'<th scope="row">{shown}<br><span class="muted">eve@example.org</span></th>' in page
+    assert f'aria-label="{shown}: all lessons"' in page
+    assert "<i>Eve</i>" not in page
+
+
 def test_a_registered_measure_adds_its_column(session, cohort_world):
     def load(session, enrolment_ids, unit_ids):
         ids = session.scalars(select(Enrolment.id).where(Enrolment.id.in_(enrolment_ids)))

@@ -35,7 +35,7 @@ from lms.curriculum.models import (
 )
 from lms.franchise.licences import needs_licence
 from lms.franchise.models import Licence, LicenceUnit
-from lms.i18n import _, _l, format_date
+from lms.i18n import _, _l, format_date, format_decimal
 from lms.paging import beyond, decode_cursor, encode_cursor, ordered
 from lms.reporting.charts import Chart, achievements_chart, progress_distribution_chart
 
@@ -253,6 +253,38 @@ class CohortProgress:
     @cached_property
     def trainee_measures(self) -> list[TraineeMeasure]:
         return trainee_measures()
+
+    def leading_cells(self, row: TraineeRow) -> Markup:
+        """The row's heading and its cells before the units' (status, all lessons, each
+        trainee measure), written here like `unit_cells`: a page holds a hundred rows."""
+        status_heading, lessons_heading, invited, measure_headings = self._leading_parts
+        name, percent = escape(row.name), row.percent
+        invited_note = f'<br><span class="muted">{invited}</span>' if row.invited else ""
+        measures = "".join(
+            f'<td data-label="{heading}">{escape(row.extras.get((key, None), "—"))}</td>'
+            for key, heading in measure_headings
+        )
+        lessons = escape(_("%(name)s: all lessons", name=row.name))
+        shown_percent = escape(_("%(percent)s%%", percent=format_decimal(percent)))
+        # Every value above is escaped; the rest is this function's own markup.
+        return Markup(  # noqa: S704
+            f'<th scope="row">{name}<br><span class="muted">{escape(row.email)}</span></th>\n'
+            f'      <td data-label="{status_heading}">{escape(row.status_label)}{invited_note}'
+            "</td>\n"
+            f'      <td data-label="{lessons_heading}"><progress max="100" value="{percent}" '
+            f'aria-label="{lessons}"></progress> {shown_percent}</td>\n'
+            f"      {measures}"
+        )
+
+    @cached_property
+    def _leading_parts(self) -> tuple[str, str, str, list[tuple[str, str]]]:
+        # Translated and escaped once a page, not once a row.
+        return (
+            str(escape(_("Status"))),
+            str(escape(_("All lessons"))),
+            str(escape(_("Invited"))),
+            [(m.key, str(escape(_(m.label)))) for m in self.trainee_measures],
+        )
 
     def unit_cells(self, row: TraineeRow) -> Markup:
         """The row's cell for each unit (lessons done, then each measure), written here
