@@ -57,12 +57,12 @@ def head_signer(secret_key: str, scope: int) -> Signer:
     """The signer of a chain's head (its length and last hash), a key of the site's own for
     each scope, derived from SECRET_KEY.
 
-    The head is never shown to anyone: only `verify`, which runs where the secret is, reads
-    it. Against someone who can write to the database without the secret, a keyed hash
-    guards it as the organisation's RSA key would (that key is itself kept encrypted under
-    the secret), at a small fraction of the cost on every write. The entries themselves
-    stay signed with the organisation's key, so each record can be checked with its public
-    key alone."""
+    The head is never shown to anyone: only the application's own checks read it (`verify`,
+    and the public page's check of an organisation's revocations), where the secret is.
+    Against someone who can write to the database without the secret, a keyed hash guards it
+    as the organisation's RSA key would (that key is itself kept encrypted under the secret),
+    at a small fraction of the cost on every write. The entries themselves stay signed with
+    the organisation's key, so each record can be checked with its public key alone."""
     raw = HKDF(
         algorithm=hashes.SHA256(),
         length=32,
