@@ -131,8 +131,8 @@ class TraineeDay:
         return sum(len(q.referred) for q in self.qualifications) + len(self.retakes)
 
 
-# Built once and bound at each use: asked on every home page, and building a statement
-# costs about as much as running it.
+# The statements below are built once and bound at each use: asked on every home page, and
+# building a statement costs about as much as running it. They share this parameter.
 def _enrolments() -> BindParameter:
     return bindparam("enrolment_ids", expanding=True)
 

@@ -6,14 +6,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from functools import cache
 
-from sqlalchemy import Select, bindparam, func, select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import Session
 
 from lms.curriculum.models import Enrolment
 from lms.franchise.progress import TraineeMeasure
 from lms.i18n import _, format_decimal, format_number, ngettext
-from lms.practice.models import PracticeRequirement, PracticeSession, SupervisionAttendee
-from lms.practice.queries import hours
+from lms.practice.models import PracticeRequirement
+from lms.practice.queries import hours, minutes_logged, supervisions_attended
 
 
 def N_(text: str) -> str:  # noqa: N802 - the usual name of a gettext no-op marker
@@ -25,19 +25,15 @@ def N_(text: str) -> str:  # noqa: N802 - the usual name of a gettext no-op mark
 @cache
 def _practice_statement() -> Select:
     """Each enrolment's requirement (if its course has one) beside the minutes of practice
-    logged (every session lasts a minute or more) and the supervisions attended. Built once
-    and bound to each page's ids: the column is on every cohort progress page."""
+    logged and the supervisions attended, as her home page reads them for one course. Built
+    once and bound to each page's ids: the column is on every cohort progress page."""
     return (
         select(
             Enrolment.id,
             PracticeRequirement.hours,
             PracticeRequirement.supervision_sessions,
-            select(func.coalesce(func.sum(PracticeSession.minutes), 0))
-            .where(PracticeSession.enrolment_id == Enrolment.id)
-            .scalar_subquery(),
-            select(func.count(SupervisionAttendee.id))
-            .where(SupervisionAttendee.enrolment_id == Enrolment.id)
-            .scalar_subquery(),
+            minutes_logged(Enrolment.id),
+            supervisions_attended(Enrolment.id),
         )
         .outerjoin(PracticeRequirement, PracticeRequirement.course_id == Enrolment.course_id)
         .where(Enrolment.id.in_(bindparam("ids", expanding=True)))

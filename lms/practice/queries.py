@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import cache
 
-from sqlalchemy import Select, bindparam, case, func, or_, select
+from sqlalchemy import ScalarSelect, Select, bindparam, case, func, or_, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from lms.accounts.models import Organisation, User
@@ -102,6 +102,25 @@ def totals_for(session: Session, enrolment_ids: Select | list[int]) -> dict[int,
     return totals
 
 
+def minutes_logged(enrolment_id) -> ScalarSelect:
+    """A subquery: the minutes of practice logged on the enrolment `enrolment_id` names (a
+    column or a parameter), 0 for none. Every session lasts a minute or more."""
+    return (
+        select(func.coalesce(func.sum(PracticeSession.minutes), 0))
+        .where(PracticeSession.enrolment_id == enrolment_id)
+        .scalar_subquery()
+    )
+
+
+def supervisions_attended(enrolment_id) -> ScalarSelect:
+    """A subquery: how many supervision sessions the enrolment's trainee attended."""
+    return (
+        select(func.count(SupervisionAttendee.id))
+        .where(SupervisionAttendee.enrolment_id == enrolment_id)
+        .scalar_subquery()
+    )
+
+
 @cache
 def _unmet_statement() -> Select:
     # Built once and bound at each use: asked for each of her courses on her home page.
@@ -109,12 +128,8 @@ def _unmet_statement() -> Select:
     return select(
         PracticeRequirement.hours,
         PracticeRequirement.supervision_sessions,
-        select(func.coalesce(func.sum(PracticeSession.minutes), 0))
-        .where(PracticeSession.enrolment_id == enrolment_id)
-        .scalar_subquery(),
-        select(func.count(SupervisionAttendee.id))
-        .where(SupervisionAttendee.enrolment_id == enrolment_id)
-        .scalar_subquery(),
+        minutes_logged(enrolment_id),
+        supervisions_attended(enrolment_id),
     ).where(PracticeRequirement.course_id == bindparam("course_id"))
 
 
