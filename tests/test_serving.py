@@ -114,6 +114,9 @@ def test_served_by_gunicorn_the_log_has_routes_not_tokens(database_url, tmp_path
         "EVIDENCE_STORAGE_PATH": str(tmp_path / "evidence"),
         "GUNICORN_BIND": f"127.0.0.1:{port}",
         "WEB_CONCURRENCY": "2",
+        # A worker gets this long to finish after the SIGTERM below, well inside the wait for
+        # the log (the default, 60 s, equalled it: a worker slow to stop failed the test).
+        "GUNICORN_GRACEFUL_TIMEOUT": "10",
     }
     server = subprocess.Popen(  # noqa: S603 - our own interpreter and settings
         [sys.executable, "-m", "gunicorn", "-c", str(CONF), "app:app"],
